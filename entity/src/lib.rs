@@ -1,0 +1,13 @@
+//! SeaORM entities of orgraph: one module per table. Never exposed as GraphQL types;
+//! `src/<concept>/schema.rs` maps them.
+
+pub mod dataset;
+pub mod membership;
+pub mod organization;
+pub mod permission;
+pub mod project;
+pub mod role;
+pub mod role_permission;
+pub mod team;
+pub mod user;
+pub mod workspace;

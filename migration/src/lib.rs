@@ -1,0 +1,19 @@
+//! orgraph's schema migrations: one file per change, named by date and verb. The same
+//! set runs on SQLite and PostgreSQL (sea-query builds the dialect).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_core_tables;
+mod m20261123_000002_seed_default_catalog;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_core_tables::Migration),
+            Box::new(m20261123_000002_seed_default_catalog::Migration),
+        ]
+    }
+}

@@ -1,0 +1,71 @@
+//! Visibility as query filters (STYLE.md habit 2): the same rules as `Grants::sees_*`,
+//! rendered as SQL so lists and loaders never read past what the viewer may see.
+
+use super::catalog::Scope;
+use super::grants::Grants;
+use crate::db::Sql;
+use uuid::Uuid;
+
+/// Teams the viewer sees: every team of `full_orgs`, plus `team_ids`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TeamFilter {
+    pub full_orgs: Vec<Uuid>,
+    pub team_ids: Vec<Uuid>,
+}
+
+/// Projects the viewer sees: every project of `full_orgs` and `full_teams`, plus `project_ids`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProjectFilter {
+    pub full_orgs: Vec<Uuid>,
+    pub full_teams: Vec<Uuid>,
+    pub project_ids: Vec<Uuid>,
+}
+
+fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+impl Grants {
+    pub fn team_filter(&self) -> TeamFilter {
+        let full_orgs = self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
+        let explicit = self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
+        let via_projects = self
+            .projects
+            .values()
+            .filter(|h| h.role.grants_on(Scope::Project, "project.read"))
+            .filter_map(|h| h.team_id);
+        TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
+    }
+
+    pub fn project_filter(&self) -> ProjectFilter {
+        let reads = |h: &&super::Held| {
+            h.role.grants_on(Scope::Team, "project.read") || h.role.grants_on(Scope::Project, "project.read")
+        };
+        ProjectFilter {
+            full_orgs: sorted(self.orgs.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
+            full_teams: sorted(self.teams.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
+            project_ids: sorted(self.projects.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
+        }
+    }
+}
+
+impl TeamFilter {
+    /// Appends `(organization_id IN … OR id IN …)` for table alias `t`.
+    pub fn push_sql(&self, sql: &mut Sql) {
+        sql.push("(t.organization_id IN ").bind_list(&self.full_orgs).push(" OR t.id IN ").bind_list(&self.team_ids).push(")");
+    }
+}
+
+impl ProjectFilter {
+    pub fn push_sql(&self, sql: &mut Sql) {
+        sql.push("(t.organization_id IN ")
+            .bind_list(&self.full_orgs)
+            .push(" OR t.team_id IN ")
+            .bind_list(&self.full_teams)
+            .push(" OR t.id IN ")
+            .bind_list(&self.project_ids)
+            .push(")");
+    }
+}

@@ -1,0 +1,69 @@
+//! The command line of RULES.md §1: `serve` (default), `migrate`, `schema`, `token`.
+
+use crate::config::{Settings, parse_duration};
+use crate::http::auth::mint_hs256;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "orgraph", version, about = "GraphQL access-control gateway for data-annotation platforms")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run migrations, then serve (the default).
+    Serve,
+    /// Run migrations only.
+    Migrate,
+    /// Print the SDL of the compiled schema.
+    Schema,
+    /// Mint an HS256 token with the configured (or generated) secret.
+    Token(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    /// Subject: the identity provider's stable user id.
+    #[arg(long)]
+    pub sub: String,
+    /// E-mail address of the user.
+    #[arg(long)]
+    pub email: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Lifetime, e.g. `30m`, `1h`, `7d` or seconds.
+    #[arg(long, default_value = "1h")]
+    pub ttl: String,
+}
+
+pub async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Token(args) => {
+            let settings = Settings::from_env().map_err(|e| e.to_string())?;
+            let secret = settings.hs256_secret_or_generate().map_err(|e| e.to_string())?;
+            let ttl = parse_duration(&args.ttl).map_err(|e| format!("--ttl: {e}"))?;
+            let token = mint_hs256(&secret, &args.sub, &args.email, args.name.as_deref(), ttl).map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = Settings::from_env().map_err(|e| e.to_string())?;
+            let db = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
+            crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Serve => {
+            let settings = Settings::from_env().map_err(|e| e.to_string())?;
+            let app = crate::startup::Application::build(settings).await.map_err(|e| e.to_string())?;
+            app.run_until_stopped(crate::startup::shutdown_signal()).await.map_err(|e| e.to_string())
+        }
+    }
+}

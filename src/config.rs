@@ -1,0 +1,248 @@
+//! Typed configuration, read once from the environment (RULES.md §1 and §8). No
+//! `env::var` anywhere else.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A secret value that never prints.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+    #[error("secret file {path}: {source}")]
+    SecretFile { path: String, source: std::io::Error },
+}
+
+fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { name, message: message.into() }
+}
+
+/// Request limits of RULES.md §8.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub query_depth: usize,
+    pub complexity: usize,
+    pub aliases: usize,
+    pub request_timeout: Duration,
+    pub subscriptions_per_socket: usize,
+    pub sockets_per_user: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 256 * 1024,
+            query_depth: 16,
+            complexity: 500,
+            aliases: 64,
+            request_timeout: Duration::from_secs(10),
+            subscriptions_per_socket: 10,
+            sockets_per_user: 5,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub jwt_secret: Option<Secret>,
+    pub jwt_public_key: Option<String>,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    pub invitation_ttl: Duration,
+    pub max_dataset_depth: i32,
+    pub dev: bool,
+    pub cors_origins: Vec<String>,
+    pub limits: Limits,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
+
+impl Settings {
+    /// Defaults of RULES.md §1 for the given database; what tests and `from_env` start from.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            jwt_public_key: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            invitation_ttl: Duration::from_secs(604_800),
+            max_dataset_depth: 128,
+            dev: true,
+            cors_origins: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut s = Self::with_database(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()));
+        if let Some(listen) = var("ORGRAPH_LISTEN") {
+            s.listen = listen.parse().map_err(|e| invalid("ORGRAPH_LISTEN", format!("{e} (expected host:port)")))?;
+        }
+        if let Some(secret) = var("ORGRAPH_JWT_SECRET") {
+            if secret.len() < 32 {
+                return Err(invalid("ORGRAPH_JWT_SECRET", "must be at least 32 bytes"));
+            }
+            s.jwt_secret = Some(Secret::new(secret.into_bytes()));
+        }
+        s.jwt_public_key = var("ORGRAPH_JWT_PUBLIC_KEY");
+        s.jwt_issuer = var("ORGRAPH_JWT_ISSUER");
+        s.jwt_audience = var("ORGRAPH_JWT_AUDIENCE");
+        if s.jwt_public_key.is_some() && (s.jwt_issuer.is_none() || s.jwt_audience.is_none()) {
+            return Err(invalid(
+                "ORGRAPH_JWT_PUBLIC_KEY",
+                "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key",
+            ));
+        }
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| invalid(name, "expected a non-negative integer")),
+            }
+        };
+        s.invitation_ttl = Duration::from_secs(number("ORGRAPH_INVITATION_TTL_SECONDS", 604_800)?);
+        let depth = number("ORGRAPH_MAX_DATASET_DEPTH", 128)?;
+        if !(1..=10_000).contains(&depth) {
+            return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", "expected 1..10000"));
+        }
+        s.max_dataset_depth = depth as i32;
+        if let Some(dev) = var("ORGRAPH_DEV") {
+            s.dev = !matches!(dev.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
+        }
+        if let Some(origins) = var("ORGRAPH_CORS_ORIGINS") {
+            s.cors_origins = origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+        }
+        let l = &mut s.limits;
+        l.body_bytes = number("ORGRAPH_MAX_BODY_BYTES", l.body_bytes as u64)? as usize;
+        l.query_depth = number("ORGRAPH_MAX_QUERY_DEPTH", l.query_depth as u64)? as usize;
+        l.complexity = number("ORGRAPH_MAX_COMPLEXITY", l.complexity as u64)? as usize;
+        l.aliases = number("ORGRAPH_MAX_ALIASES", l.aliases as u64)? as usize;
+        l.request_timeout = Duration::from_secs(number("ORGRAPH_REQUEST_TIMEOUT_SECONDS", 10)?.max(1));
+        l.subscriptions_per_socket = number("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", 10)? as usize;
+        l.sockets_per_user = number("ORGRAPH_MAX_SOCKETS_PER_USER", 5)? as usize;
+        Ok(s)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Where the generated HS256 secret lives: beside the SQLite file, else the working directory.
+    pub fn secret_file(&self) -> PathBuf {
+        let name = "orgraph-secret";
+        if self.is_sqlite() {
+            let rest = self.database_url.trim_start_matches("sqlite:").trim_start_matches("//");
+            let path = rest.split('?').next().unwrap_or("");
+            if !path.is_empty() && path != ":memory:" {
+                if let Some(dir) = std::path::Path::new(path).parent() {
+                    return dir.join(name);
+                }
+            }
+        }
+        PathBuf::from(name)
+    }
+
+    /// True when a secret or a public key was configured (not generated).
+    pub fn has_configured_key(&self) -> bool {
+        self.jwt_secret.is_some() || self.jwt_public_key.is_some()
+    }
+
+    /// The HS256 secret: configured, or read from / generated into the secret file.
+    /// With a public key configured and no explicit secret, HS256 is off (None).
+    pub fn hs256_secret(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(Some(secret.clone()));
+        }
+        if self.jwt_public_key.is_some() {
+            return Ok(None);
+        }
+        self.hs256_secret_or_generate().map(Some)
+    }
+
+    pub fn hs256_secret_or_generate(&self) -> Result<Secret, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.clone());
+        }
+        let path = self.secret_file();
+        let err = |source| ConfigError::SecretFile { path: path.display().to_string(), source };
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.len() >= 32 => return Ok(Secret::new(trim_newline(bytes))),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(err(e)),
+        }
+        use base64::Engine;
+        use rand::RngCore;
+        let mut raw = [0u8; 48];
+        rand::rng().fill_bytes(&mut raw);
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        write_private(&path, secret.as_bytes()).map_err(err)?;
+        Ok(Secret::new(secret.into_bytes()))
+    }
+}
+
+fn trim_newline(mut bytes: Vec<u8>) -> Vec<u8> {
+    while bytes.last().is_some_and(|b| b.is_ascii_whitespace()) {
+        bytes.pop();
+    }
+    bytes
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    // create_new: two processes generating at once must not overwrite each other.
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(mut f) => f.write_all(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// `90`, `90s`, `30m`, `1h`, `7d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, "s"),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("'{text}' is not a duration like 30m, 1h, 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("unknown unit '{unit}' (use s, m, h or d)")),
+    };
+    Ok(Duration::from_secs(secs))
+}

@@ -1,0 +1,32 @@
+use crate::by_id_loader;
+use crate::db::{ChildTable, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::dataset;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(DatasetById, entity::dataset, entity::dataset::Model);
+
+/// Datasets directly under a project (top level) or a dataset, one page. Whoever sees
+/// the parent sees them: datasets share their project's visibility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DatasetsUnder(pub Uuid, pub PageArgs);
+
+impl Loader<DatasetsUnder> for DbLoader {
+    type Value = Page<dataset::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[DatasetsUnder]) -> Result<HashMap<DatasetsUnder, Self::Value>, Self::Error> {
+        let table = ChildTable { table: "datasets", parent_col: "sibling_key", parent_of: |d: &dataset::Model| d.sibling_key };
+        load_grouped::<dataset::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+            .await
+            .map_err(load_err)
+    }
+}
+
+/// The ancestor ids of a dataset, from the top, parsed from its materialized path.
+pub fn path_ids(path: &str) -> Vec<Uuid> {
+    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| Uuid::parse_str(s).ok()).collect()
+}

@@ -1,0 +1,5 @@
+//! Datasets: folders inside a project, nested down to the configured depth.
+
+pub mod loader;
+pub mod schema;
+pub mod service;

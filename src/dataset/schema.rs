@@ -1,0 +1,187 @@
+//! The `Dataset` type and the dataset mutations.
+
+use super::loader::{DatasetById, DatasetsUnder, path_ids};
+use super::service;
+use crate::connection;
+use crate::domain::{Description, Name};
+use crate::graphql::CtxExt;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::project::schema::{Project, load_project};
+use crate::user::schema::{User, visible_user};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A dataset may contain datasets, down to the configured depth limit.
+#[derive(Clone)]
+pub struct Dataset(pub entity::dataset::Model);
+
+connection!(DatasetConnection, DatasetEdge, Dataset, "A page of datasets.", "A dataset with its cursor.");
+
+#[Object]
+impl Dataset {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Dataset, self.0.id)
+    }
+    /// Unique among its siblings.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Free text.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The project the dataset belongs to.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
+        load_project(ctx, self.0.project_id).await
+    }
+    /// Null for a top-level dataset.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Dataset>> {
+        let Some(id) = self.0.parent_id else { return Ok(None) };
+        Ok(ctx.req()?.loader.load_one(DatasetById(id)).await.map_err(gql)?.map(Dataset))
+    }
+    /// Datasets directly inside this one.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
+        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+    }
+    /// From the top-level dataset down to the parent; empty for a top-level dataset.
+    #[graphql(complexity = "128 * child_complexity")]
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
+        let ids = path_ids(&self.0.path);
+        let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| DatasetById(*id))).await.map_err(gql)?;
+        Ok(ids.iter().filter_map(|id| found.remove(&DatasetById(*id))).map(Dataset).collect())
+    }
+    /// 0 for a top-level dataset.
+    async fn depth(&self) -> i32 {
+        self.0.depth
+    }
+    /// Who created it; null when unknown or not visible to the viewer.
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, self.0.created_by).await
+    }
+    /// When the dataset was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Input of `createDataset`.
+#[derive(InputObject)]
+pub struct CreateDatasetInput {
+    /// The project (`dataset.create`).
+    pub project_id: ID,
+    /// Null for a top-level dataset.
+    pub parent_id: Option<ID>,
+    /// Unique among its siblings.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// Result of `createDataset`.
+#[derive(SimpleObject)]
+pub struct CreateDatasetPayload {
+    /// The new dataset.
+    pub dataset: Dataset,
+}
+
+/// Input of `updateDataset`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateDatasetInput {
+    /// The dataset (`dataset.update`).
+    pub dataset_id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New description; empty clears it.
+    pub description: Option<String>,
+}
+
+/// Result of `updateDataset`.
+#[derive(SimpleObject)]
+pub struct UpdateDatasetPayload {
+    /// The dataset after the change.
+    pub dataset: Dataset,
+}
+
+/// Input of `moveDataset`.
+#[derive(InputObject)]
+pub struct MoveDatasetInput {
+    /// The dataset to move with its subtree (`dataset.move`).
+    pub dataset_id: ID,
+    /// Null moves it to the top level of its project.
+    pub new_parent_id: Option<ID>,
+}
+
+/// Result of `moveDataset`.
+#[derive(SimpleObject)]
+pub struct MoveDatasetPayload {
+    /// The dataset at its new place.
+    pub dataset: Dataset,
+}
+
+/// Input of `deleteDataset`.
+#[derive(InputObject)]
+pub struct DeleteDatasetInput {
+    /// The dataset to delete with its subtree (`dataset.delete`, or `.own`).
+    pub dataset_id: ID,
+}
+
+/// Result of `deleteDataset`.
+#[derive(SimpleObject)]
+pub struct DeleteDatasetPayload {
+    /// Id of the deleted dataset.
+    pub deleted_dataset_id: ID,
+}
+
+#[derive(Default)]
+pub struct DatasetMutation;
+
+#[Object]
+impl DatasetMutation {
+    /// Creates a dataset at the top of a project or inside another dataset.
+    async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> Result<CreateDatasetPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = Name::parse("name", &input.name)?;
+        let description = Description::parse("description", input.description.as_deref())?;
+        let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        let parent = input.parent_id.as_deref().map(|id| decode_as(id, Kind::Dataset, "parentId")).transpose()?;
+        let d = service::create_dataset(req, project, parent, name, description).await?;
+        Ok(CreateDatasetPayload { dataset: Dataset(d) })
+    }
+
+    /// Renames or describes a dataset.
+    async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> Result<UpdateDatasetPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
+        let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
+        let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
+        let d = service::update_dataset(req, id, name, description).await?;
+        Ok(UpdateDatasetPayload { dataset: Dataset(d) })
+    }
+
+    /// Moves a dataset (with its subtree) inside its project.
+    async fn move_dataset(&self, ctx: &Context<'_>, input: MoveDatasetInput) -> Result<MoveDatasetPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
+        let parent = input.new_parent_id.as_deref().map(|p| decode_as(p, Kind::Dataset, "newParentId")).transpose()?;
+        let d = service::move_dataset(req, id, parent).await?;
+        Ok(MoveDatasetPayload { dataset: Dataset(d) })
+    }
+
+    /// Deletes a dataset and its subtree.
+    async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> Result<DeleteDatasetPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
+        service::delete_dataset(req, id).await?;
+        Ok(DeleteDatasetPayload { deleted_dataset_id: input.dataset_id })
+    }
+}

@@ -1,0 +1,233 @@
+//! Dataset rules: create, rename, move inside the project (no cycles, depth cap) and
+//! delete (any with `dataset.delete`, own subtrees with `dataset.delete.own`).
+
+use super::loader::path_ids;
+use crate::authz::{Grants, Resource};
+use crate::db::{Sql, begin_write};
+use crate::domain::{Description, Name};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::project::service as project_service;
+use entity::{dataset, project};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<dataset::Model> {
+    let d = dataset::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !grants.sees_project(d.organization_id, d.team_id, d.project_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(d)
+}
+
+/// The permission resource of a dataset: its project, owned when the viewer created the
+/// project, the dataset or one of its ancestors.
+async fn resource<C: ConnectionTrait>(db: &C, d: &dataset::Model, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
+    let mut owned = d.created_by == Some(viewer) || p.created_by == Some(viewer);
+    if !owned {
+        let ids = path_ids(&d.path);
+        if !ids.is_empty() {
+            owned = dataset::Entity::find()
+                .filter(dataset::Column::Id.is_in(ids))
+                .filter(dataset::Column::CreatedBy.eq(viewer))
+                .one(db)
+                .await?
+                .is_some();
+        }
+    }
+    Ok(Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned })
+}
+
+fn plain(p: &project::Model) -> Resource {
+    Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: false }
+}
+
+async fn name_taken<C: ConnectionTrait>(db: &C, sibling_key: Uuid, name: &str, except: Option<Uuid>) -> AppResult<bool> {
+    let mut q = dataset::Entity::find().filter(dataset::Column::SiblingKey.eq(sibling_key)).filter(dataset::Column::Name.eq(name));
+    if let Some(id) = except {
+        q = q.filter(dataset::Column::Id.ne(id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
+fn name_conflict() -> AppError {
+    AppError::conflict("name", "a dataset with this name exists at that place")
+}
+
+/// The path prefix shared by every descendant of `d`.
+fn subtree_prefix(d: &dataset::Model) -> String {
+    format!("{}{}/", d.path, d.id)
+}
+
+pub async fn create_dataset(
+    req: &RequestCtx,
+    project: Uuid,
+    parent: Option<Uuid>,
+    name: Name,
+    description: Description,
+) -> AppResult<dataset::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let p = project_service::find_visible(&txn, &grants, project).await?;
+    let parent = match parent {
+        Some(id) => {
+            let d = find_visible(&txn, &grants, id).await?;
+            if d.project_id != p.id {
+                return Err(AppError::bad_input("parentId", "the parent dataset belongs to another project"));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    if !grants.can(&plain(&p), "dataset.create") {
+        return Err(AppError::forbidden("requires dataset.create"));
+    }
+    // The project row lock serializes structure changes of its dataset tree.
+    project_service::lock(&txn, p.id).await?;
+    let parent = match parent {
+        Some(d) => Some(dataset::Entity::find_by_id(d.id).one(&txn).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let sibling_key = parent.as_ref().map_or(p.id, |d| d.id);
+    if name_taken(&txn, sibling_key, name.as_str(), None).await? {
+        return Err(name_conflict());
+    }
+    let depth = parent.as_ref().map_or(0, |d| d.depth + 1);
+    if depth >= req.settings.max_dataset_depth {
+        return Err(AppError::precondition(format!("datasets nest at most {} levels", req.settings.max_dataset_depth)));
+    }
+    let d = dataset::Model {
+        id: Uuid::now_v7(),
+        project_id: p.id,
+        parent_id: parent.as_ref().map(|d| d.id),
+        sibling_key,
+        team_id: p.team_id,
+        organization_id: p.organization_id,
+        name: name.into_string(),
+        description: description.into_inner(),
+        depth,
+        path: parent.as_ref().map_or_else(|| "/".to_string(), subtree_prefix),
+        created_by: Some(viewer.id),
+        created_at: chrono::Utc::now(),
+    };
+    dataset::Entity::insert(d.clone().into_active_model()).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(d)
+}
+
+pub async fn update_dataset(
+    req: &RequestCtx,
+    id: Uuid,
+    name: Option<Name>,
+    description: Option<Description>,
+) -> AppResult<dataset::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let d = find_visible(&txn, &grants, id).await?;
+    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    if !grants.can(&plain(&p), "dataset.update") {
+        return Err(AppError::forbidden("requires dataset.update"));
+    }
+    if let Some(name) = &name
+        && name_taken(&txn, d.sibling_key, name.as_str(), Some(d.id)).await?
+    {
+        return Err(name_conflict());
+    }
+    let mut am = d.into_active_model();
+    if let Some(name) = name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(desc) = description {
+        am.description = Set(desc.into_inner());
+    }
+    let d = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(d)
+}
+
+#[derive(FromQueryResult)]
+struct MaxDepth {
+    depth: Option<i32>,
+}
+
+pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) -> AppResult<dataset::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let d = find_visible(&txn, &grants, id).await?;
+    if let Some(pid) = new_parent {
+        let target = find_visible(&txn, &grants, pid).await?;
+        if target.project_id != d.project_id {
+            return Err(AppError::precondition("a dataset moves only inside its project"));
+        }
+    }
+    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    if !grants.can(&plain(&p), "dataset.move") {
+        return Err(AppError::forbidden("requires dataset.move"));
+    }
+    project_service::lock(&txn, p.id).await?;
+    // Re-read under the lock: a concurrent move may have changed both rows.
+    let d = dataset::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let parent = match new_parent {
+        Some(pid) => Some(dataset::Entity::find_by_id(pid).one(&txn).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let sibling_key = parent.as_ref().map_or(p.id, |x| x.id);
+    if name_taken(&txn, sibling_key, &d.name, Some(d.id)).await? {
+        return Err(name_conflict());
+    }
+    let old_prefix = subtree_prefix(&d);
+    if let Some(parent) = &parent
+        && (parent.id == d.id || parent.path.starts_with(&old_prefix))
+    {
+        return Err(AppError::precondition("a dataset cannot move under itself or one of its descendants"));
+    }
+    let new_depth = parent.as_ref().map_or(0, |x| x.depth + 1);
+    let delta = new_depth - d.depth;
+    let mut deepest = Sql::new(txn.get_database_backend());
+    deepest.push("SELECT MAX(depth) AS depth FROM datasets WHERE path LIKE ").bind(format!("{old_prefix}%"));
+    let below = MaxDepth::find_by_statement(deepest.build()).one(&txn).await?.and_then(|m| m.depth).unwrap_or(d.depth);
+    if below.max(d.depth) + delta >= req.settings.max_dataset_depth {
+        return Err(AppError::precondition(format!("datasets nest at most {} levels", req.settings.max_dataset_depth)));
+    }
+    let new_path = parent.as_ref().map_or_else(|| "/".to_string(), subtree_prefix);
+    let new_prefix = format!("{new_path}{}/", d.id);
+    let mut update = Sql::new(txn.get_database_backend());
+    update
+        .push("UPDATE datasets SET path = ")
+        .bind(new_prefix)
+        .push(" || SUBSTR(path, ")
+        .bind(old_prefix.len() as i32 + 1)
+        .push("), depth = depth + ")
+        .bind(delta)
+        .push(" WHERE path LIKE ")
+        .bind(format!("{old_prefix}%"));
+    txn.execute_raw(update.build()).await?;
+    let mut am = d.into_active_model();
+    am.parent_id = Set(parent.as_ref().map(|x| x.id));
+    am.sibling_key = Set(sibling_key);
+    am.depth = Set(new_depth);
+    am.path = Set(new_path);
+    let d = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(d)
+}
+
+pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let d = find_visible(&txn, &grants, id).await?;
+    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    if !grants.can(&resource(&txn, &d, &p, viewer.id).await?, "dataset.delete") {
+        return Err(AppError::forbidden("requires dataset.delete (or dataset.delete.own in a subtree you created)"));
+    }
+    project_service::lock(&txn, p.id).await?;
+    dataset::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

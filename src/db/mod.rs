@@ -1,0 +1,99 @@
+//! Database plumbing shared by every concept: connecting, migrating, write transactions
+//! that guard invariants, and a small SQL builder for the batched queries of loaders.
+
+use crate::config::Settings;
+use crate::error::AppResult;
+use migration::MigratorTrait;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait, Value,
+};
+use std::time::Duration;
+
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
+    if settings.is_sqlite() {
+        // The SQLite pool defaults to one connection: loaders and authz outside an open
+        // write transaction would wait for it. WAL lets readers run beside the writer;
+        // writers queue on `BEGIN IMMEDIATE` with a busy timeout.
+        opts.max_connections(8).min_connections(1);
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+        });
+    } else {
+        opts.max_connections(16).min_connections(1);
+    }
+    Database::connect(opts).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// Opens the transaction of one mutation. On SQLite it is `BEGIN IMMEDIATE`, so writers
+/// serialize before they read what an invariant depends on; on PostgreSQL services lock
+/// the parent row (`SELECT … FOR UPDATE`) before checking.
+pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+/// A SQL text with bound values, rendering placeholders for the connection's dialect.
+pub struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(backend: DbBackend) -> Self {
+        Self { backend, text: String::new(), values: Vec::new() }
+    }
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => {
+                let n = self.values.len();
+                self.text.push_str(&format!("${n}"));
+            }
+            _ => self.text.push('?'),
+        }
+        self
+    }
+    /// `(v1, v2, …)`; an empty list renders `(NULL)`, which matches nothing.
+    pub fn bind_list<V: Into<Value> + Clone>(&mut self, values: &[V]) -> &mut Self {
+        self.text.push('(');
+        if values.is_empty() {
+            self.text.push_str("NULL");
+        }
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.text.push(')');
+        self
+    }
+    pub fn build(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
+    conn.get_database_backend()
+}
+
+mod pages;
+pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page};

@@ -1,0 +1,162 @@
+//! Batched pagination: one statement loads a page of children for many parents
+//! (`ROW_NUMBER() OVER (PARTITION BY parent)`), one more counts them. Loaders use it so
+//! that a nested query costs statements per depth, not per row.
+
+use super::Sql;
+use crate::error::AppResult;
+use crate::graphql::pagination::{Page, PageArgs};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What to page: `table` rows grouped by `parent_col`, optionally narrowed by a filter
+/// over table alias `t` (visibility, role, search).
+pub struct ChildPages<'a, M> {
+    pub table: &'static str,
+    pub parent_col: &'static str,
+    pub parent_of: fn(&M) -> Uuid,
+    pub filter: Option<&'a (dyn Fn(&mut Sql) + Sync)>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    parent: Uuid,
+    n: i64,
+}
+
+pub async fn load_child_pages<E, C>(
+    db: &C,
+    spec: &ChildPages<'_, E::Model>,
+    parents: &[Uuid],
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let (table, parent) = (spec.table, spec.parent_col);
+    let where_clause = |sql: &mut Sql, with_after: bool| {
+        sql.push(&format!(" FROM {table} t WHERE t.{parent} IN ")).bind_list(parents);
+        if let (true, Some(after)) = (with_after, args.after) {
+            sql.push(" AND t.id > ").bind(after);
+        }
+        if let Some(filter) = spec.filter {
+            sql.push(" AND ");
+            filter(sql);
+        }
+    };
+
+    let mut rows_sql = Sql::new(backend);
+    rows_sql.push(&format!("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY t.id) AS rn_"));
+    where_clause(&mut rows_sql, true);
+    rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(&format!(" ORDER BY sub.{parent}, sub.id"));
+    let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
+
+    let mut count_sql = Sql::new(backend);
+    count_sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS n"));
+    where_clause(&mut count_sql, false);
+    count_sql.push(&format!(" GROUP BY t.{parent}"));
+    let counts: HashMap<Uuid, i64> =
+        Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
+
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in rows {
+        grouped.entry((spec.parent_of)(&row)).or_default().push(row);
+    }
+    Ok(parents
+        .iter()
+        .map(|p| {
+            let rows = grouped.remove(p).unwrap_or_default();
+            (*p, Page::from_rows(rows, args, counts.get(p).copied().unwrap_or(0)))
+        })
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct Total {
+    n: i64,
+}
+
+/// One page of `table` rows matching `filter` (over alias `t`), in id order.
+pub async fn load_page<E, C>(
+    db: &C,
+    table: &'static str,
+    filter: &(dyn Fn(&mut Sql) + Sync),
+    args: &PageArgs,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let mut rows_sql = Sql::new(backend);
+    rows_sql.push(&format!("SELECT t.* FROM {table} t WHERE "));
+    filter(&mut rows_sql);
+    if let Some(after) = args.after {
+        rows_sql.push(" AND t.id > ").bind(after);
+    }
+    rows_sql.push(" ORDER BY t.id LIMIT ").bind((args.first + 1) as i64);
+    let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    let mut count_sql = Sql::new(backend);
+    count_sql.push(&format!("SELECT COUNT(*) AS n FROM {table} t WHERE "));
+    filter(&mut count_sql);
+    let total = Total::find_by_statement(count_sql.build()).one(db).await?.map(|t| t.n).unwrap_or(0);
+    Ok(Page::from_rows(rows, args, total))
+}
+
+/// The table side of a child list: rows of `table` grouped by `parent_col`.
+pub struct ChildTable<M> {
+    pub table: &'static str,
+    pub parent_col: &'static str,
+    pub parent_of: fn(&M) -> Uuid,
+}
+
+/// Runs `load_child_pages` once per distinct group of keys (same page arguments and
+/// filters) and maps the pages back to the keys. `split` gives a key's parent and group;
+/// `filter` narrows a group's rows (table alias `t`).
+pub async fn load_grouped<E, C, K, G>(
+    db: &C,
+    table: &ChildTable<E::Model>,
+    keys: &[K],
+    split: impl Fn(&K) -> (Uuid, G),
+    args_of: impl Fn(&G) -> PageArgs,
+    filter: Option<&(dyn Fn(&G, &mut Sql) + Sync)>,
+) -> AppResult<HashMap<K, Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync + Clone,
+    C: ConnectionTrait,
+    K: Clone + Eq + std::hash::Hash,
+    G: Clone + Eq + std::hash::Hash + Sync,
+{
+    let mut groups: HashMap<G, Vec<(K, Uuid)>> = HashMap::new();
+    for k in keys {
+        let (parent, group) = split(k);
+        groups.entry(group).or_default().push((k.clone(), parent));
+    }
+    let mut out = HashMap::new();
+    for (group, members) in groups {
+        let parents: Vec<Uuid> = members.iter().map(|(_, p)| *p).collect();
+        let narrow = |sql: &mut Sql| {
+            if let Some(f) = filter {
+                f(&group, sql);
+            }
+        };
+        let spec = ChildPages {
+            table: table.table,
+            parent_col: table.parent_col,
+            parent_of: table.parent_of,
+            filter: filter.map(|_| &narrow as &(dyn Fn(&mut Sql) + Sync)),
+        };
+        let pages = load_child_pages::<E, C>(db, &spec, &parents, &args_of(&group)).await?;
+        for (k, p) in members {
+            if let Some(page) = pages.get(&p) {
+                out.insert(k, page.clone());
+            }
+        }
+    }
+    Ok(out)
+}

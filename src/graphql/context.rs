@@ -1,0 +1,78 @@
+//! What a resolver reads from the request: the viewer, the authorization engine, the
+//! loaders and the database, bundled once per request by `http`.
+
+use super::loader::DbLoader;
+use crate::authz::{Authz, Catalog, Grants};
+use crate::config::Settings;
+use crate::error::{AppError, AppResult};
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+pub struct RequestCtx {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub catalog: Arc<Catalog>,
+    pub viewer: Option<entity::user::Model>,
+    pub authz: Arc<Authz>,
+    pub loader: DataLoader<DbLoader>,
+}
+
+impl RequestCtx {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: Arc<Settings>,
+        catalog: Arc<Catalog>,
+        viewer: Option<entity::user::Model>,
+    ) -> Self {
+        let authz = Arc::new(Authz::new(db.clone(), catalog.clone(), viewer.as_ref().map(|v| v.id)));
+        let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn);
+        Self { db, settings, catalog, viewer, authz, loader }
+    }
+
+    pub fn viewer(&self) -> AppResult<&entity::user::Model> {
+        self.viewer.as_ref().ok_or_else(AppError::unauthenticated)
+    }
+
+    pub async fn grants(&self) -> AppResult<Arc<Grants>> {
+        self.authz.grants().await
+    }
+}
+
+pub trait CtxExt {
+    fn req(&self) -> AppResult<&RequestCtx>;
+}
+
+impl CtxExt for Context<'_> {
+    fn req(&self) -> AppResult<&RequestCtx> {
+        self.data::<RequestCtx>().map_err(|_| AppError::internal("request context missing"))
+    }
+}
+
+/// `viewerRole`, `viewerPermissions` and `viewerCan`, shared by Organization, Team and Project.
+pub mod viewer_fields {
+    use super::CtxExt;
+    use crate::authz::{Resource, Scope};
+    use crate::error::AppError;
+    use crate::membership::schema::Role;
+    use async_graphql::{Context, Result};
+    use uuid::Uuid;
+
+    pub async fn role(ctx: &Context<'_>, scope: Scope, id: Uuid) -> Result<Option<Role>> {
+        let grants = ctx.req()?.grants().await?;
+        Ok(grants.role_at(scope, id).map(|h| Role(h.role.clone())))
+    }
+
+    pub async fn permissions(ctx: &Context<'_>, r: Resource) -> Result<Vec<String>> {
+        Ok(ctx.req()?.grants().await?.permissions(&r).into_iter().collect())
+    }
+
+    pub async fn can(ctx: &Context<'_>, r: Resource, permission: &str) -> Result<bool> {
+        let req = ctx.req()?;
+        if !req.catalog.is_known_permission(permission) {
+            return Err(AppError::bad_input("permission", format!("unknown permission key '{permission}'")).into());
+        }
+        Ok(req.grants().await?.can(&r, permission))
+    }
+}

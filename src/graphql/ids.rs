@@ -1,0 +1,82 @@
+//! Opaque global ids: base64url of `Kind:uuid`. Malformed → `BAD_USER_INPUT`; a valid
+//! id of another kind than expected → `NOT_FOUND` (RULES.md §3).
+
+use crate::error::{AppError, AppResult};
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    User,
+    Organization,
+    Team,
+    Workspace,
+    Project,
+    Dataset,
+    Membership,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Organization => "Organization",
+            Kind::Team => "Team",
+            Kind::Workspace => "Workspace",
+            Kind::Project => "Project",
+            Kind::Dataset => "Dataset",
+            Kind::Membership => "Membership",
+        }
+    }
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "User" => Kind::User,
+            "Organization" => Kind::Organization,
+            "Team" => Kind::Team,
+            "Workspace" => Kind::Workspace,
+            "Project" => Kind::Project,
+            "Dataset" => Kind::Dataset,
+            "Membership" => Kind::Membership,
+            _ => return None,
+        })
+    }
+}
+
+pub fn encode(kind: Kind, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.as_str(), id.simple())))
+}
+
+pub fn decode(id: &str, field: &str) -> AppResult<(Kind, Uuid)> {
+    let malformed = || AppError::bad_input(field, format!("'{id}' is not a valid id"));
+    let bytes = URL_SAFE_NO_PAD.decode(id.trim()).map_err(|_| malformed())?;
+    let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+    let (kind, uuid) = text.split_once(':').ok_or_else(malformed)?;
+    let kind = Kind::parse(kind).ok_or_else(malformed)?;
+    let uuid = Uuid::parse_str(uuid).map_err(|_| malformed())?;
+    Ok((kind, uuid))
+}
+
+/// Decodes an id that must name a `kind`: another kind is `NOT_FOUND`.
+pub fn decode_as(id: &str, kind: Kind, field: &str) -> AppResult<Uuid> {
+    match decode(id, field)? {
+        (k, uuid) if k == kind => Ok(uuid),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_errors() {
+        let u = Uuid::now_v7();
+        let id = encode(Kind::Team, u);
+        assert_eq!(decode(&id, "id").expect("valid"), (Kind::Team, u));
+        assert!(matches!(decode_as(&id, Kind::Project, "id"), Err(AppError::NotFound)));
+        assert!(matches!(decode("nope!", "id"), Err(AppError::BadUserInput { .. })));
+        assert!(matches!(decode(&URL_SAFE_NO_PAD.encode("Team:xyz"), "id"), Err(AppError::BadUserInput { .. })));
+    }
+}

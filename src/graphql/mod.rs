@@ -1,0 +1,55 @@
+//! Composition only: the schema is merged from each concept's query and mutation roots.
+
+pub mod context;
+pub mod ids;
+pub mod limits;
+pub mod loader;
+pub mod node;
+pub mod pagination;
+
+use crate::config::Limits;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+pub use context::{CtxExt, RequestCtx};
+
+/// The query root.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    crate::user::schema::UserQuery,
+    node::NodeQuery,
+    crate::organization::schema::OrganizationQuery,
+);
+
+/// The mutation root.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    crate::organization::schema::OrganizationMutation,
+    crate::team::schema::TeamMutation,
+    crate::workspace::schema::WorkspaceMutation,
+    crate::project::schema::ProjectMutation,
+    crate::dataset::schema::DatasetMutation,
+    crate::membership::schema::MembershipMutation,
+);
+
+pub type OrgraphSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+}
+
+/// The executable schema with the limits of RULES.md §8.
+pub fn build(limits: &Limits, introspection: bool) -> OrgraphSchema {
+    let mut b = builder()
+        .limit_depth(limits.query_depth)
+        .limit_complexity(limits.complexity)
+        .extension(limits::Limits { max_aliases: limits.aliases });
+    if !introspection {
+        b = b.disable_introspection();
+    }
+    b.finish()
+}
+
+/// The SDL printed by `orgraph schema` and checked in as `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

@@ -1,0 +1,105 @@
+//! `node` and `nodes`: any object by global id, or null when it does not exist or the
+//! viewer may not see it. Loads go through the per-request loaders (batched), and
+//! visibility through `authz`.
+
+use super::CtxExt;
+use super::ids::{Kind, decode};
+use super::loader::gql;
+use crate::dataset::loader::DatasetById;
+use crate::dataset::schema::Dataset;
+use crate::error::AppError;
+use crate::membership::loader::MembershipById;
+use crate::membership::schema::Membership;
+use crate::organization::loader::OrganizationById;
+use crate::organization::schema::Organization;
+use crate::project::loader::ProjectById;
+use crate::project::schema::Project;
+use crate::team::loader::TeamById;
+use crate::team::schema::Team;
+use crate::user::schema::{User, visible_user};
+use crate::workspace::loader::WorkspaceById;
+use crate::workspace::schema::Workspace;
+use async_graphql::{Context, ID, Interface, Object, Result};
+
+/// Every addressable object. `id` is an opaque global id accepted by `node`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    User(User),
+    Organization(Organization),
+    Team(Team),
+    Workspace(Workspace),
+    Project(Project),
+    Dataset(Dataset),
+    Membership(Membership),
+}
+
+async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
+    let req = ctx.req()?;
+    let grants = req.grants().await?;
+    let l = &req.loader;
+    Ok(match kind {
+        Kind::User => visible_user(ctx, Some(id)).await?.map(Node::User),
+        Kind::Organization => l
+            .load_one(OrganizationById(id))
+            .await
+            .map_err(gql)?
+            .filter(|o| grants.sees_org(o.id))
+            .map(|o| Node::Organization(Organization(o))),
+        Kind::Team => l
+            .load_one(TeamById(id))
+            .await
+            .map_err(gql)?
+            .filter(|t| grants.sees_team(t.organization_id, t.id))
+            .map(|t| Node::Team(Team(t))),
+        Kind::Workspace => l
+            .load_one(WorkspaceById(id))
+            .await
+            .map_err(gql)?
+            .filter(|w| grants.sees_team(w.organization_id, w.team_id))
+            .map(|w| Node::Workspace(Workspace(w))),
+        Kind::Project => l
+            .load_one(ProjectById(id))
+            .await
+            .map_err(gql)?
+            .filter(|p| grants.sees_project(p.organization_id, p.team_id, p.id))
+            .map(|p| Node::Project(Project(p))),
+        Kind::Dataset => l
+            .load_one(DatasetById(id))
+            .await
+            .map_err(gql)?
+            .filter(|d| grants.sees_project(d.organization_id, d.team_id, d.project_id))
+            .map(|d| Node::Dataset(Dataset(d))),
+        Kind::Membership => l
+            .load_one(MembershipById(id))
+            .await
+            .map_err(gql)?
+            .filter(|m| crate::membership::service::sees(&grants, m))
+            .map(|m| Node::Membership(Membership(m))),
+    })
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by global id; null when it does not exist OR the viewer may not see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        ctx.req()?.viewer()?;
+        let (kind, uuid) = decode(&id, "id")?;
+        resolve(ctx, kind, uuid).await
+    }
+
+    /// At most 100 ids; each entry as `node` would answer it.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        ctx.req()?.viewer()?;
+        if ids.len() > 100 {
+            return Err(AppError::bad_input("ids", "at most 100 ids").into());
+        }
+        let decoded = ids.iter().map(|id| decode(id, "ids")).collect::<Result<Vec<_>, _>>()?;
+        let lookups = decoded.into_iter().map(|(kind, uuid)| resolve(ctx, kind, uuid));
+        futures_util::future::try_join_all(lookups).await
+    }
+}

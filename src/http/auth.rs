@@ -1,0 +1,109 @@
+//! JWT → `Identity` (RULES.md §2). HS256 with the secret; RS256/ES256 with the public
+//! key of an identity provider. The key is chosen by the token's `alg`; anything else is
+//! refused. Required claims `sub`, `email`, `exp`; leeway 30 s.
+
+use crate::config::{Secret, Settings};
+use crate::domain::Email;
+use crate::user::service::Identity;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+pub const LEEWAY_SECONDS: u64 = 30;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub email: Option<String>,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+}
+
+/// A verified token's identity and when the token expires (unix seconds).
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub identity: Identity,
+    pub expires_at: u64,
+}
+
+pub struct TokenVerifier {
+    hs256: Option<DecodingKey>,
+    public: Option<(Algorithm, DecodingKey)>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl TokenVerifier {
+    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+        let hs256 = settings.hs256_secret().map_err(|e| e.to_string())?.map(|s| DecodingKey::from_secret(s.expose()));
+        let public = match &settings.jwt_public_key {
+            None => None,
+            Some(pem) => {
+                let pem = pem.replace("\\n", "\n");
+                if let Ok(key) = DecodingKey::from_rsa_pem(pem.as_bytes()) {
+                    Some((Algorithm::RS256, key))
+                } else if let Ok(key) = DecodingKey::from_ec_pem(pem.as_bytes()) {
+                    Some((Algorithm::ES256, key))
+                } else {
+                    return Err("ORGRAPH_JWT_PUBLIC_KEY: not an RSA or EC public key in PEM".into());
+                }
+            }
+        };
+        Ok(Self { hs256, public, issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Verified, String> {
+        let header = decode_header(token).map_err(|_| "malformed token".to_string())?;
+        let (key, mut validation, from_idp) = match (header.alg, &self.hs256, &self.public) {
+            (Algorithm::HS256, Some(key), _) => (key, Validation::new(Algorithm::HS256), false),
+            (alg, _, Some((expected, key))) if alg == *expected => {
+                let mut v = Validation::new(alg);
+                if let Some(iss) = &self.issuer {
+                    v.set_issuer(&[iss]);
+                }
+                if let Some(aud) = &self.audience {
+                    v.set_audience(&[aud]);
+                }
+                v.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+                (key, v, true)
+            }
+            (alg, _, _) => return Err(format!("tokens signed with {alg:?} are not accepted")),
+        };
+        if !from_idp {
+            validation.validate_aud = false;
+            validation.set_required_spec_claims(&["exp", "sub"]);
+        }
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_exp = true;
+        let data = decode::<Claims>(token, key, &validation).map_err(|e| format!("invalid token: {e}"))?;
+        let c = data.claims;
+        if c.sub.trim().is_empty() {
+            return Err("invalid token: empty sub".into());
+        }
+        let email = c.email.as_deref().ok_or_else(|| "invalid token: missing claim email".to_string())?;
+        let email = Email::parse("email", email).map_err(|_| "invalid token: email is not an e-mail address".to_string())?;
+        // Our own HS256 tokens are trusted for their e-mail; an IdP's only when verified.
+        let email_verified = if from_idp { c.email_verified == Some(true) } else { c.email_verified != Some(false) };
+        let name = c.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        Ok(Verified { identity: Identity { sub: c.sub, email, email_verified, name }, expires_at: c.exp })
+    }
+}
+
+/// Mints an HS256 token (for `orgraph token` and tests).
+pub fn mint_hs256(secret: &Secret, sub: &str, email: &str, name: Option<&str>, ttl: Duration) -> Result<String, String> {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: sub.into(),
+        email: Some(email.into()),
+        exp: now + ttl.as_secs(),
+        name: name.map(Into::into),
+        email_verified: None,
+        iat: Some(now),
+    };
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.expose())).map_err(|e| e.to_string())
+}

@@ -1,0 +1,142 @@
+//! `POST /graphql` and `GET /graphql`: content type, body size, one operation per
+//! request, authentication, timeout; then the schema executes with a per-request context.
+
+use super::AppState;
+use crate::error::AppError;
+use crate::graphql::RequestCtx;
+use crate::graphql::limits::error_body;
+use async_graphql::parser::types::OperationType;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode, header};
+use std::sync::Arc;
+
+fn reject(status: StatusCode, message: &str, code: &str, limit: Option<&str>) -> Response {
+    (status, Json(error_body(message, code, limit))).into_response()
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    if !is_json(&headers) {
+        return reject(StatusCode::UNSUPPORTED_MEDIA_TYPE, "POST requires Content-Type: application/json", "GRAPHQL_PARSE_FAILED", None);
+    }
+    let limit = app.settings.limits.body_bytes;
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        let message = format!("request body exceeds {limit} bytes");
+        return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "the body is not valid JSON", "GRAPHQL_PARSE_FAILED", None),
+    };
+    if value.is_array() {
+        return reject(StatusCode::BAD_REQUEST, "batched requests are not supported: send one operation per request", "GRAPHQL_VALIDATION_FAILED", Some("operations"));
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => return reject(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}"), "GRAPHQL_PARSE_FAILED", None),
+    };
+    execute(&app, &headers, request).await
+}
+
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// GraphiQL in dev when no query is given; otherwise a query (never a mutation: 405).
+pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let params: GetParams = match serde_urlencoded::from_str(raw.as_deref().unwrap_or("")) {
+        Ok(p) => p,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "malformed query string", "GRAPHQL_PARSE_FAILED", None),
+    };
+    let Some(query) = params.query else {
+        return super::graphiql::page(State(app)).await;
+    };
+    if let Ok(doc) = async_graphql::parser::parse_query(&query) {
+        let op = doc.operations.iter().find(|(name, _)| match (&params.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        });
+        if op.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
+            return reject(StatusCode::METHOD_NOT_ALLOWED, "mutations and subscriptions need POST", "GRAPHQL_VALIDATION_FAILED", None);
+        }
+    }
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => return reject(StatusCode::BAD_REQUEST, "variables is not JSON", "BAD_USER_INPUT", None),
+        }
+    }
+    execute(&app, &headers, request).await
+}
+
+/// The bearer token of the request, if any: `Err` for a malformed header.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| ())?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or(())?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(());
+    }
+    Ok(Some(token.trim()))
+}
+
+/// Token → provisioned user. A present but invalid token is HTTP 401.
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<entity::user::Model>, Response> {
+    let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
+    let token = match bearer(headers) {
+        Ok(None) => return Ok(None),
+        Ok(Some(t)) => t,
+        Err(()) => return Err(unauthorized("malformed Authorization header: expected `Bearer <token>`")),
+    };
+    let verified = app.verifier.verify(token).map_err(|m| unauthorized(&m))?;
+    match crate::user::service::provision(&app.db, &app.catalog, &verified.identity).await {
+        Ok(user) => Ok(Some(user)),
+        Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
+        Err(e) => {
+            tracing::error!(error = ?e, "provisioning failed");
+            Err(reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None))
+        }
+    }
+}
+
+async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+    let viewer = match authenticate(app, headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let ctx = RequestCtx::new(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer);
+    let run = app.schema.execute(request.data(ctx));
+    match tokio::time::timeout(app.settings.limits.request_timeout, run).await {
+        Ok(response) => Json(response).into_response(),
+        Err(_) => {
+            let message = AppError::Timeout.message();
+            reject(StatusCode::OK, &message, "TIMEOUT", None)
+        }
+    }
+}
+
+pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
+    match app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}

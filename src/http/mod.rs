@@ -1,0 +1,61 @@
+//! The HTTP edge: routes, limits of RULES.md §8, authentication (token → viewer) and the
+//! GraphiQL page. The ready-made async-graphql service is not mounted: it would accept
+//! batches, mutations over GET and any content type.
+
+pub mod auth;
+mod graphiql;
+mod handler;
+
+use crate::authz::Catalog;
+use crate::config::Settings;
+use crate::graphql::OrgraphSchema;
+use auth::TokenVerifier;
+use axum::Router;
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+/// Everything a request needs, shared by all requests.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub catalog: Arc<Catalog>,
+    pub schema: OrgraphSchema,
+    pub verifier: TokenVerifier,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let cors = cors(&state.settings);
+    Router::new()
+        .route("/", get(graphiql::page))
+        .route("/graphql", get(handler::graphql_get).post(handler::graphql_post))
+        .route("/healthz", get(handler::healthz))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn is_loopback_origin(origin: &[u8]) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else { return false };
+    let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or("");
+    let host = if rest.starts_with('[') { rest.split(']').next().map(|h| &h[1..]).unwrap_or("") } else { rest.split(':').next().unwrap_or("") };
+    matches!(host, "localhost" | "127.0.0.1" | "::1")
+}
+
+/// Configured origins; in dev with none configured, any loopback origin.
+pub fn origin_allowed(settings: &Settings, origin: &[u8]) -> bool {
+    if settings.cors_origins.is_empty() {
+        return settings.dev && is_loopback_origin(origin);
+    }
+    settings.cors_origins.iter().any(|o| o.as_bytes() == origin)
+}
+
+fn cors(settings: &Arc<Settings>) -> CorsLayer {
+    let s = settings.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| origin_allowed(&s, origin.as_bytes())))
+        .allow_methods([http::Method::GET, http::Method::POST])
+        .allow_headers([http::header::AUTHORIZATION, http::header::CONTENT_TYPE])
+}

@@ -1,0 +1,21 @@
+//! orgraph: a GraphQL gateway that is the access-control backbone of a data-annotation
+//! platform. `ls src/` reads like the product's glossary: one folder a concept, beside
+//! `authz` (every permission decision), `http` (the edge) and `graphql` (composition).
+
+pub mod authz;
+pub mod cli;
+pub mod config;
+pub mod dataset;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod membership;
+pub mod organization;
+pub mod project;
+pub mod startup;
+pub mod team;
+pub mod telemetry;
+pub mod user;
+pub mod workspace;

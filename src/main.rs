@@ -1,0 +1,20 @@
+//! The `orgraph` binary: telemetry → config → command.
+
+use clap::Parser;
+use orgraph::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Schema | Command::Token(_)) {
+        orgraph::telemetry::init();
+    }
+    match orgraph::cli::run(command).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("orgraph: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

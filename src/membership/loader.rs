@@ -1,0 +1,57 @@
+use crate::by_id_loader;
+use crate::db::{ChildTable, Sql, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::membership;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(MembershipById, entity::membership, entity::membership::Model);
+
+/// Narrowing of a member list: by role and by a case-insensitive name prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemberQuery {
+    pub args: PageArgs,
+    pub role: Option<Uuid>,
+    pub search: Option<String>,
+}
+
+/// Memberships of one scope, one page. The caller has checked `member.read` there.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MembersOfScope(pub Uuid, pub MemberQuery);
+
+fn like_prefix(text: &str) -> String {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("{escaped}%")
+}
+
+impl Loader<MembersOfScope> for DbLoader {
+    type Value = Page<membership::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[MembersOfScope]) -> Result<HashMap<MembersOfScope, Self::Value>, Self::Error> {
+        let narrow = |q: &MemberQuery, sql: &mut Sql| {
+            sql.push("1 = 1");
+            if let Some(role) = q.role {
+                sql.push(" AND t.role_id = ").bind(role);
+            }
+            if let Some(search) = &q.search {
+                sql.push(" AND t.user_id IN (SELECT u.id FROM users u WHERE LOWER(u.name) LIKE ")
+                    .bind(like_prefix(search))
+                    .push(" ESCAPE '\\')");
+            }
+        };
+        let table = ChildTable { table: "memberships", parent_col: "scope_id", parent_of: |m: &membership::Model| m.scope_id };
+        load_grouped::<membership::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1.clone()), |q| q.args, Some(&narrow))
+            .await
+            .map_err(load_err)
+    }
+}

@@ -1,0 +1,5 @@
+//! Memberships: a user's role at an organization, team or project scope.
+
+pub mod loader;
+pub mod schema;
+pub mod service;

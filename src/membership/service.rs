@@ -1,0 +1,244 @@
+//! Membership rules (RULES.md §5): add, change role, remove, leave — with the team
+//! invariant (≥ 1 explicit admin), the owner rule and "a user keeps their own last team",
+//! guarded under row locks of the scope (and the user) inside one transaction.
+
+use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
+use crate::db::begin_write;
+use crate::domain::RoleKey;
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::graphql::ids::Kind;
+use entity::{membership, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    Set,
+};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A scope a membership lives in, with its ancestors.
+#[derive(Clone, Copy, Debug)]
+pub struct ScopeRef {
+    pub scope: Scope,
+    pub id: Uuid,
+    pub org: Uuid,
+    pub team: Option<Uuid>,
+}
+
+impl ScopeRef {
+    pub fn resource(&self) -> Resource {
+        match (self.scope, self.team) {
+            (Scope::Organization, _) | (_, None) => Resource::Organization { org: self.org },
+            (Scope::Team, Some(team)) => Resource::Team { org: self.org, team },
+            (Scope::Project, Some(team)) => Resource::Project { org: self.org, team, project: self.id, owned: false },
+        }
+    }
+    fn of_membership(m: &membership::Model) -> AppResult<Self> {
+        let scope = Scope::parse(&m.scope_kind).ok_or_else(|| AppError::internal("membership with unknown scope"))?;
+        Ok(Self { scope, id: m.scope_id, org: m.organization_id, team: m.team_id })
+    }
+}
+
+pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
+    match kind {
+        Kind::Organization => Ok(Scope::Organization),
+        Kind::Team => Ok(Scope::Team),
+        Kind::Project => Ok(Scope::Project),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The scope if the viewer sees it; otherwise `NOT_FOUND`.
+async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
+    Ok(match scope {
+        Scope::Organization => {
+            crate::organization::service::find_visible(db, grants, id).await?;
+            ScopeRef { scope, id, org: id, team: None }
+        }
+        Scope::Team => {
+            let t = crate::team::service::find_visible(db, grants, id).await?;
+            ScopeRef { scope, id, org: t.organization_id, team: Some(t.id) }
+        }
+        Scope::Project => {
+            let p = crate::project::service::find_visible(db, grants, id).await?;
+            ScopeRef { scope, id, org: p.organization_id, team: Some(p.team_id) }
+        }
+    })
+}
+
+async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
+    match s.scope {
+        Scope::Organization => crate::organization::service::lock(db, s.id).await.map(|_| ()),
+        Scope::Team => crate::team::service::lock(db, s.id).await.map(|_| ()),
+        Scope::Project => crate::project::service::lock(db, s.id).await.map(|_| ()),
+    }
+}
+
+pub async fn lock_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
+    user::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound).map(|_| ())
+}
+
+/// Whether the viewer sees a membership: their own, or `member.read` on its scope.
+pub fn sees(grants: &Grants, m: &membership::Model) -> bool {
+    m.user_id == grants.user_id || ScopeRef::of_membership(m).is_ok_and(|s| grants.can(&s.resource(), "member.read"))
+}
+
+fn role_of(req: &RequestCtx, m: &membership::Model) -> AppResult<Arc<RoleInfo>> {
+    req.catalog.role(m.role_id).cloned().ok_or_else(|| AppError::internal("membership with unknown role"))
+}
+
+/// Team memberships holding the team's head role (explicit admins), minus `except`.
+async fn other_admins<C: ConnectionTrait>(db: &C, req: &RequestCtx, team: Uuid, except: Uuid) -> AppResult<u64> {
+    let heads: Vec<Uuid> = req.catalog.roles(Some(Scope::Team)).iter().filter(|r| r.rank == 0).map(|r| r.id).collect();
+    Ok(membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(team))
+        .filter(membership::Column::RoleId.is_in(heads))
+        .filter(membership::Column::UserId.ne(except))
+        .count(db)
+        .await?)
+}
+
+fn is_team_admin(role: &RoleInfo) -> bool {
+    role.scope == Scope::Team && role.rank == 0
+}
+
+/// Deletes `m` (and, for an organization membership, every membership of that user in
+/// the organization) after checking that no team loses its last explicit admin.
+async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &membership::Model) -> AppResult<()> {
+    let affected: Vec<membership::Model> = if m.scope_kind == Scope::Organization.as_str() {
+        membership::Entity::find()
+            .filter(membership::Column::UserId.eq(m.user_id))
+            .filter(membership::Column::OrganizationId.eq(m.organization_id))
+            .order_by_id_asc()
+            .all(db)
+            .await?
+    } else {
+        vec![m.clone()]
+    };
+    for a in &affected {
+        let role = role_of(req, a)?;
+        if a.scope_kind == Scope::Team.as_str() && is_team_admin(&role) {
+            crate::team::service::lock(db, a.scope_id).await?;
+            if other_admins(db, req, a.scope_id, a.user_id).await? == 0 {
+                return Err(AppError::precondition("a team keeps at least one explicit admin"));
+            }
+        }
+    }
+    let ids: Vec<Uuid> = affected.iter().map(|a| a.id).collect();
+    membership::Entity::delete_many().filter(membership::Column::Id.is_in(ids)).exec(db).await?;
+    Ok(())
+}
+
+pub async fn add_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, user_id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
+    let viewer = req.viewer()?;
+    let role = req.catalog.parse_role(scope, role, "role")?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, "member.manage")?;
+    lock_scope(&txn, &s).await?;
+    let existing = |scope_id: Uuid| {
+        membership::Entity::find().filter(membership::Column::ScopeId.eq(scope_id)).filter(membership::Column::UserId.eq(user_id)).one(&txn)
+    };
+    if existing(s.id).await?.is_some() {
+        return Err(AppError::conflict("userId", "already a member"));
+    }
+    if scope != Scope::Organization && existing(s.org).await?.is_none() {
+        return Err(AppError::precondition("a team or project membership requires an organization membership"));
+    }
+    let project = (scope == Scope::Project).then_some(s.id);
+    let m = membership::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        scope_kind: scope.as_str().into(),
+        scope_id: s.id,
+        organization_id: s.org,
+        team_id: s.team,
+        project_id: project,
+        role_id: role.id,
+        created_at: chrono::Utc::now(),
+    };
+    membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Loads a membership the viewer sees, inside `txn`.
+async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<membership::Model> {
+    let m = membership::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !sees(grants, &m) {
+        return Err(AppError::NotFound);
+    }
+    Ok(m)
+}
+
+pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
+    let viewer = req.viewer()?;
+    if req.catalog.roles(None).iter().all(|r| r.key != role.as_str()) {
+        return Err(AppError::bad_input("role", format!("unknown role '{}'", role.as_str())));
+    }
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let m = find_visible(&txn, &grants, id).await?;
+    let s = ScopeRef::of_membership(&m)?;
+    let new = req.catalog.parse_role(s.scope, role, "role")?;
+    let current = role_of(req, &m)?;
+    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Change { current: &current, new: &new }, "member.manage")?;
+    lock_scope(&txn, &s).await?;
+    let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let current = role_of(req, &m)?;
+    if is_team_admin(&current) && !is_team_admin(&new) && other_admins(&txn, req, m.scope_id, m.user_id).await? == 0 {
+        return Err(AppError::precondition("a team keeps at least one explicit admin"));
+    }
+    let mut am = m.into_active_model();
+    am.role_id = Set(new.id);
+    let m = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let m = find_visible(&txn, &grants, id).await?;
+    let s = ScopeRef::of_membership(&m)?;
+    let current = role_of(req, &m)?;
+    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Remove { current: &current }, "member.manage")?;
+    lock_scope(&txn, &s).await?;
+    let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    remove_cascading(&txn, req, &m).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    lock_scope(&txn, &s).await?;
+    lock_user(&txn, viewer.id).await?;
+    let mine = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
+    let Some(m) = mine.iter().find(|m| m.scope_id == s.id).cloned() else {
+        return Err(AppError::precondition("you are not a member here"));
+    };
+    let role = role_of(req, &m)?;
+    if scope == Scope::Organization && role.rank == 0 {
+        return Err(AppError::precondition("the owner cannot leave; transfer ownership first"));
+    }
+    let leaves_team = |t: &membership::Model| {
+        t.scope_kind == Scope::Team.as_str() && (t.scope_id == s.id || (scope == Scope::Organization && t.organization_id == s.id))
+    };
+    let teams = mine.iter().filter(|t| t.scope_kind == Scope::Team.as_str()).count();
+    let leaving = mine.iter().filter(|t| leaves_team(t)).count();
+    if leaving > 0 && leaving == teams {
+        return Err(AppError::precondition("you may not leave your own last team"));
+    }
+    remove_cascading(&txn, req, &m).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Organizations: the top of the hierarchy, CVAT-style (owner, maintainer, supervisor, worker).
+
+pub mod loader;
+pub mod schema;
+pub mod service;

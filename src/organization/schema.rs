@@ -1,0 +1,305 @@
+//! The `Organization` type, `organization(slug)` and the organization mutations.
+
+use super::loader::{OrganizationById, TeamsOfOrganization};
+use super::service::{self, NewOrganization, OrganizationChanges};
+use crate::authz::{Resource, Scope};
+use crate::connection;
+use crate::domain::{Description, Email, Name, Slug};
+use crate::error::AppError;
+use crate::graphql::context::viewer_fields;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::CtxExt;
+use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
+use crate::team::schema::{Team, TeamConnection};
+use crate::user::schema::{User, visible_user};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// Which built-in role catalog an organization starts with.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RolePreset {
+    /// orgraph's combined catalog (RULES.md §5).
+    Default,
+    /// Supervisely team roles (not yet available: answers BAD_USER_INPUT).
+    Supervisely,
+    /// CVAT organization roles (not yet available: answers BAD_USER_INPUT).
+    Cvat,
+    /// Labelbox roles (not yet available: answers BAD_USER_INPUT).
+    Labelbox,
+    /// SuperAnnotate roles (not yet available: answers BAD_USER_INPUT).
+    Superannotate,
+}
+
+/// An organization: the top of the hierarchy, owned by exactly one user.
+#[derive(Clone)]
+pub struct Organization(pub entity::organization::Model);
+
+connection!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    "A page of organizations.",
+    "An organization with its cursor."
+);
+
+pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Organization> {
+    let org = ctx.req()?.loader.load_one(OrganizationById(id)).await.map_err(gql)?;
+    Ok(Organization(org.ok_or(AppError::NotFound)?))
+}
+
+#[Object]
+impl Organization {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Organization, self.0.id)
+    }
+    /// URL-safe, unique, 1-16 characters: letters, digits, '-' and '_'.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Full name; defaults to the slug.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Purpose and details.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Contact e-mail of the organization.
+    async fn contact_email(&self) -> Option<&str> {
+        self.0.contact_email.as_deref()
+    }
+    /// Contact phone of the organization.
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+    /// Address of the organization.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    /// True for the organization created automatically for a new user.
+    async fn personal(&self) -> bool {
+        self.0.personal
+    }
+    /// The role catalog this organization started with.
+    async fn role_preset(&self) -> RolePreset {
+        RolePreset::Default
+    }
+    /// The one owner.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<User> {
+        visible_user(ctx, Some(self.0.owner_id)).await?.ok_or_else(|| AppError::internal("owner not visible").into())
+    }
+    /// When the organization was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The viewer's organization-level role; null when the viewer is not a member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+        viewer_fields::role(ctx, Scope::Organization, self.0.id).await
+    }
+    /// Effective permission keys of the viewer on this organization.
+    async fn viewer_permissions(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        viewer_fields::permissions(ctx, Resource::Organization { org: self.0.id }).await
+    }
+    /// Whether the viewer holds `permission` here; an unknown key is BAD_USER_INPUT.
+    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+        viewer_fields::can(ctx, Resource::Organization { org: self.0.id }, &permission).await
+    }
+    /// Teams the viewer may see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<TeamConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
+        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::graphql::pagination::Page::empty), Team))
+    }
+    /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        role: Option<String>,
+        search: Option<String>,
+    ) -> Result<MembershipConnection> {
+        let resource = Resource::Organization { org: self.0.id };
+        members_of(ctx, resource, self.0.id, first, after, role, search).await
+    }
+    /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
+    async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
+        let catalog = &ctx.req()?.catalog;
+        Ok(catalog.roles(scope_kind.map(Into::into)).into_iter().map(Role).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    /// An organization by slug (case-insensitive); null when it does not exist or the viewer is not a member.
+    async fn organization(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Organization>> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        Ok(service::find_by_slug(req, &slug).await?.map(Organization))
+    }
+}
+
+/// Input of `createOrganization`.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// 1-16 of letters, digits, '-' and '_'; stored lowercase; globally unique.
+    pub slug: String,
+    /// Full name; defaults to the slug.
+    pub name: Option<String>,
+    /// Purpose and details.
+    pub description: Option<String>,
+    /// Contact e-mail.
+    pub contact_email: Option<String>,
+    /// Contact phone.
+    pub contact_phone: Option<String>,
+    /// Address.
+    pub location: Option<String>,
+    /// Role catalog; only DEFAULT is available yet.
+    pub role_preset: Option<RolePreset>,
+}
+
+/// Result of `createOrganization`.
+#[derive(SimpleObject)]
+pub struct CreateOrganizationPayload {
+    /// The new organization; the viewer is its owner.
+    pub organization: Organization,
+}
+
+/// Input of `updateOrganization`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    /// The organization to change.
+    pub organization_id: ID,
+    /// New slug.
+    pub slug: Option<String>,
+    /// New full name.
+    pub name: Option<String>,
+    /// New description; empty clears it.
+    pub description: Option<String>,
+    /// New contact e-mail; empty clears it.
+    pub contact_email: Option<String>,
+    /// New contact phone; empty clears it.
+    pub contact_phone: Option<String>,
+    /// New address; empty clears it.
+    pub location: Option<String>,
+}
+
+/// Result of `updateOrganization`.
+#[derive(SimpleObject)]
+pub struct UpdateOrganizationPayload {
+    /// The organization after the change.
+    pub organization: Organization,
+}
+
+/// Input of `deleteOrganization`.
+#[derive(InputObject)]
+pub struct DeleteOrganizationInput {
+    /// The organization to delete with everything in it.
+    pub organization_id: ID,
+}
+
+/// Result of `deleteOrganization`.
+#[derive(SimpleObject)]
+pub struct DeleteOrganizationPayload {
+    /// Id of the deleted organization.
+    pub deleted_organization_id: ID,
+}
+
+/// Input of `transferOrganizationOwnership`.
+#[derive(InputObject)]
+pub struct TransferOrganizationOwnershipInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// A user who is an active member; the old owner becomes a maintainer.
+    pub new_owner_id: ID,
+}
+
+/// Result of `transferOrganizationOwnership`.
+#[derive(SimpleObject)]
+pub struct TransferOrganizationOwnershipPayload {
+    /// The organization with its new owner.
+    pub organization: Organization,
+}
+
+fn optional_email(field: &str, raw: Option<&str>) -> Result<Option<Email>, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(e) => Email::parse(field, e).map(Some),
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// Creates an organization owned by the viewer.
+    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<CreateOrganizationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        if input.role_preset.is_some_and(|p| p != RolePreset::Default) {
+            return Err(AppError::bad_input("rolePreset", "only the DEFAULT preset is available yet").into());
+        }
+        let new = NewOrganization {
+            slug: Slug::parse("slug", &input.slug)?,
+            name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
+            description: Description::parse("description", input.description.as_deref())?,
+            contact_email: optional_email("contactEmail", input.contact_email.as_deref())?,
+            contact_phone: Description::parse("contactPhone", input.contact_phone.as_deref())?,
+            location: Description::parse("location", input.location.as_deref())?,
+        };
+        let org = service::create_organization(req, new).await?;
+        req.authz.refresh().await;
+        Ok(CreateOrganizationPayload { organization: Organization(org) })
+    }
+
+    /// Changes an organization's slug, name or contact details (`org.update`).
+    async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> Result<UpdateOrganizationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
+        let changes = OrganizationChanges {
+            slug: input.slug.as_deref().map(|s| Slug::parse("slug", s)).transpose()?,
+            name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
+            description: input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?,
+            contact_email: input.contact_email.as_deref().map(|e| optional_email("contactEmail", Some(e))).transpose()?,
+            contact_phone: input.contact_phone.as_deref().map(|p| Description::parse("contactPhone", Some(p))).transpose()?,
+            location: input.location.as_deref().map(|l| Description::parse("location", Some(l))).transpose()?,
+        };
+        let org = service::update_organization(req, id, changes).await?;
+        Ok(UpdateOrganizationPayload { organization: Organization(org) })
+    }
+
+    /// Deletes an organization and everything in it (`org.delete`: the owner).
+    async fn delete_organization(&self, ctx: &Context<'_>, input: DeleteOrganizationInput) -> Result<DeleteOrganizationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
+        service::delete_organization(req, id).await?;
+        req.authz.refresh().await;
+        Ok(DeleteOrganizationPayload { deleted_organization_id: input.organization_id })
+    }
+
+    /// Makes another active member the owner; the old owner becomes a maintainer.
+    async fn transfer_organization_ownership(
+        &self,
+        ctx: &Context<'_>,
+        input: TransferOrganizationOwnershipInput,
+    ) -> Result<TransferOrganizationOwnershipPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
+        let new_owner = decode_as(&input.new_owner_id, Kind::User, "newOwnerId")?;
+        let org = service::transfer_ownership(req, id, new_owner).await?;
+        req.authz.refresh().await;
+        Ok(TransferOrganizationOwnershipPayload { organization: Organization(org) })
+    }
+}

@@ -1,0 +1,185 @@
+//! Organization rules and transactions: create, update, delete, transfer ownership.
+
+use crate::authz::{Grants, Resource, Scope};
+use crate::db::begin_write;
+use crate::domain::{Description, Email, Name, Slug};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::user::service::add_membership;
+use entity::{membership, organization};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    Set,
+};
+use uuid::Uuid;
+
+pub struct NewOrganization {
+    pub slug: Slug,
+    pub name: Option<Name>,
+    pub description: Description,
+    pub contact_email: Option<Email>,
+    pub contact_phone: Description,
+    pub location: Description,
+}
+
+#[derive(Default)]
+pub struct OrganizationChanges {
+    pub slug: Option<Slug>,
+    pub name: Option<Name>,
+    pub description: Option<Description>,
+    pub contact_email: Option<Option<Email>>,
+    pub contact_phone: Option<Description>,
+    pub location: Option<Description>,
+}
+
+/// The organization if it exists and the viewer sees it; otherwise `NOT_FOUND`.
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<organization::Model> {
+    if !grants.sees_org(id) {
+        return Err(AppError::NotFound);
+    }
+    organization::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// Locks the organization row (PostgreSQL `FOR UPDATE`) and returns it fresh.
+pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<organization::Model> {
+    organization::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<organization::Model>> {
+    let grants = req.grants().await?;
+    let org = organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug.to_ascii_lowercase()))
+        .one(&req.db)
+        .await?;
+    Ok(org.filter(|o| grants.sees_org(o.id)))
+}
+
+pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let org = organization::Model {
+        id: Uuid::now_v7(),
+        name: input.name.map(Name::into_string).unwrap_or_else(|| input.slug.as_str().to_string()),
+        slug: input.slug.as_str().to_string(),
+        description: input.description.into_inner(),
+        contact_email: input.contact_email.map(Email::into_string),
+        contact_phone: input.contact_phone.into_inner(),
+        location: input.location.into_inner(),
+        personal: false,
+        role_preset: "DEFAULT".into(),
+        owner_id: viewer.id,
+        created_at: chrono::Utc::now(),
+    };
+    organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
+    add_membership(&txn, &req.catalog, viewer.id, Scope::Organization, org.id, org.id, None, None, "owner").await?;
+    txn.commit().await?;
+    Ok(org)
+}
+
+pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: OrganizationChanges) -> AppResult<organization::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    find_visible(&txn, &grants, id).await?;
+    if !grants.can(&Resource::Organization { org: id }, "org.update") {
+        return Err(AppError::forbidden("requires org.update"));
+    }
+    let org = lock(&txn, id).await?;
+    let mut am = org.into_active_model();
+    if let Some(slug) = changes.slug {
+        am.slug = Set(slug.as_str().to_string());
+    }
+    if let Some(name) = changes.name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(d) = changes.description {
+        am.description = Set(d.into_inner());
+    }
+    if let Some(e) = changes.contact_email {
+        am.contact_email = Set(e.map(Email::into_string));
+    }
+    if let Some(p) = changes.contact_phone {
+        am.contact_phone = Set(p.into_inner());
+    }
+    if let Some(l) = changes.location {
+        am.location = Set(l.into_inner());
+    }
+    let org = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(org)
+}
+
+pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    find_visible(&txn, &grants, id).await?;
+    if !grants.can(&Resource::Organization { org: id }, "org.delete") {
+        return Err(AppError::forbidden("requires org.delete"));
+    }
+    lock(&txn, id).await?;
+    crate::membership::service::lock_user(&txn, viewer.id).await?;
+    let memberships = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
+    let other_orgs = memberships.iter().filter(|m| m.scope_kind == "organization" && m.organization_id != id).count();
+    if other_orgs == 0 {
+        return Err(AppError::precondition("you may not delete your only organization"));
+    }
+    let teams_here = memberships.iter().filter(|m| m.scope_kind == "team" && m.organization_id == id).count();
+    let teams_elsewhere = memberships.iter().filter(|m| m.scope_kind == "team" && m.organization_id != id).count();
+    if teams_here > 0 && teams_elsewhere == 0 {
+        return Err(AppError::precondition("deleting this organization would remove your last team"));
+    }
+    organization::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    find_visible(&txn, &grants, id).await?;
+    if !grants.can(&Resource::Organization { org: id }, "org.transfer") {
+        return Err(AppError::forbidden("requires org.transfer"));
+    }
+    let org = lock(&txn, id).await?;
+    let in_org = |user: Uuid| {
+        membership::Entity::find()
+            .filter(membership::Column::ScopeId.eq(id))
+            .filter(membership::Column::UserId.eq(user))
+            .one(&txn)
+    };
+    let Some(target) = in_org(new_owner).await? else {
+        return Err(AppError::precondition("the new owner must be an active member of the organization"));
+    };
+    if new_owner == org.owner_id {
+        return Err(AppError::precondition("that member already owns the organization"));
+    }
+    let role = |key: &str| {
+        req.catalog
+            .role_by_key(Scope::Organization, key)
+            .map(|r| r.id)
+            .ok_or_else(|| AppError::internal(format!("built-in role {key} missing")))
+    };
+    if let Some(old) = in_org(org.owner_id).await? {
+        let mut am = old.into_active_model();
+        am.role_id = Set(role("maintainer")?);
+        am.update(&txn).await?;
+    }
+    let mut am = target.into_active_model();
+    am.role_id = Set(role("owner")?);
+    am.update(&txn).await?;
+    let mut am = org.into_active_model();
+    am.owner_id = Set(new_owner);
+    let org = am.update(&txn).await?;
+    let owners = membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(id))
+        .filter(membership::Column::RoleId.eq(role("owner")?))
+        .count(&txn)
+        .await?;
+    if owners != 1 {
+        return Err(AppError::internal("ownership invariant broken"));
+    }
+    txn.commit().await?;
+    Ok(org)
+}

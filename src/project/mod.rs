@@ -1,0 +1,5 @@
+//! Projects: live in a workspace; hold datasets; may have their own members.
+
+pub mod loader;
+pub mod schema;
+pub mod service;

@@ -1,0 +1,184 @@
+//! The `Project` type and the project mutations.
+
+use super::loader::ProjectById;
+use super::service;
+use crate::authz::{Resource, Scope};
+use crate::connection;
+use crate::dataset::loader::DatasetsUnder;
+use crate::dataset::schema::{Dataset, DatasetConnection};
+use crate::domain::{Description, Name};
+use crate::error::AppError;
+use crate::graphql::CtxExt;
+use crate::graphql::context::viewer_fields;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::team::schema::Team;
+use crate::user::schema::{User, visible_user};
+use crate::workspace::loader::WorkspaceById;
+use crate::workspace::schema::{Workspace, load_team};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A project: lives in a workspace, holds datasets, may have its own members.
+#[derive(Clone)]
+pub struct Project(pub entity::project::Model);
+
+connection!(ProjectConnection, ProjectEdge, Project, "A page of projects.", "A project with its cursor.");
+
+pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> {
+    let p = ctx.req()?.loader.load_one(ProjectById(id)).await.map_err(gql)?;
+    Ok(Project(p.ok_or(AppError::NotFound)?))
+}
+
+impl Project {
+    fn resource(&self, ctx: &Context<'_>) -> Result<Resource> {
+        Ok(service::resource(&self.0, ctx.req()?.viewer()?.id))
+    }
+}
+
+#[Object]
+impl Project {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Project, self.0.id)
+    }
+    /// Unique inside the workspace.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Free text.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The workspace the project belongs to.
+    async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
+        let w = ctx.req()?.loader.load_one(WorkspaceById(self.0.workspace_id)).await.map_err(gql)?;
+        Ok(Workspace(w.ok_or(AppError::NotFound)?))
+    }
+    /// The team the project belongs to.
+    async fn team(&self, ctx: &Context<'_>) -> Result<Team> {
+        load_team(ctx, self.0.team_id).await
+    }
+    /// Who created it; null when unknown or not visible to the viewer.
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, self.0.created_by).await
+    }
+    /// When the project was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The viewer's explicit project role; null when the viewer is not a project member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+        viewer_fields::role(ctx, Scope::Project, self.0.id).await
+    }
+    /// Effective permission keys of the viewer on this project (organization, team and project roles).
+    async fn viewer_permissions(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        viewer_fields::permissions(ctx, self.resource(ctx)?).await
+    }
+    /// Whether the viewer holds `permission` here (`.own` keys count on projects the viewer created).
+    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+        viewer_fields::can(ctx, self.resource(ctx)?, &permission).await
+    }
+    /// Top-level datasets of the project.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
+        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+    }
+    /// Explicit project memberships; empty without `member.read` here.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
+        members_of(ctx, self.resource(ctx)?, self.0.id, first, after, None, None).await
+    }
+}
+
+/// Input of `createProject`.
+#[derive(InputObject)]
+pub struct CreateProjectInput {
+    /// The workspace (`project.create` on its team).
+    pub workspace_id: ID,
+    /// Unique inside the workspace.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// Result of `createProject`.
+#[derive(SimpleObject)]
+pub struct CreateProjectPayload {
+    /// The new project; the viewer is its creator.
+    pub project: Project,
+}
+
+/// Input of `updateProject`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    /// The project (`project.update`).
+    pub project_id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New description; empty clears it.
+    pub description: Option<String>,
+}
+
+/// Result of `updateProject`.
+#[derive(SimpleObject)]
+pub struct UpdateProjectPayload {
+    /// The project after the change.
+    pub project: Project,
+}
+
+/// Input of `deleteProject`.
+#[derive(InputObject)]
+pub struct DeleteProjectInput {
+    /// The project to delete with its datasets (`project.delete`, or `.own`).
+    pub project_id: ID,
+}
+
+/// Result of `deleteProject`.
+#[derive(SimpleObject)]
+pub struct DeleteProjectPayload {
+    /// Id of the deleted project.
+    pub deleted_project_id: ID,
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Creates a project in a workspace.
+    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<CreateProjectPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = Name::parse("name", &input.name)?;
+        let description = Description::parse("description", input.description.as_deref())?;
+        let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
+        let p = service::create_project(req, workspace, name, description).await?;
+        Ok(CreateProjectPayload { project: Project(p) })
+    }
+
+    /// Renames or describes a project.
+    async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<UpdateProjectPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
+        let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
+        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        let p = service::update_project(req, id, name, description).await?;
+        Ok(UpdateProjectPayload { project: Project(p) })
+    }
+
+    /// Deletes a project and its datasets.
+    async fn delete_project(&self, ctx: &Context<'_>, input: DeleteProjectInput) -> Result<DeleteProjectPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        service::delete_project(req, id).await?;
+        req.authz.refresh().await;
+        Ok(DeleteProjectPayload { deleted_project_id: input.project_id })
+    }
+}

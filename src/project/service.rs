@@ -1,0 +1,110 @@
+//! Project rules: developers and admins create; managers edit; admins delete any,
+//! developers only their own (`project.delete.own`).
+
+use crate::authz::{Grants, Resource};
+use crate::db::begin_write;
+use crate::domain::{Description, Name};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use entity::project;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
+    Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: p.created_by == Some(viewer) }
+}
+
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<project::Model> {
+    let p = project::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !grants.sees_project(p.organization_id, p.team_id, p.id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(p)
+}
+
+pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
+    project::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+}
+
+async fn name_taken<C: ConnectionTrait>(db: &C, workspace: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
+    let mut q = project::Entity::find().filter(project::Column::WorkspaceId.eq(workspace)).filter(project::Column::Name.eq(name.as_str()));
+    if let Some(id) = except {
+        q = q.filter(project::Column::Id.ne(id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
+fn name_conflict() -> AppError {
+    AppError::conflict("name", "a project with this name exists in the workspace")
+}
+
+pub async fn create_project(req: &RequestCtx, workspace: Uuid, name: Name, description: Description) -> AppResult<project::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let w = crate::workspace::service::find_visible(&txn, &grants, workspace).await?;
+    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
+        return Err(AppError::forbidden("requires project.create"));
+    }
+    if name_taken(&txn, w.id, &name, None).await? {
+        return Err(name_conflict());
+    }
+    let p = project::Model {
+        id: Uuid::now_v7(),
+        workspace_id: w.id,
+        team_id: w.team_id,
+        organization_id: w.organization_id,
+        name: name.into_string(),
+        description: description.into_inner(),
+        created_by: Some(viewer.id),
+        created_at: chrono::Utc::now(),
+    };
+    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+pub async fn update_project(
+    req: &RequestCtx,
+    id: Uuid,
+    name: Option<Name>,
+    description: Option<Description>,
+) -> AppResult<project::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let p = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&resource(&p, viewer.id), "project.update") {
+        return Err(AppError::forbidden("requires project.update"));
+    }
+    if let Some(name) = &name
+        && name_taken(&txn, p.workspace_id, name, Some(p.id)).await?
+    {
+        return Err(name_conflict());
+    }
+    let mut am = p.into_active_model();
+    if let Some(name) = name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(d) = description {
+        am.description = Set(d.into_inner());
+    }
+    let p = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let p = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&resource(&p, viewer.id), "project.delete") {
+        return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created)"));
+    }
+    project::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! Builds the application (database, migrations, catalog, schema, router) and serves
+//! it until a shutdown signal; in-flight requests finish.
+
+use crate::authz::Catalog;
+use crate::config::Settings;
+use crate::http::auth::TokenVerifier;
+use crate::http::{AppState, router};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, String> {
+        let db = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
+        Self::build_with(settings, db).await
+    }
+
+    /// With an existing connection (tests install a statement counter on it).
+    pub async fn build_with(settings: Settings, db: DatabaseConnection) -> Result<Self, String> {
+        if !settings.has_configured_key() && !settings.listen.ip().is_loopback() {
+            return Err(format!(
+                "refusing to listen on {} without ORGRAPH_JWT_SECRET or ORGRAPH_JWT_PUBLIC_KEY: the generated secret is for local use only",
+                settings.listen
+            ));
+        }
+        crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+        let catalog = Arc::new(Catalog::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
+        let verifier = TokenVerifier::from_settings(&settings)?;
+        let schema = crate::graphql::build(&settings.limits, settings.dev);
+        let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
+        let state = Arc::new(AppState { db, settings: Arc::new(settings), catalog, schema, verifier });
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.state.settings.listen)
+    }
+
+    pub async fn run_until_stopped(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), String> {
+        let addr = self.local_addr();
+        let s = &self.state.settings;
+        let kind = if s.is_sqlite() { "sqlite" } else { "postgres" };
+        if s.dev {
+            tracing::info!(
+                "orgraph listening on http://{addr} (database: {kind}, dev mode: on — GraphiQL at http://{addr}/ and introspection enabled)"
+            );
+        } else {
+            tracing::info!("orgraph listening on http://{addr} (database: {kind}, dev mode: off — GraphiQL and introspection disabled)");
+        }
+        let app = router(self.state.clone());
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| e.to_string())?;
+        tracing::info!("orgraph stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

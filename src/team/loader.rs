@@ -1,0 +1,26 @@
+use crate::by_id_loader;
+use crate::db::{ChildTable, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::workspace;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(TeamById, entity::team, entity::team::Model);
+
+/// Workspaces of a team (whoever sees the team sees all of them), one page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WorkspacesOfTeam(pub Uuid, pub PageArgs);
+
+impl Loader<WorkspacesOfTeam> for DbLoader {
+    type Value = Page<workspace::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[WorkspacesOfTeam]) -> Result<HashMap<WorkspacesOfTeam, Self::Value>, Self::Error> {
+        let table = ChildTable { table: "workspaces", parent_col: "team_id", parent_of: |w: &workspace::Model| w.team_id };
+        load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+            .await
+            .map_err(load_err)
+    }
+}

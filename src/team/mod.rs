@@ -1,0 +1,5 @@
+//! Teams: groups of users and resources inside an organization (Supervisely-style roles).
+
+pub mod loader;
+pub mod schema;
+pub mod service;

@@ -1,0 +1,156 @@
+//! The `Team` type and the team mutations.
+
+use super::loader::WorkspacesOfTeam;
+use super::service;
+use crate::authz::{Resource, Scope};
+use crate::connection;
+use crate::domain::Name;
+use crate::graphql::CtxExt;
+use crate::graphql::context::viewer_fields;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::organization::schema::{Organization, load_organization};
+use crate::workspace::schema::{Workspace, WorkspaceConnection};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A team: a group of users and resources inside an organization. Always has at least
+/// one workspace and at least one explicit admin.
+#[derive(Clone)]
+pub struct Team(pub entity::team::Model);
+
+connection!(TeamConnection, TeamEdge, Team, "A page of teams.", "A team with its cursor.");
+
+impl Team {
+    fn resource(&self) -> Resource {
+        service::resource(&self.0)
+    }
+}
+
+#[Object]
+impl Team {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Team, self.0.id)
+    }
+    /// Unique inside the organization.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The organization the team belongs to.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        load_organization(ctx, self.0.organization_id).await
+    }
+    /// When the team was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The viewer's explicit team role; null when the viewer is not a team member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+        viewer_fields::role(ctx, Scope::Team, self.0.id).await
+    }
+    /// Effective permission keys of the viewer on this team (from organization and team roles).
+    async fn viewer_permissions(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        viewer_fields::permissions(ctx, self.resource()).await
+    }
+    /// Whether the viewer holds `permission` here; an unknown key is BAD_USER_INPUT.
+    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+        viewer_fields::can(ctx, self.resource(), &permission).await
+    }
+    /// The team's workspaces.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn workspaces(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<WorkspaceConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
+        Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
+    }
+    /// Explicit team memberships; empty without `member.read` here.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
+        members_of(ctx, self.resource(), self.0.id, first, after, None, None).await
+    }
+}
+
+/// Input of `createTeam`.
+#[derive(InputObject)]
+pub struct CreateTeamInput {
+    /// The organization to create the team in (`team.create`).
+    pub organization_id: ID,
+    /// Unique inside the organization.
+    pub name: String,
+}
+
+/// Result of `createTeam`.
+#[derive(SimpleObject)]
+pub struct CreateTeamPayload {
+    /// The new team, with the viewer as admin and a `First Workspace`.
+    pub team: Team,
+}
+
+/// Input of `updateTeam`.
+#[derive(InputObject)]
+pub struct UpdateTeamInput {
+    /// The team to change (`team.update`).
+    pub team_id: ID,
+    /// New name.
+    pub name: Option<String>,
+}
+
+/// Result of `updateTeam`.
+#[derive(SimpleObject)]
+pub struct UpdateTeamPayload {
+    /// The team after the change.
+    pub team: Team,
+}
+
+/// Input of `deleteTeam`.
+#[derive(InputObject)]
+pub struct DeleteTeamInput {
+    /// The team to delete with everything in it (`team.delete`).
+    pub team_id: ID,
+}
+
+/// Result of `deleteTeam`.
+#[derive(SimpleObject)]
+pub struct DeleteTeamPayload {
+    /// Id of the deleted team.
+    pub deleted_team_id: ID,
+}
+
+#[derive(Default)]
+pub struct TeamMutation;
+
+#[Object]
+impl TeamMutation {
+    /// Creates a team; the viewer becomes its admin and it gets a `First Workspace`.
+    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<CreateTeamPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = Name::parse("name", &input.name)?;
+        let org = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
+        let team = service::create_team(req, org, name).await?;
+        req.authz.refresh().await;
+        Ok(CreateTeamPayload { team: Team(team) })
+    }
+
+    /// Renames a team.
+    async fn update_team(&self, ctx: &Context<'_>, input: UpdateTeamInput) -> Result<UpdateTeamPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
+        let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
+        Ok(UpdateTeamPayload { team: Team(service::update_team(req, id, name).await?) })
+    }
+
+    /// Deletes a team and everything in it; never the viewer's own last team.
+    async fn delete_team(&self, ctx: &Context<'_>, input: DeleteTeamInput) -> Result<DeleteTeamPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
+        service::delete_team(req, id).await?;
+        req.authz.refresh().await;
+        Ok(DeleteTeamPayload { deleted_team_id: input.team_id })
+    }
+}

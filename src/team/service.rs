@@ -1,0 +1,123 @@
+//! Team rules: create (the creator becomes `admin`, with `First Workspace`), rename,
+//! delete (never the viewer's own last team).
+
+use crate::authz::{Catalog, Grants, Resource, Scope};
+use crate::db::begin_write;
+use crate::domain::Name;
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::user::service::{FIRST_WORKSPACE, add_membership};
+use entity::{membership, team, workspace};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<team::Model> {
+    let t = team::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !grants.sees_team(t.organization_id, t.id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(t)
+}
+
+pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<team::Model> {
+    team::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub fn resource(t: &team::Model) -> Resource {
+    Resource::Team { org: t.organization_id, team: t.id }
+}
+
+/// Inserts a team with `creator` as explicit admin and its `First Workspace`.
+pub async fn insert_team<C: ConnectionTrait>(
+    db: &C,
+    catalog: &Catalog,
+    organization_id: Uuid,
+    name: Name,
+    creator: Uuid,
+) -> AppResult<team::Model> {
+    let now = chrono::Utc::now();
+    let t = team::Model { id: Uuid::now_v7(), organization_id, name: name.into_string(), created_by: Some(creator), created_at: now };
+    team::Entity::insert(t.clone().into_active_model()).exec_without_returning(db).await?;
+    add_membership(db, catalog, creator, Scope::Team, t.id, organization_id, Some(t.id), None, "admin").await?;
+    let w = workspace::Model {
+        id: Uuid::now_v7(),
+        team_id: t.id,
+        organization_id,
+        name: FIRST_WORKSPACE.into(),
+        description: None,
+        created_at: now,
+    };
+    workspace::Entity::insert(w.into_active_model()).exec_without_returning(db).await?;
+    Ok(t)
+}
+
+async fn name_taken<C: ConnectionTrait>(db: &C, org: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
+    let mut q = team::Entity::find().filter(team::Column::OrganizationId.eq(org)).filter(team::Column::Name.eq(name.as_str()));
+    if let Some(id) = except {
+        q = q.filter(team::Column::Id.ne(id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
+pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<team::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    crate::organization::service::find_visible(&txn, &grants, org).await?;
+    if !grants.can(&Resource::Organization { org }, "team.create") {
+        return Err(AppError::forbidden("requires team.create"));
+    }
+    if name_taken(&txn, org, &name, None).await? {
+        return Err(AppError::conflict("name", "a team with this name exists in the organization"));
+    }
+    let t = insert_team(&txn, &req.catalog, org, name, viewer.id).await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppResult<team::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let t = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&resource(&t), "team.update") {
+        return Err(AppError::forbidden("requires team.update"));
+    }
+    let Some(name) = name else { return Ok(t) };
+    if name_taken(&txn, t.organization_id, &name, Some(t.id)).await? {
+        return Err(AppError::conflict("name", "a team with this name exists in the organization"));
+    }
+    let mut am = t.into_active_model();
+    am.name = Set(name.into_string());
+    let t = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let t = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&resource(&t), "team.delete") {
+        return Err(AppError::forbidden("requires team.delete"));
+    }
+    lock(&txn, id).await?;
+    crate::membership::service::lock_user(&txn, viewer.id).await?;
+    let my_teams: Vec<Uuid> = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(viewer.id))
+        .filter(membership::Column::ScopeKind.eq("team"))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| m.scope_id)
+        .collect();
+    if my_teams == [id] {
+        return Err(AppError::precondition("you may not delete your own last team"));
+    }
+    team::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

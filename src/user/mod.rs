@@ -1,0 +1,5 @@
+//! Users: JIT provisioning from tokens, the `viewer` root and the `User` type.
+
+pub mod loader;
+pub mod schema;
+pub mod service;

@@ -1,0 +1,123 @@
+//! The `User` type and the `viewer` root field.
+
+use super::loader::VisibleUser;
+use crate::authz::Scope;
+use crate::db::{Sql, load_page};
+use crate::graphql::ids::{Kind, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::{CtxExt, RequestCtx};
+use crate::membership::schema::{MembershipConnection, ScopeKind};
+use crate::organization::schema::OrganizationConnection;
+use crate::team::schema::TeamConnection;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// A person. Identity belongs to the identity provider; orgraph knows them by `sub`.
+#[derive(Clone)]
+pub struct User(pub entity::user::Model);
+
+impl User {
+    fn is_viewer(&self, req: &RequestCtx) -> bool {
+        req.viewer.as_ref().is_some_and(|v| v.id == self.0.id)
+    }
+}
+
+/// Resolves an optional user reference as the viewer may see it.
+pub async fn visible_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(ctx.req()?.loader.load_one(VisibleUser(id)).await.map_err(gql)?.map(User))
+}
+
+#[Object]
+impl User {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::User, self.0.id)
+    }
+    /// Display name from the identity provider (`name` claim).
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// Only for the user themself; null for anyone else.
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(self.is_viewer(ctx.req()?).then_some(self.0.email.as_str()))
+    }
+    /// When orgraph first saw this user.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Only for the viewer themself; null for anyone else. Organizations the viewer belongs to.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<OrganizationConnection>> {
+        let req = ctx.req()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
+        if !self.is_viewer(req) {
+            return Ok(None);
+        }
+        let grants = req.grants().await?;
+        let ids = grants.organization_ids();
+        let filter = |sql: &mut Sql| {
+            sql.push("t.id IN ").bind_list(&ids);
+        };
+        let page = load_page::<entity::organization::Entity, _>(&req.db, "organizations", &filter, &args).await?;
+        Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
+    }
+    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Option<TeamConnection>> {
+        let req = ctx.req()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
+        if !self.is_viewer(req) {
+            return Ok(None);
+        }
+        let grants = req.grants().await?;
+        let ids: Vec<uuid::Uuid> = grants.teams.keys().copied().collect();
+        let filter = |sql: &mut Sql| {
+            sql.push("t.id IN ").bind_list(&ids);
+        };
+        let page = load_page::<entity::team::Entity, _>(&req.db, "teams", &filter, &args).await?;
+        Ok(Some(TeamConnection::from_page(page, crate::team::schema::Team)))
+    }
+    /// Only for the viewer themself; null for anyone else. Every membership of the viewer, optionally of one scope kind.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        scope_kind: Option<ScopeKind>,
+    ) -> Result<Option<MembershipConnection>> {
+        let req = ctx.req()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
+        if !self.is_viewer(req) {
+            return Ok(None);
+        }
+        let user_id = self.0.id;
+        let kind: Option<Scope> = scope_kind.map(Into::into);
+        let filter = |sql: &mut Sql| {
+            sql.push("t.user_id = ").bind(user_id);
+            if let Some(kind) = kind {
+                sql.push(" AND t.scope_kind = ").bind(kind.as_str());
+            }
+        };
+        let page = load_page::<entity::membership::Entity, _>(&req.db, "memberships", &filter, &args).await?;
+        Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
+    }
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The authenticated user (created on first sight of a valid token).
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<User> {
+        Ok(User(ctx.req()?.viewer()?.clone()))
+    }
+}

@@ -1,0 +1,156 @@
+//! Just-in-time provisioning (RULES.md §2): the first valid token of an unknown `sub`
+//! creates, in one transaction, the user, a personal organization with its owner
+//! membership, a team with the user as `admin`, and `First Workspace`.
+
+use crate::authz::{Catalog, Scope};
+use crate::db::begin_write;
+use crate::domain::{Email, Name, Slug};
+use crate::error::{AppError, AppResult};
+use entity::{membership, organization, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+/// Verified identity claims of a token.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub sub: String,
+    pub email: Email,
+    pub email_verified: bool,
+    pub name: Option<String>,
+}
+
+pub const FIRST_WORKSPACE: &str = "First Workspace";
+
+pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
+    if let Some(existing) = find_by_sub(db, &id.sub).await? {
+        return refresh(db, existing, id).await;
+    }
+    // Concurrent first requests race on the unique `sub` (and slug) index; the loser
+    // retries and finds the winner's user.
+    let mut last = AppError::internal("provisioning did not converge");
+    for _ in 0..5 {
+        match try_provision(db, catalog, id).await {
+            Ok(u) => return Ok(u),
+            Err(e @ AppError::Conflict { .. }) => last = e,
+            Err(e) => return Err(e),
+        }
+        if let Some(existing) = find_by_sub(db, &id.sub).await? {
+            return refresh(db, existing, id).await;
+        }
+    }
+    Err(match last {
+        AppError::Conflict { .. } => AppError::Unauthenticated("the token's e-mail belongs to another account".into()),
+        other => other,
+    })
+}
+
+async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::Sub.eq(sub)).one(db).await?)
+}
+
+/// Later tokens update `name` and `email`.
+async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppResult<user::Model> {
+    let name = id.name.clone().or(u.name.clone());
+    if u.email == id.email.as_str() && u.name == name && u.email_verified == id.email_verified {
+        return Ok(u);
+    }
+    let mut am = u.into_active_model();
+    am.email = Set(id.email.as_str().to_string());
+    am.email_verified = Set(id.email_verified);
+    am.name = Set(name);
+    Ok(am.update(db).await?)
+}
+
+async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
+    let txn = begin_write(db).await?;
+    if let Some(existing) = find_by_sub(&txn, &id.sub).await? {
+        txn.commit().await?;
+        return Ok(existing);
+    }
+    let now = chrono::Utc::now();
+    let u = user::Model {
+        id: Uuid::now_v7(),
+        sub: id.sub.clone(),
+        email: id.email.as_str().to_string(),
+        email_verified: id.email_verified,
+        name: id.name.clone(),
+        created_at: now,
+    };
+    user::Entity::insert(u.clone().into_active_model()).exec_without_returning(&txn).await?;
+
+    let slug = free_personal_slug(&txn, &Slug::personal_base(id.email.local_part())).await?;
+    let org = organization::Model {
+        id: Uuid::now_v7(),
+        slug: slug.clone(),
+        name: slug,
+        description: None,
+        contact_email: None,
+        contact_phone: None,
+        location: None,
+        personal: true,
+        role_preset: "DEFAULT".into(),
+        owner_id: u.id,
+        created_at: now,
+    };
+    organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
+    add_membership(&txn, catalog, u.id, Scope::Organization, org.id, org.id, None, None, "owner").await?;
+
+    let team_name = Name::derived(id.name.as_deref().unwrap_or(""), id.email.local_part());
+    crate::team::service::insert_team(&txn, catalog, org.id, team_name, u.id).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// The base slug, or `base-N` with the smallest free N ≥ 2.
+async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult<String> {
+    let taken: Vec<String> = organization::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(organization::Column::Slug.eq(base))
+                .add(organization::Column::Slug.starts_with(format!("{base}-"))),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.slug)
+        .collect();
+    if !taken.iter().any(|s| s == base) {
+        return Ok(base.to_string());
+    }
+    let n = (2..).find(|n| !taken.contains(&format!("{base}-{n}"))).unwrap_or(2);
+    Ok(format!("{base}-{n}"))
+}
+
+/// Inserts a membership with a built-in role of `scope` named `role_key`.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_membership<C: ConnectionTrait>(
+    db: &C,
+    catalog: &Catalog,
+    user_id: Uuid,
+    scope: Scope,
+    scope_id: Uuid,
+    organization_id: Uuid,
+    team_id: Option<Uuid>,
+    project_id: Option<Uuid>,
+    role_key: &str,
+) -> AppResult<membership::Model> {
+    let role = catalog
+        .role_by_key(scope, role_key)
+        .ok_or_else(|| AppError::internal(format!("built-in role {role_key} missing")))?;
+    let m = membership::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        scope_kind: scope.as_str().into(),
+        scope_id,
+        organization_id,
+        team_id,
+        project_id,
+        role_id: role.id,
+        created_at: chrono::Utc::now(),
+    };
+    membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
+    Ok(m)
+}
+

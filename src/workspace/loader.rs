@@ -1,0 +1,28 @@
+use crate::by_id_loader;
+use crate::db::{ChildTable, Sql, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::project;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(WorkspaceById, entity::workspace, entity::workspace::Model);
+
+/// Projects of a workspace that the viewer sees, one page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProjectsOfWorkspace(pub Uuid, pub PageArgs);
+
+impl Loader<ProjectsOfWorkspace> for DbLoader {
+    type Value = Page<project::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ProjectsOfWorkspace]) -> Result<HashMap<ProjectsOfWorkspace, Self::Value>, Self::Error> {
+        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
+        let table = ChildTable { table: "projects", parent_col: "workspace_id", parent_of: |p: &project::Model| p.workspace_id };
+        load_grouped::<project::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push))
+            .await
+            .map_err(load_err)
+    }
+}

@@ -1,0 +1,5 @@
+//! Workspaces: rooms inside a team. They carry no permissions of their own.
+
+pub mod loader;
+pub mod schema;
+pub mod service;

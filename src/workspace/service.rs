@@ -1,0 +1,110 @@
+//! Workspace rules: team admins create, rename and delete them; a team keeps at least one.
+
+use crate::authz::Grants;
+use crate::db::begin_write;
+use crate::domain::{Description, Name};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::team::service as team_service;
+use entity::workspace;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<workspace::Model> {
+    let w = workspace::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !grants.sees_team(w.organization_id, w.team_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(w)
+}
+
+fn team_resource(w: &workspace::Model) -> crate::authz::Resource {
+    crate::authz::Resource::Team { org: w.organization_id, team: w.team_id }
+}
+
+async fn name_taken<C: ConnectionTrait>(db: &C, team: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
+    let mut q = workspace::Entity::find().filter(workspace::Column::TeamId.eq(team)).filter(workspace::Column::Name.eq(name.as_str()));
+    if let Some(id) = except {
+        q = q.filter(workspace::Column::Id.ne(id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
+fn name_conflict() -> AppError {
+    AppError::conflict("name", "a workspace with this name exists in the team")
+}
+
+pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, description: Description) -> AppResult<workspace::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let t = team_service::find_visible(&txn, &grants, team).await?;
+    if !grants.can(&team_service::resource(&t), "workspace.create") {
+        return Err(AppError::forbidden("requires workspace.create"));
+    }
+    if name_taken(&txn, t.id, &name, None).await? {
+        return Err(name_conflict());
+    }
+    let w = workspace::Model {
+        id: Uuid::now_v7(),
+        team_id: t.id,
+        organization_id: t.organization_id,
+        name: name.into_string(),
+        description: description.into_inner(),
+        created_at: chrono::Utc::now(),
+    };
+    workspace::Entity::insert(w.clone().into_active_model()).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(w)
+}
+
+pub async fn update_workspace(
+    req: &RequestCtx,
+    id: Uuid,
+    name: Option<Name>,
+    description: Option<Description>,
+) -> AppResult<workspace::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let w = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&team_resource(&w), "workspace.update") {
+        return Err(AppError::forbidden("requires workspace.update"));
+    }
+    if let Some(name) = &name
+        && name_taken(&txn, w.team_id, name, Some(w.id)).await?
+    {
+        return Err(name_conflict());
+    }
+    let mut am = w.into_active_model();
+    if let Some(name) = name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(d) = description {
+        am.description = Set(d.into_inner());
+    }
+    let w = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(w)
+}
+
+pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let w = find_visible(&txn, &grants, id).await?;
+    if !grants.can(&team_resource(&w), "workspace.delete") {
+        return Err(AppError::forbidden("requires workspace.delete"));
+    }
+    // The team row lock serializes deletes of its workspaces: the count below is exact.
+    team_service::lock(&txn, w.team_id).await?;
+    let count = workspace::Entity::find().filter(workspace::Column::TeamId.eq(w.team_id)).count(&txn).await?;
+    if count <= 1 {
+        return Err(AppError::precondition("a team keeps at least one workspace"));
+    }
+    workspace::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
