@@ -19,6 +19,7 @@ pub struct Dataset(pub entity::dataset::Model);
 
 connection!(DatasetConnection, DatasetEdge, Dataset, "A page of datasets.", "A dataset with its cursor.");
 
+/// A dataset may contain datasets, down to the configured depth limit.
 #[Object]
 impl Dataset {
     /// Opaque global id.

@@ -54,6 +54,7 @@ impl From<Scope> for ScopeKind {
 #[derive(Clone)]
 pub struct Role(pub Arc<RoleInfo>);
 
+/// A role: a named set of permission keys valid at one scope kind.
 #[Object]
 impl Role {
     /// Stable identifier used in every mutation, e.g. "maintainer".
@@ -84,6 +85,7 @@ pub struct Membership(pub entity::membership::Model);
 
 connection!(MembershipConnection, MembershipEdge, Membership, "A page of memberships.", "A membership with its cursor.");
 
+/// A user's role at one organization, team or project.
 #[Object]
 impl Membership {
     /// Opaque global id.

@@ -49,6 +49,7 @@ pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Orga
     Ok(Organization(org.ok_or(AppError::NotFound)?))
 }
 
+/// An organization: the top of the hierarchy, owned by exactly one user.
 #[Object]
 impl Organization {
     /// Opaque global id.

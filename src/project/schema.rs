@@ -38,6 +38,7 @@ impl Project {
     }
 }
 
+/// A project: lives in a workspace, holds datasets, may have its own members.
 #[Object]
 impl Project {
     /// Opaque global id.

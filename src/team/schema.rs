@@ -29,6 +29,8 @@ impl Team {
     }
 }
 
+/// A team: a group of users and resources inside an organization. Always has at least
+/// one workspace and at least one explicit admin.
 #[Object]
 impl Team {
     /// Opaque global id.

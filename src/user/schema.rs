@@ -29,6 +29,7 @@ pub async fn visible_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<O
     Ok(ctx.req()?.loader.load_one(VisibleUser(id)).await.map_err(gql)?.map(User))
 }
 
+/// A person. Identity belongs to the identity provider; orgraph knows them by `sub`.
 #[Object]
 impl User {
     /// Opaque global id.

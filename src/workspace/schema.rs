@@ -26,6 +26,7 @@ pub async fn load_team(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Team> {
     Ok(Team(t.ok_or(AppError::NotFound)?))
 }
 
+/// A workspace groups projects inside a team. It carries no permissions of its own.
 #[Object]
 impl Workspace {
     /// Opaque global id.

@@ -1,0 +1,229 @@
+//! `spawn_app()` gives each test a fresh database (a SQLite file, or a new database on
+//! the PostgreSQL server named by `ORGRAPH_TEST_DATABASE_URL`) with real migrations, and
+//! a real server on a random port. Clients talk to it over HTTP like any web client.
+
+use orgraph::config::{Limits, Secret, Settings};
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub http: reqwest::Client,
+    pub statements: Arc<AtomicUsize>,
+    pub db: Db,
+    pub database_url: String,
+}
+
+/// Runs a test body once per database. Without `ORGRAPH_TEST_DATABASE_URL` the
+/// PostgreSQL variant is skipped, unless `ORGRAPH_TEST_REQUIRE_POSTGRES=1` (CI), where
+/// it fails.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await;
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if !$crate::helpers::postgres_available() {
+                    return;
+                }
+                let app = $crate::helpers::spawn_app($crate::helpers::Db::Postgres).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+pub fn postgres_available() -> bool {
+    let has_url = std::env::var("ORGRAPH_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    let required = std::env::var("ORGRAPH_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    assert!(has_url || !required, "ORGRAPH_TEST_REQUIRE_POSTGRES=1 but ORGRAPH_TEST_DATABASE_URL is not set");
+    if !has_url {
+        eprintln!("skipped: PostgreSQL variant (set ORGRAPH_TEST_DATABASE_URL to run it)");
+    }
+    has_url
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+async fn fresh_database_url(db: Db) -> String {
+    let name = format!("t{}", uuid::Uuid::now_v7().simple());
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir().join("orgraph-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display())
+        }
+        Db::Postgres => {
+            let admin_url = std::env::var("ORGRAPH_TEST_DATABASE_URL").expect("ORGRAPH_TEST_DATABASE_URL");
+            let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub async fn spawn_app_with(db: Db, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let database_url = fresh_database_url(db).await;
+    let mut settings = Settings::with_database(database_url.clone());
+    settings.listen = "127.0.0.1:0".parse().expect("addr");
+    settings.jwt_secret = Some(Secret::new(SECRET.as_bytes().to_vec()));
+    settings.limits = Limits::default();
+    configure(&mut settings);
+    let mut conn = orgraph::db::connect(&settings).await.expect("connect");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");
+    let addr = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url }
+}
+
+pub fn token(sub: &str, email: &str, name: Option<&str>) -> String {
+    orgraph::http::auth::mint_hs256(&Secret::new(SECRET.as_bytes().to_vec()), sub, email, name, Duration::from_secs(3600))
+        .expect("mint")
+}
+
+/// A signed-in user of the test server.
+#[derive(Clone)]
+pub struct Client {
+    pub addr: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+    /// Global id of the user (`viewer.id`).
+    pub id: String,
+    pub sub: String,
+}
+
+impl TestApp {
+    /// Signs in `sub` (e-mail `sub@example.com`, name = sub) and provisions them.
+    pub async fn user(&self, sub: &str) -> Client {
+        let mut c = Client {
+            addr: self.addr.clone(),
+            http: self.http.clone(),
+            token: Some(token(sub, &format!("{sub}@example.com"), Some(sub))),
+            id: String::new(),
+            sub: sub.into(),
+        };
+        c.id = c.ok("{ viewer { id } }", json!({})).await["viewer"]["id"].as_str().expect("viewer id").to_string();
+        c
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client { addr: self.addr.clone(), http: self.http.clone(), token: None, id: String::new(), sub: String::new() }
+    }
+
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+impl Client {
+    /// POSTs a GraphQL request; returns (HTTP status, JSON body).
+    pub async fn post(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        let mut req = self.http.post(format!("{}/graphql", self.addr)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The `data` of a request that must succeed.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors for {query}: {body}");
+        body["data"].clone()
+    }
+
+    /// The `extensions.code` of the first error of a request that must fail.
+    pub async fn code(&self, query: &str, variables: Value) -> String {
+        let (_, body) = self.post(query, variables).await;
+        body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("expected an error for {query}, got {body}")).to_string()
+    }
+}
+
+/// An organization (not personal) with one team and the team's `First Workspace`.
+pub struct Org {
+    pub id: String,
+    pub slug: String,
+    pub team: String,
+    pub workspace: String,
+}
+
+pub async fn create_org(owner: &Client, slug: &str) -> Org {
+    let d = owner
+        .ok(
+            "mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { id slug } } }",
+            json!({ "s": slug }),
+        )
+        .await;
+    let id = d["createOrganization"]["organization"]["id"].as_str().expect("org id").to_string();
+    let d = owner
+        .ok(
+            "mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Core\" }) { team { id workspaces { nodes { id } } } } }",
+            json!({ "o": id }),
+        )
+        .await;
+    let team = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let workspace = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
+    Org { id, slug: slug.into(), team, workspace }
+}
+
+/// `addMember`; returns the membership id.
+pub async fn add_member(by: &Client, scope: &str, user: &Client, role: &str) -> String {
+    let d = by
+        .ok(
+            "mutation($s: ID!, $u: ID!, $r: String!) { addMember(input: { scopeId: $s, userId: $u, role: $r }) { membership { id } } }",
+            json!({ "s": scope, "u": user.id, "r": role }),
+        )
+        .await;
+    d["addMember"]["membership"]["id"].as_str().expect("membership").to_string()
+}
+
+pub async fn create_project(by: &Client, workspace: &str, name: &str) -> String {
+    let d = by
+        .ok(
+            "mutation($w: ID!, $n: String!) { createProject(input: { workspaceId: $w, name: $n }) { project { id } } }",
+            json!({ "w": workspace, "n": name }),
+        )
+        .await;
+    d["createProject"]["project"]["id"].as_str().expect("project").to_string()
+}
+
+pub async fn create_dataset(by: &Client, project: &str, parent: Option<&str>, name: &str) -> String {
+    let d = by
+        .ok(
+            "mutation($p: ID!, $parent: ID, $n: String!) { createDataset(input: { projectId: $p, parentId: $parent, name: $n }) { dataset { id } } }",
+            json!({ "p": project, "parent": parent, "n": name }),
+        )
+        .await;
+    d["createDataset"]["dataset"]["id"].as_str().expect("dataset").to_string()
+}

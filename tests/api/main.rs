@@ -1,0 +1,15 @@
+//! The integration tests: one binary driving real servers over HTTP, on SQLite and
+//! (with `ORGRAPH_TEST_DATABASE_URL`) PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod concurrency;
+mod contract;
+mod hierarchy;
+mod limits;
+mod memberships;
+mod n_plus_one;
+mod organizations;
+mod visibility;
