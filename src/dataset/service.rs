@@ -227,7 +227,10 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::forbidden("requires dataset.delete (or dataset.delete.own in a subtree you created)"));
     }
     project_service::lock(&txn, p.id).await?;
-    dataset::Entity::delete_by_id(id).exec(&txn).await?;
+    // Under the lock a concurrent delete may have won: the row is gone.
+    if dataset::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -27,7 +27,9 @@ impl RequestCtx {
         viewer: Option<entity::user::Model>,
     ) -> Self {
         let authz = Arc::new(Authz::new(db.clone(), catalog.clone(), viewer.as_ref().map(|v| v.id)));
-        let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn);
+        // A level of a nested query is bounded by page sizes and the complexity limit; one
+        // batch per level keeps statement counts independent of row counts.
+        let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn).max_batch_size(10_000);
         Self { db, settings, catalog, viewer, authz, loader }
     }
 

@@ -129,7 +129,10 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if teams_here > 0 && teams_elsewhere == 0 {
         return Err(AppError::precondition("deleting this organization would remove your last team"));
     }
-    organization::Entity::delete_by_id(id).exec(&txn).await?;
+    // Under the lock a concurrent delete may have won: the row is gone.
+    if organization::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -137,12 +140,14 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
+    // Lock first, then read the viewer's role: a concurrent transfer may have made
+    // the viewer a maintainer while this request waited.
+    let org = lock(&txn, id).await?;
     let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.transfer") {
         return Err(AppError::forbidden("requires org.transfer"));
     }
-    let org = lock(&txn, id).await?;
     let in_org = |user: Uuid| {
         membership::Entity::find()
             .filter(membership::Column::ScopeId.eq(id))

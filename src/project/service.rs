@@ -104,7 +104,10 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if !grants.can(&resource(&p, viewer.id), "project.delete") {
         return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created)"));
     }
-    project::Entity::delete_by_id(id).exec(&txn).await?;
+    // Under the lock a concurrent delete may have won: the row is gone.
+    if project::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -117,7 +117,10 @@ pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if my_teams == [id] {
         return Err(AppError::precondition("you may not delete your own last team"));
     }
-    team::Entity::delete_by_id(id).exec(&txn).await?;
+    // Under the lock a concurrent delete may have won: the row is gone.
+    if team::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -104,7 +104,10 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if count <= 1 {
         return Err(AppError::precondition("a team keeps at least one workspace"));
     }
-    workspace::Entity::delete_by_id(id).exec(&txn).await?;
+    // Under the lock a concurrent delete may have won: the row is gone.
+    if workspace::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -32,12 +32,15 @@ pub struct TestApp {
 #[macro_export]
 macro_rules! both {
     ($name:ident, $body:expr) => {
+        $crate::both!($name, settings = |_: &mut orgraph::config::Settings| {}, $body);
+    };
+    ($name:ident, settings = $configure:expr, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let app = $crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await;
+                let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Sqlite, $configure).await;
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -45,7 +48,7 @@ macro_rules! both {
                 if !$crate::helpers::postgres_available() {
                     return;
                 }
-                let app = $crate::helpers::spawn_app($crate::helpers::Db::Postgres).await;
+                let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Postgres, $configure).await;
                 ($body)(app).await;
             }
         }
