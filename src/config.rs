@@ -75,6 +75,9 @@ pub struct Settings {
     pub dev: bool,
     pub cors_origins: Vec<String>,
     pub limits: Limits,
+    /// `smtp://user:pass@host:port` or `smtps://…`; unset: invitation mails are logged.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
@@ -94,6 +97,8 @@ impl Settings {
             dev: true,
             cors_origins: Vec::new(),
             limits: Limits::default(),
+            smtp_url: None,
+            smtp_from: "orgraph <no-reply@localhost>".into(),
         }
     }
 
@@ -136,6 +141,10 @@ impl Settings {
         if let Some(origins) = var("ORGRAPH_CORS_ORIGINS") {
             s.cors_origins = origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
         }
+        s.smtp_url = var("ORGRAPH_SMTP_URL");
+        if let Some(from) = var("ORGRAPH_SMTP_FROM") {
+            s.smtp_from = from;
+        }
         let l = &mut s.limits;
         l.body_bytes = number("ORGRAPH_MAX_BODY_BYTES", l.body_bytes as u64)? as usize;
         l.query_depth = number("ORGRAPH_MAX_QUERY_DEPTH", l.query_depth as u64)? as usize;
@@ -154,16 +163,26 @@ impl Settings {
     /// Where the generated HS256 secret lives: beside the SQLite file, else the working directory.
     pub fn secret_file(&self) -> PathBuf {
         let name = "orgraph-secret";
-        if self.is_sqlite() {
-            let rest = self.database_url.trim_start_matches("sqlite:").trim_start_matches("//");
-            let path = rest.split('?').next().unwrap_or("");
-            if !path.is_empty() && path != ":memory:" {
-                if let Some(dir) = std::path::Path::new(path).parent() {
-                    return dir.join(name);
-                }
+        if let Some(path) = self.sqlite_file() {
+            if let Some(dir) = path.parent() {
+                return dir.join(name);
             }
         }
         PathBuf::from(name)
+    }
+
+    /// The SQLite database file, read from the URL the way sqlx reads it (`sqlite://` or
+    /// `sqlite:` prefix, parameters after `?`, percent-decoded); None for PostgreSQL and
+    /// in-memory databases.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = &self.database_url;
+        let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+        let in_memory = params.split('&').any(|p| p == "mode=memory");
+        if path.is_empty() || path == ":memory:" || in_memory {
+            return None;
+        }
+        Some(PathBuf::from(percent_decode(path)))
     }
 
     /// True when a secret or a public key was configured (not generated).
@@ -189,20 +208,59 @@ impl Settings {
         }
         let path = self.secret_file();
         let err = |source| ConfigError::SecretFile { path: path.display().to_string(), source };
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes.len() >= 32 => return Ok(Secret::new(trim_newline(bytes))),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(err(e)),
+        if let Some(secret) = read_secret_file(&path).map_err(err)? {
+            return Ok(secret);
         }
         use base64::Engine;
         use rand::RngCore;
         let mut raw = [0u8; 48];
         rand::rng().fill_bytes(&mut raw);
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-        write_private(&path, secret.as_bytes()).map_err(err)?;
-        Ok(Secret::new(secret.into_bytes()))
+        install_private(&path, secret.as_bytes()).map_err(err)?;
+        // Whoever won a race between processes generating at once, the file is the secret.
+        read_secret_file(&path)
+            .and_then(|s| s.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "vanished after it was written")))
+            .map_err(err)
     }
+}
+
+/// The secret kept in `path`; None when there is no such file. A file holding fewer than
+/// 32 bytes is an error: silently generating another secret would not be persisted.
+fn read_secret_file(path: &std::path::Path) -> std::io::Result<Option<Secret>> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let bytes = trim_newline(bytes);
+            if bytes.len() < 32 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "holds fewer than 32 bytes: delete it to generate a new secret, or set ORGRAPH_JWT_SECRET",
+                ));
+            }
+            Ok(Some(Secret::new(bytes)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `%XX` escapes → bytes (invalid escapes stay as they are), as sqlx decodes file names.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn trim_newline(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -212,21 +270,40 @@ fn trim_newline(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-#[cfg(unix)]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Creates `path` (mode 0600 on unix) holding `bytes`, atomically: the content is written
+/// to a temporary file first and then hard-linked into place, so another process never
+/// reads a half-written secret and an existing file is never overwritten.
+fn install_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let tmp = path.with_file_name(format!(".orgraph-secret.{}.{}", std::process::id(), uuid::Uuid::now_v7().simple()));
+    let result = (|| {
+        let mut f = create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            // No hard links on this file system: exclusive create, still never overwriting.
+            Err(_) => match create_private(path) {
+                Ok(mut f) => f.write_all(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Err(e) => Err(e),
+            },
+        }
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+#[cfg(unix)]
+fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    // create_new: two processes generating at once must not overwrite each other.
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
-        Ok(mut f) => f.write_all(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 /// `90`, `90s`, `30m`, `1h`, `7d`.
@@ -237,12 +314,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         None => (text, "s"),
     };
     let n: u64 = number.parse().map_err(|_| format!("'{text}' is not a duration like 30m, 1h, 7d"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let unit_secs: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return Err(format!("unknown unit '{unit}' (use s, m, h or d)")),
     };
+    let secs = n.checked_mul(unit_secs).ok_or_else(|| format!("'{text}' is too long"))?;
     Ok(Duration::from_secs(secs))
 }

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod invitation;
 pub mod membership;
 pub mod organization;
 pub mod project;

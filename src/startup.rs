@@ -33,8 +33,24 @@ impl Application {
         let catalog = Arc::new(Catalog::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
         let verifier = TokenVerifier::from_settings(&settings)?;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
+        let transport = match &settings.smtp_url {
+            Some(url) => crate::invitation::mailer::Transport::Smtp { url: url.clone(), from: settings.smtp_from.clone() },
+            None => crate::invitation::mailer::Transport::Log,
+        };
+        let notifiers = Arc::new(crate::invitation::Notifiers {
+            hub: crate::invitation::hub::Hub::start(db.clone(), &settings.database_url),
+            mailer: crate::invitation::mailer::Mailer::start(db.clone(), transport),
+        });
         let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
-        let state = Arc::new(AppState { db, settings: Arc::new(settings), catalog, schema, verifier });
+        let state = Arc::new(AppState {
+            db,
+            settings: Arc::new(settings),
+            catalog,
+            schema,
+            verifier,
+            notifiers,
+            sockets: Default::default(),
+        });
         Ok(Self { listener, state })
     }
 

@@ -2,6 +2,9 @@
 //! `src/<concept>/schema.rs` maps them.
 
 pub mod dataset;
+pub mod invitation;
+pub mod invitation_event;
+pub mod invitation_send;
 pub mod membership;
 pub mod organization;
 pub mod permission;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;
+mod m20261123_000003_create_invitations;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_seed_default_catalog::Migration),
+            Box::new(m20261123_000003_create_invitations::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub enum Kind {
     Project,
     Dataset,
     Membership,
+    Invitation,
 }
 
 impl Kind {
@@ -28,6 +29,7 @@ impl Kind {
             Kind::Project => "Project",
             Kind::Dataset => "Dataset",
             Kind::Membership => "Membership",
+            Kind::Invitation => "Invitation",
         }
     }
     fn parse(text: &str) -> Option<Self> {
@@ -39,6 +41,7 @@ impl Kind {
             "Project" => Kind::Project,
             "Dataset" => Kind::Dataset,
             "Membership" => Kind::Membership,
+            "Invitation" => Kind::Invitation,
             _ => return None,
         })
     }

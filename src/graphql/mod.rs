@@ -8,7 +8,7 @@ pub mod node;
 pub mod pagination;
 
 use crate::config::Limits;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 pub use context::{CtxExt, RequestCtx};
 
@@ -29,12 +29,16 @@ pub struct Mutation(
     crate::project::schema::ProjectMutation,
     crate::dataset::schema::DatasetMutation,
     crate::membership::schema::MembershipMutation,
+    crate::invitation::schema::InvitationMutation,
 );
 
-pub type OrgraphSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The subscription root.
+pub type Subscription = crate::invitation::schema::InvitationSubscription;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub type OrgraphSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
 }
 
 /// The executable schema with the limits of RULES.md §8.

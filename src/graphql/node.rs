@@ -32,6 +32,7 @@ pub enum Node {
     Project(Project),
     Dataset(Dataset),
     Membership(Membership),
+    Invitation(crate::invitation::schema::Invitation),
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
@@ -76,6 +77,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
             .map_err(gql)?
             .filter(|m| crate::membership::service::sees(&grants, m))
             .map(|m| Node::Membership(Membership(m))),
+        Kind::Invitation => crate::invitation::schema::visible_invitation(ctx, id).await?.map(Node::Invitation),
     })
 }
 

@@ -159,5 +159,6 @@ cursored!(
     entity::project::Model,
     entity::dataset::Model,
     entity::membership::Model,
+    entity::invitation::Model,
     entity::user::Model
 );

@@ -100,7 +100,7 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
 }
 
 /// Token → provisioned user. A present but invalid token is HTTP 401.
-async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<entity::user::Model>, Response> {
+pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<entity::user::Model>, Response> {
     let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
     let token = match bearer(headers) {
         Ok(None) => return Ok(None),
@@ -124,7 +124,8 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphq
         Err(response) => return response,
     };
     let ctx = RequestCtx::new(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer);
-    let run = app.schema.execute(request.data(ctx));
+    let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+    let run = app.schema.execute(request);
     match tokio::time::timeout(app.settings.limits.request_timeout, run).await {
         Ok(response) => Json(response).into_response(),
         Err(_) => {

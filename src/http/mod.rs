@@ -5,6 +5,7 @@
 pub mod auth;
 mod graphiql;
 mod handler;
+mod ws;
 
 use crate::authz::Catalog;
 use crate::config::Settings;
@@ -24,6 +25,9 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub schema: OrgraphSchema,
     pub verifier: TokenVerifier,
+    pub notifiers: Arc<crate::invitation::Notifiers>,
+    /// Open WebSocket connections per user (RULES.md §8 caps them).
+    pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -31,6 +35,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(graphiql::page))
         .route("/graphql", get(handler::graphql_get).post(handler::graphql_post))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(handler::healthz))
         .layer(cors)
         .layer(TraceLayer::new_for_http())

@@ -34,8 +34,11 @@ impl ScopeRef {
         }
     }
     fn of_membership(m: &membership::Model) -> AppResult<Self> {
-        let scope = Scope::parse(&m.scope_kind).ok_or_else(|| AppError::internal("membership with unknown scope"))?;
-        Ok(Self { scope, id: m.scope_id, org: m.organization_id, team: m.team_id })
+        Self::from_parts(&m.scope_kind, m.scope_id, m.organization_id, m.team_id)
+    }
+    pub fn from_parts(kind: &str, id: Uuid, org: Uuid, team: Option<Uuid>) -> AppResult<Self> {
+        let scope = Scope::parse(kind).ok_or_else(|| AppError::internal("unknown scope kind"))?;
+        Ok(Self { scope, id, org, team })
     }
 }
 
@@ -49,7 +52,7 @@ pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
 }
 
 /// The scope if the viewer sees it; otherwise `NOT_FOUND`.
-async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
+pub async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
     Ok(match scope {
         Scope::Organization => {
             crate::organization::service::find_visible(db, grants, id).await?;
@@ -66,7 +69,7 @@ async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: 
     })
 }
 
-async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
+pub async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
     match s.scope {
         Scope::Organization => crate::organization::service::lock(db, s.id).await.map(|_| ()),
         Scope::Team => crate::team::service::lock(db, s.id).await.map(|_| ()),
@@ -78,9 +81,20 @@ pub async fn lock_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
     user::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound).map(|_| ())
 }
 
-/// Whether the viewer sees a membership: their own, or `member.read` on its scope.
+/// Whether the viewer sees a membership: their own, or `member.read` on a scope they
+/// see. (A team role's `member.read` also reaches the team's projects, but an
+/// `annotator` does not see them, nor, therefore, their memberships.)
 pub fn sees(grants: &Grants, m: &membership::Model) -> bool {
-    m.user_id == grants.user_id || ScopeRef::of_membership(m).is_ok_and(|s| grants.can(&s.resource(), "member.read"))
+    m.user_id == grants.user_id
+        || ScopeRef::of_membership(m).is_ok_and(|s| {
+            let visible = match (s.scope, s.team) {
+                (Scope::Organization, _) => grants.sees_org(s.org),
+                (Scope::Team, _) => grants.sees_team(s.org, s.id),
+                (Scope::Project, Some(team)) => grants.sees_project(s.org, team, s.id),
+                (Scope::Project, None) => false,
+            };
+            visible && grants.can(&s.resource(), "member.read")
+        })
 }
 
 fn role_of(req: &RequestCtx, m: &membership::Model) -> AppResult<Arc<RoleInfo>> {

@@ -128,6 +128,17 @@ impl Organization {
         let resource = Resource::Organization { org: self.0.id };
         members_of(ctx, resource, self.0.id, first, after, role, search).await
     }
+    /// Null unless the viewer may manage invitations here (`member.invite`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<crate::invitation::schema::InvitationStatus>,
+    ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
+        crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status).await
+    }
     /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
         let catalog = &ctx.req()?.catalog;

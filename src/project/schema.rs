@@ -89,6 +89,17 @@ impl Project {
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
+    /// Null unless the viewer may manage invitations here (`member.invite`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<crate::invitation::schema::InvitationStatus>,
+    ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
+        crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, status).await
+    }
     /// Explicit project memberships; empty without `member.read` here.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {

@@ -68,6 +68,17 @@ impl Team {
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
         Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
     }
+    /// Null unless the viewer may manage invitations here (`member.invite`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<crate::invitation::schema::InvitationStatus>,
+    ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
+        crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, status).await
+    }
     /// Explicit team memberships; empty without `member.read` here.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {

@@ -110,10 +110,18 @@ impl User {
         let page = load_page::<entity::membership::Entity, _>(&req.db, "memberships", &filter, &args).await?;
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
     }
+    /// Only for the viewer themself; null for anyone else. The 100 newest PENDING invitations.
+    async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Option<Vec<crate::invitation::schema::Invitation>>> {
+        if !self.is_viewer(ctx.req()?) {
+            return Ok(None);
+        }
+        crate::invitation::schema::pending_for_viewer(ctx).await.map(Some)
+    }
 }
 
 #[derive(Default)]
 pub struct UserQuery;
+
 
 #[Object]
 impl UserQuery {

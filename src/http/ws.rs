@@ -1,0 +1,292 @@
+//! `GET /graphql/ws`: GraphQL over WebSocket, `graphql-transport-ws` and the legacy
+//! `graphql-ws` protocol, written here (not async-graphql's) so that the close codes of
+//! RULES.md §2 hold: bad or missing token 4403 (legacy: `connection_error`, then close),
+//! subscribe before ack 4401, no `connection_init` within 10 s 4408, token expiry 4403,
+//! caps on subscriptions per socket and sockets per user 4429.
+
+use super::AppState;
+use crate::graphql::RequestCtx;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use http::{HeaderMap, StatusCode, header};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    TransportWs,
+    Legacy,
+}
+
+impl Protocol {
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "graphql-transport-ws",
+            Protocol::Legacy => "graphql-ws",
+        }
+    }
+}
+
+pub async fn upgrade(State(app): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !super::origin_allowed(&app.settings, origin.as_bytes())
+    {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let offered: Vec<String> = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(',').map(|p| p.trim().to_string()))
+        .collect();
+    let protocol = if offered.iter().any(|p| p == "graphql-transport-ws") {
+        Protocol::TransportWs
+    } else if offered.iter().any(|p| p == "graphql-ws") {
+        Protocol::Legacy
+    } else {
+        return (StatusCode::BAD_REQUEST, "use the graphql-transport-ws (or legacy graphql-ws) subprotocol").into_response();
+    };
+    ws.protocols([protocol.name()]).on_upgrade(move |socket| serve(socket, app, protocol))
+}
+
+fn text(v: Value) -> Message {
+    Message::Text(v.to_string().into())
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.to_string().into() }))
+}
+
+/// Counts a user's open sockets; the slot is released when dropped.
+struct SocketSlot {
+    app: Arc<AppState>,
+    user: uuid::Uuid,
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.app.sockets.lock()
+            && let Some(n) = map.get_mut(&self.user)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.user);
+            }
+        }
+    }
+}
+
+fn take_slot(app: &Arc<AppState>, user: uuid::Uuid) -> Option<SocketSlot> {
+    let mut map = app.sockets.lock().ok()?;
+    let n = map.entry(user).or_insert(0);
+    if *n >= app.settings.limits.sockets_per_user {
+        return None;
+    }
+    *n += 1;
+    Some(SocketSlot { app: app.clone(), user })
+}
+
+/// The token of a `connection_init` payload: `{"Authorization": "Bearer …"}` (any key
+/// case) or `{"token": "…"}`.
+fn token_of(payload: &Value) -> Option<String> {
+    let map = payload.as_object()?;
+    for (k, v) in map {
+        if k.eq_ignore_ascii_case("authorization") {
+            let v = v.as_str()?.trim();
+            let (scheme, token) = v.split_once(' ')?;
+            return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
+        }
+    }
+    map.get("token").and_then(Value::as_str).map(|t| t.trim().to_string())
+}
+
+async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
+    let (mut sink, mut incoming) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<Message>(64);
+    let writer = tokio::spawn(async move {
+        while let Some(m) = outgoing.recv().await {
+            let closing = matches!(m, Message::Close(_));
+            if sink.send(m).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+    session(&mut incoming, &out, &app, protocol).await;
+    drop(out);
+    let _ = writer.await;
+}
+
+async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<Result<Value, ()>> {
+    loop {
+        match incoming.next().await? {
+            Ok(Message::Text(t)) => return Some(serde_json::from_str(t.as_str()).map_err(|_| ())),
+            Ok(Message::Binary(b)) => return Some(serde_json::from_slice(&b).map_err(|_| ())),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, out: &mpsc::Sender<Message>, app: &Arc<AppState>, protocol: Protocol) {
+    // 1. connection_init, within the time limit.
+    let init = match tokio::time::timeout(INIT_TIMEOUT, next_json(incoming)).await {
+        Err(_) => {
+            let _ = out.send(close(4408, "Connection initialisation timeout")).await;
+            return;
+        }
+        Ok(None) => return,
+        Ok(Some(Err(()))) => {
+            let _ = out.send(close(4400, "Invalid message")).await;
+            return;
+        }
+        Ok(Some(Ok(v))) => v,
+    };
+    if init["type"] != "connection_init" {
+        let _ = out.send(close(4401, "Unauthorized")).await;
+        return;
+    }
+    let refuse = |message: &str| {
+        let mut msgs = Vec::new();
+        if protocol == Protocol::Legacy {
+            msgs.push(text(json!({ "type": "connection_error", "payload": { "message": message } })));
+        }
+        msgs.push(close(4403, "Forbidden"));
+        msgs
+    };
+    let verified = match token_of(&init["payload"]).map(|t| app.verifier.verify(&t)) {
+        Some(Ok(v)) => v,
+        Some(Err(m)) => {
+            for m in refuse(&m) {
+                let _ = out.send(m).await;
+            }
+            return;
+        }
+        None => {
+            for m in refuse("missing token in the connection_init payload") {
+                let _ = out.send(m).await;
+            }
+            return;
+        }
+    };
+    let viewer = match crate::user::service::provision(&app.db, &app.catalog, &verified.identity).await {
+        Ok(u) => u,
+        Err(_) => {
+            for m in refuse("could not sign in") {
+                let _ = out.send(m).await;
+            }
+            return;
+        }
+    };
+    let Some(_slot) = take_slot(app, viewer.id) else {
+        let _ = out.send(close(4429, "Too many connections for this user")).await;
+        return;
+    };
+    let _ = out.send(text(json!({ "type": "connection_ack" }))).await;
+    if protocol == Protocol::Legacy {
+        let _ = out.send(text(json!({ "type": "ka" }))).await;
+    }
+
+    // 2. operations until the token expires or the client leaves.
+    let now = jsonwebtoken::get_current_timestamp();
+    let expiry = tokio::time::sleep(Duration::from_secs(verified.expires_at.saturating_sub(now)));
+    tokio::pin!(expiry);
+    let mut active: HashMap<String, JoinHandle<()>> = HashMap::new();
+    loop {
+        let msg = tokio::select! {
+            () = &mut expiry => {
+                let _ = out.send(close(4403, "Token expired")).await;
+                break;
+            }
+            m = next_json(incoming) => m,
+        };
+        let Some(Ok(msg)) = msg else {
+            if matches!(msg, Some(Err(()))) {
+                let _ = out.send(close(4400, "Invalid message")).await;
+            }
+            break;
+        };
+        active.retain(|_, h| !h.is_finished());
+        let id = msg["id"].as_str().unwrap_or_default().to_string();
+        match (protocol, msg["type"].as_str().unwrap_or_default()) {
+            (_, "connection_init") => {
+                let _ = out.send(close(4429, "Too many initialisation requests")).await;
+                break;
+            }
+            (Protocol::TransportWs, "ping") => {
+                let _ = out.send(text(json!({ "type": "pong", "payload": msg["payload"] }))).await;
+            }
+            (Protocol::TransportWs, "pong") => {}
+            (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {
+                if id.is_empty() {
+                    let _ = out.send(close(4400, "Invalid message: missing id")).await;
+                    break;
+                }
+                if active.contains_key(&id) {
+                    let _ = out.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
+                    break;
+                }
+                if active.len() >= app.settings.limits.subscriptions_per_socket {
+                    let _ = out.send(close(4429, "Too many subscriptions on this socket")).await;
+                    break;
+                }
+                let request: async_graphql::Request = match serde_json::from_value(msg["payload"].clone()) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        let _ = out.send(close(4400, "Invalid message: bad payload")).await;
+                        break;
+                    }
+                };
+                let ctx = RequestCtx::new(app.db.clone(), app.settings.clone(), app.catalog.clone(), Some(viewer.clone()));
+                let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+                active.insert(id.clone(), tokio::spawn(run_operation(app.clone(), request, id, out.clone(), protocol)));
+            }
+            (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
+                if let Some(h) = active.remove(&id) {
+                    h.abort();
+                }
+            }
+            (Protocol::Legacy, "connection_terminate") => break,
+            _ => {
+                let _ = out.send(close(4400, "Invalid message: unknown type")).await;
+                break;
+            }
+        }
+    }
+    for (_, h) in active {
+        h.abort();
+    }
+}
+
+async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, id: String, out: mpsc::Sender<Message>, protocol: Protocol) {
+    let next = match protocol {
+        Protocol::TransportWs => "next",
+        Protocol::Legacy => "data",
+    };
+    let mut stream = app.schema.execute_stream(request);
+    let mut first = true;
+    while let Some(response) = stream.next().await {
+        let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
+        first = false;
+        let message = if failed_before_execution {
+            let payload = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+            match protocol {
+                Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": payload }),
+                Protocol::Legacy => json!({ "type": "error", "id": id, "payload": payload }),
+            }
+        } else {
+            json!({ "type": next, "id": id, "payload": serde_json::to_value(&response).unwrap_or(Value::Null) })
+        };
+        if out.send(text(message)).await.is_err() || failed_before_execution {
+            return;
+        }
+    }
+    let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
+}

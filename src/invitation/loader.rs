@@ -1,0 +1,49 @@
+use crate::by_id_loader;
+use crate::db::{ChildTable, Sql, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use entity::invitation;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(InvitationById, entity::invitation, entity::invitation::Model);
+
+/// Invitations of one scope, optionally of one (effective) status, one page. The caller
+/// has checked `member.invite` there.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InvitationsOfScope(pub Uuid, pub PageArgs, pub Option<&'static str>, pub DateTime<Utc>);
+
+/// `status` as the API reads it: PENDING past `expires_at` is EXPIRED.
+pub fn push_status(sql: &mut Sql, status: &str, now: DateTime<Utc>) {
+    match status {
+        "PENDING" => {
+            sql.push("(t.status = 'PENDING' AND t.expires_at > ").bind(now).push(")");
+        }
+        "EXPIRED" => {
+            sql.push("((t.status = 'PENDING' AND t.expires_at <= ").bind(now).push(") OR t.status = 'EXPIRED')");
+        }
+        other => {
+            sql.push("t.status = ").bind(other.to_string());
+        }
+    }
+}
+
+impl Loader<InvitationsOfScope> for DbLoader {
+    type Value = Page<invitation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[InvitationsOfScope]) -> Result<HashMap<InvitationsOfScope, Self::Value>, Self::Error> {
+        let narrow = |g: &(PageArgs, Option<&'static str>, DateTime<Utc>), sql: &mut Sql| match g.1 {
+            Some(status) => push_status(sql, status, g.2),
+            None => {
+                sql.push("1 = 1");
+            }
+        };
+        let table = ChildTable { table: "invitations", parent_col: "scope_id", parent_of: |i: &invitation::Model| i.scope_id };
+        load_grouped::<invitation::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, (k.1, k.2, k.3)), |g| g.0, Some(&narrow))
+            .await
+            .map_err(load_err)
+    }
+}

@@ -1,0 +1,98 @@
+//! The invitee's answers: accept (creating the membership, and a `worker` organization
+//! membership when needed, in the same transaction) and decline.
+
+use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite, scope_of, status_at};
+use crate::authz::{Grants, Scope};
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::membership::service::lock_scope;
+use crate::user::service::add_membership;
+use chrono::Utc;
+use entity::{invitation, membership, user};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use uuid::Uuid;
+
+fn require_invitee(viewer: &user::Model, inv: &invitation::Model) -> AppResult<()> {
+    if is_invitee(viewer, inv) { Ok(()) } else { Err(AppError::forbidden("only the invitee answers an invitation")) }
+}
+
+fn require_pending(inv: &invitation::Model) -> AppResult<()> {
+    match status_at(inv, Utc::now()) {
+        "PENDING" => Ok(()),
+        other => Err(AppError::precondition(format!("the invitation is {other}"))),
+    }
+}
+
+pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitation::Model, membership::Model)> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    require_invitee(viewer, &inv)?;
+    let s = scope_of(&inv)?;
+    lock_scope(&txn, &s).await?;
+    let member = membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(s.id))
+        .filter(membership::Column::UserId.eq(viewer.id))
+        .one(&txn)
+        .await?;
+    if member.is_some() {
+        return Err(AppError::conflict("invitationId", "you are already a member here"));
+    }
+    require_pending(&inv)?;
+    let role = req.catalog.role(inv.role_id).cloned().ok_or_else(|| AppError::internal("invitation with unknown role"))?;
+    // The inviter's authority is checked again: if they could no longer issue it, the
+    // invitation is revoked (and that is committed) and acceptance fails.
+    let still_valid = match inv.invited_by {
+        Some(inviter) => {
+            let inviter_grants = Grants::load(&txn, &req.catalog, inviter).await?;
+            may_invite(&txn, &inviter_grants, &s, &inv.email, &role).await.is_ok()
+        }
+        None => false,
+    };
+    if !still_valid {
+        let mut am = inv.into_active_model();
+        am.status = Set("REVOKED".into());
+        am.responded_at = Set(Some(Utc::now()));
+        am.update(&txn).await?;
+        txn.commit().await?;
+        return Err(AppError::precondition("the inviter can no longer issue this invitation; it was revoked"));
+    }
+    if s.scope != Scope::Organization && !is_org_member(&txn, s.org, viewer.id).await? {
+        add_membership(&txn, &req.catalog, viewer.id, Scope::Organization, s.org, s.org, None, None, "worker").await?;
+    }
+    let m = membership::Model {
+        id: Uuid::now_v7(),
+        user_id: viewer.id,
+        scope_kind: s.scope.as_str().into(),
+        scope_id: s.id,
+        organization_id: s.org,
+        team_id: s.team,
+        project_id: (s.scope == Scope::Project).then_some(s.id),
+        role_id: role.id,
+        created_at: Utc::now(),
+    };
+    membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
+    let mut am = inv.into_active_model();
+    am.status = Set("ACCEPTED".into());
+    am.responded_at = Set(Some(Utc::now()));
+    let inv = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok((inv, m))
+}
+
+pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    require_invitee(viewer, &inv)?;
+    require_pending(&inv)?;
+    let mut am = inv.into_active_model();
+    am.status = Set("DECLINED".into());
+    am.responded_at = Set(Some(Utc::now()));
+    let inv = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(inv)
+}

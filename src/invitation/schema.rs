@@ -1,0 +1,307 @@
+//! `Invitation`, the invitation lists, the invitation mutations and the
+//! `invitationReceived` subscription.
+
+use super::loader::{InvitationById, InvitationsOfScope};
+use super::service::{self, status_at};
+use super::{Notifiers, hub::Hub};
+use crate::authz::{Resource, Scope};
+use crate::connection;
+use crate::domain::{Email, RoleKey};
+use crate::error::AppError;
+use crate::graphql::CtxExt;
+use crate::graphql::ids::{Kind, decode, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs};
+use crate::membership::schema::{Membership, Role, ScopeKind};
+use crate::membership::service::scope_of_kind;
+use crate::organization::schema::{Organization, load_organization};
+use crate::project::schema::{Project, load_project};
+use crate::team::schema::Team;
+use crate::user::schema::{User, visible_user};
+use crate::workspace::schema::load_team;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use std::sync::Arc;
+
+/// Lifecycle of an invitation. EXPIRED is derived: a PENDING invitation past `expiresAt`.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum InvitationStatus {
+    /// Waiting for the invitee.
+    Pending,
+    /// The invitee accepted; a membership exists.
+    Accepted,
+    /// The invitee declined.
+    Declined,
+    /// Withdrawn by an inviter, or invalidated because the inviter lost the authority to issue it.
+    Revoked,
+    /// Not answered before `expiresAt`; can be resent.
+    Expired,
+}
+
+impl InvitationStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Accepted => "ACCEPTED",
+            Self::Declined => "DECLINED",
+            Self::Revoked => "REVOKED",
+            Self::Expired => "EXPIRED",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "PENDING" => Self::Pending,
+            "ACCEPTED" => Self::Accepted,
+            "DECLINED" => Self::Declined,
+            "REVOKED" => Self::Revoked,
+            _ => Self::Expired,
+        }
+    }
+}
+
+/// An invitation of an e-mail address to an organization, team or project, with a role.
+#[derive(Clone)]
+pub struct Invitation(pub entity::invitation::Model);
+
+connection!(InvitationConnection, InvitationEdge, Invitation, "A page of invitations.", "An invitation with its cursor.");
+
+/// An invitation of an e-mail address to an organization, team or project, with a role.
+#[Object]
+impl Invitation {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Invitation, self.0.id)
+    }
+    /// The invitee's e-mail address (normalized).
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// The role the invitee gets on acceptance.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
+        let role = ctx.req()?.catalog.role(self.0.role_id).cloned();
+        Ok(Role(role.ok_or_else(|| AppError::internal("invitation with unknown role"))?))
+    }
+    /// The kind of scope invited to.
+    async fn scope_kind(&self) -> ScopeKind {
+        Scope::parse(&self.0.scope_kind).map_or(ScopeKind::Organization, Into::into)
+    }
+    /// The organization (the scope itself for organization invitations).
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        load_organization(ctx, self.0.organization_id).await
+    }
+    /// The team, for team and project invitations.
+    async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
+        match self.0.team_id {
+            Some(id) => Ok(Some(load_team(ctx, id).await?)),
+            None => Ok(None),
+        }
+    }
+    /// The project, for project invitations.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        match self.0.project_id {
+            Some(id) => Ok(Some(load_project(ctx, id).await?)),
+            None => Ok(None),
+        }
+    }
+    /// Who sent it; null when unknown or not visible to the viewer.
+    async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, self.0.invited_by).await
+    }
+    /// Current status; PENDING past `expiresAt` reads EXPIRED.
+    async fn status(&self) -> InvitationStatus {
+        InvitationStatus::parse(status_at(&self.0, Utc::now()))
+    }
+    /// When it was first sent.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Last send plus the invitation lifetime.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+}
+
+/// `invitations` of an organization, team or project: null unless the viewer holds
+/// `member.invite` there.
+pub async fn invitations_of(
+    ctx: &Context<'_>,
+    resource: Resource,
+    scope_id: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    status: Option<InvitationStatus>,
+) -> Result<Option<InvitationConnection>> {
+    let req = ctx.req()?;
+    let args = PageArgs::parse(first, after.as_deref())?;
+    if !req.grants().await?.can(&resource, "member.invite") {
+        return Ok(None);
+    }
+    let key = InvitationsOfScope(scope_id, args, status.map(InvitationStatus::as_str), Utc::now());
+    let page = req.loader.load_one(key).await.map_err(gql)?;
+    Ok(Some(InvitationConnection::from_page(page.unwrap_or_else(Page::empty), Invitation)))
+}
+
+/// The viewer's 100 newest PENDING invitations (by verified e-mail).
+pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let req = ctx.req()?;
+    let viewer = req.viewer()?;
+    if !viewer.email_verified {
+        return Ok(Vec::new());
+    }
+    let rows = entity::invitation::Entity::find()
+        .filter(entity::invitation::Column::Email.eq(viewer.email.as_str()))
+        .filter(entity::invitation::Column::Status.eq("PENDING"))
+        .filter(entity::invitation::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(entity::invitation::Column::Id)
+        .limit(100)
+        .all(&req.db)
+        .await
+        .map_err(AppError::from)?;
+    Ok(rows.into_iter().map(Invitation).collect())
+}
+
+/// Loads an invitation node if the viewer sees it.
+pub async fn visible_invitation(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Invitation>> {
+    let req = ctx.req()?;
+    let viewer = req.viewer()?;
+    let grants = req.grants().await?;
+    let inv = req.loader.load_one(InvitationById(id)).await.map_err(gql)?;
+    Ok(inv.filter(|i| service::sees(&grants, viewer, i)).map(Invitation))
+}
+
+/// Input of `inviteMember`.
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    /// An Organization, Team or Project id.
+    pub scope_id: ID,
+    /// The invitee's e-mail address; they may not have an account yet.
+    pub email: String,
+    /// A role key valid at the scope that the viewer may assign.
+    pub role: String,
+}
+
+/// Result of `inviteMember`.
+#[derive(SimpleObject)]
+pub struct InviteMemberPayload {
+    /// The new PENDING invitation.
+    pub invitation: Invitation,
+}
+
+/// Names one invitation.
+#[derive(InputObject)]
+pub struct InvitationIdInput {
+    /// The invitation.
+    pub invitation_id: ID,
+}
+
+/// Result of `resendInvitation`, `revokeInvitation` and `declineInvitation`.
+#[derive(SimpleObject)]
+pub struct InvitationPayload {
+    /// The invitation after the change.
+    pub invitation: Invitation,
+}
+
+/// Result of `acceptInvitation`.
+#[derive(SimpleObject)]
+pub struct AcceptInvitationPayload {
+    /// The ACCEPTED invitation.
+    pub invitation: Invitation,
+    /// The viewer's new membership.
+    pub membership: Membership,
+}
+
+fn wake(ctx: &Context<'_>) {
+    if let Ok(n) = ctx.data::<Arc<Notifiers>>() {
+        n.wake();
+    }
+}
+
+#[derive(Default)]
+pub struct InvitationMutation;
+
+#[Object]
+impl InvitationMutation {
+    /// Invites an e-mail address to an organization, team or project with a role.
+    async fn invite_member(&self, ctx: &Context<'_>, input: InviteMemberInput) -> Result<InviteMemberPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let email = Email::parse("email", &input.email)?;
+        let role = RoleKey::parse("role", &input.role)?;
+        let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
+        let inv = service::invite_member(req, scope_of_kind(kind)?, scope_id, email, &role).await?;
+        wake(ctx);
+        Ok(InviteMemberPayload { invitation: Invitation(inv) })
+    }
+
+    /// Sends a PENDING or EXPIRED invitation again and resets its expiry (5 per hour).
+    async fn resend_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let inv = service::resend_invitation(req, id).await?;
+        wake(ctx);
+        Ok(InvitationPayload { invitation: Invitation(inv) })
+    }
+
+    /// Withdraws a PENDING or EXPIRED invitation.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let inv = service::revoke_invitation(req, id).await?;
+        Ok(InvitationPayload { invitation: Invitation(inv) })
+    }
+
+    /// The invitee accepts: the membership is created (with a `worker` organization membership when needed).
+    async fn accept_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<AcceptInvitationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let (inv, m) = super::accept_invitation(req, id).await?;
+        req.authz.refresh().await;
+        Ok(AcceptInvitationPayload { invitation: Invitation(inv), membership: Membership(m) })
+    }
+
+    /// The invitee declines.
+    async fn decline_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let inv = super::decline_invitation(req, id).await?;
+        Ok(InvitationPayload { invitation: Invitation(inv) })
+    }
+}
+
+/// The subscription root.
+#[derive(Default)]
+pub struct InvitationSubscription;
+
+/// The subscription root.
+#[Subscription(name = "Subscription")]
+impl InvitationSubscription {
+    /// Invitations addressed to the viewer's e-mail, delivered as they are created or resent.
+    async fn invitation_received(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Invitation> + use<>> {
+        let req = ctx.req()?;
+        let viewer = req.viewer()?.clone();
+        let hub = ctx.data::<Arc<Hub>>().map_err(|_| AppError::internal("subscriptions are not available here"))?.clone();
+        let db = req.db.clone();
+        let receiver = hub.subscribe();
+        let stream = tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |delivery| {
+            let db = db.clone();
+            let email = viewer.email.clone();
+            let verified = viewer.email_verified;
+            async move {
+                use sea_orm::EntityTrait;
+                let d = delivery.ok()?;
+                if !verified || d.email != email {
+                    return None;
+                }
+                let inv = entity::invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
+                (inv.email == email).then_some(Invitation(inv))
+            }
+        });
+        Ok(stream)
+    }
+}

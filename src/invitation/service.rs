@@ -1,0 +1,217 @@
+//! Creating, resending and revoking invitations. Every created or resent invitation
+//! writes an outbox row (`invitation_events`) in the same transaction.
+
+use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
+use crate::db::{Sql, begin_write};
+use crate::domain::{Email, RoleKey};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::membership::service::{ScopeRef, find_visible_scope, lock_scope};
+use chrono::{DateTime, Utc};
+use entity::{invitation, invitation_event, invitation_send, membership, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+pub const MAX_RESENDS_PER_HOUR: u64 = 5;
+pub const CHANNEL: &str = "orgraph_invitations";
+
+/// PENDING past `expires_at` reads EXPIRED (no background job).
+pub fn status_at(inv: &invitation::Model, now: DateTime<Utc>) -> &str {
+    if inv.status == "PENDING" && inv.expires_at <= now { "EXPIRED" } else { inv.status.as_str() }
+}
+
+pub fn scope_of(inv: &invitation::Model) -> AppResult<ScopeRef> {
+    ScopeRef::from_parts(&inv.scope_kind, inv.scope_id, inv.organization_id, inv.team_id)
+}
+
+/// The invitee: a verified token e-mail equal to the invitation's.
+pub fn is_invitee(viewer: &user::Model, inv: &invitation::Model) -> bool {
+    viewer.email_verified && viewer.email == inv.email
+}
+
+/// Who sees an invitation: the invitee, the inviter, holders of `member.invite` on its scope.
+pub fn sees(grants: &Grants, viewer: &user::Model, inv: &invitation::Model) -> bool {
+    is_invitee(viewer, inv)
+        || inv.invited_by == Some(viewer.id)
+        || scope_of(inv).is_ok_and(|s| grants.can(&s.resource(), "member.invite"))
+}
+
+/// Whether `grants` may issue an invitation of `role` to `email` at scope `s`: the role
+/// assignment rules, plus `member.invite` on the organization to bring in a non-member.
+pub async fn may_invite<C: ConnectionTrait>(
+    db: &C,
+    grants: &Grants,
+    s: &ScopeRef,
+    email: &str,
+    role: &RoleInfo,
+) -> AppResult<()> {
+    let existing = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
+    let target = existing.as_ref().map_or(Uuid::nil(), |u| u.id);
+    check_member_change(grants, &s.resource(), target, &MemberChange::Add { new: role }, "member.invite")?;
+    if s.scope != Scope::Organization && !is_org_member(db, s.org, target).await? && !grants.can(&Resource::Organization { org: s.org }, "member.invite") {
+        return Err(AppError::forbidden("bringing someone new into the organization needs member.invite on the organization"));
+    }
+    Ok(())
+}
+
+pub async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> AppResult<bool> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(org))
+        .filter(membership::Column::UserId.eq(user))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Writes the outbox row and, on PostgreSQL, a NOTIFY that other instances receive at
+/// commit (ids only; the row is the source of truth).
+async fn record_event(txn: &DatabaseTransaction, inv: &invitation::Model, kind: &str) -> AppResult<()> {
+    let event = invitation_event::Model {
+        id: Uuid::now_v7(),
+        invitation_id: inv.id,
+        kind: kind.into(),
+        email: inv.email.clone(),
+        created_at: Utc::now(),
+        mail_claimed_until: None,
+        mail_attempts: 0,
+        mailed_at: None,
+    };
+    invitation_event::Entity::insert(event.clone().into_active_model()).exec_without_returning(txn).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut sql = Sql::new(sea_orm::DbBackend::Postgres);
+        sql.push("SELECT pg_notify(").bind(CHANNEL).push(", ").bind(event.id.to_string()).push(")");
+        txn.execute_raw(sql.build()).await?;
+    }
+    Ok(())
+}
+
+pub async fn invite_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, email: Email, role: &RoleKey) -> AppResult<invitation::Model> {
+    let viewer = req.viewer()?;
+    let role = req.catalog.parse_role(scope, role, "role")?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
+    lock_scope(&txn, &s).await?;
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?
+        && membership::Entity::find()
+            .filter(membership::Column::ScopeId.eq(s.id))
+            .filter(membership::Column::UserId.eq(u.id))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(AppError::conflict("email", "already a member here"));
+    }
+    let now = Utc::now();
+    let pending = invitation::Entity::find()
+        .filter(invitation::Column::ScopeId.eq(s.id))
+        .filter(invitation::Column::Email.eq(email.as_str()))
+        .filter(invitation::Column::Status.eq("PENDING"))
+        .one(&txn)
+        .await?;
+    if let Some(old) = pending {
+        if status_at(&old, now) == "PENDING" {
+            return Err(AppError::conflict("email", "an invitation for this e-mail is already pending here"));
+        }
+        // An expired one is retired so that the new one can be the pending one.
+        let mut am = old.into_active_model();
+        am.status = Set("EXPIRED".into());
+        am.update(&txn).await?;
+    }
+    let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
+    let inv = invitation::Model {
+        id: Uuid::now_v7(),
+        scope_kind: scope.as_str().into(),
+        scope_id: s.id,
+        organization_id: s.org,
+        team_id: s.team,
+        project_id: (scope == Scope::Project).then_some(s.id),
+        email: email.into_string(),
+        role_id: role.id,
+        invited_by: Some(viewer.id),
+        status: "PENDING".into(),
+        created_at: now,
+        sent_at: now,
+        expires_at: now + ttl,
+        responded_at: None,
+    };
+    invitation::Entity::insert(inv.clone().into_active_model()).exec_without_returning(&txn).await?;
+    record_event(&txn, &inv, "created").await?;
+    txn.commit().await?;
+    Ok(inv)
+}
+
+/// Loads an invitation the viewer sees (inside `txn`, locked), else `NOT_FOUND`.
+pub async fn find_visible_locked(txn: &DatabaseTransaction, grants: &Grants, viewer: &user::Model, id: Uuid) -> AppResult<invitation::Model> {
+    let inv = invitation::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)?;
+    if !sees(grants, viewer, &inv) {
+        return Err(AppError::NotFound);
+    }
+    Ok(inv)
+}
+
+/// Resend and revoke: the inviter while they still hold `member.invite` there, or any
+/// holder of `member.invite` on the scope.
+fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
+    if grants.can(&scope_of(inv)?.resource(), "member.invite") {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("requires member.invite on the invitation's scope"))
+    }
+}
+
+pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    require_manager(&grants, &inv)?;
+    let now = Utc::now();
+    if inv.status != "PENDING" {
+        return Err(AppError::precondition(format!("only a PENDING or EXPIRED invitation can be resent (this one is {})", inv.status)));
+    }
+    let hour_ago = now - chrono::Duration::hours(1);
+    let recent = invitation_send::Entity::find()
+        .filter(invitation_send::Column::InvitationId.eq(inv.id))
+        .filter(invitation_send::Column::SentAt.gt(hour_ago))
+        .order_by_asc(invitation_send::Column::SentAt);
+    if recent.clone().count(&txn).await? >= MAX_RESENDS_PER_HOUR {
+        let oldest = recent.limit(1).one(&txn).await?.map_or(now, |s| s.sent_at);
+        let retry = (oldest + chrono::Duration::hours(1) - now).num_seconds().max(1) as u64;
+        return Err(AppError::RateLimited {
+            retry_after_seconds: retry,
+            message: format!("at most {MAX_RESENDS_PER_HOUR} resends per invitation per hour"),
+        });
+    }
+    let send = invitation_send::Model { id: Uuid::now_v7(), invitation_id: inv.id, sent_at: now };
+    invitation_send::Entity::insert(send.into_active_model()).exec_without_returning(&txn).await?;
+    let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
+    let mut am = inv.into_active_model();
+    am.sent_at = Set(now);
+    am.expires_at = Set(now + ttl);
+    let inv = am.update(&txn).await?;
+    record_event(&txn, &inv, "resent").await?;
+    txn.commit().await?;
+    Ok(inv)
+}
+
+pub async fn revoke_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    require_manager(&grants, &inv)?;
+    if inv.status != "PENDING" {
+        return Err(AppError::precondition(format!("only a PENDING or EXPIRED invitation can be revoked (this one is {})", inv.status)));
+    }
+    let mut am = inv.into_active_model();
+    am.status = Set("REVOKED".into());
+    am.responded_at = Set(Some(Utc::now()));
+    let inv = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(inv)
+}
