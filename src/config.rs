@@ -46,6 +46,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     pub subscriptions_per_socket: usize,
     pub sockets_per_user: usize,
+    /// A WebSocket must send `connection_init` within this time (closed 4408).
+    pub connection_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +60,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(10),
             subscriptions_per_socket: 10,
             sockets_per_user: 5,
+            connection_init_timeout: Duration::from_secs(10),
         }
     }
 }

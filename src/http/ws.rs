@@ -18,8 +18,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Protocol {
     TransportWs,
@@ -137,7 +135,7 @@ async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) 
 
 async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, out: &mpsc::Sender<Message>, app: &Arc<AppState>, protocol: Protocol) {
     // 1. connection_init, within the time limit.
-    let init = match tokio::time::timeout(INIT_TIMEOUT, next_json(incoming)).await {
+    let init = match tokio::time::timeout(app.settings.limits.connection_init_timeout, next_json(incoming)).await {
         Err(_) => {
             let _ = out.send(close(4408, "Connection initialisation timeout")).await;
             return;

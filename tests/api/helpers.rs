@@ -90,6 +90,11 @@ async fn fresh_database_url(db: Db) -> String {
 
 pub async fn spawn_app_with(db: Db, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database_url = fresh_database_url(db).await;
+    spawn_instance(db, database_url, configure).await
+}
+
+/// Another server process on an existing database (PostgreSQL: several instances).
+pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::with_database(database_url.clone());
     settings.listen = "127.0.0.1:0".parse().expect("addr");
     settings.jwt_secret = Some(Secret::new(SECRET.as_bytes().to_vec()));

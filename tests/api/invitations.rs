@@ -1,0 +1,3 @@
+#![allow(unused_imports)]
+use crate::helpers::*;
+use serde_json::json;

@@ -1,0 +1,242 @@
+//! GraphQL over WebSocket (RULES.md §2, §6): `graphql-transport-ws` and legacy
+//! `graphql-ws`, the close codes, the caps, and `invitationReceived` delivered to
+//! exactly its addressee — in one instance, and across two instances sharing PostgreSQL.
+
+use crate::both;
+use crate::helpers::*;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+#[derive(Debug, PartialEq)]
+enum Event {
+    Json(Value),
+    Closed(u16),
+    Silent,
+}
+
+struct Ws(Socket);
+
+async fn connect(app: &TestApp, protocol: &str) -> Result<Ws, u16> {
+    let url = format!("{}/graphql/ws", app.addr.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().expect("header"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(Ws(socket)),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(e) => panic!("connect: {e}"),
+    }
+}
+
+impl Ws {
+    async fn send(&mut self, v: Value) {
+        self.0.send(Message::Text(v.to_string().into())).await.expect("send");
+    }
+    async fn recv(&mut self, within: Duration) -> Event {
+        loop {
+            match tokio::time::timeout(within, self.0.next()).await {
+                Err(_) => return Event::Silent,
+                Ok(None) => return Event::Closed(1006),
+                Ok(Some(Ok(Message::Text(t)))) => return Event::Json(serde_json::from_str(t.as_str()).expect("json")),
+                Ok(Some(Ok(Message::Close(frame)))) => return Event::Closed(frame.map_or(1005, |f| u16::from(f.code))),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) => return Event::Closed(1006),
+            }
+        }
+    }
+    /// `connection_init` with a token; expects the ack.
+    async fn init(&mut self, token: &str) {
+        self.send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
+        match self.recv(Duration::from_secs(10)).await {
+            Event::Json(v) if v["type"] == "connection_ack" => {}
+            other => panic!("expected connection_ack, got {other:?}"),
+        }
+    }
+    async fn subscribe(&mut self, id: &str) {
+        self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { invitationReceived { id email status organization { slug } } }" } })).await;
+    }
+}
+
+const INVITE: &str = "mutation($s: ID!, $e: String!, $r: String! = \"worker\") { inviteMember(input: { scopeId: $s, email: $e, role: $r }) { invitation { id } } }";
+
+both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    bob.init(&token("bob", "bob@example.com", None)).await;
+    bob.subscribe("1").await;
+    let mut carol = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    carol.init(&token("carol", "carol@example.com", None)).await;
+    carol.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com" })).await;
+    let id = sent["inviteMember"]["invitation"]["id"].clone();
+    match bob.recv(Duration::from_secs(10)).await {
+        Event::Json(v) => {
+            assert_eq!(v["type"], "next");
+            assert_eq!(v["id"], "1");
+            let inv = &v["payload"]["data"]["invitationReceived"];
+            assert_eq!(inv["id"], id);
+            assert_eq!(inv["email"], "bob@example.com");
+            assert_eq!(inv["status"], "PENDING");
+            assert_eq!(inv["organization"]["slug"], "acme");
+        }
+        other => panic!("bob expected his invitation, got {other:?}"),
+    }
+    assert_eq!(carol.recv(Duration::from_millis(1500)).await, Event::Silent, "carol must not see bob's invitation");
+
+    // A resend is delivered again.
+    owner.ok("mutation($i: ID!) { resendInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id })).await;
+    assert!(matches!(bob.recv(Duration::from_secs(10)).await, Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id));
+
+    // complete stops the stream: nothing more arrives for "1".
+    bob.send(json!({ "id": "1", "type": "complete" })).await;
+    owner.ok(INVITE, json!({ "s": org.team, "e": "bob@example.com", "r": "viewer" })).await;
+    assert_eq!(bob.recv(Duration::from_millis(1500)).await, Event::Silent);
+});
+
+both!(bad_tokens_and_protocol_misuse_get_their_close_codes, settings = |s: &mut orgraph::config::Settings| {
+    s.limits.connection_init_timeout = Duration::from_millis(500);
+}, |app: TestApp| async move {
+    // Unknown subprotocol: HTTP 400.
+    assert_eq!(connect(&app, "chat").await.err(), Some(400));
+    // Bad token: 4403.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer not-a-jwt" } })).await;
+    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+    // Missing token: 4403.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.send(json!({ "type": "connection_init", "payload": {} })).await;
+    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+    // {"token": …} is accepted too.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.send(json!({ "type": "connection_init", "payload": { "token": token("t", "t@example.com", None) } })).await;
+    assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_ack"));
+    // Subscribe before ack: 4401.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.subscribe("1").await;
+    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4401));
+    // No connection_init in time: 4408.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4408));
+    // Legacy protocol: connection_error, then close.
+    let mut ws = connect(&app, "graphql-ws").await.expect("upgrade");
+    ws.send(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } })).await;
+    assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_error"));
+    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+});
+
+both!(the_socket_closes_when_the_token_expires, |app: TestApp| async move {
+    let short = orgraph::http::auth::mint_hs256(
+        &orgraph::config::Secret::new(SECRET.as_bytes().to_vec()),
+        "brief",
+        "brief@example.com",
+        None,
+        Duration::from_secs(2),
+    )
+    .expect("mint");
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.init(&short).await;
+    ws.subscribe("1").await;
+    assert_eq!(ws.recv(Duration::from_secs(10)).await, Event::Closed(4403));
+});
+
+both!(sockets_per_user_and_subscriptions_per_socket_are_capped, settings = |s: &mut orgraph::config::Settings| {
+    s.limits.sockets_per_user = 2;
+    s.limits.subscriptions_per_socket = 2;
+}, |app: TestApp| async move {
+    let t = token("dave", "dave@example.com", None);
+    let mut a = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    a.init(&t).await;
+    let mut b = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    b.init(&t).await;
+    let mut c = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    c.send(json!({ "type": "connection_init", "payload": { "token": t } })).await;
+    assert_eq!(c.recv(Duration::from_secs(5)).await, Event::Closed(4429));
+    // Closing one frees a slot.
+    drop(b);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut d = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    d.init(&t).await;
+    a.subscribe("1").await;
+    a.subscribe("2").await;
+    a.subscribe("3").await;
+    assert_eq!(a.recv(Duration::from_secs(5)).await, Event::Closed(4429));
+    // Queries work over the socket too.
+    d.send(json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ viewer { email } }" } })).await;
+    assert!(matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["payload"]["data"]["viewer"]["email"] == "dave@example.com"));
+    assert!(matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "complete"));
+});
+
+/// Delivery latency over `n` invitations to the subscriber's address (invite, await
+/// the message, revoke, repeat): prints median and worst; asserts only delivery.
+async fn measure(label: &str, inviter: &Client, scope: &str, email: &str, subscriber: &mut Ws, n: usize) {
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let sent = inviter.ok(INVITE, json!({ "s": scope, "e": email })).await;
+        let id = sent["inviteMember"]["invitation"]["id"].clone();
+        match subscriber.recv(Duration::from_secs(10)).await {
+            Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id => samples.push(start.elapsed()),
+            other => panic!("{label}: expected invitation {id}, got {other:?}"),
+        }
+        inviter.ok("mutation($i: ID!) { revokeInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id })).await;
+    }
+    samples.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "delivery latency {label} over {n} invitations (inviteMember call to message): median {:.1} ms, worst {:.1} ms",
+        ms(samples[n / 2]),
+        ms(samples[n - 1])
+    );
+}
+
+both!(delivery_latency_same_instance, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let mut gina = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    gina.init(&token("gina", "gina@example.com", None)).await;
+    gina.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    measure(&format!("same instance ({:?})", app.db), &owner, &org.id, "gina@example.com", &mut gina, 100).await;
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn invitations_reach_a_subscriber_on_another_instance() {
+    if !postgres_available() {
+        return;
+    }
+    let a = spawn_app(Db::Postgres).await;
+    let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
+    let owner = a.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let mut erin = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+    erin.init(&token("erin", "erin@example.com", None)).await;
+    erin.subscribe("1").await;
+    let mut frank = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+    frank.init(&token("frank", "frank@example.com", None)).await;
+    frank.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut samples = Vec::new();
+    let scopes = [org.id.clone(), org.team.clone()];
+    for (i, scope) in scopes.iter().enumerate() {
+        let start = Instant::now();
+        let role = if i == 0 { "worker" } else { "viewer" };
+        let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
+        match erin.recv(Duration::from_secs(10)).await {
+            Event::Json(v) => assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}"),
+            other => panic!("erin expected an invitation from the other instance, got {other:?}"),
+        }
+        samples.push(start.elapsed());
+    }
+    assert_eq!(frank.recv(Duration::from_millis(1500)).await, Event::Silent, "frank must not see erin's invitations");
+    eprintln!("cross-instance delivery, first two: {samples:?}");
+    let other = create_org(&owner, "acme2").await;
+    measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
+}
