@@ -2,9 +2,13 @@
 //! failures. async-graphql has depth and complexity limits but no alias limit and no
 //! codes; this extension adds both, for HTTP and WebSocket alike.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest, NextSubscribe, NextValidation,
+};
+use futures_util::stream::BoxStream;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{IntrospectionMode, Positioned, Response, ServerError, ServerResult, ValidationResult, Variables};
+use futures_util::StreamExt;
 use std::sync::Arc;
 
 pub struct Limits {
@@ -49,8 +53,60 @@ fn count_aliases(doc: &ExecutableDocument) -> usize {
     ops + frags
 }
 
+/// True when the document selects `__schema` or `__type` anywhere (names starting with
+/// `__` are reserved, so these can only be the introspection fields).
+fn selects_introspection(doc: &ExecutableDocument) -> bool {
+    fn walk(set: &Positioned<SelectionSet>) -> bool {
+        set.node.items.iter().any(|item| match &item.node {
+            Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type") || walk(&f.node.selection_set),
+            Selection::InlineFragment(f) => walk(&f.node.selection_set),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set)) || doc.fragments.values().any(|f| walk(&f.node.selection_set))
+}
+
+/// Gives every error of a response a code (RULES.md §3). Errors raised by async-graphql
+/// itself carry none: choosing the operation is part of validating the document, input
+/// coercion is bad input, and anything else is masked as `INTERNAL`.
+fn code_errors(mut response: Response) -> Response {
+    for e in &mut response.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let m = e.message.as_str();
+        if m.starts_with("Unknown operation named") || m.starts_with("Operation name required") {
+            *e = with_code(e.clone(), "GRAPHQL_VALIDATION_FAILED", None);
+        } else if m.starts_with("Subscriptions are not supported") {
+            e.message = "subscriptions run over the WebSocket endpoint /graphql/ws".into();
+            *e = with_code(e.clone(), "GRAPHQL_VALIDATION_FAILED", None);
+        } else if m.starts_with("Failed to parse") || m.starts_with("Invalid value") {
+            *e = with_code(e.clone(), "BAD_USER_INPUT", None);
+        } else {
+            tracing::error!(message = %e.message, "uncoded error masked");
+            e.message = "internal error".into();
+            *e = with_code(e.clone(), "INTERNAL", None);
+        }
+    }
+    response
+}
+
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        code_errors(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(code_errors).boxed()
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -63,6 +119,11 @@ impl Extension for LimitsExtension {
         if aliases > self.max_aliases {
             let e = ServerError::new(format!("too many aliases: {aliases} (limit {})", self.max_aliases), None);
             return Err(with_code(e, "GRAPHQL_VALIDATION_FAILED", Some("aliases")));
+        }
+        // async-graphql answers a disabled `__schema` with null; refuse it instead.
+        if ctx.schema_env.registry.introspection_mode == IntrospectionMode::Disabled && selects_introspection(&doc) {
+            let e = ServerError::new("introspection is disabled on this server", None);
+            return Err(with_code(e, "GRAPHQL_VALIDATION_FAILED", Some("introspection")));
         }
         Ok(doc)
     }
@@ -88,24 +149,7 @@ impl Extension for LimitsExtension {
     }
 
     async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        // Errors raised by async-graphql itself while executing (input coercion) carry
-        // no code: they are bad input. Anything else without a code is masked.
-        for e in &mut response.errors {
-            let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
-            if has_code {
-                continue;
-            }
-            let input = e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value");
-            if input {
-                *e = with_code(e.clone(), "BAD_USER_INPUT", None);
-            } else {
-                tracing::error!(message = %e.message, "uncoded error masked");
-                e.message = "internal error".into();
-                *e = with_code(e.clone(), "INTERNAL", None);
-            }
-        }
-        response
+        code_errors(next.run(ctx, operation_name).await)
     }
 }
 

@@ -4,7 +4,7 @@
 use super::loader::{InvitationById, InvitationsOfScope};
 use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
-use crate::authz::{Resource, Scope};
+use crate::authz::Resource;
 use crate::connection;
 use crate::domain::{Email, RoleKey};
 use crate::error::AppError;
@@ -12,13 +12,12 @@ use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Page, PageArgs};
-use crate::membership::schema::{Membership, Role, ScopeKind};
+use crate::membership::schema::{Membership, Role, ScopeKind, optional_project, optional_team, role_by_id, scope_kind_of};
 use crate::membership::service::scope_of_kind;
 use crate::organization::schema::{Organization, load_organization};
-use crate::project::schema::{Project, load_project};
+use crate::project::schema::Project;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
-use crate::workspace::schema::load_team;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
@@ -79,12 +78,11 @@ impl Invitation {
     }
     /// The role the invitee gets on acceptance.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        let role = ctx.req()?.catalog.role(self.0.role_id).cloned();
-        Ok(Role(role.ok_or_else(|| AppError::internal("invitation with unknown role"))?))
+        role_by_id(ctx, self.0.role_id)
     }
     /// The kind of scope invited to.
     async fn scope_kind(&self) -> ScopeKind {
-        Scope::parse(&self.0.scope_kind).map_or(ScopeKind::Organization, Into::into)
+        scope_kind_of(&self.0.scope_kind)
     }
     /// The organization (the scope itself for organization invitations).
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -92,17 +90,11 @@ impl Invitation {
     }
     /// The team, for team and project invitations.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        match self.0.team_id {
-            Some(id) => Ok(Some(load_team(ctx, id).await?)),
-            None => Ok(None),
-        }
+        optional_team(ctx, self.0.team_id).await
     }
     /// The project, for project invitations.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        match self.0.project_id {
-            Some(id) => Ok(Some(load_project(ctx, id).await?)),
-            None => Ok(None),
-        }
+        optional_project(ctx, self.0.project_id).await
     }
     /// Who sent it; null when unknown or not visible to the viewer.
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {

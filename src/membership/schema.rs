@@ -79,6 +79,33 @@ impl Role {
     }
 }
 
+/// The role with id `id`, from the catalog.
+pub fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
+    let role = ctx.req()?.catalog.role(id).cloned();
+    Ok(Role(role.ok_or_else(|| AppError::internal("unknown role id"))?))
+}
+
+/// The scope kind stored as text.
+pub fn scope_kind_of(text: &str) -> ScopeKind {
+    Scope::parse(text).map_or(ScopeKind::Organization, Into::into)
+}
+
+/// The team of a team or project scope (memberships, invitations).
+pub async fn optional_team(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
+    match id {
+        Some(id) => Ok(Some(load_team(ctx, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The project of a project scope (memberships, invitations).
+pub async fn optional_project(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Project>> {
+    match id {
+        Some(id) => Ok(Some(load_project(ctx, id).await?)),
+        None => Ok(None),
+    }
+}
+
 /// A user's role at one organization, team or project.
 #[derive(Clone)]
 pub struct Membership(pub entity::membership::Model);
@@ -98,12 +125,11 @@ impl Membership {
     }
     /// The role held.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        let role = ctx.req()?.catalog.role(self.0.role_id).cloned();
-        Ok(Role(role.ok_or_else(|| AppError::internal("membership with unknown role"))?))
+        role_by_id(ctx, self.0.role_id)
     }
     /// The kind of scope.
     async fn scope_kind(&self) -> ScopeKind {
-        Scope::parse(&self.0.scope_kind).map_or(ScopeKind::Organization, Into::into)
+        scope_kind_of(&self.0.scope_kind)
     }
     /// The organization of the scope (the scope itself for organization memberships).
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -111,17 +137,11 @@ impl Membership {
     }
     /// The team, for team and project memberships.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        match self.0.team_id {
-            Some(id) => Ok(Some(load_team(ctx, id).await?)),
-            None => Ok(None),
-        }
+        optional_team(ctx, self.0.team_id).await
     }
     /// The project, for project memberships.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        match self.0.project_id {
-            Some(id) => Ok(Some(load_project(ctx, id).await?)),
-            None => Ok(None),
-        }
+        optional_project(ctx, self.0.project_id).await
     }
     /// When the membership was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -13,7 +13,7 @@ use crate::graphql::pagination::{PageArgs, cost};
 use crate::graphql::CtxExt;
 use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
 use crate::team::schema::{Team, TeamConnection};
-use crate::user::schema::{User, visible_user};
+use crate::user::schema::User;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -88,9 +88,11 @@ impl Organization {
     async fn role_preset(&self) -> RolePreset {
         RolePreset::Default
     }
-    /// The one owner.
+    /// The one owner. Whoever sees the organization (members, and invitees through their
+    /// invitation) sees who owns it; `email` stays private.
     async fn owner(&self, ctx: &Context<'_>) -> Result<User> {
-        visible_user(ctx, Some(self.0.owner_id)).await?.ok_or_else(|| AppError::internal("owner not visible").into())
+        let owner = ctx.req()?.loader.load_one(crate::user::loader::UserById(self.0.owner_id)).await.map_err(gql)?;
+        Ok(User(owner.ok_or_else(|| AppError::internal("organization without owner"))?))
     }
     /// When the organization was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -8,6 +8,8 @@ use sea_orm::EntityTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+crate::by_id_loader!(UserById, entity::user, entity::user::Model);
+
 /// A user id, resolved only when the viewer may see that user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct VisibleUser(pub Uuid);
