@@ -166,12 +166,10 @@ impl Settings {
     /// Where the generated HS256 secret lives: beside the SQLite file, else the working directory.
     pub fn secret_file(&self) -> PathBuf {
         let name = "orgraph-secret";
-        if let Some(path) = self.sqlite_file() {
-            if let Some(dir) = path.parent() {
-                return dir.join(name);
-            }
+        match self.sqlite_file().as_deref().and_then(std::path::Path::parent) {
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(name),
         }
-        PathBuf::from(name)
     }
 
     /// The SQLite database file, read from the URL the way sqlx reads it (`sqlite://` or
@@ -253,12 +251,13 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| char::from(b).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -17,18 +17,15 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, String> {
+        // Refuse before touching the database (or creating a SQLite file).
+        check_listen(&settings)?;
         let db = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
         Self::build_with(settings, db).await
     }
 
     /// With an existing connection (tests install a statement counter on it).
     pub async fn build_with(settings: Settings, db: DatabaseConnection) -> Result<Self, String> {
-        if !settings.has_configured_key() && !settings.listen.ip().is_loopback() {
-            return Err(format!(
-                "refusing to listen on {} without ORGRAPH_JWT_SECRET or ORGRAPH_JWT_PUBLIC_KEY: the generated secret is for local use only",
-                settings.listen
-            ));
-        }
+        check_listen(&settings)?;
         crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
         let catalog = Arc::new(Catalog::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
         let verifier = TokenVerifier::from_settings(&settings)?;
@@ -74,6 +71,17 @@ impl Application {
         tracing::info!("orgraph stopped");
         Ok(())
     }
+}
+
+/// With no configured secret or key, only a loopback address may be served (RULES.md §1).
+fn check_listen(settings: &Settings) -> Result<(), String> {
+    if !settings.has_configured_key() && !settings.listen.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on {} without ORGRAPH_JWT_SECRET or ORGRAPH_JWT_PUBLIC_KEY: the generated secret is for local use only",
+            settings.listen
+        ));
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

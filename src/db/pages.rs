@@ -114,6 +114,9 @@ pub struct ChildTable<M> {
     pub parent_of: fn(&M) -> Uuid,
 }
 
+/// Narrows the rows of one group of keys (SQL over table alias `t`).
+pub type GroupFilter<'a, G> = &'a (dyn Fn(&G, &mut Sql) + Sync);
+
 /// Runs `load_child_pages` once per distinct group of keys (same page arguments and
 /// filters) and maps the pages back to the keys. `split` gives a key's parent and group;
 /// `filter` narrows a group's rows (table alias `t`).
@@ -123,7 +126,7 @@ pub async fn load_grouped<E, C, K, G>(
     keys: &[K],
     split: impl Fn(&K) -> (Uuid, G),
     args_of: impl Fn(&G) -> PageArgs,
-    filter: Option<&(dyn Fn(&G, &mut Sql) + Sync)>,
+    filter: Option<GroupFilter<'_, G>>,
 ) -> AppResult<HashMap<K, Page<E::Model>>>
 where
     E: EntityTrait,

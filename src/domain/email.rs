@@ -9,6 +9,7 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
         let normalized: String = raw.trim().nfkc().collect::<String>().to_lowercase();
         let valid = normalized.len() <= 254
+            && !normalized.chars().any(char::is_control)
             && normalized.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !normalized.contains(char::is_whitespace)
             });

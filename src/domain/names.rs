@@ -44,6 +44,9 @@ impl Name {
         if len == 0 || len > 128 {
             return Err(AppError::bad_input(field, "a name is 1-128 characters after trimming"));
         }
+        if trimmed.chars().any(char::is_control) {
+            return Err(AppError::bad_input(field, "a name cannot contain control characters"));
+        }
         Ok(Self(trimmed.to_string()))
     }
     /// For names the server derives itself (JIT provisioning): trimmed and cut to 128.
@@ -69,6 +72,10 @@ impl Description {
         match raw.map(str::trim) {
             None | Some("") => Ok(Self(None)),
             Some(text) if text.chars().count() > 4096 => Err(AppError::bad_input(field, "at most 4096 characters")),
+            // Line breaks and tabs are text; other control characters (NUL) are not.
+            Some(text) if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) => {
+                Err(AppError::bad_input(field, "control characters are not allowed"))
+            }
             Some(text) => Ok(Self(Some(text.to_string()))),
         }
     }
@@ -84,7 +91,7 @@ pub struct RoleKey(String);
 impl RoleKey {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
         let key = raw.trim();
-        if key.is_empty() || key.len() > 64 {
+        if key.is_empty() || key.len() > 64 || key.chars().any(char::is_control) {
             return Err(AppError::bad_input(field, format!("unknown role '{raw}'")));
         }
         Ok(Self(key.to_string()))
@@ -115,5 +122,8 @@ mod tests {
         assert!(Name::parse("name", "   ").is_err());
         assert!(Name::parse("name", &"a".repeat(129)).is_err());
         assert!(Name::parse("name", &"é".repeat(128)).is_ok());
+        assert!(Name::parse("name", "a\0b").is_err());
+        assert!(Description::parse("d", Some("line\nline")).is_ok());
+        assert!(Description::parse("d", Some("nul\0")).is_err());
     }
 }

@@ -123,7 +123,7 @@ impl Extension for LimitsExtension {
         // async-graphql answers a disabled `__schema` with null; refuse it instead.
         if ctx.schema_env.registry.introspection_mode == IntrospectionMode::Disabled && selects_introspection(&doc) {
             let e = ServerError::new("introspection is disabled on this server", None);
-            return Err(with_code(e, "GRAPHQL_VALIDATION_FAILED", Some("introspection")));
+            return Err(with_code(e, "GRAPHQL_VALIDATION_FAILED", None));
         }
         Ok(doc)
     }

@@ -1,6 +1,6 @@
 //! JWT → `Identity` (RULES.md §2). HS256 with the secret; RS256/ES256 with the public
 //! key of an identity provider. The key is chosen by the token's `alg`; anything else is
-//! refused. Required claims `sub`, `email`, `exp`; leeway 30 s.
+//! refused. Required claims `sub`, `email`, `exp`; `nbf` is checked when present; leeway 30 s.
 
 use crate::config::{Secret, Settings};
 use crate::domain::Email;
@@ -80,16 +80,21 @@ impl TokenVerifier {
         }
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         let data = decode::<Claims>(token, key, &validation).map_err(|e| format!("invalid token: {e}"))?;
         let c = data.claims;
-        if c.sub.trim().is_empty() {
-            return Err("invalid token: empty sub".into());
+        // Control characters (NUL above all: PostgreSQL refuses it in text) never name anyone.
+        if c.sub.trim().is_empty() || c.sub.chars().any(char::is_control) {
+            return Err("invalid token: sub is empty or holds control characters".into());
         }
         let email = c.email.as_deref().ok_or_else(|| "invalid token: missing claim email".to_string())?;
+        if email.chars().any(char::is_control) {
+            return Err("invalid token: email is not an e-mail address".into());
+        }
         let email = Email::parse("email", email).map_err(|_| "invalid token: email is not an e-mail address".to_string())?;
         // Our own HS256 tokens are trusted for their e-mail; an IdP's only when verified.
         let email_verified = if from_idp { c.email_verified == Some(true) } else { c.email_verified != Some(false) };
-        let name = c.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let name = c.name.map(|n| n.replace(char::is_control, " ").trim().to_string()).filter(|n| !n.is_empty());
         Ok(Verified { identity: Identity { sub: c.sub, email, email_verified, name }, expires_at: c.exp })
     }
 }
@@ -100,7 +105,7 @@ pub fn mint_hs256(secret: &Secret, sub: &str, email: &str, name: Option<&str>, t
     let claims = Claims {
         sub: sub.into(),
         email: Some(email.into()),
-        exp: now + ttl.as_secs(),
+        exp: now.saturating_add(ttl.as_secs()),
         name: name.map(Into::into),
         email_verified: None,
         iat: Some(now),

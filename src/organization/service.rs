@@ -46,6 +46,9 @@ pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<organizatio
 }
 
 pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<organization::Model>> {
+    // Not a slug at all: no organization has it.
+    let Ok(slug) = Slug::parse("slug", slug) else { return Ok(None) };
+    let slug = slug.as_str();
     let grants = req.grants().await?;
     let org = organization::Entity::find()
         .filter(organization::Column::Slug.eq(slug.to_ascii_lowercase()))

@@ -41,7 +41,7 @@ pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         }
     }
     Err(match last {
-        AppError::Conflict { .. } => AppError::Unauthenticated("the token's e-mail belongs to another account".into()),
+        AppError::Conflict { .. } => email_taken(),
         other => other,
     })
 }
@@ -60,7 +60,16 @@ async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppR
     am.email = Set(id.email.as_str().to_string());
     am.email_verified = Set(id.email_verified);
     am.name = Set(name);
-    Ok(am.update(db).await?)
+    match am.update(db).await.map_err(AppError::from) {
+        Ok(u) => Ok(u),
+        // The new e-mail is another account's (one column, unique index).
+        Err(AppError::Conflict { .. }) => Err(email_taken()),
+        Err(e) => Err(e),
+    }
+}
+
+fn email_taken() -> AppError {
+    AppError::Unauthenticated("the token's e-mail belongs to another account".into())
 }
 
 async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {

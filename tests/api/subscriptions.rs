@@ -240,3 +240,23 @@ async fn invitations_reach_a_subscriber_on_another_instance() {
     let other = create_org(&owner, "acme2").await;
     measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
 }
+
+both!(websocket_origins_are_checked, settings = |s: &mut orgraph::config::Settings| {
+    s.cors_origins = vec!["https://app.example.com".into()];
+}, |app: TestApp| async move {
+    let attempt = |origin: &'static str| {
+        let url = format!("{}/graphql/ws", app.addr.replacen("http://", "ws://", 1));
+        async move {
+            let mut request = url.into_client_request().expect("request");
+            request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
+            request.headers_mut().insert("Origin", origin.parse().expect("header"));
+            match tokio_tungstenite::connect_async(request).await {
+                Ok(_) => 101,
+                Err(tokio_tungstenite::tungstenite::Error::Http(r)) => r.status().as_u16(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    };
+    assert_eq!(attempt("https://evil.example.net").await, 403);
+    assert_eq!(attempt("https://app.example.com").await, 101);
+});
