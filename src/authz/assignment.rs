@@ -14,13 +14,13 @@ pub enum MemberChange<'a> {
 }
 
 impl MemberChange<'_> {
-    fn current(&self) -> Option<&RoleInfo> {
+    fn current_role(&self) -> Option<&RoleInfo> {
         match self {
             MemberChange::Add { .. } => None,
             MemberChange::Change { current, .. } | MemberChange::Remove { current } => Some(current),
         }
     }
-    fn new(&self) -> Option<&RoleInfo> {
+    fn new_role(&self) -> Option<&RoleInfo> {
         match self {
             MemberChange::Add { new } | MemberChange::Change { new, .. } => Some(new),
             MemberChange::Remove { .. } => None,
@@ -48,10 +48,11 @@ pub fn check_member_change(
     if !grants.can(resource, permission) {
         return deny(&format!("requires {permission} here"));
     }
-    let below = |rank: i32| change.new().is_none_or(|n| n.rank > rank) && change.current().is_none_or(|c| c.rank > rank);
+    let below =
+        |rank: i32| change.new_role().is_none_or(|n| n.rank > rank) && change.current_role().is_none_or(|c| c.rank > rank);
     match *resource {
         Resource::Organization { org } => {
-            if change.new().is_some_and(|n| n.rank == 0) {
+            if change.new_role().is_some_and(|n| n.rank == 0) {
                 return deny("ownership moves only with transferOrganizationOwnership");
             }
             let own_rank = grants.orgs.get(&org).map(|h| h.role.rank).unwrap_or(i32::MAX);
@@ -63,7 +64,8 @@ pub fn check_member_change(
         Resource::Team { org, .. } => {
             // Team admins may add and promote admins; only the organization's owner and
             // maintainers demote or remove one.
-            let touches_admin = change.current().is_some_and(|c| c.rank == 0) && change.new().is_none_or(|n| n.rank != 0);
+            let touches_admin =
+                change.current_role().is_some_and(|c| c.rank == 0) && change.new_role().is_none_or(|n| n.rank != 0);
             if touches_admin && !grants.can_via_org(org, Scope::Team, permission) {
                 return deny("only the organization's owner or maintainers demote or remove a team admin");
             }

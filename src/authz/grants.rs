@@ -106,8 +106,11 @@ impl Grants {
         keys
     }
 
+    /// Only keys shown at `r`'s level count, so `can` agrees with `permissions`
+    /// (e.g. a team role's `team.read` is not held on the team's projects).
     fn holds(&self, r: &Resource, key: &str) -> bool {
-        self.sources(r).iter().any(|(held, targets)| targets.iter().any(|t| held.role.grants_on(*t, key)))
+        self.catalog.applies_at(key, r.level())
+            && self.sources(r).iter().any(|(held, targets)| targets.iter().any(|t| held.role.grants_on(*t, key)))
     }
 
     /// The decision: does the viewer hold `key` on `r`? A `x.delete` check also passes

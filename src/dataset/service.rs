@@ -159,15 +159,17 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     let txn = begin_write(&req.db).await?;
     let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
     let d = find_visible(&txn, &grants, id).await?;
-    if let Some(pid) = new_parent {
-        let target = find_visible(&txn, &grants, pid).await?;
-        if target.project_id != d.project_id {
-            return Err(AppError::precondition("a dataset moves only inside its project"));
-        }
-    }
+    let target = match new_parent {
+        Some(pid) => Some(find_visible(&txn, &grants, pid).await?),
+        None => None,
+    };
     let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&plain(&p), "dataset.move") {
         return Err(AppError::forbidden("requires dataset.move"));
+    }
+    // An invariant, so checked after visibility and permission (RULES.md §3).
+    if target.is_some_and(|t| t.project_id != d.project_id) {
+        return Err(AppError::precondition("a dataset moves only inside its project"));
     }
     project_service::lock(&txn, p.id).await?;
     // Re-read under the lock: a concurrent move may have changed both rows.

@@ -204,6 +204,9 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     lock_scope(&txn, &s).await?;
     let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let current = role_of(req, &m)?;
+    // Again on the row read under the lock: a concurrent change may have promoted the member.
+    let change = MemberChange::Change { current: &current, new: &new };
+    check_member_change(&grants, &s.resource(), m.user_id, &change, "member.manage")?;
     if is_team_admin(&current) && !is_team_admin(&new) && other_admins(&txn, req, m.scope_id, m.user_id).await? == 0 {
         return Err(AppError::precondition("a team keeps at least one explicit admin"));
     }
@@ -224,6 +227,9 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Remove { current: &current }, "member.manage")?;
     lock_scope(&txn, &s).await?;
     let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Again on the row read under the lock: a concurrent change may have promoted the member.
+    let current = role_of(req, &m)?;
+    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Remove { current: &current }, "member.manage")?;
     remove_cascading(&txn, req, &m).await?;
     txn.commit().await?;
     Ok(())
