@@ -1,7 +1,9 @@
 //! Consumes the outbox: every created or resent invitation is mailed once it is
 //! committed. Rows are claimed with a lease (several instances may run), marked when
-//! sent and retried with backoff when sending fails, so a crash loses nothing (at worst a
-//! message is sent twice). Without `ORGRAPH_SMTP_URL` messages are logged at info level.
+//! sent and retried with backoff (2 s, doubling, capped at 10 min) when sending fails, so
+//! a crash loses nothing (at worst a message is sent twice). A row whose invitation no
+//! longer reads PENDING when its turn comes is marked without sending. Without
+//! `ORGRAPH_SMTP_URL` messages are logged at info level.
 
 use chrono::Utc;
 use entity::{invitation, invitation_event, organization};
@@ -34,8 +36,10 @@ impl Mailer {
 
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
+/// Delay before the next attempt after `attempts` failed ones: 2 s, 4 s, 8 s, … capped
+/// at 10 minutes.
 fn backoff(attempts: i32) -> chrono::Duration {
-    chrono::Duration::seconds((2i64 << attempts.clamp(0, 9)).min(600))
+    chrono::Duration::seconds((1i64 << attempts.clamp(1, 10)).min(600))
 }
 
 async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport) {
@@ -54,7 +58,11 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
     let now = Utc::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
-        .filter(Condition::any().add(invitation_event::Column::MailClaimedUntil.is_null()).add(invitation_event::Column::MailClaimedUntil.lt(now)))
+        .filter(
+            Condition::any()
+                .add(invitation_event::Column::MailClaimedUntil.is_null())
+                .add(invitation_event::Column::MailClaimedUntil.lt(now)),
+        )
         .order_by_asc(invitation_event::Column::Id)
         .limit(50)
         .all(db)
@@ -65,21 +73,25 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
             .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(now + LEASE))
             .filter(invitation_event::Column::Id.eq(event.id))
             .filter(invitation_event::Column::MailedAt.is_null())
-            .filter(Condition::any().add(invitation_event::Column::MailClaimedUntil.is_null()).add(invitation_event::Column::MailClaimedUntil.lt(now)))
+            .filter(
+                Condition::any()
+                    .add(invitation_event::Column::MailClaimedUntil.is_null())
+                    .add(invitation_event::Column::MailClaimedUntil.lt(now)),
+            )
             .exec(db)
             .await?;
         if claimed.rows_affected != 1 {
             continue;
         }
-        let message = compose(db, &event).await?;
+        let Some(message) = compose(db, &event).await? else {
+            // Revoked, answered, expired or deleted since: a mail would only mislead. The
+            // row is settled without sending (a resend writes a new row).
+            tracing::info!(event = %event.id, invitation = %event.invitation_id, "invitation no longer pending; not mailed");
+            mark_settled(db, &event).await?;
+            continue;
+        };
         match send(transport, &event.email, &message).await {
-            Ok(()) => {
-                invitation_event::Entity::update_many()
-                    .col_expr(invitation_event::Column::MailedAt, Expr::value(Utc::now()))
-                    .filter(invitation_event::Column::Id.eq(event.id))
-                    .exec(db)
-                    .await?;
-            }
+            Ok(()) => mark_settled(db, &event).await?,
             Err(e) => {
                 let attempts = event.mail_attempts + 1;
                 tracing::warn!(error = %e, event = %event.id, attempts, "sending invitation mail failed; will retry");
@@ -95,27 +107,40 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
     Ok(())
 }
 
+/// Marks a row done (`mailed_at`): sent, or deliberately not sent.
+async fn mark_settled(db: &DatabaseConnection, event: &invitation_event::Model) -> Result<(), sea_orm::DbErr> {
+    invitation_event::Entity::update_many()
+        .col_expr(invitation_event::Column::MailedAt, Expr::value(Utc::now()))
+        .filter(invitation_event::Column::Id.eq(event.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub struct Message {
     pub subject: String,
     pub body: String,
 }
 
-async fn compose(db: &DatabaseConnection, event: &invitation_event::Model) -> Result<Message, sea_orm::DbErr> {
-    let inv = invitation::Entity::find_by_id(event.invitation_id).one(db).await?;
-    let org = match &inv {
-        Some(i) => organization::Entity::find_by_id(i.organization_id).one(db).await?,
-        None => None,
+/// The message for an event, or `None` when its invitation no longer reads PENDING.
+async fn compose(db: &DatabaseConnection, event: &invitation_event::Model) -> Result<Option<Message>, sea_orm::DbErr> {
+    let Some(inv) = invitation::Entity::find_by_id(event.invitation_id).one(db).await? else {
+        return Ok(None);
     };
+    if super::service::status_at(&inv, Utc::now()) != "PENDING" {
+        return Ok(None);
+    }
+    let org = organization::Entity::find_by_id(inv.organization_id).one(db).await?;
     let org_name = org.map_or_else(|| "an organization".to_string(), |o| o.name);
     let gid = crate::graphql::ids::encode(crate::graphql::ids::Kind::Invitation, event.invitation_id);
-    Ok(Message {
+    Ok(Some(Message {
         subject: format!("You are invited to {org_name}"),
         body: format!(
             "You have been invited to {org_name}.\n\nTo accept, sign in and run:\n  mutation {{ acceptInvitation(input: {{ invitationId: \"{}\" }}) {{ membership {{ id }} }} }}\n\nInvitation id: {}\n",
             gid.as_str(),
             gid.as_str()
         ),
-    })
+    }))
 }
 
 async fn send(transport: &Transport, to: &str, message: &Message) -> Result<(), String> {

@@ -27,7 +27,7 @@ fn require_pending(inv: &invitation::Model) -> AppResult<()> {
 pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitation::Model, membership::Model)> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_invitee(viewer, &inv)?;
     let s = scope_of(&inv)?;
@@ -46,7 +46,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     // invitation is revoked (and that is committed) and acceptance fails.
     let still_valid = match inv.invited_by {
         Some(inviter) => {
-            let inviter_grants = Grants::load(&txn, &req.catalog, inviter).await?;
+            let inviter_grants = Grants::load(&txn, &req.catalog, inviter, None).await?;
             may_invite(&txn, &inviter_grants, &s, &inv.email, &role).await.is_ok()
         }
         None => false,
@@ -85,7 +85,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
 pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_invitee(viewer, &inv)?;
     require_pending(&inv)?;

@@ -89,12 +89,24 @@ impl Invitation {
         load_organization(ctx, self.0.organization_id).await
     }
     /// The team, for team and project invitations.
+    // Null when the viewer may not see the team (RULES.md §3: guarded nullable fields): an
+    // invitee sees it once they have accepted; the invitation alone does not open the
+    // team's workspaces and projects.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        optional_team(ctx, self.0.team_id).await
+        let grants = ctx.req()?.grants().await?;
+        let team = self.0.team_id.filter(|&team| grants.sees_team(self.0.organization_id, team));
+        optional_team(ctx, team).await
     }
     /// The project, for project invitations.
+    // Null when the viewer may not see the project: its datasets are not the invitee's
+    // business before they accept.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        optional_project(ctx, self.0.project_id).await
+        let grants = ctx.req()?.grants().await?;
+        let project = match (self.0.project_id, self.0.team_id) {
+            (Some(project), Some(team)) if grants.sees_project(self.0.organization_id, team, project) => Some(project),
+            _ => None,
+        };
+        optional_project(ctx, project).await
     }
     /// Who sent it; null when unknown or not visible to the viewer.
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {

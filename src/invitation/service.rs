@@ -34,8 +34,7 @@ pub fn is_invitee(viewer: &user::Model, inv: &invitation::Model) -> bool {
 
 /// Who sees an invitation: the invitee, the inviter, holders of `member.invite` on its scope.
 pub fn sees(grants: &Grants, viewer: &user::Model, inv: &invitation::Model) -> bool {
-    is_invitee(viewer, inv)
-        || inv.invited_by == Some(viewer.id)
+    (grants.admits(inv.organization_id) && (is_invitee(viewer, inv) || inv.invited_by == Some(viewer.id)))
         || scope_of(inv).is_ok_and(|s| grants.can(&s.resource(), "member.invite"))
 }
 
@@ -51,7 +50,10 @@ pub async fn may_invite<C: ConnectionTrait>(
     let existing = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
     let target = existing.as_ref().map_or(Uuid::nil(), |u| u.id);
     check_member_change(grants, &s.resource(), target, &MemberChange::Add { new: role }, "member.invite")?;
-    if s.scope != Scope::Organization && !is_org_member(db, s.org, target).await? && !grants.can(&Resource::Organization { org: s.org }, "member.invite") {
+    if s.scope != Scope::Organization
+        && !is_org_member(db, s.org, target).await?
+        && !grants.can(&Resource::Organization { org: s.org }, "member.invite")
+    {
         return Err(AppError::forbidden("bringing someone new into the organization needs member.invite on the organization"));
     }
     Ok(())
@@ -88,11 +90,17 @@ async fn record_event(txn: &DatabaseTransaction, inv: &invitation::Model, kind: 
     Ok(())
 }
 
-pub async fn invite_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, email: Email, role: &RoleKey) -> AppResult<invitation::Model> {
+pub async fn invite_member(
+    req: &RequestCtx,
+    scope: Scope,
+    scope_id: Uuid,
+    email: Email,
+    role: &RoleKey,
+) -> AppResult<invitation::Model> {
     let viewer = req.viewer()?;
     let role = req.catalog.parse_role(scope, role, "role")?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
     lock_scope(&txn, &s).await?;
@@ -107,21 +115,7 @@ pub async fn invite_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, email
         return Err(AppError::conflict("email", "already a member here"));
     }
     let now = Utc::now();
-    let pending = invitation::Entity::find()
-        .filter(invitation::Column::ScopeId.eq(s.id))
-        .filter(invitation::Column::Email.eq(email.as_str()))
-        .filter(invitation::Column::Status.eq("PENDING"))
-        .one(&txn)
-        .await?;
-    if let Some(old) = pending {
-        if status_at(&old, now) == "PENDING" {
-            return Err(AppError::conflict("email", "an invitation for this e-mail is already pending here"));
-        }
-        // An expired one is retired so that the new one can be the pending one.
-        let mut am = old.into_active_model();
-        am.status = Set("EXPIRED".into());
-        am.update(&txn).await?;
-    }
+    retire_expired_pending(&txn, s.id, email.as_str(), None, now).await?;
     let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
     let inv = invitation::Model {
         id: Uuid::now_v7(),
@@ -145,8 +139,54 @@ pub async fn invite_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, email
     Ok(inv)
 }
 
+/// The one stored-PENDING invitation per e-mail and scope (a unique index): `CONFLICT`
+/// while it reads PENDING; once expired it is retired (stored EXPIRED, still reading
+/// EXPIRED) so that another one can become the pending one.
+async fn retire_expired_pending(
+    txn: &DatabaseTransaction,
+    scope_id: Uuid,
+    email: &str,
+    except: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut query = invitation::Entity::find()
+        .filter(invitation::Column::ScopeId.eq(scope_id))
+        .filter(invitation::Column::Email.eq(email))
+        .filter(invitation::Column::Status.eq("PENDING"));
+    if let Some(id) = except {
+        query = query.filter(invitation::Column::Id.ne(id));
+    }
+    if let Some(old) = query.one(txn).await? {
+        if status_at(&old, now) == "PENDING" {
+            return Err(AppError::conflict("email", "an invitation for this e-mail is already pending here"));
+        }
+        let mut am = old.into_active_model();
+        am.status = Set("EXPIRED".into());
+        am.update(txn).await?;
+    }
+    Ok(())
+}
+
+async fn retire_expired_sibling(txn: &DatabaseTransaction, inv: &invitation::Model, now: DateTime<Utc>) -> AppResult<()> {
+    retire_expired_pending(txn, inv.scope_id, &inv.email, Some(inv.id), now).await
+}
+
+/// Resend and revoke apply to what reads PENDING or EXPIRED (stored PENDING, or stored
+/// EXPIRED after a later invitation superseded it); anything answered or revoked is final.
+fn require_open(inv: &invitation::Model, verb: &str) -> AppResult<()> {
+    match inv.status.as_str() {
+        "PENDING" | "EXPIRED" => Ok(()),
+        other => Err(AppError::precondition(format!("only a PENDING or EXPIRED invitation can be {verb} (this one is {other})"))),
+    }
+}
+
 /// Loads an invitation the viewer sees (inside `txn`, locked), else `NOT_FOUND`.
-pub async fn find_visible_locked(txn: &DatabaseTransaction, grants: &Grants, viewer: &user::Model, id: Uuid) -> AppResult<invitation::Model> {
+pub async fn find_visible_locked(
+    txn: &DatabaseTransaction,
+    grants: &Grants,
+    viewer: &user::Model,
+    id: Uuid,
+) -> AppResult<invitation::Model> {
     let inv = invitation::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)?;
     if !sees(grants, viewer, &inv) {
         return Err(AppError::NotFound);
@@ -167,12 +207,15 @@ fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
 pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_manager(&grants, &inv)?;
     let now = Utc::now();
-    if inv.status != "PENDING" {
-        return Err(AppError::precondition(format!("only a PENDING or EXPIRED invitation can be resent (this one is {})", inv.status)));
+    require_open(&inv, "resent")?;
+    if inv.status == "EXPIRED" {
+        // Superseded by a later invitation for the same e-mail and scope: it can come back
+        // only if that one is no longer pending (an expired one is retired in turn).
+        retire_expired_sibling(&txn, &inv, now).await?;
     }
     let hour_ago = now - chrono::Duration::hours(1);
     let recent = invitation_send::Entity::find()
@@ -191,6 +234,7 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
     invitation_send::Entity::insert(send.into_active_model()).exec_without_returning(&txn).await?;
     let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
     let mut am = inv.into_active_model();
+    am.status = Set("PENDING".into());
     am.sent_at = Set(now);
     am.expires_at = Set(now + ttl);
     let inv = am.update(&txn).await?;
@@ -202,12 +246,10 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
 pub async fn revoke_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_manager(&grants, &inv)?;
-    if inv.status != "PENDING" {
-        return Err(AppError::precondition(format!("only a PENDING or EXPIRED invitation can be revoked (this one is {})", inv.status)));
-    }
+    require_open(&inv, "revoked")?;
     let mut am = inv.into_active_model();
     am.status = Set("REVOKED".into());
     am.responded_at = Set(Some(Utc::now()));
