@@ -36,6 +36,10 @@ impl Mailer {
 
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
+/// After this many failed attempts (about two hours of retries) a message is given up
+/// and logged as an error; the row stays, unmailed, for an operator to inspect.
+const MAX_ATTEMPTS: i32 = 20;
+
 /// Delay before the next attempt after `attempts` failed ones: 2 s, 4 s, 8 s, … capped
 /// at 10 minutes.
 fn backoff(attempts: i32) -> chrono::Duration {
@@ -58,6 +62,7 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
     let now = Utc::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
+        .filter(invitation_event::Column::MailAttempts.lt(MAX_ATTEMPTS))
         .filter(
             Condition::any()
                 .add(invitation_event::Column::MailClaimedUntil.is_null())
@@ -94,7 +99,11 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
             Ok(()) => mark_settled(db, &event).await?,
             Err(e) => {
                 let attempts = event.mail_attempts + 1;
-                tracing::warn!(error = %e, event = %event.id, attempts, "sending invitation mail failed; will retry");
+                if attempts >= MAX_ATTEMPTS {
+                    tracing::error!(error = %e, event = %event.id, attempts, "sending invitation mail failed; giving up");
+                } else {
+                    tracing::warn!(error = %e, event = %event.id, attempts, "sending invitation mail failed; will retry");
+                }
                 invitation_event::Entity::update_many()
                     .col_expr(invitation_event::Column::MailAttempts, Expr::value(attempts))
                     .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(Utc::now() + backoff(attempts)))

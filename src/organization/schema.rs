@@ -44,6 +44,12 @@ connection!(
     "An organization with its cursor."
 );
 
+/// Details beyond id, slug and name are for members: an invitee sees the organization
+/// only through their invitation (RULES.md §3.1).
+async fn member_only<'a>(ctx: &Context<'_>, org: uuid::Uuid, value: Option<&'a str>) -> Result<Option<&'a str>> {
+    Ok(if ctx.req()?.grants().await?.sees_org(org) { value } else { None })
+}
+
 pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Organization> {
     let org = ctx.req()?.loader.load_one(OrganizationById(id)).await.map_err(gql)?;
     Ok(Organization(org.ok_or(AppError::NotFound)?))
@@ -64,21 +70,21 @@ impl Organization {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Purpose and details.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    /// Purpose and details; null for non-members.
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        member_only(ctx, self.0.id, self.0.description.as_deref()).await
     }
-    /// Contact e-mail of the organization.
-    async fn contact_email(&self) -> Option<&str> {
-        self.0.contact_email.as_deref()
+    /// Contact e-mail of the organization; null for non-members.
+    async fn contact_email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        member_only(ctx, self.0.id, self.0.contact_email.as_deref()).await
     }
-    /// Contact phone of the organization.
-    async fn contact_phone(&self) -> Option<&str> {
-        self.0.contact_phone.as_deref()
+    /// Contact phone of the organization; null for non-members.
+    async fn contact_phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        member_only(ctx, self.0.id, self.0.contact_phone.as_deref()).await
     }
-    /// Address of the organization.
-    async fn location(&self) -> Option<&str> {
-        self.0.location.as_deref()
+    /// Address of the organization; null for non-members.
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        member_only(ctx, self.0.id, self.0.location.as_deref()).await
     }
     /// True for the organization created automatically for a new user.
     async fn personal(&self) -> bool {

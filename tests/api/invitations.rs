@@ -1061,6 +1061,18 @@ both!(an_invitee_sees_the_organization_identity_but_not_the_team_or_project_befo
         assert!(d["node"]["team"].is_null(), "the team is not the invitee's yet: {d}");
         assert!(d["node"]["project"].is_null(), "the project and its datasets are not the invitee's yet: {d}");
     }
+    // Identity only: the organization's details stay with its members.
+    c.owner
+        .ok(
+            "mutation($o: ID!) { updateOrganization(input: { organizationId: $o, description: \"d\", location: \"Berlin\", contactEmail: \"ops@acme.io\", contactPhone: \"+1\" }) { organization { id } } }",
+            json!({ "o": c.org.id }),
+        )
+        .await;
+    let details = "query($i: ID!) { node(id: $i) { ... on Invitation { organization { description location contactEmail contactPhone } } } }";
+    let d = ivy.ok(details, id_vars(&to_team)).await;
+    assert_eq!(d["node"]["organization"], json!({ "description": null, "location": null, "contactEmail": null, "contactPhone": null }));
+    let d = c.owner.ok(details, id_vars(&to_team)).await;
+    assert_eq!(d["node"]["organization"]["location"], "Berlin");
     // Managers of the scope see both.
     let d = c.owner.ok(deep, id_vars(&to_project)).await;
     assert_eq!(d["node"]["team"]["id"], c.org.team);

@@ -146,3 +146,39 @@ both!(nested_query_costs_statements_per_depth_not_per_row, settings = |s: &mut o
     assert!(big_count <= 16, "too many statements for a 6-level query: {big_count}");
     eprintln!("nested 6-level query: {big_count} statements ({} datasets returned)", count_datasets(&big_data));
 });
+
+/// Benchmark (not run by default): `cargo test --release --test api bench_ -- --ignored --nocapture`.
+/// Prints the median latency of the 6-level query over the 5 × 4 × 3 × 3 × 10 fixture
+/// (3,600 datasets returned) and its ratio to a trivial `{ viewer { id } }` request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run explicitly"]
+async fn bench_nested_query_latency() {
+    for db in [Db::Sqlite, Db::Postgres] {
+        if db == Db::Postgres && std::env::var("ORGRAPH_TEST_DATABASE_URL").is_err() {
+            continue;
+        }
+        let app = spawn_app_with(db, |s| s.limits.complexity = usize::MAX).await;
+        let big = app.user("big").await;
+        seed(&app, &big, "b", 5, 4, 10).await;
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let time = async |q: &str, n: usize| {
+            let mut samples = Vec::new();
+            for _ in 0..n {
+                let start = std::time::Instant::now();
+                big.ok(q, json!({})).await;
+                samples.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            median(samples)
+        };
+        let trivial = time("{ viewer { id } }", 50).await;
+        let nested = time(QUERY, 20).await;
+        eprintln!(
+            "{db:?}: nested 6-level query (3,600 datasets) median {nested:.1} ms; trivial query {trivial:.2} ms; ratio {:.0}×; {:.1} µs per returned dataset",
+            nested / trivial,
+            nested * 1000.0 / 3600.0
+        );
+    }
+}
