@@ -2,6 +2,7 @@
 //! platform. `ls src/` reads like the product's glossary: one folder a concept, beside
 //! `authz` (every permission decision), `http` (the edge) and `graphql` (composition).
 
+pub mod api_token;
 pub mod authz;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod invitation;
+pub mod item;
 pub mod membership;
 pub mod organization;
 pub mod project;

@@ -34,9 +34,12 @@ impl Application {
             Some(url) => crate::invitation::mailer::Transport::Smtp { url: url.clone(), from: settings.smtp_from.clone() },
             None => crate::invitation::mailer::Transport::Log,
         };
+        // Background work (outbox polling, mail) gets its own small pool: it never waits
+        // behind requests, and request statement counts stay the requests' own.
+        let background = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
         let notifiers = Arc::new(crate::invitation::Notifiers {
-            hub: crate::invitation::hub::Hub::start(db.clone(), &settings.database_url),
-            mailer: crate::invitation::mailer::Mailer::start(db.clone(), transport),
+            hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),
+            mailer: crate::invitation::mailer::Mailer::start(background, transport),
         });
         let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
         let state = Arc::new(AppState {

@@ -2,6 +2,8 @@ use sea_orm::entity::prelude::*;
 
 /// A dataset: adjacency list (`parent_id`) plus a materialized path of ancestor ids
 /// (`path`, `/a/b/`) for one-statement ancestor and descendant queries.
+/// The table also has `own_size_bytes` and `own_item_count` (the items directly in the
+/// dataset), written only by `item::service` and read by `item::loader` (see `entity::item`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "datasets")]
 pub struct Model {

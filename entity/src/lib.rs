@@ -1,10 +1,12 @@
 //! SeaORM entities of orgraph: one module per table. Never exposed as GraphQL types;
 //! `src/<concept>/schema.rs` maps them.
 
+pub mod api_token;
 pub mod dataset;
 pub mod invitation;
 pub mod invitation_event;
 pub mod invitation_send;
+pub mod item;
 pub mod membership;
 pub mod organization;
 pub mod permission;

@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;
 mod m20261123_000003_create_invitations;
+mod m20261123_000004_create_api_tokens;
+mod m20261123_000005_create_items;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_seed_default_catalog::Migration),
             Box::new(m20261123_000003_create_invitations::Migration),
+            Box::new(m20261123_000004_create_api_tokens::Migration),
+            Box::new(m20261123_000005_create_items::Migration),
         ]
     }
 }

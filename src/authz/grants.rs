@@ -38,6 +38,9 @@ impl Resource {
 #[derive(Debug)]
 pub struct Grants {
     pub user_id: Uuid,
+    /// Set for a personal access token restricted to one organization: the grants hold
+    /// that organization's memberships only, as if the user belonged to no other.
+    pub only_org: Option<Uuid>,
     catalog: Arc<Catalog>,
     pub orgs: HashMap<Uuid, Held>,
     pub teams: HashMap<Uuid, Held>,
@@ -45,13 +48,23 @@ pub struct Grants {
 }
 
 impl Grants {
-    /// One statement: every membership of the user. Roles come from the catalog; a role
-    /// the catalog does not know grants nothing (fail closed).
-    pub async fn load<C: ConnectionTrait>(db: &C, catalog: &Arc<Catalog>, user_id: Uuid) -> AppResult<Self> {
+    /// One statement: every membership of the user (of `only_org` alone when set). Roles
+    /// come from the catalog; a role the catalog does not know grants nothing (fail closed).
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        catalog: &Arc<Catalog>,
+        user_id: Uuid,
+        only_org: Option<Uuid>,
+    ) -> AppResult<Self> {
         use entity::membership::{Column, Entity};
-        let rows = Entity::find().filter(Column::UserId.eq(user_id)).all(db).await?;
+        let mut query = Entity::find().filter(Column::UserId.eq(user_id));
+        if let Some(org) = only_org {
+            query = query.filter(Column::OrganizationId.eq(org));
+        }
+        let rows = query.all(db).await?;
         let mut g = Grants {
             user_id,
+            only_org,
             catalog: catalog.clone(),
             orgs: HashMap::new(),
             teams: HashMap::new(),
@@ -137,6 +150,13 @@ impl Grants {
     /// Through the organization role alone (e.g. demoting a team admin).
     pub fn can_via_org(&self, org: Uuid, target: Scope, key: &str) -> bool {
         self.orgs.get(&org).is_some_and(|h| h.role.grants_on(target, key))
+    }
+
+    /// Whether objects of `org` are within reach at all: always, unless the grants are
+    /// restricted to another organization. For rules that do not go through memberships
+    /// (the viewer's own memberships and invitations).
+    pub fn admits(&self, org: Uuid) -> bool {
+        self.only_org.is_none_or(|only| only == org)
     }
 
     pub fn sees_org(&self, org: Uuid) -> bool {

@@ -25,12 +25,14 @@ pub struct Authz {
     db: DatabaseConnection,
     catalog: Arc<Catalog>,
     viewer: Option<Uuid>,
+    /// A personal access token's organization restriction (see `Grants::only_org`).
+    only_org: Option<Uuid>,
     cached: Mutex<Option<Arc<Grants>>>,
 }
 
 impl Authz {
-    pub fn new(db: DatabaseConnection, catalog: Arc<Catalog>, viewer: Option<Uuid>) -> Self {
-        Self { db, catalog, viewer, cached: Mutex::new(None) }
+    pub fn new(db: DatabaseConnection, catalog: Arc<Catalog>, viewer: Option<Uuid>, only_org: Option<Uuid>) -> Self {
+        Self { db, catalog, viewer, only_org, cached: Mutex::new(None) }
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {
@@ -44,7 +46,7 @@ impl Authz {
         if let Some(g) = cached.as_ref() {
             return Ok(g.clone());
         }
-        let grants = Arc::new(Grants::load(&self.db, &self.catalog, viewer).await?);
+        let grants = Arc::new(Grants::load(&self.db, &self.catalog, viewer, self.only_org).await?);
         *cached = Some(grants.clone());
         Ok(grants)
     }

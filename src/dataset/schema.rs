@@ -8,6 +8,7 @@ use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -68,6 +69,24 @@ impl Dataset {
     /// When the dataset was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Items directly in this dataset (not in its sub-datasets).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1..100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+    ) -> Result<ItemConnection> {
+        items_of(ctx, self.0.id, first, after).await
+    }
+    /// Bytes of the items in this dataset and all its sub-datasets (a whole number).
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        size_bytes(ctx, TotalsOf::Dataset(&self.0)).await
+    }
+    /// Number of items in this dataset and all its sub-datasets.
+    async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        item_count(ctx, TotalsOf::Dataset(&self.0)).await
     }
 }
 

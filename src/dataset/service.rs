@@ -70,7 +70,7 @@ pub async fn create_dataset(
 ) -> AppResult<dataset::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let p = project_service::find_visible(&txn, &grants, project).await?;
     let parent = match parent {
         Some(id) => {
@@ -124,9 +124,9 @@ pub async fn update_dataset(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<dataset::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&plain(&p), "dataset.update") {
@@ -155,9 +155,9 @@ struct MaxDepth {
 }
 
 pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) -> AppResult<dataset::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let target = match new_parent {
         Some(pid) => Some(find_visible(&txn, &grants, pid).await?),
@@ -222,7 +222,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
 pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&resource(&txn, &d, &p, viewer.id).await?, "dataset.delete") {

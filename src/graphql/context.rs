@@ -7,14 +7,18 @@ use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
+use uuid::Uuid;
 
 pub struct RequestCtx {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub catalog: Arc<Catalog>,
     pub viewer: Option<entity::user::Model>,
+    /// Set when the request is authenticated by a personal access token restricted to one
+    /// organization: every grant of the request is limited to it.
+    pub only_org: Option<Uuid>,
     pub authz: Arc<Authz>,
     pub loader: DataLoader<DbLoader>,
 }
@@ -26,11 +30,22 @@ impl RequestCtx {
         catalog: Arc<Catalog>,
         viewer: Option<entity::user::Model>,
     ) -> Self {
-        let authz = Arc::new(Authz::new(db.clone(), catalog.clone(), viewer.as_ref().map(|v| v.id)));
+        Self::restricted(db, settings, catalog, viewer, None)
+    }
+
+    /// A context whose grants are limited to `only_org` (when set).
+    pub fn restricted(
+        db: DatabaseConnection,
+        settings: Arc<Settings>,
+        catalog: Arc<Catalog>,
+        viewer: Option<entity::user::Model>,
+        only_org: Option<Uuid>,
+    ) -> Self {
+        let authz = Arc::new(Authz::new(db.clone(), catalog.clone(), viewer.as_ref().map(|v| v.id), only_org));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
         // batch per level keeps statement counts independent of row counts.
         let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn).max_batch_size(10_000);
-        Self { db, settings, catalog, viewer, authz, loader }
+        Self { db, settings, catalog, viewer, only_org, authz, loader }
     }
 
     pub fn viewer(&self) -> AppResult<&entity::user::Model> {
@@ -39,6 +54,12 @@ impl RequestCtx {
 
     pub async fn grants(&self) -> AppResult<Arc<Grants>> {
         self.authz.grants().await
+    }
+
+    /// The viewer's grants read through `db` (a write transaction), with the request's
+    /// organization restriction. Services use this, never `Grants::load` for the viewer.
+    pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
+        Grants::load(db, &self.catalog, self.viewer()?.id, self.only_org).await
     }
 }
 

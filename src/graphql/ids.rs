@@ -15,8 +15,10 @@ pub enum Kind {
     Workspace,
     Project,
     Dataset,
+    Item,
     Membership,
     Invitation,
+    ApiToken,
 }
 
 impl Kind {
@@ -28,8 +30,10 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::Project => "Project",
             Kind::Dataset => "Dataset",
+            Kind::Item => "Item",
             Kind::Membership => "Membership",
             Kind::Invitation => "Invitation",
+            Kind::ApiToken => "ApiToken",
         }
     }
     fn parse(text: &str) -> Option<Self> {
@@ -40,8 +44,10 @@ impl Kind {
             "Workspace" => Kind::Workspace,
             "Project" => Kind::Project,
             "Dataset" => Kind::Dataset,
+            "Item" => Kind::Item,
             "Membership" => Kind::Membership,
             "Invitation" => Kind::Invitation,
+            "ApiToken" => Kind::ApiToken,
             _ => return None,
         })
     }

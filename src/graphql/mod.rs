@@ -28,8 +28,10 @@ pub struct Mutation(
     crate::workspace::schema::WorkspaceMutation,
     crate::project::schema::ProjectMutation,
     crate::dataset::schema::DatasetMutation,
+    crate::item::schema::ItemMutation,
     crate::membership::schema::MembershipMutation,
     crate::invitation::schema::InvitationMutation,
+    crate::api_token::schema::ApiTokenMutation,
 );
 
 /// The subscription root.

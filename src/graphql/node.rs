@@ -31,8 +31,10 @@ pub enum Node {
     Workspace(Workspace),
     Project(Project),
     Dataset(Dataset),
+    Item(crate::item::schema::Item),
     Membership(Membership),
     Invitation(crate::invitation::schema::Invitation),
+    ApiToken(crate::api_token::schema::ApiToken),
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
@@ -71,6 +73,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
             .map_err(gql)?
             .filter(|d| grants.sees_project(d.organization_id, d.team_id, d.project_id))
             .map(|d| Node::Dataset(Dataset(d))),
+        Kind::Item => crate::item::schema::visible_item(ctx, id).await?.map(Node::Item),
         Kind::Membership => l
             .load_one(MembershipById(id))
             .await
@@ -78,6 +81,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
             .filter(|m| crate::membership::service::sees(&grants, m))
             .map(|m| Node::Membership(Membership(m))),
         Kind::Invitation => crate::invitation::schema::visible_invitation(ctx, id).await?.map(Node::Invitation),
+        Kind::ApiToken => crate::api_token::schema::visible_token(ctx, id).await?.map(Node::ApiToken),
     })
 }
 

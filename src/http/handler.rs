@@ -99,17 +99,31 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     Ok(Some(token.trim()))
 }
 
-/// Token → provisioned user. A present but invalid token is HTTP 401.
-pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<entity::user::Model>, Response> {
+/// Token → provisioned user, with the organization restriction of a personal access
+/// token (`None` for JWTs and unrestricted tokens). A present but invalid token is HTTP 401.
+pub(super) async fn authenticate(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(entity::user::Model, Option<uuid::Uuid>)>, Response> {
     let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
     let token = match bearer(headers) {
         Ok(None) => return Ok(None),
         Ok(Some(t)) => t,
         Err(()) => return Err(unauthorized("malformed Authorization header: expected `Bearer <token>`")),
     };
+    if crate::api_token::is_pat(token) {
+        return match crate::api_token::service::authenticate(&app.db, token).await {
+            Ok(Some((user, pat))) => Ok(Some((user, pat.organization_id))),
+            Ok(None) => Err(unauthorized("invalid, revoked or expired API token")),
+            Err(e) => {
+                tracing::error!(error = ?e, "API token lookup failed");
+                Err(reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None))
+            }
+        };
+    }
     let verified = app.verifier.verify(token).map_err(|m| unauthorized(&m))?;
     match crate::user::service::provision(&app.db, &app.catalog, &verified.identity).await {
-        Ok(user) => Ok(Some(user)),
+        Ok(user) => Ok(Some((user, None))),
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
         Err(e) => {
             tracing::error!(error = ?e, "provisioning failed");
@@ -119,11 +133,12 @@ pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<
 }
 
 async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphql::Request) -> Response {
-    let viewer = match authenticate(app, headers).await {
-        Ok(v) => v,
+    let (viewer, only_org) = match authenticate(app, headers).await {
+        Ok(Some((user, only_org))) => (Some(user), only_org),
+        Ok(None) => (None, None),
         Err(response) => return response,
     };
-    let ctx = RequestCtx::new(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer);
+    let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer, only_org);
     let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
     let run = app.schema.execute(request);
     match tokio::time::timeout(app.settings.limits.request_timeout, run).await {

@@ -106,6 +106,24 @@ fn token_of(payload: &Value) -> Option<String> {
     map.get("token").and_then(Value::as_str).map(|t| t.trim().to_string())
 }
 
+/// The `connection_init` token → the viewer, when the token expires (unix seconds) and a
+/// personal access token's organization restriction; `Err` is the refusal message (4403).
+async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user::Model, u64, Option<uuid::Uuid>), String> {
+    let token = token.ok_or("missing token in the connection_init payload")?;
+    if crate::api_token::is_pat(&token) {
+        return match crate::api_token::service::authenticate(&app.db, &token).await {
+            Ok(Some((user, pat))) => Ok((user, u64::try_from(pat.expires_at.timestamp()).unwrap_or(0), pat.organization_id)),
+            Ok(None) => Err("invalid, revoked or expired API token".into()),
+            Err(_) => Err("could not sign in".into()),
+        };
+    }
+    let verified = app.verifier.verify(&token)?;
+    let viewer = crate::user::service::provision(&app.db, &app.catalog, &verified.identity)
+        .await
+        .map_err(|_| "could not sign in".to_string())?;
+    Ok((viewer, verified.expires_at, None))
+}
+
 async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let (mut sink, mut incoming) = socket.split();
     let (out, mut outgoing) = mpsc::channel::<Message>(64);
@@ -159,25 +177,10 @@ async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, ou
         msgs.push(close(4403, "Forbidden"));
         msgs
     };
-    let verified = match token_of(&init["payload"]).map(|t| app.verifier.verify(&t)) {
-        Some(Ok(v)) => v,
-        Some(Err(m)) => {
+    let (viewer, expires_at, only_org) = match sign_in(app, token_of(&init["payload"])).await {
+        Ok(signed) => signed,
+        Err(m) => {
             for m in refuse(&m) {
-                let _ = out.send(m).await;
-            }
-            return;
-        }
-        None => {
-            for m in refuse("missing token in the connection_init payload") {
-                let _ = out.send(m).await;
-            }
-            return;
-        }
-    };
-    let viewer = match crate::user::service::provision(&app.db, &app.catalog, &verified.identity).await {
-        Ok(u) => u,
-        Err(_) => {
-            for m in refuse("could not sign in") {
                 let _ = out.send(m).await;
             }
             return;
@@ -194,7 +197,7 @@ async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, ou
 
     // 2. operations until the token expires or the client leaves.
     let now = jsonwebtoken::get_current_timestamp();
-    let expiry = tokio::time::sleep(Duration::from_secs(verified.expires_at.saturating_sub(now)));
+    let expiry = tokio::time::sleep(Duration::from_secs(expires_at.saturating_sub(now)));
     tokio::pin!(expiry);
     let mut active: HashMap<String, JoinHandle<()>> = HashMap::new();
     loop {
@@ -242,7 +245,7 @@ async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, ou
                         break;
                     }
                 };
-                let ctx = RequestCtx::new(app.db.clone(), app.settings.clone(), app.catalog.clone(), Some(viewer.clone()));
+                let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), Some(viewer.clone()), only_org);
                 let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
                 active.insert(id.clone(), tokio::spawn(run_operation(app.clone(), request, id, out.clone(), protocol)));
             }

@@ -85,7 +85,7 @@ pub async fn lock_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
 /// see. (A team role's `member.read` also reaches the team's projects, but an
 /// `annotator` does not see them, nor, therefore, their memberships.)
 pub fn sees(grants: &Grants, m: &membership::Model) -> bool {
-    m.user_id == grants.user_id
+    (m.user_id == grants.user_id && grants.admits(m.organization_id))
         || ScopeRef::of_membership(m).is_ok_and(|s| {
             let visible = match (s.scope, s.team) {
                 (Scope::Organization, _) => grants.sees_org(s.org),
@@ -144,10 +144,10 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
 }
 
 pub async fn add_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, user_id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let role = req.catalog.parse_role(scope, role, "role")?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(AppError::NotFound);
@@ -190,12 +190,12 @@ async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> 
 }
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     if req.catalog.roles(None).iter().all(|r| r.key != role.as_str()) {
         return Err(AppError::bad_input("role", format!("unknown role '{}'", role.as_str())));
     }
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
     let new = req.catalog.parse_role(s.scope, role, "role")?;
@@ -218,9 +218,9 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
 }
 
 pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
     let current = role_of(req, &m)?;
@@ -238,7 +238,7 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppResult<()> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     lock_scope(&txn, &s).await?;
     lock_user(&txn, viewer.id).await?;

@@ -80,9 +80,9 @@ pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> Ap
 }
 
 pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: OrganizationChanges) -> AppResult<organization::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.update") {
         return Err(AppError::forbidden("requires org.update"));
@@ -115,7 +115,7 @@ pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: Organizati
 pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.delete") {
         return Err(AppError::forbidden("requires org.delete"));
@@ -141,12 +141,12 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
     // Lock first, then read the viewer's role: a concurrent transfer may have made
     // the viewer a maintainer while this request waited.
     let org = lock(&txn, id).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.transfer") {
         return Err(AppError::forbidden("requires org.transfer"));

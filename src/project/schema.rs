@@ -13,6 +13,7 @@ use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, Role, members_of};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
@@ -104,6 +105,14 @@ impl Project {
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
         members_of(ctx, self.resource(ctx)?, self.0.id, first, after, None, None).await
+    }
+    /// Bytes of the items in all datasets of the project (a whole number).
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        item_schema::size_bytes(ctx, TotalsOf::Project(self.0.id)).await
+    }
+    /// Number of items in all datasets of the project.
+    async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        item_schema::item_count(ctx, TotalsOf::Project(self.0.id)).await
     }
 }
 

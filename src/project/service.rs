@@ -43,7 +43,7 @@ fn name_conflict() -> AppError {
 pub async fn create_project(req: &RequestCtx, workspace: Uuid, name: Name, description: Description) -> AppResult<project::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let w = crate::workspace::service::find_visible(&txn, &grants, workspace).await?;
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
         return Err(AppError::forbidden("requires project.create"));
@@ -74,7 +74,7 @@ pub async fn update_project(
 ) -> AppResult<project::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.update") {
         return Err(AppError::forbidden("requires project.update"));
@@ -99,7 +99,7 @@ pub async fn update_project(
 pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.delete") {
         return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created)"));

@@ -10,6 +10,7 @@ use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
 use crate::membership::schema::{MembershipConnection, Role, members_of};
 use crate::organization::schema::{Organization, load_organization};
 use crate::workspace::schema::{Workspace, WorkspaceConnection};
@@ -83,6 +84,24 @@ impl Team {
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
         members_of(ctx, self.resource(), self.0.id, first, after, None, None).await
+    }
+    /// Bytes of the items in the team's projects that the viewer sees (a whole number).
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        item_schema::size_bytes(ctx, TotalsOf::Team(self.0.id)).await
+    }
+    /// Number of items in the team's projects that the viewer sees.
+    async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        item_schema::item_count(ctx, TotalsOf::Team(self.0.id)).await
+    }
+    /// The team's projects that the viewer sees, largest first (bytes, then items, then
+    /// creation): the `first` (1..100, default 20) of them.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn disk_usage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many projects, 1..100 (default 20).")] first: Option<i32>,
+    ) -> Result<Vec<ProjectDiskUsage>> {
+        item_schema::disk_usage(ctx, self.0.id, first).await
     }
 }
 

@@ -64,7 +64,7 @@ async fn name_taken<C: ConnectionTrait>(db: &C, org: Uuid, name: &Name, except: 
 pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<team::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     crate::organization::service::find_visible(&txn, &grants, org).await?;
     if !grants.can(&Resource::Organization { org }, "team.create") {
         return Err(AppError::forbidden("requires team.create"));
@@ -78,9 +78,9 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
 }
 
 pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppResult<team::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.update") {
         return Err(AppError::forbidden("requires team.update"));
@@ -99,7 +99,7 @@ pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppR
 pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.delete") {
         return Err(AppError::forbidden("requires team.delete"));

@@ -101,14 +101,33 @@ impl User {
         }
         let user_id = self.0.id;
         let kind: Option<Scope> = scope_kind.map(Into::into);
+        let only_org = req.only_org;
         let filter = |sql: &mut Sql| {
             sql.push("t.user_id = ").bind(user_id);
+            if let Some(org) = only_org {
+                sql.push(" AND t.organization_id = ").bind(org);
+            }
             if let Some(kind) = kind {
                 sql.push(" AND t.scope_kind = ").bind(kind.as_str());
             }
         };
         let page = load_page::<entity::membership::Entity, _>(&req.db, "memberships", &filter, &args).await?;
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
+    }
+    /// Only for the viewer themself; null for anyone else. The viewer's personal access tokens, revoked and expired ones included, oldest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn api_tokens(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
+        let req = ctx.req()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
+        if !self.is_viewer(req) {
+            return Ok(None);
+        }
+        crate::api_token::schema::tokens_of(req, self.0.id, &args).await.map(Some)
     }
     /// Only for the viewer themself; null for anyone else. The 100 newest PENDING invitations.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Option<Vec<crate::invitation::schema::Invitation>>> {

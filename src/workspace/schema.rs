@@ -9,6 +9,7 @@ use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::team::loader::TeamById;
 use crate::team::schema::Team;
@@ -55,6 +56,14 @@ impl Workspace {
         let args = PageArgs::parse(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfWorkspace(self.0.id, args)).await.map_err(gql)?;
         Ok(ProjectConnection::from_page(page.unwrap_or_else(Page::empty), Project))
+    }
+    /// Bytes of the items in the workspace's projects that the viewer sees (a whole number).
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        item_schema::size_bytes(ctx, TotalsOf::Workspace(self.0.id)).await
+    }
+    /// Number of items in the workspace's projects that the viewer sees.
+    async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        item_schema::item_count(ctx, TotalsOf::Workspace(self.0.id)).await
     }
 }
 

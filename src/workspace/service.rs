@@ -37,9 +37,9 @@ fn name_conflict() -> AppError {
 }
 
 pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, description: Description) -> AppResult<workspace::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let t = team_service::find_visible(&txn, &grants, team).await?;
     if !grants.can(&team_service::resource(&t), "workspace.create") {
         return Err(AppError::forbidden("requires workspace.create"));
@@ -66,9 +66,9 @@ pub async fn update_workspace(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<workspace::Model> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.update") {
         return Err(AppError::forbidden("requires workspace.update"));
@@ -91,9 +91,9 @@ pub async fn update_workspace(
 }
 
 pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
+    req.viewer()?;
     let txn = begin_write(&req.db).await?;
-    let grants = Grants::load(&txn, &req.catalog, viewer.id).await?;
+    let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.delete") {
         return Err(AppError::forbidden("requires workspace.delete"));

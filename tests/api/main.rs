@@ -3,12 +3,14 @@
 
 mod helpers;
 
+mod api_tokens;
 mod auth;
 mod cli;
 mod concurrency;
 mod contract;
 mod hierarchy;
 mod invitations;
+mod items;
 mod limits;
 mod memberships;
 mod n_plus_one;

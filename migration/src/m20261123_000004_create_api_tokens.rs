@@ -1,0 +1,81 @@
+//! Personal access tokens: a user's named, expiring bearer secrets, stored as the SHA-256
+//! of the secret (never the secret itself), optionally restricted to one organization.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261123_000004_create_api_tokens"
+    }
+}
+
+fn col(name: &'static str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+}
+
+fn fk(column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_api_tokens_{column}"))
+        .from(Alias::new("api_tokens"), Alias::new(column))
+        .to(Alias::new(to), Alias::new("id"))
+        .on_delete(ForeignKeyAction::Cascade)
+        .take()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Alias::new("api_tokens"))
+                .col(col("id").uuid().not_null().primary_key())
+                .col(col("user_id").uuid().not_null())
+                .col(col("name").string().not_null())
+                .col(col("token_hash").string().not_null())
+                .col(col("prefix").string().not_null())
+                .col(col("organization_id").uuid().null())
+                .col(col("created_at").timestamp_with_time_zone().not_null())
+                .col(col("expires_at").timestamp_with_time_zone().not_null())
+                .col(col("last_used_at").timestamp_with_time_zone().null())
+                .col(col("revoked_at").timestamp_with_time_zone().null())
+                .foreign_key(&mut fk("user_id", "users"))
+                .foreign_key(&mut fk("organization_id", "organizations"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_api_tokens_token_hash")
+                .table(Alias::new("api_tokens"))
+                .col(Alias::new("token_hash"))
+                .unique()
+                .take(),
+        )
+        .await?;
+        // Listing a user's tokens and counting the live ones.
+        m.create_index(
+            Index::create()
+                .name("ix_api_tokens_user")
+                .table(Alias::new("api_tokens"))
+                .col(Alias::new("user_id"))
+                .col(Alias::new("id"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_api_tokens_organization")
+                .table(Alias::new("api_tokens"))
+                .col(Alias::new("organization_id"))
+                .take(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Alias::new("api_tokens")).take()).await
+    }
+}

@@ -1,0 +1,153 @@
+//! The `ApiToken` type, `User.apiTokens` and the `createApiToken` / `revokeApiToken`
+//! mutations.
+
+use super::loader::ApiTokenById;
+use super::service;
+use crate::connection;
+use crate::db::{Sql, load_page};
+use crate::domain::Name;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Cursored, PageArgs};
+use crate::graphql::{CtxExt, RequestCtx};
+use crate::organization::loader::OrganizationById;
+use crate::organization::schema::Organization;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A personal access token of the viewer, for scripts and integrations: send its secret
+/// as `Authorization: Bearer orgraph_pat_…`. The secret itself is shown only once, by
+/// `createApiToken`.
+#[derive(Clone)]
+pub struct ApiToken(pub entity::api_token::Model);
+
+connection!(ApiTokenConnection, ApiTokenEdge, ApiToken, "A page of API tokens.", "An API token with its cursor.");
+
+impl Cursored for entity::api_token::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// A page of `user`'s tokens (the caller checked that `user` is the viewer), oldest first.
+pub async fn tokens_of(req: &RequestCtx, user: Uuid, args: &PageArgs) -> Result<ApiTokenConnection> {
+    let filter = |sql: &mut Sql| {
+        sql.push("t.user_id = ").bind(user);
+    };
+    let page = load_page::<entity::api_token::Entity, _>(&req.db, "api_tokens", &filter, args).await?;
+    Ok(ApiTokenConnection::from_page(page, ApiToken))
+}
+
+/// Loads a token node if it is the viewer's own.
+pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToken>> {
+    let req = ctx.req()?;
+    let viewer = req.viewer()?;
+    let token = req.loader.load_one(ApiTokenById(id)).await.map_err(gql)?;
+    Ok(token.filter(|t| t.user_id == viewer.id).map(ApiToken))
+}
+
+/// A personal access token of the viewer, for scripts and integrations: send its secret
+/// as `Authorization: Bearer orgraph_pat_…`. The secret itself is shown only once, by
+/// `createApiToken`.
+#[Object]
+impl ApiToken {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::ApiToken, self.0.id)
+    }
+    /// The name given at creation.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The first characters of the secret (e.g. `orgraph_pat_ab12`), to recognize it.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+    /// The one organization the token is restricted to; null for an unrestricted token
+    /// (or when the organization is no longer visible to you).
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let Some(id) = self.0.organization_id else { return Ok(None) };
+        let req = ctx.req()?;
+        let grants = req.grants().await?;
+        let org = req.loader.load_one(OrganizationById(id)).await.map_err(gql)?;
+        Ok(org.filter(|o| grants.sees_org(o.id)).map(Organization))
+    }
+    /// When the token was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the token stops working.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    /// Last time a request was authenticated with the token (recorded at most once a minute); null if never.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// True once the token has been revoked; it no longer authenticates.
+    async fn revoked(&self) -> bool {
+        self.0.revoked_at.is_some()
+    }
+}
+
+/// Input of `createApiToken`.
+#[derive(InputObject)]
+pub struct CreateApiTokenInput {
+    /// A name to recognize the token by: 1–128 characters after trimming.
+    pub name: String,
+    /// Lifetime in seconds: 60 (one minute) to 31536000 (one year).
+    pub expires_in_seconds: i32,
+    /// Restricts the token to this organization (you must be a member): it then acts as
+    /// if you belonged to no other organization, and cannot create or revoke tokens.
+    pub organization_id: Option<ID>,
+}
+
+/// Result of `createApiToken`.
+#[derive(SimpleObject)]
+pub struct CreateApiTokenPayload {
+    /// The new token.
+    pub api_token: ApiToken,
+    /// The secret (`orgraph_pat_…`), shown only here: store it now, orgraph keeps only its hash.
+    pub secret: String,
+}
+
+/// Input of `revokeApiToken`.
+#[derive(InputObject)]
+pub struct RevokeApiTokenInput {
+    /// One of your tokens, not yet revoked.
+    pub api_token_id: ID,
+}
+
+/// Result of `revokeApiToken`.
+#[derive(SimpleObject)]
+pub struct RevokeApiTokenPayload {
+    /// The token, now revoked.
+    pub api_token: ApiToken,
+}
+
+#[derive(Default)]
+pub struct ApiTokenMutation;
+
+#[Object]
+impl ApiTokenMutation {
+    /// Creates a personal access token of the viewer (at most 50 live ones) and returns its secret, once.
+    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreateApiTokenPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = Name::parse("name", &input.name)?;
+        let lifetime = service::lifetime(input.expires_in_seconds)?;
+        let org = input.organization_id.as_deref().map(|id| decode_as(id, Kind::Organization, "organizationId")).transpose()?;
+        let (token, secret) = service::create(req, name, lifetime, org).await?;
+        Ok(CreateApiTokenPayload { api_token: ApiToken(token), secret })
+    }
+
+    /// Revokes one of the viewer's personal access tokens: it stops authenticating at once.
+    async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> Result<RevokeApiTokenPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let id = decode_as(&input.api_token_id, Kind::ApiToken, "apiTokenId")?;
+        let token = service::revoke(req, id).await?;
+        Ok(RevokeApiTokenPayload { api_token: ApiToken(token) })
+    }
+}

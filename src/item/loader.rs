@@ -1,0 +1,215 @@
+//! Batched reads of items and of disk-usage totals. Every total is one grouped statement
+//! per batch of keys (one per query level), summing the per-dataset aggregates
+//! `own_size_bytes`/`own_item_count` over dataset rows, never over items.
+
+use crate::by_id_loader;
+use crate::db::{ChildTable, Sql, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::item;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(ItemById, entity::item, entity::item::Model);
+
+impl Cursored for item::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// Items directly in a dataset, one page. Whoever sees the dataset sees them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ItemsOfDataset(pub Uuid, pub PageArgs);
+
+impl Loader<ItemsOfDataset> for DbLoader {
+    type Value = Page<item::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ItemsOfDataset]) -> Result<HashMap<ItemsOfDataset, Self::Value>, Self::Error> {
+        let table = ChildTable { table: "items", parent_col: "dataset_id", parent_of: |i: &item::Model| i.dataset_id };
+        load_grouped::<item::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
+    }
+}
+
+/// Bytes and number of items of something.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub size_bytes: i64,
+    pub item_count: i64,
+}
+
+#[derive(FromQueryResult)]
+struct TotalsRow {
+    id: Uuid,
+    size_bytes: i64,
+    item_count: i64,
+}
+
+// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both databases answer i64.
+const SUMS: &str = "CAST(COALESCE(SUM(s.own_size_bytes), 0) AS BIGINT) AS size_bytes, \
+                    CAST(COALESCE(SUM(s.own_item_count), 0) AS BIGINT) AS item_count";
+
+async fn totals(db: &impl ConnectionTrait, sql: Sql) -> Result<HashMap<Uuid, Totals>, LoadError> {
+    let rows = TotalsRow::find_by_statement(sql.build()).all(db).await.map_err(load_err)?;
+    Ok(rows.into_iter().map(|r| (r.id, Totals { size_bytes: r.size_bytes, item_count: r.item_count })).collect())
+}
+
+/// A dataset with all its sub-datasets. The key carries the dataset's subtree prefix
+/// (`path` + id + `/`), so the batch needs no extra read: one statement joins the keys,
+/// bound as a `VALUES` list, to the dataset rows of each subtree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DatasetTotals {
+    pub id: Uuid,
+    pub prefix: String,
+}
+
+impl DatasetTotals {
+    pub fn of(d: &entity::dataset::Model) -> Self {
+        Self { id: d.id, prefix: format!("{}{}/", d.path, d.id) }
+    }
+}
+
+impl Loader<DatasetTotals> for DbLoader {
+    type Value = Totals;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[DatasetTotals]) -> Result<HashMap<DatasetTotals, Totals>, LoadError> {
+        let mut sql = Sql::new(self.db.get_database_backend());
+        // `VALUES` columns are `column1`, `column2` on both databases. Ids and paths hold
+        // neither `%` nor `_`, so a prefix is a literal LIKE pattern.
+        sql.push(&format!("SELECT k.column1 AS id, {SUMS} FROM (VALUES "));
+        for (i, k) in keys.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(k.id).push(", ").bind(format!("{}%", k.prefix)).push(")");
+        }
+        sql.push(") AS k JOIN datasets s ON s.id = k.column1 OR s.path LIKE k.column2 GROUP BY k.column1");
+        let by_id = totals(&self.db, sql).await?;
+        Ok(keys.iter().map(|k| (k.clone(), by_id.get(&k.id).copied().unwrap_or_default())).collect())
+    }
+}
+
+/// Every dataset of a project (the caller sees the project).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProjectTotals(pub Uuid);
+
+impl Loader<ProjectTotals> for DbLoader {
+    type Value = Totals;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ProjectTotals]) -> Result<HashMap<ProjectTotals, Totals>, LoadError> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut sql = Sql::new(self.db.get_database_backend());
+        sql.push(&format!("SELECT s.project_id AS id, {SUMS} FROM datasets s WHERE s.project_id IN "))
+            .bind_list(&ids)
+            .push(" GROUP BY s.project_id");
+        let by_id = totals(&self.db, sql).await?;
+        Ok(keys.iter().map(|k| (*k, by_id.get(&k.0).copied().unwrap_or_default())).collect())
+    }
+}
+
+/// The projects of a workspace or team that the viewer sees (a total never counts what
+/// the viewer could not list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScopeTotals {
+    Workspace(Uuid),
+    Team(Uuid),
+}
+
+impl Loader<ScopeTotals> for DbLoader {
+    type Value = Totals;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ScopeTotals]) -> Result<HashMap<ScopeTotals, Totals>, LoadError> {
+        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let (mut workspaces, mut teams) = (Vec::new(), Vec::new());
+        for k in keys {
+            match k {
+                ScopeTotals::Workspace(id) => workspaces.push(*id),
+                ScopeTotals::Team(id) => teams.push(*id),
+            }
+        }
+        let mut by_workspace = HashMap::new();
+        let mut by_team = HashMap::new();
+        for (column, ids, out) in [("workspace_id", workspaces, &mut by_workspace), ("team_id", teams, &mut by_team)] {
+            if ids.is_empty() {
+                continue;
+            }
+            let mut sql = Sql::new(self.db.get_database_backend());
+            sql.push(&format!(
+                "SELECT t.{column} AS id, {SUMS} FROM projects t JOIN datasets s ON s.project_id = t.id WHERE t.{column} IN "
+            ))
+            .bind_list(&ids)
+            .push(" AND ");
+            filter.push_sql(&mut sql);
+            sql.push(&format!(" GROUP BY t.{column}"));
+            *out = totals(&self.db, sql).await?;
+        }
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let found = match k {
+                    ScopeTotals::Workspace(id) => by_workspace.get(id),
+                    ScopeTotals::Team(id) => by_team.get(id),
+                };
+                (*k, found.copied().unwrap_or_default())
+            })
+            .collect())
+    }
+}
+
+/// One project's share of its team's disk usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectUsage {
+    pub project_id: Uuid,
+    pub totals: Totals,
+}
+
+#[derive(FromQueryResult)]
+struct UsageRow {
+    team_id: Uuid,
+    project_id: Uuid,
+    size_bytes: i64,
+    item_count: i64,
+}
+
+/// The `first` largest projects of a team that the viewer sees, by bytes descending (then
+/// item count descending, then creation). One statement for every team of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TeamDiskUsage(pub Uuid, pub usize);
+
+impl Loader<TeamDiskUsage> for DbLoader {
+    type Value = Vec<ProjectUsage>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TeamDiskUsage]) -> Result<HashMap<TeamDiskUsage, Self::Value>, LoadError> {
+        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let teams: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let limit = keys.iter().map(|k| k.1).max().unwrap_or(0);
+        let mut sql = Sql::new(self.db.get_database_backend());
+        sql.push(&format!(
+            "SELECT * FROM (SELECT t.team_id AS team_id, t.id AS project_id, {SUMS}, ROW_NUMBER() OVER (PARTITION BY t.team_id \
+             ORDER BY COALESCE(SUM(s.own_size_bytes), 0) DESC, COALESCE(SUM(s.own_item_count), 0) DESC, t.id) AS rn_ \
+             FROM projects t LEFT JOIN datasets s ON s.project_id = t.id WHERE t.team_id IN "
+        ))
+        .bind_list(&teams)
+        .push(" AND ");
+        filter.push_sql(&mut sql);
+        sql.push(" GROUP BY t.team_id, t.id) sub WHERE sub.rn_ <= ").bind(limit as i64).push(" ORDER BY sub.team_id, sub.rn_");
+        let mut by_team: HashMap<Uuid, Vec<ProjectUsage>> = HashMap::new();
+        for r in UsageRow::find_by_statement(sql.build()).all(&self.db).await.map_err(load_err)? {
+            let totals = Totals { size_bytes: r.size_bytes, item_count: r.item_count };
+            by_team.entry(r.team_id).or_default().push(ProjectUsage { project_id: r.project_id, totals });
+        }
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let mut rows = by_team.get(&k.0).cloned().unwrap_or_default();
+                rows.truncate(k.1);
+                (*k, rows)
+            })
+            .collect())
+    }
+}
+
