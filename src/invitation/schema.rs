@@ -154,7 +154,12 @@ pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
     if !viewer.email_verified {
         return Ok(Vec::new());
     }
-    let rows = entity::invitation::Entity::find()
+    // A token restricted to one organization sees only that organization's invitations.
+    let mut query = entity::invitation::Entity::find();
+    if let Some(org) = req.only_org {
+        query = query.filter(entity::invitation::Column::OrganizationId.eq(org));
+    }
+    let rows = query
         .filter(entity::invitation::Column::Email.eq(viewer.email.as_str()))
         .filter(entity::invitation::Column::Status.eq("PENDING"))
         .filter(entity::invitation::Column::ExpiresAt.gt(Utc::now()))
@@ -291,6 +296,7 @@ impl InvitationSubscription {
         let viewer = req.viewer()?.clone();
         let hub = ctx.data::<Arc<Hub>>().map_err(|_| AppError::internal("subscriptions are not available here"))?.clone();
         let db = req.db.clone();
+        let only_org = req.only_org;
         let receiver = hub.subscribe();
         let stream = tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |delivery| {
             let db = db.clone();
@@ -303,7 +309,7 @@ impl InvitationSubscription {
                     return None;
                 }
                 let inv = entity::invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
-                (inv.email == email).then_some(Invitation(inv))
+                (inv.email == email && only_org.is_none_or(|o| o == inv.organization_id)).then_some(Invitation(inv))
             }
         });
         Ok(stream)

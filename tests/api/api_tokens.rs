@@ -396,3 +396,26 @@ both!(a_token_works_in_connection_init, |app: TestApp| async move {
     let mut ws = socket(&app).await;
     assert_eq!(init(&mut ws, "orgraph_pat_unknown").await, Err(4403));
 });
+
+both!(a_restricted_token_lists_only_its_organizations_pending_invitations, |app: TestApp| async move {
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    let a = create_org(&ann, "a-org").await;
+    let b = create_org(&bob, "b-org").await;
+    // Carol is a member of a-org and invited to both organizations.
+    let carol = app.user("carol").await;
+    add_member(&ann, &a.id, &carol, "worker").await;
+    let invite = "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"carol@example.com\", role: \"viewer\" }) { invitation { id } } }";
+    ann.ok(invite, json!({ "s": a.team })).await;
+    bob.ok(
+        "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"carol@example.com\", role: \"worker\" }) { invitation { id } } }",
+        json!({ "s": b.id }),
+    )
+    .await;
+    let pending = "{ viewer { pendingInvitations { organization { slug } } } }";
+    assert_eq!(carol.ok(pending, json!({})).await["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(2));
+    let pat = create(&carol, "a only", 3600, Some(&a.id)).await;
+    let restricted = with_pat(&carol, &pat);
+    let d = restricted.ok(pending, json!({})).await;
+    assert_eq!(d["viewer"]["pendingInvitations"], json!([{ "organization": { "slug": "a-org" } }]));
+});
