@@ -45,7 +45,9 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             Self::Unauthenticated(m) | Self::Forbidden(m) | Self::FailedPrecondition(m) => m.clone(),
-            Self::BadUserInput { message, .. } | Self::Conflict { message, .. } | Self::RateLimited { message, .. } => message.clone(),
+            Self::BadUserInput { message, .. } | Self::Conflict { message, .. } | Self::RateLimited { message, .. } => {
+                message.clone()
+            }
             Self::NotFound => "not found".into(),
             Self::Timeout => "the request ran past its time limit".into(),
             Self::Internal(_) => "internal error".into(),

@@ -67,7 +67,9 @@ impl Application {
                 "orgraph listening on http://{addr} (database: {kind}, dev mode: on — GraphiQL at http://{addr}/ and introspection enabled)"
             );
         } else {
-            tracing::info!("orgraph listening on http://{addr} (database: {kind}, dev mode: off — GraphiQL and introspection disabled)");
+            tracing::info!(
+                "orgraph listening on http://{addr} (database: {kind}, dev mode: off — GraphiQL and introspection disabled)"
+            );
         }
         let app = router(self.state.clone());
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| e.to_string())?;

@@ -24,17 +24,10 @@ fn text_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).string().null().take()
 }
 fn timestamp(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .timestamp_with_time_zone()
-        .not_null()
-        .take()
+    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().take()
 }
 fn pk(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .uuid()
-        .not_null()
-        .primary_key()
-        .take()
+    ColumnDef::new(Alias::new(name)).uuid().not_null().primary_key().take()
 }
 fn fk(table: &'static str, col: &'static str, to: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
     ForeignKey::create()
@@ -205,12 +198,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("role_id"))
                 .col(text("target"))
                 .col(text("permission"))
-                .primary_key(
-                    Index::create()
-                        .col(Alias::new("role_id"))
-                        .col(Alias::new("target"))
-                        .col(Alias::new("permission")),
-                )
+                .primary_key(Index::create().col(Alias::new("role_id")).col(Alias::new("target")).col(Alias::new("permission")))
                 .foreign_key(&mut fk("role_permissions", "role_id", "roles", Cascade))
                 .foreign_key(
                     &mut ForeignKey::create()

@@ -106,10 +106,7 @@ const ROLES: &[RoleSeed] = &[
         name: "Maintainer",
         rank: 1,
         grants: &[
-            (
-                "organization",
-                &["org.read", "member.read", "org.update", "member.invite", "member.manage", "team.create"],
-            ),
+            ("organization", &["org.read", "member.read", "org.update", "member.invite", "member.manage", "team.create"]),
             ("team", TEAM_ADMIN),
         ],
     },
@@ -262,8 +259,7 @@ impl MigrationTrait for Migration {
                 Query::insert()
                     .into_table(Alias::new("roles"))
                     .columns(
-                        ["id", "organization_id", "catalog", "scope_kind", "key", "name", "built_in", "rank"]
-                            .map(Alias::new),
+                        ["id", "organization_id", "catalog", "scope_kind", "key", "name", "built_in", "rank"].map(Alias::new),
                     )
                     .values_panic([
                         id.into(),

@@ -59,8 +59,10 @@ impl MigrationTrait for Migration {
                 "CREATE UNIQUE INDEX uq_invitations_pending ON invitations (scope_id, email) WHERE status = 'PENDING'",
             )
             .await?;
-        m.create_index(Index::create().name("ix_invitations_email").table(Alias::new("invitations")).col(Alias::new("email")).take())
-            .await?;
+        m.create_index(
+            Index::create().name("ix_invitations_email").table(Alias::new("invitations")).col(Alias::new("email")).take(),
+        )
+        .await?;
         m.create_index(
             Index::create().name("ix_invitations_scope").table(Alias::new("invitations")).col(Alias::new("scope_id")).take(),
         )

@@ -31,18 +31,14 @@ impl Grants {
     pub fn team_filter(&self) -> TeamFilter {
         let full_orgs = self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
         let explicit = self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
-        let via_projects = self
-            .projects
-            .values()
-            .filter(|h| h.role.grants_on(Scope::Project, "project.read"))
-            .filter_map(|h| h.team_id);
+        let via_projects =
+            self.projects.values().filter(|h| h.role.grants_on(Scope::Project, "project.read")).filter_map(|h| h.team_id);
         TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
     }
 
     pub fn project_filter(&self) -> ProjectFilter {
-        let reads = |h: &&super::Held| {
-            h.role.grants_on(Scope::Team, "project.read") || h.role.grants_on(Scope::Project, "project.read")
-        };
+        let reads =
+            |h: &&super::Held| h.role.grants_on(Scope::Team, "project.read") || h.role.grants_on(Scope::Project, "project.read");
         ProjectFilter {
             full_orgs: sorted(self.orgs.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
             full_teams: sorted(self.teams.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),

@@ -9,9 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use crate::project::service as project_service;
 use entity::{dataset, project};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<dataset::Model> {
@@ -45,7 +43,8 @@ fn plain(p: &project::Model) -> Resource {
 }
 
 async fn name_taken<C: ConnectionTrait>(db: &C, sibling_key: Uuid, name: &str, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q = dataset::Entity::find().filter(dataset::Column::SiblingKey.eq(sibling_key)).filter(dataset::Column::Name.eq(name));
+    let mut q =
+        dataset::Entity::find().filter(dataset::Column::SiblingKey.eq(sibling_key)).filter(dataset::Column::Name.eq(name));
     if let Some(id) = except {
         q = q.filter(dataset::Column::Id.ne(id));
     }

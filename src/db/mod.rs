@@ -38,10 +38,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
 /// serialize before they read what an invariant depends on; on PostgreSQL services lock
 /// the parent row (`SELECT … FOR UPDATE`) before checking.
 pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    };
+    let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
     Ok(db.begin_with_options(options).await?)
 }
 

@@ -8,10 +8,7 @@ impl Slug {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
         let ok = (1..=16).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok {
-            return Err(AppError::bad_input(
-                field,
-                "a slug is 1-16 characters: letters, digits, '-' and '_'",
-            ));
+            return Err(AppError::bad_input(field, "a slug is 1-16 characters: letters, digits, '-' and '_'"));
         }
         Ok(Self(raw.to_ascii_lowercase()))
     }

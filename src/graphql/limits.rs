@@ -5,10 +5,10 @@
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest, NextSubscribe, NextValidation,
 };
-use futures_util::stream::BoxStream;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{IntrospectionMode, Positioned, Response, ServerError, ServerResult, ValidationResult, Variables};
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use std::sync::Arc;
 
 pub struct Limits {
@@ -63,7 +63,8 @@ fn selects_introspection(doc: &ExecutableDocument) -> bool {
             Selection::FragmentSpread(_) => false,
         })
     }
-    doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set)) || doc.fragments.values().any(|f| walk(&f.node.selection_set))
+    doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set))
+        || doc.fragments.values().any(|f| walk(&f.node.selection_set))
 }
 
 /// Gives every error of a response a code (RULES.md §3). Errors raised by async-graphql
@@ -161,4 +162,3 @@ pub fn error_body(message: &str, code: &str, limit: Option<&str>) -> serde_json:
     }
     serde_json::json!({ "errors": [{ "message": message, "extensions": ext }] })
 }
-

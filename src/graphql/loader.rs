@@ -34,10 +34,7 @@ macro_rules! by_id_loader {
             type Value = $model;
             type Error = $crate::graphql::loader::LoadError;
 
-            async fn load(
-                &self,
-                keys: &[$key],
-            ) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
+            async fn load(&self, keys: &[$key]) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
                 use $entity as E;
                 let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();

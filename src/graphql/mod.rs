@@ -14,11 +14,7 @@ pub use context::{CtxExt, RequestCtx};
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct Query(
-    crate::user::schema::UserQuery,
-    node::NodeQuery,
-    crate::organization::schema::OrganizationQuery,
-);
+pub struct Query(crate::user::schema::UserQuery, node::NodeQuery, crate::organization::schema::OrganizationQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]

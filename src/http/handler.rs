@@ -27,7 +27,12 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     if !is_json(&headers) {
-        return reject(StatusCode::UNSUPPORTED_MEDIA_TYPE, "POST requires Content-Type: application/json", "GRAPHQL_PARSE_FAILED", None);
+        return reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST requires Content-Type: application/json",
+            "GRAPHQL_PARSE_FAILED",
+            None,
+        );
     }
     let limit = app.settings.limits.body_bytes;
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
@@ -39,7 +44,12 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         Err(_) => return reject(StatusCode::BAD_REQUEST, "the body is not valid JSON", "GRAPHQL_PARSE_FAILED", None),
     };
     if value.is_array() {
-        return reject(StatusCode::BAD_REQUEST, "batched requests are not supported: send one operation per request", "GRAPHQL_VALIDATION_FAILED", Some("operations"));
+        return reject(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported: send one operation per request",
+            "GRAPHQL_VALIDATION_FAILED",
+            Some("operations"),
+        );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
@@ -72,7 +82,12 @@ pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, R
             (Some(_), None) => false,
         });
         if op.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
-            return reject(StatusCode::METHOD_NOT_ALLOWED, "mutations and subscriptions need POST", "GRAPHQL_VALIDATION_FAILED", None);
+            return reject(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "mutations and subscriptions need POST",
+                "GRAPHQL_VALIDATION_FAILED",
+                None,
+            );
         }
     }
     let mut request = async_graphql::Request::new(query);

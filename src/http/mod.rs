@@ -45,7 +45,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 fn is_loopback_origin(origin: &[u8]) -> bool {
     let Ok(origin) = std::str::from_utf8(origin) else { return false };
     let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or("");
-    let host = if rest.starts_with('[') { rest.split(']').next().map(|h| &h[1..]).unwrap_or("") } else { rest.split(':').next().unwrap_or("") };
+    let host = if rest.starts_with('[') {
+        rest.split(']').next().map(|h| &h[1..]).unwrap_or("")
+    } else {
+        rest.split(':').next().unwrap_or("")
+    };
     matches!(host, "localhost" | "127.0.0.1" | "::1")
 }
 

@@ -151,7 +151,12 @@ async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) 
     }
 }
 
-async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, out: &mpsc::Sender<Message>, app: &Arc<AppState>, protocol: Protocol) {
+async fn session(
+    incoming: &mut futures_util::stream::SplitStream<WebSocket>,
+    out: &mpsc::Sender<Message>,
+    app: &Arc<AppState>,
+    protocol: Protocol,
+) {
     // 1. connection_init, within the time limit.
     let init = match tokio::time::timeout(app.settings.limits.connection_init_timeout, next_json(incoming)).await {
         Err(_) => {
@@ -245,7 +250,13 @@ async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, ou
                         break;
                     }
                 };
-                let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), Some(viewer.clone()), only_org);
+                let ctx = RequestCtx::restricted(
+                    app.db.clone(),
+                    app.settings.clone(),
+                    app.catalog.clone(),
+                    Some(viewer.clone()),
+                    only_org,
+                );
                 let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
                 active.insert(id.clone(), tokio::spawn(run_operation(app.clone(), request, id, out.clone(), protocol)));
             }
@@ -266,7 +277,13 @@ async fn session(incoming: &mut futures_util::stream::SplitStream<WebSocket>, ou
     }
 }
 
-async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, id: String, out: mpsc::Sender<Message>, protocol: Protocol) {
+async fn run_operation(
+    app: Arc<AppState>,
+    request: async_graphql::Request,
+    id: String,
+    out: mpsc::Sender<Message>,
+    protocol: Protocol,
+) {
     let next = match protocol {
         Protocol::TransportWs => "next",
         Protocol::Legacy => "data",

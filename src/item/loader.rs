@@ -212,4 +212,3 @@ impl Loader<TeamDiskUsage> for DbLoader {
             .collect())
     }
 }
-

@@ -168,7 +168,8 @@ pub async fn members_of(
     if !req.grants().await?.can(&resource, "member.read") {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
-    let search = search.map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()).filter(|s| !s.is_empty());
+    let search =
+        search.map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()).filter(|s| !s.is_empty());
     let key = MembersOfScope(scope_id, MemberQuery { args, role, search });
     let page = req.loader.load_one(key).await.map_err(gql)?;
     Ok(MembershipConnection::from_page(page.unwrap_or_else(Page::empty), Membership))

@@ -10,8 +10,7 @@ use crate::graphql::RequestCtx;
 use crate::graphql::ids::Kind;
 use entity::{membership, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use std::sync::Arc;
 use uuid::Uuid;
@@ -143,7 +142,13 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     Ok(())
 }
 
-pub async fn add_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, user_id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
+pub async fn add_member(
+    req: &RequestCtx,
+    scope: Scope,
+    scope_id: Uuid,
+    user_id: Uuid,
+    role: &RoleKey,
+) -> AppResult<membership::Model> {
     req.viewer()?;
     let role = req.catalog.parse_role(scope, role, "role")?;
     let txn = begin_write(&req.db).await?;
@@ -155,7 +160,10 @@ pub async fn add_member(req: &RequestCtx, scope: Scope, scope_id: Uuid, user_id:
     check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, "member.manage")?;
     lock_scope(&txn, &s).await?;
     let existing = |scope_id: Uuid| {
-        membership::Entity::find().filter(membership::Column::ScopeId.eq(scope_id)).filter(membership::Column::UserId.eq(user_id)).one(&txn)
+        membership::Entity::find()
+            .filter(membership::Column::ScopeId.eq(scope_id))
+            .filter(membership::Column::UserId.eq(user_id))
+            .one(&txn)
     };
     if existing(s.id).await?.is_some() {
         return Err(AppError::conflict("userId", "already a member"));
@@ -200,7 +208,13 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     let s = ScopeRef::of_membership(&m)?;
     let new = req.catalog.parse_role(s.scope, role, "role")?;
     let current = role_of(req, &m)?;
-    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Change { current: &current, new: &new }, "member.manage")?;
+    check_member_change(
+        &grants,
+        &s.resource(),
+        m.user_id,
+        &MemberChange::Change { current: &current, new: &new },
+        "member.manage",
+    )?;
     lock_scope(&txn, &s).await?;
     let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let current = role_of(req, &m)?;
@@ -251,7 +265,8 @@ pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppR
         return Err(AppError::precondition("the owner cannot leave; transfer ownership first"));
     }
     let leaves_team = |t: &membership::Model| {
-        t.scope_kind == Scope::Team.as_str() && (t.scope_id == s.id || (scope == Scope::Organization && t.organization_id == s.id))
+        t.scope_kind == Scope::Team.as_str()
+            && (t.scope_id == s.id || (scope == Scope::Organization && t.organization_id == s.id))
     };
     let teams = mine.iter().filter(|t| t.scope_kind == Scope::Team.as_str()).count();
     let leaving = mine.iter().filter(|t| leaves_team(t)).count();

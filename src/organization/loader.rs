@@ -21,8 +21,6 @@ impl Loader<TeamsOfOrganization> for DbLoader {
         let filter = self.authz.grants().await.map_err(load_err)?.team_filter();
         let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
         let table = ChildTable { table: "teams", parent_col: "organization_id", parent_of: |t: &team::Model| t.organization_id };
-        load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push))
-            .await
-            .map_err(load_err)
+        load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push)).await.map_err(load_err)
     }
 }

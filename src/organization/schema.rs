@@ -6,11 +6,11 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::AppError;
+use crate::graphql::CtxExt;
 use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{PageArgs, cost};
-use crate::graphql::CtxExt;
 use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;
@@ -145,7 +145,8 @@ impl Organization {
         after: Option<String>,
         status: Option<crate::invitation::schema::InvitationStatus>,
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
-        crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status).await
+        crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status)
+            .await
     }
     /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {

@@ -8,8 +8,7 @@ use crate::graphql::RequestCtx;
 use crate::user::service::add_membership;
 use entity::{membership, organization};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -50,10 +49,7 @@ pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<orga
     let Ok(slug) = Slug::parse("slug", slug) else { return Ok(None) };
     let slug = slug.as_str();
     let grants = req.grants().await?;
-    let org = organization::Entity::find()
-        .filter(organization::Column::Slug.eq(slug.to_ascii_lowercase()))
-        .one(&req.db)
-        .await?;
+    let org = organization::Entity::find().filter(organization::Column::Slug.eq(slug.to_ascii_lowercase())).one(&req.db).await?;
     Ok(org.filter(|o| grants.sees_org(o.id)))
 }
 

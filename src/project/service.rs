@@ -7,9 +7,7 @@ use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use entity::project;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
@@ -29,7 +27,9 @@ pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Mo
 }
 
 async fn name_taken<C: ConnectionTrait>(db: &C, workspace: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q = project::Entity::find().filter(project::Column::WorkspaceId.eq(workspace)).filter(project::Column::Name.eq(name.as_str()));
+    let mut q = project::Entity::find()
+        .filter(project::Column::WorkspaceId.eq(workspace))
+        .filter(project::Column::Name.eq(name.as_str()));
     if let Some(id) = except {
         q = q.filter(project::Column::Id.ne(id));
     }
@@ -40,7 +40,12 @@ fn name_conflict() -> AppError {
     AppError::conflict("name", "a project with this name exists in the workspace")
 }
 
-pub async fn create_project(req: &RequestCtx, workspace: Uuid, name: Name, description: Description) -> AppResult<project::Model> {
+pub async fn create_project(
+    req: &RequestCtx,
+    workspace: Uuid,
+    name: Name,
+    description: Description,
+) -> AppResult<project::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;

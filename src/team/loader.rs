@@ -19,8 +19,6 @@ impl Loader<WorkspacesOfTeam> for DbLoader {
 
     async fn load(&self, keys: &[WorkspacesOfTeam]) -> Result<HashMap<WorkspacesOfTeam, Self::Value>, Self::Error> {
         let table = ChildTable { table: "workspaces", parent_col: "team_id", parent_of: |w: &workspace::Model| w.team_id };
-        load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
-            .await
-            .map_err(load_err)
+        load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
     }
 }

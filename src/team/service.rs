@@ -8,9 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use crate::user::service::{FIRST_WORKSPACE, add_membership};
 use entity::{membership, team, workspace};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<team::Model> {
@@ -38,7 +36,8 @@ pub async fn insert_team<C: ConnectionTrait>(
     creator: Uuid,
 ) -> AppResult<team::Model> {
     let now = chrono::Utc::now();
-    let t = team::Model { id: Uuid::now_v7(), organization_id, name: name.into_string(), created_by: Some(creator), created_at: now };
+    let t =
+        team::Model { id: Uuid::now_v7(), organization_id, name: name.into_string(), created_by: Some(creator), created_at: now };
     team::Entity::insert(t.clone().into_active_model()).exec_without_returning(db).await?;
     add_membership(db, catalog, creator, Scope::Team, t.id, organization_id, Some(t.id), None, "admin").await?;
     let w = workspace::Model {

@@ -141,7 +141,6 @@ impl User {
 #[derive(Default)]
 pub struct UserQuery;
 
-
 #[Object]
 impl UserQuery {
     /// The authenticated user (created on first sight of a valid token).

@@ -145,9 +145,8 @@ pub async fn add_membership<C: ConnectionTrait>(
     project_id: Option<Uuid>,
     role_key: &str,
 ) -> AppResult<membership::Model> {
-    let role = catalog
-        .role_by_key(scope, role_key)
-        .ok_or_else(|| AppError::internal(format!("built-in role {role_key} missing")))?;
+    let role =
+        catalog.role_by_key(scope, role_key).ok_or_else(|| AppError::internal(format!("built-in role {role_key} missing")))?;
     let m = membership::Model {
         id: Uuid::now_v7(),
         user_id,
@@ -162,4 +161,3 @@ pub async fn add_membership<C: ConnectionTrait>(
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
     Ok(m)
 }
-

@@ -7,9 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use crate::team::service as team_service;
 use entity::workspace;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<workspace::Model> {
@@ -25,7 +23,8 @@ fn team_resource(w: &workspace::Model) -> crate::authz::Resource {
 }
 
 async fn name_taken<C: ConnectionTrait>(db: &C, team: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q = workspace::Entity::find().filter(workspace::Column::TeamId.eq(team)).filter(workspace::Column::Name.eq(name.as_str()));
+    let mut q =
+        workspace::Entity::find().filter(workspace::Column::TeamId.eq(team)).filter(workspace::Column::Name.eq(name.as_str()));
     if let Some(id) = except {
         q = q.filter(workspace::Column::Id.ne(id));
     }

@@ -106,7 +106,11 @@ both!(no_token_is_http_200_with_unauthenticated_fields_but_introspection_works, 
     let (status, body) = post_with(&app, None, "{ viewer { id } }").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
-    for q in ["{ node(id: \"x\") { id } }", "{ organization(slug: \"x\") { id } }", "mutation { createOrganization(input: { slug: \"x\" }) { organization { id } } }"] {
+    for q in [
+        "{ node(id: \"x\") { id } }",
+        "{ organization(slug: \"x\") { id } }",
+        "mutation { createOrganization(input: { slug: \"x\" }) { organization { id } } }",
+    ] {
         let (status, body) = post_with(&app, None, q).await;
         assert_eq!(status, StatusCode::OK, "{q}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{q}: {body}");
@@ -120,7 +124,11 @@ both!(no_token_is_http_200_with_unauthenticated_fields_but_introspection_works, 
 });
 
 both!(a_token_with_a_bad_signature_is_401, |app: TestApp| async move {
-    let forged = sign(Algorithm::HS256, &EncodingKey::from_secret(b"another-secret-another-secret-0123456789"), &claims("mallory", "m@example.org"));
+    let forged = sign(
+        Algorithm::HS256,
+        &EncodingKey::from_secret(b"another-secret-another-secret-0123456789"),
+        &claims("mallory", "m@example.org"),
+    );
     assert_refused(&app, &forged, "signed with another secret").await;
     // A valid token whose payload was swapped keeps a signature that no longer matches.
     let good = hs256(&claims("alice", "alice@example.org"));
@@ -217,7 +225,11 @@ both!(
         c["exp"] = json!(now() - 120);
         assert_refused(&app, &rs256(&c), "expired").await;
 
-        let other = sign(Algorithm::RS256, &EncodingKey::from_rsa_pem(RSA_OTHER_PRIVATE.as_bytes()).expect("key"), &claims("idp|2", "x@example.org"));
+        let other = sign(
+            Algorithm::RS256,
+            &EncodingKey::from_rsa_pem(RSA_OTHER_PRIVATE.as_bytes()).expect("key"),
+            &claims("idp|2", "x@example.org"),
+        );
         assert_refused(&app, &other, "RS256 signed by another key").await;
         assert_refused(&app, &es256(&claims("idp|2", "x@example.org")), "ES256 when the key is RSA").await;
         // Only a public key is configured: HS256 is off, whatever the secret.
@@ -268,7 +280,8 @@ both!(
         assert_eq!(users.len(), 1);
         assert!(!users[0].email_verified, "recorded as unverified");
         // The user is fully provisioned.
-        let (_, body) = bearer(&app, &rs256(&c), "{ viewer { organizations(first: 5) { totalCount nodes { personal } } } }").await;
+        let (_, body) =
+            bearer(&app, &rs256(&c), "{ viewer { organizations(first: 5) { totalCount nodes { personal } } } }").await;
         assert_eq!(body["data"]["viewer"]["organizations"]["totalCount"], 1, "{body}");
         assert_eq!(body["data"]["viewer"]["organizations"]["nodes"][0]["personal"], true, "{body}");
 
@@ -355,23 +368,35 @@ both!(twenty_concurrent_first_requests_create_one_user_with_one_personal_organiz
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 1, "every request sees the same user: {ids:?}");
-    let (_, body) = bearer(&app, &t, "{ viewer { organizations(first: 5) { totalCount } teams(first: 5) { totalCount } } }").await;
+    let (_, body) =
+        bearer(&app, &t, "{ viewer { organizations(first: 5) { totalCount } teams(first: 5) { totalCount } } }").await;
     assert_eq!(body["data"]["viewer"]["organizations"]["totalCount"], 1, "{body}");
     assert_eq!(body["data"]["viewer"]["teams"]["totalCount"], 1, "{body}");
     assert_eq!(users_with_sub(&app, "racer").await.len(), 1);
     let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
-    let orgs = entity::organization::Entity::find().filter(entity::organization::Column::Personal.eq(true)).count(&db).await.expect("count");
+    let orgs = entity::organization::Entity::find()
+        .filter(entity::organization::Column::Personal.eq(true))
+        .count(&db)
+        .await
+        .expect("count");
     assert_eq!(orgs, 1, "exactly one personal organization");
     db.close().await.ok();
 });
 
 #[test]
 fn minted_tokens_are_hs256_with_the_required_claims() {
-    let t = orgraph::http::auth::mint_hs256(&Secret::new(SECRET.as_bytes().to_vec()), "s", "e@x.org", None, std::time::Duration::from_secs(60))
-        .expect("mint");
+    let t = orgraph::http::auth::mint_hs256(
+        &Secret::new(SECRET.as_bytes().to_vec()),
+        "s",
+        "e@x.org",
+        None,
+        std::time::Duration::from_secs(60),
+    )
+    .expect("mint");
     let header = jsonwebtoken::decode_header(&t).expect("header");
     assert_eq!(header.alg, Algorithm::HS256);
-    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(t.split('.').nth(1).expect("payload")).expect("b64")).expect("json");
+    let payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(t.split('.').nth(1).expect("payload")).expect("b64")).expect("json");
     assert_eq!(payload["sub"], "s");
     assert_eq!(payload["email"], "e@x.org");
     assert!(payload["exp"].as_u64().expect("exp") > now());

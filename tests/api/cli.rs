@@ -295,7 +295,9 @@ fn token_uses_a_configured_secret_and_refuses_a_short_one() {
     assert!(stdout(&out).trim().is_empty(), "no token printed");
 
     for ttl in ["soon", "1y", "99999999999999999d"] {
-        let out = run(orgraph(dir.path()).args(["token", "--sub", "s", "--email", "e@x.org", "--ttl", ttl]).env("ORGRAPH_JWT_SECRET", secret));
+        let out = run(orgraph(dir.path())
+            .args(["token", "--sub", "s", "--email", "e@x.org", "--ttl", ttl])
+            .env("ORGRAPH_JWT_SECRET", secret));
         assert!(!out.status.success(), "--ttl {ttl} is refused");
         assert!(stderr(&out).contains("--ttl"), "{}", stderr(&out));
     }
@@ -389,7 +391,11 @@ async fn serve_on_a_public_address_needs_a_configured_key() {
     assert!(!dir.path().join("x.db").exists(), "refused before touching the database");
 
     // A short secret is refused as well.
-    let out = run(orgraph(dir.path()).arg("serve").env("DATABASE_URL", &url).env("ORGRAPH_LISTEN", &listen).env("ORGRAPH_JWT_SECRET", "0123456789"));
+    let out = run(orgraph(dir.path())
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("ORGRAPH_LISTEN", &listen)
+        .env("ORGRAPH_JWT_SECRET", "0123456789"));
     assert!(!out.status.success(), "a short secret is refused");
     assert!(stderr(&out).contains("at least 32 bytes"), "clear message: {}", stderr(&out));
 
@@ -411,14 +417,19 @@ async fn sigterm_exits_0_while_a_websocket_subscription_is_open() {
     let env = [("DATABASE_URL", url.as_str())];
     let server = Server::start(dir.path(), &env, None).await;
     let t = mint(dir.path(), &env, &["--sub", "s", "--email", "e@x.org"]);
-    let mut request = format!("{}/graphql/ws", server.base.replacen("http://", "ws://", 1)).into_client_request().expect("request");
+    let mut request =
+        format!("{}/graphql/ws", server.base.replacen("http://", "ws://", 1)).into_client_request().expect("request");
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
     let send = |v: Value| Message::Text(v.to_string().into());
-    socket.send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {t}") } }))).await.expect("init");
+    socket
+        .send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {t}") } })))
+        .await
+        .expect("init");
     let ack = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("ack in time");
     assert!(matches!(ack, Some(Ok(Message::Text(ref m))) if m.as_str().contains("connection_ack")), "{ack:?}");
-    let subscription = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { invitationReceived { id } }" } });
+    let subscription =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { invitationReceived { id } }" } });
     socket.send(send(subscription)).await.expect("subscribe");
     tokio::time::sleep(Duration::from_millis(200)).await;
 

@@ -50,8 +50,14 @@ both!(parallel_demotions_keep_one_team_admin, |app: TestApp| async move {
     assert_only(&codes, &["FAILED_PRECONDITION"]);
     assert!(codes.iter().flatten().count() > 0, "some demotions must be refused: {codes:?}");
 
-    let d = owner.ok("query($t: ID!) { node(id: $t) { ... on Team { members(first: 10) { nodes { role { key } } } } } }", json!({ "t": org.team })).await;
-    let admins = d["node"]["members"]["nodes"].as_array().expect("members").iter().filter(|m| m["role"]["key"] == "admin").count();
+    let d = owner
+        .ok(
+            "query($t: ID!) { node(id: $t) { ... on Team { members(first: 10) { nodes { role { key } } } } } }",
+            json!({ "t": org.team }),
+        )
+        .await;
+    let admins =
+        d["node"]["members"]["nodes"].as_array().expect("members").iter().filter(|m| m["role"]["key"] == "admin").count();
     assert_eq!(admins, 1, "exactly one admin must remain: {d}");
 });
 
@@ -72,7 +78,9 @@ both!(parallel_deletes_never_remove_the_last_workspace, |app: TestApp| async mov
     let codes = fire(&owner, |i| (DELETE, json!({ "w": workspaces[i % workspaces.len()] }))).await;
     assert_only(&codes, &["FAILED_PRECONDITION", "NOT_FOUND"]);
     assert_eq!(successes(&codes), workspaces.len() - 1, "{codes:?}");
-    let d = owner.ok("query($t: ID!) { node(id: $t) { ... on Team { workspaces(first: 10) { totalCount } } } }", json!({ "t": org.team })).await;
+    let d = owner
+        .ok("query($t: ID!) { node(id: $t) { ... on Team { workspaces(first: 10) { totalCount } } } }", json!({ "t": org.team }))
+        .await;
     assert_eq!(d["node"]["workspaces"]["totalCount"], 1);
 });
 
@@ -104,7 +112,8 @@ both!(parallel_moves_never_create_a_cycle, |app: TestApp| async move {
     let top = nodes.iter().filter(|n| n["parent"].is_null()).count();
     assert_eq!(top, 1, "exactly one of three datasets stays at the top: {d}");
     for n in nodes {
-        let ancestors: Vec<&str> = n["ancestors"].as_array().expect("ancestors").iter().filter_map(|a| a["id"].as_str()).collect();
+        let ancestors: Vec<&str> =
+            n["ancestors"].as_array().expect("ancestors").iter().filter_map(|a| a["id"].as_str()).collect();
         assert!(!ancestors.contains(&n["id"].as_str().unwrap_or("")), "cycle: {d}");
         assert_eq!(n["depth"].as_u64(), Some(ancestors.len() as u64), "{d}");
     }
@@ -119,8 +128,7 @@ both!(parallel_transfers_leave_exactly_one_owner, |app: TestApp| async move {
         add_member(&owner, &org.id, &m, "maintainer").await;
         members.push(m.id.clone());
     }
-    const TRANSFER: &str =
-        "mutation($o: ID!, $u: ID!) { transferOrganizationOwnership(input: { organizationId: $o, newOwnerId: $u }) { organization { id } } }";
+    const TRANSFER: &str = "mutation($o: ID!, $u: ID!) { transferOrganizationOwnership(input: { organizationId: $o, newOwnerId: $u }) { organization { id } } }";
     let codes = fire(&owner, |i| (TRANSFER, json!({ "o": org.id, "u": members[i % members.len()] }))).await;
     assert_only(&codes, &["FORBIDDEN", "FAILED_PRECONDITION"]);
     assert_eq!(successes(&codes), 1, "{codes:?}");

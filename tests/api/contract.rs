@@ -33,7 +33,8 @@ fn load(text: &str) -> Sdl {
                 sdl.types.insert(t.node.name.node.to_string(), t.node.kind);
             }
             TypeSystemDefinition::Schema(s) => {
-                for (op, ty) in [("query", &s.node.query), ("mutation", &s.node.mutation), ("subscription", &s.node.subscription)] {
+                for (op, ty) in [("query", &s.node.query), ("mutation", &s.node.mutation), ("subscription", &s.node.subscription)]
+                {
                     if let Some(ty) = ty {
                         sdl.roots.insert(op.to_string(), ty.node.to_string());
                     }
@@ -69,7 +70,12 @@ fn input_compatible(contract: &Type, ours: &Type) -> bool {
     }
 }
 
-fn check_inputs(at: &str, contract: &[async_graphql::Positioned<InputValueDefinition>], ours: &[async_graphql::Positioned<InputValueDefinition>], problems: &mut Vec<String>) {
+fn check_inputs(
+    at: &str,
+    contract: &[async_graphql::Positioned<InputValueDefinition>],
+    ours: &[async_graphql::Positioned<InputValueDefinition>],
+    problems: &mut Vec<String>,
+) {
     for c in contract {
         match ours.iter().find(|o| o.node.name.node == c.node.name.node) {
             None => problems.push(format!("{at}({}) missing", c.node.name.node)),
@@ -87,7 +93,13 @@ fn check_inputs(at: &str, contract: &[async_graphql::Positioned<InputValueDefini
     }
 }
 
-fn check_fields(ty: &str, contract: &[async_graphql::Positioned<FieldDefinition>], ours: &[async_graphql::Positioned<FieldDefinition>], problems: &mut Vec<String>, pending: &mut Vec<String>) {
+fn check_fields(
+    ty: &str,
+    contract: &[async_graphql::Positioned<FieldDefinition>],
+    ours: &[async_graphql::Positioned<FieldDefinition>],
+    problems: &mut Vec<String>,
+    pending: &mut Vec<String>,
+) {
     for c in contract {
         let name = format!("{ty}.{}", c.node.name.node);
         let Some(o) = ours.iter().find(|o| o.node.name.node == c.node.name.node) else {
@@ -136,7 +148,9 @@ fn schema_is_a_non_breaking_superset_of_the_contract() {
                 }
                 check_fields(name, &c.fields, &o.fields, &mut problems, &mut pending);
             }
-            (TypeKind::Interface(c), TypeKind::Interface(o)) => check_fields(name, &c.fields, &o.fields, &mut problems, &mut pending),
+            (TypeKind::Interface(c), TypeKind::Interface(o)) => {
+                check_fields(name, &c.fields, &o.fields, &mut problems, &mut pending)
+            }
             (TypeKind::InputObject(c), TypeKind::InputObject(o)) => check_inputs(name, &c.fields, &o.fields, &mut problems),
             (TypeKind::Enum(c), TypeKind::Enum(o)) => {
                 for v in &c.values {
@@ -178,9 +192,15 @@ fn every_type_and_field_has_a_description() {
             missing.push(name.clone());
         }
         let fields: Vec<(String, bool)> = match &t.kind {
-            TypeKind::Object(o) => o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect(),
-            TypeKind::Interface(o) => o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect(),
-            TypeKind::InputObject(o) => o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect(),
+            TypeKind::Object(o) => {
+                o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect()
+            }
+            TypeKind::Interface(o) => {
+                o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect()
+            }
+            TypeKind::InputObject(o) => {
+                o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.description.is_some())).collect()
+            }
             TypeKind::Enum(e) => e.values.iter().map(|v| (v.node.value.node.to_string(), v.node.description.is_some())).collect(),
             _ => Vec::new(),
         };

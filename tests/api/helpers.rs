@@ -174,7 +174,10 @@ impl Client {
     /// The `extensions.code` of the first error of a request that must fail.
     pub async fn code(&self, query: &str, variables: Value) -> String {
         let (_, body) = self.post(query, variables).await;
-        body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("expected an error for {query}, got {body}")).to_string()
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error for {query}, got {body}"))
+            .to_string()
     }
 }
 

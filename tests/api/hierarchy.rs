@@ -5,7 +5,8 @@ use crate::both;
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-const MOVE: &str = "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id depth parent { id } } } }";
+const MOVE: &str =
+    "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id depth parent { id } } } }";
 const DATASET: &str = "query($id: ID!) { node(id: $id) { ... on Dataset { name depth parent { id } ancestors { name } children(first: 10) { totalCount nodes { name depth } } } } }";
 
 async fn dataset(c: &Client, id: &str) -> Value {
@@ -23,7 +24,12 @@ both!(datasets_nest_like_folders, |app: TestApp| async move {
     assert_eq!(dc["depth"], 2);
     assert_eq!(dc["ancestors"], json!([{ "name": "a" }, { "name": "b" }]));
     assert_eq!(dataset(&owner, &a).await["children"]["nodes"], json!([{ "name": "b", "depth": 1 }]));
-    let top = owner.ok("query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 10) { totalCount nodes { name } } } } }", json!({ "p": p })).await;
+    let top = owner
+        .ok(
+            "query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 10) { totalCount nodes { name } } } } }",
+            json!({ "p": p }),
+        )
+        .await;
     assert_eq!(top["node"]["datasets"]["totalCount"], 1, "sub-datasets are not top-level: {top}");
 
     // Move b (with c) to the top: depths follow.
@@ -52,23 +58,27 @@ both!(moving_a_dataset_under_itself_or_a_descendant_fails_and_changes_nothing, |
     assert_eq!(dataset(&owner, &a).await, before);
 });
 
-both!(the_depth_cap_holds_for_create_and_move, settings = |s: &mut orgraph::config::Settings| s.max_dataset_depth = 3, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let p = create_project(&owner, &org.workspace, "Cars").await;
-    let a = create_dataset(&owner, &p, None, "a").await;
-    let b = create_dataset(&owner, &p, Some(&a), "b").await;
-    let c = create_dataset(&owner, &p, Some(&b), "c").await;
-    let create = "mutation($p: ID!, $parent: ID) { createDataset(input: { projectId: $p, parentId: $parent, name: \"d\" }) { dataset { id } } }";
-    assert_eq!(owner.code(create, json!({ "p": p, "parent": c })).await, "FAILED_PRECONDITION");
-    // A two-level subtree cannot move under b (it would reach depth 3).
-    let x = create_dataset(&owner, &p, None, "x").await;
-    create_dataset(&owner, &p, Some(&x), "y").await;
-    assert_eq!(owner.code(MOVE, json!({ "d": x, "p": b })).await, "FAILED_PRECONDITION");
-    assert_eq!(dataset(&owner, &x).await["depth"], 0);
-    owner.ok(MOVE, json!({ "d": x, "p": a })).await;
-    assert_eq!(dataset(&owner, &x).await["depth"], 1);
-});
+both!(
+    the_depth_cap_holds_for_create_and_move,
+    settings = |s: &mut orgraph::config::Settings| s.max_dataset_depth = 3,
+    |app: TestApp| async move {
+        let owner = app.user("owner").await;
+        let org = create_org(&owner, "acme").await;
+        let p = create_project(&owner, &org.workspace, "Cars").await;
+        let a = create_dataset(&owner, &p, None, "a").await;
+        let b = create_dataset(&owner, &p, Some(&a), "b").await;
+        let c = create_dataset(&owner, &p, Some(&b), "c").await;
+        let create = "mutation($p: ID!, $parent: ID) { createDataset(input: { projectId: $p, parentId: $parent, name: \"d\" }) { dataset { id } } }";
+        assert_eq!(owner.code(create, json!({ "p": p, "parent": c })).await, "FAILED_PRECONDITION");
+        // A two-level subtree cannot move under b (it would reach depth 3).
+        let x = create_dataset(&owner, &p, None, "x").await;
+        create_dataset(&owner, &p, Some(&x), "y").await;
+        assert_eq!(owner.code(MOVE, json!({ "d": x, "p": b })).await, "FAILED_PRECONDITION");
+        assert_eq!(dataset(&owner, &x).await["depth"], 0);
+        owner.ok(MOVE, json!({ "d": x, "p": a })).await;
+        assert_eq!(dataset(&owner, &x).await["depth"], 1);
+    }
+);
 
 both!(sibling_names_are_unique_and_trimmed, |app: TestApp| async move {
     let owner = app.user("owner").await;
@@ -94,7 +104,9 @@ both!(sibling_names_are_unique_and_trimmed, |app: TestApp| async move {
     for bad in ["", "   ", &"x".repeat(129)] {
         assert_eq!(owner.code(team, json!({ "o": org.id, "n": bad })).await, "BAD_USER_INPUT");
     }
-    let count = owner.ok("query($o: ID!) { node(id: $o) { ... on Organization { teams(first: 10) { totalCount } } } }", json!({ "o": org.id })).await;
+    let count = owner
+        .ok("query($o: ID!) { node(id: $o) { ... on Organization { teams(first: 10) { totalCount } } } }", json!({ "o": org.id }))
+        .await;
     assert_eq!(count["node"]["teams"]["totalCount"], 1, "nothing written by refused mutations");
 });
 
@@ -123,7 +135,10 @@ both!(updates_rename_and_describe, |app: TestApp| async move {
             json!({ "o": org.id }),
         )
         .await;
-    assert_eq!(org2["updateOrganization"]["organization"], json!({ "name": "Acme Inc", "location": "Berlin", "contactEmail": "ops@acme.io", "slug": "acme" }));
+    assert_eq!(
+        org2["updateOrganization"]["organization"],
+        json!({ "name": "Acme Inc", "location": "Berlin", "contactEmail": "ops@acme.io", "slug": "acme" })
+    );
 });
 
 both!(deletes_remove_everything_below, |app: TestApp| async move {
@@ -138,18 +153,41 @@ both!(deletes_remove_everything_below, |app: TestApp| async move {
     assert_eq!(gone["nodes"][1], Value::Null);
     assert!(gone["nodes"][2].is_object());
     let c = create_dataset(&owner, &p, None, "c").await;
-    owner.ok("mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }", json!({ "t": org.team, "n": "second" })).await;
-    owner.ok("mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }", json!({ "w": org.workspace })).await;
+    owner
+        .ok(
+            "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }",
+            json!({ "t": org.team, "n": "second" }),
+        )
+        .await;
+    owner
+        .ok(
+            "mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }",
+            json!({ "w": org.workspace }),
+        )
+        .await;
     let gone = owner.ok("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [p, c] })).await;
     assert_eq!(gone["nodes"], json!([null, null]));
     owner.ok("mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }", json!({ "t": org.team })).await;
-    owner.ok("mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }", json!({ "o": org.id })).await;
+    owner
+        .ok(
+            "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }",
+            json!({ "o": org.id }),
+        )
+        .await;
     let d = owner.ok("query($o: ID!) { node(id: $o) { id } }", json!({ "o": org.id })).await;
     assert!(d["node"].is_null());
     // The personal organization is the owner's only one now: it cannot be deleted.
     let mine = owner.ok("{ viewer { organizations(first: 5) { nodes { id } } } }", json!({})).await;
     let personal = mine["viewer"]["organizations"]["nodes"][0]["id"].clone();
-    assert_eq!(owner.code("mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }", json!({ "o": personal })).await, "FAILED_PRECONDITION");
+    assert_eq!(
+        owner
+            .code(
+                "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }",
+                json!({ "o": personal })
+            )
+            .await,
+        "FAILED_PRECONDITION"
+    );
 });
 
 both!(connections_page_in_creation_order_with_opaque_cursors, |app: TestApp| async move {
@@ -171,7 +209,10 @@ both!(connections_page_in_creation_order_with_opaque_cursors, |app: TestApp| asy
         for e in conn["edges"].as_array().expect("edges") {
             names.push(e["node"]["name"].as_str().expect("name").to_string());
         }
-        assert_eq!(conn["pageInfo"]["endCursor"], conn["edges"].as_array().and_then(|e| e.last()).map_or(Value::Null, |e| e["cursor"].clone()));
+        assert_eq!(
+            conn["pageInfo"]["endCursor"],
+            conn["edges"].as_array().and_then(|e| e.last()).map_or(Value::Null, |e| e["cursor"].clone())
+        );
         if conn["pageInfo"]["hasNextPage"] != true {
             break;
         }
@@ -180,6 +221,7 @@ both!(connections_page_in_creation_order_with_opaque_cursors, |app: TestApp| asy
     let expected: Vec<String> = (0..25).map(|i| format!("d{i:02}")).collect();
     assert_eq!(names, expected);
     // Default page size is 20.
-    let d = owner.ok("query($p: ID!) { node(id: $p) { ... on Project { datasets { nodes { name } } } } }", json!({ "p": p })).await;
+    let d =
+        owner.ok("query($p: ID!) { node(id: $p) { ... on Project { datasets { nodes { name } } } } }", json!({ "p": p })).await;
     assert_eq!(d["node"]["datasets"]["nodes"].as_array().map(Vec::len), Some(20));
 });

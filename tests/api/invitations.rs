@@ -1070,7 +1070,10 @@ both!(an_invitee_sees_the_organization_identity_but_not_the_team_or_project_befo
         .await;
     let details = "query($i: ID!) { node(id: $i) { ... on Invitation { organization { description location contactEmail contactPhone } } } }";
     let d = ivy.ok(details, id_vars(&to_team)).await;
-    assert_eq!(d["node"]["organization"], json!({ "description": null, "location": null, "contactEmail": null, "contactPhone": null }));
+    assert_eq!(
+        d["node"]["organization"],
+        json!({ "description": null, "location": null, "contactEmail": null, "contactPhone": null })
+    );
     let d = c.owner.ok(details, id_vars(&to_team)).await;
     assert_eq!(d["node"]["organization"]["location"], "Berlin");
     // Managers of the scope see both.

@@ -114,7 +114,12 @@ async fn status_and_json(res: reqwest::Response) -> (StatusCode, Value) {
 }
 
 /// POSTs a raw body with a content type, authenticated as `client`.
-async fn post_raw(app: &TestApp, client: &Client, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+async fn post_raw(
+    app: &TestApp,
+    client: &Client,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> (StatusCode, Value) {
     let mut req = app.http.post(url(app, "/graphql")).body(body);
     if let Some(ct) = content_type {
         req = req.header("Content-Type", ct);
@@ -151,7 +156,21 @@ async fn organization_count(client: &Client) -> i64 {
 /// Messages that must never reach a client.
 fn assert_no_leak(body: &Value) {
     let text = body.to_string();
-    for needle in ["SELECT", "INSERT", "UPDATE ", "sqlx", "sea_orm", "SqlxError", "DbErr", ".rs:", "/src/", "/tmp/", "/work/", "panicked", "backtrace"] {
+    for needle in [
+        "SELECT",
+        "INSERT",
+        "UPDATE ",
+        "sqlx",
+        "sea_orm",
+        "SqlxError",
+        "DbErr",
+        ".rs:",
+        "/src/",
+        "/tmp/",
+        "/work/",
+        "panicked",
+        "backtrace",
+    ] {
         assert!(!text.contains(needle), "an error leaks {needle:?}: {body}");
     }
 }
@@ -211,7 +230,12 @@ both!(get_never_runs_mutations, |app: TestApp| async move {
     let doc = "query Q { viewer { id } } mutation M { createOrganization(input: { slug: \"viaget\" }) { organization { id } } }";
     let (status, res) = get_graphql(&app, &alice, &[("query", doc), ("operationName", "M")]).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{res}");
-    let (status, res) = get_graphql(&app, &alice, &[("query", "mutation M { createOrganization(input: { slug: \"viaget\" }) { organization { id } } }")]).await;
+    let (status, res) = get_graphql(
+        &app,
+        &alice,
+        &[("query", "mutation M { createOrganization(input: { slug: \"viaget\" }) { organization { id } } }")],
+    )
+    .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{res}");
     // Not a mutation of another name either.
     let (_, res) = get_graphql(&app, &alice, &[("query", doc)]).await;
@@ -233,7 +257,11 @@ both!(get_runs_queries_with_a_token, |app: TestApp| async move {
     let (status, res) = get_graphql(
         &app,
         &alice,
-        &[("query", "query Q($n: Int) { viewer { organizations(first: $n) { totalCount } } }"), ("operationName", "Q"), ("variables", "{\"n\": 1}")],
+        &[
+            ("query", "query Q($n: Int) { viewer { organizations(first: $n) { totalCount } } }"),
+            ("operationName", "Q"),
+            ("variables", "{\"n\": 1}"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{res}");
@@ -285,7 +313,8 @@ both!(complexity_over_500_is_refused, |app: TestApp| async move {
     assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
     assert_eq!(limit(&res), "complexity", "{res}");
     // Costed by `first`: 100 × 5 fields is over, 50 × 5 is under.
-    let wide = |n: usize| format!("{{ viewer {{ organizations(first: {n}) {{ nodes {{ id slug name personal createdAt }} }} }} }}");
+    let wide =
+        |n: usize| format!("{{ viewer {{ organizations(first: {n}) {{ nodes {{ id slug name personal createdAt }} }} }} }}");
     let (_, res) = alice.post(&wide(100), json!({})).await;
     assert_eq!(limit(&res), "complexity", "{res}");
     alice.ok(&wide(50), json!({})).await;
@@ -308,7 +337,8 @@ both!(more_than_64_aliases_are_refused, |app: TestApp| async move {
 
 both!(unparsable_and_invalid_documents_are_coded, |app: TestApp| async move {
     let alice = app.user("alice").await;
-    for q in ["{ viewer { id }", "query {", "}{", "", "mutation { createOrganization(input: { slug: }) { organization { id } } }"] {
+    for q in ["{ viewer { id }", "query {", "}{", "", "mutation { createOrganization(input: { slug: }) { organization { id } } }"]
+    {
         let (status, res) = alice.post(q, json!({})).await;
         assert_eq!(status, StatusCode::OK, "{q}: {res}");
         assert_eq!(code(&res), "GRAPHQL_PARSE_FAILED", "{q}: {res}");
@@ -321,7 +351,8 @@ both!(unparsable_and_invalid_documents_are_coded, |app: TestApp| async move {
 
 both!(page_sizes_cursors_and_ids_are_validated, |app: TestApp| async move {
     let alice = app.user("alice").await;
-    let orgs = "query($n: Int, $a: String) { viewer { organizations(first: $n, after: $a) { totalCount pageInfo { endCursor } } } }";
+    let orgs =
+        "query($n: Int, $a: String) { viewer { organizations(first: $n, after: $a) { totalCount pageInfo { endCursor } } } }";
     for n in [0, -1, 101, 1000] {
         let (_, res) = alice.post(orgs, json!({ "n": n })).await;
         assert_eq!(code(&res), "BAD_USER_INPUT", "first: {n}: {res}");
@@ -377,7 +408,9 @@ both!(a_well_formed_id_of_another_type_is_not_found, |app: TestApp| async move {
     let create_ws = "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"W\" }) { workspace { id } } }";
     assert_eq!(alice.code(create_ws, json!({ "t": org.id })).await, "NOT_FOUND");
     // `node` answers null for an id that names nothing.
-    let d = alice.ok("query($id: ID!) { node(id: $id) { id } }", json!({ "id": "VGVhbTowMTkzYjk5YTAwMDA3MDAwODAwMDAwMDAwMDAwMDAwMA" })).await;
+    let d = alice
+        .ok("query($id: ID!) { node(id: $id) { id } }", json!({ "id": "VGVhbTowMTkzYjk5YTAwMDA3MDAwODAwMDAwMDAwMDAwMDAwMA" }))
+        .await;
     assert!(d["node"].is_null(), "{d}");
 });
 
@@ -431,11 +464,20 @@ both!(uncoded_errors_are_masked_and_nothing_internal_leaks, |app: TestApp| async
     let org = create_org(&alice, "acme").await;
     let requests: Vec<(&str, Value)> = vec![
         // NUL bytes: PostgreSQL refuses them in text columns.
-        ("mutation($n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id } } }", json!({ "n": "a\u{0}b" })),
-        ("mutation($o: ID!, $n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id } } }", json!({ "o": org.id, "n": "a\u{0}b" })),
+        (
+            "mutation($n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id } } }",
+            json!({ "n": "a\u{0}b" }),
+        ),
+        (
+            "mutation($o: ID!, $n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id } } }",
+            json!({ "o": org.id, "n": "a\u{0}b" }),
+        ),
         ("mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { id } } }", json!({ "s": "x\u{0}" })),
         ("query($s: String!) { organization(slug: $s) { id } }", json!({ "s": "a\u{0}b" })),
-        ("query($o: ID!) { node(id: $o) { ... on Organization { members(first: 5, search: \"\\u0000%_'\") { totalCount } } } }", json!({ "o": org.id })),
+        (
+            "query($o: ID!) { node(id: $o) { ... on Organization { members(first: 5, search: \"\\u0000%_'\") { totalCount } } } }",
+            json!({ "o": org.id }),
+        ),
         ("{ viewer { organizations(first: 99999999999) { totalCount } } }", json!({})),
         ("query($n: Int) { viewer { organizations(first: $n) { totalCount } } }", json!({ "n": "ten" })),
         ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": "T3JnYW5pemF0aW9uOicgT1IgMT0xIC0t" })),

@@ -129,23 +129,27 @@ fn count_datasets(data: &serde_json::Value) -> usize {
     n
 }
 
-both!(nested_query_costs_statements_per_depth_not_per_row, settings = |s: &mut orgraph::config::Settings| s.limits.complexity = usize::MAX, |app: TestApp| async move {
-    // Two viewers over the same server: a small fixture and one 5 × 4 × 3 × 3 × 10.
-    let small = app.user("small").await;
-    seed(&app, &small, "s", 1, 1, 1).await;
-    let big = app.user("big").await;
-    seed(&app, &big, "b", 5, 4, 10).await;
+both!(
+    nested_query_costs_statements_per_depth_not_per_row,
+    settings = |s: &mut orgraph::config::Settings| s.limits.complexity = usize::MAX,
+    |app: TestApp| async move {
+        // Two viewers over the same server: a small fixture and one 5 × 4 × 3 × 3 × 10.
+        let small = app.user("small").await;
+        seed(&app, &small, "s", 1, 1, 1).await;
+        let big = app.user("big").await;
+        seed(&app, &big, "b", 5, 4, 10).await;
 
-    let (small_count, small_data) = count_statements(&app, &small).await;
-    let (big_count, big_data) = count_statements(&app, &big).await;
-    // The big viewer sees 5 orgs (+ personal) × 4 teams × 3 × 3 × 10 datasets + their children.
-    assert_eq!(count_datasets(&big_data), 5 * 4 * 3 * 3 * 10 * 2, "fixture visible");
-    assert!(count_datasets(&small_data) > 0);
-    assert_eq!(small_count, big_count, "statements depend on rows: small {small_count}, big {big_count}");
-    // viewer lookup, grants, and two statements (page + count) per connection level.
-    assert!(big_count <= 16, "too many statements for a 6-level query: {big_count}");
-    eprintln!("nested 6-level query: {big_count} statements ({} datasets returned)", count_datasets(&big_data));
-});
+        let (small_count, small_data) = count_statements(&app, &small).await;
+        let (big_count, big_data) = count_statements(&app, &big).await;
+        // The big viewer sees 5 orgs (+ personal) × 4 teams × 3 × 3 × 10 datasets + their children.
+        assert_eq!(count_datasets(&big_data), 5 * 4 * 3 * 3 * 10 * 2, "fixture visible");
+        assert!(count_datasets(&small_data) > 0);
+        assert_eq!(small_count, big_count, "statements depend on rows: small {small_count}, big {big_count}");
+        // viewer lookup, grants, and two statements (page + count) per connection level.
+        assert!(big_count <= 16, "too many statements for a 6-level query: {big_count}");
+        eprintln!("nested 6-level query: {big_count} statements ({} datasets returned)", count_datasets(&big_data));
+    }
+);
 
 /// Benchmark (not run by default): `cargo test --release --test api bench_ -- --ignored --nocapture`.
 /// Prints the median latency of the 6-level query over the 5 × 4 × 3 × 3 × 10 fixture

@@ -91,8 +91,12 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     assert_eq!(carol.recv(Duration::from_millis(1500)).await, Event::Silent, "carol must not see bob's invitation");
 
     // A resend is delivered again.
-    owner.ok("mutation($i: ID!) { resendInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id })).await;
-    assert!(matches!(bob.recv(Duration::from_secs(10)).await, Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id));
+    owner
+        .ok("mutation($i: ID!) { resendInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
+        .await;
+    assert!(
+        matches!(bob.recv(Duration::from_secs(10)).await, Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id)
+    );
 
     // complete stops the stream: nothing more arrives for "1".
     bob.send(json!({ "id": "1", "type": "complete" })).await;
@@ -100,36 +104,40 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     assert_eq!(bob.recv(Duration::from_millis(1500)).await, Event::Silent);
 });
 
-both!(bad_tokens_and_protocol_misuse_get_their_close_codes, settings = |s: &mut orgraph::config::Settings| {
-    s.limits.connection_init_timeout = Duration::from_millis(500);
-}, |app: TestApp| async move {
-    // Unknown subprotocol: HTTP 400.
-    assert_eq!(connect(&app, "chat").await.err(), Some(400));
-    // Bad token: 4403.
-    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer not-a-jwt" } })).await;
-    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
-    // Missing token: 4403.
-    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    ws.send(json!({ "type": "connection_init", "payload": {} })).await;
-    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
-    // {"token": …} is accepted too.
-    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    ws.send(json!({ "type": "connection_init", "payload": { "token": token("t", "t@example.com", None) } })).await;
-    assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_ack"));
-    // Subscribe before ack: 4401.
-    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    ws.subscribe("1").await;
-    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4401));
-    // No connection_init in time: 4408.
-    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4408));
-    // Legacy protocol: connection_error, then close.
-    let mut ws = connect(&app, "graphql-ws").await.expect("upgrade");
-    ws.send(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } })).await;
-    assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_error"));
-    assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
-});
+both!(
+    bad_tokens_and_protocol_misuse_get_their_close_codes,
+    settings = |s: &mut orgraph::config::Settings| {
+        s.limits.connection_init_timeout = Duration::from_millis(500);
+    },
+    |app: TestApp| async move {
+        // Unknown subprotocol: HTTP 400.
+        assert_eq!(connect(&app, "chat").await.err(), Some(400));
+        // Bad token: 4403.
+        let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer not-a-jwt" } })).await;
+        assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+        // Missing token: 4403.
+        let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        ws.send(json!({ "type": "connection_init", "payload": {} })).await;
+        assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+        // {"token": …} is accepted too.
+        let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        ws.send(json!({ "type": "connection_init", "payload": { "token": token("t", "t@example.com", None) } })).await;
+        assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_ack"));
+        // Subscribe before ack: 4401.
+        let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        ws.subscribe("1").await;
+        assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4401));
+        // No connection_init in time: 4408.
+        let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4408));
+        // Legacy protocol: connection_error, then close.
+        let mut ws = connect(&app, "graphql-ws").await.expect("upgrade");
+        ws.send(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } })).await;
+        assert!(matches!(ws.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "connection_error"));
+        assert_eq!(ws.recv(Duration::from_secs(5)).await, Event::Closed(4403));
+    }
+);
 
 both!(the_socket_closes_when_the_token_expires, |app: TestApp| async move {
     let short = orgraph::http::auth::mint_hs256(
@@ -146,32 +154,38 @@ both!(the_socket_closes_when_the_token_expires, |app: TestApp| async move {
     assert_eq!(ws.recv(Duration::from_secs(10)).await, Event::Closed(4403));
 });
 
-both!(sockets_per_user_and_subscriptions_per_socket_are_capped, settings = |s: &mut orgraph::config::Settings| {
-    s.limits.sockets_per_user = 2;
-    s.limits.subscriptions_per_socket = 2;
-}, |app: TestApp| async move {
-    let t = token("dave", "dave@example.com", None);
-    let mut a = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    a.init(&t).await;
-    let mut b = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    b.init(&t).await;
-    let mut c = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    c.send(json!({ "type": "connection_init", "payload": { "token": t } })).await;
-    assert_eq!(c.recv(Duration::from_secs(5)).await, Event::Closed(4429));
-    // Closing one frees a slot.
-    drop(b);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut d = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    d.init(&t).await;
-    a.subscribe("1").await;
-    a.subscribe("2").await;
-    a.subscribe("3").await;
-    assert_eq!(a.recv(Duration::from_secs(5)).await, Event::Closed(4429));
-    // Queries work over the socket too.
-    d.send(json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ viewer { email } }" } })).await;
-    assert!(matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["payload"]["data"]["viewer"]["email"] == "dave@example.com"));
-    assert!(matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "complete"));
-});
+both!(
+    sockets_per_user_and_subscriptions_per_socket_are_capped,
+    settings = |s: &mut orgraph::config::Settings| {
+        s.limits.sockets_per_user = 2;
+        s.limits.subscriptions_per_socket = 2;
+    },
+    |app: TestApp| async move {
+        let t = token("dave", "dave@example.com", None);
+        let mut a = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        a.init(&t).await;
+        let mut b = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        b.init(&t).await;
+        let mut c = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        c.send(json!({ "type": "connection_init", "payload": { "token": t } })).await;
+        assert_eq!(c.recv(Duration::from_secs(5)).await, Event::Closed(4429));
+        // Closing one frees a slot.
+        drop(b);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut d = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+        d.init(&t).await;
+        a.subscribe("1").await;
+        a.subscribe("2").await;
+        a.subscribe("3").await;
+        assert_eq!(a.recv(Duration::from_secs(5)).await, Event::Closed(4429));
+        // Queries work over the socket too.
+        d.send(json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ viewer { email } }" } })).await;
+        assert!(
+            matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["payload"]["data"]["viewer"]["email"] == "dave@example.com")
+        );
+        assert!(matches!(d.recv(Duration::from_secs(5)).await, Event::Json(v) if v["type"] == "complete"));
+    }
+);
 
 /// Delivery latency over `n` invitations to the subscriber's address (invite, await
 /// the message, revoke, repeat): prints median and worst; asserts only delivery.
@@ -185,7 +199,9 @@ async fn measure(label: &str, inviter: &Client, scope: &str, email: &str, subscr
             Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id => samples.push(start.elapsed()),
             other => panic!("{label}: expected invitation {id}, got {other:?}"),
         }
-        inviter.ok("mutation($i: ID!) { revokeInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id })).await;
+        inviter
+            .ok("mutation($i: ID!) { revokeInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
+            .await;
     }
     samples.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -230,7 +246,9 @@ async fn invitations_reach_a_subscriber_on_another_instance() {
         let role = if i == 0 { "worker" } else { "viewer" };
         let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
         match erin.recv(Duration::from_secs(10)).await {
-            Event::Json(v) => assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}"),
+            Event::Json(v) => {
+                assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}")
+            }
             other => panic!("erin expected an invitation from the other instance, got {other:?}"),
         }
         samples.push(start.elapsed());
@@ -241,22 +259,26 @@ async fn invitations_reach_a_subscriber_on_another_instance() {
     measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
 }
 
-both!(websocket_origins_are_checked, settings = |s: &mut orgraph::config::Settings| {
-    s.cors_origins = vec!["https://app.example.com".into()];
-}, |app: TestApp| async move {
-    let attempt = |origin: &'static str| {
-        let url = format!("{}/graphql/ws", app.addr.replacen("http://", "ws://", 1));
-        async move {
-            let mut request = url.into_client_request().expect("request");
-            request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
-            request.headers_mut().insert("Origin", origin.parse().expect("header"));
-            match tokio_tungstenite::connect_async(request).await {
-                Ok(_) => 101,
-                Err(tokio_tungstenite::tungstenite::Error::Http(r)) => r.status().as_u16(),
-                Err(e) => panic!("{e}"),
+both!(
+    websocket_origins_are_checked,
+    settings = |s: &mut orgraph::config::Settings| {
+        s.cors_origins = vec!["https://app.example.com".into()];
+    },
+    |app: TestApp| async move {
+        let attempt = |origin: &'static str| {
+            let url = format!("{}/graphql/ws", app.addr.replacen("http://", "ws://", 1));
+            async move {
+                let mut request = url.into_client_request().expect("request");
+                request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
+                request.headers_mut().insert("Origin", origin.parse().expect("header"));
+                match tokio_tungstenite::connect_async(request).await {
+                    Ok(_) => 101,
+                    Err(tokio_tungstenite::tungstenite::Error::Http(r)) => r.status().as_u16(),
+                    Err(e) => panic!("{e}"),
+                }
             }
-        }
-    };
-    assert_eq!(attempt("https://evil.example.net").await, 403);
-    assert_eq!(attempt("https://app.example.com").await, 101);
-});
+        };
+        assert_eq!(attempt("https://evil.example.net").await, 403);
+        assert_eq!(attempt("https://app.example.com").await, 101);
+    }
+);
