@@ -81,6 +81,9 @@ pub struct Settings {
     /// `smtp://user:pass@host:port` or `smtps://…`; unset: invitation mails are logged.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// How long a DataLoader collects keys before it queries (async-graphql's default is
+    /// 1 ms). Statement-count tests widen it so that a loaded machine cannot split a batch.
+    pub loader_batch_delay: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
@@ -102,6 +105,7 @@ impl Settings {
             limits: Limits::default(),
             smtp_url: None,
             smtp_from: "orgraph <no-reply@localhost>".into(),
+            loader_batch_delay: Duration::from_millis(1),
         }
     }
 

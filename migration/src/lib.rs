@@ -3,6 +3,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod ddl;
+
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;
 mod m20261123_000003_create_invitations;

@@ -1,6 +1,7 @@
 //! Users, the hierarchy (organizations → teams → workspaces → projects → datasets), the
 //! role catalog and memberships. Uniqueness rules of RULES.md §4 are database constraints.
 
+use crate::ddl::{col, fk, index, unique};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -12,44 +13,22 @@ impl MigrationName for Migration {
 }
 
 fn uuid(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().not_null().take()
+    col(name).uuid().not_null().take()
 }
 fn uuid_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().null().take()
+    col(name).uuid().null().take()
 }
 fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).string().not_null().take()
+    col(name).string().not_null().take()
 }
 fn text_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).string().null().take()
+    col(name).string().null().take()
 }
 fn timestamp(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().take()
+    col(name).timestamp_with_time_zone().not_null().take()
 }
 fn pk(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().not_null().primary_key().take()
-}
-fn fk(table: &'static str, col: &'static str, to: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(Alias::new(table), Alias::new(col))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(on_delete)
-        .take()
-}
-fn unique(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create().name(name).table(Alias::new(table)).unique().take();
-    for c in cols {
-        index.col(Alias::new(*c));
-    }
-    index
-}
-fn index(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create().name(name).table(Alias::new(table)).take();
-    for c in cols {
-        index.col(Alias::new(*c));
-    }
-    index
+    col(name).uuid().not_null().primary_key().take()
 }
 
 #[async_trait::async_trait]

@@ -1,6 +1,7 @@
 //! Invitations, their send log (for the resend throttle) and the durable delivery outbox
 //! (`invitation_events`: one row per created or resent invitation, ordered by id).
 
+use crate::ddl::{col, fk};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -9,19 +10,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261123_000003_create_invitations"
     }
-}
-
-fn col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
-
-fn fk(table: &'static str, column: &'static str, to: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(Alias::new(table), Alias::new(column))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(on_delete)
-        .take()
 }
 
 #[async_trait::async_trait]

@@ -1,6 +1,7 @@
 //! Personal access tokens: a user's named, expiring bearer secrets, stored as the SHA-256
 //! of the secret (never the secret itself), optionally restricted to one organization.
 
+use crate::ddl::{col, fk};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -9,19 +10,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261123_000004_create_api_tokens"
     }
-}
-
-fn col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
-
-fn fk(column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_api_tokens_{column}"))
-        .from(Alias::new("api_tokens"), Alias::new(column))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
 }
 
 #[async_trait::async_trait]
@@ -40,8 +28,8 @@ impl MigrationTrait for Migration {
                 .col(col("expires_at").timestamp_with_time_zone().not_null())
                 .col(col("last_used_at").timestamp_with_time_zone().null())
                 .col(col("revoked_at").timestamp_with_time_zone().null())
-                .foreign_key(&mut fk("user_id", "users"))
-                .foreign_key(&mut fk("organization_id", "organizations"))
+                .foreign_key(&mut fk("api_tokens", "user_id", "users", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk("api_tokens", "organization_id", "organizations", ForeignKeyAction::Cascade))
                 .take(),
         )
         .await?;

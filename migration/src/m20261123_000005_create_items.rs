@@ -10,6 +10,7 @@
 //! bookkeeping at all; subtree counters would have to be rewritten along both the old and
 //! the new ancestor chain on every move and delete.
 
+use crate::ddl::{col, fk};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -18,19 +19,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261123_000005_create_items"
     }
-}
-
-fn col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
-
-fn fk(table: &'static str, column: &'static str, to: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(Alias::new(table), Alias::new(column))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(on_delete)
-        .take()
 }
 
 #[async_trait::async_trait]

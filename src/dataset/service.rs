@@ -3,7 +3,7 @@
 
 use super::loader::path_ids;
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write};
+use crate::db::{Sql, begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
@@ -40,15 +40,6 @@ async fn resource<C: ConnectionTrait>(db: &C, d: &dataset::Model, p: &project::M
 
 fn plain(p: &project::Model) -> Resource {
     Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: false }
-}
-
-async fn name_taken<C: ConnectionTrait>(db: &C, sibling_key: Uuid, name: &str, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q =
-        dataset::Entity::find().filter(dataset::Column::SiblingKey.eq(sibling_key)).filter(dataset::Column::Name.eq(name));
-    if let Some(id) = except {
-        q = q.filter(dataset::Column::Id.ne(id));
-    }
-    Ok(q.one(db).await?.is_some())
 }
 
 fn name_conflict() -> AppError {
@@ -91,7 +82,7 @@ pub async fn create_dataset(
         None => None,
     };
     let sibling_key = parent.as_ref().map_or(p.id, |d| d.id);
-    if name_taken(&txn, sibling_key, name.as_str(), None).await? {
+    if sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, sibling_key, name.as_str(), None).await? {
         return Err(name_conflict());
     }
     let depth = parent.as_ref().map_or(0, |d| d.depth + 1);
@@ -132,7 +123,8 @@ pub async fn update_dataset(
         return Err(AppError::forbidden("requires dataset.update"));
     }
     if let Some(name) = &name
-        && name_taken(&txn, d.sibling_key, name.as_str(), Some(d.id)).await?
+        && sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, d.sibling_key, name.as_str(), Some(d.id))
+            .await?
     {
         return Err(name_conflict());
     }
@@ -178,7 +170,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
         None => None,
     };
     let sibling_key = parent.as_ref().map_or(p.id, |x| x.id);
-    if name_taken(&txn, sibling_key, &d.name, Some(d.id)).await? {
+    if sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, sibling_key, &d.name, Some(d.id)).await? {
         return Err(name_conflict());
     }
     let old_prefix = subtree_prefix(&d);

@@ -88,6 +88,25 @@ impl Sql {
     }
 }
 
+/// Whether a row of `E` under the same parent (`parent_col` = `parent`), other than
+/// `except`, already has `name`: the sibling-name rule of RULES.md §4, checked before the
+/// unique index would refuse it, so the answer is a `CONFLICT` in the documented order.
+pub async fn sibling_name_taken<E: sea_orm::EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    parent_col: E::Column,
+    parent: uuid::Uuid,
+    name: &str,
+    except: Option<uuid::Uuid>,
+) -> AppResult<bool> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut q = E::find().filter(parent_col.eq(parent)).filter(ExprTrait::eq(Expr::col(Alias::new("name")), name));
+    if let Some(id) = except {
+        q = q.filter(ExprTrait::ne(Expr::col(Alias::new("id")), id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
 pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
     conn.get_database_backend()
 }

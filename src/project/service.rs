@@ -2,12 +2,12 @@
 //! developers only their own (`project.delete.own`).
 
 use crate::authz::{Grants, Resource};
-use crate::db::begin_write;
+use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use entity::project;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use uuid::Uuid;
 
 pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
@@ -24,16 +24,6 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid)
 
 pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
     project::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
-}
-
-async fn name_taken<C: ConnectionTrait>(db: &C, workspace: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q = project::Entity::find()
-        .filter(project::Column::WorkspaceId.eq(workspace))
-        .filter(project::Column::Name.eq(name.as_str()));
-    if let Some(id) = except {
-        q = q.filter(project::Column::Id.ne(id));
-    }
-    Ok(q.one(db).await?.is_some())
 }
 
 fn name_conflict() -> AppError {
@@ -53,7 +43,7 @@ pub async fn create_project(
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
         return Err(AppError::forbidden("requires project.create"));
     }
-    if name_taken(&txn, w.id, &name, None).await? {
+    if sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
         return Err(name_conflict());
     }
     let p = project::Model {
@@ -85,7 +75,8 @@ pub async fn update_project(
         return Err(AppError::forbidden("requires project.update"));
     }
     if let Some(name) = &name
-        && name_taken(&txn, p.workspace_id, name, Some(p.id)).await?
+        && sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, p.workspace_id, name.as_str(), Some(p.id))
+            .await?
     {
         return Err(name_conflict());
     }

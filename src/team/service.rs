@@ -2,7 +2,7 @@
 //! delete (never the viewer's own last team).
 
 use crate::authz::{Catalog, Grants, Resource, Scope};
-use crate::db::begin_write;
+use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
@@ -52,14 +52,6 @@ pub async fn insert_team<C: ConnectionTrait>(
     Ok(t)
 }
 
-async fn name_taken<C: ConnectionTrait>(db: &C, org: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q = team::Entity::find().filter(team::Column::OrganizationId.eq(org)).filter(team::Column::Name.eq(name.as_str()));
-    if let Some(id) = except {
-        q = q.filter(team::Column::Id.ne(id));
-    }
-    Ok(q.one(db).await?.is_some())
-}
-
 pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<team::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
@@ -68,7 +60,7 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
     if !grants.can(&Resource::Organization { org }, "team.create") {
         return Err(AppError::forbidden("requires team.create"));
     }
-    if name_taken(&txn, org, &name, None).await? {
+    if sibling_name_taken::<team::Entity, _>(&txn, team::Column::OrganizationId, org, name.as_str(), None).await? {
         return Err(AppError::conflict("name", "a team with this name exists in the organization"));
     }
     let t = insert_team(&txn, &req.catalog, org, name, viewer.id).await?;
@@ -85,7 +77,9 @@ pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppR
         return Err(AppError::forbidden("requires team.update"));
     }
     let Some(name) = name else { return Ok(t) };
-    if name_taken(&txn, t.organization_id, &name, Some(t.id)).await? {
+    if sibling_name_taken::<team::Entity, _>(&txn, team::Column::OrganizationId, t.organization_id, name.as_str(), Some(t.id))
+        .await?
+    {
         return Err(AppError::conflict("name", "a team with this name exists in the organization"));
     }
     let mut am = t.into_active_model();

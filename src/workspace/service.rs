@@ -1,7 +1,7 @@
 //! Workspace rules: team admins create, rename and delete them; a team keeps at least one.
 
 use crate::authz::Grants;
-use crate::db::begin_write;
+use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
@@ -22,15 +22,6 @@ fn team_resource(w: &workspace::Model) -> crate::authz::Resource {
     crate::authz::Resource::Team { org: w.organization_id, team: w.team_id }
 }
 
-async fn name_taken<C: ConnectionTrait>(db: &C, team: Uuid, name: &Name, except: Option<Uuid>) -> AppResult<bool> {
-    let mut q =
-        workspace::Entity::find().filter(workspace::Column::TeamId.eq(team)).filter(workspace::Column::Name.eq(name.as_str()));
-    if let Some(id) = except {
-        q = q.filter(workspace::Column::Id.ne(id));
-    }
-    Ok(q.one(db).await?.is_some())
-}
-
 fn name_conflict() -> AppError {
     AppError::conflict("name", "a workspace with this name exists in the team")
 }
@@ -43,7 +34,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
     if !grants.can(&team_service::resource(&t), "workspace.create") {
         return Err(AppError::forbidden("requires workspace.create"));
     }
-    if name_taken(&txn, t.id, &name, None).await? {
+    if sibling_name_taken::<workspace::Entity, _>(&txn, workspace::Column::TeamId, t.id, name.as_str(), None).await? {
         return Err(name_conflict());
     }
     let w = workspace::Model {
@@ -73,7 +64,8 @@ pub async fn update_workspace(
         return Err(AppError::forbidden("requires workspace.update"));
     }
     if let Some(name) = &name
-        && name_taken(&txn, w.team_id, name, Some(w.id)).await?
+        && sibling_name_taken::<workspace::Entity, _>(&txn, workspace::Column::TeamId, w.team_id, name.as_str(), Some(w.id))
+            .await?
     {
         return Err(name_conflict());
     }

@@ -112,6 +112,12 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     TestApp { addr, http: reqwest::Client::new(), statements, db, database_url }
 }
 
+/// For statement-count tests: a batch window wide enough that a busy machine cannot split
+/// one level of a nested query into two batches (the count must not depend on timing).
+pub fn counting_statements(s: &mut Settings) {
+    s.loader_batch_delay = Duration::from_millis(50);
+}
+
 pub fn token(sub: &str, email: &str, name: Option<&str>) -> String {
     orgraph::http::auth::mint_hs256(&Secret::new(SECRET.as_bytes().to_vec()), sub, email, name, Duration::from_secs(3600))
         .expect("mint")

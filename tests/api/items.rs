@@ -334,7 +334,7 @@ both!(denied_item_changes_answer_in_rule_order_and_change_nothing, |app: TestApp
 const TREE: &str = "query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 20) { nodes { sizeBytes itemCount
     children(first: 5) { nodes { sizeBytes } } } } } } }";
 
-both!(dataset_totals_cost_statements_per_level_not_per_dataset, |app: TestApp| async move {
+both!(dataset_totals_cost_statements_per_level_not_per_dataset, settings = counting_statements, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let mut projects = Vec::new();

@@ -131,7 +131,10 @@ fn count_datasets(data: &serde_json::Value) -> usize {
 
 both!(
     nested_query_costs_statements_per_depth_not_per_row,
-    settings = |s: &mut orgraph::config::Settings| s.limits.complexity = usize::MAX,
+    settings = |s: &mut orgraph::config::Settings| {
+        s.limits.complexity = usize::MAX;
+        counting_statements(s);
+    },
     |app: TestApp| async move {
         // Two viewers over the same server: a small fixture and one 5 × 4 × 3 × 3 × 10.
         let small = app.user("small").await;
