@@ -40,6 +40,7 @@ const PAGE: &str = r#"<!doctype html>
   <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
   <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
   <script crossorigin src="https://unpkg.com/graphiql@3.7.1/graphiql.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphql-ws@6.4.2/umd/graphql-ws.js"></script>
   <script>
     const key = 'orgraph.token';
     const input = document.getElementById('token');
@@ -49,7 +50,9 @@ const PAGE: &str = r#"<!doctype html>
       document.getElementById('state').textContent = token ? 'token set' : 'no token';
       const auth = token ? { Authorization: 'Bearer ' + token } : {};
       const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql/ws';
-      const fetcher = GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl: ws, headers: auth, wsConnectionParams: auth });
+      // The same token goes into the WebSocket connection_init payload.
+      const wsClient = graphqlWs.createClient({ url: ws, connectionParams: auth, lazy: true });
+      const fetcher = GraphiQL.createFetcher({ url: '/graphql', headers: auth, wsClient });
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, { fetcher, defaultQuery: '{\n  viewer {\n    id\n    name\n    email\n    organizations(first: 10) { nodes { slug name viewerRole { key } } }\n  }\n}\n' }));
     }
