@@ -2,6 +2,7 @@
 //! platform. `ls src/` reads like the product's glossary: one folder a concept, beside
 //! `authz` (every permission decision), `http` (the edge) and `graphql` (composition).
 
+pub mod activity;
 pub mod api_token;
 pub mod authz;
 pub mod cli;

@@ -1,6 +1,7 @@
 //! SeaORM entities of orgraph: one module per table. Never exposed as GraphQL types;
 //! `src/<concept>/schema.rs` maps them.
 
+pub mod activity;
 pub mod api_token;
 pub mod dataset;
 pub mod invitation;

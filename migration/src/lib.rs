@@ -10,6 +10,7 @@ mod m20261123_000002_seed_default_catalog;
 mod m20261123_000003_create_invitations;
 mod m20261123_000004_create_api_tokens;
 mod m20261123_000005_create_items;
+mod m20261123_000006_create_activity;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_invitations::Migration),
             Box::new(m20261123_000004_create_api_tokens::Migration),
             Box::new(m20261123_000005_create_items::Migration),
+            Box::new(m20261123_000006_create_activity::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! delete (any with `dataset.delete`, own subtrees with `dataset.delete.own`).
 
 use super::loader::path_ids;
+use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
 use crate::db::{Sql, begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
@@ -104,6 +105,7 @@ pub async fn create_dataset(
         created_at: chrono::Utc::now(),
     };
     dataset::Entity::insert(d.clone().into_active_model()).exec_without_returning(&txn).await?;
+    activity::record(&txn, viewer.id, Action::Created, Subject::dataset(&d)).await?;
     txn.commit().await?;
     Ok(d)
 }
@@ -206,6 +208,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     am.depth = Set(new_depth);
     am.path = Set(new_path);
     let d = am.update(&txn).await?;
+    activity::record(&txn, req.viewer()?.id, Action::Moved, Subject::dataset(&d)).await?;
     txn.commit().await?;
     Ok(d)
 }
@@ -221,6 +224,7 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     }
     project_service::lock(&txn, p.id).await?;
     // Under the lock a concurrent delete may have won: the row is gone.
+    activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
     if dataset::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -160,5 +160,6 @@ cursored!(
     entity::dataset::Model,
     entity::membership::Model,
     entity::invitation::Model,
+    entity::activity::Model,
     entity::user::Model
 );

@@ -101,6 +101,16 @@ impl Project {
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
         crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, status).await
     }
+    /// The project's activity log: the project and its datasets, created, deleted, moved.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::activity::schema::ActivityConnection> {
+        crate::activity::schema::of_project(ctx, self.0.id, first, after).await
+    }
     /// Explicit project memberships; empty without `member.read` here.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {

@@ -1,6 +1,7 @@
 //! Project rules: developers and admins create; managers edit; admins delete any,
 //! developers only their own (`project.delete.own`).
 
+use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
 use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
@@ -57,6 +58,7 @@ pub async fn create_project(
         created_at: chrono::Utc::now(),
     };
     project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
+    activity::record(&txn, viewer.id, Action::Created, Subject::project(&p)).await?;
     txn.commit().await?;
     Ok(p)
 }
@@ -101,6 +103,7 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created)"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
+    activity::record(&txn, viewer.id, Action::Deleted, Subject::project(&p)).await?;
     if project::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -80,6 +80,17 @@ impl Team {
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
         crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, status).await
     }
+    /// The team's activity log: creations, deletions and moves of its workspaces,
+    /// projects and datasets (entries of projects the viewer cannot see are left out).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::activity::schema::ActivityConnection> {
+        crate::activity::schema::of_team(ctx, self.0.id, first, after).await
+    }
     /// Explicit team memberships; empty without `member.read` here.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {

@@ -1,5 +1,6 @@
 //! Workspace rules: team admins create, rename and delete them; a team keeps at least one.
 
+use crate::activity::{self, Action, Subject};
 use crate::authz::Grants;
 use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::{Description, Name};
@@ -46,6 +47,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
         created_at: chrono::Utc::now(),
     };
     workspace::Entity::insert(w.clone().into_active_model()).exec_without_returning(&txn).await?;
+    activity::record(&txn, req.viewer()?.id, Action::Created, Subject::workspace(&w)).await?;
     txn.commit().await?;
     Ok(w)
 }
@@ -96,6 +98,7 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::precondition("a team keeps at least one workspace"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
+    activity::record(&txn, req.viewer()?.id, Action::Deleted, Subject::workspace(&w)).await?;
     if workspace::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod activity;
 mod api_tokens;
 mod auth;
 mod cli;

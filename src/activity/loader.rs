@@ -1,0 +1,52 @@
+use crate::db::{ChildTable, Sql, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::activity;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A team's activity, one page: team-level entries and those of projects the viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActivityOfTeam(pub Uuid, pub PageArgs);
+
+/// A project's activity, one page (the caller sees the project).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActivityOfProject(pub Uuid, pub PageArgs);
+
+impl Loader<ActivityOfTeam> for DbLoader {
+    type Value = Page<activity::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
+        let f = self.authz.grants().await.map_err(load_err)?.project_filter();
+        // The project filter of `authz`, over the entry's project columns.
+        let visible = |_: &PageArgs, sql: &mut Sql| {
+            sql.push("(t.project_id IS NULL OR t.organization_id IN ")
+                .bind_list(&f.full_orgs)
+                .push(" OR t.team_id IN ")
+                .bind_list(&f.full_teams)
+                .push(" OR t.project_id IN ")
+                .bind_list(&f.project_ids)
+                .push(")");
+        };
+        let table = ChildTable { table: "activity", parent_col: "team_id", parent_of: |a: &activity::Model| a.team_id };
+        load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
+            .await
+            .map_err(load_err)
+    }
+}
+
+impl Loader<ActivityOfProject> for DbLoader {
+    type Value = Page<activity::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ActivityOfProject]) -> Result<HashMap<ActivityOfProject, Self::Value>, Self::Error> {
+        let table = ChildTable {
+            table: "activity",
+            parent_col: "project_id",
+            parent_of: |a: &activity::Model| a.project_id.unwrap_or_default(),
+        };
+        load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
+    }
+}

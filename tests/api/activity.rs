@@ -1,0 +1,103 @@
+//! The activity (workflow) log of seed 000: creations, deletions and moves, per team and
+//! per project, recorded with the change and filtered by what the viewer may see.
+
+use crate::both;
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+const TEAM_LOG: &str = "query($t: ID!) { node(id: $t) { ... on Team { activity(first: 50) { totalCount nodes {
+    action objectKind objectId objectName actor { id } createdAt } } } } }";
+const PROJECT_LOG: &str = "query($p: ID!) { node(id: $p) { ... on Project { activity(first: 50) { totalCount nodes {
+    action objectKind objectName actor { id } } } } } }";
+
+fn entries(d: &Value) -> Vec<(String, String, String)> {
+    d["node"]["activity"]["nodes"]
+        .as_array()
+        .expect("activity")
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s("action"), s("objectKind"), s("objectName"))
+        })
+        .collect()
+}
+
+fn row(action: &str, kind: &str, name: &str) -> (String, String, String) {
+    (action.into(), kind.into(), name.into())
+}
+
+both!(creations_deletions_and_moves_are_logged_with_their_actor, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let dev = app.user("dev").await;
+    add_member(&owner, &org.id, &dev, "worker").await;
+    add_member(&owner, &org.team, &dev, "developer").await;
+    let p = create_project(&dev, &org.workspace, "Cars").await;
+    let a = create_dataset(&dev, &p, None, "a").await;
+    let b = create_dataset(&dev, &p, None, "b").await;
+    dev.ok(
+        "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id } } }",
+        json!({ "d": b, "p": a }),
+    )
+    .await;
+    dev.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": b })).await;
+
+    let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
+    assert_eq!(
+        entries(&d),
+        vec![
+            row("created", "Project", "Cars"),
+            row("created", "Dataset", "a"),
+            row("created", "Dataset", "b"),
+            row("moved", "Dataset", "b"),
+            row("deleted", "Dataset", "b"),
+        ]
+    );
+    assert!(d["node"]["activity"]["nodes"].as_array().expect("nodes").iter().all(|e| e["actor"]["id"] == dev.id.as_str()));
+
+    // A workspace and its deletion are team-level entries; a deleted project's history stays.
+    let w = owner
+        .ok(
+            "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"Scratch\" }) { workspace { id } } }",
+            json!({ "t": org.team }),
+        )
+        .await["createWorkspace"]["workspace"]["id"]
+        .clone();
+    owner.ok("mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }", json!({ "w": w })).await;
+    owner.ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p })).await;
+    let d = owner.ok(TEAM_LOG, json!({ "t": org.team })).await;
+    let log = entries(&d);
+    assert_eq!(log.len(), 8, "{d}");
+    assert_eq!(log[5], row("created", "Workspace", "Scratch"));
+    assert_eq!(log[6], row("deleted", "Workspace", "Scratch"));
+    assert_eq!(log[7], row("deleted", "Project", "Cars"));
+    assert_eq!(d["node"]["activity"]["nodes"][7]["objectId"], json!(p));
+});
+
+both!(refused_changes_leave_no_entry_and_hidden_projects_are_left_out, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let p = create_project(&owner, &org.workspace, "Secret").await;
+    create_dataset(&owner, &p, None, "a").await;
+    let annotator = app.user("ann").await;
+    add_member(&owner, &org.id, &annotator, "worker").await;
+    add_member(&owner, &org.team, &annotator, "annotator").await;
+    // An annotator sees the team but not its projects: their entries are left out.
+    let d = annotator.ok(TEAM_LOG, json!({ "t": org.team })).await;
+    assert_eq!(d["node"]["activity"]["totalCount"], 0, "{d}");
+    // A refused deletion writes nothing.
+    let viewer = app.user("viewer").await;
+    add_member(&owner, &org.id, &viewer, "worker").await;
+    add_member(&owner, &org.team, &viewer, "viewer").await;
+    assert_eq!(
+        viewer
+            .code("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p }))
+            .await,
+        "FORBIDDEN"
+    );
+    let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
+    assert_eq!(entries(&d), vec![row("created", "Project", "Secret"), row("created", "Dataset", "a")]);
+    // Viewers of the project read its log.
+    let d = viewer.ok(PROJECT_LOG, json!({ "p": p })).await;
+    assert_eq!(d["node"]["activity"]["totalCount"], 2);
+});
