@@ -22,4 +22,5 @@ pub mod startup;
 pub mod team;
 pub mod telemetry;
 pub mod user;
+pub mod version;
 pub mod workspace;

@@ -11,6 +11,7 @@ mod m20261123_000003_create_invitations;
 mod m20261123_000004_create_api_tokens;
 mod m20261123_000005_create_items;
 mod m20261123_000006_create_activity;
+mod m20261123_000007_create_project_versions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_api_tokens::Migration),
             Box::new(m20261123_000005_create_items::Migration),
             Box::new(m20261123_000006_create_activity::Migration),
+            Box::new(m20261123_000007_create_project_versions::Migration),
         ]
     }
 }

@@ -15,6 +15,8 @@ pub enum Action {
     Created,
     Deleted,
     Moved,
+    /// A project moved to another workspace, team or organization.
+    Transferred,
 }
 
 impl Action {
@@ -23,6 +25,7 @@ impl Action {
             Action::Created => "created",
             Action::Deleted => "deleted",
             Action::Moved => "moved",
+            Action::Transferred => "transferred",
         }
     }
 }
@@ -40,6 +43,17 @@ pub struct Subject<'a> {
 
 /// Records one entry inside the caller's transaction.
 pub async fn record<C: ConnectionTrait>(db: &C, actor: Uuid, action: Action, subject: Subject<'_>) -> AppResult<()> {
+    record_with_source(db, actor, action, subject, None).await
+}
+
+/// Records one entry whose object came from `source` (a restore or clone).
+pub async fn record_with_source<C: ConnectionTrait>(
+    db: &C,
+    actor: Uuid,
+    action: Action,
+    subject: Subject<'_>,
+    source: Option<Uuid>,
+) -> AppResult<()> {
     let entry = entity::activity::Model {
         id: Uuid::now_v7(),
         organization_id: subject.organization,
@@ -50,7 +64,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, actor: Uuid, action: Action, sub
         object_kind: subject.kind.into(),
         object_id: subject.id,
         object_name: subject.name.into(),
-        source_id: None,
+        source_id: source,
         created_at: chrono::Utc::now(),
     };
     entity::activity::Entity::insert(entry.into_active_model()).exec_without_returning(db).await?;

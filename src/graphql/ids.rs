@@ -19,6 +19,7 @@ pub enum Kind {
     Membership,
     Invitation,
     ApiToken,
+    ProjectVersion,
 }
 
 impl Kind {
@@ -34,6 +35,7 @@ impl Kind {
             Kind::Membership => "Membership",
             Kind::Invitation => "Invitation",
             Kind::ApiToken => "ApiToken",
+            Kind::ProjectVersion => "ProjectVersion",
         }
     }
     fn parse(text: &str) -> Option<Self> {
@@ -48,6 +50,7 @@ impl Kind {
             "Membership" => Kind::Membership,
             "Invitation" => Kind::Invitation,
             "ApiToken" => Kind::ApiToken,
+            "ProjectVersion" => Kind::ProjectVersion,
             _ => return None,
         })
     }

@@ -14,7 +14,12 @@ pub use context::{CtxExt, RequestCtx};
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct Query(crate::user::schema::UserQuery, node::NodeQuery, crate::organization::schema::OrganizationQuery);
+pub struct Query(
+    crate::user::schema::UserQuery,
+    node::NodeQuery,
+    crate::organization::schema::OrganizationQuery,
+    crate::version::schema::VersionQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
@@ -23,11 +28,13 @@ pub struct Mutation(
     crate::team::schema::TeamMutation,
     crate::workspace::schema::WorkspaceMutation,
     crate::project::schema::ProjectMutation,
+    crate::project::transfer::TransferMutation,
     crate::dataset::schema::DatasetMutation,
     crate::item::schema::ItemMutation,
     crate::membership::schema::MembershipMutation,
     crate::invitation::schema::InvitationMutation,
     crate::api_token::schema::ApiTokenMutation,
+    crate::version::schema::VersionMutation,
 );
 
 /// The subscription root.

@@ -35,6 +35,7 @@ pub enum Node {
     Membership(Membership),
     Invitation(crate::invitation::schema::Invitation),
     ApiToken(crate::api_token::schema::ApiToken),
+    ProjectVersion(crate::version::schema::ProjectVersion),
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
@@ -82,6 +83,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
             .map(|m| Node::Membership(Membership(m))),
         Kind::Invitation => crate::invitation::schema::visible_invitation(ctx, id).await?.map(Node::Invitation),
         Kind::ApiToken => crate::api_token::schema::visible_token(ctx, id).await?.map(Node::ApiToken),
+        Kind::ProjectVersion => crate::version::schema::visible_version(ctx, id).await?.map(Node::ProjectVersion),
     })
 }
 

@@ -111,6 +111,16 @@ impl Project {
     ) -> Result<crate::activity::schema::ActivityConnection> {
         crate::activity::schema::of_project(ctx, self.0.id, first, after).await
     }
+    /// Saved versions of the project, oldest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::version::schema::ProjectVersionConnection> {
+        crate::version::schema::versions_of(ctx, self.0.id, first, after).await
+    }
     /// Explicit project memberships; empty without `member.read` here.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {

@@ -17,4 +17,6 @@ mod memberships;
 mod n_plus_one;
 mod organizations;
 mod subscriptions;
+mod transfers;
+mod versions;
 mod visibility;

@@ -1,0 +1,39 @@
+//! Batched reads of project versions.
+
+use crate::by_id_loader;
+use crate::db::{ChildTable, load_grouped};
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use async_graphql::dataloader::Loader;
+use entity::project_version;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+by_id_loader!(VersionById, entity::project_version, entity::project_version::Model);
+
+impl Cursored for project_version::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees
+/// the project sees them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VersionsOfProject(pub Uuid, pub PageArgs);
+
+impl Loader<VersionsOfProject> for DbLoader {
+    type Value = Page<project_version::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[VersionsOfProject]) -> Result<HashMap<VersionsOfProject, Self::Value>, Self::Error> {
+        let table = ChildTable {
+            table: "project_versions",
+            parent_col: "project_id",
+            parent_of: |v: &project_version::Model| v.project_id,
+        };
+        load_grouped::<project_version::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+            .await
+            .map_err(load_err)
+    }
+}

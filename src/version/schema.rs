@@ -1,0 +1,246 @@
+//! The `ProjectVersion` type, `Project.versions`, `compareProjectVersions` and the
+//! version mutations.
+
+use super::loader::{VersionById, VersionsOfProject};
+use super::service;
+use crate::connection;
+use crate::domain::{Description, Name};
+use crate::graphql::CtxExt;
+use crate::graphql::ids::{Kind, decode_as, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs};
+use crate::project::loader::ProjectById;
+use crate::project::schema::{Project, load_project};
+use crate::user::schema::{User, visible_user};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A saved, immutable snapshot of a project's dataset tree and item metadata; only its
+/// title and description can be edited.
+#[derive(Clone)]
+pub struct ProjectVersion(pub entity::project_version::Model);
+
+connection!(
+    ProjectVersionConnection,
+    ProjectVersionEdge,
+    ProjectVersion,
+    "A page of project versions.",
+    "A project version with its cursor."
+);
+
+/// The versions of a project, oldest first.
+pub async fn versions_of(
+    ctx: &Context<'_>,
+    project: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ProjectVersionConnection> {
+    let args = PageArgs::parse(first, after.as_deref())?;
+    let page = ctx.req()?.loader.load_one(VersionsOfProject(project, args)).await.map_err(gql)?;
+    Ok(ProjectVersionConnection::from_page(page.unwrap_or_else(Page::empty), ProjectVersion))
+}
+
+/// A version by id, if the viewer sees its project.
+pub async fn visible_version(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<ProjectVersion>> {
+    let req = ctx.req()?;
+    let Some(v) = req.loader.load_one(VersionById(id)).await.map_err(gql)? else { return Ok(None) };
+    let grants = req.grants().await?;
+    let p = req.loader.load_one(ProjectById(v.project_id)).await.map_err(gql)?;
+    Ok(p.filter(|p| grants.sees_project(p.organization_id, p.team_id, p.id)).map(|_| ProjectVersion(v)))
+}
+
+/// A saved, immutable snapshot of a project's dataset tree and item metadata; only its
+/// title and description can be edited.
+#[Object]
+impl ProjectVersion {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(Kind::ProjectVersion, self.0.id)
+    }
+    /// 1 for the first version of the project, then 2, 3, …
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    /// Short label.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Free text.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The project this is a version of.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
+        load_project(ctx, self.0.project_id).await
+    }
+    /// Who saved it; null when unknown or not visible to the viewer.
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, self.0.created_by).await
+    }
+    /// When it was saved.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Number of datasets (at every depth) in the snapshot.
+    async fn dataset_count(&self) -> i32 {
+        self.0.dataset_count
+    }
+    /// Number of items in the snapshot.
+    async fn item_count(&self) -> i32 {
+        self.0.item_count
+    }
+}
+
+/// A dataset or item named in a comparison.
+#[derive(SimpleObject)]
+pub struct VersionChange {
+    /// Slash-separated names from the project down to it: `/train/cats` for a dataset,
+    /// `/train/cats/cat.png` for an item (in the target version; for removals, the base).
+    pub path: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// What changed from a base version to a target version, each list sorted by path. A
+/// dataset changed when its name, description or parent did; an item when its name,
+/// dataset, size or content type did.
+#[derive(SimpleObject)]
+pub struct VersionComparison {
+    /// Datasets in the target only.
+    pub datasets_added: Vec<VersionChange>,
+    /// Datasets in the base only.
+    pub datasets_removed: Vec<VersionChange>,
+    /// Datasets in both, renamed, re-described or moved.
+    pub datasets_changed: Vec<VersionChange>,
+    /// Items in the target only.
+    pub items_added: Vec<VersionChange>,
+    /// Items in the base only.
+    pub items_removed: Vec<VersionChange>,
+    /// Items in both with another name, dataset, size or content type.
+    pub items_changed: Vec<VersionChange>,
+}
+
+fn changes(list: Vec<service::Entry>) -> Vec<VersionChange> {
+    list.into_iter().map(|e| VersionChange { path: e.path, name: e.name }).collect()
+}
+
+#[derive(Default)]
+pub struct VersionQuery;
+
+#[Object]
+impl VersionQuery {
+    /// What was added, removed and changed from `baseId` to `targetId`, two versions of
+    /// the same project the viewer can read.
+    async fn compare_project_versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The older state.")] base_id: ID,
+        #[graphql(desc = "The newer state.")] target_id: ID,
+    ) -> Result<VersionComparison> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
+        let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
+        let c = service::compare_versions(req, base, target).await?;
+        Ok(VersionComparison {
+            datasets_added: changes(c.datasets_added),
+            datasets_removed: changes(c.datasets_removed),
+            datasets_changed: changes(c.datasets_changed),
+            items_added: changes(c.items_added),
+            items_removed: changes(c.items_removed),
+            items_changed: changes(c.items_changed),
+        })
+    }
+}
+
+/// Input of `createProjectVersion`.
+#[derive(InputObject)]
+pub struct CreateProjectVersionInput {
+    /// The project to snapshot (`project.update`).
+    pub project_id: ID,
+    /// Short label, 1-128 characters after trimming.
+    pub title: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// Result of `createProjectVersion` and `updateProjectVersion`.
+#[derive(SimpleObject)]
+pub struct ProjectVersionPayload {
+    /// The version.
+    pub version: ProjectVersion,
+}
+
+/// Input of `updateProjectVersion`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateProjectVersionInput {
+    /// The version (`project.update` on its project).
+    pub version_id: ID,
+    /// New title.
+    pub title: Option<String>,
+    /// New description; empty clears it.
+    pub description: Option<String>,
+}
+
+/// Input of `restoreProjectVersion`.
+#[derive(InputObject)]
+pub struct RestoreProjectVersionInput {
+    /// The version to restore (readable by the viewer).
+    pub version_id: ID,
+    /// Where to create the new project (`project.create` on its team).
+    pub workspace_id: ID,
+    /// Name of the new project, unique inside the workspace.
+    pub name: String,
+}
+
+/// Result of `restoreProjectVersion`.
+#[derive(SimpleObject)]
+pub struct RestoreProjectVersionPayload {
+    /// The new project with the version's datasets and items (new ids), the original
+    /// project's current description, and the viewer as its creator.
+    pub project: Project,
+}
+
+#[derive(Default)]
+pub struct VersionMutation;
+
+#[Object]
+impl VersionMutation {
+    /// Saves the current dataset tree and item metadata of a project as a new version.
+    async fn create_project_version(&self, ctx: &Context<'_>, input: CreateProjectVersionInput) -> Result<ProjectVersionPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let title = Name::parse("title", &input.title)?;
+        let description = Description::parse("description", input.description.as_deref())?;
+        let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        let v = service::create_version(req, project, title, description).await?;
+        Ok(ProjectVersionPayload { version: ProjectVersion(v) })
+    }
+
+    /// Edits the title or description of a version (its contents never change).
+    async fn update_project_version(&self, ctx: &Context<'_>, input: UpdateProjectVersionInput) -> Result<ProjectVersionPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let title = input.title.as_deref().map(|t| Name::parse("title", t)).transpose()?;
+        let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
+        let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
+        let v = service::update_version(req, id, title, description).await?;
+        Ok(ProjectVersionPayload { version: ProjectVersion(v) })
+    }
+
+    /// Creates a new project with a version's datasets and items; the original project is
+    /// untouched.
+    async fn restore_project_version(
+        &self,
+        ctx: &Context<'_>,
+        input: RestoreProjectVersionInput,
+    ) -> Result<RestoreProjectVersionPayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let name = Name::parse("name", &input.name)?;
+        let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
+        let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
+        let p = service::restore_version(req, id, workspace, name).await?;
+        Ok(RestoreProjectVersionPayload { project: Project(p) })
+    }
+}

@@ -1,0 +1,135 @@
+//! Project transfers: to another workspace of the team, or to another team or
+//! organization; delete rights at the source, create rights at the destination;
+//! memberships that cannot follow are detached and reported.
+
+use crate::both;
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+const TRANSFER: &str = "mutation($p: ID!, $w: ID!) { transferProject(input: { projectId: $p, workspaceId: $w }) {
+    project { id workspace { id } team { id } } detachedMemberships { user { id } role { key } } } }";
+const WHERE: &str = "query($p: ID!) { node(id: $p) { ... on Project { name workspace { id } team { id organization { id } }
+    datasets(first: 5) { nodes { name } } members(first: 10) { nodes { user { id } role { key } } } } } }";
+
+async fn where_is(c: &Client, p: &str) -> Value {
+    c.ok(WHERE, json!({ "p": p })).await["node"].clone()
+}
+
+both!(a_project_moves_to_another_workspace_and_to_another_organization, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let a = create_org(&owner, "a-org").await;
+    let p = create_project(&owner, &a.workspace, "Cars").await;
+    create_dataset(&owner, &p, None, "train").await;
+    let ws2 = owner
+        .ok(
+            "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"Two\" }) { workspace { id } } }",
+            json!({ "t": a.team }),
+        )
+        .await["createWorkspace"]["workspace"]["id"]
+        .as_str()
+        .expect("ws")
+        .to_string();
+    // Within the team.
+    let d = owner.ok(TRANSFER, json!({ "p": p, "w": ws2 })).await;
+    assert_eq!(d["transferProject"]["project"]["workspace"]["id"], ws2.as_str());
+    assert_eq!(d["transferProject"]["detachedMemberships"], json!([]));
+
+    // To another organization: a labeler who is only in a-org is detached; one in both stays.
+    let b = create_org(&owner, "b-org").await;
+    let (only_a, both_orgs) = (app.user("onlya").await, app.user("both").await);
+    add_member(&owner, &a.id, &only_a, "worker").await;
+    add_member(&owner, &a.id, &both_orgs, "worker").await;
+    add_member(&owner, &b.id, &both_orgs, "worker").await;
+    add_member(&owner, &p, &only_a, "labeler").await;
+    add_member(&owner, &p, &both_orgs, "reviewer").await;
+    let d = owner.ok(TRANSFER, json!({ "p": p, "w": b.workspace })).await;
+    assert_eq!(
+        d["transferProject"]["detachedMemberships"],
+        json!([{ "user": { "id": only_a.id }, "role": { "key": "labeler" } }])
+    );
+    let now = where_is(&owner, &p).await;
+    assert_eq!(now["team"]["id"], b.team.as_str());
+    assert_eq!(now["team"]["organization"]["id"], b.id.as_str());
+    assert_eq!(now["datasets"]["nodes"], json!([{ "name": "train" }]));
+    assert_eq!(now["members"]["nodes"], json!([{ "user": { "id": both_orgs.id }, "role": { "key": "reviewer" } }]));
+    // The detached labeler no longer sees it; the reviewer still does.
+    assert!(only_a.ok(WHERE, json!({ "p": p })).await["node"].is_null());
+    assert_eq!(both_orgs.ok(WHERE, json!({ "p": p })).await["node"]["name"], "Cars");
+    // Both teams' activity logs record the transfer.
+    let q = "query($t: ID!) { node(id: $t) { ... on Team { activity(first: 20) { nodes { action objectName } } } } }";
+    for team in [&a.team, &b.team] {
+        let log = owner.ok(q, json!({ "t": team })).await;
+        assert!(log["node"]["activity"]["nodes"].as_array().expect("log").iter().any(|e| e["action"] == "transferred"), "{log}");
+    }
+});
+
+both!(transfers_need_delete_rights_at_the_source_and_create_rights_at_the_destination, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let a = create_org(&owner, "a-org").await;
+    let dev = app.user("dev").await;
+    add_member(&owner, &a.id, &dev, "worker").await;
+    add_member(&owner, &a.team, &dev, "developer").await;
+    let theirs = create_project(&owner, &a.workspace, "Owners").await;
+    let mine = create_project(&dev, &a.workspace, "Mine").await;
+    // Another team of the organization where the developer is only a viewer.
+    let other = owner
+        .ok("mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Other\" }) { team { id workspaces(first: 1) { nodes { id } } } } }", json!({ "o": a.id }))
+        .await;
+    let other_team = other["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let other_ws = other["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
+    add_member(&owner, &other_team, &dev, "viewer").await;
+    let stranger = app.user("stranger").await;
+    let hidden = create_org(&stranger, "hidden").await;
+
+    let before = where_is(&owner, &mine).await;
+    // Not their project: delete rights missing.
+    assert_eq!(dev.code(TRANSFER, json!({ "p": theirs, "w": other_ws })).await, "FORBIDDEN");
+    // Their project, but only a viewer at the destination.
+    assert_eq!(dev.code(TRANSFER, json!({ "p": mine, "w": other_ws })).await, "FORBIDDEN");
+    // A destination they cannot see.
+    assert_eq!(dev.code(TRANSFER, json!({ "p": mine, "w": hidden.workspace })).await, "NOT_FOUND");
+    // Already there.
+    assert_eq!(owner.code(TRANSFER, json!({ "p": mine, "w": a.workspace })).await, "FAILED_PRECONDITION");
+    // A name taken at the destination.
+    create_project(&owner, &other_ws, "Mine").await;
+    assert_eq!(owner.code(TRANSFER, json!({ "p": mine, "w": other_ws })).await, "CONFLICT");
+    assert_eq!(where_is(&owner, &mine).await, before, "nothing changed");
+    // Promoted to developer there, the developer moves their own project.
+    let d = owner
+        .ok(
+            "query($t: ID!) { node(id: $t) { ... on Team { members(first: 10) { nodes { id user { id } } } } } }",
+            json!({ "t": other_team }),
+        )
+        .await;
+    let membership = d["node"]["members"]["nodes"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["id"] == dev.id.as_str())
+        .expect("dev")["id"]
+        .clone();
+    owner
+        .ok(
+            "mutation($m: ID!) { changeMemberRole(input: { membershipId: $m, role: \"developer\" }) { membership { id } } }",
+            json!({ "m": membership }),
+        )
+        .await;
+    let clash = owner
+        .ok(
+            "query($w: ID!) { node(id: $w) { ... on Workspace { projects(first: 10) { nodes { id name } } } } }",
+            json!({ "w": other_ws }),
+        )
+        .await;
+    let clash_id = clash["node"]["projects"]["nodes"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .find(|p| p["name"] == "Mine")
+        .expect("clash")["id"]
+        .clone();
+    owner
+        .ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": clash_id }))
+        .await;
+    let d = dev.ok(TRANSFER, json!({ "p": mine, "w": other_ws })).await;
+    assert_eq!(d["transferProject"]["project"]["team"]["id"], other_team.as_str());
+});
