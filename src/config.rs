@@ -84,6 +84,8 @@ pub struct Settings {
     /// How long a DataLoader collects keys before it queries (async-graphql's default is
     /// 1 ms). Statement-count tests widen it so that a loaded machine cannot split a batch.
     pub loader_batch_delay: Duration,
+    /// How long deleted projects and datasets stay in the trash bin.
+    pub trash_retention: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
@@ -106,6 +108,7 @@ impl Settings {
             smtp_url: None,
             smtp_from: "orgraph <no-reply@localhost>".into(),
             loader_batch_delay: Duration::from_millis(1),
+            trash_retention: Duration::from_secs(30 * 86_400),
         }
     }
 
@@ -142,6 +145,7 @@ impl Settings {
             return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", "expected 1..10000"));
         }
         s.max_dataset_depth = depth as i32;
+        s.trash_retention = Duration::from_secs(number("ORGRAPH_TRASH_RETENTION_DAYS", 30)?.saturating_mul(86_400));
         if let Some(dev) = var("ORGRAPH_DEV") {
             s.dev = !matches!(dev.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
         }

@@ -37,6 +37,7 @@ impl Application {
         // Background work (outbox polling, mail) gets its own small pool: it never waits
         // behind requests, and request statement counts stay the requests' own.
         let background = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
+        crate::trash::start_purger(background.clone(), settings.trash_retention);
         let notifiers = Arc::new(crate::invitation::Notifiers {
             hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),
             mailer: crate::invitation::mailer::Mailer::start(background, transport),

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 /// (`path`, `/a/b/`) for one-statement ancestor and descendant queries.
 /// The table also has `own_size_bytes` and `own_item_count` (the items directly in the
 /// dataset), written only by `item::service` and read by `item::loader` (see `entity::item`).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "datasets")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 /// `own_item_count` columns, which are deliberately not fields of `dataset::Model`: only
 /// the item service writes them (relative `UPDATE … SET x = x + ?`), so no ORM round trip
 /// of a dataset row can write back a stale copy.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "items")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

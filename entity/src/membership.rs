@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// A user's role at one scope. Team and project memberships carry their ancestors
 /// (`organization_id`, `team_id`) so that one query loads everything authorization needs.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "memberships")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

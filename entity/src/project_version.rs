@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// A numbered, immutable snapshot of a project's dataset tree and item metadata; only
 /// `title` and `description` change. Its rows are the `snapshot_rows` valid at `number`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "project_versions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// One state of a dataset (`kind` = "dataset") or item ("item") of a project, shared by
 /// all versions numbered `valid_from <= n < valid_to` (`valid_to` null: still current).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "snapshot_rows")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

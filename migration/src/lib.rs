@@ -12,6 +12,8 @@ mod m20261123_000004_create_api_tokens;
 mod m20261123_000005_create_items;
 mod m20261123_000006_create_activity;
 mod m20261123_000007_create_project_versions;
+mod m20261123_000008_create_trash_entries;
+mod m20261123_000009_create_sharing;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_items::Migration),
             Box::new(m20261123_000006_create_activity::Migration),
             Box::new(m20261123_000007_create_project_versions::Migration),
+            Box::new(m20261123_000008_create_trash_entries::Migration),
+            Box::new(m20261123_000009_create_sharing::Migration),
         ]
     }
 }

@@ -17,6 +17,10 @@ pub enum Action {
     Moved,
     /// A project moved to another workspace, team or organization.
     Transferred,
+    /// Brought back from the trash bin.
+    Restored,
+    /// Deleted forever from the trash bin.
+    Purged,
 }
 
 impl Action {
@@ -26,6 +30,8 @@ impl Action {
             Action::Deleted => "deleted",
             Action::Moved => "moved",
             Action::Transferred => "transferred",
+            Action::Restored => "restored",
+            Action::Purged => "purged",
         }
     }
 }

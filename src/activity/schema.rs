@@ -28,7 +28,8 @@ fn kind_of(text: &str) -> Option<Kind> {
 /// One entry of the activity (workflow) log: who did what to which object, and when.
 #[Object]
 impl ActivityEntry {
-    /// What was done: "created", "deleted" or "moved".
+    /// What was done: "created", "deleted", "moved", "transferred", "restored" (from the
+    /// trash bin) or "purged" (from the trash bin, forever).
     async fn action(&self) -> &str {
         &self.0.action
     }

@@ -225,6 +225,9 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     project_service::lock(&txn, p.id).await?;
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
+    // Re-read under the lock: the subtree copied to the trash must be the one deleted.
+    let d = dataset::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    crate::trash::service::trash_dataset(&txn, viewer.id, &d).await?;
     if dataset::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -20,6 +20,8 @@ pub enum Kind {
     Invitation,
     ApiToken,
     ProjectVersion,
+    TrashEntry,
+    ShareLink,
 }
 
 impl Kind {
@@ -36,6 +38,8 @@ impl Kind {
             Kind::Invitation => "Invitation",
             Kind::ApiToken => "ApiToken",
             Kind::ProjectVersion => "ProjectVersion",
+            Kind::TrashEntry => "TrashEntry",
+            Kind::ShareLink => "ShareLink",
         }
     }
     fn parse(text: &str) -> Option<Self> {
@@ -51,6 +55,8 @@ impl Kind {
             "Invitation" => Kind::Invitation,
             "ApiToken" => Kind::ApiToken,
             "ProjectVersion" => Kind::ProjectVersion,
+            "TrashEntry" => Kind::TrashEntry,
+            "ShareLink" => Kind::ShareLink,
             _ => return None,
         })
     }

@@ -19,6 +19,7 @@ pub struct Query(
     node::NodeQuery,
     crate::organization::schema::OrganizationQuery,
     crate::version::schema::VersionQuery,
+    crate::sharing::schema::SharingQuery,
 );
 
 /// The mutation root.
@@ -35,6 +36,8 @@ pub struct Mutation(
     crate::invitation::schema::InvitationMutation,
     crate::api_token::schema::ApiTokenMutation,
     crate::version::schema::VersionMutation,
+    crate::trash::schema::TrashMutation,
+    crate::sharing::schema::SharingMutation,
 );
 
 /// The subscription root.

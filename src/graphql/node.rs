@@ -84,6 +84,10 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
         Kind::Invitation => crate::invitation::schema::visible_invitation(ctx, id).await?.map(Node::Invitation),
         Kind::ApiToken => crate::api_token::schema::visible_token(ctx, id).await?.map(Node::ApiToken),
         Kind::ProjectVersion => crate::version::schema::visible_version(ctx, id).await?.map(Node::ProjectVersion),
+        // Trash entries are reached through `Team.trash` only.
+        Kind::TrashEntry => None,
+        // Share links are reached through `Project.shareLinks` only.
+        Kind::ShareLink => None,
     })
 }
 

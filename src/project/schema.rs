@@ -134,6 +134,24 @@ impl Project {
     async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
         item_schema::item_count(ctx, TotalsOf::Project(self.0.id)).await
     }
+    /// Whether the project is published: listed in `explore`, readable by every signed-in user.
+    async fn published(&self, ctx: &Context<'_>) -> Result<bool> {
+        crate::sharing::schema::published(ctx, self.0.id).await
+    }
+    /// Where the project was cloned or restored from; null when it was created from scratch.
+    async fn origin(&self, ctx: &Context<'_>) -> Result<Option<crate::sharing::schema::ProjectOrigin>> {
+        crate::sharing::schema::origin_of(ctx, self.0.id).await
+    }
+    /// Share links of the project, oldest first; null without `project.update` here.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn share_links(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<crate::sharing::schema::ShareLinkConnection>> {
+        crate::sharing::schema::share_links_of(ctx, self.resource(ctx)?, self.0.id, first, after).await
+    }
 }
 
 /// Input of `createProject`.

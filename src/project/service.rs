@@ -104,6 +104,7 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     }
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::project(&p)).await?;
+    crate::trash::service::trash_project(&txn, viewer.id, &p).await?;
     if project::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -104,6 +104,22 @@ impl Team {
     async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
         item_schema::item_count(ctx, TotalsOf::Team(self.0.id)).await
     }
+    /// Deleted projects and datasets of the team, restorable until purged (entries of
+    /// projects the viewer cannot see are left out).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn trash(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::trash::schema::TrashEntryConnection> {
+        crate::trash::schema::of_team(ctx, self.0.id, first, after).await
+    }
+    /// Bytes of the team's trash entries that the viewer sees (a whole number; not part
+    /// of `sizeBytes` or `diskUsage`).
+    async fn trash_size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        crate::trash::schema::size_of_team(ctx, self.0.id).await
+    }
     /// The team's projects that the viewer sees, largest first (bytes, then items, then
     /// creation): the `first` (1..100, default 20) of them.
     #[graphql(complexity = "cost(first, child_complexity)")]

@@ -204,11 +204,53 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
     let (v, source) = find_visible(&txn, &grants, id).await?;
-    let w = crate::workspace::service::find_visible(&txn, &grants, workspace).await?;
+    let rows = rows_at(&txn, source.id, v.number).await?;
+    let p = create_copy(&txn, &grants, viewer.id, workspace, name, source.description.clone(), &rows).await?;
+    activity::record_with_source(&txn, viewer.id, Action::Created, Subject::project(&p), Some(source.id)).await?;
+    crate::sharing::service::record_restore(&txn, p.id, source.id, v.id).await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// The live dataset tree and items of a project as snapshot rows (not stored): what
+/// `create_copy` copies when a project is cloned.
+pub async fn live_rows<C: ConnectionTrait>(db: &C, project: Uuid) -> AppResult<Vec<row::Model>> {
+    Ok(live_state(db, project)
+        .await?
+        .into_iter()
+        .map(|((kind, id), c)| row::Model {
+            id,
+            project_id: project,
+            kind: kind.to_string(),
+            stable_id: id,
+            parent_id: c.parent_id,
+            name: c.name,
+            description: c.description,
+            size_bytes: c.size_bytes,
+            content_type: c.content_type,
+            valid_from: 0,
+            valid_to: None,
+        })
+        .collect())
+}
+
+/// Creates a project in `workspace` (`project.create` on its team, a name unique in the
+/// workspace) holding a copy of the datasets and items of `rows` with new ids and the
+/// viewer as creator. Shared by restore and clone; the caller records activity and origin.
+pub async fn create_copy<C: ConnectionTrait>(
+    txn: &C,
+    grants: &Grants,
+    viewer: Uuid,
+    workspace: Uuid,
+    name: Name,
+    description: Option<String>,
+    rows: &[row::Model],
+) -> AppResult<project::Model> {
+    let w = crate::workspace::service::find_visible(txn, grants, workspace).await?;
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
         return Err(AppError::forbidden("requires project.create"));
     }
-    if sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
+    if sibling_name_taken::<project::Entity, _>(txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
         return Err(AppError::conflict("name", "a project with this name exists in the workspace"));
     }
     let now = chrono::Utc::now();
@@ -218,12 +260,11 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
         team_id: w.team_id,
         organization_id: w.organization_id,
         name: name.into_string(),
-        description: source.description.clone(),
-        created_by: Some(viewer.id),
+        description,
+        created_by: Some(viewer),
         created_at: now,
     };
-    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
-    let rows = rows_at(&txn, source.id, v.number).await?;
+    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(txn).await?;
     let mut children: HashMap<Option<Uuid>, Vec<&row::Model>> = HashMap::new();
     for r in rows.iter().filter(|r| r.kind == DATASET) {
         children.entry(r.parent_id).or_default().push(r);
@@ -246,7 +287,7 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
                 description: r.description.clone(),
                 depth: parent.map_or(0, |x| x.depth + 1),
                 path: parent.map_or_else(|| "/".to_string(), |x| format!("{}{}/", x.path, x.id)),
-                created_by: Some(viewer.id),
+                created_by: Some(viewer),
                 created_at: now,
             };
             new_ids.insert(r.stable_id, d.id);
@@ -256,7 +297,7 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
     }
     for chunk in datasets.chunks(500) {
         dataset::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     let items: Vec<item::Model> = rows
@@ -273,14 +314,14 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
                 name: r.name.clone(),
                 size_bytes: r.size_bytes.unwrap_or(0),
                 content_type: r.content_type.clone().unwrap_or_default(),
-                created_by: Some(viewer.id),
+                created_by: Some(viewer),
                 created_at: now,
             })
         })
         .collect();
     for chunk in items.chunks(500) {
         item::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     // The datasets' own aggregates, in one statement over the new project's rows.
@@ -292,8 +333,6 @@ pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: 
     )
     .bind(p.id);
     txn.execute_raw(sql.build()).await?;
-    activity::record_with_source(&txn, viewer.id, Action::Created, Subject::project(&p), Some(source.id)).await?;
-    txn.commit().await?;
     Ok(p)
 }
 

@@ -1,0 +1,53 @@
+//! Batched reads of the sharing rows of projects.
+
+use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::graphql::pagination::Cursored;
+use async_graphql::dataloader::Loader;
+use entity::{project_origin, published_project, share_link};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+impl Cursored for share_link::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// Whether a project is published (present only when it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PublishedOf(pub Uuid);
+
+impl Loader<PublishedOf> for DbLoader {
+    type Value = published_project::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PublishedOf]) -> Result<HashMap<PublishedOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = published_project::Entity::find()
+            .filter(published_project::Column::ProjectId.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.into_iter().map(|r| (PublishedOf(r.project_id), r)).collect())
+    }
+}
+
+/// The origin of a project, if it was created by a copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OriginOf(pub Uuid);
+
+impl Loader<OriginOf> for DbLoader {
+    type Value = project_origin::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OriginOf]) -> Result<HashMap<OriginOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = project_origin::Entity::find()
+            .filter(project_origin::Column::ProjectId.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.into_iter().map(|r| (OriginOf(r.project_id), r)).collect())
+    }
+}
