@@ -21,6 +21,12 @@ pub enum Action {
     Restored,
     /// Deleted forever from the trash bin.
     Purged,
+    /// A project made readable to everyone through `explore`.
+    Published,
+    /// A project taken out of `explore`.
+    Unpublished,
+    /// A version (snapshot) of a project was saved.
+    Versioned,
 }
 
 impl Action {
@@ -32,6 +38,9 @@ impl Action {
             Action::Transferred => "transferred",
             Action::Restored => "restored",
             Action::Purged => "purged",
+            Action::Published => "published",
+            Action::Unpublished => "unpublished",
+            Action::Versioned => "versioned",
         }
     }
 }

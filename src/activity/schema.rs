@@ -28,8 +28,8 @@ fn kind_of(text: &str) -> Option<Kind> {
 /// One entry of the activity (workflow) log: who did what to which object, and when.
 #[Object]
 impl ActivityEntry {
-    /// What was done: "created", "deleted", "moved", "transferred", "restored" (from the
-    /// trash bin) or "purged" (from the trash bin, forever).
+    /// What was done: "created", "deleted", "moved", "transferred", "restored", "purged",
+    /// "published", "unpublished" or "versioned".
     async fn action(&self) -> &str {
         &self.0.action
     }

@@ -106,8 +106,10 @@ pub async fn set_published(req: &RequestCtx, id: Uuid, publish: bool) -> AppResu
     if publish && !published {
         let row = published_project::Model { project_id: p.id, published_by: Some(viewer.id), published_at: Utc::now() };
         published_project::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
+        activity::record(&txn, viewer.id, Action::Published, Subject::project(&p)).await?;
     } else if !publish && published {
         published_project::Entity::delete_by_id(p.id).exec(&txn).await?;
+        activity::record(&txn, viewer.id, Action::Unpublished, Subject::project(&p)).await?;
     }
     txn.commit().await?;
     Ok(p)

@@ -171,6 +171,7 @@ pub async fn create_version(req: &RequestCtx, project: Uuid, title: Name, descri
         created_at: chrono::Utc::now(),
     };
     version::Entity::insert(v.clone().into_active_model()).exec_without_returning(&txn).await?;
+    activity::record(&txn, viewer.id, Action::Versioned, Subject::project(&p)).await?;
     txn.commit().await?;
     Ok(v)
 }

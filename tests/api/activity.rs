@@ -101,3 +101,27 @@ both!(refused_changes_leave_no_entry_and_hidden_projects_are_left_out, |app: Tes
     let d = viewer.ok(PROJECT_LOG, json!({ "p": p })).await;
     assert_eq!(d["node"]["activity"]["totalCount"], 2);
 });
+
+both!(publishing_and_versions_are_logged, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    owner.ok("mutation($p: ID!) { publishProject(input: { projectId: $p }) { project { id } } }", json!({ "p": p })).await;
+    owner.ok("mutation($p: ID!) { unpublishProject(input: { projectId: $p }) { project { id } } }", json!({ "p": p })).await;
+    owner
+        .ok(
+            "mutation($p: ID!) { createProjectVersion(input: { projectId: $p, title: \"v1\" }) { version { id } } }",
+            json!({ "p": p }),
+        )
+        .await;
+    let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
+    assert_eq!(
+        entries(&d),
+        vec![
+            row("created", "Project", "Cars"),
+            row("published", "Project", "Cars"),
+            row("unpublished", "Project", "Cars"),
+            row("versioned", "Project", "Cars"),
+        ]
+    );
+});
