@@ -20,15 +20,11 @@ impl Loader<ActivityOfTeam> for DbLoader {
 
     async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
         let f = self.authz.grants().await.map_err(load_err)?.project_filter();
-        // The project filter of `authz`, over the entry's project columns.
+        // Team-level entries, and those of projects the viewer sees (the filter of `authz`).
         let visible = |_: &PageArgs, sql: &mut Sql| {
-            sql.push("(t.project_id IS NULL OR t.organization_id IN ")
-                .bind_list(&f.full_orgs)
-                .push(" OR t.team_id IN ")
-                .bind_list(&f.full_teams)
-                .push(" OR t.project_id IN ")
-                .bind_list(&f.project_ids)
-                .push(")");
+            sql.push("(t.project_id IS NULL OR ");
+            f.push_sql_on(sql, "t.project_id");
+            sql.push(")");
         };
         let table = ChildTable { table: "activity", parent_col: "team_id", parent_of: |a: &activity::Model| a.team_id };
         load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))

@@ -55,12 +55,19 @@ impl TeamFilter {
 }
 
 impl ProjectFilter {
+    /// Appends the filter for the `projects` table (alias `t`).
     pub fn push_sql(&self, sql: &mut Sql) {
+        self.push_sql_on(sql, "t.id");
+    }
+
+    /// Appends the filter for rows of alias `t` that carry a project's ancestors in
+    /// `t.organization_id` and `t.team_id` and the project's id in `project_col`.
+    pub fn push_sql_on(&self, sql: &mut Sql, project_col: &str) {
         sql.push("(t.organization_id IN ")
             .bind_list(&self.full_orgs)
             .push(" OR t.team_id IN ")
             .bind_list(&self.full_teams)
-            .push(" OR t.id IN ")
+            .push(&format!(" OR {project_col} IN "))
             .bind_list(&self.project_ids)
             .push(")");
     }
