@@ -40,11 +40,28 @@ pub async fn create_project(
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
-    let w = crate::workspace::service::find_visible(&txn, &grants, workspace).await?;
+    let p = insert_new(&txn, &grants, viewer.id, workspace, name, description.into_inner()).await?;
+    activity::record(&txn, viewer.id, Action::Created, Subject::project(&p)).await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// Inserts an empty project created by `viewer` in `workspace`, after the checks every
+/// new project passes: the workspace is visible (`NOT_FOUND`), `project.create` on its
+/// team (`FORBIDDEN`), a free name (`CONFLICT`). Creating, cloning and restoring share it.
+pub async fn insert_new<C: ConnectionTrait>(
+    txn: &C,
+    grants: &Grants,
+    viewer: Uuid,
+    workspace: Uuid,
+    name: Name,
+    description: Option<String>,
+) -> AppResult<project::Model> {
+    let w = crate::workspace::service::find_visible(txn, grants, workspace).await?;
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
         return Err(AppError::forbidden("requires project.create"));
     }
-    if sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
+    if sibling_name_taken::<project::Entity, _>(txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
         return Err(name_conflict());
     }
     let p = project::Model {
@@ -53,13 +70,11 @@ pub async fn create_project(
         team_id: w.team_id,
         organization_id: w.organization_id,
         name: name.into_string(),
-        description: description.into_inner(),
-        created_by: Some(viewer.id),
+        description,
+        created_by: Some(viewer),
         created_at: chrono::Utc::now(),
     };
-    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
-    activity::record(&txn, viewer.id, Action::Created, Subject::project(&p)).await?;
-    txn.commit().await?;
+    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(txn).await?;
     Ok(p)
 }
 

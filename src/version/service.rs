@@ -7,8 +7,8 @@
 //! shared, changed and removed rows are closed at n, changed and added rows open at n.
 
 use crate::activity::{self, Action, Subject};
-use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write, sibling_name_taken};
+use crate::authz::Grants;
+use crate::db::{Sql, begin_write};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
@@ -247,25 +247,8 @@ pub async fn create_copy<C: ConnectionTrait>(
     description: Option<String>,
     rows: &[row::Model],
 ) -> AppResult<project::Model> {
-    let w = crate::workspace::service::find_visible(txn, grants, workspace).await?;
-    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
-        return Err(AppError::forbidden("requires project.create"));
-    }
-    if sibling_name_taken::<project::Entity, _>(txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
-        return Err(AppError::conflict("name", "a project with this name exists in the workspace"));
-    }
-    let now = chrono::Utc::now();
-    let p = project::Model {
-        id: Uuid::now_v7(),
-        workspace_id: w.id,
-        team_id: w.team_id,
-        organization_id: w.organization_id,
-        name: name.into_string(),
-        description,
-        created_by: Some(viewer),
-        created_at: now,
-    };
-    project::Entity::insert(p.clone().into_active_model()).exec_without_returning(txn).await?;
+    let p = project_service::insert_new(txn, grants, viewer, workspace, name, description).await?;
+    let now = p.created_at;
     let mut children: HashMap<Option<Uuid>, Vec<&row::Model>> = HashMap::new();
     for r in rows.iter().filter(|r| r.kind == DATASET) {
         children.entry(r.parent_id).or_default().push(r);
