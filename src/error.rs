@@ -77,6 +77,11 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("uq_projects_name", "projects.workspace_id", "name"),
     ("uq_datasets_name", "datasets.sibling_key", "name"),
     ("uq_memberships_scope_user", "memberships.scope_id", "userId"),
+    ("uq_roles_key", "roles.catalog", "key"),
+    ("uq_groups_name", "groups.organization_id", "name"),
+    ("uq_group_members", "group_members.group_id", "userId"),
+    ("uq_group_projects", "group_projects.group_id", "projectId"),
+    ("uq_capability_grants", "capability_grants.organization_id", "permission"),
 ];
 
 impl From<DbErr> for AppError {

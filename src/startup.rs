@@ -1,7 +1,6 @@
 //! Builds the application (database, migrations, catalog, schema, router) and serves
 //! it until a shutdown signal; in-flight requests finish.
 
-use crate::authz::Catalog;
 use crate::config::Settings;
 use crate::http::auth::TokenVerifier;
 use crate::http::{AppState, router};
@@ -27,7 +26,7 @@ impl Application {
     pub async fn build_with(settings: Settings, db: DatabaseConnection) -> Result<Self, String> {
         check_listen(&settings)?;
         crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
-        let catalog = Arc::new(Catalog::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
+        let catalog = Arc::new(crate::authz::CatalogCell::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
         let verifier = TokenVerifier::from_settings(&settings)?;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
         let transport = match &settings.smtp_url {

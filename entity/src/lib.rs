@@ -3,7 +3,13 @@
 
 pub mod activity;
 pub mod api_token;
+pub mod audit_entry;
+pub mod capability_grant;
+pub mod catalog_version;
 pub mod dataset;
+pub mod group;
+pub mod group_member;
+pub mod group_project;
 pub mod invitation;
 pub mod invitation_event;
 pub mod invitation_send;
@@ -20,6 +26,7 @@ pub mod role_permission;
 pub mod share_link;
 pub mod snapshot_row;
 pub mod team;
+pub mod training_run;
 pub mod trash_entry;
 pub mod user;
 pub mod workspace;

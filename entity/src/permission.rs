@@ -8,6 +8,8 @@ pub struct Model {
     pub key: String,
     pub scope_kind: String,
     pub description: String,
+    /// Whether an owner may grant the key to an individual member (`capability_grants`).
+    pub grantable: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

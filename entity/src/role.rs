@@ -15,6 +15,7 @@ pub struct Model {
     pub built_in: bool,
     /// Display and assignment order inside a scope: 0 is the most powerful.
     pub rank: i32,
+    pub description: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

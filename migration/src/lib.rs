@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod ddl;
+mod presets;
 
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;
@@ -14,6 +15,7 @@ mod m20261123_000006_create_activity;
 mod m20261123_000007_create_project_versions;
 mod m20261123_000008_create_trash_entries;
 mod m20261123_000009_create_sharing;
+mod m20261123_000010_create_roles_groups_grants;
 
 pub struct Migrator;
 
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_project_versions::Migration),
             Box::new(m20261123_000008_create_trash_entries::Migration),
             Box::new(m20261123_000009_create_sharing::Migration),
+            Box::new(m20261123_000010_create_roles_groups_grants::Migration),
         ]
     }
 }

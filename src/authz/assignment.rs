@@ -48,6 +48,9 @@ pub fn check_member_change(
     if !grants.can(resource, permission) {
         return deny(&format!("requires {permission} here"));
     }
+    if change.new_role().is_some_and(|n| !grants.covers(resource, n)) {
+        return deny("you may not assign a role that grants more than you hold yourself");
+    }
     let below =
         |rank: i32| change.new_role().is_none_or(|n| n.rank > rank) && change.current_role().is_none_or(|c| c.rank > rank);
     match *resource {
@@ -76,7 +79,7 @@ pub fn check_member_change(
                 return Ok(());
             }
             let own_rank = match resource {
-                Resource::Project { project, .. } => grants.projects.get(project).map(|h| h.role.rank),
+                Resource::Project { project, .. } => grants.best_project_rank(*project),
                 _ => None,
             };
             match own_rank {

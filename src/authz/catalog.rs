@@ -1,10 +1,12 @@
-//! The role and permission catalog, loaded from the database (seeded by migration) once
-//! at startup. Built-in roles are immutable, so an in-memory copy is exact.
+//! The role and permission catalog: every permission key and every role (the built-in
+//! catalogs of the presets and the organizations' custom roles), held in memory. A
+//! `CatalogCell` swaps in a fresh copy when `catalog_versions` moves (custom role
+//! changes bump it in their own transaction), so every instance converges.
 
 use crate::error::{AppError, AppResult};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
 /// The three membership scopes; also the levels a role's grant targets.
@@ -33,15 +35,24 @@ impl Scope {
     }
 }
 
+/// The catalog namespace of a preset's built-in roles (`roles.catalog`).
+pub fn preset_namespace(preset: &str) -> &str {
+    if preset == "DEFAULT" { "builtin" } else { preset }
+}
+
 /// A role with its grants: (target level, permission key).
 #[derive(Debug)]
 pub struct RoleInfo {
     pub id: Uuid,
     pub key: String,
     pub name: String,
+    pub description: Option<String>,
     pub scope: Scope,
     pub rank: i32,
     pub built_in: bool,
+    /// "builtin" (DEFAULT), a preset's name, or the owning organization's id (custom).
+    pub catalog: String,
+    pub organization_id: Option<Uuid>,
     pub grants: BTreeSet<(Scope, String)>,
 }
 
@@ -49,7 +60,7 @@ impl RoleInfo {
     pub fn grants_on(&self, target: Scope, key: &str) -> bool {
         self.grants.iter().any(|(t, k)| *t == target && k == key)
     }
-    /// Distinct keys, in catalog order of their names.
+    /// Distinct keys, sorted.
     pub fn permission_keys(&self) -> Vec<String> {
         let keys: BTreeSet<&String> = self.grants.iter().map(|(_, k)| k).collect();
         keys.into_iter().cloned().collect()
@@ -61,22 +72,42 @@ pub struct PermissionInfo {
     /// "organization", "team", "project" or "any".
     pub scope: String,
     pub description: String,
+    /// Whether an owner may grant it to one member as a capability.
+    pub grantable: bool,
+}
+
+impl PermissionInfo {
+    /// The grant target a role of `role_scope` uses for this key, or `None` when the key
+    /// cannot be granted by a role of that scope (e.g. an organization key in a team role).
+    pub fn target_for(&self, role_scope: Scope) -> Option<Scope> {
+        match (self.scope.as_str(), role_scope) {
+            ("any", s) => Some(s),
+            ("organization", Scope::Organization) => Some(Scope::Organization),
+            ("team", Scope::Organization | Scope::Team) => Some(Scope::Team),
+            ("project", Scope::Project) => Some(Scope::Project),
+            ("project", _) => Some(Scope::Team),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub permissions: HashMap<String, PermissionInfo>,
+    /// The value of `catalog_versions` this copy was read at.
+    pub version: i64,
     roles_by_id: HashMap<Uuid, Arc<RoleInfo>>,
-    roles_by_key: HashMap<(Scope, String), Arc<RoleInfo>>,
+    roles_by_key: HashMap<(String, Scope, String), Arc<RoleInfo>>,
 }
 
 impl Catalog {
     pub async fn load<C: ConnectionTrait>(db: &C) -> AppResult<Self> {
+        let version = entity::catalog_version::Entity::find().all(db).await?.first().map_or(0, |v| v.version);
         let permissions = entity::permission::Entity::find()
             .all(db)
             .await?
             .into_iter()
-            .map(|p| (p.key, PermissionInfo { scope: p.scope_kind, description: p.description }))
+            .map(|p| (p.key, PermissionInfo { scope: p.scope_kind, description: p.description, grantable: p.grantable }))
             .collect();
         let roles = entity::role::Entity::find().all(db).await?;
         let grants = entity::role_permission::Entity::find().all(db).await?;
@@ -86,20 +117,23 @@ impl Catalog {
                 by_role.entry(g.role_id).or_default().insert((target, g.permission));
             }
         }
-        let mut catalog = Catalog { permissions, ..Default::default() };
-        for r in roles.into_iter().filter(|r| r.built_in) {
+        let mut catalog = Catalog { permissions, version, ..Default::default() };
+        for r in roles {
             let scope = Scope::parse(&r.scope_kind).ok_or_else(|| AppError::internal("role with unknown scope"))?;
             let info = Arc::new(RoleInfo {
                 id: r.id,
                 key: r.key.clone(),
                 name: r.name,
+                description: r.description,
                 scope,
                 rank: r.rank,
                 built_in: r.built_in,
+                catalog: r.catalog.clone(),
+                organization_id: r.organization_id,
                 grants: by_role.remove(&r.id).unwrap_or_default(),
             });
             catalog.roles_by_id.insert(r.id, info.clone());
-            catalog.roles_by_key.insert((scope, r.key), info);
+            catalog.roles_by_key.insert((r.catalog, scope, r.key), info);
         }
         Ok(catalog)
     }
@@ -108,27 +142,88 @@ impl Catalog {
         self.roles_by_id.get(&id)
     }
 
-    pub fn role_by_key(&self, scope: Scope, key: &str) -> Option<&Arc<RoleInfo>> {
-        self.roles_by_key.get(&(scope, key.to_string()))
+    /// A built-in role of a catalog namespace (see `preset_namespace`).
+    pub fn builtin(&self, namespace: &str, scope: Scope, key: &str) -> AppResult<Arc<RoleInfo>> {
+        self.roles_by_key
+            .get(&(namespace.to_string(), scope, key.to_string()))
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("built-in role {namespace}/{}/{key} missing", scope.as_str())))
     }
 
-    /// A role key valid at `scope`, or `BAD_USER_INPUT` naming `field`.
-    pub fn parse_role(&self, scope: Scope, key: &crate::domain::RoleKey, field: &str) -> AppResult<Arc<RoleInfo>> {
-        self.role_by_key(scope, key.as_str()).cloned().ok_or_else(|| {
-            let roles = self.roles(Some(scope));
-            let valid: Vec<&str> = roles.iter().map(|r| r.key.as_str()).collect();
-            AppError::bad_input(
-                field,
-                format!("unknown role '{}' for a {} (valid: {})", key.as_str(), scope.as_str(), valid.join(", ")),
-            )
+    /// The roles assignable in an organization of catalog `roles`: its preset's built-in
+    /// roles and its custom ones, ordered by scope, then rank, then key.
+    pub fn roles(&self, roles: &OrgRoles, scope: Option<Scope>) -> Vec<Arc<RoleInfo>> {
+        let custom = roles.org.to_string();
+        let mut list: Vec<_> = self
+            .roles_by_id
+            .values()
+            .filter(|r| r.catalog == roles.namespace || r.catalog == custom)
+            .filter(|r| scope.is_none_or(|s| r.scope == s))
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| (a.scope, a.rank, &a.key).cmp(&(b.scope, b.rank, &b.key)));
+        list
+    }
+
+    /// A role key valid at `scope` in the organization, or `BAD_USER_INPUT` naming `field`.
+    pub fn parse_role(
+        &self,
+        roles: &OrgRoles,
+        scope: Scope,
+        key: &crate::domain::RoleKey,
+        field: &str,
+    ) -> AppResult<Arc<RoleInfo>> {
+        let key = key.as_str();
+        let found = self
+            .roles_by_key
+            .get(&(roles.namespace.clone(), scope, key.to_string()))
+            .or_else(|| self.roles_by_key.get(&(roles.org.to_string(), scope, key.to_string())));
+        found.cloned().ok_or_else(|| {
+            let valid: Vec<String> = self.roles(roles, Some(scope)).iter().map(|r| r.key.clone()).collect();
+            AppError::bad_input(field, format!("unknown role '{key}' for a {} (valid: {})", scope.as_str(), valid.join(", ")))
         })
     }
 
-    /// Roles ordered by scope, then rank.
-    pub fn roles(&self, scope: Option<Scope>) -> Vec<Arc<RoleInfo>> {
-        let mut roles: Vec<_> = self.roles_by_id.values().filter(|r| scope.is_none_or(|s| r.scope == s)).cloned().collect();
-        roles.sort_by_key(|r| (r.scope, r.rank));
-        roles
+    /// The ids of every role (any catalog) with `key` at `scope`: a member-list filter,
+    /// where the scope's own organization narrows the rows. `BAD_USER_INPUT` when none.
+    pub fn role_ids_with_key(&self, scope: Scope, key: &str, field: &str) -> AppResult<Vec<Uuid>> {
+        let ids: Vec<Uuid> = self.roles_by_id.values().filter(|r| r.scope == scope && r.key == key).map(|r| r.id).collect();
+        if ids.is_empty() {
+            return Err(AppError::bad_input(field, format!("unknown role '{key}' for a {}", scope.as_str())));
+        }
+        Ok(ids)
+    }
+
+    /// Whether any role of any catalog has this key.
+    pub fn knows_role_key(&self, key: &str) -> bool {
+        self.roles_by_id.values().any(|r| r.key == key)
+    }
+
+    /// Every team role at rank 0 (the team-admin role of each preset).
+    pub fn team_admin_ids(&self) -> Vec<Uuid> {
+        self.roles_by_id.values().filter(|r| r.built_in && r.scope == Scope::Team && r.rank == 0).map(|r| r.id).collect()
+    }
+
+    /// The built-in organization role at `rank` of a namespace; `None` for the
+    /// highest-ranked (least powerful) one.
+    fn org_role_at(&self, namespace: &str, rank: Option<i32>) -> AppResult<Arc<RoleInfo>> {
+        let org_roles = self.roles_by_id.values().filter(|r| r.catalog == namespace && r.scope == Scope::Organization);
+        let found = match rank {
+            Some(rank) => org_roles.into_iter().find(|r| r.rank == rank),
+            None => org_roles.into_iter().max_by_key(|r| r.rank),
+        };
+        found.cloned().ok_or_else(|| AppError::internal(format!("catalog {namespace} lacks an organization role")))
+    }
+
+    /// The role a former owner gets (rank 1 of the organization roles).
+    pub fn former_owner(&self, namespace: &str) -> AppResult<Arc<RoleInfo>> {
+        self.org_role_at(namespace, Some(1))
+    }
+
+    /// The organization role an accepted team or project invitation gives a newcomer:
+    /// the least powerful built-in organization role.
+    pub fn newcomer(&self, namespace: &str) -> AppResult<Arc<RoleInfo>> {
+        self.org_role_at(namespace, None)
     }
 
     pub fn is_known_permission(&self, key: &str) -> bool {
@@ -146,5 +241,61 @@ impl Catalog {
             ("project", l) => l != Scope::Organization,
             _ => false,
         }
+    }
+}
+
+/// Which roles an organization can assign: its preset's namespace and its custom roles.
+#[derive(Clone, Debug)]
+pub struct OrgRoles {
+    pub org: Uuid,
+    pub namespace: String,
+}
+
+impl OrgRoles {
+    /// Reads the organization's preset (one statement).
+    pub async fn of<C: ConnectionTrait>(db: &C, org: Uuid) -> AppResult<Self> {
+        let row = entity::organization::Entity::find_by_id(org).one(db).await?.ok_or(AppError::NotFound)?;
+        Ok(Self::from_model(&row))
+    }
+    pub fn from_model(org: &entity::organization::Model) -> Self {
+        Self { org: org.id, namespace: preset_namespace(&org.role_preset).to_string() }
+    }
+}
+
+/// The current catalog, replaced as a whole when the stored version moves.
+pub struct CatalogCell {
+    current: RwLock<Arc<Catalog>>,
+    reload: tokio::sync::Mutex<()>,
+}
+
+impl CatalogCell {
+    pub async fn load<C: ConnectionTrait>(db: &C) -> AppResult<Self> {
+        Ok(Self::new(Catalog::load(db).await?))
+    }
+    pub fn new(catalog: Catalog) -> Self {
+        Self { current: RwLock::new(Arc::new(catalog)), reload: tokio::sync::Mutex::new(()) }
+    }
+    pub fn get(&self) -> Arc<Catalog> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+    /// Re-reads the catalog (serialised, so the last reload reads the newest rows) unless
+    /// a copy at least as new as `seen` is already in place.
+    pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Option<i64>) -> AppResult<Arc<Catalog>> {
+        let _one_at_a_time = self.reload.lock().await;
+        if let Some(seen) = seen {
+            let current = self.get();
+            if current.version >= seen {
+                return Ok(current);
+            }
+        }
+        let fresh = Arc::new(Catalog::load(db).await?);
+        match self.current.write() {
+            Ok(mut c) => *c = fresh.clone(),
+            Err(poisoned) => *poisoned.into_inner() = fresh.clone(),
+        }
+        Ok(fresh)
     }
 }

@@ -1,15 +1,19 @@
-//! A viewer's memberships with their roles, and the decisions computed from them.
+//! A viewer's memberships, group assignments and capability grants with their roles, and
+//! the decisions computed from them.
 
-use super::catalog::{Catalog, RoleInfo, Scope};
+use super::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
+use crate::db::Sql;
 use crate::error::AppResult;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// One membership of the viewer.
+/// One source of roles for the viewer: a membership, a group's project assignment, or
+/// the viewer's capability grants in one organization (a synthetic role).
 #[derive(Clone, Debug)]
 pub struct Held {
+    /// The membership, the group assignment, or nil for capabilities.
     pub membership_id: Uuid,
     pub organization_id: Uuid,
     pub team_id: Option<Uuid>,
@@ -41,27 +45,78 @@ pub struct Grants {
     /// Set for a personal access token restricted to one organization: the grants hold
     /// that organization's memberships only, as if the user belonged to no other.
     pub only_org: Option<Uuid>,
-    catalog: Arc<Catalog>,
+    pub catalog: Arc<Catalog>,
     pub orgs: HashMap<Uuid, Held>,
     pub teams: HashMap<Uuid, Held>,
     pub projects: HashMap<Uuid, Held>,
+    /// Project roles through the groups the viewer belongs to, by project.
+    pub group_projects: HashMap<Uuid, Vec<Held>>,
+    /// Capability grants by organization, as a synthetic role.
+    pub capabilities: HashMap<Uuid, Held>,
+}
+
+/// A row of the one grants statement (see `Grants::load`).
+#[derive(Debug, FromQueryResult)]
+pub struct GrantRow {
+    /// "m" membership, "g" group assignment, "c" capability, "v" catalog version.
+    pub src: String,
+    pub id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub scope_kind: Option<String>,
+    pub scope_id: Option<Uuid>,
+    pub role_id: Option<Uuid>,
+    pub perm: Option<String>,
+    pub version: Option<i64>,
 }
 
 impl Grants {
-    /// One statement: every membership of the user (of `only_org` alone when set). Roles
-    /// come from the catalog; a role the catalog does not know grants nothing (fail closed).
-    pub async fn load<C: ConnectionTrait>(
-        db: &C,
-        catalog: &Arc<Catalog>,
-        user_id: Uuid,
-        only_org: Option<Uuid>,
-    ) -> AppResult<Self> {
-        use entity::membership::{Column, Entity};
-        let mut query = Entity::find().filter(Column::UserId.eq(user_id));
-        if let Some(org) = only_org {
-            query = query.filter(Column::OrganizationId.eq(org));
+    /// One statement: the user's memberships, group assignments and capability grants
+    /// (of `only_org` alone when set) and the catalog's version. A stale in-memory
+    /// catalog is refreshed first; a role still unknown grants nothing (fail closed).
+    pub async fn load<C: ConnectionTrait>(db: &C, cell: &CatalogCell, user_id: Uuid, only_org: Option<Uuid>) -> AppResult<Self> {
+        let rows = GrantRow::find_by_statement(Self::statement(crate::db::backend(db), user_id, only_org)).all(db).await?;
+        let seen = rows.iter().find(|r| r.src == "v").and_then(|r| r.version);
+        let mut catalog = cell.get();
+        if seen.is_some_and(|v| v > catalog.version) {
+            catalog = cell.refresh(db, seen).await?;
         }
-        let rows = query.all(db).await?;
+        Ok(Self::from_rows(catalog, user_id, only_org, rows))
+    }
+
+    fn statement(backend: sea_orm::DbBackend, user: Uuid, only_org: Option<Uuid>) -> sea_orm::Statement {
+        let mut sql = Sql::new(backend);
+        let restrict = |sql: &mut Sql, col: &str| {
+            if let Some(org) = only_org {
+                sql.push(&format!(" AND {col} = ")).bind(org);
+            }
+        };
+        sql.push(
+            "SELECT 'm' AS src, m.id AS id, m.organization_id AS org_id, m.team_id AS team_id, m.scope_kind AS scope_kind, \
+             m.scope_id AS scope_id, m.role_id AS role_id, m.scope_kind AS perm, 0 AS version FROM memberships m WHERE m.user_id = ",
+        )
+        .bind(user);
+        restrict(&mut sql, "m.organization_id");
+        sql.push(
+            " UNION ALL SELECT 'g', gp.id, gp.organization_id, p.team_id, 'project', gp.project_id, gp.role_id, NULL, 0 \
+             FROM group_members gm JOIN group_projects gp ON gp.group_id = gm.group_id JOIN projects p ON p.id = gp.project_id \
+             WHERE gm.user_id = ",
+        )
+        .bind(user);
+        restrict(&mut sql, "gp.organization_id");
+        sql.push(
+            " UNION ALL SELECT 'c', c.id, c.organization_id, NULL, 'organization', c.organization_id, NULL, c.permission, 0 \
+             FROM capability_grants c WHERE c.user_id = ",
+        )
+        .bind(user);
+        restrict(&mut sql, "c.organization_id");
+        sql.push(" UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version FROM catalog_versions v");
+        sql.build()
+    }
+
+    /// The grants of `rows` (as read by `load`): also the entry point of the property
+    /// test and the benchmark.
+    pub fn from_rows(catalog: Arc<Catalog>, user_id: Uuid, only_org: Option<Uuid>, rows: Vec<GrantRow>) -> Self {
         let mut g = Grants {
             user_id,
             only_org,
@@ -69,36 +124,70 @@ impl Grants {
             orgs: HashMap::new(),
             teams: HashMap::new(),
             projects: HashMap::new(),
+            group_projects: HashMap::new(),
+            capabilities: HashMap::new(),
         };
-        for m in rows {
-            let Some(role) = catalog.role(m.role_id).cloned() else { continue };
-            let held = Held { membership_id: m.id, organization_id: m.organization_id, team_id: m.team_id, role };
-            match Scope::parse(&m.scope_kind) {
-                Some(Scope::Organization) => g.orgs.insert(m.scope_id, held),
-                Some(Scope::Team) => g.teams.insert(m.scope_id, held),
-                Some(Scope::Project) => g.projects.insert(m.scope_id, held),
-                None => None,
-            };
+        let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
+        for row in rows {
+            let (Some(id), Some(org), Some(scope_id)) = (row.id, row.org_id, row.scope_id) else { continue };
+            if row.src == "c" {
+                let key = row.perm.unwrap_or_default();
+                if let Some(target) = catalog.permissions.get(&key).and_then(|p| p.target_for(Scope::Organization)) {
+                    capabilities.entry(org).or_default().insert((target, key));
+                }
+                continue;
+            }
+            let Some(role) = row.role_id.and_then(|r| catalog.role(r)).cloned() else { continue };
+            let held = Held { membership_id: id, organization_id: org, team_id: row.team_id, role };
+            match (row.src.as_str(), row.scope_kind.as_deref().and_then(Scope::parse)) {
+                ("g", _) => g.group_projects.entry(scope_id).or_default().push(held),
+                (_, Some(Scope::Organization)) => _ = g.orgs.insert(scope_id, held),
+                (_, Some(Scope::Team)) => _ = g.teams.insert(scope_id, held),
+                (_, Some(Scope::Project)) => _ = g.projects.insert(scope_id, held),
+                _ => {}
+            }
         }
-        Ok(g)
+        for (org, grants) in capabilities {
+            let role = RoleInfo {
+                id: Uuid::nil(),
+                key: "capabilities".into(),
+                name: "Capabilities".into(),
+                description: None,
+                scope: Scope::Organization,
+                rank: i32::MAX,
+                built_in: false,
+                catalog: String::new(),
+                organization_id: Some(org),
+                grants,
+            };
+            g.capabilities
+                .insert(org, Held { membership_id: Uuid::nil(), organization_id: org, team_id: None, role: Arc::new(role) });
+        }
+        g
     }
 
-    /// The memberships that bear on `r`, with the grant targets each contributes.
+    /// The sources that bear on `r`, with the grant targets each contributes.
     fn sources(&self, r: &Resource) -> Vec<(&Held, &'static [Scope])> {
         const ORG: &[Scope] = &[Scope::Organization];
         const TEAM: &[Scope] = &[Scope::Team];
         const PROJECT: &[Scope] = &[Scope::Team, Scope::Project];
         let mut out = Vec::new();
         match *r {
-            Resource::Organization { org } => out.extend(self.orgs.get(&org).map(|h| (h, ORG))),
+            Resource::Organization { org } => {
+                out.extend(self.orgs.get(&org).map(|h| (h, ORG)));
+                out.extend(self.capabilities.get(&org).map(|h| (h, ORG)));
+            }
             Resource::Team { org, team } => {
                 out.extend(self.orgs.get(&org).map(|h| (h, TEAM)));
+                out.extend(self.capabilities.get(&org).map(|h| (h, TEAM)));
                 out.extend(self.teams.get(&team).map(|h| (h, TEAM)));
             }
             Resource::Project { org, team, project, .. } => {
                 out.extend(self.orgs.get(&org).map(|h| (h, PROJECT)));
+                out.extend(self.capabilities.get(&org).map(|h| (h, PROJECT)));
                 out.extend(self.teams.get(&team).map(|h| (h, PROJECT)));
                 out.extend(self.projects.get(&project).map(|h| (h, PROJECT)));
+                out.extend(self.group_projects.get(&project).into_iter().flatten().map(|h| (h, PROJECT)));
             }
         }
         out
@@ -126,8 +215,8 @@ impl Grants {
             && self.sources(r).iter().any(|(held, targets)| targets.iter().any(|t| held.role.grants_on(*t, key)))
     }
 
-    /// The decision: does the viewer hold `key` on `r`? A `x.delete` check also passes
-    /// with `x.delete.own` on an object the viewer owns.
+    /// The decision: does the viewer hold `key` on `r`? A check of `k` also passes with
+    /// `k.own` on an object the viewer owns.
     pub fn can(&self, r: &Resource, key: &str) -> bool {
         if self.holds(r, key) {
             return true;
@@ -136,6 +225,16 @@ impl Grants {
             Resource::Project { owned: true, .. } => self.holds(r, &format!("{key}.own")),
             _ => false,
         }
+    }
+
+    /// Whether everything `role` grants is held by the viewer at `r` (from any source
+    /// bearing on it): nobody creates or assigns a role granting more than they hold.
+    /// A team-target grant covers the same key at project target.
+    pub fn covers(&self, r: &Resource, role: &RoleInfo) -> bool {
+        let held: Vec<&(Scope, String)> = self.sources(r).into_iter().flat_map(|(h, _)| h.role.grants.iter()).collect();
+        role.grants.iter().all(|(target, key)| {
+            held.iter().any(|(t, k)| k == key && (t == target || (*t == Scope::Team && *target == Scope::Project)))
+        })
     }
 
     /// Whether the permission is granted to `r` through an organization or team role
@@ -163,22 +262,34 @@ impl Grants {
         self.orgs.contains_key(&org)
     }
 
+    /// Project roles (direct and through groups) that let the viewer read a project of `team`.
+    fn reads_project_in(&self, team: Uuid) -> bool {
+        let reads = |h: &Held| h.team_id == Some(team) && h.role.grants_on(Scope::Project, "project.read");
+        self.projects.values().any(reads) || self.group_projects.values().flatten().any(reads)
+    }
+
     pub fn sees_team(&self, org: Uuid, team: Uuid) -> bool {
-        self.can(&Resource::Team { org, team }, "team.read")
-            || self.projects.values().any(|h| h.team_id == Some(team) && h.role.grants_on(Scope::Project, "project.read"))
+        self.can(&Resource::Team { org, team }, "team.read") || self.reads_project_in(team)
     }
 
     pub fn sees_project(&self, org: Uuid, team: Uuid, project: Uuid) -> bool {
         self.can(&Resource::Project { org, team, project, owned: false }, "project.read")
     }
 
-    /// The viewer's own role at a scope id, if any.
+    /// The viewer's own role at a scope id, if any (memberships only).
     pub fn role_at(&self, scope: Scope, id: Uuid) -> Option<&Held> {
         match scope {
             Scope::Organization => self.orgs.get(&id),
             Scope::Team => self.teams.get(&id),
             Scope::Project => self.projects.get(&id),
         }
+    }
+
+    /// The viewer's most powerful project role on `project`, direct or through a group.
+    pub fn best_project_rank(&self, project: Uuid) -> Option<i32> {
+        let direct = self.projects.get(&project).map(|h| h.role.rank);
+        let groups = self.group_projects.get(&project).into_iter().flatten().map(|h| h.role.rank);
+        direct.into_iter().chain(groups).min()
     }
 
     pub fn organization_ids(&self) -> Vec<Uuid> {

@@ -9,8 +9,8 @@ mod grants;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
-pub use catalog::{Catalog, PermissionInfo, RoleInfo, Scope};
-pub use grants::{Grants, Held, Resource};
+pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace};
+pub use grants::{GrantRow, Grants, Held, Resource};
 pub use visibility::{ProjectFilter, TeamFilter};
 
 use crate::error::{AppError, AppResult};
@@ -23,7 +23,7 @@ use uuid::Uuid;
 /// and every decision afterwards is in memory.
 pub struct Authz {
     db: DatabaseConnection,
-    catalog: Arc<Catalog>,
+    catalog: Arc<CatalogCell>,
     viewer: Option<Uuid>,
     /// A personal access token's organization restriction (see `Grants::only_org`).
     only_org: Option<Uuid>,
@@ -31,12 +31,12 @@ pub struct Authz {
 }
 
 impl Authz {
-    pub fn new(db: DatabaseConnection, catalog: Arc<Catalog>, viewer: Option<Uuid>, only_org: Option<Uuid>) -> Self {
+    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: Option<Uuid>, only_org: Option<Uuid>) -> Self {
         Self { db, catalog, viewer, only_org, cached: Mutex::new(None) }
     }
 
-    pub fn catalog(&self) -> &Arc<Catalog> {
-        &self.catalog
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.get()
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).

@@ -31,8 +31,12 @@ impl Grants {
     pub fn team_filter(&self) -> TeamFilter {
         let full_orgs = self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
         let explicit = self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
-        let via_projects =
-            self.projects.values().filter(|h| h.role.grants_on(Scope::Project, "project.read")).filter_map(|h| h.team_id);
+        let via_projects = self
+            .projects
+            .values()
+            .chain(self.group_projects.values().flatten())
+            .filter(|h| h.role.grants_on(Scope::Project, "project.read"))
+            .filter_map(|h| h.team_id);
         TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
     }
 
@@ -42,7 +46,14 @@ impl Grants {
         ProjectFilter {
             full_orgs: sorted(self.orgs.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
             full_teams: sorted(self.teams.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
-            project_ids: sorted(self.projects.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
+            project_ids: sorted(
+                self.projects
+                    .iter()
+                    .filter(|(_, h)| reads(h))
+                    .map(|(id, _)| *id)
+                    .chain(self.group_projects.iter().filter(|(_, hs)| hs.iter().any(|h| reads(&h))).map(|(id, _)| *id))
+                    .collect(),
+            ),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! loaders and the database, bundled once per request by `http`.
 
 use super::loader::DbLoader;
-use crate::authz::{Authz, Catalog, Grants};
+use crate::authz::{Authz, Catalog, CatalogCell, Grants};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use async_graphql::Context;
@@ -14,7 +14,8 @@ use uuid::Uuid;
 pub struct RequestCtx {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    pub catalog: Arc<Catalog>,
+    /// The role catalog; `catalog()` gives the current copy.
+    pub catalogs: Arc<CatalogCell>,
     pub viewer: Option<entity::user::Model>,
     /// Set when the request is authenticated by a personal access token restricted to one
     /// organization: every grant of the request is limited to it.
@@ -27,27 +28,32 @@ impl RequestCtx {
     pub fn new(
         db: DatabaseConnection,
         settings: Arc<Settings>,
-        catalog: Arc<Catalog>,
+        catalogs: Arc<CatalogCell>,
         viewer: Option<entity::user::Model>,
     ) -> Self {
-        Self::restricted(db, settings, catalog, viewer, None)
+        Self::restricted(db, settings, catalogs, viewer, None)
     }
 
     /// A context whose grants are limited to `only_org` (when set).
     pub fn restricted(
         db: DatabaseConnection,
         settings: Arc<Settings>,
-        catalog: Arc<Catalog>,
+        catalogs: Arc<CatalogCell>,
         viewer: Option<entity::user::Model>,
         only_org: Option<Uuid>,
     ) -> Self {
-        let authz = Arc::new(Authz::new(db.clone(), catalog.clone(), viewer.as_ref().map(|v| v.id), only_org));
+        let authz = Arc::new(Authz::new(db.clone(), catalogs.clone(), viewer.as_ref().map(|v| v.id), only_org));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
         // batch per level keeps statement counts independent of row counts.
         let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn)
             .max_batch_size(10_000)
             .delay(settings.loader_batch_delay);
-        Self { db, settings, catalog, viewer, only_org, authz, loader }
+        Self { db, settings, catalogs, viewer, only_org, authz, loader }
+    }
+
+    /// The current role catalog (refreshed whenever a grants statement sees a newer version).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalogs.get()
     }
 
     pub fn viewer(&self) -> AppResult<&entity::user::Model> {
@@ -61,7 +67,7 @@ impl RequestCtx {
     /// The viewer's grants read through `db` (a write transaction), with the request's
     /// organization restriction. Services use this, never `Grants::load` for the viewer.
     pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
-        Grants::load(db, &self.catalog, self.viewer()?.id, self.only_org).await
+        Grants::load(db, &self.catalogs, self.viewer()?.id, self.only_org).await
     }
 }
 
@@ -95,7 +101,7 @@ pub mod viewer_fields {
 
     pub async fn can(ctx: &Context<'_>, r: Resource, permission: &str) -> Result<bool> {
         let req = ctx.req()?;
-        if !req.catalog.is_known_permission(permission) {
+        if !req.catalog().is_known_permission(permission) {
             return Err(AppError::bad_input("permission", format!("unknown permission key '{permission}'")).into());
         }
         Ok(req.grants().await?.can(&r, permission))

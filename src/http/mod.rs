@@ -7,7 +7,6 @@ mod graphiql;
 mod handler;
 mod ws;
 
-use crate::authz::Catalog;
 use crate::config::Settings;
 use crate::graphql::OrgraphSchema;
 use auth::TokenVerifier;
@@ -22,7 +21,7 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<crate::authz::CatalogCell>,
     pub schema: OrgraphSchema,
     pub verifier: TokenVerifier,
     pub notifiers: Arc<crate::invitation::Notifiers>,

@@ -118,7 +118,7 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user:
         };
     }
     let verified = app.verifier.verify(&token)?;
-    let viewer = crate::user::service::provision(&app.db, &app.catalog, &verified.identity)
+    let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
         .await
         .map_err(|_| "could not sign in".to_string())?;
     Ok((viewer, verified.expires_at, None))

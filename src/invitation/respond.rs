@@ -2,7 +2,7 @@
 //! membership when needed, in the same transaction) and decline.
 
 use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite, scope_of, status_at};
-use crate::authz::{Grants, Scope};
+use crate::authz::{Grants, OrgRoles, Scope};
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
@@ -41,12 +41,12 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
         return Err(AppError::conflict("invitationId", "you are already a member here"));
     }
     require_pending(&inv)?;
-    let role = req.catalog.role(inv.role_id).cloned().ok_or_else(|| AppError::internal("invitation with unknown role"))?;
+    let role = req.catalog().role(inv.role_id).cloned().ok_or_else(|| AppError::internal("invitation with unknown role"))?;
     // The inviter's authority is checked again: if they could no longer issue it, the
     // invitation is revoked (and that is committed) and acceptance fails.
     let still_valid = match inv.invited_by {
         Some(inviter) => {
-            let inviter_grants = Grants::load(&txn, &req.catalog, inviter, None).await?;
+            let inviter_grants = Grants::load(&txn, &req.catalogs, inviter, None).await?;
             may_invite(&txn, &inviter_grants, &s, &inv.email, &role).await.is_ok()
         }
         None => false,
@@ -60,7 +60,8 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
         return Err(AppError::precondition("the inviter can no longer issue this invitation; it was revoked"));
     }
     if s.scope != Scope::Organization && !is_org_member(&txn, s.org, viewer.id).await? {
-        add_membership(&txn, &req.catalog, viewer.id, Scope::Organization, s.org, s.org, None, None, "worker").await?;
+        let newcomer = req.catalog().newcomer(&OrgRoles::of(&txn, s.org).await?.namespace)?;
+        add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
     }
     let m = membership::Model {
         id: Uuid::now_v7(),

@@ -13,7 +13,8 @@ by_id_loader!(MembershipById, entity::membership, entity::membership::Model);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemberQuery {
     pub args: PageArgs,
-    pub role: Option<Uuid>,
+    /// Role ids carrying the requested key (one per catalog that has it).
+    pub role: Option<Vec<Uuid>>,
     pub search: Option<String>,
 }
 
@@ -40,8 +41,8 @@ impl Loader<MembersOfScope> for DbLoader {
     async fn load(&self, keys: &[MembersOfScope]) -> Result<HashMap<MembersOfScope, Self::Value>, Self::Error> {
         let narrow = |q: &MemberQuery, sql: &mut Sql| {
             sql.push("1 = 1");
-            if let Some(role) = q.role {
-                sql.push(" AND t.role_id = ").bind(role);
+            if let Some(roles) = &q.role {
+                sql.push(" AND t.role_id IN ").bind_list(roles);
             }
             if let Some(search) = &q.search {
                 sql.push(" AND t.user_id IN (SELECT u.id FROM users u WHERE LOWER(u.name) LIKE ")

@@ -81,7 +81,7 @@ impl Role {
 
 /// The role with id `id`, from the catalog.
 pub fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
-    let role = ctx.req()?.catalog.role(id).cloned();
+    let role = ctx.req()?.catalog().role(id).cloned();
     Ok(Role(role.ok_or_else(|| AppError::internal("unknown role id"))?))
 }
 
@@ -162,7 +162,7 @@ pub async fn members_of(
     let req = ctx.req()?;
     let args = PageArgs::parse(first, after.as_deref())?;
     let role = match role {
-        Some(key) => Some(req.catalog.parse_role(resource.level(), &RoleKey::parse("role", &key)?, "role")?.id),
+        Some(key) => Some(req.catalog().role_ids_with_key(resource.level(), RoleKey::parse("role", &key)?.as_str(), "role")?),
         None => None,
     };
     if !req.grants().await?.can(&resource, "member.read") {

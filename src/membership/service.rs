@@ -2,7 +2,7 @@
 //! invariant (≥ 1 explicit admin), the owner rule and "a user keeps their own last team",
 //! guarded under row locks of the scope (and the user) inside one transaction.
 
-use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
+use crate::authz::{Grants, MemberChange, OrgRoles, Resource, RoleInfo, Scope, check_member_change};
 use crate::db::begin_write;
 use crate::domain::RoleKey;
 use crate::error::{AppError, AppResult};
@@ -68,6 +68,31 @@ pub async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, sco
     })
 }
 
+/// Input validation of a role key for a scope, before visibility (RULES.md §3 order):
+/// the key must name a role of the scope's organization (its preset and custom roles).
+/// For an id that names no scope, any catalog's key passes here and visibility answers.
+pub async fn validate_role_key<C: ConnectionTrait>(
+    req: &RequestCtx,
+    db: &C,
+    scope: Scope,
+    id: Uuid,
+    role: &RoleKey,
+) -> AppResult<()> {
+    let org = match scope {
+        Scope::Organization => Some(id),
+        Scope::Team => entity::team::Entity::find_by_id(id).one(db).await?.map(|t| t.organization_id),
+        Scope::Project => entity::project::Entity::find_by_id(id).one(db).await?.map(|p| p.organization_id),
+    };
+    let catalog = req.catalog();
+    match org {
+        Some(org) => match entity::organization::Entity::find_by_id(org).one(db).await? {
+            Some(o) => catalog.parse_role(&OrgRoles::from_model(&o), scope, role, "role").map(|_| ()),
+            None => catalog.role_ids_with_key(scope, role.as_str(), "role").map(|_| ()),
+        },
+        None => catalog.role_ids_with_key(scope, role.as_str(), "role").map(|_| ()),
+    }
+}
+
 pub async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
     match s.scope {
         Scope::Organization => crate::organization::service::lock(db, s.id).await.map(|_| ()),
@@ -97,12 +122,12 @@ pub fn sees(grants: &Grants, m: &membership::Model) -> bool {
 }
 
 fn role_of(req: &RequestCtx, m: &membership::Model) -> AppResult<Arc<RoleInfo>> {
-    req.catalog.role(m.role_id).cloned().ok_or_else(|| AppError::internal("membership with unknown role"))
+    req.catalog().role(m.role_id).cloned().ok_or_else(|| AppError::internal("membership with unknown role"))
 }
 
 /// Team memberships holding the team's head role (explicit admins), minus `except`.
 async fn other_admins<C: ConnectionTrait>(db: &C, req: &RequestCtx, team: Uuid, except: Uuid) -> AppResult<u64> {
-    let heads: Vec<Uuid> = req.catalog.roles(Some(Scope::Team)).iter().filter(|r| r.rank == 0).map(|r| r.id).collect();
+    let heads = req.catalog().team_admin_ids();
     Ok(membership::Entity::find()
         .filter(membership::Column::ScopeId.eq(team))
         .filter(membership::Column::RoleId.is_in(heads))
@@ -150,10 +175,11 @@ pub async fn add_member(
     role: &RoleKey,
 ) -> AppResult<membership::Model> {
     req.viewer()?;
-    let role = req.catalog.parse_role(scope, role, "role")?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
+    validate_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    let role = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, scope, role, "role")?;
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -199,14 +225,14 @@ async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> 
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
     req.viewer()?;
-    if req.catalog.roles(None).iter().all(|r| r.key != role.as_str()) {
+    if !req.catalog().knows_role_key(role.as_str()) {
         return Err(AppError::bad_input("role", format!("unknown role '{}'", role.as_str())));
     }
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
-    let new = req.catalog.parse_role(s.scope, role, "role")?;
+    let new = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, s.scope, role, "role")?;
     let current = role_of(req, &m)?;
     check_member_change(
         &grants,

@@ -22,14 +22,38 @@ use chrono::{DateTime, Utc};
 pub enum RolePreset {
     /// orgraph's combined catalog (RULES.md §5).
     Default,
-    /// Supervisely team roles (not yet available: answers BAD_USER_INPUT).
+    /// Supervisely (seed 000): team roles admin, developer, manager, annotator, viewer;
+    /// organization roles owner and member.
     Supervisely,
-    /// CVAT organization roles (not yet available: answers BAD_USER_INPUT).
+    /// CVAT (seed 002): organization roles owner, maintainer, supervisor, worker; project
+    /// (task) roles supervisor and assignee.
     Cvat,
-    /// Labelbox roles (not yet available: answers BAD_USER_INPUT).
+    /// Labelbox (seed 003): workspace-wide roles as organization roles (admin,
+    /// read_only_admin, data_admin, project_lead, team_manager, reviewer, labeler, member)
+    /// and project-based roles (project_lead, team_manager, reviewer, labeler).
     Labelbox,
-    /// SuperAnnotate roles (not yet available: answers BAD_USER_INPUT).
+    /// SuperAnnotate (seed 004): owner (Team Owner), admin (Team Admin), contributor;
+    /// project roles admin, qa, annotator, customer, viewer; "needs permission" entries
+    /// are capabilities the owner grants.
     Superannotate,
+}
+
+impl RolePreset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolePreset::Default => "DEFAULT",
+            RolePreset::Supervisely => "SUPERVISELY",
+            RolePreset::Cvat => "CVAT",
+            RolePreset::Labelbox => "LABELBOX",
+            RolePreset::Superannotate => "SUPERANNOTATE",
+        }
+    }
+    fn parse(text: &str) -> Self {
+        [RolePreset::Supervisely, RolePreset::Cvat, RolePreset::Labelbox, RolePreset::Superannotate]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+            .unwrap_or(RolePreset::Default)
+    }
 }
 
 /// An organization: the top of the hierarchy, owned by exactly one user.
@@ -92,7 +116,7 @@ impl Organization {
     }
     /// The role catalog this organization started with.
     async fn role_preset(&self) -> RolePreset {
-        RolePreset::Default
+        RolePreset::parse(&self.0.role_preset)
     }
     /// The one owner. Whoever sees the organization (members, and invitees through their
     /// invitation) sees who owns it; `email` stays private.
@@ -150,8 +174,8 @@ impl Organization {
     }
     /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
-        let catalog = &ctx.req()?.catalog;
-        Ok(catalog.roles(scope_kind.map(Into::into)).into_iter().map(Role).collect())
+        let roles = crate::authz::OrgRoles::from_model(&self.0);
+        Ok(ctx.req()?.catalog().roles(&roles, scope_kind.map(Into::into)).into_iter().map(Role).collect())
     }
 }
 
@@ -183,7 +207,7 @@ pub struct CreateOrganizationInput {
     pub contact_phone: Option<String>,
     /// Address.
     pub location: Option<String>,
-    /// Role catalog; only DEFAULT is available yet.
+    /// The built-in role catalog to seed the organization with; DEFAULT when omitted.
     pub role_preset: Option<RolePreset>,
 }
 
@@ -266,9 +290,6 @@ impl OrganizationMutation {
     async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<CreateOrganizationPayload> {
         let req = ctx.req()?;
         req.viewer()?;
-        if input.role_preset.is_some_and(|p| p != RolePreset::Default) {
-            return Err(AppError::bad_input("rolePreset", "only the DEFAULT preset is available yet").into());
-        }
         let new = NewOrganization {
             slug: Slug::parse("slug", &input.slug)?,
             name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
@@ -276,6 +297,7 @@ impl OrganizationMutation {
             contact_email: optional_email("contactEmail", input.contact_email.as_deref())?,
             contact_phone: Description::parse("contactPhone", input.contact_phone.as_deref())?,
             location: Description::parse("location", input.location.as_deref())?,
+            role_preset: input.role_preset.unwrap_or(RolePreset::Default).as_str(),
         };
         let org = service::create_organization(req, new).await?;
         req.authz.refresh().await;

@@ -1,6 +1,6 @@
 //! Organization rules and transactions: create, update, delete, transfer ownership.
 
-use crate::authz::{Grants, Resource, Scope};
+use crate::authz::{Grants, Resource, Scope, preset_namespace};
 use crate::db::begin_write;
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::{AppError, AppResult};
@@ -19,6 +19,8 @@ pub struct NewOrganization {
     pub contact_email: Option<Email>,
     pub contact_phone: Description,
     pub location: Description,
+    /// The stored preset name (`RolePreset`), e.g. "DEFAULT".
+    pub role_preset: &'static str,
 }
 
 #[derive(Default)]
@@ -65,12 +67,13 @@ pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> Ap
         contact_phone: input.contact_phone.into_inner(),
         location: input.location.into_inner(),
         personal: false,
-        role_preset: "DEFAULT".into(),
+        role_preset: input.role_preset.into(),
         owner_id: viewer.id,
         created_at: chrono::Utc::now(),
     };
     organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
-    add_membership(&txn, &req.catalog, viewer.id, Scope::Organization, org.id, org.id, None, None, "owner").await?;
+    let owner = req.catalog().builtin(preset_namespace(&org.role_preset), Scope::Organization, "owner")?;
+    add_membership(&txn, viewer.id, Scope::Organization, org.id, org.id, None, None, &owner).await?;
     txn.commit().await?;
     Ok(org)
 }
@@ -159,26 +162,23 @@ pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> 
     if new_owner == org.owner_id {
         return Err(AppError::precondition("that member already owns the organization"));
     }
-    let role = |key: &str| {
-        req.catalog
-            .role_by_key(Scope::Organization, key)
-            .map(|r| r.id)
-            .ok_or_else(|| AppError::internal(format!("built-in role {key} missing")))
-    };
+    let catalog = req.catalog();
+    let namespace = preset_namespace(&org.role_preset).to_string();
+    let owner_role = catalog.builtin(&namespace, Scope::Organization, "owner")?.id;
     if let Some(old) = in_org(org.owner_id).await? {
         let mut am = old.into_active_model();
-        am.role_id = Set(role("maintainer")?);
+        am.role_id = Set(catalog.former_owner(&namespace)?.id);
         am.update(&txn).await?;
     }
     let mut am = target.into_active_model();
-    am.role_id = Set(role("owner")?);
+    am.role_id = Set(owner_role);
     am.update(&txn).await?;
     let mut am = org.into_active_model();
     am.owner_id = Set(new_owner);
     let org = am.update(&txn).await?;
     let owners = membership::Entity::find()
         .filter(membership::Column::ScopeId.eq(id))
-        .filter(membership::Column::RoleId.eq(role("owner")?))
+        .filter(membership::Column::RoleId.eq(owner_role))
         .count(&txn)
         .await?;
     if owners != 1 {

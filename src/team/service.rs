@@ -1,7 +1,7 @@
 //! Team rules: create (the creator becomes `admin`, with `First Workspace`), rename,
 //! delete (never the viewer's own last team).
 
-use crate::authz::{Catalog, Grants, Resource, Scope};
+use crate::authz::{Grants, OrgRoles, Resource, RoleInfo, Scope};
 use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
@@ -27,10 +27,11 @@ pub fn resource(t: &team::Model) -> Resource {
     Resource::Team { org: t.organization_id, team: t.id }
 }
 
-/// Inserts a team with `creator` as explicit admin and its `First Workspace`.
+/// Inserts a team with `creator` as explicit admin (`admin`, the preset's team-admin
+/// role) and its `First Workspace`.
 pub async fn insert_team<C: ConnectionTrait>(
     db: &C,
-    catalog: &Catalog,
+    admin: &RoleInfo,
     organization_id: Uuid,
     name: Name,
     creator: Uuid,
@@ -39,7 +40,7 @@ pub async fn insert_team<C: ConnectionTrait>(
     let t =
         team::Model { id: Uuid::now_v7(), organization_id, name: name.into_string(), created_by: Some(creator), created_at: now };
     team::Entity::insert(t.clone().into_active_model()).exec_without_returning(db).await?;
-    add_membership(db, catalog, creator, Scope::Team, t.id, organization_id, Some(t.id), None, "admin").await?;
+    add_membership(db, creator, Scope::Team, t.id, organization_id, Some(t.id), None, admin).await?;
     let w = workspace::Model {
         id: Uuid::now_v7(),
         team_id: t.id,
@@ -63,7 +64,9 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
     if sibling_name_taken::<team::Entity, _>(&txn, team::Column::OrganizationId, org, name.as_str(), None).await? {
         return Err(AppError::conflict("name", "a team with this name exists in the organization"));
     }
-    let t = insert_team(&txn, &req.catalog, org, name, viewer.id).await?;
+    let roles = OrgRoles::of(&txn, org).await?;
+    let admin = req.catalog().builtin(&roles.namespace, Scope::Team, "admin")?;
+    let t = insert_team(&txn, &admin, org, name, viewer.id).await?;
     txn.commit().await?;
     Ok(t)
 }

@@ -2,7 +2,7 @@
 //! creates, in one transaction, the user, a personal organization with its owner
 //! membership, a team with the user as `admin`, and `First Workspace`.
 
-use crate::authz::{Catalog, Scope};
+use crate::authz::{Catalog, RoleInfo, Scope};
 use crate::db::begin_write;
 use crate::domain::{Email, Name, Slug};
 use crate::error::{AppError, AppResult};
@@ -104,10 +104,11 @@ async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         created_at: now,
     };
     organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
-    add_membership(&txn, catalog, u.id, Scope::Organization, org.id, org.id, None, None, "owner").await?;
+    let owner = catalog.builtin("builtin", Scope::Organization, "owner")?;
+    add_membership(&txn, u.id, Scope::Organization, org.id, org.id, None, None, &owner).await?;
 
     let team_name = Name::derived(id.name.as_deref().unwrap_or(""), id.email.local_part());
-    crate::team::service::insert_team(&txn, catalog, org.id, team_name, u.id).await?;
+    crate::team::service::insert_team(&txn, &*catalog.builtin("builtin", Scope::Team, "admin")?, org.id, team_name, u.id).await?;
     txn.commit().await?;
     Ok(u)
 }
@@ -132,21 +133,18 @@ async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult
     Ok(format!("{base}-{n}"))
 }
 
-/// Inserts a membership with a built-in role of `scope` named `role_key`.
+/// Inserts a membership with `role` (valid at `scope`).
 #[allow(clippy::too_many_arguments)]
 pub async fn add_membership<C: ConnectionTrait>(
     db: &C,
-    catalog: &Catalog,
     user_id: Uuid,
     scope: Scope,
     scope_id: Uuid,
     organization_id: Uuid,
     team_id: Option<Uuid>,
     project_id: Option<Uuid>,
-    role_key: &str,
+    role: &RoleInfo,
 ) -> AppResult<membership::Model> {
-    let role =
-        catalog.role_by_key(scope, role_key).ok_or_else(|| AppError::internal(format!("built-in role {role_key} missing")))?;
     let m = membership::Model {
         id: Uuid::now_v7(),
         user_id,
