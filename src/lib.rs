@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod api_token;
+pub mod audit;
 pub mod authz;
 pub mod cli;
 pub mod config;
