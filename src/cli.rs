@@ -1,4 +1,5 @@
-//! The command line of RULES.md §1: `serve` (default), `migrate`, `schema`, `token`.
+//! The command line of RULES.md §1: `serve` (default), `migrate`, `schema`, `token`, and
+//! `bench-authz` (issue 5).
 
 use crate::config::{Settings, parse_duration};
 use crate::http::auth::mint_hs256;
@@ -21,6 +22,19 @@ pub enum Command {
     Schema,
     /// Mint an HS256 token with the configured (or generated) secret.
     Token(TokenArgs),
+    /// Measure permission decisions (cold: one grants statement; cached: in memory) for a
+    /// user with 50 memberships, 10 groups, custom roles and capability grants.
+    BenchAuthz(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Database to build the fixture in (default: a fresh SQLite file in the temp dir).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Samples per measurement.
+    #[arg(long, default_value_t = 2000)]
+    pub iterations: usize,
 }
 
 #[derive(Args, Debug)]
@@ -52,6 +66,9 @@ pub async fn run(command: Command) -> Result<(), String> {
             let token = mint_hs256(&secret, &args.sub, &args.email, args.name.as_deref(), ttl).map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
+        }
+        Command::BenchAuthz(args) => {
+            crate::authz::bench::run(args.database_url, args.iterations).await.map_err(|e| format!("bench-authz: {e:?}"))
         }
         Command::Migrate => {
             let settings = Settings::from_env().map_err(|e| e.to_string())?;

@@ -86,6 +86,8 @@ pub struct Settings {
     pub loader_batch_delay: Duration,
     /// How long deleted projects and datasets stay in the trash bin.
     pub trash_retention: Duration,
+    /// Custom roles an organization may define (`createRole` beyond it: FAILED_PRECONDITION).
+    pub max_custom_roles: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
@@ -109,6 +111,7 @@ impl Settings {
             smtp_from: "orgraph <no-reply@localhost>".into(),
             loader_batch_delay: Duration::from_millis(1),
             trash_retention: Duration::from_secs(30 * 86_400),
+            max_custom_roles: 5,
         }
     }
 
@@ -146,6 +149,7 @@ impl Settings {
         }
         s.max_dataset_depth = depth as i32;
         s.trash_retention = Duration::from_secs(number("ORGRAPH_TRASH_RETENTION_DAYS", 30)?.saturating_mul(86_400));
+        s.max_custom_roles = number("ORGRAPH_MAX_CUSTOM_ROLES", 5)?;
         if let Some(dev) = var("ORGRAPH_DEV") {
             s.dev = !matches!(dev.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
         }

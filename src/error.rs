@@ -14,6 +14,7 @@ pub enum AppError {
     Forbidden(String),
     Conflict { field: Option<String>, message: String },
     FailedPrecondition(String),
+    LimitReached { limit: &'static str, message: String },
     RateLimited { retry_after_seconds: u64, message: String },
     Timeout,
     Internal(String),
@@ -45,9 +46,10 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             Self::Unauthenticated(m) | Self::Forbidden(m) | Self::FailedPrecondition(m) => m.clone(),
-            Self::BadUserInput { message, .. } | Self::Conflict { message, .. } | Self::RateLimited { message, .. } => {
-                message.clone()
-            }
+            Self::BadUserInput { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::RateLimited { message, .. }
+            | Self::LimitReached { message, .. } => message.clone(),
             Self::NotFound => "not found".into(),
             Self::Timeout => "the request ran past its time limit".into(),
             Self::Internal(_) => "internal error".into(),
@@ -61,7 +63,7 @@ impl AppError {
             Self::NotFound => "NOT_FOUND",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict { .. } => "CONFLICT",
-            Self::FailedPrecondition(_) => "FAILED_PRECONDITION",
+            Self::FailedPrecondition(_) | Self::LimitReached { .. } => "FAILED_PRECONDITION",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Timeout => "TIMEOUT",
             Self::Internal(_) => "INTERNAL",
@@ -121,6 +123,8 @@ impl ErrorExtensions for AppError {
                 AppError::BadUserInput { field, .. } => e.set("field", field.as_str()),
                 AppError::Conflict { field: Some(field), .. } => e.set("field", field.as_str()),
                 AppError::RateLimited { retry_after_seconds, .. } => e.set("retryAfterSeconds", *retry_after_seconds),
+                // A configured limit would be exceeded: FAILED_PRECONDITION naming the limit.
+                AppError::LimitReached { limit, .. } => e.set("limit", *limit),
                 _ => {}
             }
         })

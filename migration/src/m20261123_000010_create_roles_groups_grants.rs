@@ -77,7 +77,7 @@ impl MigrationTrait for Migration {
                 .await?
                 .ok_or_else(|| DbErr::Custom(format!("DEFAULT role {scope}/{key} missing")))?;
             let role: uuid::Uuid = row.try_get("", "id")?;
-            grant(m, role, &keys.iter().map(|k| (*target, *k)).collect()).await?;
+            grant(m, role, &keys.iter().flat_map(|g| g.iter()).map(|k| (*target, *k)).collect()).await?;
         }
 
         for (preset, roles) in PRESETS {

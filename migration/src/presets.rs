@@ -91,8 +91,19 @@ const PROJECT_EDIT: &[&str] = &["project.update", "dataset.create", "dataset.upd
 const PROJECT_ALL: &[&str] = &["project.create", "project.delete", "dataset.delete", "project.delete.own", "dataset.delete.own"];
 const PROJECT_OWN: &[&str] = &["project.create", "project.delete.own", "dataset.delete.own"];
 const MODELS: &[&str] = &["neural_network.access", "model.view", "model.train", "orchestrate.access"];
-/// Full annotation work on a project: labels, reviews, issues, exports, workflow.
+/// Full annotation work on a project: labels, reviews, issues, exports, workflow. The
+/// `.own` variants are listed too: whoever holds a key holds its restricted form, so a
+/// holder of WORK_ALL may assign the reviewer and labeler roles (no-escalation check).
 const WORK_ALL: &[&str] = &[
+    "label.read.own",
+    "label.create.own",
+    "label.review.own",
+    "metrics.view.own",
+    "issue.create.own",
+    "issue.update.own",
+    "issue.resolve.own",
+    "comment.create.own",
+    "export.create.own",
     "labeling_job.access",
     "labeling_job.create",
     "label.read",
@@ -139,22 +150,20 @@ const MEMBER_READ: &[&str] = &["member.read"];
 const PROJECT_MEMBERS: &[&str] = &["member.invite", "member.manage"];
 
 /// Extra grants for the DEFAULT roles of migration 000002: (scope, role key, target,
-/// keys). Only the management keys issue 5 needs and the model keys that
-/// `neural_network.access` already implied; RULES.md §5 stays the DEFAULT table.
-pub const DEFAULT_ADDITIONS: &[(&str, &str, &str, &[&str])] = &[
-    (
-        "organization",
-        "owner",
-        "organization",
-        &["role.manage", "group.read", "group.manage", "capability.manage", "sdk_token.generate", "sdk_token.view"],
-    ),
-    ("organization", "owner", "team", &["model.view", "model.train", "orchestrate.access"]),
-    ("organization", "maintainer", "organization", &["role.manage", "group.read", "group.manage", "sdk_token.generate"]),
-    ("organization", "maintainer", "team", &["model.view", "model.train", "orchestrate.access"]),
-    ("organization", "supervisor", "organization", &["group.read", "sdk_token.generate"]),
-    ("organization", "worker", "organization", &["sdk_token.generate"]),
-    ("team", "admin", "team", &["model.view", "model.train", "orchestrate.access"]),
-    ("team", "developer", "team", &["model.view", "model.train", "orchestrate.access"]),
+/// key groups). RULES.md §5 stays the DEFAULT table for its keys; of the keys issue 5
+/// adds, owners, maintainers and team admins (who have "full access") hold every one —
+/// so they can build custom roles from the whole catalog — developers the model keys
+/// that `neural_network.access` already implied, and every organization role may
+/// generate an SDK token, as every member could create a personal access token before.
+pub const DEFAULT_ADDITIONS: &[(&str, &str, &str, &[&[&str]])] = &[
+    ("organization", "owner", "organization", &[ORG_ADMIN, ORG_OWNER]),
+    ("organization", "owner", "team", &[MODELS, WORK_ALL, EXPLORE]),
+    ("organization", "maintainer", "organization", &[ORG_ADMIN]),
+    ("organization", "maintainer", "team", &[MODELS, WORK_ALL, EXPLORE]),
+    ("organization", "supervisor", "organization", &[&["group.read", "sdk_token.generate"]]),
+    ("organization", "worker", "organization", &[&["sdk_token.generate"]]),
+    ("team", "admin", "team", &[MODELS, WORK_ALL, EXPLORE]),
+    ("team", "developer", "team", &[&["model.view", "model.train", "orchestrate.access"]]),
 ];
 
 /// Every preset has an organization `owner` (rank 0, the one owner), a team `admin`
@@ -367,13 +376,15 @@ const SUPERANNOTATE: &[RoleSeed] = &[
         &[TEAM_READ, TEAM_MANAGE, PROJECT_READ, PROJECT_EDIT, PROJECT_ALL, MODELS, WORK_ALL],
         &[],
     ),
+    // No `model.view`: a Team Admin sees every training session only while holding the
+    // `model.train` capability; without it, only their own earlier ones (seed 004).
     role(
         "organization",
         "admin",
         "Team Admin",
         1,
         &[ORG_READ, ORG_MEMBERS, &["team.create", "group.read", "group.manage", "data_catalog.read", "data_catalog.write"]],
-        &[TEAM_READ, TEAM_MANAGE, PROJECT_READ, PROJECT_EDIT, PROJECT_ALL, &["neural_network.access", "model.view"], WORK_ALL],
+        &[TEAM_READ, TEAM_MANAGE, PROJECT_READ, PROJECT_EDIT, PROJECT_ALL, &["neural_network.access"], WORK_ALL],
         &[],
     ),
     role("organization", "contributor", "Contributor", 2, &[ORG_READ], &[], &[]),

@@ -1,6 +1,7 @@
 //! API token rules: create (validated lifetime, optional organization the viewer belongs
-//! to, at most 50 live tokens per user, counted under the user row lock), revoke (owner
-//! only, once), and authentication of a bearer secret by its hash.
+//! to and holds `sdk_token.generate` in, at most 50 live tokens per user, counted under
+//! the user row lock), revoke (owner only, once), and authentication of a bearer secret
+//! by its hash.
 
 use super::PREFIX;
 use crate::db::begin_write;
@@ -77,6 +78,12 @@ pub async fn create(
     }
     if req.only_org.is_some() {
         return Err(restricted_refusal());
+    }
+    // An organization's SDK token (seed 004: only the Team Owner generates one).
+    if let Some(org) = organization
+        && !grants.can(&crate::authz::Resource::Organization { org }, "sdk_token.generate")
+    {
+        return Err(AppError::forbidden("requires sdk_token.generate on the organization"));
     }
     // The user row lock serializes the viewer's creates: the count below is exact.
     lock_user(&txn, viewer.id).await?;

@@ -3,13 +3,17 @@
 //! the state before and after (JSON), time — and read newest first through
 //! `Organization.auditLog` by those who may manage the organization's members.
 
-use crate::error::AppResult;
+pub mod loader;
+pub mod schema;
+
+use crate::authz::Catalog;
+use crate::error::{AppError, AppResult};
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
 use serde_json::Value;
 use uuid::Uuid;
 
 /// What changed; stored as the dotted action name (e.g. "membership.created").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AuditAction {
     MembershipCreated,
     MembershipRoleChanged,
@@ -30,6 +34,30 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    pub const ALL: [AuditAction; 16] = [
+        AuditAction::MembershipCreated,
+        AuditAction::MembershipRoleChanged,
+        AuditAction::MembershipRemoved,
+        AuditAction::OwnershipTransferred,
+        AuditAction::RoleCreated,
+        AuditAction::RoleUpdated,
+        AuditAction::RoleDeleted,
+        AuditAction::GroupCreated,
+        AuditAction::GroupUpdated,
+        AuditAction::GroupDeleted,
+        AuditAction::GroupMemberAdded,
+        AuditAction::GroupMemberRemoved,
+        AuditAction::GroupProjectAssigned,
+        AuditAction::GroupProjectUnassigned,
+        AuditAction::CapabilityGranted,
+        AuditAction::CapabilityRevoked,
+    ];
+
+    /// The action of a stored name; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::MembershipCreated => "membership.created",
@@ -90,4 +118,44 @@ pub fn membership_state(m: &entity::membership::Model, role_key: &str) -> Value 
         "scopeId": m.scope_id,
         "role": role_key,
     })
+}
+
+/// Records a membership change: `before`/`after` are the membership as it was and as it
+/// is (`None` when created or removed); their role keys come from `catalog`.
+pub async fn record_membership<C: ConnectionTrait>(
+    db: &C,
+    catalog: &Catalog,
+    actor: Uuid,
+    action: AuditAction,
+    before: Option<&entity::membership::Model>,
+    after: Option<&entity::membership::Model>,
+) -> AppResult<()> {
+    let Some(m) = after.or(before) else { return Ok(()) };
+    let state = |m: &entity::membership::Model| {
+        let role = catalog.role(m.role_id).ok_or_else(|| AppError::internal("membership with unknown role"))?;
+        Ok::<_, AppError>(membership_state(m, &role.key))
+    };
+    let change = Change {
+        organization: m.organization_id,
+        actor: Some(actor),
+        action,
+        target_kind: "Membership",
+        target_id: Some(m.id),
+        before: before.map(state).transpose()?,
+        after: after.map(state).transpose()?,
+    };
+    record(db, change).await
+}
+
+/// Records the removal of each of `removed` (one entry per membership, cascades included).
+pub async fn record_removals<C: ConnectionTrait>(
+    db: &C,
+    catalog: &Catalog,
+    actor: Uuid,
+    removed: &[entity::membership::Model],
+) -> AppResult<()> {
+    for m in removed {
+        record_membership(db, catalog, actor, AuditAction::MembershipRemoved, Some(m), None).await?;
+    }
+    Ok(())
 }

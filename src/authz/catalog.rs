@@ -281,6 +281,21 @@ impl CatalogCell {
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
+    /// Puts in place a catalog read by the transaction that changed the roles, once that
+    /// transaction has committed, unless a newer copy is already there. Unlike `refresh` it
+    /// needs no connection: a writer that reloaded through the pool after its commit could
+    /// wait for a connection held by writers queued behind one waiting for this cell.
+    pub fn install(&self, fresh: Catalog) -> Arc<Catalog> {
+        let fresh = Arc::new(fresh);
+        let mut current = match self.current.write() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if current.version < fresh.version {
+            *current = fresh;
+        }
+        current.clone()
+    }
     /// Re-reads the catalog (serialised, so the last reload reads the newest rows) unless
     /// a copy at least as new as `seen` is already in place.
     pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Option<i64>) -> AppResult<Arc<Catalog>> {

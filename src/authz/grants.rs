@@ -229,11 +229,16 @@ impl Grants {
 
     /// Whether everything `role` grants is held by the viewer at `r` (from any source
     /// bearing on it): nobody creates or assigns a role granting more than they hold.
-    /// A team-target grant covers the same key at project target.
+    /// A team-target grant covers the same key at project target, and a key covers its
+    /// `.own` restriction.
     pub fn covers(&self, r: &Resource, role: &RoleInfo) -> bool {
         let held: Vec<&(Scope, String)> = self.sources(r).into_iter().flat_map(|(h, _)| h.role.grants.iter()).collect();
         role.grants.iter().all(|(target, key)| {
-            held.iter().any(|(t, k)| k == key && (t == target || (*t == Scope::Team && *target == Scope::Project)))
+            let unrestricted = key.strip_suffix(".own");
+            held.iter().any(|(t, k)| {
+                (k == key || unrestricted == Some(k.as_str()))
+                    && (t == target || (*t == Scope::Team && *target == Scope::Project))
+            })
         })
     }
 

@@ -4,6 +4,7 @@
 //! services ask it; nothing else compares roles.
 
 mod assignment;
+pub mod bench;
 mod catalog;
 mod grants;
 mod visibility;

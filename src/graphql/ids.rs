@@ -22,6 +22,9 @@ pub enum Kind {
     ProjectVersion,
     TrashEntry,
     ShareLink,
+    Group,
+    CapabilityGrant,
+    TrainingRun,
 }
 
 impl Kind {
@@ -40,9 +43,12 @@ impl Kind {
             Kind::ProjectVersion => "ProjectVersion",
             Kind::TrashEntry => "TrashEntry",
             Kind::ShareLink => "ShareLink",
+            Kind::Group => "Group",
+            Kind::CapabilityGrant => "CapabilityGrant",
+            Kind::TrainingRun => "TrainingRun",
         }
     }
-    fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "User" => Kind::User,
             "Organization" => Kind::Organization,
@@ -57,6 +63,9 @@ impl Kind {
             "ProjectVersion" => Kind::ProjectVersion,
             "TrashEntry" => Kind::TrashEntry,
             "ShareLink" => Kind::ShareLink,
+            "Group" => Kind::Group,
+            "CapabilityGrant" => Kind::CapabilityGrant,
+            "TrainingRun" => Kind::TrainingRun,
             _ => return None,
         })
     }

@@ -20,6 +20,7 @@ pub struct Query(
     crate::organization::schema::OrganizationQuery,
     crate::version::schema::VersionQuery,
     crate::sharing::schema::SharingQuery,
+    crate::role::schema::RoleQuery,
 );
 
 /// The mutation root.
@@ -38,6 +39,10 @@ pub struct Mutation(
     crate::version::schema::VersionMutation,
     crate::trash::schema::TrashMutation,
     crate::sharing::schema::SharingMutation,
+    crate::group::schema::GroupMutation,
+    crate::capability::schema::CapabilityMutation,
+    crate::training::schema::TrainingMutation,
+    crate::role::schema::RoleMutation,
 );
 
 /// The subscription root.

@@ -36,6 +36,9 @@ pub enum Node {
     Invitation(crate::invitation::schema::Invitation),
     ApiToken(crate::api_token::schema::ApiToken),
     ProjectVersion(crate::version::schema::ProjectVersion),
+    Group(crate::group::schema::Group),
+    CapabilityGrant(crate::capability::schema::CapabilityGrant),
+    TrainingRun(crate::training::schema::TrainingRun),
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
@@ -88,6 +91,9 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
         Kind::TrashEntry => None,
         // Share links are reached through `Project.shareLinks` only.
         Kind::ShareLink => None,
+        Kind::Group => crate::group::schema::visible_group(ctx, id).await?.map(Node::Group),
+        Kind::CapabilityGrant => crate::capability::schema::visible_grant(ctx, id).await?.map(Node::CapabilityGrant),
+        Kind::TrainingRun => crate::training::schema::visible_run(ctx, id).await?.map(Node::TrainingRun),
     })
 }
 

@@ -2,6 +2,7 @@
 //! membership when needed, in the same transaction) and decline.
 
 use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite, scope_of, status_at};
+use crate::audit::{AuditAction, record_membership};
 use crate::authz::{Grants, OrgRoles, Scope};
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
@@ -61,7 +62,8 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     }
     if s.scope != Scope::Organization && !is_org_member(&txn, s.org, viewer.id).await? {
         let newcomer = req.catalog().newcomer(&OrgRoles::of(&txn, s.org).await?.namespace)?;
-        add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
+        let org_member = add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
+        record_membership(&txn, &req.catalog(), viewer.id, AuditAction::MembershipCreated, None, Some(&org_member)).await?;
     }
     let m = membership::Model {
         id: Uuid::now_v7(),
@@ -75,6 +77,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
         created_at: Utc::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
+    record_membership(&txn, &req.catalog(), viewer.id, AuditAction::MembershipCreated, None, Some(&m)).await?;
     let mut am = inv.into_active_model();
     am.status = Set("ACCEPTED".into());
     am.responded_at = Set(Some(Utc::now()));

@@ -65,6 +65,10 @@ impl Role {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What the role is for, as its creator described it; null when none was given.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
     /// The scope kind this role is assigned at.
     async fn scope_kind(&self) -> ScopeKind {
         self.0.scope.into()

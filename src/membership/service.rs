@@ -2,6 +2,7 @@
 //! invariant (≥ 1 explicit admin), the owner rule and "a user keeps their own last team",
 //! guarded under row locks of the scope (and the user) inside one transaction.
 
+use crate::audit::AuditAction;
 use crate::authz::{Grants, MemberChange, OrgRoles, Resource, RoleInfo, Scope, check_member_change};
 use crate::db::begin_write;
 use crate::domain::RoleKey;
@@ -164,6 +165,11 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     }
     let ids: Vec<Uuid> = affected.iter().map(|a| a.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(ids)).exec(db).await?;
+    crate::audit::record_removals(db, &req.catalog(), req.viewer()?.id, &affected).await?;
+    if m.scope_kind == Scope::Organization.as_str() {
+        crate::group::service::remove_from_organization(db, req.viewer()?.id, m.organization_id, m.user_id).await?;
+        crate::capability::service::remove_for_member(db, Some(req.viewer()?.id), m.organization_id, m.user_id).await?;
+    }
     Ok(())
 }
 
@@ -210,6 +216,8 @@ pub async fn add_member(
         created_at: chrono::Utc::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
+    let actor = req.viewer()?.id;
+    crate::audit::record_membership(&txn, &req.catalog(), actor, AuditAction::MembershipCreated, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -225,11 +233,13 @@ async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> 
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
     req.viewer()?;
-    if !req.catalog().knows_role_key(role.as_str()) {
+    let txn = begin_write(&req.db).await?;
+    // Loading the grants first brings this instance's catalog up to date (a custom role
+    // created through another instance), so the key check sees it; still before visibility.
+    let grants = req.load_grants(&txn).await?;
+    if !grants.catalog.knows_role_key(role.as_str()) {
         return Err(AppError::bad_input("role", format!("unknown role '{}'", role.as_str())));
     }
-    let txn = begin_write(&req.db).await?;
-    let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
     let new = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, s.scope, role, "role")?;
@@ -250,9 +260,15 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     if is_team_admin(&current) && !is_team_admin(&new) && other_admins(&txn, req, m.scope_id, m.user_id).await? == 0 {
         return Err(AppError::precondition("a team keeps at least one explicit admin"));
     }
+    let before = m.clone();
     let mut am = m.into_active_model();
     am.role_id = Set(new.id);
     let m = am.update(&txn).await?;
+    if before.role_id != m.role_id {
+        let actor = req.viewer()?.id;
+        let changed = AuditAction::MembershipRoleChanged;
+        crate::audit::record_membership(&txn, &req.catalog(), actor, changed, Some(&before), Some(&m)).await?;
+    }
     txn.commit().await?;
     Ok(m)
 }

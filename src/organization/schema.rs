@@ -172,10 +172,44 @@ impl Organization {
         crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status)
             .await
     }
+    /// Capability grants of the organization, optionally of one user: all of them for
+    /// holders of `capability.manage`, otherwise only the viewer's own. Oldest first.
+    async fn capability_grants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the grants of this user.")] user_id: Option<ID>,
+    ) -> Result<Vec<crate::capability::schema::CapabilityGrant>> {
+        crate::capability::schema::grants_of_org(ctx, self.0.id, user_id).await
+    }
+    /// User groups: all of them with `group.read` on the organization, otherwise only
+    /// the groups the viewer belongs to (filtered, never null).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<crate::group::schema::GroupConnection> {
+        crate::group::schema::groups_of(ctx, self.0.id, first, after).await
+    }
     /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
         let roles = crate::authz::OrgRoles::from_model(&self.0);
         Ok(ctx.req()?.catalog().roles(&roles, scope_kind.map(Into::into)).into_iter().map(Role).collect())
+    }
+    /// The audit trail: changes to memberships, roles, groups and capability grants,
+    /// **newest first** (id descending — unlike other connections, which run oldest
+    /// first). `action` keeps one action name (e.g. "membership.created"; unknown →
+    /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        action: Option<String>,
+    ) -> Result<crate::audit::schema::AuditEntryConnection> {
+        crate::audit::schema::of_organization(ctx, self.0.id, first, after, action).await
     }
 }
 

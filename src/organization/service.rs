@@ -1,5 +1,6 @@
 //! Organization rules and transactions: create, update, delete, transfer ownership.
 
+use crate::audit::{self, AuditAction};
 use crate::authz::{Grants, Resource, Scope, preset_namespace};
 use crate::db::begin_write;
 use crate::domain::{Description, Email, Name, Slug};
@@ -131,6 +132,11 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if teams_here > 0 && teams_elsewhere == 0 {
         return Err(AppError::precondition("deleting this organization would remove your last team"));
     }
+    // Rows naming the organization's custom roles go first: their foreign keys restrict,
+    // and PostgreSQL may cascade to the roles before it cascades to them.
+    membership::Entity::delete_many().filter(membership::Column::OrganizationId.eq(id)).exec(&txn).await?;
+    entity::invitation::Entity::delete_many().filter(entity::invitation::Column::OrganizationId.eq(id)).exec(&txn).await?;
+    entity::group_project::Entity::delete_many().filter(entity::group_project::Column::OrganizationId.eq(id)).exec(&txn).await?;
     // Under the lock a concurrent delete may have won: the row is gone.
     if organization::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
@@ -165,17 +171,32 @@ pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> 
     let catalog = req.catalog();
     let namespace = preset_namespace(&org.role_preset).to_string();
     let owner_role = catalog.builtin(&namespace, Scope::Organization, "owner")?.id;
-    if let Some(old) = in_org(org.owner_id).await? {
-        let mut am = old.into_active_model();
+    let actor = req.viewer()?.id;
+    let changed = AuditAction::MembershipRoleChanged;
+    let old_owner = org.owner_id;
+    if let Some(old) = in_org(old_owner).await? {
+        let mut am = old.clone().into_active_model();
         am.role_id = Set(catalog.former_owner(&namespace)?.id);
-        am.update(&txn).await?;
+        let after = am.update(&txn).await?;
+        audit::record_membership(&txn, &catalog, actor, changed, Some(&old), Some(&after)).await?;
     }
-    let mut am = target.into_active_model();
+    let mut am = target.clone().into_active_model();
     am.role_id = Set(owner_role);
-    am.update(&txn).await?;
+    let after = am.update(&txn).await?;
+    audit::record_membership(&txn, &catalog, actor, changed, Some(&target), Some(&after)).await?;
     let mut am = org.into_active_model();
     am.owner_id = Set(new_owner);
     let org = am.update(&txn).await?;
+    let transferred = audit::Change {
+        organization: id,
+        actor: Some(actor),
+        action: AuditAction::OwnershipTransferred,
+        target_kind: "Organization",
+        target_id: Some(id),
+        before: Some(serde_json::json!({ "ownerId": old_owner })),
+        after: Some(serde_json::json!({ "ownerId": new_owner })),
+    };
+    audit::record(&txn, transferred).await?;
     let owners = membership::Entity::find()
         .filter(membership::Column::ScopeId.eq(id))
         .filter(membership::Column::RoleId.eq(owner_role))

@@ -58,6 +58,8 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let detached_ids: Vec<Uuid> = detached.iter().map(|m| m.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(detached_ids)).exec(&txn).await?;
     let (team, org) = (w.team_id, w.organization_id);
+    // Groups belong to an organization: their assignments stay behind.
+    crate::group::service::detach_project(&txn, &grants, p.id, org).await?;
     membership::Entity::update_many()
         .col_expr(membership::Column::TeamId, Expr::value(Some(team)))
         .col_expr(membership::Column::OrganizationId, Expr::value(org))

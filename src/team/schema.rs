@@ -130,6 +130,17 @@ impl Team {
     ) -> Result<Vec<ProjectDiskUsage>> {
         item_schema::disk_usage(ctx, self.0.id, first).await
     }
+    /// The team's model training sessions: all of them for holders of `model.view` or
+    /// `model.train` here, otherwise only those the viewer started.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn training_runs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::training::schema::TrainingRunConnection> {
+        crate::training::schema::runs_of_team(ctx, self.0.organization_id, self.0.id, first, after).await
+    }
 }
 
 /// Input of `createTeam`.

@@ -69,7 +69,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, |_| {}).await
 }
 
-async fn fresh_database_url(db: Db) -> String {
+pub async fn fresh_database_url(db: Db) -> String {
     let name = format!("t{}", uuid::Uuid::now_v7().simple());
     match db {
         Db::Sqlite => {

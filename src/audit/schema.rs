@@ -1,0 +1,102 @@
+//! `AuditEntry` and `Organization.auditLog`.
+
+use super::AuditAction;
+use super::loader::AuditOfOrganization;
+use crate::connection;
+use crate::error::AppError;
+use crate::graphql::CtxExt;
+use crate::graphql::ids::{Kind, encode};
+use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::user::loader::UserById;
+use crate::user::schema::User;
+use async_graphql::{Context, ID, Json, Object, Result};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// One change to a membership, role, group or capability grant: who made it, to what,
+/// the state before and after, and when.
+#[derive(Clone)]
+pub struct AuditEntry(pub entity::audit_entry::Model);
+
+impl Cursored for entity::audit_entry::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+connection!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    "A page of audit entries, newest first.",
+    "An audit entry with its cursor."
+);
+
+fn json(text: Option<&str>) -> Option<Json<Value>> {
+    text.map(|t| Json(serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.into()))))
+}
+
+/// One change to a membership, role, group or capability grant: who made it, to what,
+/// the state before and after, and when.
+#[Object]
+impl AuditEntry {
+    /// Opaque id of the entry (not a node id; entries are read only through `auditLog`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.simple().to_string())
+    }
+    /// What changed, e.g. "membership.created", "membership.role_changed",
+    /// "membership.removed", "organization.ownership_transferred", "role.created",
+    /// "group.member_added", "capability.granted".
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// Who made the change (for an accepted invitation: the invitee); null when unknown.
+    /// Shown even when they have since left the organization: the entry is the record of
+    /// what they did as a member.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = self.0.actor_id else { return Ok(None) };
+        Ok(ctx.req()?.loader.load_one(UserById(id)).await.map_err(gql)?.map(User))
+    }
+    /// The kind of the changed thing: "Membership", "Organization", "Role", "Group" or
+    /// "CapabilityGrant".
+    async fn target_kind(&self) -> &str {
+        &self.0.target_kind
+    }
+    /// Global id of the changed thing (it may no longer exist); null for kinds without
+    /// global ids (a "Role": its key is in `before`/`after`).
+    async fn target_id(&self) -> Option<ID> {
+        let kind = Kind::parse(&self.0.target_kind)?;
+        self.0.target_id.map(|id| encode(kind, id))
+    }
+    /// The state before the change; null when the thing did not exist before.
+    async fn before(&self) -> Option<Json<Value>> {
+        json(self.0.before.as_deref())
+    }
+    /// The state after the change; null when the thing no longer exists.
+    async fn after(&self) -> Option<Json<Value>> {
+        json(self.0.after.as_deref())
+    }
+    /// When the change was made.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// `Organization.auditLog`: input is checked first (page arguments, action name), then
+/// the entries are read only for holders of `member.manage` (others get an empty page).
+pub async fn of_organization(
+    ctx: &Context<'_>,
+    org: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    action: Option<String>,
+) -> Result<AuditEntryConnection> {
+    let args = PageArgs::parse(first, after.as_deref())?;
+    let action = action
+        .map(|a| AuditAction::parse(a.trim()).ok_or_else(|| AppError::bad_input("action", format!("unknown audit action '{a}'"))))
+        .transpose()?;
+    let page = ctx.req()?.loader.load_one(AuditOfOrganization(org, args, action)).await.map_err(gql)?;
+    Ok(AuditEntryConnection::from_page(page.unwrap_or_else(Page::empty), AuditEntry))
+}

@@ -1,0 +1,180 @@
+//! Capability rules: the key must be a grantable catalog permission; the viewer must see
+//! the organization and hold `capability.manage` there; the grantee must be an active
+//! member; one grant per (organization, user, permission). Every change is audited.
+
+use crate::audit::{self, AuditAction, Change};
+use crate::authz::{Catalog, Grants, Resource};
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::organization::service as org_service;
+use entity::{capability_grant, membership};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+/// Who holds which capability where: the input of `grantCapability` / `revokeCapability`.
+pub struct CapabilityRef {
+    pub organization: Uuid,
+    pub user: Uuid,
+    pub permission: String,
+}
+
+const MANAGE: &str = "capability.manage";
+
+/// Input validation: a known permission key that an owner may grant individually.
+pub fn parse_permission(catalog: &Catalog, key: &str) -> AppResult<String> {
+    let key = key.trim();
+    let Some(info) = catalog.permissions.get(key) else {
+        return Err(AppError::bad_input("permission", format!("unknown permission key '{key}'")));
+    };
+    if !info.grantable {
+        return Err(AppError::bad_input("permission", format!("'{key}' is not a grantable capability")));
+    }
+    Ok(key.to_string())
+}
+
+/// Whether the viewer may list and change every grant of `org`.
+pub fn manages(grants: &Grants, org: Uuid) -> bool {
+    grants.sees_org(org) && grants.can(&Resource::Organization { org }, MANAGE)
+}
+
+/// Whether the viewer sees a grant: their own, or any of an organization they manage.
+pub fn sees(grants: &Grants, g: &capability_grant::Model) -> bool {
+    grants.sees_org(g.organization_id) && (g.user_id == grants.user_id || manages(grants, g.organization_id))
+}
+
+fn state(g: &CapabilityRef) -> serde_json::Value {
+    serde_json::json!({ "userId": g.user, "permission": g.permission })
+}
+
+/// Visibility of the organization (NOT_FOUND), then `capability.manage` (FORBIDDEN).
+async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, org: Uuid) -> AppResult<()> {
+    org_service::find_visible(db, grants, org).await?;
+    if !grants.can(&Resource::Organization { org }, MANAGE) {
+        return Err(AppError::forbidden(format!("requires {MANAGE}")));
+    }
+    Ok(())
+}
+
+async fn find_grant<C: ConnectionTrait>(db: &C, g: &CapabilityRef) -> AppResult<Option<capability_grant::Model>> {
+    Ok(capability_grant::Entity::find()
+        .filter(capability_grant::Column::OrganizationId.eq(g.organization))
+        .filter(capability_grant::Column::UserId.eq(g.user))
+        .filter(capability_grant::Column::Permission.eq(g.permission.as_str()))
+        .one(db)
+        .await?)
+}
+
+pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<capability_grant::Model> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = req.load_grants(&txn).await?;
+    authorize(&txn, &grants, g.organization).await?;
+    // The organization row lock serializes grants with member removals (which lock it
+    // too): the membership read below stays true until commit.
+    org_service::lock(&txn, g.organization).await?;
+    if find_grant(&txn, &g).await?.is_some() {
+        return Err(AppError::conflict("permission", "the member already holds this capability"));
+    }
+    let member = membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(g.organization))
+        .filter(membership::Column::UserId.eq(g.user))
+        .one(&txn)
+        .await?;
+    if member.is_none() {
+        return Err(AppError::precondition("capabilities are granted to active members of the organization only"));
+    }
+    let row = capability_grant::Model {
+        id: Uuid::now_v7(),
+        organization_id: g.organization,
+        user_id: g.user,
+        permission: g.permission.clone(),
+        granted_by: Some(viewer.id),
+        created_at: chrono::Utc::now(),
+    };
+    // The unique index answers CONFLICT should a concurrent grant slip past the check.
+    capability_grant::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await?;
+    let change = Change {
+        organization: g.organization,
+        actor: Some(viewer.id),
+        action: AuditAction::CapabilityGranted,
+        target_kind: "CapabilityGrant",
+        target_id: Some(row.id),
+        before: None,
+        after: Some(state(&g)),
+    };
+    audit::record(&txn, change).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Revokes a grant; returns its id. No such grant → NOT_FOUND.
+pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<Uuid> {
+    let viewer = req.viewer()?;
+    let txn = begin_write(&req.db).await?;
+    let grants = req.load_grants(&txn).await?;
+    authorize(&txn, &grants, g.organization).await?;
+    let row = find_grant(&txn, &g).await?.ok_or(AppError::NotFound)?;
+    // Conditional on the row: of two concurrent revokes, exactly one deletes it.
+    let deleted = capability_grant::Entity::delete_by_id(row.id).exec(&txn).await?.rows_affected;
+    if deleted == 0 {
+        return Err(AppError::NotFound);
+    }
+    let change = Change {
+        organization: g.organization,
+        actor: Some(viewer.id),
+        action: AuditAction::CapabilityRevoked,
+        target_kind: "CapabilityGrant",
+        target_id: Some(row.id),
+        before: Some(state(&g)),
+        after: None,
+    };
+    audit::record(&txn, change).await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// `Organization.capabilityGrants`: every grant (optionally of one user) for managers,
+/// otherwise the viewer's own; nothing for non-members. Oldest first.
+pub async fn grants_of(req: &RequestCtx, org: Uuid, user: Option<Uuid>) -> AppResult<Vec<capability_grant::Model>> {
+    let grants = req.grants().await?;
+    if !grants.sees_org(org) {
+        return Ok(Vec::new());
+    }
+    let user = match (manages(&grants, org), user) {
+        (true, user) => user,
+        (false, Some(u)) if u != grants.user_id => return Ok(Vec::new()),
+        (false, _) => Some(grants.user_id),
+    };
+    let mut q = capability_grant::Entity::find().filter(capability_grant::Column::OrganizationId.eq(org));
+    if let Some(u) = user {
+        q = q.filter(capability_grant::Column::UserId.eq(u));
+    }
+    Ok(q.order_by_asc(capability_grant::Column::Id).all(&req.db).await?)
+}
+
+/// Drops a user's grants in an organization they leave or are removed from (inside the
+/// removal's transaction, audited as revocations by `actor`): a later re-invitation
+/// starts without them.
+pub async fn remove_for_member<C: ConnectionTrait>(db: &C, actor: Option<Uuid>, org: Uuid, user: Uuid) -> AppResult<()> {
+    let rows = capability_grant::Entity::find()
+        .filter(capability_grant::Column::OrganizationId.eq(org))
+        .filter(capability_grant::Column::UserId.eq(user))
+        .all(db)
+        .await?;
+    for row in rows {
+        capability_grant::Entity::delete_by_id(row.id).exec(db).await?;
+        let g = CapabilityRef { organization: org, user, permission: row.permission };
+        let change = Change {
+            organization: org,
+            actor,
+            action: AuditAction::CapabilityRevoked,
+            target_kind: "CapabilityGrant",
+            target_id: Some(row.id),
+            before: Some(state(&g)),
+            after: None,
+        };
+        audit::record(db, change).await?;
+    }
+    Ok(())
+}

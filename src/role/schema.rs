@@ -1,0 +1,197 @@
+//! `Permission`, `Query.permissionCatalog` and the custom role mutations `createRole`,
+//! `updateRole`, `deleteRole`.
+
+use super::service::{self, NewRole, RoleChanges, RoleRef, parse_key, parse_permissions};
+use crate::authz::Scope;
+use crate::domain::{Description, Name, RoleKey};
+use crate::graphql::CtxExt;
+use crate::graphql::ids::{Kind, decode_as};
+use crate::membership::schema::{Role, ScopeKind};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+/// Which objects a permission key applies to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PermissionScope {
+    /// Organizations only; grantable by organization roles.
+    Organization,
+    /// Teams (and, through organization roles, every team of the organization).
+    Team,
+    /// Projects; organization and team roles grant it on every project in reach.
+    Project,
+    /// Any scope: granted at whichever scope the role has.
+    Any,
+}
+
+impl PermissionScope {
+    fn parse(text: &str) -> Self {
+        match text {
+            "organization" => PermissionScope::Organization,
+            "team" => PermissionScope::Team,
+            "project" => PermissionScope::Project,
+            _ => PermissionScope::Any,
+        }
+    }
+}
+
+/// One permission key of the catalog: the building block of roles.
+#[derive(SimpleObject)]
+pub struct Permission {
+    /// The key, e.g. "project.update"; `.own` keys apply only to objects the holder created.
+    pub key: String,
+    /// Which objects the key applies to; a role may grant it only if its scope reaches them.
+    pub scope_kind: PermissionScope,
+    /// What the key allows.
+    pub description: String,
+    /// Whether an organization owner may grant it to one member as an individual capability.
+    pub grantable: bool,
+}
+
+#[derive(Default)]
+pub struct RoleQuery;
+
+#[Object]
+impl RoleQuery {
+    /// Every permission key roles can be built from, sorted by key.
+    async fn permission_catalog(&self, ctx: &Context<'_>) -> Result<Vec<Permission>> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let catalog = req.catalog();
+        let mut list: Vec<Permission> = catalog
+            .permissions
+            .iter()
+            .map(|(key, p)| Permission {
+                key: key.clone(),
+                scope_kind: PermissionScope::parse(&p.scope),
+                description: p.description.clone(),
+                grantable: p.grantable,
+            })
+            .collect();
+        list.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(list)
+    }
+}
+
+/// Input of `createRole`.
+#[derive(InputObject)]
+pub struct CreateRoleInput {
+    /// The organization the role belongs to.
+    pub organization_id: ID,
+    /// Stable key used when assigning the role: 1-64 of a-z, 0-9, '_', '-', '.', starting with a letter; unique per scope kind among the organization's roles, built-in included.
+    pub key: String,
+    /// Display name, 1-128 characters.
+    pub name: String,
+    /// What the role is for.
+    pub description: Option<String>,
+    /// The scope kind the role is assigned at.
+    pub scope_kind: ScopeKind,
+    /// Permission keys from `permissionCatalog` valid at that scope kind; at least one, none you do not hold yourself.
+    pub permissions: Vec<String>,
+}
+
+/// Result of `createRole`.
+#[derive(SimpleObject)]
+pub struct CreateRolePayload {
+    /// The new custom role.
+    pub role: Role,
+}
+
+/// Input of `updateRole`. Omitted fields stay unchanged.
+#[derive(InputObject)]
+pub struct UpdateRoleInput {
+    /// The organization the role belongs to.
+    pub organization_id: ID,
+    /// The scope kind of the role.
+    pub scope_kind: ScopeKind,
+    /// The key of the custom role (keys do not change).
+    pub key: String,
+    /// New display name.
+    pub name: Option<String>,
+    /// New description; an empty string clears it.
+    pub description: Option<String>,
+    /// The complete new set of permission keys (replaces the old set).
+    pub permissions: Option<Vec<String>>,
+}
+
+/// Result of `updateRole`.
+#[derive(SimpleObject)]
+pub struct UpdateRolePayload {
+    /// The role after the change; it holds for its members from their next request.
+    pub role: Role,
+}
+
+/// Input of `deleteRole`.
+#[derive(InputObject)]
+pub struct DeleteRoleInput {
+    /// The organization the role belongs to.
+    pub organization_id: ID,
+    /// The scope kind of the role.
+    pub scope_kind: ScopeKind,
+    /// The key of the custom role.
+    pub key: String,
+}
+
+/// Result of `deleteRole`.
+#[derive(SimpleObject)]
+pub struct DeleteRolePayload {
+    /// The key of the deleted role.
+    pub key: String,
+    /// The scope kind of the deleted role.
+    pub scope_kind: ScopeKind,
+}
+
+/// An existing role (any key the catalog could hold; only new keys get `parse_key`'s rules).
+fn role_ref(organization_id: &ID, scope_kind: ScopeKind, key: &str) -> Result<RoleRef> {
+    let organization = decode_as(organization_id, Kind::Organization, "organizationId")?;
+    Ok(RoleRef { organization, scope: scope_kind.into(), key: RoleKey::parse("key", key)? })
+}
+
+#[derive(Default)]
+pub struct RoleMutation;
+
+#[Object]
+impl RoleMutation {
+    /// Creates a custom role of an organization (requires `role.manage`; at most the configured number per organization).
+    async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<CreateRolePayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let organization = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
+        let scope: Scope = input.scope_kind.into();
+        let new = NewRole {
+            organization,
+            scope,
+            key: parse_key(&input.key)?,
+            name: Name::parse("name", &input.name)?,
+            description: Description::parse("description", input.description.as_deref())?,
+            grants: parse_permissions(&req.catalog(), scope, &input.permissions)?,
+        };
+        let role = service::create_role(req, new).await?;
+        Ok(CreateRolePayload { role: Role(role) })
+    }
+
+    /// Changes a custom role's name, description or permission keys; built-in roles are immutable.
+    async fn update_role(&self, ctx: &Context<'_>, input: UpdateRoleInput) -> Result<UpdateRolePayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;
+        let changes = RoleChanges {
+            name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
+            description: match input.description.as_deref() {
+                Some(d) => Some(Description::parse("description", Some(d))?),
+                None => None,
+            },
+            grants: input.permissions.as_deref().map(|p| parse_permissions(&req.catalog(), r.scope, p)).transpose()?,
+        };
+        let role = service::update_role(req, r, changes).await?;
+        Ok(UpdateRolePayload { role: Role(role) })
+    }
+
+    /// Deletes a custom role no membership, invitation or group assignment uses.
+    async fn delete_role(&self, ctx: &Context<'_>, input: DeleteRoleInput) -> Result<DeleteRolePayload> {
+        let req = ctx.req()?;
+        req.viewer()?;
+        let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;
+        let key = r.key.as_str().to_string();
+        service::delete_role(req, r).await?;
+        Ok(DeleteRolePayload { key, scope_kind: input.scope_kind })
+    }
+}

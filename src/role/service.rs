@@ -1,0 +1,315 @@
+//! Custom role rules and transactions: create, update, delete. Check order (RULES.md §3):
+//! input (parsed by the caller, see `parse_permissions`) → the organization is visible →
+//! `role.manage` there → the role grants nothing the viewer lacks → key uniqueness →
+//! invariants under the organization's lock (limit, built-in roles, role in use).
+
+use crate::audit::{self, AuditAction, Change};
+use crate::authz::{Catalog, Grants, OrgRoles, Resource, RoleInfo, Scope};
+use crate::db::begin_write;
+use crate::domain::{Description, Name, RoleKey};
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestCtx;
+use crate::organization::service::{find_visible, lock};
+use entity::{group_project, invitation, membership, role, role_permission};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Custom roles sort after every built-in role of their scope.
+const CUSTOM_RANK: i32 = 100;
+
+/// A parsed custom role key: a `RoleKey` that is also 1–64 of `[a-z0-9_.-]`, starting
+/// with a letter, so that it reads like the built-in keys it sits beside.
+pub fn parse_key(raw: &str) -> AppResult<RoleKey> {
+    let key = RoleKey::parse("key", raw)?;
+    let text = key.as_str();
+    let ok = text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.'));
+    if !ok {
+        return Err(AppError::bad_input("key", "a role key is 1-64 of a-z, 0-9, '_', '-', '.', starting with a letter"));
+    }
+    Ok(key)
+}
+
+/// The grants of a role of `scope` made of `keys`: every key must be in the catalog and
+/// valid at that scope; at least one is required. Duplicates collapse.
+pub fn parse_permissions(catalog: &Catalog, scope: Scope, keys: &[String]) -> AppResult<BTreeSet<(Scope, String)>> {
+    if keys.is_empty() {
+        return Err(AppError::bad_input("permissions", "a role grants at least one permission key"));
+    }
+    let mut grants = BTreeSet::new();
+    for key in keys {
+        let info = catalog
+            .permissions
+            .get(key)
+            .ok_or_else(|| AppError::bad_input("permissions", format!("unknown permission key '{key}'")))?;
+        let target = info.target_for(scope).ok_or_else(|| {
+            AppError::bad_input(
+                "permissions",
+                format!("'{key}' is a {} permission and cannot be granted by a {} role", info.scope, scope.as_str()),
+            )
+        })?;
+        grants.insert((target, key.clone()));
+    }
+    Ok(grants)
+}
+
+pub struct NewRole {
+    pub organization: Uuid,
+    pub scope: Scope,
+    pub key: RoleKey,
+    pub name: Name,
+    pub description: Description,
+    pub grants: BTreeSet<(Scope, String)>,
+}
+
+/// Which custom role: an organization's role `key` at `scope`.
+pub struct RoleRef {
+    pub organization: Uuid,
+    pub scope: Scope,
+    pub key: RoleKey,
+}
+
+#[derive(Default)]
+pub struct RoleChanges {
+    pub name: Option<Name>,
+    pub description: Option<Description>,
+    pub grants: Option<BTreeSet<(Scope, String)>>,
+}
+
+/// The audit state of a role.
+fn state(key: &str, name: &str, description: Option<&str>, scope: Scope, grants: &BTreeSet<(Scope, String)>) -> Value {
+    let keys: BTreeSet<&String> = grants.iter().map(|(_, k)| k).collect();
+    json!({ "key": key, "name": name, "description": description, "scopeKind": scope.as_str(), "permissions": keys })
+}
+
+/// A role not yet stored, for the no-escalation check.
+fn candidate(org: Uuid, scope: Scope, key: &str, grants: BTreeSet<(Scope, String)>) -> RoleInfo {
+    RoleInfo {
+        id: Uuid::nil(),
+        key: key.to_string(),
+        name: String::new(),
+        description: None,
+        scope,
+        rank: CUSTOM_RANK,
+        built_in: false,
+        catalog: org.to_string(),
+        organization_id: Some(org),
+        grants,
+    }
+}
+
+/// Visibility, then `role.manage` on the organization; returns the organization's roles.
+async fn authorize(txn: &DatabaseTransaction, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
+    let model = find_visible(txn, grants, org).await?;
+    if !grants.can(&Resource::Organization { org }, "role.manage") {
+        return Err(AppError::forbidden("requires role.manage"));
+    }
+    Ok(OrgRoles::from_model(&model))
+}
+
+fn no_escalation(grants: &Grants, org: Uuid, role: &RoleInfo) -> AppResult<()> {
+    if grants.covers(&Resource::Organization { org }, role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("a role may not grant more than you hold yourself"))
+    }
+}
+
+fn is_built_in(catalog: &Catalog, roles: &OrgRoles, scope: Scope, key: &RoleKey) -> bool {
+    catalog.parse_role(roles, scope, key, "key").is_ok_and(|r| r.built_in)
+}
+
+/// The stored custom role (read from the database, not the possibly older in-memory
+/// catalog); `lock` takes its row `FOR UPDATE` on PostgreSQL.
+async fn find_custom<C: ConnectionTrait>(db: &C, r: &RoleRef, lock: bool) -> AppResult<Option<role::Model>> {
+    let mut query = role::Entity::find()
+        .filter(role::Column::Catalog.eq(r.organization.to_string()))
+        .filter(role::Column::ScopeKind.eq(r.scope.as_str()))
+        .filter(role::Column::Key.eq(r.key.as_str()))
+        .filter(role::Column::BuiltIn.eq(false));
+    if lock {
+        query = query.lock_exclusive();
+    }
+    Ok(query.one(db).await?)
+}
+
+/// The role to change or delete, locked with its organization: `None` for a built-in role
+/// of the preset (the caller refuses it once permission is settled), `NOT_FOUND` for a key
+/// that is neither.
+async fn existing(txn: &DatabaseTransaction, catalog: &Catalog, roles: &OrgRoles, r: &RoleRef) -> AppResult<Option<role::Model>> {
+    if is_built_in(catalog, roles, r.scope, &r.key) {
+        return Ok(None);
+    }
+    lock(txn, r.organization).await?;
+    Ok(Some(find_custom(txn, r, true).await?.ok_or(AppError::NotFound)?))
+}
+
+fn mutable(role: Option<role::Model>) -> AppResult<role::Model> {
+    role.ok_or_else(|| AppError::precondition("built-in roles are immutable"))
+}
+
+async fn stored_grants<C: ConnectionTrait>(db: &C, role: Uuid) -> AppResult<BTreeSet<(Scope, String)>> {
+    let rows = role_permission::Entity::find().filter(role_permission::Column::RoleId.eq(role)).all(db).await?;
+    Ok(rows.into_iter().filter_map(|p| Scope::parse(&p.target).map(|t| (t, p.permission))).collect())
+}
+
+async fn insert_grants<C: ConnectionTrait>(db: &C, role: Uuid, grants: &BTreeSet<(Scope, String)>) -> AppResult<()> {
+    let rows = grants.iter().map(|(target, key)| {
+        role_permission::Model { role_id: role, target: target.as_str().into(), permission: key.clone() }.into_active_model()
+    });
+    role_permission::Entity::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Bumps the catalog version, reads the changed catalog through `txn` and commits; then
+/// this instance puts that catalog in place and forgets the request's grants, so the change
+/// holds from the next statement on (other instances notice the version in their grants
+/// statement). Returns the role `id` as the new catalog has it.
+async fn commit(req: &RequestCtx, txn: DatabaseTransaction, id: Option<Uuid>) -> AppResult<Option<Arc<RoleInfo>>> {
+    txn.execute_unprepared("UPDATE catalog_versions SET version = version + 1 WHERE id = 1").await?;
+    let fresh = Catalog::load(&txn).await?;
+    txn.commit().await?;
+    let catalog = req.catalogs.install(fresh);
+    req.authz.refresh().await;
+    Ok(id.and_then(|id| catalog.role(id).cloned()))
+}
+
+pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<RoleInfo>> {
+    let viewer = req.viewer()?;
+    let org = input.organization;
+    let txn = begin_write(&req.db).await?;
+    let grants = req.load_grants(&txn).await?;
+    let roles = authorize(&txn, &grants, org).await?;
+    no_escalation(&grants, org, &candidate(org, input.scope, input.key.as_str(), input.grants.clone()))?;
+    let r = RoleRef { organization: org, scope: input.scope, key: input.key.clone() };
+    if is_built_in(&grants.catalog, &roles, input.scope, &input.key) || find_custom(&txn, &r, false).await?.is_some() {
+        return Err(AppError::conflict(
+            "key",
+            format!("a {} role '{}' already exists", input.scope.as_str(), input.key.as_str()),
+        ));
+    }
+    // Under the organization's lock concurrent creations count one after another.
+    lock(&txn, org).await?;
+    let count = role::Entity::find()
+        .filter(role::Column::OrganizationId.eq(org))
+        .filter(role::Column::BuiltIn.eq(false))
+        .count(&txn)
+        .await?;
+    let max = req.settings.max_custom_roles;
+    if count >= max {
+        return Err(AppError::LimitReached {
+            limit: "customRoles",
+            message: format!("an organization may define at most {max} custom roles"),
+        });
+    }
+    let model = role::Model {
+        id: Uuid::now_v7(),
+        organization_id: Some(org),
+        catalog: org.to_string(),
+        scope_kind: input.scope.as_str().into(),
+        key: input.key.as_str().into(),
+        name: input.name.into_string(),
+        built_in: false,
+        rank: CUSTOM_RANK,
+        description: input.description.into_inner(),
+    };
+    role::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await?;
+    insert_grants(&txn, model.id, &input.grants).await?;
+    let after = state(&model.key, &model.name, model.description.as_deref(), input.scope, &input.grants);
+    let change = Change {
+        organization: org,
+        actor: Some(viewer.id),
+        action: AuditAction::RoleCreated,
+        target_kind: "Role",
+        target_id: Some(model.id),
+        before: None,
+        after: Some(after),
+    };
+    audit::record(&txn, change).await?;
+    commit(req, txn, Some(model.id)).await?.ok_or_else(|| AppError::internal("created role missing from the catalog"))
+}
+
+pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> AppResult<Arc<RoleInfo>> {
+    let viewer = req.viewer()?;
+    let org = r.organization;
+    let txn = begin_write(&req.db).await?;
+    let grants = req.load_grants(&txn).await?;
+    let roles = authorize(&txn, &grants, org).await?;
+    let current = existing(&txn, &grants.catalog, &roles, &r).await?;
+    if let Some(new) = &changes.grants {
+        no_escalation(&grants, org, &candidate(org, r.scope, r.key.as_str(), new.clone()))?;
+    }
+    let current = mutable(current)?;
+    let old_grants = stored_grants(&txn, current.id).await?;
+    let before = state(&current.key, &current.name, current.description.as_deref(), r.scope, &old_grants);
+    let mut am = current.clone().into_active_model();
+    if let Some(name) = changes.name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(description) = changes.description {
+        am.description = Set(description.into_inner());
+    }
+    let updated = am.update(&txn).await?;
+    let new_grants = match changes.grants {
+        Some(new) if new != old_grants => {
+            role_permission::Entity::delete_many().filter(role_permission::Column::RoleId.eq(current.id)).exec(&txn).await?;
+            insert_grants(&txn, current.id, &new).await?;
+            new
+        }
+        _ => old_grants,
+    };
+    let after = state(&updated.key, &updated.name, updated.description.as_deref(), r.scope, &new_grants);
+    let change = Change {
+        organization: org,
+        actor: Some(viewer.id),
+        action: AuditAction::RoleUpdated,
+        target_kind: "Role",
+        target_id: Some(current.id),
+        before: Some(before),
+        after: Some(after),
+    };
+    audit::record(&txn, change).await?;
+    commit(req, txn, Some(current.id)).await?.ok_or_else(|| AppError::internal("updated role missing from the catalog"))
+}
+
+pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
+    let viewer = req.viewer()?;
+    let org = r.organization;
+    let txn = begin_write(&req.db).await?;
+    let grants = req.load_grants(&txn).await?;
+    let roles = authorize(&txn, &grants, org).await?;
+    // The role's row is locked: an assignment racing this delete waits for it (foreign key).
+    let current = mutable(existing(&txn, &grants.catalog, &roles, &r).await?)?;
+    let memberships = membership::Entity::find().filter(membership::Column::RoleId.eq(current.id)).count(&txn).await?;
+    let invitations = invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).count(&txn).await?;
+    let groups = group_project::Entity::find().filter(group_project::Column::RoleId.eq(current.id)).count(&txn).await?;
+    if memberships + invitations + groups > 0 {
+        // Invitations keep their role for the record whatever their status, so any
+        // invitation ever sent with the role keeps it in use.
+        return Err(AppError::precondition(format!(
+            "the role is in use by {memberships} membership(s), {invitations} invitation(s) (any status) and \
+             {groups} group project assignment(s); assign another role first"
+        )));
+    }
+    let before =
+        state(&current.key, &current.name, current.description.as_deref(), r.scope, &stored_grants(&txn, current.id).await?);
+    role::Entity::delete_by_id(current.id).exec(&txn).await?;
+    let change = Change {
+        organization: org,
+        actor: Some(viewer.id),
+        action: AuditAction::RoleDeleted,
+        target_kind: "Role",
+        target_id: Some(current.id),
+        before: Some(before),
+        after: None,
+    };
+    audit::record(&txn, change).await?;
+    commit(req, txn, None).await?;
+    Ok(())
+}
