@@ -25,10 +25,15 @@ struct Count {
     n: i64,
 }
 
-/// `WHERE` of both statements over alias `t`: the organizations, the action, and (for
-/// the rows) the entries older than the cursor.
-fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, after: Option<Uuid>) {
+/// `WHERE` of both statements over alias `t`: the organizations, the action, capability
+/// entries only for holders of `capability.manage` (as `capabilityGrants`), and (for the
+/// rows) the entries older than the cursor.
+fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabilities: bool, after: Option<Uuid>) {
     sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs);
+    if hide_capabilities {
+        sql.push(" AND t.action NOT IN ")
+            .bind_list(&[AuditAction::CapabilityGranted.as_str(), AuditAction::CapabilityRevoked.as_str()]);
+    }
     if let Some(action) = action {
         sql.push(" AND t.action = ").bind(action.as_str());
     }
@@ -43,17 +48,18 @@ async fn load_pages<C: ConnectionTrait>(
     orgs: &[Uuid],
     args: &PageArgs,
     action: Option<AuditAction>,
+    hide_capabilities: bool,
 ) -> AppResult<HashMap<Uuid, Page<audit_entry::Model>>> {
     let backend = db.get_database_backend();
     let mut rows_sql = Sql::new(backend);
     rows_sql.push("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.organization_id ORDER BY t.id DESC) AS rn_");
-    narrow(&mut rows_sql, orgs, action, args.after);
+    narrow(&mut rows_sql, orgs, action, hide_capabilities, args.after);
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(" ORDER BY sub.organization_id, sub.id DESC");
     let rows = audit_entry::Entity::find().from_raw_sql(rows_sql.build()).all(db).await?;
 
     let mut count_sql = Sql::new(backend);
     count_sql.push("SELECT t.organization_id AS parent, COUNT(*) AS n");
-    narrow(&mut count_sql, orgs, action, None);
+    narrow(&mut count_sql, orgs, action, hide_capabilities, None);
     count_sql.push(" GROUP BY t.organization_id");
     let counts: HashMap<Uuid, i64> =
         Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
@@ -77,15 +83,16 @@ impl Loader<AuditOfOrganization> for DbLoader {
 
     async fn load(&self, keys: &[AuditOfOrganization]) -> Result<HashMap<AuditOfOrganization, Self::Value>, Self::Error> {
         let grants = self.authz.grants().await.map_err(load_err)?;
-        let mut groups: HashMap<(PageArgs, Option<AuditAction>), Vec<Uuid>> = HashMap::new();
+        let mut groups: HashMap<(PageArgs, Option<AuditAction>, bool), Vec<Uuid>> = HashMap::new();
         for k in keys {
-            if grants.can(&Resource::Organization { org: k.0 }, "member.manage") {
-                groups.entry((k.1, k.2)).or_default().push(k.0);
+            let org = Resource::Organization { org: k.0 };
+            if grants.can(&org, "member.manage") {
+                groups.entry((k.1, k.2, !grants.can(&org, "capability.manage"))).or_default().push(k.0);
             }
         }
         let mut out = HashMap::new();
-        for ((args, action), orgs) in groups {
-            let pages = load_pages(&self.db, &orgs, &args, action).await.map_err(load_err)?;
+        for ((args, action, hide), orgs) in groups {
+            let pages = load_pages(&self.db, &orgs, &args, action, hide).await.map_err(load_err)?;
             out.extend(pages.into_iter().map(|(org, page)| (AuditOfOrganization(org, args, action), page)));
         }
         Ok(out)

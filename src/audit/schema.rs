@@ -8,7 +8,6 @@ use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::loader::gql;
 use crate::graphql::pagination::{Cursored, Page, PageArgs};
-use crate::user::loader::UserById;
 use crate::user::schema::User;
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
@@ -52,12 +51,10 @@ impl AuditEntry {
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// Who made the change (for an accepted invitation: the invitee); null when unknown.
-    /// Shown even when they have since left the organization: the entry is the record of
-    /// what they did as a member.
+    /// Who made the change (for an accepted invitation: the invitee); null when unknown
+    /// or when the viewer no longer shares an organization with them (RULES.md §3.1).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.actor_id else { return Ok(None) };
-        Ok(ctx.req()?.loader.load_one(UserById(id)).await.map_err(gql)?.map(User))
+        crate::user::schema::visible_user(ctx, self.0.actor_id).await
     }
     /// The kind of the changed thing: "Membership", "Organization", "Role", "Group" or
     /// "CapabilityGrant".
@@ -85,7 +82,8 @@ impl AuditEntry {
 }
 
 /// `Organization.auditLog`: input is checked first (page arguments, action name), then
-/// the entries are read only for holders of `member.manage` (others get an empty page).
+/// the entries are read only for holders of `member.manage` (others get an empty page);
+/// capability entries only for holders of `capability.manage`.
 pub async fn of_organization(
     ctx: &Context<'_>,
     org: Uuid,

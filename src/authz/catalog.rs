@@ -306,11 +306,7 @@ impl CatalogCell {
                 return Ok(current);
             }
         }
-        let fresh = Arc::new(Catalog::load(db).await?);
-        match self.current.write() {
-            Ok(mut c) => *c = fresh.clone(),
-            Err(poisoned) => *poisoned.into_inner() = fresh.clone(),
-        }
-        Ok(fresh)
+        // Never backwards: a newer copy installed meanwhile (by a committed role change) stays.
+        Ok(self.install(Catalog::load(db).await?))
     }
 }

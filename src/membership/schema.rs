@@ -165,11 +165,13 @@ pub async fn members_of(
 ) -> Result<MembershipConnection> {
     let req = ctx.req()?;
     let args = PageArgs::parse(first, after.as_deref())?;
+    // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
+    let grants = req.grants().await?;
     let role = match role {
         Some(key) => Some(req.catalog().role_ids_with_key(resource.level(), RoleKey::parse("role", &key)?.as_str(), "role")?),
         None => None,
     };
-    if !req.grants().await?.can(&resource, "member.read") {
+    if !grants.can(&resource, "member.read") {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
     let search =

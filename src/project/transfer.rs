@@ -2,7 +2,9 @@
 //! workspace of its team, or to a workspace of another team or organization. It needs
 //! delete rights on the project at the source and create rights at the destination.
 //! Project memberships of users who are not members of the destination organization
-//! would be invalid there (RULES.md §5): they are detached and reported.
+//! would be invalid there (RULES.md §5): they are detached and reported. Roles follow as
+//! the destination's built-in project role of the same key; custom roles and roles the
+//! destination's preset lacks do not (memberships detached, pending invitations revoked).
 
 use super::schema::Project;
 use super::service::{find_visible, lock, resource};
@@ -47,16 +49,46 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let p = lock(&txn, p.id).await?;
     activity::record(&txn, viewer.id, Action::Transferred, Subject::project(&p)).await?;
 
-    // Memberships of users outside the destination organization cannot follow.
+    // Memberships of users outside the destination organization cannot follow; nor can
+    // roles the destination does not have (another organization's custom roles, another
+    // preset's roles): a role follows as the destination's built-in role of the same key.
+    let roles = RoleMap::new(req, &txn, &p, w.organization_id).await?;
     let members = membership::Entity::find().filter(membership::Column::ScopeId.eq(p.id)).all(&txn).await?;
     let mut detached = Vec::new();
     for m in members {
+        let Some(role) = roles.map(m.role_id) else {
+            detached.push(m);
+            continue;
+        };
         if !crate::invitation::service::is_org_member(&txn, w.organization_id, m.user_id).await? {
             detached.push(m);
+        } else if role != m.role_id {
+            let mut am = m.into_active_model();
+            am.role_id = Set(role);
+            am.update(&txn).await?;
         }
     }
     let detached_ids: Vec<Uuid> = detached.iter().map(|m| m.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(detached_ids)).exec(&txn).await?;
+    crate::audit::record_removals(&txn, &req.catalog(), viewer.id, &detached).await?;
+    for inv in invitation::Entity::find().filter(invitation::Column::ScopeId.eq(p.id)).all(&txn).await? {
+        let mut am = inv.clone().into_active_model();
+        match roles.map(inv.role_id) {
+            Some(role) if role == inv.role_id => continue,
+            Some(role) => am.role_id = Set(role),
+            None if inv.status == "PENDING" => {
+                am.status = Set("REVOKED".into());
+                am.responded_at = Set(Some(chrono::Utc::now()));
+            }
+            // A decided invitation keeps its history; it cannot hold another
+            // organization's custom role, so it loses the project instead.
+            None => {
+                invitation::Entity::delete_by_id(inv.id).exec(&txn).await?;
+                continue;
+            }
+        }
+        am.update(&txn).await?;
+    }
     let (team, org) = (w.team_id, w.organization_id);
     // Groups belong to an organization: their assignments stay behind.
     crate::group::service::detach_project(&txn, &grants, p.id, org).await?;
@@ -96,6 +128,29 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     Ok(Transferred { project: p, detached })
 }
 
+/// How project roles follow a project into another organization.
+struct RoleMap {
+    catalog: std::sync::Arc<crate::authz::Catalog>,
+    same_org: bool,
+    namespace: String,
+}
+
+impl RoleMap {
+    async fn new<C: sea_orm::ConnectionTrait>(req: &RequestCtx, db: &C, p: &project::Model, to_org: Uuid) -> AppResult<Self> {
+        let namespace = crate::authz::OrgRoles::of(db, to_org).await?.namespace;
+        Ok(Self { catalog: req.catalog(), same_org: p.organization_id == to_org, namespace })
+    }
+
+    /// The role `role` becomes at the destination, or `None` when it cannot follow.
+    fn map(&self, role: Uuid) -> Option<Uuid> {
+        if self.same_org {
+            return Some(role);
+        }
+        let r = self.catalog.role(role)?;
+        self.catalog.builtin(&self.namespace, crate::authz::Scope::Project, &r.key).ok().map(|r| r.id)
+    }
+}
+
 /// Input of `transferProject`.
 #[derive(InputObject)]
 pub struct TransferProjectInput {
@@ -106,14 +161,15 @@ pub struct TransferProjectInput {
 }
 
 /// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization.
+/// the destination organization, or its role does not exist there.
 pub struct DetachedMembership {
     pub user_id: Uuid,
     pub role_id: Uuid,
 }
 
 /// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization.
+/// the destination organization, or its role (a custom role of the source organization,
+/// or a role of another preset with no same-named project role) does not exist there.
 #[Object]
 impl DetachedMembership {
     /// The member; null when the viewer may no longer see them.
@@ -131,7 +187,7 @@ impl DetachedMembership {
 pub struct TransferProjectPayload {
     /// The project at its destination.
     pub project: Project,
-    /// Project memberships removed because their users are not in the destination organization.
+    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there.
     pub detached_memberships: Vec<DetachedMembership>,
 }
 

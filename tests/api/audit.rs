@@ -116,13 +116,17 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     assert_eq!(gone["node"], Value::Null);
     // The old owner is now a maintainer, who may manage members: they read the same log.
     assert_eq!(entries(&owner, &org.id).await, log);
-    // Leaving is recorded too, with the leaver as actor (shown although they have left).
+    // Leaving is recorded too, with the leaver as actor — whom the owner no longer sees
+    // (they share no organization any more, RULES.md §3.1): `actor` is null.
     let carol = app.user("carol").await;
     let carol_org = add_member(&bob, &org.id, &carol, "worker").await;
     carol.ok(LEAVE, json!({ "s": org.id })).await;
     let log = entries(&owner, &org.id).await;
     let c = state(&carol, "organization", &org.id, "worker");
-    check(&log[0], "membership.removed", &carol, ("Membership", &carol_org), c.clone(), Value::Null);
+    assert_eq!(log[0]["actor"], Value::Null, "{}", log[0]);
+    let mut leave = log[0].clone();
+    leave["actor"] = json!({ "id": carol.id, "name": carol.sub });
+    check(&leave, "membership.removed", &carol, ("Membership", &carol_org), c.clone(), Value::Null);
     check(&log[1], "membership.created", &bob, ("Membership", &carol_org), Value::Null, c);
     assert_eq!(log.len(), 12);
 });

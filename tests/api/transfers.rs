@@ -133,3 +133,53 @@ both!(transfers_need_delete_rights_at_the_source_and_create_rights_at_the_destin
     let d = dev.ok(TRANSFER, json!({ "p": mine, "w": other_ws })).await;
     assert_eq!(d["transferProject"]["project"]["team"]["id"], other_team.as_str());
 });
+
+both!(roles_follow_a_project_into_another_organization_only_when_it_has_them, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let a = create_org(&owner, "a-org").await;
+    let p = create_project(&owner, &a.workspace, "Cars").await;
+    owner
+        .ok(
+            "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"peek\", name: \"Peek\", scopeKind: PROJECT,
+               permissions: [\"project.read\", \"dataset.read\"] }) { role { key } } }",
+            json!({ "o": a.id }),
+        )
+        .await;
+    // The destination runs the LABELBOX preset: it has `reviewer` but no `lead` project role.
+    let d = owner
+        .ok(
+            "mutation { createOrganization(input: { slug: \"b-org\", rolePreset: LABELBOX }) { organization { id } } }",
+            json!({}),
+        )
+        .await;
+    let b_id = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    let t = owner
+        .ok("mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Core\" }) { team { id workspaces(first: 1) { nodes { id } } } } }", json!({ "o": b_id }))
+        .await;
+    let b_ws = t["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
+    let (peek, rev, lead) = (app.user("peek").await, app.user("rev").await, app.user("lead").await);
+    for (u, role) in [(&peek, "peek"), (&rev, "reviewer"), (&lead, "lead")] {
+        add_member(&owner, &a.id, u, "worker").await;
+        add_member(&owner, &b_id, u, "member").await;
+        add_member(&owner, &p, u, role).await;
+    }
+    let d = owner.ok(TRANSFER, json!({ "p": p, "w": b_ws })).await;
+    let mut detached: Vec<String> = d["transferProject"]["detachedMemberships"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["role"]["key"].as_str().unwrap_or_default().to_string())
+        .collect();
+    detached.sort();
+    assert_eq!(detached, ["lead", "peek"]);
+    // The reviewer holds LABELBOX's reviewer role now; a-org's role managers no longer
+    // reach the project through `peek`.
+    assert_eq!(
+        where_is(&owner, &p).await["members"]["nodes"],
+        json!([{ "user": { "id": rev.id }, "role": { "key": "reviewer" } }])
+    );
+    assert!(peek.ok(WHERE, json!({ "p": p })).await["node"].is_null());
+    // And a-org can go, custom role and all.
+    let del = "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }";
+    owner.ok(del, json!({ "o": a.id })).await;
+});
