@@ -67,7 +67,9 @@ pub async fn grants_of_org(ctx: &Context<'_>, org: Uuid, user_id: Option<ID>) ->
         Err(AppError::NotFound) => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
-    let rows = service::grants_of(ctx.req()?, org, user).await?;
+    let req = ctx.req()?;
+    let Some(key) = service::grants_of(req, org, user).await? else { return Ok(Vec::new()) };
+    let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(CapabilityGrant).collect())
 }
 

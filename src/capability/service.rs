@@ -1,15 +1,17 @@
 //! Capability rules: the key must be a grantable catalog permission; the viewer must see
-//! the organization and hold `capability.manage` there; the grantee must be an active
+//! the organization and hold `capability.manage` there (and, unless they own it, hold
+//! the key through their organization role: no escalation); the grantee must be an active
 //! member; one grant per (organization, user, permission). Every change is audited.
 
+use super::loader::GrantsOfOrganization;
 use crate::audit::{self, AuditAction, Change};
-use crate::authz::{Catalog, Grants, Resource};
+use crate::authz::{Catalog, Grants, Resource, Scope};
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use crate::organization::service as org_service;
 use entity::{capability_grant, membership};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 /// Who holds which capability where: the input of `grantCapability` / `revokeCapability`.
@@ -56,6 +58,20 @@ async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, org: Uuid) -> Ap
     Ok(())
 }
 
+/// No escalation: the organization's owner hands out any grantable key (even to
+/// themself); any other holder of `capability.manage` only a key their organization role
+/// grants them (not one they hold through a capability grant themself).
+fn check_grantable_by(grants: &Grants, g: &CapabilityRef) -> AppResult<()> {
+    if grants.orgs.get(&g.organization).map(|h| h.role.rank) == Some(0) {
+        return Ok(());
+    }
+    let target = grants.catalog.permissions.get(&g.permission).and_then(|p| p.target_for(Scope::Organization));
+    if target.is_some_and(|t| grants.can_via_org(g.organization, t, &g.permission)) {
+        return Ok(());
+    }
+    Err(AppError::forbidden("you may only grant capabilities you hold"))
+}
+
 async fn find_grant<C: ConnectionTrait>(db: &C, g: &CapabilityRef) -> AppResult<Option<capability_grant::Model>> {
     Ok(capability_grant::Entity::find()
         .filter(capability_grant::Column::OrganizationId.eq(g.organization))
@@ -70,6 +86,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
     authorize(&txn, &grants, g.organization).await?;
+    check_grantable_by(&grants, &g)?;
     // The organization row lock serializes grants with member removals (which lock it
     // too): the membership read below stays true until commit.
     org_service::lock(&txn, g.organization).await?;
@@ -134,23 +151,20 @@ pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<
     Ok(row.id)
 }
 
-/// `Organization.capabilityGrants`: every grant (optionally of one user) for managers,
-/// otherwise the viewer's own; nothing for non-members. Oldest first.
-pub async fn grants_of(req: &RequestCtx, org: Uuid, user: Option<Uuid>) -> AppResult<Vec<capability_grant::Model>> {
+/// `Organization.capabilityGrants`: which grants the viewer may list — every grant
+/// (optionally of one user) for managers, otherwise their own; `None` (nothing) for
+/// non-members. `schema.rs` loads them batched across organizations.
+pub async fn grants_of(req: &RequestCtx, org: Uuid, user: Option<Uuid>) -> AppResult<Option<GrantsOfOrganization>> {
     let grants = req.grants().await?;
     if !grants.sees_org(org) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let user = match (manages(&grants, org), user) {
         (true, user) => user,
-        (false, Some(u)) if u != grants.user_id => return Ok(Vec::new()),
+        (false, Some(u)) if u != grants.user_id => return Ok(None),
         (false, _) => Some(grants.user_id),
     };
-    let mut q = capability_grant::Entity::find().filter(capability_grant::Column::OrganizationId.eq(org));
-    if let Some(u) = user {
-        q = q.filter(capability_grant::Column::UserId.eq(u));
-    }
-    Ok(q.order_by_asc(capability_grant::Column::Id).all(&req.db).await?)
+    Ok(Some(GrantsOfOrganization(org, user)))
 }
 
 /// Drops a user's grants in an organization they leave or are removed from (inside the

@@ -215,15 +215,18 @@ async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> App
         .is_some())
 }
 
+/// The user named by a member change, checked after `group.manage` so that nobody else
+/// may probe ids: one the viewer does not see (RULES.md §3.1) is `NOT_FOUND`.
+async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> AppResult<()> {
+    if crate::user::service::sees_user(db, grants, user).await? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
 pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
-    let g = find_visible(&txn, &grants, id).await?;
-    if entity::user::Entity::find_by_id(user).one(&txn).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    require_manage(&grants, g.organization_id)?;
+    let g = find_manageable(&txn, &grants, id).await?;
+    find_user(&txn, &grants, user).await?;
     check_covers_assignments(&txn, &grants, &g).await?;
     let already = || AppError::conflict("userId", "already a member of the group");
     if is_member(&txn, g.id, user).await? {
@@ -254,9 +257,7 @@ pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppR
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
-    if entity::user::Entity::find_by_id(user).one(&txn).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    find_user(&txn, &grants, user).await?;
     let g = lock(&txn, &g).await?;
     let Some(row) = member_row(&txn, g.id, user).await? else {
         return Err(AppError::precondition("the user is not a member of the group"));

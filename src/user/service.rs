@@ -159,3 +159,18 @@ pub async fn add_membership<C: ConnectionTrait>(
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
     Ok(m)
 }
+
+/// Whether the viewer sees `user` (RULES.md §3.1): themself, or someone sharing an
+/// organization with them. A user who does not exist is not seen either.
+pub async fn sees_user<C: ConnectionTrait>(db: &C, grants: &crate::authz::Grants, user: Uuid) -> AppResult<bool> {
+    if user == grants.user_id {
+        return Ok(true);
+    }
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::ScopeKind.eq(Scope::Organization.as_str()))
+        .filter(membership::Column::ScopeId.is_in(grants.organization_ids()))
+        .one(db)
+        .await?
+        .is_some())
+}

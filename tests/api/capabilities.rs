@@ -305,3 +305,77 @@ both!(only_holders_of_sdk_token_generate_create_organization_tokens, |app: TestA
     sa.owner.ok(create, json!({ "o": sa.org })).await;
     assert_eq!(sa.owner.ok(tokens, json!({})).await["viewer"]["apiTokens"]["totalCount"], 1);
 });
+
+both!(a_delegated_capability_manager_grants_only_keys_their_role_holds, |app: TestApp| async move {
+    let sa = superannotate(&app).await;
+    let create_role = "mutation($o: ID!, $p: [String!]!) { createRole(input: { organizationId: $o, key: \"grantor\",
+        name: \"Grantor\", scopeKind: ORGANIZATION, permissions: $p }) { role { key } } }";
+    let perms = json!(["org.read", "member.read", "capability.manage"]);
+    sa.owner.ok(create_role, json!({ "o": sa.org, "p": perms })).await;
+    let bob = app.user("bob").await;
+    add_member(&sa.owner, &sa.org, &bob, "grantor").await;
+    // No escalation: bob's role does not hold model.train, neither for him nor for others.
+    assert_eq!(grant(&bob, &sa.org, &bob, "model.train").await.0, "FORBIDDEN");
+    assert_eq!(grant(&bob, &sa.org, &sa.admin, "orchestrate.access").await.0, "FORBIDDEN");
+    assert_eq!(grant_count(&sa.owner, &sa.org).await, 0, "nothing stored");
+    assert!(org_can(&bob, &sa.org, "capability.manage").await);
+    // Nor through a capability the owner granted him: only his role counts.
+    assert_eq!(grant(&sa.owner, &sa.org, &bob, "model.train").await.0, "OK");
+    assert_eq!(grant(&bob, &sa.org, &sa.admin, "model.train").await.0, "FORBIDDEN");
+    assert_eq!(grant_count(&sa.owner, &sa.org).await, 1);
+    // Revoking stays open to every holder of capability.manage.
+    let d = bob.ok(REVOKE, json!({ "o": sa.org, "u": bob.id, "p": "model.train" })).await;
+    assert!(d["revokeCapability"]["revokedGrantId"].is_string());
+    assert_eq!(grant_count(&sa.owner, &sa.org).await, 0);
+});
+
+both!(
+    capability_grants_of_many_organizations_cost_the_statements_of_one,
+    settings = |s: &mut orgraph::config::Settings| {
+        s.limits.complexity = usize::MAX;
+        crate::helpers::counting_statements(s);
+    },
+    |app: TestApp| async move {
+        const QUERY: &str = "{ viewer { organizations(first: 20) { nodes { capabilityGrants { id permission } } } } }";
+        let owner = app.user("owner").await;
+        let member = app.user("member").await;
+        let make = |slug: String| {
+            let (owner, member) = (owner.clone(), member.clone());
+            async move {
+                let org = crate::helpers::create_org(&owner, &slug).await;
+                add_member(&owner, &org.id, &member, "worker").await;
+                for key in ["model.train", "sdk_token.view"] {
+                    assert_eq!(grant(&owner, &org.id, &member, key).await.0, "OK");
+                }
+            }
+        };
+        make("one".into()).await;
+        let count = |c: Client| {
+            let app = &app;
+            async move {
+                let before = app.statement_count();
+                let d = c.ok(QUERY, json!({})).await;
+                let n: usize = d["viewer"]["organizations"]["nodes"]
+                    .as_array()
+                    .expect("orgs")
+                    .iter()
+                    .map(|o| o["capabilityGrants"].as_array().map_or(0, Vec::len))
+                    .sum();
+                (app.statement_count() - before, n)
+            }
+        };
+        let (owner_small, n) = count(owner.clone()).await;
+        assert_eq!(n, 2);
+        let (member_small, n) = count(member.clone()).await;
+        assert_eq!(n, 2);
+        for i in 0..4 {
+            make(format!("org{i}")).await;
+        }
+        let (owner_big, n) = count(owner.clone()).await;
+        assert_eq!(n, 10);
+        let (member_big, n) = count(member.clone()).await;
+        assert_eq!(n, 10, "the member lists their own grants in every organization");
+        assert_eq!(owner_small, owner_big, "manager: statements depend on organizations");
+        assert_eq!(member_small, member_big, "member: statements depend on organizations");
+    }
+);

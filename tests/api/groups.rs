@@ -179,7 +179,6 @@ both!(a_member_sees_their_own_groups_only, |app: TestApp| async move {
 both!(group_members_are_active_organization_members_once, |app: TestApp| async move {
     let s = setup(&app).await;
     let id = create_group(&s.owner, &s.org.id, "Core").await;
-    assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.outsider.id })).await, "FAILED_PRECONDITION");
     s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
     assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.worker.id })).await, "CONFLICT");
     assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.org.id })).await, "NOT_FOUND");
@@ -189,6 +188,33 @@ both!(group_members_are_active_organization_members_once, |app: TestApp| async m
     let d = s.owner.ok(REMOVE, json!({ "g": id, "u": s.worker.id })).await;
     assert_eq!(d["removeGroupMember"]["group"]["members"]["totalCount"], 0);
     assert_eq!(audit_count(&app, "group.member_removed").await, 1);
+});
+
+both!(member_changes_check_group_manage_then_hide_users_the_viewer_does_not_see, |app: TestApp| async move {
+    let s = setup(&app).await;
+    let id = create_group(&s.owner, &s.org.id, "Core").await;
+    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
+    let unknown = orgraph::graphql::ids::encode(orgraph::graphql::ids::Kind::User, uuid::Uuid::now_v7()).0;
+    // Without group.manage (a group member, a supervisor) every user id is FORBIDDEN: no probing.
+    for c in [&s.worker, &s.sup] {
+        for u in [&unknown, &s.outsider.id, &s.sup.id] {
+            assert_eq!(c.code(ADD, json!({ "g": id, "u": u })).await, "FORBIDDEN");
+            assert_eq!(c.code(REMOVE, json!({ "g": id, "u": u })).await, "FORBIDDEN");
+        }
+    }
+    // A manager: a user who does not exist or shares no organization is NOT_FOUND alike.
+    for u in [&unknown, &s.outsider.id] {
+        assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": u })).await, "NOT_FOUND");
+        assert_eq!(s.owner.code(REMOVE, json!({ "g": id, "u": u })).await, "NOT_FOUND");
+    }
+    // Once they share another organization, the outsider is seen: not a member here.
+    let other = create_org(&s.owner, "other").await;
+    add_member(&s.owner, &other.id, &s.outsider, "worker").await;
+    assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.outsider.id })).await, "FAILED_PRECONDITION");
+    assert_eq!(s.owner.code(REMOVE, json!({ "g": id, "u": s.outsider.id })).await, "FAILED_PRECONDITION");
+    assert_eq!(group_member_rows(&app).await, 1, "nothing changed");
+    assert_eq!(audit_count(&app, "group.member_added").await, 1);
+    assert_eq!(audit_count(&app, "group.member_removed").await, 0);
 });
 
 both!(an_assignment_gives_members_the_role_until_it_is_withdrawn, |app: TestApp| async move {
