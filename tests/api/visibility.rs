@@ -296,42 +296,11 @@ async fn viewer_fields(c: &Client, id: &str) -> (Value, Value) {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|k| k.as_str().is_some_and(|k| RULES_KEYS.contains(&k)))
+        .filter(|k| k.as_str().is_some_and(|k| crate::authz_property::RULES_KEYS.contains(&k)))
         .cloned()
         .collect();
     (d["node"]["viewerRole"]["key"].clone(), Value::Array(listed))
 }
-
-/// Every permission key RULES.md §5 names.
-const RULES_KEYS: &[&str] = &[
-    "org.read",
-    "org.update",
-    "org.delete",
-    "org.transfer",
-    "member.read",
-    "member.invite",
-    "member.manage",
-    "team.create",
-    "team.read",
-    "team.update",
-    "team.delete",
-    "workspace.create",
-    "workspace.update",
-    "workspace.delete",
-    "project.create",
-    "project.read",
-    "project.update",
-    "project.delete",
-    "project.delete.own",
-    "dataset.read",
-    "dataset.create",
-    "dataset.update",
-    "dataset.move",
-    "dataset.delete",
-    "dataset.delete.own",
-    "labeling_job.access",
-    "neural_network.access",
-];
 
 both!(viewer_role_and_permissions_follow_the_role_tables, |app: TestApp| async move {
     let owner = app.user("owner").await;
