@@ -62,8 +62,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     }
     if s.scope != Scope::Organization && !is_org_member(&txn, s.org, viewer.id).await? {
         let newcomer = req.catalog().newcomer(&OrgRoles::of(&txn, s.org).await?.namespace)?;
-        let org_member = add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
-        record_membership(&txn, &req.catalog(), viewer.id, AuditAction::MembershipCreated, None, Some(&org_member)).await?;
+        add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
     }
     let m = membership::Model {
         id: Uuid::now_v7(),

@@ -8,7 +8,7 @@ use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::graphql::RequestCtx;
 use entity::project;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
@@ -120,6 +120,9 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::project(&p)).await?;
     crate::trash::service::trash_project(&txn, viewer.id, &p).await?;
+    // The project's memberships leave with it (kept in the trash entry for a restore).
+    let gone = entity::membership::Entity::find().filter(entity::membership::Column::ScopeId.eq(id)).all(&txn).await?;
+    crate::audit::record_removals(&txn, &req.catalog(), viewer.id, &gone).await?;
     if project::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -113,6 +113,9 @@ pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     if my_teams == [id] {
         return Err(AppError::precondition("you may not delete your own last team"));
     }
+    // The team's and its projects' memberships go with it (cascade): audited here.
+    let gone = membership::Entity::find().filter(membership::Column::TeamId.eq(id)).all(&txn).await?;
+    crate::audit::record_removals(&txn, &req.catalog(), viewer.id, &gone).await?;
     // Under the lock a concurrent delete may have won: the row is gone.
     if team::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);

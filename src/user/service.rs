@@ -157,6 +157,17 @@ pub async fn add_membership<C: ConnectionTrait>(
         created_at: chrono::Utc::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
+    // Every caller creates the user's own membership (a creator, a newcomer).
+    let change = crate::audit::Change {
+        organization: organization_id,
+        actor: Some(user_id),
+        action: crate::audit::AuditAction::MembershipCreated,
+        target_kind: "Membership",
+        target_id: Some(m.id),
+        before: None,
+        after: Some(crate::audit::membership_state(&m, &role.key)),
+    };
+    crate::audit::record(db, change).await?;
     Ok(m)
 }
 

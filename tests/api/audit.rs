@@ -71,7 +71,17 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
     let org = create_org(&owner, "acme").await;
-    assert_eq!(total(&owner, &org.id).await, 0, "creating the organization and its team records no membership change");
+    // Creating the organization and its team makes the owner's two memberships: recorded.
+    let made = entries(&owner, &org.id).await;
+    assert_eq!(made.len(), 2, "{made:#?}");
+    for (e, kind) in made.iter().zip(["team", "organization"]) {
+        assert_eq!(
+            (e["action"].as_str(), e["actor"]["id"].as_str()),
+            (Some("membership.created"), Some(owner.id.as_str())),
+            "{e}"
+        );
+        assert_eq!(e["after"]["scopeKind"], kind, "{e}");
+    }
 
     let alice_org = add_member(&owner, &org.id, &alice, "worker").await;
     owner.ok(CHANGE, json!({ "m": alice_org, "r": "supervisor" })).await;
@@ -88,7 +98,7 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     owner.ok(TRANSFER, json!({ "o": org.id, "u": bob.id })).await;
 
     let log = entries(&bob, &org.id).await;
-    assert_eq!(log.len(), 10, "{log:#?}");
+    assert_eq!(log.len(), 12, "{log:#?}");
     let o = |role| state(&owner, "organization", &org.id, role);
     let a = |role| state(&alice, "organization", &org.id, role);
     let b = |role| state(&bob, "organization", &org.id, role);
@@ -128,7 +138,7 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     leave["actor"] = json!({ "id": carol.id, "name": carol.sub });
     check(&leave, "membership.removed", &carol, ("Membership", &carol_org), c.clone(), Value::Null);
     check(&log[1], "membership.created", &bob, ("Membership", &carol_org), Value::Null, c);
-    assert_eq!(log.len(), 12);
+    assert_eq!(log.len(), 14);
 });
 
 both!(only_member_managers_read_the_log_and_denied_changes_record_nothing, |app: TestApp| async move {
@@ -139,14 +149,14 @@ both!(only_member_managers_read_the_log_and_denied_changes_record_nothing, |app:
     let org = create_org(&owner, "acme").await;
     add_member(&owner, &org.id, &worker, "worker").await;
     add_member(&owner, &org.id, &maint, "maintainer").await;
-    assert_eq!(total(&owner, &org.id).await, 2);
+    assert_eq!(total(&owner, &org.id).await, 4);
 
     // A worker sees the organization but not its audit trail: an empty connection, not null.
     let page = log(&worker, &org.id, json!({ "first": 10 })).await;
     assert_eq!(page["totalCount"], 0, "{page}");
     assert_eq!(page["nodes"], json!([]), "{page}");
     assert_eq!(page["pageInfo"]["hasNextPage"], false);
-    assert_eq!(log(&maint, &org.id, json!({ "first": 10 })).await["totalCount"], 2, "a maintainer reads it");
+    assert_eq!(log(&maint, &org.id, json!({ "first": 10 })).await["totalCount"], 4, "a maintainer reads it");
 
     // A refused change writes no entry.
     let vars = json!({ "s": org.id, "u": dave.id, "r": "worker" });
@@ -158,7 +168,7 @@ both!(only_member_managers_read_the_log_and_denied_changes_record_nothing, |app:
     let owner_m = org_membership(&owner, &org.id, &owner).await;
     assert_eq!(owner.code(LEAVE, json!({ "s": org.id })).await, "FAILED_PRECONDITION");
     assert_eq!(maint.code(REMOVE, json!({ "m": owner_m })).await, "FORBIDDEN");
-    assert_eq!(total(&owner, &org.id).await, 2, "no entry for refused changes");
+    assert_eq!(total(&owner, &org.id).await, 4, "no entry for refused changes");
     // An outsider of the organization gets null for the organization itself.
     let d = dave.ok(LOG, json!({ "o": org.id, "first": 5 })).await;
     assert_eq!(d["node"], Value::Null);
@@ -175,13 +185,13 @@ both!(the_log_pages_newest_first_and_filters_by_action, |app: TestApp| async mov
         users.push(u);
     }
     let all = entries(&owner, &org.id).await;
-    assert_eq!(all.len(), 10);
+    assert_eq!(all.len(), 12);
     // Pages of 3 walk the same list, newest first.
     let mut walked = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = log(&owner, &org.id, json!({ "first": 3, "after": after })).await;
-        assert_eq!(page["totalCount"], 10);
+        assert_eq!(page["totalCount"], 12);
         assert_eq!(page["pageInfo"]["hasPreviousPage"], after.is_some());
         walked.extend(page["nodes"].as_array().expect("nodes").iter().cloned());
         if page["pageInfo"]["hasNextPage"] == false {
@@ -195,7 +205,7 @@ both!(the_log_pages_newest_first_and_filters_by_action, |app: TestApp| async mov
 
     // The action filter keeps one kind, still newest first, and pages within it.
     let created = log(&owner, &org.id, json!({ "action": "membership.created", "first": 2 })).await;
-    assert_eq!(created["totalCount"], 5);
+    assert_eq!(created["totalCount"], 7);
     let nodes = created["nodes"].as_array().expect("nodes");
     assert_eq!(nodes.len(), 2);
     assert!(nodes.iter().all(|e| e["action"] == "membership.created"));
@@ -254,7 +264,9 @@ both!(
         let big = app.statement_count() - before;
         let orgs = d["viewer"]["organizations"]["nodes"].as_array().expect("orgs");
         let entries: usize = orgs.iter().map(|o| o["auditLog"]["nodes"].as_array().map_or(0, Vec::len)).sum();
-        assert_eq!(entries, 1 + 3 * 8, "{d}");
+        // Each organization also records its owner's organization and team memberships
+        // (the personal one too).
+        assert_eq!(entries, 2 + (2 + 1) + 3 * (2 + 8), "{d}");
         assert!(
             orgs.iter()
                 .flat_map(|o| o["auditLog"]["nodes"].as_array().into_iter().flatten())
@@ -263,3 +275,30 @@ both!(
         assert_eq!(small, big, "statements depend on rows: small {small}, big {big}");
     }
 );
+
+both!(deleting_a_team_or_project_records_the_memberships_it_takes, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let alice = app.user("alice").await;
+    let org = create_org(&owner, "acme").await;
+    add_member(&owner, &org.id, &alice, "worker").await;
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    let alice_project = add_member(&owner, &p, &alice, "labeler").await;
+    owner.ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p })).await;
+    let log = entries(&owner, &org.id).await;
+    assert_eq!(
+        (log[0]["action"].as_str(), log[0]["targetId"].as_str()),
+        (Some("membership.removed"), Some(alice_project.as_str()))
+    );
+    assert_eq!(log[0]["before"]["role"], "labeler");
+
+    let alice_team = add_member(&owner, &org.team, &alice, "developer").await;
+    let before = total(&owner, &org.id).await;
+    owner.ok("mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }", json!({ "t": org.team })).await;
+    // The owner keeps their personal team, so deleting this one is allowed: both team
+    // memberships (alice's and the owner's admin membership) are recorded as removed.
+    assert_eq!(total(&owner, &org.id).await, before + 2);
+    let log = entries(&owner, &org.id).await;
+    let removed: Vec<&str> = log[..2].iter().map(|e| e["targetId"].as_str().unwrap_or_default()).collect();
+    assert!(removed.contains(&alice_team.as_str()), "{log:#?}");
+    assert!(log[..2].iter().all(|e| e["action"] == "membership.removed" && e["actor"]["id"] == owner.id.as_str()));
+});
