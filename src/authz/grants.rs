@@ -230,9 +230,15 @@ impl Grants {
     /// Whether everything `role` grants is held by the viewer at `r` (from any source
     /// bearing on it): nobody creates or assigns a role granting more than they hold.
     /// A team-target grant covers the same key at project target, and a key covers its
-    /// `.own` restriction.
+    /// `.own` restriction. Capability grants do not count: the owner gave them to this
+    /// member alone, not for passing on through roles.
     pub fn covers(&self, r: &Resource, role: &RoleInfo) -> bool {
-        let held: Vec<&(Scope, String)> = self.sources(r).into_iter().flat_map(|(h, _)| h.role.grants.iter()).collect();
+        let held: Vec<&(Scope, String)> = self
+            .sources(r)
+            .into_iter()
+            .filter(|(h, _)| h.membership_id != Uuid::nil())
+            .flat_map(|(h, _)| h.role.grants.iter())
+            .collect();
         role.grants.iter().all(|(target, key)| {
             let unrestricted = key.strip_suffix(".own");
             held.iter().any(|(t, k)| {

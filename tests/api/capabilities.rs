@@ -379,3 +379,39 @@ both!(
         assert_eq!(member_small, member_big, "member: statements depend on organizations");
     }
 );
+
+both!(a_capability_is_not_passed_on_through_roles, |app: TestApp| async move {
+    // A DEFAULT maintainer manages roles but holds no `sdk_token.view`; the owner grants
+    // it to them alone. They may not put it in a role, nor assign a role that has it.
+    let owner = app.user("owner").await;
+    let maint = app.user("maint").await;
+    let worker = app.user("worker").await;
+    let org = crate::helpers::create_org(&owner, "acme").await;
+    add_member(&owner, &org.id, &maint, "maintainer").await;
+    add_member(&owner, &org.id, &worker, "worker").await;
+    assert_eq!(grant(&owner, &org.id, &maint, "sdk_token.view").await.0, "OK");
+    assert!(org_can(&maint, &org.id, "sdk_token.view").await);
+    let create = "mutation($o: ID!, $k: String!) { createRole(input: { organizationId: $o, key: $k, name: \"Viewer of tokens\",
+        scopeKind: ORGANIZATION, permissions: [\"org.read\", \"member.read\", \"sdk_token.view\"] }) { role { key } } }";
+    assert_eq!(maint.code(create, json!({ "o": org.id, "k": "tokens" })).await, "FORBIDDEN");
+    // The owner makes such a role; the maintainer still may not hand it out.
+    owner.ok(create, json!({ "o": org.id, "k": "tokens" })).await;
+    let change = "mutation($m: ID!) { changeMemberRole(input: { membershipId: $m, role: \"tokens\" }) { membership { id } } }";
+    let d = owner
+        .ok(
+            "query($o: ID!) { node(id: $o) { ... on Organization { members(first: 20) { nodes { id user { id } } } } } }",
+            json!({ "o": org.id }),
+        )
+        .await;
+    let worker_membership = d["node"]["members"]["nodes"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["id"] == worker.id.as_str())
+        .expect("worker")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(maint.code(change, json!({ "m": worker_membership })).await, "FORBIDDEN");
+    assert!(!org_can(&worker, &org.id, "sdk_token.view").await);
+});
