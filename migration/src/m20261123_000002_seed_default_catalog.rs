@@ -1,6 +1,7 @@
 //! Seeds the permission catalog and the built-in DEFAULT roles (RULES.md §5) as data.
 //! The authorization engine reads these rows; no role is compared in code.
 
+use crate::ddl::{grant, insert_builtin_role};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -254,36 +255,9 @@ impl MigrationTrait for Migration {
         m.exec_stmt(insert).await?;
 
         for role in ROLES {
-            let id = uuid::Uuid::now_v7();
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(Alias::new("roles"))
-                    .columns(
-                        ["id", "organization_id", "catalog", "scope_kind", "key", "name", "built_in", "rank"].map(Alias::new),
-                    )
-                    .values_panic([
-                        id.into(),
-                        Option::<uuid::Uuid>::None.into(),
-                        "builtin".into(),
-                        role.scope.into(),
-                        role.key.into(),
-                        role.name.into(),
-                        true.into(),
-                        role.rank.into(),
-                    ])
-                    .take(),
-            )
-            .await?;
-            let mut grants = Query::insert()
-                .into_table(Alias::new("role_permissions"))
-                .columns(["role_id", "target", "permission"].map(Alias::new))
-                .take();
-            for (target, keys) in role.grants {
-                for key in *keys {
-                    grants.values_panic([id.into(), (*target).into(), (*key).into()]);
-                }
-            }
-            m.exec_stmt(grants).await?;
+            let id = insert_builtin_role(m, "builtin", role.scope, role.key, role.name, role.rank).await?;
+            let pairs = role.grants.iter().flat_map(|(target, keys)| keys.iter().map(|k| (*target, *k))).collect();
+            grant(m, id, &pairs).await?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! custom roles (catalog = the organization id), user groups with project assignments,
 //! individual capability grants, the audit trail and training sessions get tables.
 
-use crate::ddl::{col, fk, index, unique};
+use crate::ddl::{col, fk, grant, index, insert_builtin_role, unique};
 use crate::presets::{DEFAULT_ADDITIONS, NEW_PERMISSIONS, PRESETS};
 use sea_orm_migration::prelude::*;
 use std::collections::BTreeSet;
@@ -18,26 +18,6 @@ impl MigrationName for Migration {
 
 fn id() -> ColumnDef {
     col("id").uuid().not_null().primary_key().take()
-}
-
-async fn create(m: &SchemaManager<'_>, table: TableCreateStatement) -> Result<(), DbErr> {
-    m.create_table(table).await
-}
-
-/// Inserts the role's grants, skipping pairs it already has.
-async fn grant(m: &SchemaManager<'_>, role: uuid::Uuid, pairs: &BTreeSet<(&str, &str)>) -> Result<(), DbErr> {
-    if pairs.is_empty() {
-        return Ok(());
-    }
-    let mut insert = Query::insert()
-        .into_table(Alias::new("role_permissions"))
-        .columns(["role_id", "target", "permission"].map(Alias::new))
-        .on_conflict(OnConflict::columns(["role_id", "target", "permission"].map(Alias::new)).do_nothing().to_owned())
-        .take();
-    for (target, key) in pairs {
-        insert.values_panic([role.into(), (*target).into(), (*key).into()]);
-    }
-    m.exec_stmt(insert).await
 }
 
 #[async_trait::async_trait]
@@ -82,26 +62,7 @@ impl MigrationTrait for Migration {
 
         for (preset, roles) in PRESETS {
             for r in *roles {
-                let role = uuid::Uuid::now_v7();
-                m.exec_stmt(
-                    Query::insert()
-                        .into_table(Alias::new("roles"))
-                        .columns(
-                            ["id", "organization_id", "catalog", "scope_kind", "key", "name", "built_in", "rank"].map(Alias::new),
-                        )
-                        .values_panic([
-                            role.into(),
-                            Option::<uuid::Uuid>::None.into(),
-                            (*preset).into(),
-                            r.scope.into(),
-                            r.key.into(),
-                            r.name.into(),
-                            true.into(),
-                            r.rank.into(),
-                        ])
-                        .take(),
-                )
-                .await?;
+                let role = insert_builtin_role(m, preset, r.scope, r.key, r.name, r.rank).await?;
                 let mut pairs = BTreeSet::new();
                 for (target, groups) in [("organization", r.org), ("team", r.team), ("project", r.project)] {
                     pairs.extend(groups.iter().flat_map(|g| g.iter()).map(|k| (target, *k)));
@@ -110,8 +71,7 @@ impl MigrationTrait for Migration {
             }
         }
 
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("groups"))
                 .col(id())
@@ -126,8 +86,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(unique("uq_groups_name", "groups", &["organization_id", "name"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("group_members"))
                 .col(id())
@@ -142,8 +101,7 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(unique("uq_group_members", "group_members", &["group_id", "user_id"])).await?;
         m.create_index(index("ix_group_members_user", "group_members", &["user_id"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("group_projects"))
                 .col(id())
@@ -160,8 +118,7 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(unique("uq_group_projects", "group_projects", &["group_id", "project_id"])).await?;
         m.create_index(index("ix_group_projects_project", "group_projects", &["project_id"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("capability_grants"))
                 .col(id())
@@ -179,8 +136,7 @@ impl MigrationTrait for Migration {
         m.create_index(unique("uq_capability_grants", "capability_grants", &["organization_id", "user_id", "permission"]))
             .await?;
         m.create_index(index("ix_capability_grants_user", "capability_grants", &["user_id"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("audit_entries"))
                 .col(id())
@@ -197,8 +153,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("ix_audit_entries_org", "audit_entries", &["organization_id", "id"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("training_runs"))
                 .col(id())
@@ -215,8 +170,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("ix_training_runs_team", "training_runs", &["team_id"])).await?;
-        create(
-            m,
+        m.create_table(
             Table::create()
                 .table(Alias::new("catalog_versions"))
                 .col(col("id").integer().not_null().primary_key())
