@@ -135,16 +135,26 @@ pub async fn record_membership<C: ConnectionTrait>(
         let role = catalog.role(m.role_id).ok_or_else(|| AppError::internal("membership with unknown role"))?;
         Ok::<_, AppError>(membership_state(m, &role.key))
     };
-    let change = Change {
+    record(db, membership_change(m, actor, action, before.map(state).transpose()?, after.map(state).transpose()?)).await
+}
+
+/// The entry of a change to membership `m` (as it is after, or was before, the change).
+pub fn membership_change(
+    m: &entity::membership::Model,
+    actor: Uuid,
+    action: AuditAction,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Change {
+    Change {
         organization: m.organization_id,
         actor: Some(actor),
         action,
         target_kind: "Membership",
         target_id: Some(m.id),
-        before: before.map(state).transpose()?,
-        after: after.map(state).transpose()?,
-    };
-    record(db, change).await
+        before,
+        after,
+    }
 }
 
 /// Records the removal of each of `removed` (one entry per membership, cascades included).

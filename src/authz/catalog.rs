@@ -262,6 +262,27 @@ impl OrgRoles {
     }
 }
 
+/// Input validation of a role key before visibility (RULES.md §3 order): a role of
+/// `scope` in organization `org` (its preset's and its custom roles), returned; when `org`
+/// is unknown (the id named no scope) or gone, any catalog's key passes and `None` is
+/// returned, for visibility to answer NOT_FOUND next.
+pub async fn resolve_role<C: ConnectionTrait>(
+    db: &C,
+    catalog: &Catalog,
+    org: Option<Uuid>,
+    scope: Scope,
+    key: &crate::domain::RoleKey,
+) -> AppResult<Option<Arc<RoleInfo>>> {
+    let org = match org {
+        Some(org) => entity::organization::Entity::find_by_id(org).one(db).await?,
+        None => None,
+    };
+    match org {
+        Some(o) => catalog.parse_role(&OrgRoles::from_model(&o), scope, key, "role").map(Some),
+        None => catalog.role_ids_with_key(scope, key.as_str(), "role").map(|_| None),
+    }
+}
+
 /// The current catalog, replaced as a whole when the stored version moves.
 pub struct CatalogCell {
     current: RwLock<Arc<Catalog>>,

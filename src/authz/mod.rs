@@ -10,7 +10,7 @@ mod grants;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
-pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace};
+pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
 pub use grants::{GrantRow, Grants, Held, Resource};
 pub use visibility::{ProjectFilter, TeamFilter};
 

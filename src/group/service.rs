@@ -6,7 +6,7 @@
 //! from the organization does, so a group never keeps a member who left.
 
 use crate::audit::{self, AuditAction, Change};
-use crate::authz::{Grants, OrgRoles, Resource, RoleInfo, Scope};
+use crate::authz::{Grants, Resource, RoleInfo, Scope};
 use crate::db::{begin_write, sibling_name_taken};
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
@@ -280,11 +280,8 @@ async fn find_project<C: ConnectionTrait>(db: &C, grants: &Grants, g: &group::Mo
 /// Input validation of the role key, before visibility (RULES.md §3 order): a
 /// project-scope role of the group's organization (or, for an unknown group, of any).
 async fn parse_role<C: ConnectionTrait>(req: &RequestCtx, db: &C, id: Uuid, key: &RoleKey) -> AppResult<Option<Arc<RoleInfo>>> {
-    let catalog = req.catalog();
-    match group::Entity::find_by_id(id).one(db).await? {
-        Some(g) => Ok(Some(catalog.parse_role(&OrgRoles::of(db, g.organization_id).await?, Scope::Project, key, "role")?)),
-        None => catalog.role_ids_with_key(Scope::Project, key.as_str(), "role").map(|_| None),
-    }
+    let org = group::Entity::find_by_id(id).one(db).await?.map(|g| g.organization_id);
+    crate::authz::resolve_role(db, &req.catalog(), org, Scope::Project, key).await
 }
 
 /// Assigns the group to a project with `role`, or changes the role of an existing assignment.

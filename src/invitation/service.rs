@@ -1,7 +1,7 @@
 //! Creating, resending and revoking invitations. Every created or resent invitation
 //! writes an outbox row (`invitation_events`) in the same transaction.
 
-use crate::authz::{Grants, MemberChange, OrgRoles, Resource, RoleInfo, Scope, check_member_change};
+use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
 use crate::db::{Sql, begin_write};
 use crate::domain::{Email, RoleKey};
 use crate::error::{AppError, AppResult};
@@ -100,9 +100,9 @@ pub async fn invite_member(
     let viewer = req.viewer()?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
-    crate::membership::service::validate_role_key(req, &txn, scope, scope_id, role).await?;
+    let role = crate::membership::service::resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
-    let role = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, scope, role, "role")?;
+    let role = role.ok_or(AppError::NotFound)?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
     lock_scope(&txn, &s).await?;
     if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?

@@ -69,29 +69,21 @@ pub async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, sco
     })
 }
 
-/// Input validation of a role key for a scope, before visibility (RULES.md §3 order):
-/// the key must name a role of the scope's organization (its preset and custom roles).
-/// For an id that names no scope, any catalog's key passes here and visibility answers.
-pub async fn validate_role_key<C: ConnectionTrait>(
+/// Input validation of a role key for a scope, before visibility: a role of the scope's
+/// organization (see `authz::resolve_role`).
+pub async fn resolve_role_key<C: ConnectionTrait>(
     req: &RequestCtx,
     db: &C,
     scope: Scope,
     id: Uuid,
     role: &RoleKey,
-) -> AppResult<()> {
+) -> AppResult<Option<Arc<RoleInfo>>> {
     let org = match scope {
         Scope::Organization => Some(id),
         Scope::Team => entity::team::Entity::find_by_id(id).one(db).await?.map(|t| t.organization_id),
         Scope::Project => entity::project::Entity::find_by_id(id).one(db).await?.map(|p| p.organization_id),
     };
-    let catalog = req.catalog();
-    match org {
-        Some(org) => match entity::organization::Entity::find_by_id(org).one(db).await? {
-            Some(o) => catalog.parse_role(&OrgRoles::from_model(&o), scope, role, "role").map(|_| ()),
-            None => catalog.role_ids_with_key(scope, role.as_str(), "role").map(|_| ()),
-        },
-        None => catalog.role_ids_with_key(scope, role.as_str(), "role").map(|_| ()),
-    }
+    crate::authz::resolve_role(db, &req.catalog(), org, scope, role).await
 }
 
 pub async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
@@ -183,9 +175,9 @@ pub async fn add_member(
     req.viewer()?;
     let txn = begin_write(&req.db).await?;
     let grants = req.load_grants(&txn).await?;
-    validate_role_key(req, &txn, scope, scope_id, role).await?;
+    let role = resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
-    let role = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, scope, role, "role")?;
+    let role = role.ok_or(AppError::NotFound)?;
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(AppError::NotFound);
     }

@@ -158,15 +158,8 @@ pub async fn add_membership<C: ConnectionTrait>(
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
     // Every caller creates the user's own membership (a creator, a newcomer).
-    let change = crate::audit::Change {
-        organization: organization_id,
-        actor: Some(user_id),
-        action: crate::audit::AuditAction::MembershipCreated,
-        target_kind: "Membership",
-        target_id: Some(m.id),
-        before: None,
-        after: Some(crate::audit::membership_state(&m, &role.key)),
-    };
+    let after = crate::audit::membership_state(&m, &role.key);
+    let change = crate::audit::membership_change(&m, user_id, crate::audit::AuditAction::MembershipCreated, None, Some(after));
     crate::audit::record(db, change).await?;
     Ok(m)
 }
