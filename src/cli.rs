@@ -63,6 +63,12 @@ pub async fn run(command: Command) -> Result<(), String> {
             let settings = Settings::from_env().map_err(|e| e.to_string())?;
             let secret = settings.hs256_secret_or_generate().map_err(|e| e.to_string())?;
             let ttl = parse_duration(&args.ttl).map_err(|e| format!("--ttl: {e}"))?;
+            if ttl > settings.jwt_max_lifetime {
+                return Err(format!(
+                    "--ttl: the server accepts tokens living at most {}s (ORGRAPH_JWT_MAX_LIFETIME)",
+                    settings.jwt_max_lifetime.as_secs()
+                ));
+            }
             let token = mint_hs256(&secret, &args.sub, &args.email, args.name.as_deref(), ttl).map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())

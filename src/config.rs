@@ -43,6 +43,10 @@ pub struct Limits {
     pub query_depth: usize,
     pub complexity: usize,
     pub aliases: usize,
+    /// Fields a document selects once its fragments are expanded (what validation walks).
+    pub selections: usize,
+    /// Errors listed in one response; the rest are counted in `extensions.omittedErrors`.
+    pub errors: usize,
     pub request_timeout: Duration,
     pub subscriptions_per_socket: usize,
     pub sockets_per_user: usize,
@@ -50,13 +54,23 @@ pub struct Limits {
     pub connection_init_timeout: Duration,
 }
 
+impl Limits {
+    /// Bracket nesting allowed in a document's text: the selection depth plus room for
+    /// argument values, and never so deep that the parser's recursion could exhaust a stack.
+    pub fn nesting(&self) -> usize {
+        (self.query_depth + 16).min(128)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             body_bytes: 256 * 1024,
             query_depth: 16,
-            complexity: 500,
+            complexity: 500_000,
             aliases: 64,
+            selections: 10_000,
+            errors: 100,
             request_timeout: Duration::from_secs(10),
             subscriptions_per_socket: 10,
             sockets_per_user: 5,
@@ -73,6 +87,8 @@ pub struct Settings {
     pub jwt_public_key: Option<String>,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
+    /// The longest token lifetime accepted (`ORGRAPH_JWT_MAX_LIFETIME`, default 24 h).
+    pub jwt_max_lifetime: Duration,
     pub invitation_ttl: Duration,
     pub max_dataset_depth: i32,
     pub dev: bool,
@@ -90,6 +106,9 @@ pub struct Settings {
     pub max_custom_roles: u64,
 }
 
+/// The deepest `ORGRAPH_MAX_DATASET_DEPTH` may be set.
+pub const DATASET_DEPTH_CEILING: u64 = 10_000;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
 
 impl Settings {
@@ -102,6 +121,7 @@ impl Settings {
             jwt_public_key: None,
             jwt_issuer: None,
             jwt_audience: None,
+            jwt_max_lifetime: Duration::from_secs(86_400),
             invitation_ttl: Duration::from_secs(604_800),
             max_dataset_depth: 128,
             dev: true,
@@ -136,6 +156,9 @@ impl Settings {
                 "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key",
             ));
         }
+        if let Some(lifetime) = var("ORGRAPH_JWT_MAX_LIFETIME") {
+            s.jwt_max_lifetime = parse_duration(&lifetime).map_err(|e| invalid("ORGRAPH_JWT_MAX_LIFETIME", e))?;
+        }
         let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
             match var(name) {
                 None => Ok(default),
@@ -144,8 +167,8 @@ impl Settings {
         };
         s.invitation_ttl = Duration::from_secs(number("ORGRAPH_INVITATION_TTL_SECONDS", 604_800)?);
         let depth = number("ORGRAPH_MAX_DATASET_DEPTH", 128)?;
-        if !(1..=10_000).contains(&depth) {
-            return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", "expected 1..10000"));
+        if !(1..=DATASET_DEPTH_CEILING).contains(&depth) {
+            return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", format!("expected 1..{DATASET_DEPTH_CEILING}")));
         }
         s.max_dataset_depth = depth as i32;
         s.trash_retention = Duration::from_secs(number("ORGRAPH_TRASH_RETENTION_DAYS", 30)?.saturating_mul(86_400));
@@ -165,6 +188,8 @@ impl Settings {
         l.query_depth = number("ORGRAPH_MAX_QUERY_DEPTH", l.query_depth as u64)? as usize;
         l.complexity = number("ORGRAPH_MAX_COMPLEXITY", l.complexity as u64)? as usize;
         l.aliases = number("ORGRAPH_MAX_ALIASES", l.aliases as u64)? as usize;
+        l.selections = number("ORGRAPH_MAX_SELECTIONS", l.selections as u64)? as usize;
+        l.errors = number("ORGRAPH_MAX_ERRORS", l.errors as u64)?.max(1) as usize;
         l.request_timeout = Duration::from_secs(number("ORGRAPH_REQUEST_TIMEOUT_SECONDS", 10)?.max(1));
         l.subscriptions_per_socket = number("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", 10)? as usize;
         l.sockets_per_user = number("ORGRAPH_MAX_SOCKETS_PER_USER", 5)? as usize;

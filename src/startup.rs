@@ -29,6 +29,7 @@ impl Application {
         let catalog = Arc::new(crate::authz::CatalogCell::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
         let verifier = TokenVerifier::from_settings(&settings)?;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
+        let guard = Arc::new(crate::graphql::guard(&settings)?);
         let transport = match &settings.smtp_url {
             Some(url) => crate::invitation::mailer::Transport::Smtp { url: url.clone(), from: settings.smtp_from.clone() },
             None => crate::invitation::mailer::Transport::Log,
@@ -47,6 +48,7 @@ impl Application {
             settings: Arc::new(settings),
             catalog,
             schema,
+            guard,
             verifier,
             notifiers,
             sockets: Default::default(),

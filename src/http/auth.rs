@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 pub const LEEWAY_SECONDS: u64 = 30;
+/// Claim sizes an identity provider's values fit in; a longer claim is refused (401).
+pub const MAX_SUB_BYTES: usize = 255;
+pub const MAX_EMAIL_BYTES: usize = 254;
+pub const MAX_NAME_BYTES: usize = 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -32,6 +36,8 @@ pub struct Verified {
 }
 
 pub struct TokenVerifier {
+    /// The longest lifetime (`exp` − `iat`, or `exp` − now without `iat`) accepted.
+    max_lifetime: u64,
     hs256: Option<DecodingKey>,
     public: Option<(Algorithm, DecodingKey)>,
     issuer: Option<String>,
@@ -54,7 +60,13 @@ impl TokenVerifier {
                 }
             }
         };
-        Ok(Self { hs256, public, issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() })
+        Ok(Self {
+            max_lifetime: settings.jwt_max_lifetime.as_secs(),
+            hs256,
+            public,
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Verified, String> {
@@ -81,8 +93,9 @@ impl TokenVerifier {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        let data = decode::<Claims>(token, key, &validation).map_err(|e| format!("invalid token: {e}"))?;
+        let data = decode::<Claims>(token, key, &validation).map_err(|e| refusal(e.kind()))?;
         let c = data.claims;
+        self.check_bounds(&c)?;
         // Control characters (NUL above all: PostgreSQL refuses it in text) never name anyone.
         if c.sub.trim().is_empty() || c.sub.chars().any(char::is_control) {
             return Err("invalid token: sub is empty or holds control characters".into());
@@ -96,6 +109,54 @@ impl TokenVerifier {
         let email_verified = if from_idp { c.email_verified == Some(true) } else { c.email_verified != Some(false) };
         let name = c.name.map(|n| n.replace(char::is_control, " ").trim().to_string()).filter(|n| !n.is_empty());
         Ok(Verified { identity: Identity { sub: c.sub, email, email_verified, name }, expires_at: c.exp })
+    }
+}
+
+/// What a refused token is told: our words, never the library's.
+fn refusal(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    let why = match kind {
+        K::ExpiredSignature => "the token has expired",
+        K::ImmatureSignature => "the token is not valid yet (nbf)",
+        K::InvalidSignature => "the signature does not verify",
+        K::InvalidIssuer => "wrong issuer",
+        K::InvalidAudience => "wrong audience",
+        K::InvalidAlgorithm | K::UnsupportedAlgorithm | K::InvalidAlgorithmName | K::MissingAlgorithm => {
+            "the signing algorithm is not accepted"
+        }
+        K::MissingRequiredClaim(claim) => return format!("invalid token: missing claim {}", bounded(claim)),
+        K::InvalidClaimFormat(_) | K::Json(_) => "a claim has the wrong type",
+        _ => "malformed token",
+    };
+    format!("invalid token: {why}")
+}
+
+/// A claim name as shown back: short and printable.
+fn bounded(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(32).collect()
+}
+
+impl TokenVerifier {
+    /// Sizes of `sub`, `email` and `name`, the lifetime and `iat` (RULES.md §2, issue 10).
+    fn check_bounds(&self, c: &Claims) -> Result<(), String> {
+        if c.sub.len() > MAX_SUB_BYTES {
+            return Err(format!("invalid token: sub is longer than {MAX_SUB_BYTES} bytes"));
+        }
+        if c.email.as_ref().is_some_and(|e| e.len() > MAX_EMAIL_BYTES) {
+            return Err(format!("invalid token: email is longer than {MAX_EMAIL_BYTES} bytes"));
+        }
+        if c.name.as_ref().is_some_and(|n| n.len() > MAX_NAME_BYTES) {
+            return Err(format!("invalid token: name is longer than {MAX_NAME_BYTES} bytes"));
+        }
+        let now = jsonwebtoken::get_current_timestamp();
+        if c.iat.is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS)) {
+            return Err("invalid token: issued in the future (iat)".into());
+        }
+        let from = c.iat.unwrap_or(now).min(now);
+        if c.exp.saturating_sub(from) > self.max_lifetime.saturating_add(LEEWAY_SECONDS) {
+            return Err(format!("invalid token: it lives longer than the accepted {} seconds", self.max_lifetime));
+        }
+        Ok(())
     }
 }
 

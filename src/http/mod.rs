@@ -23,6 +23,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub catalog: Arc<crate::authz::CatalogCell>,
     pub schema: OrgraphSchema,
+    /// Bounds and measures every document before the schema sees it (HTTP and WebSocket).
+    pub guard: Arc<crate::graphql::guard::Guard>,
     pub verifier: TokenVerifier,
     pub notifiers: Arc<crate::invitation::Notifiers>,
     /// Open WebSocket connections per user (RULES.md §8 caps them).
