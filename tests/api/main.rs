@@ -12,6 +12,7 @@ mod capabilities;
 mod cli;
 mod concurrency;
 mod contract;
+mod graphiql;
 mod groups;
 mod hierarchy;
 mod invitations;
