@@ -99,7 +99,7 @@ both!(
         assert!(csp.contains("script-src 'self' https://cdn.example.com;"), "{csp}");
         // The local copy is what the integrity attribute names.
         let local = app.http.get(url(&app, "/graphiql/assets/graphiql.js")).send().await.expect("asset");
-        let digest = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&local.bytes().await.expect("bytes")));
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(local.bytes().await.expect("bytes")));
         assert_eq!(found[2].1, format!("sha384-{digest}"));
     }
 );
