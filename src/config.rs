@@ -104,6 +104,50 @@ pub struct Settings {
     pub trash_retention: Duration,
     /// Custom roles an organization may define (`createRole` beyond it: FAILED_PRECONDITION).
     pub max_custom_roles: u64,
+    /// Where the GraphiQL page loads its bundle from; None: from this server.
+    pub graphiql_assets: Option<AssetsBase>,
+}
+
+/// A base URL serving copies of the GraphiQL bundle (`ORGRAPH_GRAPHIQL_ASSETS_URL`):
+/// `https://host[:port]/path` or a same-origin `/path`, without trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetsBase {
+    pub url: String,
+    /// `scheme://host[:port]` for the page's Content-Security-Policy; None for a path.
+    pub origin: Option<String>,
+}
+
+impl AssetsBase {
+    /// Only characters that need no escaping in a URL, an HTML attribute or a CSP header
+    /// are accepted, so the value can be written into the page as it is.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let url = text.trim().trim_end_matches('/');
+        let path_ok = |p: &str| p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%+@".contains(&b));
+        if url.starts_with('/') && !url.starts_with("//") {
+            return if path_ok(url) {
+                Ok(Self { url: url.to_string(), origin: None })
+            } else {
+                Err("a path may hold only letters, digits and - . _ ~ / % + @".into())
+            };
+        }
+        let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            ("https", rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            ("http", rest)
+        } else {
+            return Err("expected an http(s):// URL or a path starting with /".into());
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host_ok = |b: u8| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b);
+        if authority.is_empty() || authority.starts_with(':') || !authority.bytes().all(host_ok) {
+            return Err("expected a host (no user info, query or fragment)".into());
+        }
+        if !path_ok(path) {
+            return Err("the path may hold only letters, digits and - . _ ~ / % + @ (no query or fragment)".into());
+        }
+        let origin = format!("{scheme}://{}", authority.to_ascii_lowercase());
+        Ok(Self { url: format!("{origin}{path}"), origin: Some(origin) })
+    }
 }
 
 /// The deepest `ORGRAPH_MAX_DATASET_DEPTH` may be set.
@@ -132,6 +176,7 @@ impl Settings {
             loader_batch_delay: Duration::from_millis(1),
             trash_retention: Duration::from_secs(30 * 86_400),
             max_custom_roles: 5,
+            graphiql_assets: None,
         }
     }
 
@@ -178,6 +223,9 @@ impl Settings {
         }
         if let Some(origins) = var("ORGRAPH_CORS_ORIGINS") {
             s.cors_origins = origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+        }
+        if let Some(url) = var("ORGRAPH_GRAPHIQL_ASSETS_URL") {
+            s.graphiql_assets = Some(AssetsBase::parse(&url).map_err(|e| invalid("ORGRAPH_GRAPHIQL_ASSETS_URL", e))?);
         }
         s.smtp_url = var("ORGRAPH_SMTP_URL");
         if let Some(from) = var("ORGRAPH_SMTP_FROM") {

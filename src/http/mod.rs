@@ -35,6 +35,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = cors(&state.settings);
     Router::new()
         .route("/", get(graphiql::page))
+        .route(&format!("{}/{{name}}", graphiql::ASSETS_PATH), get(graphiql::asset))
         .route("/graphql", get(handler::graphql_get).post(handler::graphql_post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(handler::healthz))

@@ -13,6 +13,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod deep_trees;
+mod graphiql;
 mod groups;
 mod hardening;
 mod hierarchy;
