@@ -5,6 +5,7 @@ pub mod ids;
 pub mod limits;
 pub mod loader;
 pub mod node;
+pub mod observe;
 pub mod pagination;
 
 use crate::config::Limits;
@@ -57,6 +58,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// The executable schema with the limits of RULES.md §8.
 pub fn build(limits: &Limits, introspection: bool) -> OrgraphSchema {
     let mut b = builder()
+        // First, so that it is the outermost: it sees errors once they have their codes.
+        .extension(observe::Observe)
         .limit_depth(limits.query_depth)
         .limit_complexity(limits.complexity)
         .extension(limits::Limits { max_aliases: limits.aliases });
