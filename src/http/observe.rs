@@ -78,7 +78,7 @@ pub async fn layer(State(app): State<Arc<AppState>>, req: Request, next: Next) -
         if matches!(route, "/healthz" | "/readyz" | "/metrics") {
             tracing::debug!(status, latency_ms, "request");
         } else {
-            tracing::info!(status, latency_ms, operation_type = kind, operation_name = name, user = %user, "request");
+            tracing::info!(status, latency_ms, operation_type = %kind, operation_name = %name, user = %user, "request");
         }
     });
     res
