@@ -141,8 +141,9 @@ impl Collector for Sources {
             let s = &jwks.stats;
             let values = [("ok", s.fetches_ok.load(Relaxed)), ("failed", s.fetches_failed.load(Relaxed))];
             counters(&mut encoder, "orgraph_jwks_fetches", "Fetches of the identity provider's key set", "outcome", &values)?;
-            let values = [("unknown", s.unknown_kid.load(Relaxed))];
-            counters(&mut encoder, "orgraph_jwks_kid_lookups", "Tokens naming a kid the cached key set lacks", "kid", &values)?;
+            let help = "Tokens naming a kid the cached key set lacks";
+            let family = encoder.encode_descriptor("orgraph_jwks_unknown_kids", help, None, MetricType::Counter)?;
+            ConstCounter::new(s.unknown_kid.load(Relaxed)).encode(family)?;
         }
         Ok(())
     }
