@@ -12,25 +12,11 @@ use crate::config::{ClaimNames, Secret, Settings};
 use crate::domain::Email;
 use crate::user::service::Identity;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
 pub const LEEWAY_SECONDS: u64 = 30;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
-    pub sub: String,
-    pub email: Option<String>,
-    pub exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<u64>,
-}
 
 /// A verified token's identity and when the token expires (unix seconds).
 #[derive(Clone, Debug)]
