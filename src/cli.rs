@@ -2,7 +2,7 @@
 //! `bench-authz` (issue 5).
 
 use crate::config::{Settings, parse_duration};
-use crate::http::auth::mint_hs256;
+use crate::http::auth::mint_hs256_named;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -69,7 +69,8 @@ pub async fn run(command: Command) -> Result<(), String> {
                     settings.jwt_max_lifetime.as_secs()
                 ));
             }
-            let token = mint_hs256(&secret, &args.sub, &args.email, args.name.as_deref(), ttl).map_err(|e| e.to_string())?;
+            let (claims, name) = (&settings.idp.claims, args.name.as_deref());
+            let token = mint_hs256_named(&secret, claims, &args.sub, &args.email, name, ttl).map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }

@@ -1,6 +1,11 @@
 //! Typed configuration, read once from the environment (RULES.md §1 and §8). No
 //! `env::var` anywhere else.
 
+mod identity;
+mod logging;
+
+pub use identity::{ClaimNames, IdentityProvider, provider_url};
+pub use logging::{LogFormat, LogSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -106,6 +111,11 @@ pub struct Settings {
     pub max_custom_roles: u64,
     /// Where the GraphiQL page loads its bundle from; None: from this server.
     pub graphiql_assets: Option<AssetsBase>,
+    /// JWKS URL, claim names and userinfo endpoint of a real identity provider.
+    pub idp: IdentityProvider,
+    /// `ORGRAPH_METRICS_LISTEN`: `/metrics` is served on this address only. Unset: on the
+    /// main address in dev mode, not at all in production.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// A base URL serving copies of the GraphiQL bundle (`ORGRAPH_GRAPHIQL_ASSETS_URL`):
@@ -177,6 +187,8 @@ impl Settings {
             trash_retention: Duration::from_secs(30 * 86_400),
             max_custom_roles: 5,
             graphiql_assets: None,
+            idp: IdentityProvider::default(),
+            metrics_listen: None,
         }
     }
 
@@ -195,11 +207,26 @@ impl Settings {
         s.jwt_public_key = var("ORGRAPH_JWT_PUBLIC_KEY");
         s.jwt_issuer = var("ORGRAPH_JWT_ISSUER");
         s.jwt_audience = var("ORGRAPH_JWT_AUDIENCE");
-        if s.jwt_public_key.is_some() && (s.jwt_issuer.is_none() || s.jwt_audience.is_none()) {
-            return Err(invalid(
-                "ORGRAPH_JWT_PUBLIC_KEY",
-                "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key",
-            ));
+        s.idp = IdentityProvider::from_env(&var)?;
+        if s.jwt_public_key.is_some() && s.idp.jwks_url.is_some() {
+            return Err(invalid("ORGRAPH_JWT_JWKS_URL", "set either ORGRAPH_JWT_PUBLIC_KEY or ORGRAPH_JWT_JWKS_URL, not both"));
+        }
+        for (name, set) in
+            [("ORGRAPH_JWT_PUBLIC_KEY", s.jwt_public_key.is_some()), ("ORGRAPH_JWT_JWKS_URL", s.idp.jwks_url.is_some())]
+        {
+            if set && (s.jwt_issuer.is_none() || s.jwt_audience.is_none()) {
+                return Err(invalid(
+                    name,
+                    "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key or JWKS URL",
+                ));
+            }
+        }
+        if s.idp.userinfo_url.is_some() && !s.has_identity_provider() {
+            return Err(invalid("ORGRAPH_OIDC_USERINFO_URL", "needs ORGRAPH_JWT_JWKS_URL or ORGRAPH_JWT_PUBLIC_KEY"));
+        }
+        if let Some(listen) = var("ORGRAPH_METRICS_LISTEN") {
+            let addr = listen.parse().map_err(|e| invalid("ORGRAPH_METRICS_LISTEN", format!("{e} (expected host:port)")))?;
+            s.metrics_listen = Some(addr);
         }
         if let Some(lifetime) = var("ORGRAPH_JWT_MAX_LIFETIME") {
             s.jwt_max_lifetime = parse_duration(&lifetime).map_err(|e| invalid("ORGRAPH_JWT_MAX_LIFETIME", e))?;
@@ -271,9 +298,14 @@ impl Settings {
         Some(PathBuf::from(percent_decode(path)))
     }
 
-    /// True when a secret or a public key was configured (not generated).
+    /// True when a secret, a public key or a JWKS URL was configured (not generated).
     pub fn has_configured_key(&self) -> bool {
-        self.jwt_secret.is_some() || self.jwt_public_key.is_some()
+        self.jwt_secret.is_some() || self.has_identity_provider()
+    }
+
+    /// True when tokens of an identity provider (PEM key or JWKS) are accepted.
+    pub fn has_identity_provider(&self) -> bool {
+        self.jwt_public_key.is_some() || self.idp.jwks_url.is_some()
     }
 
     /// The HS256 secret: configured, or read from / generated into the secret file.
@@ -282,7 +314,7 @@ impl Settings {
         if let Some(secret) = &self.jwt_secret {
             return Ok(Some(secret.clone()));
         }
-        if self.jwt_public_key.is_some() {
+        if self.has_identity_provider() {
             return Ok(None);
         }
         self.hs256_secret_or_generate().map(Some)

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod limits;
 pub mod loader;
 pub mod node;
+pub mod observe;
 pub mod pagination;
 
 use crate::config::Limits;
@@ -60,6 +61,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// every spread); `dev` off also turns off introspection and "Did you mean …" suggestions.
 pub fn build(limits: &Limits, dev: bool) -> OrgraphSchema {
     let mut b = builder()
+        // First, so that it is the outermost: it sees errors once they have their codes.
+        .extension(observe::Observe)
         .limit_recursive_depth(limits.nesting())
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .extension(limits::Coding { max_errors: limits.errors });

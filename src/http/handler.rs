@@ -127,7 +127,7 @@ pub(super) async fn authenticate(
             }
         };
     }
-    let verified = app.verifier.verify(token).map_err(|m| unauthorized(&m))?;
+    let verified = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?;
     match crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await {
         Ok(user) => Ok(Some((user, None))),
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),

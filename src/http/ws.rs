@@ -129,7 +129,7 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user:
             Err(_) => Err("could not sign in".into()),
         };
     }
-    let verified = app.verifier.verify(&token)?;
+    let verified = app.verifier.verify(&token).await?;
     let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
         .await
         .map_err(|_| "could not sign in".to_string())?;
