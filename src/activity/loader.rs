@@ -1,6 +1,6 @@
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::activity;
 use std::collections::HashMap;

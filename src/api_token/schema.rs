@@ -4,11 +4,11 @@
 use super::loader::ApiTokenById;
 use super::service;
 use crate::connection;
+use crate::db::page::PageArgs;
 use crate::db::{Sql, load_page};
 use crate::domain::Name;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Cursored, PageArgs};
 use crate::graphql::{CtxExt, RequestCtx};
 use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
@@ -23,12 +23,6 @@ use uuid::Uuid;
 pub struct ApiToken(pub entity::api_token::Model);
 
 connection!(ApiTokenConnection, ApiTokenEdge, ApiToken, "A page of API tokens.", "An API token with its cursor.");
-
-impl Cursored for entity::api_token::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// A page of `user`'s tokens (the caller checked that `user` is the viewer), oldest first.
 pub async fn tokens_of(req: &RequestCtx, user: Uuid, args: &PageArgs) -> Result<ApiTokenConnection> {

@@ -6,9 +6,9 @@
 use super::AuditAction;
 use crate::authz::Resource;
 use crate::db::Sql;
+use crate::db::page::{Page, PageArgs};
 use crate::error::AppResult;
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::audit_entry;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};

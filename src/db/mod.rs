@@ -111,5 +111,6 @@ pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
     conn.get_database_backend()
 }
 
+pub mod page;
 mod pages;
 pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page};

@@ -1,26 +1,14 @@
 //! Batched reads of groups, scoped by the same visibility rule as `service::sees`:
 //! `group.read` on the organization, or membership in the group.
 
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-impl Cursored for group::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-impl Cursored for group_member::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Which groups the viewer sees, as SQL over alias `t` (the `groups` table).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

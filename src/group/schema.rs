@@ -3,12 +3,13 @@
 use super::loader::{GroupsOfOrganization, MembersOfGroup, ProjectsOfGroup, VisibleGroup};
 use super::service::{self, GroupChanges};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::membership::schema::{Role, role_by_id};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::loader::ProjectById;
@@ -38,7 +39,7 @@ pub async fn visible_group(ctx: &Context<'_>, id: Uuid) -> Result<Option<Group>>
 
 /// `Organization.groups`: every group with `group.read`, else only the viewer's own.
 pub async fn groups_of(ctx: &Context<'_>, org: Uuid, first: Option<i32>, after: Option<String>) -> Result<GroupConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(GroupsOfOrganization(org, args)).await.map_err(gql)?;
     Ok(GroupConnection::from_page(page.unwrap_or_else(Page::empty), Group))
 }
@@ -71,7 +72,7 @@ impl Group {
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<GroupMemberConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(MembersOfGroup(self.0.id, args)).await.map_err(gql)?;
         Ok(GroupMemberConnection::from_page(page.unwrap_or_else(Page::empty), GroupMember))
     }

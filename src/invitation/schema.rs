@@ -6,12 +6,13 @@ use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
 use crate::authz::Resource;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Email, RoleKey};
 use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::membership::schema::{Membership, Role, ScopeKind, optional_project, optional_team, role_by_id, scope_kind_of};
 use crate::membership::service::scope_of_kind;
 use crate::organization::schema::{Organization, load_organization};
@@ -137,7 +138,7 @@ pub async fn invitations_of(
     status: Option<InvitationStatus>,
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     if !req.grants().await?.can(&resource, "member.invite") {
         return Ok(None);
     }

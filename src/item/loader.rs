@@ -3,9 +3,9 @@
 //! `own_size_bytes`/`own_item_count` over dataset rows, never over items.
 
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::item;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -13,12 +13,6 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 by_id_loader!(ItemById, entity::item, entity::item::Model);
-
-impl Cursored for item::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Items directly in a dataset, one page. Whoever sees the dataset sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,12 +4,13 @@ use super::loader::{MemberQuery, MembersOfScope};
 use super::service::{self, scope_of_kind};
 use crate::authz::{Resource, RoleInfo, Scope};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::RoleKey;
 use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::{Project, load_project};
 use crate::team::schema::Team;
@@ -164,7 +165,7 @@ pub async fn members_of(
     search: Option<String>,
 ) -> Result<MembershipConnection> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
     let role = match role {

@@ -10,7 +10,7 @@ use crate::graphql::CtxExt;
 use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;
@@ -143,9 +143,9 @@ impl Organization {
     /// Teams the viewer may see.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<TeamConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
-        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::graphql::pagination::Page::empty), Team))
+        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::db::page::Page::empty), Team))
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
     #[graphql(complexity = "cost(first, child_complexity)")]

@@ -6,13 +6,14 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::dataset::loader::DatasetsUnder;
 use crate::dataset::schema::{Dataset, DatasetConnection};
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, Role, members_of};
 use crate::team::schema::Team;
@@ -86,7 +87,7 @@ impl Project {
     /// Top-level datasets of the project.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }

@@ -1,18 +1,11 @@
 //! Batched reads of the sharing rows of projects.
 
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::Cursored;
 use async_graphql::dataloader::Loader;
-use entity::{project_origin, published_project, share_link};
+use entity::{project_origin, published_project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-impl Cursored for share_link::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Whether a project is published (present only when it is).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

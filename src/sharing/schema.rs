@@ -10,7 +10,7 @@ use crate::domain::Name;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, ProjectConnection};
 use crate::user::schema::{User, visible_user};
@@ -131,7 +131,7 @@ pub async fn share_links_of(
     after: Option<String>,
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     if !req.grants().await?.can(&resource, "project.update") {
         return Ok(None);
     }
@@ -158,7 +158,7 @@ impl SharingQuery {
     ) -> Result<ProjectConnection> {
         let req = ctx.req()?;
         req.viewer()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let filter = |sql: &mut Sql| {
             sql.push("t.id IN (SELECT project_id FROM published_projects)");
         };

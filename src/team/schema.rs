@@ -4,12 +4,13 @@ use super::loader::WorkspacesOfTeam;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::Name;
 use crate::graphql::CtxExt;
 use crate::graphql::context::viewer_fields;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
 use crate::membership::schema::{MembershipConnection, Role, members_of};
 use crate::organization::schema::{Organization, load_organization};
@@ -65,7 +66,7 @@ impl Team {
     /// The team's workspaces.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn workspaces(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<WorkspaceConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
         Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
     }

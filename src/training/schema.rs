@@ -3,12 +3,13 @@
 use super::loader::{TrainingRunById, TrainingRunsOfTeam};
 use super::service;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::Name;
 use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::team::loader::TeamById;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
@@ -88,7 +89,7 @@ pub async fn runs_of_team(
     after: Option<String>,
 ) -> Result<TrainingRunConnection> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let grants = req.grants().await?;
     if !grants.sees_team(org, team) {
         return Ok(TrainingRunConnection::from_page(Page::empty(), TrainingRun));

@@ -3,20 +3,15 @@
 use super::service::{self, Restored};
 use crate::connection;
 use crate::dataset::schema::Dataset;
+use crate::db::page::Page;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::project::schema::Project;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-impl Cursored for entity::trash_entry::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// A deleted project or dataset subtree in its team's trash bin: restorable until it is
 /// purged by hand or after the retention period.
@@ -66,7 +61,7 @@ impl TrashEntry {
 
 /// `Team.trash`: the entries of the team the viewer sees.
 pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: Option<String>) -> Result<TrashEntryConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let req = ctx.req()?;
     let grants = req.grants().await?;
     let rows = service::visible_entries(&req.db, &grants, team).await?;

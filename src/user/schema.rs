@@ -5,7 +5,7 @@ use crate::authz::Scope;
 use crate::db::{Sql, load_page};
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::graphql::{CtxExt, RequestCtx};
 use crate::membership::schema::{MembershipConnection, ScopeKind};
 use crate::organization::schema::OrganizationConnection;
@@ -57,7 +57,7 @@ impl User {
         after: Option<String>,
     ) -> Result<Option<OrganizationConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -73,7 +73,7 @@ impl User {
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Option<TeamConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -95,7 +95,7 @@ impl User {
         scope_kind: Option<ScopeKind>,
     ) -> Result<Option<MembershipConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -123,7 +123,7 @@ impl User {
         after: Option<String>,
     ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }

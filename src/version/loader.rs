@@ -1,21 +1,15 @@
 //! Batched reads of project versions.
 
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
 use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::project_version;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 by_id_loader!(VersionById, entity::project_version, entity::project_version::Model);
-
-impl Cursored for project_version::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees
 /// the project sees them.

@@ -4,11 +4,12 @@
 use super::loader::{VersionById, VersionsOfProject};
 use super::service;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -35,7 +36,7 @@ pub async fn versions_of(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<ProjectVersionConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(VersionsOfProject(project, args)).await.map_err(gql)?;
     Ok(ProjectVersionConnection::from_page(page.unwrap_or_else(Page::empty), ProjectVersion))
 }
