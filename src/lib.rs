@@ -1,6 +1,11 @@
 //! orgraph: a GraphQL gateway that is the access-control backbone of a data-annotation
 //! platform. `ls src/` reads like the product's glossary: one folder a concept, beside
-//! `authz` (every permission decision), `http` (the edge) and `graphql` (composition).
+//! `authz` (every permission decision), `request` (the per-request context: viewer,
+//! grants, loaders), `http` (the edge) and `graphql` (composition).
+
+// First: `by_id_loader!` is declared there and used by the concepts' loaders.
+#[macro_use]
+pub mod request;
 
 pub mod activity;
 pub mod api_token;

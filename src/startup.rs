@@ -39,7 +39,7 @@ impl Application {
         crate::trash::start_purger(background.clone(), settings.trash_retention);
         let notifiers = Arc::new(crate::invitation::Notifiers {
             hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),
-            mailer: crate::invitation::mailer::Mailer::start(background, transport),
+            mailer: crate::invitation::mailer::Mailer::start(background, transport, crate::graphql::ids::invitation_name),
         });
         let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
         let state = Arc::new(AppState {

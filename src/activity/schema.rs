@@ -3,9 +3,9 @@
 use super::loader::{ActivityOfProject, ActivityOfTeam};
 use crate::connection;
 use crate::db::page::Page;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::page_args;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, Object, Result};

@@ -7,11 +7,12 @@ use crate::connection;
 use crate::db::page::PageArgs;
 use crate::db::{Sql, load_page};
 use crate::domain::Name;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::{CtxExt, RequestCtx};
 use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
+use crate::request::RequestCtx;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -29,14 +30,14 @@ pub async fn tokens_of(req: &RequestCtx, user: Uuid, args: &PageArgs) -> Result<
     let filter = |sql: &mut Sql| {
         sql.push("t.user_id = ").bind(user);
     };
-    let page = load_page::<entity::api_token::Entity, _>(&req.db, "api_tokens", &filter, args).await?;
+    let page = load_page::<entity::api_token::Entity, _>(req.db(), "api_tokens", &filter, args).await?;
     Ok(ApiTokenConnection::from_page(page, ApiToken))
 }
 
 /// Loads a token node if it is the viewer's own.
 pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToken>> {
     let req = ctx.req()?;
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let token = req.loader.load_one(ApiTokenById(id)).await.map_err(gql)?;
     Ok(token.filter(|t| t.user_id == viewer.id).map(ApiToken))
 }
@@ -128,7 +129,7 @@ impl ApiTokenMutation {
     /// Creates a personal access token of the viewer (at most 50 live ones) and returns its secret, once.
     async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreateApiTokenPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let lifetime = service::lifetime(input.expires_in_seconds)?;
         let org = input.organization_id.as_deref().map(|id| decode_as(id, Kind::Organization, "organizationId")).transpose()?;
@@ -139,7 +140,7 @@ impl ApiTokenMutation {
     /// Revokes one of the viewer's personal access tokens: it stops authenticating at once.
     async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> Result<RevokeApiTokenPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.api_token_id, Kind::ApiToken, "apiTokenId")?;
         let token = service::revoke(req, id).await?;
         Ok(RevokeApiTokenPayload { api_token: ApiToken(token) })

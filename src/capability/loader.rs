@@ -1,7 +1,7 @@
 //! Capability grants by id (`schema.rs` keeps only those the viewer sees), and the grants
 //! of many organizations in one statement (`Organization.capabilityGrants`).
 
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::capability_grant;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};

@@ -4,9 +4,9 @@
 use super::loader::CapabilityGrantById;
 use super::service::{self, CapabilityRef};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::organization::schema::{Organization, load_organization};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -98,7 +98,7 @@ pub struct RevokeCapabilityInput {
 /// Input validation, in the order of RULES.md §3: the permission key, then the ids.
 fn parse(ctx: &Context<'_>, organization_id: &ID, user_id: &ID, permission: &str) -> Result<CapabilityRef> {
     let req = ctx.req()?;
-    req.viewer()?;
+    req.user()?;
     let permission = service::parse_permission(&req.catalog(), permission)?;
     let organization = decode_as(organization_id, Kind::Organization, "organizationId")?;
     let user = decode_as(user_id, Kind::User, "userId")?;
@@ -129,7 +129,6 @@ impl CapabilityMutation {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let row = service::grant_capability(req, g).await?;
-        req.authz.refresh().await;
         Ok(GrantCapabilityPayload { grant: CapabilityGrant(row) })
     }
 
@@ -138,7 +137,6 @@ impl CapabilityMutation {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let id = service::revoke_capability(req, g).await?;
-        req.authz.refresh().await;
         Ok(RevokeCapabilityPayload { revoked_grant_id: encode(Kind::CapabilityGrant, id) })
     }
 }

@@ -6,10 +6,9 @@
 use super::loader::GrantsOfOrganization;
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Catalog, Grants, Resource, Scope};
-use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
 use crate::organization::service as org_service;
+use crate::request::RequestCtx;
 use entity::{capability_grant, membership};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
@@ -82,8 +81,8 @@ async fn find_grant<C: ConnectionTrait>(db: &C, g: &CapabilityRef) -> AppResult<
 }
 
 pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<capability_grant::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     authorize(&txn, &grants, g.organization).await?;
     check_grantable_by(&grants, &g)?;
@@ -127,8 +126,8 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
 
 /// Revokes a grant; returns its id. No such grant → NOT_FOUND.
 pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<Uuid> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     authorize(&txn, &grants, g.organization).await?;
     let row = find_grant(&txn, &g).await?.ok_or(AppError::NotFound)?;

@@ -5,9 +5,9 @@ use super::service;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
@@ -167,7 +167,7 @@ impl DatasetMutation {
     /// Creates a dataset at the top of a project or inside another dataset.
     async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> Result<CreateDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -179,7 +179,7 @@ impl DatasetMutation {
     /// Renames or describes a dataset.
     async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> Result<UpdateDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
@@ -190,7 +190,7 @@ impl DatasetMutation {
     /// Moves a dataset (with its subtree) inside its project.
     async fn move_dataset(&self, ctx: &Context<'_>, input: MoveDatasetInput) -> Result<MoveDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
         let parent = input.new_parent_id.as_deref().map(|p| decode_as(p, Kind::Dataset, "newParentId")).transpose()?;
         let d = service::move_dataset(req, id, parent).await?;
@@ -200,7 +200,7 @@ impl DatasetMutation {
     /// Deletes a dataset and its subtree.
     async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> Result<DeleteDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
         service::delete_dataset(req, id).await?;
         Ok(DeleteDatasetPayload { deleted_dataset_id: input.dataset_id })

@@ -4,11 +4,11 @@
 use super::loader::path_ids;
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write, sibling_name_taken};
+use crate::db::{Sql, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
 use crate::project::service as project_service;
+use crate::request::RequestCtx;
 use entity::{dataset, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
@@ -59,8 +59,8 @@ pub async fn create_dataset(
     name: Name,
     description: Description,
 ) -> AppResult<dataset::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = project_service::find_visible(&txn, &grants, project).await?;
     let parent = match parent {
@@ -116,8 +116,8 @@ pub async fn update_dataset(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<dataset::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
@@ -148,8 +148,8 @@ struct MaxDepth {
 }
 
 pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) -> AppResult<dataset::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let target = match new_parent {
@@ -208,14 +208,14 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     am.depth = Set(new_depth);
     am.path = Set(new_path);
     let d = am.update(&txn).await?;
-    activity::record(&txn, req.viewer()?.id, Action::Moved, Subject::dataset(&d)).await?;
+    activity::record(&txn, req.user()?.id, Action::Moved, Subject::dataset(&d)).await?;
     txn.commit().await?;
     Ok(d)
 }
 
 pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_service::find_visible(&txn, &grants, d.project_id).await?;

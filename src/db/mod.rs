@@ -34,12 +34,15 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     migration::Migrator::up(db, None).await
 }
 
-/// Opens the transaction of one mutation. On SQLite it is `BEGIN IMMEDIATE`, so writers
-/// serialize before they read what an invariant depends on; on PostgreSQL services lock
-/// the parent row (`SELECT … FOR UPDATE`) before checking.
+/// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so writers serialize
+/// before they read what an invariant depends on; on PostgreSQL services lock the parent
+/// row (`SELECT … FOR UPDATE`) before checking. Inside a request, mutations open theirs
+/// with `RequestCtx::begin_write` (clippy.toml refuses this function elsewhere).
 pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
     let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
-    Ok(db.begin_with_options(options).await?)
+    #[expect(clippy::disallowed_methods, reason = "the one place that opens write transactions")]
+    let txn = db.begin_with_options(options).await?;
+    Ok(txn)
 }
 
 /// A SQL text with bound values, rendering placeholders for the connection's dialect.

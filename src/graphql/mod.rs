@@ -3,14 +3,12 @@
 pub mod context;
 pub mod ids;
 pub mod limits;
-pub mod loader;
 pub mod node;
 pub mod pagination;
+pub mod viewer_fields;
 
 use crate::config::Limits;
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
-
-pub use context::{CtxExt, RequestCtx};
 
 /// The query root.
 #[derive(MergedObject, Default)]

@@ -2,9 +2,8 @@
 //! viewer may not see it. Loads go through the per-request loaders (batched), and
 //! visibility through `authz`.
 
-use super::CtxExt;
+use super::context::{CtxExt, gql};
 use super::ids::{Kind, decode};
-use super::loader::gql;
 use crate::dataset::loader::DatasetById;
 use crate::dataset::schema::Dataset;
 use crate::error::AppError;
@@ -104,7 +103,7 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Any object by global id; null when it does not exist OR the viewer may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        ctx.req()?.viewer()?;
+        ctx.req()?.user()?;
         let (kind, uuid) = decode(&id, "id")?;
         resolve(ctx, kind, uuid).await
     }
@@ -112,7 +111,7 @@ impl NodeQuery {
     /// At most 100 ids; each entry as `node` would answer it.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
-        ctx.req()?.viewer()?;
+        ctx.req()?.user()?;
         if ids.len() > 100 {
             return Err(AppError::bad_input("ids", "at most 100 ids").into());
         }

@@ -3,7 +3,7 @@
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -22,7 +22,7 @@ struct GroupFilter {
 
 impl GroupFilter {
     async fn of(loader: &DbLoader) -> Result<Self, LoadError> {
-        let grants = loader.authz.grants().await.map_err(load_err)?;
+        let grants = loader.grants().await.map_err(load_err)?;
         let mut member_orgs = grants.organization_ids();
         member_orgs.sort();
         let read_orgs = member_orgs

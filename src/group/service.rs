@@ -7,10 +7,10 @@
 
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Grants, Resource, RoleInfo, Scope};
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::{group, group_member, group_project, membership, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -102,8 +102,8 @@ fn name_conflict() -> AppError {
 }
 
 pub async fn create_group(req: &RequestCtx, org_id: Uuid, name: Name, description: Description) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let o = crate::organization::service::find_visible(&txn, &grants, org_id).await?;
     require_manage(&grants, o.id)?;
@@ -132,8 +132,8 @@ pub struct GroupChanges {
 }
 
 pub async fn update_group(req: &RequestCtx, id: Uuid, changes: GroupChanges) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     if let Some(name) = &changes.name
@@ -169,8 +169,8 @@ pub async fn update_group(req: &RequestCtx, id: Uuid, changes: GroupChanges) -> 
 /// Deletes a group with its memberships and assignments: its members lose the access it
 /// gave at once.
 pub async fn delete_group(req: &RequestCtx, id: Uuid) -> AppResult<Uuid> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     let g = lock(&txn, &g).await?;
@@ -222,8 +222,8 @@ async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> A
 }
 
 pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     find_user(&txn, &grants, user).await?;
@@ -253,8 +253,8 @@ pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResu
 }
 
 pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     find_user(&txn, &grants, user).await?;
@@ -286,8 +286,8 @@ async fn parse_role<C: ConnectionTrait>(req: &RequestCtx, db: &C, id: Uuid, key:
 
 /// Assigns the group to a project with `role`, or changes the role of an existing assignment.
 pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &RoleKey) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let role = parse_role(req, &txn, id, key).await?;
     let g = find_visible(&txn, &grants, id).await?;
@@ -331,8 +331,8 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
 }
 
 pub async fn unassign_project(req: &RequestCtx, id: Uuid, project_id: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_visible(&txn, &grants, id).await?;
     let p = find_project(&txn, &grants, &g, project_id).await?;

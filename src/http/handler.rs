@@ -3,8 +3,8 @@
 
 use super::AppState;
 use crate::error::AppError;
-use crate::graphql::RequestCtx;
 use crate::graphql::limits::error_body;
+use crate::request::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::Json;
 use axum::body::Body;
@@ -148,13 +148,12 @@ pub(super) async fn authenticate(
 }
 
 async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphql::Request) -> Response {
-    let (viewer, only_org) = match authenticate(app, headers).await {
-        Ok(Some((user, only_org))) => (Some(user), only_org),
-        Ok(None) => (None, None),
+    let viewer = match authenticate(app, headers).await {
+        Ok(Some((user, only_org))) => Viewer::signed_in(user, only_org),
+        Ok(None) => Viewer::Anonymous,
         Err(response) => return response,
     };
-    let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer, only_org);
-    let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+    let request = app.prepare(request, viewer);
     let run = app.schema.execute(request);
     match tokio::time::timeout(app.settings.limits.request_timeout, run).await {
         Ok(response) => Json(response).into_response(),

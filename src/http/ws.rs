@@ -5,7 +5,7 @@
 //! caps on subscriptions per socket and sockets per user 4429.
 
 use super::AppState;
-use crate::graphql::RequestCtx;
+use crate::request::Viewer;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
@@ -250,14 +250,7 @@ async fn session(
                         break;
                     }
                 };
-                let ctx = RequestCtx::restricted(
-                    app.db.clone(),
-                    app.settings.clone(),
-                    app.catalog.clone(),
-                    Some(viewer.clone()),
-                    only_org,
-                );
-                let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+                let request = app.prepare(request, Viewer::signed_in(viewer.clone(), only_org));
                 active.insert(id.clone(), tokio::spawn(run_operation(app.clone(), request, id, out.clone(), protocol)));
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {

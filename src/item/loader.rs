@@ -5,7 +5,7 @@
 use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::item;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -116,7 +116,7 @@ impl Loader<ScopeTotals> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ScopeTotals]) -> Result<HashMap<ScopeTotals, Totals>, LoadError> {
-        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let filter = self.grants().await.map_err(load_err)?.project_filter();
         let (mut workspaces, mut teams) = (Vec::new(), Vec::new());
         for k in keys {
             match k {
@@ -178,7 +178,7 @@ impl Loader<TeamDiskUsage> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TeamDiskUsage]) -> Result<HashMap<TeamDiskUsage, Self::Value>, LoadError> {
-        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let filter = self.grants().await.map_err(load_err)?.project_filter();
         let teams: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let limit = keys.iter().map(|k| k.1).max().unwrap_or(0);
         let mut sql = Sql::new(self.db.get_database_backend());

@@ -12,9 +12,9 @@ use crate::dataset::loader::DatasetById;
 use crate::dataset::schema::Dataset;
 use crate::db::page::{MAX_PAGE, Page};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::page_args;
 use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
@@ -132,7 +132,7 @@ impl ItemMutation {
     /// Adds items to a dataset, all or none.
     async fn add_items(&self, ctx: &Context<'_>, input: AddItemsInput) -> Result<AddItemsPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         batch_size("items", input.items.len())?;
         let items = input
             .items
@@ -154,7 +154,7 @@ impl ItemMutation {
     /// Removes items, all or none.
     async fn remove_items(&self, ctx: &Context<'_>, input: RemoveItemsInput) -> Result<RemoveItemsPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         batch_size("itemIds", input.item_ids.len())?;
         // Every id is parsed (BAD_USER_INPUT) before any is looked up (NOT_FOUND).
         let decoded = input.item_ids.iter().map(|id| decode(id, "itemIds")).collect::<Result<Vec<_>, _>>()?;

@@ -4,11 +4,9 @@
 
 use crate::audit::AuditAction;
 use crate::authz::{Grants, MemberChange, OrgRoles, Resource, RoleInfo, Scope, check_member_change};
-use crate::db::begin_write;
 use crate::domain::RoleKey;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::graphql::ids::Kind;
+use crate::request::RequestCtx;
 use entity::{membership, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -39,15 +37,6 @@ impl ScopeRef {
     pub fn from_parts(kind: &str, id: Uuid, org: Uuid, team: Option<Uuid>) -> AppResult<Self> {
         let scope = Scope::parse(kind).ok_or_else(|| AppError::internal("unknown scope kind"))?;
         Ok(Self { scope, id, org, team })
-    }
-}
-
-pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
-    match kind {
-        Kind::Organization => Ok(Scope::Organization),
-        Kind::Team => Ok(Scope::Team),
-        Kind::Project => Ok(Scope::Project),
-        _ => Err(AppError::NotFound),
     }
 }
 
@@ -157,10 +146,10 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     }
     let ids: Vec<Uuid> = affected.iter().map(|a| a.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(ids)).exec(db).await?;
-    crate::audit::record_removals(db, &req.catalog(), req.viewer()?.id, &affected).await?;
+    crate::audit::record_removals(db, &req.catalog(), req.user()?.id, &affected).await?;
     if m.scope_kind == Scope::Organization.as_str() {
-        crate::group::service::remove_from_organization(db, req.viewer()?.id, m.organization_id, m.user_id).await?;
-        crate::capability::service::remove_for_member(db, Some(req.viewer()?.id), m.organization_id, m.user_id).await?;
+        crate::group::service::remove_from_organization(db, req.user()?.id, m.organization_id, m.user_id).await?;
+        crate::capability::service::remove_for_member(db, Some(req.user()?.id), m.organization_id, m.user_id).await?;
     }
     Ok(())
 }
@@ -172,8 +161,8 @@ pub async fn add_member(
     user_id: Uuid,
     role: &RoleKey,
 ) -> AppResult<membership::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let role = resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
@@ -208,7 +197,7 @@ pub async fn add_member(
         created_at: chrono::Utc::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
-    let actor = req.viewer()?.id;
+    let actor = req.user()?.id;
     crate::audit::record_membership(&txn, &req.catalog(), actor, AuditAction::MembershipCreated, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(m)
@@ -224,8 +213,8 @@ async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> 
 }
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     // Loading the grants first brings this instance's catalog up to date (a custom role
     // created through another instance), so the key check sees it; still before visibility.
     let grants = req.load_grants(&txn).await?;
@@ -257,7 +246,7 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     am.role_id = Set(new.id);
     let m = am.update(&txn).await?;
     if before.role_id != m.role_id {
-        let actor = req.viewer()?.id;
+        let actor = req.user()?.id;
         let changed = AuditAction::MembershipRoleChanged;
         crate::audit::record_membership(&txn, &req.catalog(), actor, changed, Some(&before), Some(&m)).await?;
     }
@@ -266,8 +255,8 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
 }
 
 pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
@@ -284,8 +273,8 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     lock_scope(&txn, &s).await?;

@@ -6,12 +6,13 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
-use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
+use crate::graphql::viewer_fields;
+use crate::membership::schema::{MembershipConnection, members_of};
+use crate::role::schema::{Role, ScopeKind};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -221,7 +222,7 @@ impl OrganizationQuery {
     /// An organization by slug (case-insensitive); null when it does not exist or the viewer is not a member.
     async fn organization(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Organization>> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         Ok(service::find_by_slug(req, &slug).await?.map(Organization))
     }
 }
@@ -323,7 +324,7 @@ impl OrganizationMutation {
     /// Creates an organization owned by the viewer.
     async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<CreateOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let new = NewOrganization {
             slug: Slug::parse("slug", &input.slug)?,
             name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
@@ -334,14 +335,13 @@ impl OrganizationMutation {
             role_preset: input.role_preset.unwrap_or(RolePreset::Default).as_str(),
         };
         let org = service::create_organization(req, new).await?;
-        req.authz.refresh().await;
         Ok(CreateOrganizationPayload { organization: Organization(org) })
     }
 
     /// Changes an organization's slug, name or contact details (`org.update`).
     async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> Result<UpdateOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let changes = OrganizationChanges {
             slug: input.slug.as_deref().map(|s| Slug::parse("slug", s)).transpose()?,
@@ -358,10 +358,9 @@ impl OrganizationMutation {
     /// Deletes an organization and everything in it (`org.delete`: the owner).
     async fn delete_organization(&self, ctx: &Context<'_>, input: DeleteOrganizationInput) -> Result<DeleteOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         service::delete_organization(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteOrganizationPayload { deleted_organization_id: input.organization_id })
     }
 
@@ -372,11 +371,10 @@ impl OrganizationMutation {
         input: TransferOrganizationOwnershipInput,
     ) -> Result<TransferOrganizationOwnershipPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let new_owner = decode_as(&input.new_owner_id, Kind::User, "newOwnerId")?;
         let org = service::transfer_ownership(req, id, new_owner).await?;
-        req.authz.refresh().await;
         Ok(TransferOrganizationOwnershipPayload { organization: Organization(org) })
     }
 }

@@ -2,10 +2,9 @@
 
 use crate::audit::{self, AuditAction};
 use crate::authz::{Grants, Resource, Scope, preset_namespace};
-use crate::db::begin_write;
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use crate::user::service::add_membership;
 use entity::{membership, organization};
 use sea_orm::{
@@ -52,13 +51,13 @@ pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<orga
     let Ok(slug) = Slug::parse("slug", slug) else { return Ok(None) };
     let slug = slug.as_str();
     let grants = req.grants().await?;
-    let org = organization::Entity::find().filter(organization::Column::Slug.eq(slug.to_ascii_lowercase())).one(&req.db).await?;
+    let org = organization::Entity::find().filter(organization::Column::Slug.eq(slug.to_ascii_lowercase())).one(req.db()).await?;
     Ok(org.filter(|o| grants.sees_org(o.id)))
 }
 
 pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let org = organization::Model {
         id: Uuid::now_v7(),
         name: input.name.map(Name::into_string).unwrap_or_else(|| input.slug.as_str().to_string()),
@@ -80,8 +79,8 @@ pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> Ap
 }
 
 pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: OrganizationChanges) -> AppResult<organization::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.update") {
@@ -113,8 +112,8 @@ pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: Organizati
 }
 
 pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.delete") {
@@ -146,8 +145,8 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     // Lock first, then read the viewer's role: a concurrent transfer may have made
     // the viewer a maintainer while this request waited.
     let org = lock(&txn, id).await?;
@@ -171,7 +170,7 @@ pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> 
     let catalog = req.catalog();
     let namespace = preset_namespace(&org.role_preset).to_string();
     let owner_role = catalog.builtin(&namespace, Scope::Organization, "owner")?.id;
-    let actor = req.viewer()?.id;
+    let actor = req.user()?.id;
     let changed = AuditAction::MembershipRoleChanged;
     let old_owner = org.owner_id;
     if let Some(old) = in_org(old_owner).await? {

@@ -9,13 +9,14 @@ use crate::dataset::schema::{Dataset, DatasetConnection};
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
-use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::membership::schema::{MembershipConnection, members_of};
+use crate::role::schema::Role;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use crate::workspace::loader::WorkspaceById;
@@ -36,7 +37,7 @@ pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> 
 
 impl Project {
     fn resource(&self, ctx: &Context<'_>) -> Result<Resource> {
-        Ok(service::resource(&self.0, ctx.req()?.viewer()?.id))
+        Ok(service::resource(&self.0, ctx.req()?.user()?.id))
     }
 }
 
@@ -213,7 +214,7 @@ impl ProjectMutation {
     /// Creates a project in a workspace.
     async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<CreateProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
@@ -224,7 +225,7 @@ impl ProjectMutation {
     /// Renames or describes a project.
     async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<UpdateProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -235,10 +236,9 @@ impl ProjectMutation {
     /// Deletes a project and its datasets.
     async fn delete_project(&self, ctx: &Context<'_>, input: DeleteProjectInput) -> Result<DeleteProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         service::delete_project(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteProjectPayload { deleted_project_id: input.project_id })
     }
 }

@@ -3,10 +3,10 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::project;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
@@ -37,8 +37,8 @@ pub async fn create_project(
     name: Name,
     description: Description,
 ) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = insert_new(&txn, &grants, viewer.id, workspace, name, description.into_inner()).await?;
     activity::record(&txn, viewer.id, Action::Created, Subject::project(&p)).await?;
@@ -84,8 +84,8 @@ pub async fn update_project(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.update") {
@@ -110,8 +110,8 @@ pub async fn update_project(
 }
 
 pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.delete") {

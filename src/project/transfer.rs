@@ -10,11 +10,12 @@ use super::schema::Project;
 use super::service::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
 use crate::authz::Resource;
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
+use crate::graphql::context::CtxExt;
 use crate::graphql::ids::{Kind, decode_as};
-use crate::graphql::{CtxExt, RequestCtx};
-use crate::membership::schema::{Role, role_by_id};
+use crate::request::RequestCtx;
+use crate::role::schema::{Role, role_by_id};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{dataset, invitation, item, membership, project};
@@ -29,8 +30,8 @@ pub struct Transferred {
 }
 
 pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) -> AppResult<Transferred> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     let w = crate::workspace::service::find_visible(&txn, &grants, to_workspace).await?;
@@ -199,11 +200,10 @@ impl TransferMutation {
     /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
     async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
         let t = transfer_project(req, id, to).await?;
-        req.authz.refresh().await;
         let detached = t.detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
         Ok(TransferProjectPayload { project: Project(t.project), detached_memberships: detached })
     }

@@ -1,6 +1,6 @@
 //! Batched reads of the sharing rows of projects.
 
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{project_origin, published_project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -6,14 +6,15 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::Name;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
-use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::membership::schema::{MembershipConnection, members_of};
 use crate::organization::schema::{Organization, load_organization};
+use crate::role::schema::Role;
 use crate::workspace::schema::{Workspace, WorkspaceConnection};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -198,18 +199,17 @@ impl TeamMutation {
     /// Creates a team; the viewer becomes its admin and it gets a `First Workspace`.
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<CreateTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let org = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let team = service::create_team(req, org, name).await?;
-        req.authz.refresh().await;
         Ok(CreateTeamPayload { team: Team(team) })
     }
 
     /// Renames a team.
     async fn update_team(&self, ctx: &Context<'_>, input: UpdateTeamInput) -> Result<UpdateTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
         Ok(UpdateTeamPayload { team: Team(service::update_team(req, id, name).await?) })
@@ -218,10 +218,9 @@ impl TeamMutation {
     /// Deletes a team and everything in it; never the viewer's own last team.
     async fn delete_team(&self, ctx: &Context<'_>, input: DeleteTeamInput) -> Result<DeleteTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
         service::delete_team(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteTeamPayload { deleted_team_id: input.team_id })
     }
 }

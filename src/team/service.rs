@@ -2,10 +2,10 @@
 //! delete (never the viewer's own last team).
 
 use crate::authz::{Grants, OrgRoles, Resource, RoleInfo, Scope};
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use crate::user::service::{FIRST_WORKSPACE, add_membership};
 use entity::{membership, team, workspace};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
@@ -54,8 +54,8 @@ pub async fn insert_team<C: ConnectionTrait>(
 }
 
 pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<team::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     crate::organization::service::find_visible(&txn, &grants, org).await?;
     if !grants.can(&Resource::Organization { org }, "team.create") {
@@ -72,8 +72,8 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
 }
 
 pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppResult<team::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.update") {
@@ -93,8 +93,8 @@ pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppR
 }
 
 pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.delete") {

@@ -4,7 +4,7 @@ use super::service::{self, Restored};
 use crate::connection;
 use crate::dataset::schema::Dataset;
 use crate::db::page::Page;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
 use crate::project::schema::Project;
@@ -64,7 +64,7 @@ pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: O
     let args = page_args(first, after.as_deref())?;
     let req = ctx.req()?;
     let grants = req.grants().await?;
-    let rows = service::visible_entries(&req.db, &grants, team).await?;
+    let rows = service::visible_entries(req.db(), &grants, team).await?;
     let total = rows.len() as i64;
     let rows: Vec<_> = rows.into_iter().filter(|e| args.after.is_none_or(|a| e.id > a)).take(args.first + 1).collect();
     Ok(TrashEntryConnection::from_page(Page::from_rows(rows, &args, total), TrashEntry))
@@ -74,7 +74,7 @@ pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: O
 pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<f64> {
     let req = ctx.req()?;
     let grants = req.grants().await?;
-    let rows = service::visible_entries(&req.db, &grants, team).await?;
+    let rows = service::visible_entries(req.db(), &grants, team).await?;
     Ok(rows.iter().map(|e| e.size_bytes).sum::<i64>() as f64)
 }
 
@@ -117,10 +117,9 @@ impl TrashMutation {
     /// with the same name is CONFLICT, a vanished workspace or parent FAILED_PRECONDITION.
     async fn restore_from_trash(&self, ctx: &Context<'_>, input: RestoreFromTrashInput) -> Result<RestoreFromTrashPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
         let restored = service::restore_from_trash(req, id).await?;
-        req.authz.refresh().await;
         Ok(match restored {
             Restored::Project(p) => RestoreFromTrashPayload { project: Some(Project(p)), dataset: None },
             Restored::Dataset(d) => RestoreFromTrashPayload { project: None, dataset: Some(Dataset(d)) },
@@ -130,7 +129,7 @@ impl TrashMutation {
     /// Deletes a trash entry forever.
     async fn purge_from_trash(&self, ctx: &Context<'_>, input: PurgeFromTrashInput) -> Result<PurgeFromTrashPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
         service::purge_from_trash(req, id).await?;
         Ok(PurgeFromTrashPayload { purged_trash_entry_id: input.trash_entry_id })

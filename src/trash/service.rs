@@ -5,9 +5,9 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write, sibling_name_taken};
+use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry, workspace};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -207,8 +207,8 @@ pub enum Restored {
 }
 
 pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Restored> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let e = find_manageable(&txn, &grants, id).await?;
     let payload: Payload = serde_json::from_str(&e.payload).map_err(AppError::internal)?;
@@ -330,8 +330,8 @@ async fn insert_rest<C: ConnectionTrait>(
 }
 
 pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let e = find_manageable(&txn, &grants, id).await?;
     if trash_entry::Entity::delete_by_id(e.id).exec(&txn).await?.rows_affected == 0 {

@@ -2,7 +2,7 @@
 //! (RULES.md §3.1). Every `User` field of another object loads through here.
 
 use crate::db::Sql;
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use sea_orm::EntityTrait;
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ impl Loader<VisibleUser> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[VisibleUser]) -> Result<HashMap<VisibleUser, Self::Value>, Self::Error> {
-        let grants = self.authz.grants().await.map_err(load_err)?;
+        let grants = self.grants().await.map_err(load_err)?;
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let mut sql = Sql::new(self.db.get_database_backend());
         sql.push("SELECT u.* FROM users u WHERE u.id IN ")

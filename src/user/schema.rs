@@ -3,12 +3,14 @@
 use super::loader::VisibleUser;
 use crate::authz::Scope;
 use crate::db::{Sql, load_page};
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
-use crate::graphql::{CtxExt, RequestCtx};
-use crate::membership::schema::{MembershipConnection, ScopeKind};
+use crate::membership::schema::MembershipConnection;
 use crate::organization::schema::OrganizationConnection;
+use crate::request::RequestCtx;
+use crate::role::schema::ScopeKind;
 use crate::team::schema::TeamConnection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
@@ -19,7 +21,7 @@ pub struct User(pub entity::user::Model);
 
 impl User {
     fn is_viewer(&self, req: &RequestCtx) -> bool {
-        req.viewer.as_ref().is_some_and(|v| v.id == self.0.id)
+        req.viewer.is(self.0.id)
     }
 }
 
@@ -66,7 +68,7 @@ impl User {
         let filter = |sql: &mut Sql| {
             sql.push("t.id IN ").bind_list(&ids);
         };
-        let page = load_page::<entity::organization::Entity, _>(&req.db, "organizations", &filter, &args).await?;
+        let page = load_page::<entity::organization::Entity, _>(req.db(), "organizations", &filter, &args).await?;
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
     /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.
@@ -82,7 +84,7 @@ impl User {
         let filter = |sql: &mut Sql| {
             sql.push("t.id IN ").bind_list(&ids);
         };
-        let page = load_page::<entity::team::Entity, _>(&req.db, "teams", &filter, &args).await?;
+        let page = load_page::<entity::team::Entity, _>(req.db(), "teams", &filter, &args).await?;
         Ok(Some(TeamConnection::from_page(page, crate::team::schema::Team)))
     }
     /// Only for the viewer themself; null for anyone else. Every membership of the viewer, optionally of one scope kind.
@@ -101,7 +103,7 @@ impl User {
         }
         let user_id = self.0.id;
         let kind: Option<Scope> = scope_kind.map(Into::into);
-        let only_org = req.only_org;
+        let only_org = req.viewer.only_org();
         let filter = |sql: &mut Sql| {
             sql.push("t.user_id = ").bind(user_id);
             if let Some(org) = only_org {
@@ -111,7 +113,7 @@ impl User {
                 sql.push(" AND t.scope_kind = ").bind(kind.as_str());
             }
         };
-        let page = load_page::<entity::membership::Entity, _>(&req.db, "memberships", &filter, &args).await?;
+        let page = load_page::<entity::membership::Entity, _>(req.db(), "memberships", &filter, &args).await?;
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
     }
     /// Only for the viewer themself; null for anyone else. The viewer's personal access tokens, revoked and expired ones included, oldest first.
@@ -145,6 +147,6 @@ pub struct UserQuery;
 impl UserQuery {
     /// The authenticated user (created on first sight of a valid token).
     async fn viewer(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(User(ctx.req()?.viewer()?.clone()))
+        Ok(User(ctx.req()?.user()?.clone()))
     }
 }

@@ -73,6 +73,7 @@ fn email_taken() -> AppError {
 }
 
 async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
+    #[expect(clippy::disallowed_methods, reason = "provisioning runs before the request context exists")]
     let txn = begin_write(db).await?;
     if let Some(existing) = find_by_sub(&txn, &id.sub).await? {
         txn.commit().await?;

@@ -6,9 +6,9 @@ use super::service;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::page_args;
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, load_project};
@@ -139,7 +139,7 @@ impl VersionQuery {
         #[graphql(desc = "The newer state.")] target_id: ID,
     ) -> Result<VersionComparison> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
         let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
         let c = service::compare_versions(req, base, target).await?;
@@ -210,7 +210,7 @@ impl VersionMutation {
     /// Saves the current dataset tree and item metadata of a project as a new version.
     async fn create_project_version(&self, ctx: &Context<'_>, input: CreateProjectVersionInput) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let title = Name::parse("title", &input.title)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -221,7 +221,7 @@ impl VersionMutation {
     /// Edits the title or description of a version (its contents never change).
     async fn update_project_version(&self, ctx: &Context<'_>, input: UpdateProjectVersionInput) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let title = input.title.as_deref().map(|t| Name::parse("title", t)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
@@ -237,7 +237,7 @@ impl VersionMutation {
         input: RestoreProjectVersionInput,
     ) -> Result<RestoreProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;

@@ -8,11 +8,11 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::Grants;
-use crate::db::{Sql, begin_write};
+use crate::db::Sql;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
 use crate::project::service as project_service;
+use crate::request::RequestCtx;
 use entity::{dataset, item, project, project_version as version, snapshot_row as row};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
@@ -101,8 +101,8 @@ fn count(n: usize) -> i32 {
 }
 
 pub async fn create_version(req: &RequestCtx, project: Uuid, title: Name, description: Description) -> AppResult<version::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = project_service::find_visible(&txn, &grants, project).await?;
     require_update(&grants, &p, viewer.id)?;
@@ -182,8 +182,8 @@ pub async fn update_version(
     title: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<version::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let (v, p) = find_visible(&txn, &grants, id).await?;
     require_update(&grants, &p, viewer.id)?;
@@ -201,8 +201,8 @@ pub async fn update_version(
 
 /// Creates a new project in `workspace` with the dataset tree and items of a version.
 pub async fn restore_version(req: &RequestCtx, id: Uuid, workspace: Uuid, name: Name) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let (v, source) = find_visible(&txn, &grants, id).await?;
     let rows = rows_at(&txn, source.id, v.number).await?;
@@ -374,13 +374,13 @@ impl VersionState {
 
 pub async fn compare_versions(req: &RequestCtx, base: Uuid, target: Uuid) -> AppResult<Comparison> {
     let grants = req.grants().await?;
-    let (b, p) = find_visible(&req.db, &grants, base).await?;
-    let (t, _) = find_visible(&req.db, &grants, target).await?;
+    let (b, p) = find_visible(req.db(), &grants, base).await?;
+    let (t, _) = find_visible(req.db(), &grants, target).await?;
     if t.project_id != b.project_id {
         return Err(AppError::bad_input("targetId", "both versions must belong to the same project"));
     }
-    let old = VersionState::new(rows_at(&req.db, p.id, b.number).await?);
-    let new = VersionState::new(rows_at(&req.db, p.id, t.number).await?);
+    let old = VersionState::new(rows_at(req.db(), p.id, b.number).await?);
+    let new = VersionState::new(rows_at(req.db(), p.id, t.number).await?);
     let mut out = Comparison::default();
     for (key, c) in &new.0 {
         let (added, changed) = if key.0 == DATASET {

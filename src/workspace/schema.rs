@@ -6,9 +6,9 @@ use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
 use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
@@ -126,7 +126,7 @@ impl WorkspaceMutation {
     /// Creates a workspace in a team.
     async fn create_workspace(&self, ctx: &Context<'_>, input: CreateWorkspaceInput) -> Result<CreateWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let team = decode_as(&input.team_id, Kind::Team, "teamId")?;
@@ -137,7 +137,7 @@ impl WorkspaceMutation {
     /// Renames or describes a workspace.
     async fn update_workspace(&self, ctx: &Context<'_>, input: UpdateWorkspaceInput) -> Result<UpdateWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
@@ -148,7 +148,7 @@ impl WorkspaceMutation {
     /// Deletes a workspace and its projects; a team keeps at least one workspace.
     async fn delete_workspace(&self, ctx: &Context<'_>, input: DeleteWorkspaceInput) -> Result<DeleteWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
         service::delete_workspace(req, id).await?;
         Ok(DeleteWorkspacePayload { deleted_workspace_id: input.workspace_id })

@@ -2,10 +2,10 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::Grants;
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use crate::team::service as team_service;
 use entity::workspace;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
@@ -28,8 +28,8 @@ fn name_conflict() -> AppError {
 }
 
 pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, description: Description) -> AppResult<workspace::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = team_service::find_visible(&txn, &grants, team).await?;
     if !grants.can(&team_service::resource(&t), "workspace.create") {
@@ -47,7 +47,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
         created_at: chrono::Utc::now(),
     };
     workspace::Entity::insert(w.clone().into_active_model()).exec_without_returning(&txn).await?;
-    activity::record(&txn, req.viewer()?.id, Action::Created, Subject::workspace(&w)).await?;
+    activity::record(&txn, req.user()?.id, Action::Created, Subject::workspace(&w)).await?;
     txn.commit().await?;
     Ok(w)
 }
@@ -58,8 +58,8 @@ pub async fn update_workspace(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<workspace::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.update") {
@@ -84,8 +84,8 @@ pub async fn update_workspace(
 }
 
 pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.delete") {
@@ -98,7 +98,7 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::precondition("a team keeps at least one workspace"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
-    activity::record(&txn, req.viewer()?.id, Action::Deleted, Subject::workspace(&w)).await?;
+    activity::record(&txn, req.user()?.id, Action::Deleted, Subject::workspace(&w)).await?;
     if workspace::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
