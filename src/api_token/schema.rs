@@ -1,18 +1,16 @@
 //! The `ApiToken` type, `User.apiTokens` and the `createApiToken` / `revokeApiToken`
 //! mutations.
 
-use super::loader::ApiTokenById;
+use super::loader::{ApiTokenById, TokensOfUser};
 use super::service;
 use crate::connection;
-use crate::db::page::PageArgs;
-use crate::db::{Sql, load_page};
+use crate::db::page::{Page, PageArgs};
 use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
-use crate::request::RequestCtx;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -26,12 +24,9 @@ pub struct ApiToken(pub entity::api_token::Model);
 connection!(ApiTokenConnection, ApiTokenEdge, ApiToken, "A page of API tokens.", "An API token with its cursor.");
 
 /// A page of `user`'s tokens (the caller checked that `user` is the viewer), oldest first.
-pub async fn tokens_of(req: &RequestCtx, user: Uuid, args: &PageArgs) -> Result<ApiTokenConnection> {
-    let filter = |sql: &mut Sql| {
-        sql.push("t.user_id = ").bind(user);
-    };
-    let page = load_page::<entity::api_token::Entity, _>(req.db(), "api_tokens", &filter, args).await?;
-    Ok(ApiTokenConnection::from_page(page, ApiToken))
+pub async fn tokens_of(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Result<ApiTokenConnection> {
+    let page = ctx.req()?.loader.load_one(TokensOfUser(user, args)).await.map_err(gql)?;
+    Ok(ApiTokenConnection::from_page(page.unwrap_or_else(Page::empty), ApiToken))
 }
 
 /// Loads a token node if it is the viewer's own.

@@ -28,7 +28,7 @@ pub struct Mutation(
     crate::team::schema::TeamMutation,
     crate::workspace::schema::WorkspaceMutation,
     crate::project::schema::ProjectMutation,
-    crate::project::transfer::TransferMutation,
+    crate::project::schema::TransferMutation,
     crate::dataset::schema::DatasetMutation,
     crate::item::schema::ItemMutation,
     crate::membership::schema::MembershipMutation,

@@ -6,7 +6,7 @@
 
 use super::service::CHANNEL;
 use crate::error::AppResult;
-use crate::request::Viewer;
+use crate::request::RequestCtx;
 use chrono::Utc;
 use entity::{invitation, invitation_event};
 use futures_util::{Stream, StreamExt};
@@ -56,17 +56,13 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// The invitations delivered to `viewer` from now on: those addressed to the
-    /// viewer's verified e-mail (nothing for an unverified one), each read fresh, within
-    /// the reach of the viewer's credential.
-    pub fn deliveries_to(
-        &self,
-        db: DatabaseConnection,
-        viewer: &Viewer,
-    ) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
-        let user = viewer.user()?;
+    /// The invitations delivered to the request's viewer from now on: those addressed to
+    /// the viewer's verified e-mail (nothing for an unverified one), each read fresh,
+    /// within the reach of the viewer's credential.
+    pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
+        let user = req.user()?;
         let (email, verified) = (user.email.clone(), user.email_verified);
-        let viewer = viewer.clone();
+        let (db, viewer) = (req.db().clone(), req.viewer.clone());
         let stream = BroadcastStream::new(self.subscribe()).filter_map(move |delivery| {
             let (db, email, viewer) = (db.clone(), email.clone(), viewer.clone());
             async move {

@@ -1,7 +1,7 @@
 //! `Invitation`, the invitation lists, the invitation mutations and the
 //! `invitationReceived` subscription.
 
-use super::loader::{InvitationById, InvitationsOfScope};
+use super::loader::{InvitationById, InvitationsOfScope, PendingFor};
 use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
 use crate::authz::Resource;
@@ -149,26 +149,14 @@ pub async fn invitations_of(
 
 /// The viewer's 100 newest PENDING invitations (by verified e-mail).
 pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let req = ctx.req()?;
     let viewer = req.user()?;
     if !viewer.email_verified {
         return Ok(Vec::new());
     }
     // A token restricted to one organization sees only that organization's invitations.
-    let mut query = entity::invitation::Entity::find();
-    if let Some(org) = req.viewer.only_org() {
-        query = query.filter(entity::invitation::Column::OrganizationId.eq(org));
-    }
-    let rows = query
-        .filter(entity::invitation::Column::Email.eq(viewer.email.as_str()))
-        .filter(entity::invitation::Column::Status.eq("PENDING"))
-        .filter(entity::invitation::Column::ExpiresAt.gt(Utc::now()))
-        .order_by_desc(entity::invitation::Column::Id)
-        .limit(100)
-        .all(req.db())
-        .await
-        .map_err(AppError::from)?;
+    let key = PendingFor { email: viewer.email.clone(), only_org: req.viewer.only_org(), now: Utc::now() };
+    let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(Invitation).collect())
 }
 
@@ -294,6 +282,6 @@ impl InvitationSubscription {
     async fn invitation_received(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Invitation> + use<>> {
         let req = ctx.req()?;
         let hub = ctx.data::<Arc<Hub>>().map_err(|_| AppError::internal("subscriptions are not available here"))?;
-        Ok(hub.deliveries_to(req.db().clone(), &req.viewer)?.map(Invitation))
+        Ok(hub.deliveries_to(req)?.map(Invitation))
     }
 }

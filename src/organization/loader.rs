@@ -24,3 +24,21 @@ impl Loader<TeamsOfOrganization> for DbLoader {
         load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push)).await.map_err(load_err)
     }
 }
+
+/// An organization by its (lowercase) slug.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrganizationBySlug(pub String);
+
+impl Loader<OrganizationBySlug> for DbLoader {
+    type Value = entity::organization::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OrganizationBySlug]) -> Result<HashMap<OrganizationBySlug, Self::Value>, Self::Error> {
+        use entity::organization;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        let rows =
+            organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)).all(&self.db).await.map_err(load_err)?;
+        Ok(rows.into_iter().map(|o| (OrganizationBySlug(o.slug.clone()), o)).collect())
+    }
+}

@@ -46,15 +46,6 @@ pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<organizatio
     organization::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<organization::Model>> {
-    // Not a slug at all: no organization has it.
-    let Ok(slug) = Slug::parse("slug", slug) else { return Ok(None) };
-    let slug = slug.as_str();
-    let grants = req.grants().await?;
-    let org = organization::Entity::find().filter(organization::Column::Slug.eq(slug.to_ascii_lowercase())).one(req.db()).await?;
-    Ok(org.filter(|o| grants.sees_org(o.id)))
-}
-
 pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;

@@ -16,13 +16,14 @@ use crate::graphql::pagination::{cost, page_args};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
-use crate::role::schema::Role;
+use crate::role::schema::{Role, role_by_id};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use crate::workspace::loader::WorkspaceById;
 use crate::workspace::schema::{Workspace, load_team};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 /// A project: lives in a workspace, holds datasets, may have its own members.
 #[derive(Clone)]
@@ -240,5 +241,62 @@ impl ProjectMutation {
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         service::delete_project(req, id).await?;
         Ok(DeleteProjectPayload { deleted_project_id: input.project_id })
+    }
+}
+
+/// Input of `transferProject`.
+#[derive(InputObject)]
+pub struct TransferProjectInput {
+    /// The project to move (`project.delete`, or `.own`, on it).
+    pub project_id: ID,
+    /// The destination workspace (`project.create` on its team); may be in another team or organization.
+    pub workspace_id: ID,
+}
+
+/// A project membership that could not follow a transfer: its user is not a member of
+/// the destination organization, or its role does not exist there.
+pub struct DetachedMembership {
+    pub user_id: Uuid,
+    pub role_id: Uuid,
+}
+
+/// A project membership that could not follow a transfer: its user is not a member of
+/// the destination organization, or its role (a custom role of the source organization,
+/// or a role of another preset with no same-named project role) does not exist there.
+#[Object]
+impl DetachedMembership {
+    /// The member; null when the viewer may no longer see them.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, Some(self.user_id)).await
+    }
+    /// The project role they held.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
+        role_by_id(ctx, self.role_id)
+    }
+}
+
+/// Result of `transferProject`.
+#[derive(SimpleObject)]
+pub struct TransferProjectPayload {
+    /// The project at its destination.
+    pub project: Project,
+    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there.
+    pub detached_memberships: Vec<DetachedMembership>,
+}
+
+#[derive(Default)]
+pub struct TransferMutation;
+
+#[Object]
+impl TransferMutation {
+    /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
+    async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
+        let req = ctx.req()?;
+        req.user()?;
+        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
+        let t = super::transfer::transfer_project(req, id, to).await?;
+        let detached = t.detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
+        Ok(TransferProjectPayload { project: Project(t.project), detached_memberships: detached })
     }
 }

@@ -6,18 +6,12 @@
 //! the destination's built-in project role of the same key; custom roles and roles the
 //! destination's preset lacks do not (memberships detached, pending invitations revoked).
 
-use super::schema::Project;
 use super::service::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
 use crate::authz::Resource;
 use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::CtxExt;
-use crate::graphql::ids::{Kind, decode_as};
 use crate::request::RequestCtx;
-use crate::role::schema::{Role, role_by_id};
-use crate::user::schema::{User, visible_user};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{dataset, invitation, item, membership, project};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -149,62 +143,5 @@ impl RoleMap {
         }
         let r = self.catalog.role(role)?;
         self.catalog.builtin(&self.namespace, crate::authz::Scope::Project, &r.key).ok().map(|r| r.id)
-    }
-}
-
-/// Input of `transferProject`.
-#[derive(InputObject)]
-pub struct TransferProjectInput {
-    /// The project to move (`project.delete`, or `.own`, on it).
-    pub project_id: ID,
-    /// The destination workspace (`project.create` on its team); may be in another team or organization.
-    pub workspace_id: ID,
-}
-
-/// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization, or its role does not exist there.
-pub struct DetachedMembership {
-    pub user_id: Uuid,
-    pub role_id: Uuid,
-}
-
-/// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization, or its role (a custom role of the source organization,
-/// or a role of another preset with no same-named project role) does not exist there.
-#[Object]
-impl DetachedMembership {
-    /// The member; null when the viewer may no longer see them.
-    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        visible_user(ctx, Some(self.user_id)).await
-    }
-    /// The project role they held.
-    async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.role_id)
-    }
-}
-
-/// Result of `transferProject`.
-#[derive(SimpleObject)]
-pub struct TransferProjectPayload {
-    /// The project at its destination.
-    pub project: Project,
-    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there.
-    pub detached_memberships: Vec<DetachedMembership>,
-}
-
-#[derive(Default)]
-pub struct TransferMutation;
-
-#[Object]
-impl TransferMutation {
-    /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
-    async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
-        let req = ctx.req()?;
-        req.user()?;
-        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
-        let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
-        let t = transfer_project(req, id, to).await?;
-        let detached = t.detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
-        Ok(TransferProjectPayload { project: Project(t.project), detached_memberships: detached })
     }
 }

@@ -1,11 +1,11 @@
 //! `Query.explore`, the `ShareLink` and `ProjectOrigin` types, the sharing fields of
 //! `Project` and the sharing mutations.
 
-use super::loader::{OriginOf, PublishedOf};
+use super::loader::{OriginOf, Published, PublishedOf, ShareLinksOf};
 use super::service::{self, OriginKind};
 use crate::authz::Resource;
 use crate::connection;
-use crate::db::{Sql, load_page};
+use crate::db::page::Page;
 use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
@@ -135,10 +135,7 @@ pub async fn share_links_of(
     if !req.grants().await?.can(&resource, "project.update") {
         return Ok(None);
     }
-    let filter = |sql: &mut Sql| {
-        sql.push("t.project_id = ").bind(project);
-    };
-    let page = load_page::<entity::share_link::Entity, _>(req.db(), "share_links", &filter, &args).await?;
+    let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
     Ok(Some(ShareLinkConnection::from_page(page, ShareLink)))
 }
 
@@ -159,10 +156,7 @@ impl SharingQuery {
         let req = ctx.req()?;
         req.user()?;
         let args = page_args(first, after.as_deref())?;
-        let filter = |sql: &mut Sql| {
-            sql.push("t.id IN (SELECT project_id FROM published_projects)");
-        };
-        let page = load_page::<entity::project::Entity, _>(req.db(), "projects", &filter, &args).await?;
+        let page = req.loader.load_one(Published(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(ProjectConnection::from_page(page, Project))
     }
 }

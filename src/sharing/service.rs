@@ -9,7 +9,7 @@ use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::project::service as project_service;
 use crate::request::RequestCtx;
-use crate::version::service::{create_copy, live_rows};
+use crate::version::snapshot::{create_copy, live_rows};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};

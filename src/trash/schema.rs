@@ -1,10 +1,11 @@
 //! `TrashEntry`, `Team.trash` and the `restoreFromTrash` / `purgeFromTrash` mutations.
 
+use super::loader::TrashOfTeam;
 use super::service::{self, Restored};
 use crate::connection;
 use crate::dataset::schema::Dataset;
 use crate::db::page::Page;
-use crate::graphql::context::CtxExt;
+use crate::graphql::context::{CtxExt, gql};
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
 use crate::project::schema::Project;
@@ -62,9 +63,7 @@ impl TrashEntry {
 /// `Team.trash`: the entries of the team the viewer sees.
 pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: Option<String>) -> Result<TrashEntryConnection> {
     let args = page_args(first, after.as_deref())?;
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let rows = service::visible_entries(req.db(), &grants, team).await?;
+    let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
     let total = rows.len() as i64;
     let rows: Vec<_> = rows.into_iter().filter(|e| args.after.is_none_or(|a| e.id > a)).take(args.first + 1).collect();
     Ok(TrashEntryConnection::from_page(Page::from_rows(rows, &args, total), TrashEntry))
@@ -72,9 +71,7 @@ pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: O
 
 /// `Team.trashSizeBytes`: bytes in the team's trash entries the viewer sees.
 pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<f64> {
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let rows = service::visible_entries(req.db(), &grants, team).await?;
+    let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.iter().map(|e| e.size_bytes).sum::<i64>() as f64)
 }
 

@@ -9,9 +9,7 @@ use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry, workspace};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -164,16 +162,6 @@ pub fn sees(grants: &Grants, e: &trash_entry::Model) -> bool {
 
 fn delete_key(e: &trash_entry::Model) -> &'static str {
     if e.kind == PROJECT { "project.delete" } else { "dataset.delete" }
-}
-
-/// The entries of a team the viewer sees, oldest first.
-pub async fn visible_entries<C: ConnectionTrait>(db: &C, grants: &Grants, team: Uuid) -> AppResult<Vec<trash_entry::Model>> {
-    let rows = trash_entry::Entity::find()
-        .filter(trash_entry::Column::TeamId.eq(team))
-        .order_by_asc(trash_entry::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter(|e| sees(grants, e)).collect())
 }
 
 /// Finds an entry the viewer sees and may restore or purge.

@@ -31,3 +31,21 @@ impl Loader<VersionsOfProject> for DbLoader {
             .map_err(load_err)
     }
 }
+
+/// The snapshot rows of version `number` of a project (`compareProjectVersions`; the
+/// caller has checked that the viewer sees the project).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RowsAt(pub Uuid, pub i32);
+
+impl Loader<RowsAt> for DbLoader {
+    type Value = Vec<entity::snapshot_row::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RowsAt]) -> Result<HashMap<RowsAt, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            out.insert(*key, super::snapshot::rows_at(&self.db, key.0, key.1).await.map_err(load_err)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,11 +1,13 @@
 //! The `ProjectVersion` type, `Project.versions`, `compareProjectVersions` and the
 //! version mutations.
 
-use super::loader::{VersionById, VersionsOfProject};
+use super::compare::{Entry, compare};
+use super::loader::{RowsAt, VersionById, VersionsOfProject};
 use super::service;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
+use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
@@ -121,7 +123,7 @@ pub struct VersionComparison {
     pub items_changed: Vec<VersionChange>,
 }
 
-fn changes(list: Vec<service::Entry>) -> Vec<VersionChange> {
+fn changes(list: Vec<Entry>) -> Vec<VersionChange> {
     list.into_iter().map(|e| VersionChange { path: e.path, name: e.name }).collect()
 }
 
@@ -142,7 +144,15 @@ impl VersionQuery {
         req.user()?;
         let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
         let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
-        let c = service::compare_versions(req, base, target).await?;
+        // Both versions must be visible (NOT_FOUND) and of one project; then their rows.
+        let b = visible_version(ctx, base).await?.ok_or(AppError::NotFound)?.0;
+        let t = visible_version(ctx, target).await?.ok_or(AppError::NotFound)?.0;
+        if t.project_id != b.project_id {
+            return Err(AppError::bad_input("targetId", "both versions must belong to the same project").into());
+        }
+        let rows = |v: &entity::project_version::Model| req.loader.load_one(RowsAt(v.project_id, v.number));
+        let (old, new) = futures_util::try_join!(rows(&b), rows(&t)).map_err(gql)?;
+        let c = compare(old.unwrap_or_default(), new.unwrap_or_default());
         Ok(VersionComparison {
             datasets_added: changes(c.datasets_added),
             datasets_removed: changes(c.datasets_removed),
