@@ -6,8 +6,8 @@
 use super::PREFIX;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::membership::service::lock_user;
 use crate::request::RequestCtx;
+use crate::user::repo::lock_user;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};

@@ -7,7 +7,7 @@ use super::loader::GrantsOfOrganization;
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Catalog, Grants, Resource, Scope};
 use crate::error::{AppError, AppResult};
-use crate::organization::service as org_service;
+use crate::organization::repo as org_repo;
 use crate::request::RequestCtx;
 use entity::{capability_grant, membership};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
@@ -50,7 +50,7 @@ fn state(g: &CapabilityRef) -> serde_json::Value {
 
 /// Visibility of the organization (NOT_FOUND), then `capability.manage` (FORBIDDEN).
 async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, org: Uuid) -> AppResult<()> {
-    org_service::find_visible(db, grants, org).await?;
+    org_repo::find_visible(db, grants, org).await?;
     if !grants.can(&Resource::Organization { org }, MANAGE) {
         return Err(AppError::forbidden(format!("requires {MANAGE}")));
     }
@@ -88,7 +88,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
     check_grantable_by(&grants, &g)?;
     // The organization row lock serializes grants with member removals (which lock it
     // too): the membership read below stays true until commit.
-    org_service::lock(&txn, g.organization).await?;
+    org_repo::lock(&txn, g.organization).await?;
     if find_grant(&txn, &g).await?.is_some() {
         return Err(AppError::conflict("permission", "the member already holds this capability"));
     }

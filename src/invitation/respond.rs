@@ -5,9 +5,9 @@ use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite,
 use crate::audit::{AuditAction, record_membership};
 use crate::authz::{OrgRoles, Scope};
 use crate::error::{AppError, AppResult};
-use crate::membership::service::lock_scope;
+use crate::membership::repo::add_membership;
+use crate::membership::repo::lock_scope;
 use crate::request::RequestCtx;
-use crate::user::service::add_membership;
 use chrono::Utc;
 use entity::{invitation, membership, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};

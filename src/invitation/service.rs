@@ -5,7 +5,7 @@ use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member
 use crate::db::Sql;
 use crate::domain::{Email, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::membership::service::{ScopeRef, find_visible_scope, lock_scope};
+use crate::membership::repo::{ScopeRef, find_visible_scope, lock_scope};
 use crate::request::{RequestCtx, Write};
 use chrono::{DateTime, Utc};
 use entity::{invitation, invitation_event, invitation_send, membership, user};

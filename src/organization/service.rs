@@ -1,15 +1,14 @@
 //! Organization rules and transactions: create, update, delete, transfer ownership.
 
+use super::repo::{find_visible, lock};
 use crate::audit::{self, AuditAction};
-use crate::authz::{Grants, Resource, Scope, preset_namespace};
+use crate::authz::{Resource, Scope, preset_namespace};
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::{AppError, AppResult};
+use crate::membership::repo::add_membership;
 use crate::request::RequestCtx;
-use crate::user::service::add_membership;
 use entity::{membership, organization};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 pub struct NewOrganization {
@@ -31,19 +30,6 @@ pub struct OrganizationChanges {
     pub contact_email: Option<Option<Email>>,
     pub contact_phone: Option<Description>,
     pub location: Option<Description>,
-}
-
-/// The organization if it exists and the viewer sees it; otherwise `NOT_FOUND`.
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<organization::Model> {
-    if !grants.sees_org(id) {
-        return Err(AppError::NotFound);
-    }
-    organization::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
-}
-
-/// Locks the organization row (PostgreSQL `FOR UPDATE`) and returns it fresh.
-pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<organization::Model> {
-    organization::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
@@ -111,7 +97,7 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::forbidden("requires org.delete"));
     }
     lock(&txn, id).await?;
-    crate::membership::service::lock_user(&txn, viewer.id).await?;
+    crate::user::repo::lock_user(&txn, viewer.id).await?;
     let memberships = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
     let other_orgs = memberships.iter().filter(|m| m.scope_kind == "organization" && m.organization_id != id).count();
     if other_orgs == 0 {

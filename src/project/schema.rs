@@ -38,7 +38,7 @@ pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> 
 
 impl Project {
     fn resource(&self, ctx: &Context<'_>) -> Result<Resource> {
-        Ok(service::resource(&self.0, ctx.req()?.user()?.id))
+        Ok(super::repo::resource(&self.0, ctx.req()?.user()?.id))
     }
 }
 

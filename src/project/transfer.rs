@@ -6,7 +6,7 @@
 //! the destination's built-in project role of the same key; custom roles and roles the
 //! destination's preset lacks do not (memberships detached, pending invitations revoked).
 
-use super::service::{find_visible, lock, resource};
+use super::repo::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
 use crate::authz::Resource;
 use crate::db::sibling_name_taken;
@@ -28,7 +28,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
-    let w = crate::workspace::service::find_visible(&txn, &grants, to_workspace).await?;
+    let w = crate::workspace::repo::find_visible(&txn, &grants, to_workspace).await?;
     if !grants.can(&resource(&p, viewer.id), "project.delete") {
         return Err(AppError::forbidden("a transfer requires project.delete (or .own) on the project"));
     }

@@ -10,7 +10,7 @@ use crate::graphql::ids::{Kind, decode_as};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use std::sync::Arc;
 
-/// The three kinds of scope a membership, invitation or role lives in.
+/// The three kinds of scope a membership or invitation lives in.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum ScopeKind {
     /// An organization.

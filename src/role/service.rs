@@ -7,7 +7,7 @@ use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Catalog, Grants, OrgRoles, Resource, RoleInfo, Scope};
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::organization::service::{find_visible, lock};
+use crate::organization::repo::{find_visible, lock};
 use crate::request::{RequestCtx, Write};
 use entity::{group_project, invitation, membership, role, role_permission};
 use sea_orm::{

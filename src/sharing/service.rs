@@ -7,7 +7,7 @@ use crate::api_token::service::hash;
 use crate::authz::Grants;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::project::service as project_service;
+use crate::project::repo as project_repo;
 use crate::request::RequestCtx;
 use crate::version::snapshot::{create_copy, live_rows};
 use base64::Engine;
@@ -88,11 +88,11 @@ async fn find_readable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
 
 /// A project the viewer sees and may update (`project.update`), locked for the change.
 async fn find_updatable<C: ConnectionTrait>(db: &C, grants: &Grants, viewer: Uuid, id: Uuid) -> AppResult<project::Model> {
-    let p = project_service::find_visible(db, grants, id).await?;
-    if !grants.can(&project_service::resource(&p, viewer), "project.update") {
+    let p = project_repo::find_visible(db, grants, id).await?;
+    if !grants.can(&project_repo::resource(&p, viewer), "project.update") {
         return Err(AppError::forbidden("requires project.update"));
     }
-    project_service::lock(db, p.id).await
+    project_repo::lock(db, p.id).await
 }
 
 /// Publishes (`publish`) or unpublishes a project; idempotent.

@@ -28,7 +28,7 @@ connection!(TeamConnection, TeamEdge, Team, "A page of teams.", "A team with its
 
 impl Team {
     fn resource(&self) -> Resource {
-        service::resource(&self.0)
+        super::repo::resource(&self.0)
     }
 }
 

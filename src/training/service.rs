@@ -5,7 +5,7 @@ use crate::authz::{Grants, Resource};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
-use crate::team::service as team_service;
+use crate::team::repo as team_repo;
 use entity::training_run;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use uuid::Uuid;
@@ -48,8 +48,8 @@ pub async fn start_training_run(req: &RequestCtx, team: Uuid, name: Name) -> App
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let t = team_service::find_visible(&txn, &grants, team).await?;
-    if !grants.can(&team_service::resource(&t), TRAIN) {
+    let t = team_repo::find_visible(&txn, &grants, team).await?;
+    if !grants.can(&team_repo::resource(&t), TRAIN) {
         return Err(AppError::forbidden(format!("requires {TRAIN}")));
     }
     let now = chrono::Utc::now();

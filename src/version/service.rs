@@ -12,7 +12,7 @@ use crate::authz::Grants;
 use crate::db::Sql;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::project::service as project_service;
+use crate::project::repo as project_repo;
 use crate::request::RequestCtx;
 use entity::{project, project_version as version, snapshot_row as row};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
@@ -21,12 +21,12 @@ use uuid::Uuid;
 /// A version and its project, if the viewer sees the project.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<(version::Model, project::Model)> {
     let v = version::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let p = project_service::find_visible(db, grants, v.project_id).await?;
+    let p = project_repo::find_visible(db, grants, v.project_id).await?;
     Ok((v, p))
 }
 
 fn require_update(grants: &Grants, p: &project::Model, viewer: Uuid) -> AppResult<()> {
-    if grants.can(&project_service::resource(p, viewer), "project.update") {
+    if grants.can(&project_repo::resource(p, viewer), "project.update") {
         Ok(())
     } else {
         Err(AppError::forbidden("requires project.update"))
@@ -41,10 +41,10 @@ pub async fn create_version(req: &RequestCtx, project: Uuid, title: Name, descri
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let p = project_service::find_visible(&txn, &grants, project).await?;
+    let p = project_repo::find_visible(&txn, &grants, project).await?;
     require_update(&grants, &p, viewer.id)?;
     // The project row lock serializes version numbers and tree changes of the project.
-    project_service::lock(&txn, p.id).await?;
+    project_repo::lock(&txn, p.id).await?;
     let last = version::Entity::find()
         .filter(version::Column::ProjectId.eq(p.id))
         .order_by_desc(version::Column::Number)

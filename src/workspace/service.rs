@@ -1,23 +1,15 @@
 //! Workspace rules: team admins create, rename and delete them; a team keeps at least one.
 
+use super::repo::find_visible;
 use crate::activity::{self, Action, Subject};
-use crate::authz::Grants;
 use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
-use crate::team::service as team_service;
+use crate::team::repo as team_repo;
 use entity::workspace;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
-
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<workspace::Model> {
-    let w = workspace::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_team(w.organization_id, w.team_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(w)
-}
 
 fn team_resource(w: &workspace::Model) -> crate::authz::Resource {
     crate::authz::Resource::Team { org: w.organization_id, team: w.team_id }
@@ -31,8 +23,8 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
     req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let t = team_service::find_visible(&txn, &grants, team).await?;
-    if !grants.can(&team_service::resource(&t), "workspace.create") {
+    let t = team_repo::find_visible(&txn, &grants, team).await?;
+    if !grants.can(&team_repo::resource(&t), "workspace.create") {
         return Err(AppError::forbidden("requires workspace.create"));
     }
     if sibling_name_taken::<workspace::Entity, _>(&txn, workspace::Column::TeamId, t.id, name.as_str(), None).await? {
@@ -92,7 +84,7 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::forbidden("requires workspace.delete"));
     }
     // The team row lock serializes deletes of its workspaces: the count below is exact.
-    team_service::lock(&txn, w.team_id).await?;
+    team_repo::lock(&txn, w.team_id).await?;
     let count = workspace::Entity::find().filter(workspace::Column::TeamId.eq(w.team_id)).count(&txn).await?;
     if count <= 1 {
         return Err(AppError::precondition("a team keeps at least one workspace"));
