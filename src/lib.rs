@@ -11,6 +11,7 @@ pub mod activity;
 pub mod api_token;
 pub mod audit;
 pub mod authz;
+pub mod bench;
 pub mod capability;
 pub mod cli;
 pub mod config;

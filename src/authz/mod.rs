@@ -4,12 +4,11 @@
 //! services ask it; nothing else compares roles.
 
 mod assignment;
-pub mod bench;
 mod catalog;
 mod grants;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
 pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
-pub use grants::{GrantRow, Grants, Held, Resource};
+pub use grants::{Grants, Held, Resource};
 pub use visibility::{ProjectFilter, TeamFilter};
