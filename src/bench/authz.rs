@@ -150,8 +150,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
                 .into_active_model(),
             )
             .await?;
-            let team_role =
-                builtin(&catalog, Scope::Team, ["developer", "manager", "annotator", "viewer", "admin"][t % 5])?;
+            let team_role = builtin(&catalog, Scope::Team, ["developer", "manager", "annotator", "viewer", "admin"][t % 5])?;
             put(&txn, member("team", tm, Some(tm), None, team_role).into_active_model()).await?;
             memberships += 1;
             resources.push(Resource::Team { org, team: tm });
