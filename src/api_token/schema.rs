@@ -128,7 +128,7 @@ impl ApiTokenMutation {
         let name = Name::parse("name", &input.name)?;
         let lifetime = service::lifetime(input.expires_in_seconds)?;
         let org = input.organization_id.as_deref().map(|id| decode_as(id, Kind::Organization, "organizationId")).transpose()?;
-        let (token, secret) = service::create(req, name, lifetime, org).await?;
+        let (token, secret) = service::create_api_token(req, name, lifetime, org).await?;
         Ok(CreateApiTokenPayload { api_token: ApiToken(token), secret })
     }
 
@@ -137,7 +137,7 @@ impl ApiTokenMutation {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.api_token_id, Kind::ApiToken, "apiTokenId")?;
-        let token = service::revoke(req, id).await?;
+        let token = service::revoke_api_token(req, id).await?;
         Ok(RevokeApiTokenPayload { api_token: ApiToken(token) })
     }
 }

@@ -61,7 +61,7 @@ fn restricted_refusal() -> AppError {
 }
 
 /// Creates a token of the viewer; returns it with its secret (shown only now).
-pub async fn create(
+pub async fn create_api_token(
     req: &RequestCtx,
     name: Name,
     lifetime: Duration,
@@ -116,7 +116,7 @@ pub async fn create(
 
 /// Revokes one of the viewer's tokens; someone else's is `NOT_FOUND`, a revoked one
 /// `FAILED_PRECONDITION`.
-pub async fn revoke(req: &RequestCtx, id: Uuid) -> AppResult<api_token::Model> {
+pub async fn revoke_api_token(req: &RequestCtx, id: Uuid) -> AppResult<api_token::Model> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let token =

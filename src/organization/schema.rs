@@ -378,7 +378,7 @@ impl OrganizationMutation {
         req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let new_owner = decode_as(&input.new_owner_id, Kind::User, "newOwnerId")?;
-        let org = service::transfer_ownership(req, id, new_owner).await?;
+        let org = service::transfer_organization_ownership(req, id, new_owner).await?;
         Ok(TransferOrganizationOwnershipPayload { organization: Organization(org) })
     }
 }

@@ -121,7 +121,7 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
+pub async fn transfer_organization_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
     req.user()?;
     let txn = req.begin_write().await?;
     // Lock first, then read the viewer's role: a concurrent transfer may have made

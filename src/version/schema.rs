@@ -1,7 +1,7 @@
 //! The `ProjectVersion` type, `Project.versions`, `compareProjectVersions` and the
 //! version mutations.
 
-use super::compare::{Entry, compare};
+use super::compare::{Comparison, Entry, compare};
 use super::loader::{RowsAt, VersionById, VersionsOfProject};
 use super::service;
 use crate::connection;
@@ -127,6 +127,19 @@ fn changes(list: Vec<Entry>) -> Vec<VersionChange> {
     list.into_iter().map(|e| VersionChange { path: e.path, name: e.name }).collect()
 }
 
+impl From<Comparison> for VersionComparison {
+    fn from(c: Comparison) -> Self {
+        Self {
+            datasets_added: changes(c.datasets_added),
+            datasets_removed: changes(c.datasets_removed),
+            datasets_changed: changes(c.datasets_changed),
+            items_added: changes(c.items_added),
+            items_removed: changes(c.items_removed),
+            items_changed: changes(c.items_changed),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct VersionQuery;
 
@@ -152,15 +165,7 @@ impl VersionQuery {
         }
         let rows = |v: &entity::project_version::Model| req.loader.load_one(RowsAt(v.project_id, v.number));
         let (old, new) = futures_util::try_join!(rows(&b), rows(&t)).map_err(gql)?;
-        let c = compare(old.unwrap_or_default(), new.unwrap_or_default());
-        Ok(VersionComparison {
-            datasets_added: changes(c.datasets_added),
-            datasets_removed: changes(c.datasets_removed),
-            datasets_changed: changes(c.datasets_changed),
-            items_added: changes(c.items_added),
-            items_removed: changes(c.items_removed),
-            items_changed: changes(c.items_changed),
-        })
+        Ok(compare(old.unwrap_or_default(), new.unwrap_or_default()).into())
     }
 }
 
