@@ -25,6 +25,7 @@ mod memberships;
 mod n_plus_one;
 mod organizations;
 mod presets;
+mod request_context;
 mod roles;
 mod sharing;
 mod subscriptions;
