@@ -3,10 +3,6 @@
 //! `authz` (every permission decision), `request` (the per-request context: viewer,
 //! grants, loaders), `http` (the edge) and `graphql` (composition).
 
-// First: `by_id_loader!` is declared there and used by the concepts' loaders.
-#[macro_use]
-pub mod request;
-
 pub mod activity;
 pub mod api_token;
 pub mod audit;
@@ -27,6 +23,7 @@ pub mod item;
 pub mod membership;
 pub mod organization;
 pub mod project;
+pub mod request;
 pub mod role;
 pub mod sharing;
 pub mod startup;
