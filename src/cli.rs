@@ -75,7 +75,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::BenchAuthz(args) => {
-            crate::authz::bench::run(args.database_url, args.iterations).await.map_err(|e| format!("bench-authz: {e:?}"))
+            crate::bench::authz::run(args.database_url, args.iterations).await.map_err(|e| format!("bench-authz: {e:?}"))
         }
         Command::Migrate => {
             let settings = Settings::from_env().map_err(|e| e.to_string())?;

@@ -1,8 +1,10 @@
 //! The one error enum. `extensions.code` is set here and nowhere else; internal errors
-//! are logged with their cause and answered with a generic message.
+//! keep their cause chain, are logged with it once and answered with a generic message.
 
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
+use std::error::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Deliberately not `Display`: async-graphql converts any `Display` type into an error
 /// without a code, so `?` must go through `From<AppError>` below, which sets the code.
@@ -41,7 +43,41 @@ pub enum AppError {
         cost: Option<(u64, u64)>,
     },
     Timeout,
-    Internal(String),
+    Internal(Internal),
+}
+
+/// The cause of an `INTERNAL` error with its chain of sources. The client only ever
+/// reads "internal error"; the chain is logged when the error is first answered (a
+/// loader's error answers every field that waited for it, and is logged once).
+#[derive(Debug)]
+pub struct Internal {
+    cause: Box<dyn Error + Send + Sync>,
+    logged: AtomicBool,
+}
+
+impl Internal {
+    /// The outermost cause.
+    pub fn cause(&self) -> &(dyn Error + Send + Sync + 'static) {
+        self.cause.as_ref()
+    }
+
+    /// The cause and each `source()` below it, outermost first: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut text = self.cause.to_string();
+        let mut next = self.cause.source();
+        while let Some(cause) = next {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        text
+    }
+
+    fn log_once(&self) {
+        if !self.logged.swap(true, Ordering::Relaxed) {
+            tracing::error!(cause = %self.chain(), "internal error");
+        }
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -74,8 +110,9 @@ impl AppError {
         let message = format!("query cost {shown} exceeds the limit of {limit} (lists cost their `first` times their items)");
         Self::Invalid { message, limit: Some("complexity"), cost: Some((cost, limit)) }
     }
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
+    /// An unexpected failure: `cause` is an error (its sources are kept) or a message.
+    pub fn internal(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self::Internal(Internal { cause: cause.into(), logged: AtomicBool::new(false) })
     }
 
     /// The client-facing message (internal causes are never shown).
@@ -138,7 +175,7 @@ impl From<DbErr> for AppError {
             }
             return AppError::Conflict { field: None, message: "already exists".into() };
         }
-        AppError::Internal(err.to_string())
+        AppError::internal(err)
     }
 }
 
@@ -151,8 +188,8 @@ impl From<AppError> for async_graphql::Error {
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let message = match self {
-            AppError::Internal(cause) => {
-                tracing::error!(cause = %cause, "internal error");
+            AppError::Internal(internal) => {
+                internal.log_once();
                 "internal error".to_string()
             }
             other => other.message(),
@@ -178,5 +215,37 @@ impl ErrorExtensions for AppError {
                 _ => {}
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("loading grants")]
+    struct Loading(#[source] std::io::Error);
+
+    #[test]
+    fn internal_errors_keep_their_cause_chain_and_answer_a_generic_message() {
+        let e = AppError::internal(Loading(std::io::Error::other("connection reset")));
+        let AppError::Internal(internal) = &e else { unreachable!("internal() builds Internal") };
+        assert_eq!(internal.chain(), "loading grants: connection reset");
+        assert_eq!(internal.cause().to_string(), "loading grants");
+        for _ in 0..2 {
+            let answered = e.extend();
+            assert_eq!(answered.message, "internal error");
+            let code = answered.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+            assert_eq!(code, Some(async_graphql::Value::from("INTERNAL")));
+        }
+        assert!(internal.logged.load(Ordering::Relaxed), "logged when first answered");
+    }
+
+    #[test]
+    fn database_errors_become_internal_errors_with_their_message() {
+        let e = AppError::from(DbErr::Custom("relation \"x\" does not exist".into()));
+        let AppError::Internal(internal) = &e else { unreachable!("a non-unique database error is internal") };
+        assert!(internal.chain().contains("relation \"x\" does not exist"));
+        assert_eq!(e.message(), "internal error");
     }
 }

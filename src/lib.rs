@@ -1,11 +1,13 @@
 //! orgraph: a GraphQL gateway that is the access-control backbone of a data-annotation
 //! platform. `ls src/` reads like the product's glossary: one folder a concept, beside
-//! `authz` (every permission decision), `http` (the edge) and `graphql` (composition).
+//! `authz` (every permission decision), `request` (the per-request context: viewer,
+//! grants, loaders), `http` (the edge) and `graphql` (composition).
 
 pub mod activity;
 pub mod api_token;
 pub mod audit;
 pub mod authz;
+pub mod bench;
 pub mod capability;
 pub mod cli;
 pub mod config;
@@ -21,6 +23,7 @@ pub mod item;
 pub mod membership;
 pub mod organization;
 pub mod project;
+pub mod request;
 pub mod role;
 pub mod sharing;
 pub mod startup;

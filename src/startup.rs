@@ -43,7 +43,7 @@ impl Application {
         crate::trash::start_purger(background.clone(), settings.trash_retention);
         let notifiers = Arc::new(crate::invitation::Notifiers {
             hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),
-            mailer: crate::invitation::mailer::Mailer::start(background.clone(), transport),
+            mailer: crate::invitation::mailer::Mailer::start(background.clone(), transport, crate::graphql::ids::invitation_name),
         });
         let metrics =
             crate::telemetry::metrics::Metrics::new(notifiers.mailer.clone(), verifier.jwks().cloned(), db.clone(), background);

@@ -1,6 +1,6 @@
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::activity;
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ impl Loader<ActivityOfTeam> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
-        let f = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let f = self.grants().await.map_err(load_err)?.project_filter();
         // Team-level entries, and those of projects the viewer sees (the filter of `authz`).
         let visible = |_: &PageArgs, sql: &mut Sql| {
             sql.push("(t.project_id IS NULL OR ");

@@ -2,10 +2,11 @@
 
 use super::loader::{ActivityOfProject, ActivityOfTeam};
 use crate::connection;
-use crate::graphql::CtxExt;
+use crate::db::page::Page;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
@@ -66,7 +67,7 @@ pub async fn of_team(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<ActivityConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(ActivityOfTeam(team, args)).await.map_err(gql)?;
     Ok(ActivityConnection::from_page(page.unwrap_or_else(Page::empty), ActivityEntry))
 }
@@ -78,7 +79,7 @@ pub async fn of_project(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<ActivityConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(ActivityOfProject(project, args)).await.map_err(gql)?;
     Ok(ActivityConnection::from_page(page.unwrap_or_else(Page::empty), ActivityEntry))
 }

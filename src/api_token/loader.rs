@@ -1,3 +1,32 @@
-//! API tokens by id; `schema.rs` keeps only the viewer's own.
+//! API tokens by id (`schema.rs` keeps only the viewer's own), and a user's tokens.
+
+use crate::db::page::{Page, PageArgs};
+use crate::db::{Sql, load_page};
+use crate::request::{DbLoader, LoadError, load_err};
+use async_graphql::dataloader::Loader;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 crate::by_id_loader!(ApiTokenById, entity::api_token, entity::api_token::Model);
+
+/// A user's tokens, revoked and expired ones included, one page. The caller has checked
+/// that the user is the viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TokensOfUser(pub Uuid, pub PageArgs);
+
+impl Loader<TokensOfUser> for DbLoader {
+    type Value = Page<entity::api_token::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TokensOfUser]) -> Result<HashMap<TokensOfUser, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let filter = |sql: &mut Sql| {
+                sql.push("t.user_id = ").bind(key.0);
+            };
+            let page = load_page::<entity::api_token::Entity, _>(&self.db, "api_tokens", &filter, &key.1).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,15 +1,14 @@
 //! The `ApiToken` type, `User.apiTokens` and the `createApiToken` / `revokeApiToken`
 //! mutations.
 
-use super::loader::ApiTokenById;
+use super::loader::{ApiTokenById, TokensOfUser};
 use super::service;
 use crate::connection;
-use crate::db::{Sql, load_page};
+use crate::db::page::{Page, PageArgs};
 use crate::domain::Name;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Cursored, PageArgs};
-use crate::graphql::{CtxExt, RequestCtx};
 use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -24,25 +23,16 @@ pub struct ApiToken(pub entity::api_token::Model);
 
 connection!(ApiTokenConnection, ApiTokenEdge, ApiToken, "A page of API tokens.", "An API token with its cursor.");
 
-impl Cursored for entity::api_token::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
-
 /// A page of `user`'s tokens (the caller checked that `user` is the viewer), oldest first.
-pub async fn tokens_of(req: &RequestCtx, user: Uuid, args: &PageArgs) -> Result<ApiTokenConnection> {
-    let filter = |sql: &mut Sql| {
-        sql.push("t.user_id = ").bind(user);
-    };
-    let page = load_page::<entity::api_token::Entity, _>(&req.db, "api_tokens", &filter, args).await?;
-    Ok(ApiTokenConnection::from_page(page, ApiToken))
+pub async fn tokens_of(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Result<ApiTokenConnection> {
+    let page = ctx.req()?.loader.load_one(TokensOfUser(user, args)).await.map_err(gql)?;
+    Ok(ApiTokenConnection::from_page(page.unwrap_or_else(Page::empty), ApiToken))
 }
 
 /// Loads a token node if it is the viewer's own.
 pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToken>> {
     let req = ctx.req()?;
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let token = req.loader.load_one(ApiTokenById(id)).await.map_err(gql)?;
     Ok(token.filter(|t| t.user_id == viewer.id).map(ApiToken))
 }
@@ -134,20 +124,20 @@ impl ApiTokenMutation {
     /// Creates a personal access token of the viewer (at most 50 live ones) and returns its secret, once.
     async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreateApiTokenPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let lifetime = service::lifetime(input.expires_in_seconds)?;
         let org = input.organization_id.as_deref().map(|id| decode_as(id, Kind::Organization, "organizationId")).transpose()?;
-        let (token, secret) = service::create(req, name, lifetime, org).await?;
+        let (token, secret) = service::create_api_token(req, name, lifetime, org).await?;
         Ok(CreateApiTokenPayload { api_token: ApiToken(token), secret })
     }
 
     /// Revokes one of the viewer's personal access tokens: it stops authenticating at once.
     async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> Result<RevokeApiTokenPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.api_token_id, Kind::ApiToken, "apiTokenId")?;
-        let token = service::revoke(req, id).await?;
+        let token = service::revoke_api_token(req, id).await?;
         Ok(RevokeApiTokenPayload { api_token: ApiToken(token) })
     }
 }

@@ -4,11 +4,10 @@
 //! by its hash.
 
 use super::PREFIX;
-use crate::db::begin_write;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::membership::service::lock_user;
+use crate::request::RequestCtx;
+use crate::user::repo::lock_user;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
@@ -62,21 +61,21 @@ fn restricted_refusal() -> AppError {
 }
 
 /// Creates a token of the viewer; returns it with its secret (shown only now).
-pub async fn create(
+pub async fn create_api_token(
     req: &RequestCtx,
     name: Name,
     lifetime: Duration,
     organization: Option<Uuid>,
 ) -> AppResult<(api_token::Model, String)> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     if let Some(org) = organization
         && !grants.sees_org(org)
     {
         return Err(AppError::NotFound);
     }
-    if req.only_org.is_some() {
+    if req.viewer.is_restricted() {
         return Err(restricted_refusal());
     }
     // An organization's SDK token (seed 004: only the Team Owner generates one).
@@ -117,12 +116,12 @@ pub async fn create(
 
 /// Revokes one of the viewer's tokens; someone else's is `NOT_FOUND`, a revoked one
 /// `FAILED_PRECONDITION`.
-pub async fn revoke(req: &RequestCtx, id: Uuid) -> AppResult<api_token::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+pub async fn revoke_api_token(req: &RequestCtx, id: Uuid) -> AppResult<api_token::Model> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let token =
         api_token::Entity::find_by_id(id).one(&txn).await?.filter(|t| t.user_id == viewer.id).ok_or(AppError::NotFound)?;
-    if req.only_org.is_some() {
+    if req.viewer.is_restricted() {
         return Err(restricted_refusal());
     }
     let already = || AppError::precondition("the API token is already revoked");

@@ -6,9 +6,9 @@
 use super::AuditAction;
 use crate::authz::Resource;
 use crate::db::Sql;
+use crate::db::page::{Page, PageArgs};
 use crate::error::AppResult;
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::audit_entry;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
@@ -82,7 +82,7 @@ impl Loader<AuditOfOrganization> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[AuditOfOrganization]) -> Result<HashMap<AuditOfOrganization, Self::Value>, Self::Error> {
-        let grants = self.authz.grants().await.map_err(load_err)?;
+        let grants = self.grants().await.map_err(load_err)?;
         let mut groups: HashMap<(PageArgs, Option<AuditAction>, bool), Vec<Uuid>> = HashMap::new();
         for k in keys {
             let org = Resource::Organization { org: k.0 };

@@ -3,11 +3,12 @@
 use super::AuditAction;
 use super::loader::AuditOfOrganization;
 use crate::connection;
+use crate::db::page::Page;
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::user::schema::User;
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
@@ -18,12 +19,6 @@ use uuid::Uuid;
 /// the state before and after, and when.
 #[derive(Clone)]
 pub struct AuditEntry(pub entity::audit_entry::Model);
-
-impl Cursored for entity::audit_entry::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 connection!(
     AuditEntryConnection,
@@ -91,7 +86,7 @@ pub async fn of_organization(
     after: Option<String>,
     action: Option<String>,
 ) -> Result<AuditEntryConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let action = action
         .map(|a| AuditAction::parse(a.trim()).ok_or_else(|| AppError::bad_input("action", format!("unknown audit action '{a}'"))))
         .transpose()?;

@@ -123,9 +123,8 @@ impl Grants {
         sql.build()
     }
 
-    /// The grants of `rows` (as read by `load`): also the entry point of the property
-    /// test and the benchmark.
-    pub fn from_rows(catalog: Arc<Catalog>, user_id: Uuid, only_org: Option<Uuid>, rows: Vec<GrantRow>) -> Self {
+    /// The grants of `rows` (as read by `load`).
+    fn from_rows(catalog: Arc<Catalog>, user_id: Uuid, only_org: Option<Uuid>, rows: Vec<GrantRow>) -> Self {
         let mut g = Grants {
             user_id,
             only_org,

@@ -1,9 +1,9 @@
 //! Capability grants by id (`schema.rs` keeps only those the viewer sees), and the grants
 //! of many organizations in one statement (`Organization.capabilityGrants`).
 
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::capability_grant;
 use std::collections::HashMap;
@@ -33,11 +33,5 @@ impl Loader<GrantsOfOrganization> for DbLoader {
         load_grouped::<capability_grant::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, (k.1, k.2)), |g| g.1, Some(&narrow))
             .await
             .map_err(load_err)
-    }
-}
-
-impl Cursored for capability_grant::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
     }
 }

@@ -3,11 +3,12 @@
 
 use super::loader::CapabilityGrantById;
 use super::service::{self, CapabilityRef};
+use crate::db::page::Page;
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::organization::schema::{Organization, load_organization};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -75,7 +76,7 @@ pub async fn grants_of_org(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<CapabilityGrantConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let empty = || Ok(CapabilityGrantConnection::from_page(Page::<entity::capability_grant::Model>::empty(), CapabilityGrant));
     let user = match user_id.map(|u| decode_as(&u, Kind::User, "userId")).transpose() {
         Ok(u) => u,
@@ -114,7 +115,7 @@ pub struct RevokeCapabilityInput {
 /// Input validation, in the order of RULES.md §3: the permission key, then the ids.
 fn parse(ctx: &Context<'_>, organization_id: &ID, user_id: &ID, permission: &str) -> Result<CapabilityRef> {
     let req = ctx.req()?;
-    req.viewer()?;
+    req.user()?;
     let permission = service::parse_permission(&req.catalog(), permission)?;
     let organization = decode_as(organization_id, Kind::Organization, "organizationId")?;
     let user = decode_as(user_id, Kind::User, "userId")?;
@@ -145,7 +146,6 @@ impl CapabilityMutation {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let row = service::grant_capability(req, g).await?;
-        req.authz.refresh().await;
         Ok(GrantCapabilityPayload { grant: CapabilityGrant(row) })
     }
 
@@ -154,7 +154,6 @@ impl CapabilityMutation {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let id = service::revoke_capability(req, g).await?;
-        req.authz.refresh().await;
         Ok(RevokeCapabilityPayload { revoked_grant_id: encode(Kind::CapabilityGrant, id) })
     }
 }

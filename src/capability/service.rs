@@ -6,10 +6,9 @@
 use super::loader::GrantsOfOrganization;
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Catalog, Grants, Resource, Scope};
-use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::organization::service as org_service;
+use crate::organization::repo as org_repo;
+use crate::request::RequestCtx;
 use entity::{capability_grant, membership};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
@@ -51,7 +50,7 @@ fn state(g: &CapabilityRef) -> serde_json::Value {
 
 /// Visibility of the organization (NOT_FOUND), then `capability.manage` (FORBIDDEN).
 async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, org: Uuid) -> AppResult<()> {
-    org_service::find_visible(db, grants, org).await?;
+    org_repo::find_visible(db, grants, org).await?;
     if !grants.can(&Resource::Organization { org }, MANAGE) {
         return Err(AppError::forbidden(format!("requires {MANAGE}")));
     }
@@ -82,14 +81,14 @@ async fn find_grant<C: ConnectionTrait>(db: &C, g: &CapabilityRef) -> AppResult<
 }
 
 pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<capability_grant::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     authorize(&txn, &grants, g.organization).await?;
     check_grantable_by(&grants, &g)?;
     // The organization row lock serializes grants with member removals (which lock it
     // too): the membership read below stays true until commit.
-    org_service::lock(&txn, g.organization).await?;
+    org_repo::lock(&txn, g.organization).await?;
     if find_grant(&txn, &g).await?.is_some() {
         return Err(AppError::conflict("permission", "the member already holds this capability"));
     }
@@ -127,8 +126,8 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
 
 /// Revokes a grant; returns its id. No such grant → NOT_FOUND.
 pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<Uuid> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     authorize(&txn, &grants, g.organization).await?;
     let row = find_grant(&txn, &g).await?.ok_or(AppError::NotFound)?;
@@ -158,7 +157,7 @@ pub async fn grants_of(
     req: &RequestCtx,
     org: Uuid,
     user: Option<Uuid>,
-    args: crate::graphql::pagination::PageArgs,
+    args: crate::db::page::PageArgs,
 ) -> AppResult<Option<GrantsOfOrganization>> {
     let grants = req.grants().await?;
     if !grants.sees_org(org) {

@@ -3,11 +3,12 @@
 use super::loader::{DatasetById, DatasetsUnder, path_ids};
 use super::service;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -47,7 +48,7 @@ impl Dataset {
     /// Datasets directly inside this one.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
@@ -166,7 +167,7 @@ impl DatasetMutation {
     /// Creates a dataset at the top of a project or inside another dataset.
     async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> Result<CreateDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -178,7 +179,7 @@ impl DatasetMutation {
     /// Renames or describes a dataset.
     async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> Result<UpdateDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
@@ -189,7 +190,7 @@ impl DatasetMutation {
     /// Moves a dataset (with its subtree) inside its project.
     async fn move_dataset(&self, ctx: &Context<'_>, input: MoveDatasetInput) -> Result<MoveDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
         let parent = input.new_parent_id.as_deref().map(|p| decode_as(p, Kind::Dataset, "newParentId")).transpose()?;
         let d = service::move_dataset(req, id, parent).await?;
@@ -199,7 +200,7 @@ impl DatasetMutation {
     /// Deletes a dataset and its subtree.
     async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> Result<DeleteDatasetPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
         service::delete_dataset(req, id).await?;
         Ok(DeleteDatasetPayload { deleted_dataset_id: input.dataset_id })

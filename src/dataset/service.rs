@@ -4,11 +4,11 @@
 use super::loader::path_ids;
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write, sibling_name_taken};
+use crate::db::{Sql, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::project::service as project_service;
+use crate::project::repo as project_repo;
+use crate::request::RequestCtx;
 use entity::{dataset, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
@@ -59,10 +59,10 @@ pub async fn create_dataset(
     name: Name,
     description: Description,
 ) -> AppResult<dataset::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let p = project_service::find_visible(&txn, &grants, project).await?;
+    let p = project_repo::find_visible(&txn, &grants, project).await?;
     let parent = match parent {
         Some(id) => {
             let d = find_visible(&txn, &grants, id).await?;
@@ -77,7 +77,7 @@ pub async fn create_dataset(
         return Err(AppError::forbidden("requires dataset.create"));
     }
     // The project row lock serializes structure changes of its dataset tree.
-    project_service::lock(&txn, p.id).await?;
+    project_repo::lock(&txn, p.id).await?;
     let parent = match parent {
         Some(d) => Some(dataset::Entity::find_by_id(d.id).one(&txn).await?.ok_or(AppError::NotFound)?),
         None => None,
@@ -116,11 +116,11 @@ pub async fn update_dataset(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<dataset::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
-    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&plain(&p), "dataset.update") {
         return Err(AppError::forbidden("requires dataset.update"));
     }
@@ -148,15 +148,15 @@ struct MaxDepth {
 }
 
 pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) -> AppResult<dataset::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let target = match new_parent {
         Some(pid) => Some(find_visible(&txn, &grants, pid).await?),
         None => None,
     };
-    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&plain(&p), "dataset.move") {
         return Err(AppError::forbidden("requires dataset.move"));
     }
@@ -164,7 +164,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     if target.is_some_and(|t| t.project_id != d.project_id) {
         return Err(AppError::precondition("a dataset moves only inside its project"));
     }
-    project_service::lock(&txn, p.id).await?;
+    project_repo::lock(&txn, p.id).await?;
     // Re-read under the lock: a concurrent move may have changed both rows.
     let d = dataset::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let parent = match new_parent {
@@ -209,21 +209,21 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     am.depth = Set(new_depth);
     am.path = Set(new_path);
     let d = am.update(&txn).await?;
-    activity::record(&txn, req.viewer()?.id, Action::Moved, Subject::dataset(&d)).await?;
+    activity::record(&txn, req.user()?.id, Action::Moved, Subject::dataset(&d)).await?;
     txn.commit().await?;
     Ok(d)
 }
 
 pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
-    let p = project_service::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
     if !grants.can(&resource(&txn, &d, &p, viewer.id).await?, "dataset.delete") {
         return Err(AppError::forbidden("requires dataset.delete (or dataset.delete.own in a subtree you created)"));
     }
-    project_service::lock(&txn, p.id).await?;
+    project_repo::lock(&txn, p.id).await?;
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
     // Re-read under the lock: the subtree copied to the trash must be the one deleted.

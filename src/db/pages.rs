@@ -3,8 +3,8 @@
 //! that a nested query costs statements per depth, not per row.
 
 use super::Sql;
+use super::page::{Page, PageArgs};
 use crate::error::AppResult;
-use crate::graphql::pagination::{Page, PageArgs};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;

@@ -1,6 +1,7 @@
 //! Opaque global ids: base64url of `Kind:uuid`. Malformed → `BAD_USER_INPUT`; a valid
 //! id of another kind than expected → `NOT_FOUND` (RULES.md §3).
 
+use crate::authz::Scope;
 use crate::error::{AppError, AppResult};
 use async_graphql::ID;
 use base64::Engine;
@@ -85,10 +86,26 @@ pub fn decode(id: &str, field: &str) -> AppResult<(Kind, Uuid)> {
     Ok((kind, uuid))
 }
 
+/// An invitation's global id as text (the mailer puts it in its messages).
+pub fn invitation_name(id: Uuid) -> String {
+    encode(Kind::Invitation, id).0
+}
+
 /// Decodes an id that must name a `kind`: another kind is `NOT_FOUND`.
 pub fn decode_as(id: &str, kind: Kind, field: &str) -> AppResult<Uuid> {
     match decode(id, field)? {
         (k, uuid) if k == kind => Ok(uuid),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The scope a decoded id names (memberships and invitations live in organizations,
+/// teams and projects): any other kind is `NOT_FOUND`.
+pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
+    match kind {
+        Kind::Organization => Ok(Scope::Organization),
+        Kind::Team => Ok(Scope::Team),
+        Kind::Project => Ok(Scope::Project),
         _ => Err(AppError::NotFound),
     }
 }

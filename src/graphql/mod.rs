@@ -4,15 +4,13 @@ pub mod context;
 pub mod guard;
 pub mod ids;
 pub mod limits;
-pub mod loader;
 pub mod node;
 pub mod observe;
 pub mod pagination;
+pub mod viewer_fields;
 
 use crate::config::Limits;
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
-
-pub use context::{CtxExt, RequestCtx};
 
 /// The query root.
 #[derive(MergedObject, Default)]
@@ -32,7 +30,7 @@ pub struct Mutation(
     crate::team::schema::TeamMutation,
     crate::workspace::schema::WorkspaceMutation,
     crate::project::schema::ProjectMutation,
-    crate::project::transfer::TransferMutation,
+    crate::project::schema::TransferMutation,
     crate::dataset::schema::DatasetMutation,
     crate::item::schema::ItemMutation,
     crate::membership::schema::MembershipMutation,
@@ -81,7 +79,7 @@ pub fn guard(settings: &crate::config::Settings) -> Result<guard::Guard, String>
         max_dataset_depth: settings.max_dataset_depth.max(1) as u64,
         max_custom_roles: settings.max_custom_roles,
         max_item_batch: crate::item::service::MAX_BATCH as u64,
-        max_detached_listed: crate::project::transfer::MAX_DETACHED_LISTED as u64,
+        max_detached_listed: crate::project::schema::MAX_DETACHED_LISTED as u64,
     };
     guard::Guard::new(&sdl(), &settings.limits, &caps, settings.dev)
 }

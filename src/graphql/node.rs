@@ -2,9 +2,9 @@
 //! viewer may not see it. Loads go through the per-request loaders (batched), and
 //! visibility through `authz`.
 
-use super::CtxExt;
+use super::context::{CtxExt, gql};
 use super::ids::{Kind, decode};
-use super::loader::gql;
+use crate::authz::Grants;
 use crate::dataset::loader::DatasetById;
 use crate::dataset::schema::Dataset;
 use crate::error::AppError;
@@ -14,12 +14,15 @@ use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
 use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
+use crate::request::{DbLoader, LoadError};
 use crate::team::loader::TeamById;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use crate::workspace::loader::WorkspaceById;
 use crate::workspace::schema::Workspace;
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Interface, Object, Result};
+use std::hash::Hash;
 
 /// Every addressable object. `id` is an opaque global id accepted by `node`.
 #[derive(Interface)]
@@ -41,49 +44,38 @@ pub enum Node {
     TrainingRun(crate::training::schema::TrainingRun),
 }
 
-async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
+/// The row a by-id loader finds, kept only when `sees` lets the viewer see it.
+async fn visible<K, M>(ctx: &Context<'_>, key: K, sees: impl Fn(&Grants, &M) -> bool) -> Result<Option<M>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    M: Send + Sync + Clone + 'static,
+    DbLoader: Loader<K, Value = M, Error = LoadError>,
+{
     let req = ctx.req()?;
     let grants = req.grants().await?;
-    let l = &req.loader;
+    Ok(req.loader.load_one(key).await.map_err(gql)?.filter(|m| sees(&grants, m)))
+}
+
+async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
     Ok(match kind {
         Kind::User => visible_user(ctx, Some(id)).await?.map(Node::User),
-        Kind::Organization => l
-            .load_one(OrganizationById(id))
-            .await
-            .map_err(gql)?
-            .filter(|o| grants.sees_org(o.id))
-            .map(|o| Node::Organization(Organization(o))),
-        Kind::Team => l
-            .load_one(TeamById(id))
-            .await
-            .map_err(gql)?
-            .filter(|t| grants.sees_team(t.organization_id, t.id))
-            .map(|t| Node::Team(Team(t))),
-        Kind::Workspace => l
-            .load_one(WorkspaceById(id))
-            .await
-            .map_err(gql)?
-            .filter(|w| grants.sees_team(w.organization_id, w.team_id))
+        Kind::Organization => {
+            visible(ctx, OrganizationById(id), |g, o| g.sees_org(o.id)).await?.map(|o| Node::Organization(Organization(o)))
+        }
+        Kind::Team => visible(ctx, TeamById(id), |g, t| g.sees_team(t.organization_id, t.id)).await?.map(|t| Node::Team(Team(t))),
+        Kind::Workspace => visible(ctx, WorkspaceById(id), |g, w| g.sees_team(w.organization_id, w.team_id))
+            .await?
             .map(|w| Node::Workspace(Workspace(w))),
-        Kind::Project => l
-            .load_one(ProjectById(id))
-            .await
-            .map_err(gql)?
-            .filter(|p| grants.sees_project(p.organization_id, p.team_id, p.id))
+        Kind::Project => visible(ctx, ProjectById(id), |g, p| g.sees_project(p.organization_id, p.team_id, p.id))
+            .await?
             .map(|p| Node::Project(Project(p))),
-        Kind::Dataset => l
-            .load_one(DatasetById(id))
-            .await
-            .map_err(gql)?
-            .filter(|d| grants.sees_project(d.organization_id, d.team_id, d.project_id))
+        Kind::Dataset => visible(ctx, DatasetById(id), |g, d| g.sees_project(d.organization_id, d.team_id, d.project_id))
+            .await?
             .map(|d| Node::Dataset(Dataset(d))),
         Kind::Item => crate::item::schema::visible_item(ctx, id).await?.map(Node::Item),
-        Kind::Membership => l
-            .load_one(MembershipById(id))
-            .await
-            .map_err(gql)?
-            .filter(|m| crate::membership::service::sees(&grants, m))
-            .map(|m| Node::Membership(Membership(m))),
+        Kind::Membership => {
+            visible(ctx, MembershipById(id), crate::membership::service::sees).await?.map(|m| Node::Membership(Membership(m)))
+        }
         Kind::Invitation => crate::invitation::schema::visible_invitation(ctx, id).await?.map(Node::Invitation),
         Kind::ApiToken => crate::api_token::schema::visible_token(ctx, id).await?.map(Node::ApiToken),
         Kind::ProjectVersion => crate::version::schema::visible_version(ctx, id).await?.map(Node::ProjectVersion),
@@ -104,7 +96,7 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Any object by global id; null when it does not exist OR the viewer may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        ctx.req()?.viewer()?;
+        ctx.req()?.user()?;
         let (kind, uuid) = decode(&id, "id")?;
         resolve(ctx, kind, uuid).await
     }
@@ -112,7 +104,7 @@ impl NodeQuery {
     /// At most 100 ids; each entry as `node` would answer it.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
-        ctx.req()?.viewer()?;
+        ctx.req()?.user()?;
         if ids.len() > 100 {
             return Err(AppError::bad_input("ids", "at most 100 ids").into());
         }

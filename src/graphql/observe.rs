@@ -3,7 +3,7 @@
 //! (`extensions.requestId`), so that a user's report finds the log lines. Registered
 //! before the limits extension, so it sees errors after they got their codes.
 
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use crate::telemetry::request;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -78,7 +78,7 @@ impl Extension for ObserveExtension {
         // The request's data (and so the viewer) is reachable from here on.
         let observed = request::current();
         if let Some(observed) = &observed {
-            let user = ctx.data_opt::<RequestCtx>().and_then(|r| r.viewer.as_ref().map(|v| v.id));
+            let user = ctx.data_opt::<RequestCtx>().and_then(|r| r.viewer.user_id());
             observed.update(|o| o.user = user);
         }
         let doc = next.run(ctx, query, variables).await?;

@@ -1,32 +1,23 @@
-//! Relay connections: opaque cursors, `first` 1..100 (default 20), ordered by creation
-//! (UUIDv7 ids ascending), `totalCount` (RULES.md §4).
+//! Relay connections over `db::page`: opaque cursors, `first` 1..100 (default 20),
+//! ordered by creation (UUIDv7 ids ascending), `totalCount` (RULES.md §4).
 
+use crate::db::page::{Cursored, DEFAULT_PAGE, MAX_PAGE, Page, PageArgs};
 use crate::error::{AppError, AppResult};
 use async_graphql::SimpleObject;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-pub const DEFAULT_PAGE: usize = 20;
-pub const MAX_PAGE: usize = 100;
-
-/// Parsed `first`/`after`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PageArgs {
-    pub first: usize,
-    pub after: Option<Uuid>,
-}
-
-impl PageArgs {
-    pub fn parse(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
-        let first = match first {
-            None => DEFAULT_PAGE,
-            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(_) => return Err(AppError::bad_input("first", format!("first must be between 1 and {MAX_PAGE}"))),
-        };
-        let after = after.map(decode_cursor).transpose()?;
-        Ok(Self { first, after })
-    }
+/// Parses `first`/`after` of a connection field: `first` 1..100 (default 20), `after`
+/// an opaque cursor; anything else is `BAD_USER_INPUT`.
+pub fn page_args(first: Option<i32>, after: Option<&str>) -> AppResult<PageArgs> {
+    let first = match first {
+        None => DEFAULT_PAGE,
+        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
+        Some(_) => return Err(AppError::bad_input("first", format!("first must be between 1 and {MAX_PAGE}"))),
+    };
+    let after = after.map(decode_cursor).transpose()?;
+    Ok(PageArgs { first, after })
 }
 
 /// Complexity of a connection field: `first` (or the maximum without it) times its children.
@@ -47,27 +38,6 @@ fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| bad())
 }
 
-/// One page of rows, before mapping to GraphQL nodes.
-#[derive(Clone, Debug)]
-pub struct Page<M> {
-    pub items: Vec<M>,
-    pub total: i64,
-    pub has_next: bool,
-    pub has_previous: bool,
-}
-
-impl<M> Page<M> {
-    pub fn empty() -> Self {
-        Self { items: Vec::new(), total: 0, has_next: false, has_previous: false }
-    }
-    /// From up to `first + 1` rows in id order.
-    pub fn from_rows(mut rows: Vec<M>, args: &PageArgs, total: i64) -> Self {
-        let has_next = rows.len() > args.first;
-        rows.truncate(args.first);
-        Self { items: rows, total, has_next, has_previous: args.after.is_some() }
-    }
-}
-
 /// Paging information of a connection (Relay).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
@@ -79,11 +49,6 @@ pub struct PageInfo {
     pub start_cursor: Option<String>,
     /// Cursor of the last item; pass it as `after` for the next page.
     pub end_cursor: Option<String>,
-}
-
-/// Something with a creation-ordered id, from which a cursor is made.
-pub trait Cursored {
-    fn cursor_id(&self) -> Uuid;
 }
 
 pub fn page_info<M: Cursored>(page: &Page<M>) -> PageInfo {
@@ -122,8 +87,8 @@ macro_rules! connection {
         }
 
         impl $conn {
-            pub fn from_page<M: $crate::graphql::pagination::Cursored + Clone>(
-                page: $crate::graphql::pagination::Page<M>,
+            pub fn from_page<M: $crate::db::page::Cursored + Clone>(
+                page: $crate::db::page::Page<M>,
                 to_node: impl Fn(M) -> $node,
             ) -> Self {
                 let page_info = $crate::graphql::pagination::page_info(&page);
@@ -141,25 +106,3 @@ macro_rules! connection {
         }
     };
 }
-
-macro_rules! cursored {
-    ($($m:path),*) => {
-        $(impl Cursored for $m {
-            fn cursor_id(&self) -> Uuid {
-                self.id
-            }
-        })*
-    };
-}
-
-cursored!(
-    entity::organization::Model,
-    entity::team::Model,
-    entity::workspace::Model,
-    entity::project::Model,
-    entity::dataset::Model,
-    entity::membership::Model,
-    entity::invitation::Model,
-    entity::activity::Model,
-    entity::user::Model
-);

@@ -1,26 +1,14 @@
 //! Batched reads of groups, scoped by the same visibility rule as `service::sees`:
 //! `group.read` on the organization, or membership in the group.
 
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
 use sea_orm::EntityTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-impl Cursored for group::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-impl Cursored for group_member::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Which groups the viewer sees, as SQL over alias `t` (the `groups` table).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -34,7 +22,7 @@ struct GroupFilter {
 
 impl GroupFilter {
     async fn of(loader: &DbLoader) -> Result<Self, LoadError> {
-        let grants = loader.authz.grants().await.map_err(load_err)?;
+        let grants = loader.grants().await.map_err(load_err)?;
         let mut member_orgs = grants.organization_ids();
         member_orgs.sort();
         let read_orgs = member_orgs
@@ -127,11 +115,5 @@ impl Loader<ProjectsOfGroup> for DbLoader {
         load_grouped::<group_project::Entity, _, _, PageArgs>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
             .await
             .map_err(load_err)
-    }
-}
-
-impl Cursored for group_project::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
     }
 }

@@ -3,16 +3,17 @@
 use super::loader::{GroupsOfOrganization, MembersOfGroup, ProjectsOfGroup, VisibleGroup};
 use super::service::{self, GroupChanges};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
-use crate::membership::schema::{Role, role_by_id};
+use crate::graphql::pagination::{cost, page_args};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
+use crate::role::schema::{Role, role_by_id};
 use crate::user::loader::UserById;
 use crate::user::schema::User;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -45,7 +46,7 @@ pub async fn visible_group(ctx: &Context<'_>, id: Uuid) -> Result<Option<Group>>
 
 /// `Organization.groups`: every group with `group.read`, else only the viewer's own.
 pub async fn groups_of(ctx: &Context<'_>, org: Uuid, first: Option<i32>, after: Option<String>) -> Result<GroupConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(GroupsOfOrganization(org, args)).await.map_err(gql)?;
     Ok(GroupConnection::from_page(page.unwrap_or_else(Page::empty), Group))
 }
@@ -78,7 +79,7 @@ impl Group {
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<GroupMemberConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(MembersOfGroup(self.0.id, args)).await.map_err(gql)?;
         Ok(GroupMemberConnection::from_page(page.unwrap_or_else(Page::empty), GroupMember))
     }
@@ -90,7 +91,7 @@ impl Group {
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<GroupProjectAssignmentConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfGroup(self.0.id, args)).await.map_err(gql)?;
         Ok(GroupProjectAssignmentConnection::from_page(page.unwrap_or_else(Page::empty), GroupProjectAssignment))
     }
@@ -249,34 +250,31 @@ impl GroupMutation {
     /// Creates a user group in an organization (`group.manage`).
     async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> Result<CreateGroupPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let org = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let g = service::create_group(req, org, name, description).await?;
-        req.authz.refresh().await;
         Ok(CreateGroupPayload { group: Group(g) })
     }
 
     /// Renames a group or changes its description (`group.manage`).
     async fn update_group(&self, ctx: &Context<'_>, input: UpdateGroupInput) -> Result<UpdateGroupPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let changes = GroupChanges {
             name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
             description: input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?,
         };
         let g = service::update_group(req, group_id(&input.group_id)?, changes).await?;
-        req.authz.refresh().await;
         Ok(UpdateGroupPayload { group: Group(g) })
     }
 
     /// Deletes a group with its memberships and project assignments (`group.manage`).
     async fn delete_group(&self, ctx: &Context<'_>, input: DeleteGroupInput) -> Result<DeleteGroupPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = service::delete_group(req, group_id(&input.group_id)?).await?;
-        req.authz.refresh().await;
         Ok(DeleteGroupPayload { deleted_group_id: encode(Kind::Group, id) })
     }
 
@@ -284,22 +282,20 @@ impl GroupMutation {
     /// role of the group held by the viewer); they get the group's project access at once.
     async fn add_group_member(&self, ctx: &Context<'_>, input: AddGroupMemberInput) -> Result<AddGroupMemberPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = group_id(&input.group_id)?;
         let user = decode_as(&input.user_id, Kind::User, "userId")?;
         let g = service::add_group_member(req, id, user).await?;
-        req.authz.refresh().await;
         Ok(AddGroupMemberPayload { group: Group(g) })
     }
 
     /// Removes a user from a group (`group.manage`); they lose the group's project access at once.
     async fn remove_group_member(&self, ctx: &Context<'_>, input: RemoveGroupMemberInput) -> Result<RemoveGroupMemberPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = group_id(&input.group_id)?;
         let user = decode_as(&input.user_id, Kind::User, "userId")?;
         let g = service::remove_group_member(req, id, user).await?;
-        req.authz.refresh().await;
         Ok(RemoveGroupMemberPayload { group: Group(g) })
     }
 
@@ -311,12 +307,11 @@ impl GroupMutation {
         input: AssignGroupToProjectInput,
     ) -> Result<AssignGroupToProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let role = RoleKey::parse("role", &input.role)?;
         let id = group_id(&input.group_id)?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let g = service::assign_project(req, id, project, &role).await?;
-        req.authz.refresh().await;
         Ok(AssignGroupToProjectPayload { group: Group(g) })
     }
 
@@ -327,11 +322,10 @@ impl GroupMutation {
         input: UnassignGroupFromProjectInput,
     ) -> Result<UnassignGroupFromProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = group_id(&input.group_id)?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let g = service::unassign_project(req, id, project).await?;
-        req.authz.refresh().await;
         Ok(UnassignGroupFromProjectPayload { group: Group(g) })
     }
 }

@@ -7,10 +7,10 @@
 
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Grants, Resource, RoleInfo, Scope};
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::{group, group_member, group_project, membership, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -65,7 +65,7 @@ async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) 
 /// Locks the group's organization (PostgreSQL `FOR UPDATE`) and re-reads the group,
 /// which a concurrent request may have deleted.
 async fn lock<C: ConnectionTrait>(db: &C, g: &group::Model) -> AppResult<group::Model> {
-    crate::organization::service::lock(db, g.organization_id).await?;
+    crate::organization::repo::lock(db, g.organization_id).await?;
     group::Entity::find_by_id(g.id).one(db).await?.ok_or(AppError::NotFound)
 }
 
@@ -102,15 +102,15 @@ fn name_conflict() -> AppError {
 }
 
 pub async fn create_group(req: &RequestCtx, org_id: Uuid, name: Name, description: Description) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let o = crate::organization::service::find_visible(&txn, &grants, org_id).await?;
+    let o = crate::organization::repo::find_visible(&txn, &grants, org_id).await?;
     require_manage(&grants, o.id)?;
     if sibling_name_taken::<group::Entity, _>(&txn, group::Column::OrganizationId, o.id, name.as_str(), None).await? {
         return Err(name_conflict());
     }
-    crate::organization::service::lock(&txn, o.id).await?;
+    crate::organization::repo::lock(&txn, o.id).await?;
     let g = group::Model {
         id: Uuid::now_v7(),
         organization_id: o.id,
@@ -132,8 +132,8 @@ pub struct GroupChanges {
 }
 
 pub async fn update_group(req: &RequestCtx, id: Uuid, changes: GroupChanges) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     if let Some(name) = &changes.name
@@ -169,8 +169,8 @@ pub async fn update_group(req: &RequestCtx, id: Uuid, changes: GroupChanges) -> 
 /// Deletes a group with its memberships and assignments: its members lose the access it
 /// gave at once.
 pub async fn delete_group(req: &RequestCtx, id: Uuid) -> AppResult<Uuid> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     let g = lock(&txn, &g).await?;
@@ -197,7 +197,7 @@ async fn check_covers_assignments<C: ConnectionTrait>(db: &C, grants: &Grants, g
         let covered = projects
             .iter()
             .find(|p| p.id == a.project_id)
-            .is_some_and(|p| grants.covers(&crate::project::service::resource(p, grants.user_id), &role));
+            .is_some_and(|p| grants.covers(&crate::project::repo::resource(p, grants.user_id), &role));
         if !covered {
             return Err(AppError::forbidden("the group grants project roles you do not hold yourself"));
         }
@@ -218,12 +218,12 @@ async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> App
 /// The user named by a member change, checked after `group.manage` so that nobody else
 /// may probe ids: one the viewer does not see (RULES.md §3.1) is `NOT_FOUND`.
 async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> AppResult<()> {
-    if crate::user::service::sees_user(db, grants, user).await? { Ok(()) } else { Err(AppError::NotFound) }
+    if crate::user::repo::sees_user(db, grants, user).await? { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     find_user(&txn, &grants, user).await?;
@@ -253,8 +253,8 @@ pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResu
 }
 
 pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_manageable(&txn, &grants, id).await?;
     find_user(&txn, &grants, user).await?;
@@ -270,7 +270,7 @@ pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppR
 
 /// A project of the group's organization that the viewer sees; otherwise `NOT_FOUND`.
 async fn find_project<C: ConnectionTrait>(db: &C, grants: &Grants, g: &group::Model, id: Uuid) -> AppResult<project::Model> {
-    let p = crate::project::service::find_visible(db, grants, id).await?;
+    let p = crate::project::repo::find_visible(db, grants, id).await?;
     if p.organization_id != g.organization_id {
         return Err(AppError::NotFound);
     }
@@ -286,15 +286,15 @@ async fn parse_role<C: ConnectionTrait>(req: &RequestCtx, db: &C, id: Uuid, key:
 
 /// Assigns the group to a project with `role`, or changes the role of an existing assignment.
 pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &RoleKey) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let role = parse_role(req, &txn, id, key).await?;
     let g = find_visible(&txn, &grants, id).await?;
     let p = find_project(&txn, &grants, &g, project_id).await?;
     require_manage(&grants, g.organization_id)?;
     let role = role.ok_or(AppError::NotFound)?;
-    if !grants.covers(&crate::project::service::resource(&p, viewer.id), &role) {
+    if !grants.covers(&crate::project::repo::resource(&p, viewer.id), &role) {
         return Err(AppError::forbidden("you may not assign a role that grants more than you hold on the project"));
     }
     let g = lock(&txn, &g).await?;
@@ -331,8 +331,8 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
 }
 
 pub async fn unassign_project(req: &RequestCtx, id: Uuid, project_id: Uuid) -> AppResult<group::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_visible(&txn, &grants, id).await?;
     let p = find_project(&txn, &grants, &g, project_id).await?;

@@ -3,8 +3,8 @@
 
 use super::AppState;
 use crate::error::AppError;
-use crate::graphql::RequestCtx;
 use crate::graphql::limits::{error_body, refusal};
+use crate::request::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::Json;
 use axum::body::Body;
@@ -159,13 +159,12 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
             return reject(StatusCode::METHOD_NOT_ALLOWED, "mutations need POST", "GRAPHQL_VALIDATION_FAILED", None);
         }
     }
-    let (viewer, only_org) = match authenticate(app, headers).await {
-        Ok(Some((user, only_org))) => (Some(user), only_org),
-        Ok(None) => (None, None),
+    let viewer = match authenticate(app, headers).await {
+        Ok(Some((user, only_org))) => Viewer::signed_in(user, only_org),
+        Ok(None) => Viewer::Anonymous,
         Err(response) => return response,
     };
-    let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer, only_org);
-    let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+    let request = app.prepare(request, viewer);
     let run = async {
         let response = app.schema.execute(request).await;
         // A large answer is written on the blocking pool: no worker is held by it.

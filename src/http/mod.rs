@@ -13,6 +13,7 @@ mod ws;
 
 use crate::config::Settings;
 use crate::graphql::OrgraphSchema;
+use crate::request::{RequestCtx, Viewer};
 use auth::TokenVerifier;
 use axum::Router;
 use axum::routing::get;
@@ -33,6 +34,16 @@ pub struct AppState {
     /// Open WebSocket connections per user (RULES.md §8 caps them).
     pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
+}
+
+impl AppState {
+    /// Attaches the per-request data to one GraphQL operation of `viewer`: the request
+    /// context and the invitation notifiers. HTTP and WebSocket operations both go
+    /// through here.
+    pub fn prepare(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Request {
+        let ctx = RequestCtx::new(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer);
+        request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone())
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {

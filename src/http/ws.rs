@@ -6,8 +6,8 @@
 
 use super::AppState;
 use crate::error::AppError;
-use crate::graphql::RequestCtx;
 use crate::graphql::limits::refusal;
+use crate::request::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -290,14 +290,7 @@ async fn session(
                     let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
                     continue;
                 }
-                let ctx = RequestCtx::restricted(
-                    app.db.clone(),
-                    app.settings.clone(),
-                    app.catalog.clone(),
-                    Some(viewer.clone()),
-                    only_org,
-                );
-                let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
+                let request = app.prepare(request, Viewer::signed_in(viewer.clone(), only_org));
                 let task = tokio::spawn(run_operation(app.clone(), request, id.clone(), out.clone(), protocol, subscription));
                 active.insert(id.clone(), (admitted.kind, task));
             }

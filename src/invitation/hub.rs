@@ -5,13 +5,17 @@
 //! a safety net.
 
 use super::service::CHANNEL;
+use crate::error::AppResult;
+use crate::request::RequestCtx;
 use chrono::Utc;
-use entity::invitation_event;
+use entity::{invitation, invitation_event};
+use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
+use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
 /// One delivery: an invitation addressed to `email` was created or resent.
@@ -55,6 +59,27 @@ impl Hub {
     /// Called after a commit that wrote events.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// The invitations delivered to the request's viewer from now on: those addressed to
+    /// the viewer's verified e-mail (nothing for an unverified one), each read fresh,
+    /// within the reach of the viewer's credential.
+    pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
+        let user = req.user()?;
+        let (email, verified) = (user.email.clone(), user.email_verified);
+        let (db, viewer) = (req.db().clone(), req.viewer.clone());
+        let stream = BroadcastStream::new(self.subscribe()).filter_map(move |delivery| {
+            let (db, email, viewer) = (db.clone(), email.clone(), viewer.clone());
+            async move {
+                let d = delivery.ok()?;
+                if !verified || d.email != email {
+                    return None;
+                }
+                let inv = invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
+                (inv.email == email && viewer.reaches(inv.organization_id)).then_some(inv)
+            }
+        });
+        Ok(stream)
     }
 }
 

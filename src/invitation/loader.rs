@@ -1,10 +1,11 @@
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
 use entity::invitation;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -45,5 +46,40 @@ impl Loader<InvitationsOfScope> for DbLoader {
         load_grouped::<invitation::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, (k.1, k.2, k.3)), |g| g.0, Some(&narrow))
             .await
             .map_err(load_err)
+    }
+}
+
+/// The 100 newest PENDING invitations addressed to `email` (a viewer's verified e-mail)
+/// and not expired at `now`, of `only_org` alone when set (a restricted credential).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PendingFor {
+    pub email: String,
+    pub only_org: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+impl Loader<PendingFor> for DbLoader {
+    type Value = Vec<invitation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PendingFor]) -> Result<HashMap<PendingFor, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let mut query = invitation::Entity::find();
+            if let Some(org) = key.only_org {
+                query = query.filter(invitation::Column::OrganizationId.eq(org));
+            }
+            let rows = query
+                .filter(invitation::Column::Email.eq(key.email.as_str()))
+                .filter(invitation::Column::Status.eq("PENDING"))
+                .filter(invitation::Column::ExpiresAt.gt(key.now))
+                .order_by_desc(invitation::Column::Id)
+                .limit(100)
+                .all(&self.db)
+                .await
+                .map_err(load_err)?;
+            out.insert(key.clone(), rows);
+        }
+        Ok(out)
     }
 }

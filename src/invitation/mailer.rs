@@ -13,12 +13,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 #[derive(Clone)]
 pub enum Transport {
     Log,
     Smtp { url: String, from: String },
 }
+
+/// How the API names an invitation in a message (its global id, for `acceptInvitation`).
+/// The composition root passes it in, so that invitations do not depend on the GraphQL
+/// layer.
+pub type InvitationName = fn(Uuid) -> String;
 
 pub struct Mailer {
     wake: Notify,
@@ -28,9 +34,9 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn start(db: DatabaseConnection, transport: Transport) -> Arc<Self> {
+    pub fn start(db: DatabaseConnection, transport: Transport, name: InvitationName) -> Arc<Self> {
         let mailer = Arc::new(Self { wake: Notify::new(), sent: AtomicU64::new(0), failed: AtomicU64::new(0) });
-        tokio::spawn(run(mailer.clone(), db, transport));
+        tokio::spawn(run(mailer.clone(), db, transport, name));
         mailer
     }
     pub fn wake(&self) {
@@ -55,9 +61,9 @@ fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds((1i64 << attempts.clamp(1, 10)).min(600))
 }
 
-async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport) {
+async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport, name: InvitationName) {
     loop {
-        if let Err(e) = drain(&mailer, &db, &transport).await {
+        if let Err(e) = drain(&mailer, &db, &transport, name).await {
             tracing::warn!(error = %e, "mailer pass failed");
         }
         tokio::select! {
@@ -67,7 +73,12 @@ async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport) 
     }
 }
 
-async fn drain(mailer: &Mailer, db: &DatabaseConnection, transport: &Transport) -> Result<(), sea_orm::DbErr> {
+async fn drain(
+    mailer: &Mailer,
+    db: &DatabaseConnection,
+    transport: &Transport,
+    name: InvitationName,
+) -> Result<(), sea_orm::DbErr> {
     let now = Utc::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
@@ -97,7 +108,7 @@ async fn drain(mailer: &Mailer, db: &DatabaseConnection, transport: &Transport) 
         if claimed.rows_affected != 1 {
             continue;
         }
-        let Some(message) = compose(db, &event).await? else {
+        let Some(message) = compose(db, &event, name).await? else {
             // Revoked, answered, expired or deleted since: a mail would only mislead. The
             // row is settled without sending (a resend writes a new row).
             tracing::info!(event = %event.id, invitation = %event.invitation_id, "invitation no longer pending; not mailed");
@@ -145,7 +156,11 @@ pub struct Message {
 }
 
 /// The message for an event, or `None` when its invitation no longer reads PENDING.
-async fn compose(db: &DatabaseConnection, event: &invitation_event::Model) -> Result<Option<Message>, sea_orm::DbErr> {
+async fn compose(
+    db: &DatabaseConnection,
+    event: &invitation_event::Model,
+    name: InvitationName,
+) -> Result<Option<Message>, sea_orm::DbErr> {
     let Some(inv) = invitation::Entity::find_by_id(event.invitation_id).one(db).await? else {
         return Ok(None);
     };
@@ -154,13 +169,12 @@ async fn compose(db: &DatabaseConnection, event: &invitation_event::Model) -> Re
     }
     let org = organization::Entity::find_by_id(inv.organization_id).one(db).await?;
     let org_name = org.map_or_else(|| "an organization".to_string(), |o| o.name);
-    let gid = crate::graphql::ids::encode(crate::graphql::ids::Kind::Invitation, event.invitation_id);
+    let gid = name(event.invitation_id);
     Ok(Some(Message {
         subject: format!("You are invited to {org_name}"),
         body: format!(
             "You have been invited to {org_name}.\n\nTo accept, sign in and run:\n  mutation {{ acceptInvitation(input: {{ invitationId: \"{}\" }}) {{ membership {{ id }} }} }}\n\nInvitation id: {}\n",
-            gid.as_str(),
-            gid.as_str()
+            gid, gid
         ),
     }))
 }

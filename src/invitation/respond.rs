@@ -3,12 +3,11 @@
 
 use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite, scope_of, status_at};
 use crate::audit::{AuditAction, record_membership};
-use crate::authz::{Grants, OrgRoles, Scope};
-use crate::db::begin_write;
+use crate::authz::{OrgRoles, Scope};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::membership::service::lock_scope;
-use crate::user::service::add_membership;
+use crate::membership::repo::add_membership;
+use crate::membership::repo::lock_scope;
+use crate::request::RequestCtx;
 use chrono::Utc;
 use entity::{invitation, membership, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -26,8 +25,8 @@ fn require_pending(inv: &invitation::Model) -> AppResult<()> {
 }
 
 pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitation::Model, membership::Model)> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_invitee(viewer, &inv)?;
@@ -47,7 +46,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     // invitation is revoked (and that is committed) and acceptance fails.
     let still_valid = match inv.invited_by {
         Some(inviter) => {
-            let inviter_grants = Grants::load(&txn, &req.catalogs, inviter, None).await?;
+            let inviter_grants = req.load_grants_of(&txn, inviter).await?;
             may_invite(&txn, &inviter_grants, &s, &inv.email, &role).await.is_ok()
         }
         None => false,
@@ -86,8 +85,8 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
 }
 
 pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_invitee(viewer, &inv)?;

@@ -1,21 +1,22 @@
 //! `Invitation`, the invitation lists, the invitation mutations and the
 //! `invitationReceived` subscription.
 
-use super::loader::{InvitationById, InvitationsOfScope};
+use super::loader::{InvitationById, InvitationsOfScope, PendingFor};
 use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
 use crate::authz::Resource;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Email, RoleKey};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::ids::{Kind, decode, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
-use crate::membership::schema::{Membership, Role, ScopeKind, optional_project, optional_team, role_by_id, scope_kind_of};
-use crate::membership::service::scope_of_kind;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
+use crate::graphql::ids::{Kind, decode, decode_as, encode, scope_of_kind};
+use crate::graphql::pagination::page_args;
+use crate::membership::schema::{Membership, optional_project, optional_team};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::Project;
+use crate::role::schema::{Role, ScopeKind, role_by_id, scope_kind_of};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
@@ -137,7 +138,7 @@ pub async fn invitations_of(
     status: Option<InvitationStatus>,
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     if !req.grants().await?.can(&resource, "member.invite") {
         return Ok(None);
     }
@@ -148,33 +149,21 @@ pub async fn invitations_of(
 
 /// The viewer's 100 newest PENDING invitations (by verified e-mail).
 pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let req = ctx.req()?;
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     if !viewer.email_verified {
         return Ok(Vec::new());
     }
     // A token restricted to one organization sees only that organization's invitations.
-    let mut query = entity::invitation::Entity::find();
-    if let Some(org) = req.only_org {
-        query = query.filter(entity::invitation::Column::OrganizationId.eq(org));
-    }
-    let rows = query
-        .filter(entity::invitation::Column::Email.eq(viewer.email.as_str()))
-        .filter(entity::invitation::Column::Status.eq("PENDING"))
-        .filter(entity::invitation::Column::ExpiresAt.gt(Utc::now()))
-        .order_by_desc(entity::invitation::Column::Id)
-        .limit(100)
-        .all(&req.db)
-        .await
-        .map_err(AppError::from)?;
+    let key = PendingFor { email: viewer.email.clone(), only_org: req.viewer.only_org(), now: Utc::now() };
+    let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(Invitation).collect())
 }
 
 /// Loads an invitation node if the viewer sees it.
 pub async fn visible_invitation(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Invitation>> {
     let req = ctx.req()?;
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let grants = req.grants().await?;
     let inv = req.loader.load_one(InvitationById(id)).await.map_err(gql)?;
     Ok(inv.filter(|i| service::sees(&grants, viewer, i)).map(Invitation))
@@ -235,7 +224,7 @@ impl InvitationMutation {
     /// Invites an e-mail address to an organization, team or project with a role.
     async fn invite_member(&self, ctx: &Context<'_>, input: InviteMemberInput) -> Result<InviteMemberPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let email = Email::parse("email", &input.email)?;
         let role = RoleKey::parse("role", &input.role)?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
@@ -247,7 +236,7 @@ impl InvitationMutation {
     /// Sends a PENDING or EXPIRED invitation again and resets its expiry (5 per hour).
     async fn resend_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
         let inv = service::resend_invitation(req, id).await?;
         wake(ctx);
@@ -257,7 +246,7 @@ impl InvitationMutation {
     /// Withdraws a PENDING or EXPIRED invitation.
     async fn revoke_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
         let inv = service::revoke_invitation(req, id).await?;
         Ok(InvitationPayload { invitation: Invitation(inv) })
@@ -266,17 +255,16 @@ impl InvitationMutation {
     /// The invitee accepts: the membership is created (with a `worker` organization membership when needed).
     async fn accept_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<AcceptInvitationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
         let (inv, m) = super::accept_invitation(req, id).await?;
-        req.authz.refresh().await;
         Ok(AcceptInvitationPayload { invitation: Invitation(inv), membership: Membership(m) })
     }
 
     /// The invitee declines.
     async fn decline_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
         let inv = super::decline_invitation(req, id).await?;
         Ok(InvitationPayload { invitation: Invitation(inv) })
@@ -293,25 +281,7 @@ impl InvitationSubscription {
     /// Invitations addressed to the viewer's e-mail, delivered as they are created or resent.
     async fn invitation_received(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Invitation> + use<>> {
         let req = ctx.req()?;
-        let viewer = req.viewer()?.clone();
-        let hub = ctx.data::<Arc<Hub>>().map_err(|_| AppError::internal("subscriptions are not available here"))?.clone();
-        let db = req.db.clone();
-        let only_org = req.only_org;
-        let receiver = hub.subscribe();
-        let stream = tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |delivery| {
-            let db = db.clone();
-            let email = viewer.email.clone();
-            let verified = viewer.email_verified;
-            async move {
-                use sea_orm::EntityTrait;
-                let d = delivery.ok()?;
-                if !verified || d.email != email {
-                    return None;
-                }
-                let inv = entity::invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
-                (inv.email == email && only_org.is_none_or(|o| o == inv.organization_id)).then_some(Invitation(inv))
-            }
-        });
-        Ok(stream)
+        let hub = ctx.data::<Arc<Hub>>().map_err(|_| AppError::internal("subscriptions are not available here"))?;
+        Ok(hub.deliveries_to(req)?.map(Invitation))
     }
 }

@@ -2,16 +2,16 @@
 //! writes an outbox row (`invitation_events`) in the same transaction.
 
 use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
-use crate::db::{Sql, begin_write};
+use crate::db::Sql;
 use crate::domain::{Email, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::membership::service::{ScopeRef, find_visible_scope, lock_scope};
+use crate::membership::repo::{ScopeRef, find_visible_scope, lock_scope};
+use crate::request::{RequestCtx, Write};
 use chrono::{DateTime, Utc};
 use entity::{invitation, invitation_event, invitation_send, membership, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -70,7 +70,7 @@ pub async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) ->
 
 /// Writes the outbox row and, on PostgreSQL, a NOTIFY that other instances receive at
 /// commit (ids only; the row is the source of truth).
-async fn record_event(txn: &DatabaseTransaction, inv: &invitation::Model, kind: &str) -> AppResult<()> {
+async fn record_event(txn: &Write, inv: &invitation::Model, kind: &str) -> AppResult<()> {
     let event = invitation_event::Model {
         id: Uuid::now_v7(),
         invitation_id: inv.id,
@@ -97,8 +97,8 @@ pub async fn invite_member(
     email: Email,
     role: &RoleKey,
 ) -> AppResult<invitation::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let role = crate::membership::service::resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
@@ -144,7 +144,7 @@ pub async fn invite_member(
 /// while it reads PENDING; once expired it is retired (stored EXPIRED, still reading
 /// EXPIRED) so that another one can become the pending one.
 async fn retire_expired_pending(
-    txn: &DatabaseTransaction,
+    txn: &Write,
     scope_id: Uuid,
     email: &str,
     except: Option<Uuid>,
@@ -168,7 +168,7 @@ async fn retire_expired_pending(
     Ok(())
 }
 
-async fn retire_expired_sibling(txn: &DatabaseTransaction, inv: &invitation::Model, now: DateTime<Utc>) -> AppResult<()> {
+async fn retire_expired_sibling(txn: &Write, inv: &invitation::Model, now: DateTime<Utc>) -> AppResult<()> {
     retire_expired_pending(txn, inv.scope_id, &inv.email, Some(inv.id), now).await
 }
 
@@ -182,12 +182,7 @@ fn require_open(inv: &invitation::Model, verb: &str) -> AppResult<()> {
 }
 
 /// Loads an invitation the viewer sees (inside `txn`, locked), else `NOT_FOUND`.
-pub async fn find_visible_locked(
-    txn: &DatabaseTransaction,
-    grants: &Grants,
-    viewer: &user::Model,
-    id: Uuid,
-) -> AppResult<invitation::Model> {
+pub async fn find_visible_locked(txn: &Write, grants: &Grants, viewer: &user::Model, id: Uuid) -> AppResult<invitation::Model> {
     let inv = invitation::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)?;
     if !sees(grants, viewer, &inv) {
         return Err(AppError::NotFound);
@@ -206,8 +201,8 @@ fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
 }
 
 pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_manager(&grants, &inv)?;
@@ -245,8 +240,8 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
 }
 
 pub async fn revoke_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitation::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
     require_manager(&grants, &inv)?;

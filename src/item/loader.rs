@@ -3,9 +3,9 @@
 //! `own_size_bytes`/`own_item_count` over dataset rows, never over items.
 
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::item;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -13,12 +13,6 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 by_id_loader!(ItemById, entity::item, entity::item::Model);
-
-impl Cursored for item::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Items directly in a dataset, one page. Whoever sees the dataset sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,9 +73,7 @@ impl Loader<DatasetTotals> for DbLoader {
         let mut sql = Sql::new(self.db.get_database_backend());
         crate::dataset::subtree::push_descendants(&mut sql, &ids);
         // Each key's own row, then its descendants' rows.
-        sql.push(&format!(
-            ", whole(root, id) AS (SELECT d.id, d.id FROM datasets d WHERE d.id IN "
-        ))
+        sql.push(", whole(root, id) AS (SELECT d.id, d.id FROM datasets d WHERE d.id IN ")
         .bind_list(&ids)
         .push(&format!(" UNION ALL SELECT root, id FROM sub) SELECT w.root AS id, {SUMS} FROM whole w JOIN datasets s ON s.id = w.id GROUP BY w.root"));
         let by_id = totals(&self.db, sql).await?;
@@ -121,7 +113,7 @@ impl Loader<ScopeTotals> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ScopeTotals]) -> Result<HashMap<ScopeTotals, Totals>, LoadError> {
-        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let filter = self.grants().await.map_err(load_err)?.project_filter();
         let (mut workspaces, mut teams) = (Vec::new(), Vec::new());
         for k in keys {
             match k {
@@ -183,7 +175,7 @@ impl Loader<TeamDiskUsage> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TeamDiskUsage]) -> Result<HashMap<TeamDiskUsage, Self::Value>, LoadError> {
-        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let filter = self.grants().await.map_err(load_err)?.project_filter();
         let teams: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let limit = keys.iter().map(|k| k.1).max().unwrap_or(0);
         let mut sql = Sql::new(self.db.get_database_backend());

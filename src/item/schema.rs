@@ -10,11 +10,12 @@ use super::values::{ByteSize, ContentType, ItemName};
 use crate::connection;
 use crate::dataset::loader::DatasetById;
 use crate::dataset::schema::Dataset;
+use crate::db::page::{MAX_PAGE, Page};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{MAX_PAGE, Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
 use crate::user::schema::{User, visible_user};
@@ -131,7 +132,7 @@ impl ItemMutation {
     /// Adds items to a dataset, all or none.
     async fn add_items(&self, ctx: &Context<'_>, input: AddItemsInput) -> Result<AddItemsPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         batch_size("items", input.items.len())?;
         let items = input
             .items
@@ -153,7 +154,7 @@ impl ItemMutation {
     /// Removes items, all or none.
     async fn remove_items(&self, ctx: &Context<'_>, input: RemoveItemsInput) -> Result<RemoveItemsPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         batch_size("itemIds", input.item_ids.len())?;
         // Every id is parsed (BAD_USER_INPUT) before any is looked up (NOT_FOUND).
         let decoded = input.item_ids.iter().map(|id| decode(id, "itemIds")).collect::<Result<Vec<_>, _>>()?;
@@ -181,7 +182,7 @@ pub async fn visible_item(ctx: &Context<'_>, id: Uuid) -> Result<Option<Item>> {
 
 /// `Dataset.items`: the caller's dataset is visible, and so are its items.
 pub async fn items_of(ctx: &Context<'_>, dataset: Uuid, first: Option<i32>, after: Option<String>) -> Result<ItemConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(ItemsOfDataset(dataset, args)).await.map_err(gql)?;
     Ok(ItemConnection::from_page(page.unwrap_or_else(Page::empty), Item))
 }
@@ -222,7 +223,7 @@ pub async fn item_count(ctx: &Context<'_>, of: TotalsOf<'_>) -> Result<i32> {
 /// `Team.diskUsage`: the `first` (1..100, default 20) largest projects of the team that
 /// the viewer sees, by bytes descending.
 pub async fn disk_usage(ctx: &Context<'_>, team: Uuid, first: Option<i32>) -> Result<Vec<ProjectDiskUsage>> {
-    let args = PageArgs::parse(first, None)?;
+    let args = page_args(first, None)?;
     let req = ctx.req()?;
     let usage = req.loader.load_one(TeamDiskUsage(team, args.first.min(MAX_PAGE))).await.map_err(gql)?.unwrap_or_default();
     let mut projects = req.loader.load_many(usage.iter().map(|u| ProjectById(u.project_id))).await.map_err(gql)?;

@@ -6,11 +6,11 @@
 use super::values::{ByteSize, ContentType, ItemName};
 use crate::authz::{Grants, Resource};
 use crate::dataset::service as dataset_service;
-use crate::db::{Sql, begin_write};
+use crate::db::Sql;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::{RequestCtx, Write};
 use entity::{dataset, item};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
@@ -35,7 +35,7 @@ fn require_update(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
 /// Moves a dataset's own aggregates by `bytes` and `count` (negative to remove). On
 /// PostgreSQL this also locks the dataset row, which serializes item changes of one
 /// dataset (name checks included); SQLite writers are serialized by `BEGIN IMMEDIATE`.
-async fn bump(txn: &DatabaseTransaction, dataset: Uuid, bytes: i64, count: i64) -> AppResult<()> {
+async fn bump(txn: &Write, dataset: Uuid, bytes: i64, count: i64) -> AppResult<()> {
     let mut sql = Sql::new(txn.get_database_backend());
     sql.push("UPDATE datasets SET own_size_bytes = own_size_bytes + ")
         .bind(bytes)
@@ -52,8 +52,8 @@ async fn bump(txn: &DatabaseTransaction, dataset: Uuid, bytes: i64, count: i64) 
 
 /// Adds `items` (1..=1000, checked by the caller) to a dataset; all or nothing.
 pub async fn add_items(req: &RequestCtx, dataset: Uuid, items: Vec<NewItem>) -> AppResult<(dataset::Model, Vec<item::Model>)> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = dataset_service::find_visible(&txn, &grants, dataset).await?;
     require_update(&grants, &d)?;
@@ -108,7 +108,7 @@ pub async fn add_items(req: &RequestCtx, dataset: Uuid, items: Vec<NewItem>) -> 
 /// datasets; all or nothing. Any id the viewer cannot see → NOT_FOUND; any dataset
 /// without `dataset.update` → FORBIDDEN.
 pub async fn remove_items(req: &RequestCtx, ids: &[Uuid]) -> AppResult<()> {
-    let txn = begin_write(&req.db).await?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let rows = item::Entity::find().filter(item::Column::Id.is_in(ids.to_vec())).all(&txn).await?;
     let visible = |i: &item::Model| grants.sees_project(i.organization_id, i.team_id, i.project_id);

@@ -1,7 +1,7 @@
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::membership;
 use std::collections::HashMap;

@@ -1,98 +1,24 @@
 //! `Membership`, `Role`, `ScopeKind`, member lists and the membership mutations.
 
 use super::loader::{MemberQuery, MembersOfScope};
-use super::service::{self, scope_of_kind};
-use crate::authz::{Resource, RoleInfo, Scope};
+use super::service;
+use crate::authz::Resource;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::RoleKey;
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::ids::{Kind, decode, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
+use crate::graphql::ids::{Kind, decode, decode_as, encode, scope_of_kind};
+use crate::graphql::pagination::page_args;
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::{Project, load_project};
+use crate::role::schema::{Role, ScopeKind, role_by_id, scope_kind_of};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use crate::workspace::schema::load_team;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
-
-/// The three kinds of scope a membership or invitation lives in.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum ScopeKind {
-    /// An organization.
-    Organization,
-    /// A team.
-    Team,
-    /// A project.
-    Project,
-}
-
-impl From<ScopeKind> for Scope {
-    fn from(k: ScopeKind) -> Self {
-        match k {
-            ScopeKind::Organization => Scope::Organization,
-            ScopeKind::Team => Scope::Team,
-            ScopeKind::Project => Scope::Project,
-        }
-    }
-}
-
-impl From<Scope> for ScopeKind {
-    fn from(s: Scope) -> Self {
-        match s {
-            Scope::Organization => ScopeKind::Organization,
-            Scope::Team => ScopeKind::Team,
-            Scope::Project => ScopeKind::Project,
-        }
-    }
-}
-
-/// A role: a named set of permission keys valid at one scope kind.
-#[derive(Clone)]
-pub struct Role(pub Arc<RoleInfo>);
-
-/// A role: a named set of permission keys valid at one scope kind.
-#[Object]
-impl Role {
-    /// Stable identifier used in every mutation, e.g. "maintainer".
-    async fn key(&self) -> &str {
-        &self.0.key
-    }
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// What the role is for, as its creator described it; null when none was given.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    /// The scope kind this role is assigned at.
-    async fn scope_kind(&self) -> ScopeKind {
-        self.0.scope.into()
-    }
-    /// Permission keys the role grants (at its scope and, for organization roles, on every team).
-    async fn permissions(&self) -> Vec<String> {
-        self.0.permission_keys()
-    }
-    /// True for the built-in catalog; built-in roles are immutable.
-    async fn built_in(&self) -> bool {
-        self.0.built_in
-    }
-}
-
-/// The role with id `id`, from the catalog.
-pub fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
-    let role = ctx.req()?.catalog().role(id).cloned();
-    Ok(Role(role.ok_or_else(|| AppError::internal("unknown role id"))?))
-}
-
-/// The scope kind stored as text.
-pub fn scope_kind_of(text: &str) -> ScopeKind {
-    Scope::parse(text).map_or(ScopeKind::Organization, Into::into)
-}
 
 /// The team of a team or project scope (memberships, invitations).
 pub async fn optional_team(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
@@ -164,7 +90,7 @@ pub async fn members_of(
     search: Option<String>,
 ) -> Result<MembershipConnection> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let search = crate::domain::SearchText::parse("search", search.as_deref())?.map(|s| s.as_str().to_string());
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
@@ -250,45 +176,41 @@ impl MembershipMutation {
     /// Adds an existing user to an organization, team or project with a role.
     async fn add_member(&self, ctx: &Context<'_>, input: AddMemberInput) -> Result<AddMemberPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let role = RoleKey::parse("role", &input.role)?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
         let user = decode_as(&input.user_id, Kind::User, "userId")?;
         let scope = scope_of_kind(kind)?;
         let m = service::add_member(req, scope, scope_id, user, &role).await?;
-        req.authz.refresh().await;
         Ok(AddMemberPayload { membership: Membership(m) })
     }
 
     /// Changes the role of a membership (never the viewer's own).
     async fn change_member_role(&self, ctx: &Context<'_>, input: ChangeMemberRoleInput) -> Result<ChangeMemberRolePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let role = RoleKey::parse("role", &input.role)?;
         let id = decode_as(&input.membership_id, Kind::Membership, "membershipId")?;
         let m = service::change_member_role(req, id, &role).await?;
-        req.authz.refresh().await;
         Ok(ChangeMemberRolePayload { membership: Membership(m) })
     }
 
     /// Removes someone else's membership.
     async fn remove_member(&self, ctx: &Context<'_>, input: RemoveMemberInput) -> Result<RemoveMemberPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.membership_id, Kind::Membership, "membershipId")?;
         service::remove_member(req, id).await?;
-        req.authz.refresh().await;
         Ok(RemoveMemberPayload { removed_membership_id: input.membership_id })
     }
 
     /// The viewer leaves an organization, team or project.
     async fn leave_scope(&self, ctx: &Context<'_>, input: LeaveScopeInput) -> Result<LeaveScopePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
         let scope = scope_of_kind(kind)?;
         service::leave_scope(req, scope, scope_id).await?;
-        req.authz.refresh().await;
         Ok(LeaveScopePayload { left_scope_id: input.scope_id })
     }
 }

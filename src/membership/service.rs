@@ -2,72 +2,17 @@
 //! invariant (≥ 1 explicit admin), the owner rule and "a user keeps their own last team",
 //! guarded under row locks of the scope (and the user) inside one transaction.
 
+use super::repo::{ScopeRef, find_visible_scope, lock_scope};
 use crate::audit::AuditAction;
-use crate::authz::{Grants, MemberChange, OrgRoles, Resource, RoleInfo, Scope, check_member_change};
-use crate::db::begin_write;
+use crate::authz::{Grants, MemberChange, OrgRoles, RoleInfo, Scope, check_member_change};
 use crate::domain::RoleKey;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::graphql::ids::Kind;
+use crate::request::RequestCtx;
+use crate::user::repo::lock_user;
 use entity::{membership, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// A scope a membership lives in, with its ancestors.
-#[derive(Clone, Copy, Debug)]
-pub struct ScopeRef {
-    pub scope: Scope,
-    pub id: Uuid,
-    pub org: Uuid,
-    pub team: Option<Uuid>,
-}
-
-impl ScopeRef {
-    pub fn resource(&self) -> Resource {
-        match (self.scope, self.team) {
-            (Scope::Organization, _) | (_, None) => Resource::Organization { org: self.org },
-            (Scope::Team, Some(team)) => Resource::Team { org: self.org, team },
-            (Scope::Project, Some(team)) => Resource::Project { org: self.org, team, project: self.id, owned: false },
-        }
-    }
-    fn of_membership(m: &membership::Model) -> AppResult<Self> {
-        Self::from_parts(&m.scope_kind, m.scope_id, m.organization_id, m.team_id)
-    }
-    pub fn from_parts(kind: &str, id: Uuid, org: Uuid, team: Option<Uuid>) -> AppResult<Self> {
-        let scope = Scope::parse(kind).ok_or_else(|| AppError::internal("unknown scope kind"))?;
-        Ok(Self { scope, id, org, team })
-    }
-}
-
-pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
-    match kind {
-        Kind::Organization => Ok(Scope::Organization),
-        Kind::Team => Ok(Scope::Team),
-        Kind::Project => Ok(Scope::Project),
-        _ => Err(AppError::NotFound),
-    }
-}
-
-/// The scope if the viewer sees it; otherwise `NOT_FOUND`.
-pub async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
-    Ok(match scope {
-        Scope::Organization => {
-            crate::organization::service::find_visible(db, grants, id).await?;
-            ScopeRef { scope, id, org: id, team: None }
-        }
-        Scope::Team => {
-            let t = crate::team::service::find_visible(db, grants, id).await?;
-            ScopeRef { scope, id, org: t.organization_id, team: Some(t.id) }
-        }
-        Scope::Project => {
-            let p = crate::project::service::find_visible(db, grants, id).await?;
-            ScopeRef { scope, id, org: p.organization_id, team: Some(p.team_id) }
-        }
-    })
-}
 
 /// Input validation of a role key for a scope, before visibility: a role of the scope's
 /// organization (see `authz::resolve_role`).
@@ -84,18 +29,6 @@ pub async fn resolve_role_key<C: ConnectionTrait>(
         Scope::Project => entity::project::Entity::find_by_id(id).one(db).await?.map(|p| p.organization_id),
     };
     crate::authz::resolve_role(db, &req.catalog(), org, scope, role).await
-}
-
-pub async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {
-    match s.scope {
-        Scope::Organization => crate::organization::service::lock(db, s.id).await.map(|_| ()),
-        Scope::Team => crate::team::service::lock(db, s.id).await.map(|_| ()),
-        Scope::Project => crate::project::service::lock(db, s.id).await.map(|_| ()),
-    }
-}
-
-pub async fn lock_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
-    user::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound).map(|_| ())
 }
 
 /// Whether the viewer sees a membership: their own, or `member.read` on a scope they
@@ -149,7 +82,7 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     for a in &affected {
         let role = role_of(req, a)?;
         if a.scope_kind == Scope::Team.as_str() && is_team_admin(&role) {
-            crate::team::service::lock(db, a.scope_id).await?;
+            crate::team::repo::lock(db, a.scope_id).await?;
             if other_admins(db, req, a.scope_id, a.user_id).await? == 0 {
                 return Err(AppError::precondition("a team keeps at least one explicit admin"));
             }
@@ -157,10 +90,10 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     }
     let ids: Vec<Uuid> = affected.iter().map(|a| a.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(ids)).exec(db).await?;
-    crate::audit::record_removals(db, &req.catalog(), req.viewer()?.id, &affected).await?;
+    crate::audit::record_removals(db, &req.catalog(), req.user()?.id, &affected).await?;
     if m.scope_kind == Scope::Organization.as_str() {
-        crate::group::service::remove_from_organization(db, req.viewer()?.id, m.organization_id, m.user_id).await?;
-        crate::capability::service::remove_for_member(db, Some(req.viewer()?.id), m.organization_id, m.user_id).await?;
+        crate::group::service::remove_from_organization(db, req.user()?.id, m.organization_id, m.user_id).await?;
+        crate::capability::service::remove_for_member(db, Some(req.user()?.id), m.organization_id, m.user_id).await?;
     }
     Ok(())
 }
@@ -172,8 +105,8 @@ pub async fn add_member(
     user_id: Uuid,
     role: &RoleKey,
 ) -> AppResult<membership::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let role = resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
@@ -208,7 +141,7 @@ pub async fn add_member(
         created_at: chrono::Utc::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
-    let actor = req.viewer()?.id;
+    let actor = req.user()?.id;
     crate::audit::record_membership(&txn, &req.catalog(), actor, AuditAction::MembershipCreated, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(m)
@@ -224,8 +157,8 @@ async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> 
 }
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     // Loading the grants first brings this instance's catalog up to date (a custom role
     // created through another instance), so the key check sees it; still before visibility.
     let grants = req.load_grants(&txn).await?;
@@ -257,7 +190,7 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     am.role_id = Set(new.id);
     let m = am.update(&txn).await?;
     if before.role_id != m.role_id {
-        let actor = req.viewer()?.id;
+        let actor = req.user()?.id;
         let changed = AuditAction::MembershipRoleChanged;
         crate::audit::record_membership(&txn, &req.catalog(), actor, changed, Some(&before), Some(&m)).await?;
     }
@@ -266,8 +199,8 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
 }
 
 pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
@@ -284,8 +217,8 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     lock_scope(&txn, &s).await?;

@@ -1,7 +1,7 @@
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::team;
 use std::collections::HashMap;
@@ -18,9 +18,27 @@ impl Loader<TeamsOfOrganization> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TeamsOfOrganization]) -> Result<HashMap<TeamsOfOrganization, Self::Value>, Self::Error> {
-        let filter = self.authz.grants().await.map_err(load_err)?.team_filter();
+        let filter = self.grants().await.map_err(load_err)?.team_filter();
         let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
         let table = ChildTable { table: "teams", parent_col: "organization_id", parent_of: |t: &team::Model| t.organization_id };
         load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push)).await.map_err(load_err)
+    }
+}
+
+/// An organization by its (lowercase) slug.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrganizationBySlug(pub String);
+
+impl Loader<OrganizationBySlug> for DbLoader {
+    type Value = entity::organization::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OrganizationBySlug]) -> Result<HashMap<OrganizationBySlug, Self::Value>, Self::Error> {
+        use entity::organization;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        let rows =
+            organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)).all(&self.db).await.map_err(load_err)?;
+        Ok(rows.into_iter().map(|o| (OrganizationBySlug(o.slug.clone()), o)).collect())
     }
 }

@@ -1,5 +1,6 @@
 //! Organizations: the top of the hierarchy, CVAT-style (owner, maintainer, supervisor, worker).
 
 pub mod loader;
+pub mod repo;
 pub mod schema;
 pub mod service;

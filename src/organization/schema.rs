@@ -1,17 +1,18 @@
 //! The `Organization` type, `organization(slug)` and the organization mutations.
 
-use super::loader::{OrganizationById, TeamsOfOrganization};
+use super::loader::{OrganizationById, OrganizationBySlug, TeamsOfOrganization};
 use super::service::{self, NewOrganization, OrganizationChanges};
 use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
-use crate::membership::schema::{MembershipConnection, Role, ScopeKind, members_of};
+use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::viewer_fields;
+use crate::membership::schema::{MembershipConnection, members_of};
+use crate::role::schema::{Role, ScopeKind};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -143,9 +144,9 @@ impl Organization {
     /// Teams the viewer may see.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<TeamConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
-        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::graphql::pagination::Page::empty), Team))
+        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::db::page::Page::empty), Team))
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
     #[graphql(complexity = "cost(first, child_complexity)")]
@@ -224,8 +225,12 @@ impl OrganizationQuery {
     /// An organization by slug (case-insensitive); null when it does not exist or the viewer is not a member.
     async fn organization(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Organization>> {
         let req = ctx.req()?;
-        req.viewer()?;
-        Ok(service::find_by_slug(req, &slug).await?.map(Organization))
+        req.user()?;
+        // Not a slug at all: no organization has it.
+        let Ok(slug) = Slug::parse("slug", &slug) else { return Ok(None) };
+        let grants = req.grants().await?;
+        let org = req.loader.load_one(OrganizationBySlug(slug.as_str().to_ascii_lowercase())).await.map_err(gql)?;
+        Ok(org.filter(|o| grants.sees_org(o.id)).map(Organization))
     }
 }
 
@@ -326,7 +331,7 @@ impl OrganizationMutation {
     /// Creates an organization owned by the viewer.
     async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<CreateOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let new = NewOrganization {
             slug: Slug::parse("slug", &input.slug)?,
             name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
@@ -337,14 +342,13 @@ impl OrganizationMutation {
             role_preset: input.role_preset.unwrap_or(RolePreset::Default).as_str(),
         };
         let org = service::create_organization(req, new).await?;
-        req.authz.refresh().await;
         Ok(CreateOrganizationPayload { organization: Organization(org) })
     }
 
     /// Changes an organization's slug, name or contact details (`org.update`).
     async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> Result<UpdateOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let changes = OrganizationChanges {
             slug: input.slug.as_deref().map(|s| Slug::parse("slug", s)).transpose()?,
@@ -361,10 +365,9 @@ impl OrganizationMutation {
     /// Deletes an organization and everything in it (`org.delete`: the owner).
     async fn delete_organization(&self, ctx: &Context<'_>, input: DeleteOrganizationInput) -> Result<DeleteOrganizationPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         service::delete_organization(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteOrganizationPayload { deleted_organization_id: input.organization_id })
     }
 
@@ -375,11 +378,10 @@ impl OrganizationMutation {
         input: TransferOrganizationOwnershipInput,
     ) -> Result<TransferOrganizationOwnershipPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let new_owner = decode_as(&input.new_owner_id, Kind::User, "newOwnerId")?;
-        let org = service::transfer_ownership(req, id, new_owner).await?;
-        req.authz.refresh().await;
+        let org = service::transfer_organization_ownership(req, id, new_owner).await?;
         Ok(TransferOrganizationOwnershipPayload { organization: Organization(org) })
     }
 }

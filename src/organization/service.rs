@@ -1,16 +1,14 @@
 //! Organization rules and transactions: create, update, delete, transfer ownership.
 
+use super::repo::{find_visible, lock};
 use crate::audit::{self, AuditAction};
-use crate::authz::{Grants, Resource, Scope, preset_namespace};
-use crate::db::begin_write;
+use crate::authz::{Resource, Scope, preset_namespace};
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::user::service::add_membership;
+use crate::membership::repo::add_membership;
+use crate::request::RequestCtx;
 use entity::{membership, organization};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 pub struct NewOrganization {
@@ -34,31 +32,9 @@ pub struct OrganizationChanges {
     pub location: Option<Description>,
 }
 
-/// The organization if it exists and the viewer sees it; otherwise `NOT_FOUND`.
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<organization::Model> {
-    if !grants.sees_org(id) {
-        return Err(AppError::NotFound);
-    }
-    organization::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
-}
-
-/// Locks the organization row (PostgreSQL `FOR UPDATE`) and returns it fresh.
-pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<organization::Model> {
-    organization::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
-}
-
-pub async fn find_by_slug(req: &RequestCtx, slug: &str) -> AppResult<Option<organization::Model>> {
-    // Not a slug at all: no organization has it.
-    let Ok(slug) = Slug::parse("slug", slug) else { return Ok(None) };
-    let slug = slug.as_str();
-    let grants = req.grants().await?;
-    let org = organization::Entity::find().filter(organization::Column::Slug.eq(slug.to_ascii_lowercase())).one(&req.db).await?;
-    Ok(org.filter(|o| grants.sees_org(o.id)))
-}
-
 pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let org = organization::Model {
         id: Uuid::now_v7(),
         name: input.name.map(Name::into_string).unwrap_or_else(|| input.slug.as_str().to_string()),
@@ -80,8 +56,8 @@ pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> Ap
 }
 
 pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: OrganizationChanges) -> AppResult<organization::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.update") {
@@ -113,15 +89,15 @@ pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: Organizati
 }
 
 pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
     if !grants.can(&Resource::Organization { org: id }, "org.delete") {
         return Err(AppError::forbidden("requires org.delete"));
     }
     lock(&txn, id).await?;
-    crate::membership::service::lock_user(&txn, viewer.id).await?;
+    crate::user::repo::lock_user(&txn, viewer.id).await?;
     let memberships = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
     let other_orgs = memberships.iter().filter(|m| m.scope_kind == "organization" && m.organization_id != id).count();
     if other_orgs == 0 {
@@ -145,9 +121,9 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+pub async fn transfer_organization_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> AppResult<organization::Model> {
+    req.user()?;
+    let txn = req.begin_write().await?;
     // Lock first, then read the viewer's role: a concurrent transfer may have made
     // the viewer a maintainer while this request waited.
     let org = lock(&txn, id).await?;
@@ -171,7 +147,7 @@ pub async fn transfer_ownership(req: &RequestCtx, id: Uuid, new_owner: Uuid) -> 
     let catalog = req.catalog();
     let namespace = preset_namespace(&org.role_preset).to_string();
     let owner_role = catalog.builtin(&namespace, Scope::Organization, "owner")?.id;
-    let actor = req.viewer()?.id;
+    let actor = req.user()?.id;
     let changed = AuditAction::MembershipRoleChanged;
     let old_owner = org.owner_id;
     if let Some(old) = in_org(old_owner).await? {

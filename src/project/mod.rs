@@ -1,6 +1,7 @@
 //! Projects: live in a workspace; hold datasets; may have their own members.
 
 pub mod loader;
+pub mod repo;
 pub mod schema;
 pub mod service;
 pub mod transfer;

@@ -6,21 +6,24 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::dataset::loader::DatasetsUnder;
 use crate::dataset::schema::{Dataset, DatasetConnection};
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
-use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::membership::schema::{MembershipConnection, members_of};
+use crate::role::schema::{Role, role_by_id};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use crate::workspace::loader::WorkspaceById;
 use crate::workspace::schema::{Workspace, load_team};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 /// A project: lives in a workspace, holds datasets, may have its own members.
 #[derive(Clone)]
@@ -35,7 +38,7 @@ pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> 
 
 impl Project {
     fn resource(&self, ctx: &Context<'_>) -> Result<Resource> {
-        Ok(service::resource(&self.0, ctx.req()?.viewer()?.id))
+        Ok(super::repo::resource(&self.0, ctx.req()?.user()?.id))
     }
 }
 
@@ -86,7 +89,7 @@ impl Project {
     /// Top-level datasets of the project.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
@@ -212,7 +215,7 @@ impl ProjectMutation {
     /// Creates a project in a workspace.
     async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<CreateProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
@@ -223,7 +226,7 @@ impl ProjectMutation {
     /// Renames or describes a project.
     async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<UpdateProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -234,10 +237,79 @@ impl ProjectMutation {
     /// Deletes a project and its datasets.
     async fn delete_project(&self, ctx: &Context<'_>, input: DeleteProjectInput) -> Result<DeleteProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         service::delete_project(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteProjectPayload { deleted_project_id: input.project_id })
+    }
+}
+
+/// Input of `transferProject`.
+#[derive(InputObject)]
+pub struct TransferProjectInput {
+    /// The project to move (`project.delete`, or `.own`, on it).
+    pub project_id: ID,
+    /// The destination workspace (`project.create` on its team); may be in another team or organization.
+    pub workspace_id: ID,
+}
+
+/// A project membership that could not follow a transfer: its user is not a member of
+/// the destination organization, or its role does not exist there.
+pub struct DetachedMembership {
+    pub user_id: Uuid,
+    pub role_id: Uuid,
+}
+
+/// A project membership that could not follow a transfer: its user is not a member of
+/// the destination organization, or its role (a custom role of the source organization,
+/// or a role of another preset with no same-named project role) does not exist there.
+#[Object]
+impl DetachedMembership {
+    /// The member; null when the viewer may no longer see them.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, Some(self.user_id)).await
+    }
+    /// The project role they held.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
+        role_by_id(ctx, self.role_id)
+    }
+}
+
+/// Detached memberships a payload lists (the rest are counted, and all are in the audit log).
+pub const MAX_DETACHED_LISTED: usize = 100;
+
+/// Result of `transferProject`.
+#[derive(SimpleObject)]
+pub struct TransferProjectPayload {
+    /// The project at its destination.
+    pub project: Project,
+    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there: the first 100 (by id); `detachedMembershipCount` counts them all.
+    pub detached_memberships: Vec<DetachedMembership>,
+    /// How many project memberships were removed.
+    pub detached_membership_count: i32,
+}
+
+#[derive(Default)]
+pub struct TransferMutation;
+
+#[Object]
+impl TransferMutation {
+    /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
+    async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
+        let req = ctx.req()?;
+        req.user()?;
+        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
+        let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
+        let t = super::transfer::transfer_project(req, id, to).await?;
+        let mut detached = t.detached;
+        let count = i32::try_from(detached.len()).unwrap_or(i32::MAX);
+        detached.sort_by_key(|m| m.id);
+        detached.truncate(MAX_DETACHED_LISTED);
+        let detached = detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
+        Ok(TransferProjectPayload {
+            project: Project(t.project),
+            detached_memberships: detached,
+            detached_membership_count: count,
+        })
     }
 }

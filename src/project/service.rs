@@ -1,31 +1,16 @@
 //! Project rules: developers and admins create; managers edit; admins delete any,
 //! developers only their own (`project.delete.own`).
 
+use super::repo::{find_visible, resource};
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::project;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
-
-pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
-    Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: p.created_by == Some(viewer) }
-}
-
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<project::Model> {
-    let p = project::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_project(p.organization_id, p.team_id, p.id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(p)
-}
-
-pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
-    project::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
-}
 
 fn name_conflict() -> AppError {
     AppError::conflict("name", "a project with this name exists in the workspace")
@@ -37,8 +22,8 @@ pub async fn create_project(
     name: Name,
     description: Description,
 ) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = insert_new(&txn, &grants, viewer.id, workspace, name, description.into_inner()).await?;
     activity::record(&txn, viewer.id, Action::Created, Subject::project(&p)).await?;
@@ -57,7 +42,7 @@ pub async fn insert_new<C: ConnectionTrait>(
     name: Name,
     description: Option<String>,
 ) -> AppResult<project::Model> {
-    let w = crate::workspace::service::find_visible(txn, grants, workspace).await?;
+    let w = crate::workspace::repo::find_visible(txn, grants, workspace).await?;
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
         return Err(AppError::forbidden("requires project.create"));
     }
@@ -84,8 +69,8 @@ pub async fn update_project(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.update") {
@@ -110,8 +95,8 @@ pub async fn update_project(
 }
 
 pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&p, viewer.id), "project.delete") {

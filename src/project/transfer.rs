@@ -6,17 +6,12 @@
 //! the destination's built-in project role of the same key; custom roles and roles the
 //! destination's preset lacks do not (memberships detached, pending invitations revoked).
 
-use super::schema::Project;
-use super::service::{find_visible, lock, resource};
+use super::repo::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
 use crate::authz::Resource;
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
-use crate::graphql::ids::{Kind, decode_as};
-use crate::graphql::{CtxExt, RequestCtx};
-use crate::membership::schema::{Role, role_by_id};
-use crate::user::schema::{User, visible_user};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use crate::request::RequestCtx;
 use entity::{dataset, invitation, item, membership, project};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -29,11 +24,11 @@ pub struct Transferred {
 }
 
 pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) -> AppResult<Transferred> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
-    let w = crate::workspace::service::find_visible(&txn, &grants, to_workspace).await?;
+    let w = crate::workspace::repo::find_visible(&txn, &grants, to_workspace).await?;
     if !grants.can(&resource(&p, viewer.id), "project.delete") {
         return Err(AppError::forbidden("a transfer requires project.delete (or .own) on the project"));
     }
@@ -148,76 +143,5 @@ impl RoleMap {
         }
         let r = self.catalog.role(role)?;
         self.catalog.builtin(&self.namespace, crate::authz::Scope::Project, &r.key).ok().map(|r| r.id)
-    }
-}
-
-/// Input of `transferProject`.
-#[derive(InputObject)]
-pub struct TransferProjectInput {
-    /// The project to move (`project.delete`, or `.own`, on it).
-    pub project_id: ID,
-    /// The destination workspace (`project.create` on its team); may be in another team or organization.
-    pub workspace_id: ID,
-}
-
-/// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization, or its role does not exist there.
-pub struct DetachedMembership {
-    pub user_id: Uuid,
-    pub role_id: Uuid,
-}
-
-/// A project membership that could not follow a transfer: its user is not a member of
-/// the destination organization, or its role (a custom role of the source organization,
-/// or a role of another preset with no same-named project role) does not exist there.
-#[Object]
-impl DetachedMembership {
-    /// The member; null when the viewer may no longer see them.
-    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        visible_user(ctx, Some(self.user_id)).await
-    }
-    /// The project role they held.
-    async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.role_id)
-    }
-}
-
-/// Detached memberships a payload lists (the rest are counted, and all are in the audit log).
-pub const MAX_DETACHED_LISTED: usize = 100;
-
-/// Result of `transferProject`.
-#[derive(SimpleObject)]
-pub struct TransferProjectPayload {
-    /// The project at its destination.
-    pub project: Project,
-    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there: the first 100 (by id); `detachedMembershipCount` counts them all.
-    pub detached_memberships: Vec<DetachedMembership>,
-    /// How many project memberships were removed.
-    pub detached_membership_count: i32,
-}
-
-#[derive(Default)]
-pub struct TransferMutation;
-
-#[Object]
-impl TransferMutation {
-    /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
-    async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
-        let req = ctx.req()?;
-        req.viewer()?;
-        let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
-        let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
-        let t = transfer_project(req, id, to).await?;
-        req.authz.refresh().await;
-        let mut detached = t.detached;
-        let count = i32::try_from(detached.len()).unwrap_or(i32::MAX);
-        detached.sort_by_key(|m| m.id);
-        detached.truncate(MAX_DETACHED_LISTED);
-        let detached = detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
-        Ok(TransferProjectPayload {
-            project: Project(t.project),
-            detached_memberships: detached,
-            detached_membership_count: count,
-        })
     }
 }

@@ -2,12 +2,88 @@
 //! `updateRole`, `deleteRole`.
 
 use super::service::{self, NewRole, RoleChanges, RoleRef, parse_key, parse_permissions};
-use crate::authz::Scope;
+use crate::authz::{RoleInfo, Scope};
 use crate::domain::{Description, Name, RoleKey};
-use crate::graphql::CtxExt;
+use crate::error::AppError;
+use crate::graphql::context::CtxExt;
 use crate::graphql::ids::{Kind, decode_as};
-use crate::membership::schema::{Role, ScopeKind};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use std::sync::Arc;
+
+/// The three kinds of scope a membership or invitation lives in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ScopeKind {
+    /// An organization.
+    Organization,
+    /// A team.
+    Team,
+    /// A project.
+    Project,
+}
+
+impl From<ScopeKind> for Scope {
+    fn from(k: ScopeKind) -> Self {
+        match k {
+            ScopeKind::Organization => Scope::Organization,
+            ScopeKind::Team => Scope::Team,
+            ScopeKind::Project => Scope::Project,
+        }
+    }
+}
+
+impl From<Scope> for ScopeKind {
+    fn from(s: Scope) -> Self {
+        match s {
+            Scope::Organization => ScopeKind::Organization,
+            Scope::Team => ScopeKind::Team,
+            Scope::Project => ScopeKind::Project,
+        }
+    }
+}
+
+/// A role: a named set of permission keys valid at one scope kind.
+#[derive(Clone)]
+pub struct Role(pub Arc<RoleInfo>);
+
+/// A role: a named set of permission keys valid at one scope kind.
+#[Object]
+impl Role {
+    /// Stable identifier used in every mutation, e.g. "maintainer".
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What the role is for, as its creator described it; null when none was given.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The scope kind this role is assigned at.
+    async fn scope_kind(&self) -> ScopeKind {
+        self.0.scope.into()
+    }
+    /// Permission keys the role grants (at its scope and, for organization roles, on every team).
+    async fn permissions(&self) -> Vec<String> {
+        self.0.permission_keys()
+    }
+    /// True for the built-in catalog; built-in roles are immutable.
+    async fn built_in(&self) -> bool {
+        self.0.built_in
+    }
+}
+
+/// The role with id `id`, from the catalog.
+pub fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
+    let role = ctx.req()?.catalog().role(id).cloned();
+    Ok(Role(role.ok_or_else(|| AppError::internal("unknown role id"))?))
+}
+
+/// The scope kind stored as text.
+pub fn scope_kind_of(text: &str) -> ScopeKind {
+    Scope::parse(text).map_or(ScopeKind::Organization, Into::into)
+}
 
 /// Which objects a permission key applies to.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -54,7 +130,7 @@ impl RoleQuery {
     /// Every permission key roles can be built from, sorted by key.
     async fn permission_catalog(&self, ctx: &Context<'_>) -> Result<Vec<Permission>> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let catalog = req.catalog();
         let mut list: Vec<Permission> = catalog
             .permissions
@@ -153,7 +229,7 @@ impl RoleMutation {
     /// Creates a custom role of an organization (requires `role.manage`; at most the configured number per organization).
     async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<CreateRolePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let organization = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let scope: Scope = input.scope_kind.into();
         let new = NewRole {
@@ -171,7 +247,7 @@ impl RoleMutation {
     /// Changes a custom role's name, description or permission keys; built-in roles are immutable.
     async fn update_role(&self, ctx: &Context<'_>, input: UpdateRoleInput) -> Result<UpdateRolePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;
         let changes = RoleChanges {
             name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
@@ -188,7 +264,7 @@ impl RoleMutation {
     /// Deletes a custom role no membership, invitation or group assignment uses.
     async fn delete_role(&self, ctx: &Context<'_>, input: DeleteRoleInput) -> Result<DeleteRolePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;
         let key = r.key.as_str().to_string();
         service::delete_role(req, r).await?;

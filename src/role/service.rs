@@ -5,15 +5,13 @@
 
 use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Catalog, Grants, OrgRoles, Resource, RoleInfo, Scope};
-use crate::db::begin_write;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::organization::service::{find_visible, lock};
+use crate::organization::repo::{find_visible, lock};
+use crate::request::{RequestCtx, Write};
 use entity::{group_project, invitation, membership, role, role_permission};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -105,7 +103,7 @@ fn candidate(org: Uuid, scope: Scope, key: &str, grants: BTreeSet<(Scope, String
 }
 
 /// Visibility, then `role.manage` on the organization; returns the organization's roles.
-async fn authorize(txn: &DatabaseTransaction, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
+async fn authorize(txn: &Write, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
     let model = find_visible(txn, grants, org).await?;
     if !grants.can(&Resource::Organization { org }, "role.manage") {
         return Err(AppError::forbidden("requires role.manage"));
@@ -142,7 +140,7 @@ async fn find_custom<C: ConnectionTrait>(db: &C, r: &RoleRef, lock: bool) -> App
 /// The role to change or delete, locked with its organization: `None` for a built-in role
 /// of the preset (the caller refuses it once permission is settled), `NOT_FOUND` for a key
 /// that is neither.
-async fn existing(txn: &DatabaseTransaction, catalog: &Catalog, roles: &OrgRoles, r: &RoleRef) -> AppResult<Option<role::Model>> {
+async fn existing(txn: &Write, catalog: &Catalog, roles: &OrgRoles, r: &RoleRef) -> AppResult<Option<role::Model>> {
     if is_built_in(catalog, roles, r.scope, &r.key) {
         return Ok(None);
     }
@@ -171,19 +169,18 @@ async fn insert_grants<C: ConnectionTrait>(db: &C, role: Uuid, grants: &BTreeSet
 /// this instance puts that catalog in place and forgets the request's grants, so the change
 /// holds from the next statement on (other instances notice the version in their grants
 /// statement). Returns the role `id` as the new catalog has it.
-async fn commit(req: &RequestCtx, txn: DatabaseTransaction, id: Option<Uuid>) -> AppResult<Option<Arc<RoleInfo>>> {
+async fn commit(req: &RequestCtx, txn: Write, id: Option<Uuid>) -> AppResult<Option<Arc<RoleInfo>>> {
     txn.execute_unprepared("UPDATE catalog_versions SET version = version + 1 WHERE id = 1").await?;
     let fresh = Catalog::load(&txn).await?;
     txn.commit().await?;
-    let catalog = req.catalogs.install(fresh);
-    req.authz.refresh().await;
+    let catalog = req.catalogs().install(fresh);
     Ok(id.and_then(|id| catalog.role(id).cloned()))
 }
 
 pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<RoleInfo>> {
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let org = input.organization;
-    let txn = begin_write(&req.db).await?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let roles = authorize(&txn, &grants, org).await?;
     no_escalation(&grants, org, &candidate(org, input.scope, input.key.as_str(), input.grants.clone()))?;
@@ -236,9 +233,9 @@ pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<Role
 }
 
 pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> AppResult<Arc<RoleInfo>> {
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let org = r.organization;
-    let txn = begin_write(&req.db).await?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let roles = authorize(&txn, &grants, org).await?;
     let current = existing(&txn, &grants.catalog, &roles, &r).await?;
@@ -279,9 +276,9 @@ pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> 
 }
 
 pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
-    let viewer = req.viewer()?;
+    let viewer = req.user()?;
     let org = r.organization;
-    let txn = begin_write(&req.db).await?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let roles = authorize(&txn, &grants, org).await?;
     // The role's row is locked: an assignment racing this delete waits for it (foreign key).

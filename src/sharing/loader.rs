@@ -1,18 +1,13 @@
 //! Batched reads of the sharing rows of projects.
 
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::Cursored;
+use crate::db::page::{Page, PageArgs};
+use crate::db::{Sql, load_page};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
-use entity::{project_origin, published_project, share_link};
+use entity::{project_origin, published_project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-impl Cursored for share_link::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Whether a project is published (present only when it is).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,5 +44,48 @@ impl Loader<OriginOf> for DbLoader {
             .await
             .map_err(load_err)?;
         Ok(rows.into_iter().map(|r| (OriginOf(r.project_id), r)).collect())
+    }
+}
+
+/// Share links of a project, oldest first, one page. The caller has checked
+/// `project.update` there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ShareLinksOf(pub Uuid, pub PageArgs);
+
+impl Loader<ShareLinksOf> for DbLoader {
+    type Value = Page<entity::share_link::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ShareLinksOf]) -> Result<HashMap<ShareLinksOf, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let filter = |sql: &mut Sql| {
+                sql.push("t.project_id = ").bind(key.0);
+            };
+            let page = load_page::<entity::share_link::Entity, _>(&self.db, "share_links", &filter, &key.1).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Every published project, oldest first, one page (`explore`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Published(pub PageArgs);
+
+impl Loader<Published> for DbLoader {
+    type Value = Page<entity::project::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Published]) -> Result<HashMap<Published, Self::Value>, Self::Error> {
+        let filter = |sql: &mut Sql| {
+            sql.push("t.id IN (SELECT project_id FROM published_projects)");
+        };
+        let mut out = HashMap::new();
+        for key in keys {
+            let page = load_page::<entity::project::Entity, _>(&self.db, "projects", &filter, &key.0).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! Publishing grants reading only through `explore` and the nested fields of the
 //! projects it returns: `node(id)` and every mutation keep the visibility rules of
-//! RULES.md §3. The copy itself is `version::service::create_copy`, shared with restore.
+//! RULES.md §3. The copy itself is `version::snapshot::create_copy`, shared with restore.
 
 pub mod loader;
 pub mod schema;

@@ -1,16 +1,16 @@
 //! `Query.explore`, the `ShareLink` and `ProjectOrigin` types, the sharing fields of
 //! `Project` and the sharing mutations.
 
-use super::loader::{OriginOf, PublishedOf};
+use super::loader::{OriginOf, Published, PublishedOf, ShareLinksOf};
 use super::service::{self, OriginKind};
 use crate::authz::Resource;
 use crate::connection;
-use crate::db::{Sql, load_page};
+use crate::db::page::Page;
 use crate::domain::Name;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, ProjectConnection};
 use crate::user::schema::{User, visible_user};
@@ -131,14 +131,11 @@ pub async fn share_links_of(
     after: Option<String>,
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     if !req.grants().await?.can(&resource, "project.update") {
         return Ok(None);
     }
-    let filter = |sql: &mut Sql| {
-        sql.push("t.project_id = ").bind(project);
-    };
-    let page = load_page::<entity::share_link::Entity, _>(&req.db, "share_links", &filter, &args).await?;
+    let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
     Ok(Some(ShareLinkConnection::from_page(page, ShareLink)))
 }
 
@@ -157,12 +154,9 @@ impl SharingQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<ProjectConnection> {
         let req = ctx.req()?;
-        req.viewer()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
-        let filter = |sql: &mut Sql| {
-            sql.push("t.id IN (SELECT project_id FROM published_projects)");
-        };
-        let page = load_page::<entity::project::Entity, _>(&req.db, "projects", &filter, &args).await?;
+        req.user()?;
+        let args = page_args(first, after.as_deref())?;
+        let page = req.loader.load_one(Published(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(ProjectConnection::from_page(page, Project))
     }
 }
@@ -251,7 +245,7 @@ impl SharingMutation {
     /// Makes a project readable (never writable) by every signed-in user via `explore`.
     async fn publish_project(&self, ctx: &Context<'_>, input: PublishProjectInput) -> Result<PublishProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let p = service::set_published(req, id, true).await?;
         Ok(PublishProjectPayload { project: Project(p) })
@@ -260,7 +254,7 @@ impl SharingMutation {
     /// Removes a project from `explore`.
     async fn unpublish_project(&self, ctx: &Context<'_>, input: PublishProjectInput) -> Result<PublishProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let p = service::set_published(req, id, false).await?;
         Ok(PublishProjectPayload { project: Project(p) })
@@ -269,7 +263,7 @@ impl SharingMutation {
     /// Copies a project's dataset tree and item metadata into a new project.
     async fn clone_project(&self, ctx: &Context<'_>, input: CloneProjectInput) -> Result<CloneProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let source = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
@@ -280,7 +274,7 @@ impl SharingMutation {
     /// Creates a link whose token lets any signed-in user clone the project.
     async fn create_share_link(&self, ctx: &Context<'_>, input: CreateShareLinkInput) -> Result<CreateShareLinkPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let lifetime = input.expires_in_seconds.map(crate::api_token::service::lifetime).transpose()?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
         let (link, token) = service::create_share_link(req, project, lifetime).await?;
@@ -290,7 +284,7 @@ impl SharingMutation {
     /// Revokes a share link: its token stops working.
     async fn revoke_share_link(&self, ctx: &Context<'_>, input: RevokeShareLinkInput) -> Result<RevokeShareLinkPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.share_link_id, Kind::ShareLink, "shareLinkId")?;
         let link = service::revoke_share_link(req, id).await?;
         Ok(RevokeShareLinkPayload { share_link: ShareLink(link) })
@@ -300,7 +294,7 @@ impl SharingMutation {
     /// or revoked token is NOT_FOUND.
     async fn clone_from_share_link(&self, ctx: &Context<'_>, input: CloneFromShareLinkInput) -> Result<CloneProjectPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
         let p = service::clone_from_share_link(req, &input.token, workspace, name).await?;

@@ -5,12 +5,11 @@
 use crate::activity::{self, Action, Subject};
 use crate::api_token::service::hash;
 use crate::authz::Grants;
-use crate::db::begin_write;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::project::service as project_service;
-use crate::version::service::{create_copy, live_rows};
+use crate::project::repo as project_repo;
+use crate::request::RequestCtx;
+use crate::version::snapshot::{create_copy, live_rows};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
@@ -89,17 +88,17 @@ async fn find_readable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
 
 /// A project the viewer sees and may update (`project.update`), locked for the change.
 async fn find_updatable<C: ConnectionTrait>(db: &C, grants: &Grants, viewer: Uuid, id: Uuid) -> AppResult<project::Model> {
-    let p = project_service::find_visible(db, grants, id).await?;
-    if !grants.can(&project_service::resource(&p, viewer), "project.update") {
+    let p = project_repo::find_visible(db, grants, id).await?;
+    if !grants.can(&project_repo::resource(&p, viewer), "project.update") {
         return Err(AppError::forbidden("requires project.update"));
     }
-    project_service::lock(db, p.id).await
+    project_repo::lock(db, p.id).await
 }
 
 /// Publishes (`publish`) or unpublishes a project; idempotent.
 pub async fn set_published(req: &RequestCtx, id: Uuid, publish: bool) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_updatable(&txn, &grants, viewer.id, id).await?;
     let published = is_published(&txn, p.id).await?;
@@ -117,8 +116,8 @@ pub async fn set_published(req: &RequestCtx, id: Uuid, publish: bool) -> AppResu
 
 /// Copies a project the viewer may read into `workspace`.
 pub async fn clone_project(req: &RequestCtx, source: Uuid, workspace: Uuid, name: Name) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let source = find_readable(&txn, &grants, source).await?;
     let p = copy(&txn, &grants, viewer.id, &source, workspace, name, OriginKind::Clone).await?;
@@ -158,8 +157,8 @@ pub async fn create_share_link(
     project: Uuid,
     lifetime: Option<Duration>,
 ) -> AppResult<(share_link::Model, String)> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_updatable(&txn, &grants, viewer.id, project).await?;
     let (token, prefix) = generate();
@@ -182,8 +181,8 @@ pub async fn create_share_link(
 /// Revokes a share link (`project.update` on its project); revoking twice keeps the
 /// first time.
 pub async fn revoke_share_link(req: &RequestCtx, id: Uuid) -> AppResult<share_link::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let link = share_link::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     find_updatable(&txn, &grants, viewer.id, link.project_id).await?;
@@ -206,8 +205,8 @@ pub fn is_active(link: &share_link::Model) -> bool {
 /// Copies the project of a live share link into `workspace`; an unknown, expired or
 /// revoked token is NOT_FOUND.
 pub async fn clone_from_share_link(req: &RequestCtx, token: &str, workspace: Uuid, name: Name) -> AppResult<project::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let link = share_link::Entity::find()
         .filter(share_link::Column::TokenHash.eq(hash(token.trim())))

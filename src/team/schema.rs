@@ -4,15 +4,17 @@ use super::loader::WorkspacesOfTeam;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::Name;
-use crate::graphql::CtxExt;
-use crate::graphql::context::viewer_fields;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
-use crate::membership::schema::{MembershipConnection, Role, members_of};
+use crate::membership::schema::{MembershipConnection, members_of};
 use crate::organization::schema::{Organization, load_organization};
+use crate::role::schema::Role;
 use crate::workspace::schema::{Workspace, WorkspaceConnection};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -26,7 +28,7 @@ connection!(TeamConnection, TeamEdge, Team, "A page of teams.", "A team with its
 
 impl Team {
     fn resource(&self) -> Resource {
-        service::resource(&self.0)
+        super::repo::resource(&self.0)
     }
 }
 
@@ -65,7 +67,7 @@ impl Team {
     /// The team's workspaces.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn workspaces(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<WorkspaceConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
         Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
     }
@@ -197,18 +199,17 @@ impl TeamMutation {
     /// Creates a team; the viewer becomes its admin and it gets a `First Workspace`.
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<CreateTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let org = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
         let team = service::create_team(req, org, name).await?;
-        req.authz.refresh().await;
         Ok(CreateTeamPayload { team: Team(team) })
     }
 
     /// Renames a team.
     async fn update_team(&self, ctx: &Context<'_>, input: UpdateTeamInput) -> Result<UpdateTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
         Ok(UpdateTeamPayload { team: Team(service::update_team(req, id, name).await?) })
@@ -217,10 +218,9 @@ impl TeamMutation {
     /// Deletes a team and everything in it; never the viewer's own last team.
     async fn delete_team(&self, ctx: &Context<'_>, input: DeleteTeamInput) -> Result<DeleteTeamPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.team_id, Kind::Team, "teamId")?;
         service::delete_team(req, id).await?;
-        req.authz.refresh().await;
         Ok(DeleteTeamPayload { deleted_team_id: input.team_id })
     }
 }

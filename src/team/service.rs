@@ -1,31 +1,16 @@
 //! Team rules: create (the creator becomes `admin`, with `First Workspace`), rename,
 //! delete (never the viewer's own last team).
 
-use crate::authz::{Grants, OrgRoles, Resource, RoleInfo, Scope};
-use crate::db::{begin_write, sibling_name_taken};
+use super::repo::{find_visible, lock, resource};
+use crate::authz::{OrgRoles, Resource, RoleInfo, Scope};
+use crate::db::sibling_name_taken;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::user::service::{FIRST_WORKSPACE, add_membership};
+use crate::membership::repo::add_membership;
+use crate::request::RequestCtx;
 use entity::{membership, team, workspace};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
-
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<team::Model> {
-    let t = team::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_team(t.organization_id, t.id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(t)
-}
-
-pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<team::Model> {
-    team::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
-}
-
-pub fn resource(t: &team::Model) -> Resource {
-    Resource::Team { org: t.organization_id, team: t.id }
-}
 
 /// Inserts a team with `creator` as explicit admin (`admin`, the preset's team-admin
 /// role) and its `First Workspace`.
@@ -54,10 +39,10 @@ pub async fn insert_team<C: ConnectionTrait>(
 }
 
 pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<team::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    crate::organization::service::find_visible(&txn, &grants, org).await?;
+    crate::organization::repo::find_visible(&txn, &grants, org).await?;
     if !grants.can(&Resource::Organization { org }, "team.create") {
         return Err(AppError::forbidden("requires team.create"));
     }
@@ -72,8 +57,8 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
 }
 
 pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppResult<team::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.update") {
@@ -93,15 +78,15 @@ pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppR
 }
 
 pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
     if !grants.can(&resource(&t), "team.delete") {
         return Err(AppError::forbidden("requires team.delete"));
     }
     lock(&txn, id).await?;
-    crate::membership::service::lock_user(&txn, viewer.id).await?;
+    crate::user::repo::lock_user(&txn, viewer.id).await?;
     let my_teams: Vec<Uuid> = membership::Entity::find()
         .filter(membership::Column::UserId.eq(viewer.id))
         .filter(membership::Column::ScopeKind.eq("team"))
@@ -123,3 +108,5 @@ pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     txn.commit().await?;
     Ok(())
 }
+
+pub const FIRST_WORKSPACE: &str = "First Workspace";

@@ -1,20 +1,14 @@
 //! Training runs by id, and one page of a team's runs per (team, page, creator filter).
 
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::training_run;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 crate::by_id_loader!(TrainingRunById, entity::training_run, entity::training_run::Model);
-
-impl Cursored for training_run::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// A page of a team's runs; with a creator, only the runs that user started (the
 /// caller decides from the viewer's grants).

@@ -3,12 +3,13 @@
 use super::loader::{TrainingRunById, TrainingRunsOfTeam};
 use super::service;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::Name;
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::team::loader::TeamById;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
@@ -88,7 +89,7 @@ pub async fn runs_of_team(
     after: Option<String>,
 ) -> Result<TrainingRunConnection> {
     let req = ctx.req()?;
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let grants = req.grants().await?;
     if !grants.sees_team(org, team) {
         return Ok(TrainingRunConnection::from_page(Page::empty(), TrainingRun));
@@ -145,7 +146,7 @@ impl TrainingMutation {
     /// Starts a training session in a team.
     async fn start_training_run(&self, ctx: &Context<'_>, input: StartTrainingRunInput) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let team = decode_as(&input.team_id, Kind::Team, "teamId")?;
         let run = service::start_training_run(req, team, name).await?;
@@ -155,7 +156,7 @@ impl TrainingMutation {
     /// Renames a training session.
     async fn update_training_run(&self, ctx: &Context<'_>, input: UpdateTrainingRunInput) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let id = decode_as(&input.training_run_id, Kind::TrainingRun, "trainingRunId")?;
         let run = service::update_training_run(req, id, name).await?;
@@ -165,7 +166,7 @@ impl TrainingMutation {
     /// Stops a running training session; a stopped one is FAILED_PRECONDITION.
     async fn stop_training_run(&self, ctx: &Context<'_>, input: TrainingRunInput) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.training_run_id, Kind::TrainingRun, "trainingRunId")?;
         let run = service::stop_training_run(req, id).await?;
         Ok(TrainingRunPayload { training_run: TrainingRun(run) })
@@ -174,7 +175,7 @@ impl TrainingMutation {
     /// Deletes a training session.
     async fn delete_training_run(&self, ctx: &Context<'_>, input: TrainingRunInput) -> Result<DeleteTrainingRunPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.training_run_id, Kind::TrainingRun, "trainingRunId")?;
         service::delete_training_run(req, id).await?;
         Ok(DeleteTrainingRunPayload { deleted_training_run_id: input.training_run_id })

@@ -2,11 +2,10 @@
 //! lock → state (a stopped run cannot be stopped again) → write.
 
 use crate::authz::{Grants, Resource};
-use crate::db::begin_write;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::team::service as team_service;
+use crate::request::RequestCtx;
+use crate::team::repo as team_repo;
 use entity::training_run;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use uuid::Uuid;
@@ -46,11 +45,11 @@ async fn find_editable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
 }
 
 pub async fn start_training_run(req: &RequestCtx, team: Uuid, name: Name) -> AppResult<training_run::Model> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let t = team_service::find_visible(&txn, &grants, team).await?;
-    if !grants.can(&team_service::resource(&t), TRAIN) {
+    let t = team_repo::find_visible(&txn, &grants, team).await?;
+    if !grants.can(&team_repo::resource(&t), TRAIN) {
         return Err(AppError::forbidden(format!("requires {TRAIN}")));
     }
     let now = chrono::Utc::now();
@@ -70,8 +69,8 @@ pub async fn start_training_run(req: &RequestCtx, team: Uuid, name: Name) -> App
 }
 
 pub async fn update_training_run(req: &RequestCtx, id: Uuid, name: Name) -> AppResult<training_run::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let r = find_editable(&txn, &grants, id).await?;
     let mut am = r.into_active_model();
@@ -84,8 +83,8 @@ pub async fn update_training_run(req: &RequestCtx, id: Uuid, name: Name) -> AppR
 
 /// Stops a running run; a stopped one is FAILED_PRECONDITION.
 pub async fn stop_training_run(req: &RequestCtx, id: Uuid) -> AppResult<training_run::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let r = find_editable(&txn, &grants, id).await?;
     if r.status == STOPPED {
@@ -100,8 +99,8 @@ pub async fn stop_training_run(req: &RequestCtx, id: Uuid) -> AppResult<training
 }
 
 pub async fn delete_training_run(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let r = find_editable(&txn, &grants, id).await?;
     training_run::Entity::delete_by_id(r.id).exec(&txn).await?;

@@ -3,6 +3,7 @@
 //! keeps reading live tables only. Entries are restored with the same ids, purged by
 //! hand or after `Settings::trash_retention` by a background task.
 
+pub mod loader;
 pub mod schema;
 pub mod service;
 

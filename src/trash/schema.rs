@@ -1,22 +1,18 @@
 //! `TrashEntry`, `Team.trash` and the `restoreFromTrash` / `purgeFromTrash` mutations.
 
+use super::loader::TrashOfTeam;
 use super::service::{self, Restored};
 use crate::connection;
 use crate::dataset::schema::Dataset;
-use crate::graphql::CtxExt;
+use crate::db::page::Page;
+use crate::graphql::context::{CtxExt, gql};
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::graphql::pagination::page_args;
 use crate::project::schema::Project;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-impl Cursored for entity::trash_entry::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// A deleted project or dataset subtree in its team's trash bin: restorable until it is
 /// purged by hand or after the retention period.
@@ -66,10 +62,8 @@ impl TrashEntry {
 
 /// `Team.trash`: the entries of the team the viewer sees.
 pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: Option<String>) -> Result<TrashEntryConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let rows = service::visible_entries(&req.db, &grants, team).await?;
+    let args = page_args(first, after.as_deref())?;
+    let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
     let total = rows.len() as i64;
     let rows: Vec<_> = rows.into_iter().filter(|e| args.after.is_none_or(|a| e.id > a)).take(args.first + 1).collect();
     Ok(TrashEntryConnection::from_page(Page::from_rows(rows, &args, total), TrashEntry))
@@ -77,9 +71,7 @@ pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: O
 
 /// `Team.trashSizeBytes`: bytes in the team's trash entries the viewer sees.
 pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<f64> {
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let rows = service::visible_entries(&req.db, &grants, team).await?;
+    let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.iter().map(|e| e.size_bytes).sum::<i64>() as f64)
 }
 
@@ -122,10 +114,9 @@ impl TrashMutation {
     /// with the same name is CONFLICT, a vanished workspace or parent FAILED_PRECONDITION.
     async fn restore_from_trash(&self, ctx: &Context<'_>, input: RestoreFromTrashInput) -> Result<RestoreFromTrashPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
         let restored = service::restore_from_trash(req, id).await?;
-        req.authz.refresh().await;
         Ok(match restored {
             Restored::Project(p) => RestoreFromTrashPayload { project: Some(Project(p)), dataset: None },
             Restored::Dataset(d) => RestoreFromTrashPayload { project: None, dataset: Some(Dataset(d)) },
@@ -135,7 +126,7 @@ impl TrashMutation {
     /// Deletes a trash entry forever.
     async fn purge_from_trash(&self, ctx: &Context<'_>, input: PurgeFromTrashInput) -> Result<PurgeFromTrashPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
         service::purge_from_trash(req, id).await?;
         Ok(PurgeFromTrashPayload { purged_trash_entry_id: input.trash_entry_id })

@@ -5,13 +5,11 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, begin_write, sibling_name_taken};
+use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
+use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry, workspace};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -167,16 +165,6 @@ fn delete_key(e: &trash_entry::Model) -> &'static str {
     if e.kind == PROJECT { "project.delete" } else { "dataset.delete" }
 }
 
-/// The entries of a team the viewer sees, oldest first.
-pub async fn visible_entries<C: ConnectionTrait>(db: &C, grants: &Grants, team: Uuid) -> AppResult<Vec<trash_entry::Model>> {
-    let rows = trash_entry::Entity::find()
-        .filter(trash_entry::Column::TeamId.eq(team))
-        .order_by_asc(trash_entry::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter(|e| sees(grants, e)).collect())
-}
-
 /// Finds an entry the viewer sees and may restore or purge.
 async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
     let e = trash_entry::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
@@ -208,8 +196,8 @@ pub enum Restored {
 }
 
 pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Restored> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let e = find_manageable(&txn, &grants, id).await?;
     let payload: Payload = serde_json::from_str(&e.payload).map_err(AppError::internal)?;
@@ -331,8 +319,8 @@ async fn insert_rest<C: ConnectionTrait>(
 }
 
 pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    let viewer = req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let e = find_manageable(&txn, &grants, id).await?;
     if trash_entry::Entity::delete_by_id(e.id).exec(&txn).await?.rows_affected == 0 {

@@ -1,8 +1,11 @@
 //! Users as the viewer may see them: themself, or someone sharing an organization
-//! (RULES.md §3.1). Every `User` field of another object loads through here.
+//! (RULES.md §3.1). Every `User` field of another object loads through here; and the
+//! viewer's own lists (organizations, teams, memberships).
 
-use crate::db::Sql;
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
+use crate::authz::Scope;
+use crate::db::page::{Page, PageArgs};
+use crate::db::{Sql, load_page};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use sea_orm::EntityTrait;
 use std::collections::HashMap;
@@ -19,7 +22,7 @@ impl Loader<VisibleUser> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[VisibleUser]) -> Result<HashMap<VisibleUser, Self::Value>, Self::Error> {
-        let grants = self.authz.grants().await.map_err(load_err)?;
+        let grants = self.grants().await.map_err(load_err)?;
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let mut sql = Sql::new(self.db.get_database_backend());
         sql.push("SELECT u.* FROM users u WHERE u.id IN ")
@@ -31,5 +34,82 @@ impl Loader<VisibleUser> for DbLoader {
             .push("))");
         let rows = entity::user::Entity::find().from_raw_sql(sql.build()).all(&self.db).await.map_err(load_err)?;
         Ok(rows.into_iter().map(|u| (VisibleUser(u.id), u)).collect())
+    }
+}
+
+/// The organizations the viewer belongs to, one page (`User.organizations` of the viewer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerOrganizations(pub PageArgs);
+
+impl Loader<ViewerOrganizations> for DbLoader {
+    type Value = Page<entity::organization::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ViewerOrganizations]) -> Result<HashMap<ViewerOrganizations, Self::Value>, Self::Error> {
+        let ids = self.grants().await.map_err(load_err)?.organization_ids();
+        let filter = |sql: &mut Sql| {
+            sql.push("t.id IN ").bind_list(&ids);
+        };
+        let mut out = HashMap::new();
+        for key in keys {
+            let page = load_page::<entity::organization::Entity, _>(&self.db, "organizations", &filter, &key.0).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
+    }
+}
+
+/// The teams the viewer is an explicit member of, one page (`User.teams` of the viewer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerTeams(pub PageArgs);
+
+impl Loader<ViewerTeams> for DbLoader {
+    type Value = Page<entity::team::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ViewerTeams]) -> Result<HashMap<ViewerTeams, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = self.grants().await.map_err(load_err)?.teams.keys().copied().collect();
+        let filter = |sql: &mut Sql| {
+            sql.push("t.id IN ").bind_list(&ids);
+        };
+        let mut out = HashMap::new();
+        for key in keys {
+            let page = load_page::<entity::team::Entity, _>(&self.db, "teams", &filter, &key.0).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
+    }
+}
+
+/// A user's own memberships, within the reach of the credential (`only_org`), optionally
+/// of one scope kind, one page (`User.memberships` of the viewer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MembershipsOfUser {
+    pub user: Uuid,
+    pub only_org: Option<Uuid>,
+    pub scope: Option<Scope>,
+    pub args: PageArgs,
+}
+
+impl Loader<MembershipsOfUser> for DbLoader {
+    type Value = Page<entity::membership::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[MembershipsOfUser]) -> Result<HashMap<MembershipsOfUser, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let filter = |sql: &mut Sql| {
+                sql.push("t.user_id = ").bind(key.user);
+                if let Some(org) = key.only_org {
+                    sql.push(" AND t.organization_id = ").bind(org);
+                }
+                if let Some(kind) = key.scope {
+                    sql.push(" AND t.scope_kind = ").bind(kind.as_str());
+                }
+            };
+            let page = load_page::<entity::membership::Entity, _>(&self.db, "memberships", &filter, &key.args).await;
+            out.insert(*key, page.map_err(load_err)?);
+        }
+        Ok(out)
     }
 }

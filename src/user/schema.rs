@@ -1,14 +1,15 @@
 //! The `User` type and the `viewer` root field.
 
-use super::loader::VisibleUser;
-use crate::authz::Scope;
-use crate::db::{Sql, load_page};
+use super::loader::{MembershipsOfUser, ViewerOrganizations, ViewerTeams, VisibleUser};
+use crate::db::page::Page;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{PageArgs, cost};
-use crate::graphql::{CtxExt, RequestCtx};
-use crate::membership::schema::{MembershipConnection, ScopeKind};
+use crate::graphql::pagination::{cost, page_args};
+use crate::membership::schema::MembershipConnection;
 use crate::organization::schema::OrganizationConnection;
+use crate::request::RequestCtx;
+use crate::role::schema::ScopeKind;
 use crate::team::schema::TeamConnection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
@@ -19,7 +20,7 @@ pub struct User(pub entity::user::Model);
 
 impl User {
     fn is_viewer(&self, req: &RequestCtx) -> bool {
-        req.viewer.as_ref().is_some_and(|v| v.id == self.0.id)
+        req.viewer.is(self.0.id)
     }
 }
 
@@ -57,32 +58,22 @@ impl User {
         after: Option<String>,
     ) -> Result<Option<OrganizationConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        let grants = req.grants().await?;
-        let ids = grants.organization_ids();
-        let filter = |sql: &mut Sql| {
-            sql.push("t.id IN ").bind_list(&ids);
-        };
-        let page = load_page::<entity::organization::Entity, _>(&req.db, "organizations", &filter, &args).await?;
+        let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
     /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Option<TeamConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        let grants = req.grants().await?;
-        let ids: Vec<uuid::Uuid> = grants.teams.keys().copied().collect();
-        let filter = |sql: &mut Sql| {
-            sql.push("t.id IN ").bind_list(&ids);
-        };
-        let page = load_page::<entity::team::Entity, _>(&req.db, "teams", &filter, &args).await?;
+        let page = req.loader.load_one(ViewerTeams(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(Some(TeamConnection::from_page(page, crate::team::schema::Team)))
     }
     /// Only for the viewer themself; null for anyone else. Every membership of the viewer, optionally of one scope kind.
@@ -95,23 +86,12 @@ impl User {
         scope_kind: Option<ScopeKind>,
     ) -> Result<Option<MembershipConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        let user_id = self.0.id;
-        let kind: Option<Scope> = scope_kind.map(Into::into);
-        let only_org = req.only_org;
-        let filter = |sql: &mut Sql| {
-            sql.push("t.user_id = ").bind(user_id);
-            if let Some(org) = only_org {
-                sql.push(" AND t.organization_id = ").bind(org);
-            }
-            if let Some(kind) = kind {
-                sql.push(" AND t.scope_kind = ").bind(kind.as_str());
-            }
-        };
-        let page = load_page::<entity::membership::Entity, _>(&req.db, "memberships", &filter, &args).await?;
+        let key = MembershipsOfUser { user: self.0.id, only_org: req.viewer.only_org(), scope: scope_kind.map(Into::into), args };
+        let page = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
     }
     /// Only for the viewer themself; null for anyone else. The viewer's personal access tokens, revoked and expired ones included, oldest first.
@@ -123,11 +103,11 @@ impl User {
         after: Option<String>,
     ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
         let req = ctx.req()?;
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        crate::api_token::schema::tokens_of(req, self.0.id, &args).await.map(Some)
+        crate::api_token::schema::tokens_of(ctx, self.0.id, args).await.map(Some)
     }
     /// Only for the viewer themself; null for anyone else. The 100 newest PENDING invitations.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Option<Vec<crate::invitation::schema::Invitation>>> {
@@ -145,6 +125,6 @@ pub struct UserQuery;
 impl UserQuery {
     /// The authenticated user (created on first sight of a valid token).
     async fn viewer(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(User(ctx.req()?.viewer()?.clone()))
+        Ok(User(ctx.req()?.user()?.clone()))
     }
 }

@@ -2,11 +2,12 @@
 //! creates, in one transaction, the user, a personal organization with its owner
 //! membership, a team with the user as `admin`, and `First Workspace`.
 
-use crate::authz::{Catalog, RoleInfo, Scope};
+use crate::authz::{Catalog, Scope};
 use crate::db::begin_write;
 use crate::domain::{Email, Name, Slug};
 use crate::error::{AppError, AppResult};
-use entity::{membership, organization, user};
+use crate::membership::repo::add_membership;
+use entity::{organization, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
@@ -20,8 +21,6 @@ pub struct Identity {
     pub email_verified: bool,
     pub name: Option<String>,
 }
-
-pub const FIRST_WORKSPACE: &str = "First Workspace";
 
 pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
     if let Some(existing) = find_by_sub(db, &id.sub).await? {
@@ -73,6 +72,7 @@ fn email_taken() -> AppError {
 }
 
 async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
+    #[expect(clippy::disallowed_methods, reason = "provisioning runs before the request context exists")]
     let txn = begin_write(db).await?;
     if let Some(existing) = find_by_sub(&txn, &id.sub).await? {
         txn.commit().await?;
@@ -131,50 +131,4 @@ async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult
     }
     let n = (2..).find(|n| !taken.contains(&format!("{base}-{n}"))).unwrap_or(2);
     Ok(format!("{base}-{n}"))
-}
-
-/// Inserts a membership with `role` (valid at `scope`).
-#[allow(clippy::too_many_arguments)]
-pub async fn add_membership<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-    scope: Scope,
-    scope_id: Uuid,
-    organization_id: Uuid,
-    team_id: Option<Uuid>,
-    project_id: Option<Uuid>,
-    role: &RoleInfo,
-) -> AppResult<membership::Model> {
-    let m = membership::Model {
-        id: Uuid::now_v7(),
-        user_id,
-        scope_kind: scope.as_str().into(),
-        scope_id,
-        organization_id,
-        team_id,
-        project_id,
-        role_id: role.id,
-        created_at: chrono::Utc::now(),
-    };
-    membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
-    // Every caller creates the user's own membership (a creator, a newcomer).
-    let after = crate::audit::membership_state(&m, &role.key);
-    let change = crate::audit::membership_change(&m, user_id, crate::audit::AuditAction::MembershipCreated, None, Some(after));
-    crate::audit::record(db, change).await?;
-    Ok(m)
-}
-
-/// Whether the viewer sees `user` (RULES.md §3.1): themself, or someone sharing an
-/// organization with them. A user who does not exist is not seen either.
-pub async fn sees_user<C: ConnectionTrait>(db: &C, grants: &crate::authz::Grants, user: Uuid) -> AppResult<bool> {
-    if user == grants.user_id {
-        return Ok(true);
-    }
-    Ok(membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user))
-        .filter(membership::Column::ScopeKind.eq(Scope::Organization.as_str()))
-        .filter(membership::Column::ScopeId.is_in(grants.organization_ids()))
-        .one(db)
-        .await?
-        .is_some())
 }

@@ -8,32 +8,30 @@
 //! base; removed, the other way round; changed, when both have one and their contents
 //! differ. Lists are in creation order of the dataset or item (RULES.md §4).
 
-use super::service::find_visible;
 use crate::db::Sql;
-use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::db::page::{Cursored, Page, PageArgs};
+use crate::error::AppResult;
 use entity::snapshot_row as row;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Two versions of one project the viewer reads.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Versions {
     pub project: Uuid,
     pub base: i32,
     pub target: i32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Change {
     Added,
     Removed,
     Changed,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Dataset,
     Item,
@@ -61,18 +59,6 @@ impl Cursored for Entry {
     fn cursor_id(&self) -> Uuid {
         self.stable_id
     }
-}
-
-/// The two versions, when both exist, the viewer reads their project, and they belong
-/// to the same project.
-pub async fn versions(req: &RequestCtx, base: Uuid, target: Uuid) -> AppResult<Versions> {
-    let grants = req.grants().await?;
-    let (b, p) = find_visible(&req.db, &grants, base).await?;
-    let (t, _) = find_visible(&req.db, &grants, target).await?;
-    if t.project_id != b.project_id {
-        return Err(AppError::bad_input("targetId", "both versions must belong to the same project"));
-    }
-    Ok(Versions { project: p.id, base: b.number, target: t.number })
 }
 
 fn valid_at(sql: &mut Sql, alias: &str, n: i32) {

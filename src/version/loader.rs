@@ -1,21 +1,16 @@
 //! Batched reads of project versions.
 
+use super::compare::{self, Versions};
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Cursored, Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::project_version;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 by_id_loader!(VersionById, entity::project_version, entity::project_version::Model);
-
-impl Cursored for project_version::Model {
-    fn cursor_id(&self) -> Uuid {
-        self.id
-    }
-}
 
 /// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees
 /// the project sees them.
@@ -35,5 +30,23 @@ impl Loader<VersionsOfProject> for DbLoader {
         load_grouped::<project_version::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
             .await
             .map_err(load_err)
+    }
+}
+
+/// One page of one list of `compareProjectVersions` (the caller has checked that the
+/// viewer sees the project of both versions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ComparisonPage(pub Versions, pub compare::Kind, pub compare::Change, pub PageArgs);
+
+impl Loader<ComparisonPage> for DbLoader {
+    type Value = Page<compare::Entry>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ComparisonPage]) -> Result<HashMap<ComparisonPage, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for k in keys {
+            out.insert(*k, compare::page(&self.db, &k.0, k.1, k.2, &k.3).await.map_err(load_err)?);
+        }
+        Ok(out)
     }
 }

@@ -11,3 +11,4 @@ pub mod compare;
 pub mod loader;
 pub mod schema;
 pub mod service;
+pub mod snapshot;

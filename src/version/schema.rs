@@ -1,14 +1,16 @@
 //! The `ProjectVersion` type, `Project.versions`, `compareProjectVersions` and the
 //! version mutations.
 
-use super::loader::{VersionById, VersionsOfProject};
+use super::loader::{ComparisonPage, VersionById, VersionsOfProject};
 use super::{compare, service};
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
-use crate::graphql::CtxExt;
+use crate::error::AppError;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -35,7 +37,7 @@ pub async fn versions_of(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<ProjectVersionConnection> {
-    let args = PageArgs::parse(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(VersionsOfProject(project, args)).await.map_err(gql)?;
     Ok(ProjectVersionConnection::from_page(page.unwrap_or_else(Page::empty), ProjectVersion))
 }
@@ -123,9 +125,9 @@ impl VersionComparison {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
-        let page = compare::page(&ctx.req()?.db, &self.0, kind, change, &args).await?;
-        Ok(VersionChangeConnection::from_page(page, |e| VersionChange { path: e.path, name: e.name }))
+        let args = page_args(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(ComparisonPage(self.0, kind, change, args)).await.map_err(gql)?;
+        Ok(VersionChangeConnection::from_page(page.unwrap_or_else(Page::empty), |e| VersionChange { path: e.path, name: e.name }))
     }
 }
 
@@ -210,10 +212,16 @@ impl VersionQuery {
         #[graphql(desc = "The newer state.")] target_id: ID,
     ) -> Result<VersionComparison> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
         let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
-        Ok(VersionComparison(compare::versions(req, base, target).await?))
+        // Both versions must be visible (NOT_FOUND) and of one project; then their rows.
+        let b = visible_version(ctx, base).await?.ok_or(AppError::NotFound)?.0;
+        let t = visible_version(ctx, target).await?.ok_or(AppError::NotFound)?.0;
+        if t.project_id != b.project_id {
+            return Err(AppError::bad_input("targetId", "both versions must belong to the same project").into());
+        }
+        Ok(VersionComparison(compare::Versions { project: b.project_id, base: b.number, target: t.number }))
     }
 }
 
@@ -273,7 +281,7 @@ impl VersionMutation {
     /// Saves the current dataset tree and item metadata of a project as a new version.
     async fn create_project_version(&self, ctx: &Context<'_>, input: CreateProjectVersionInput) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let title = Name::parse("title", &input.title)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -284,7 +292,7 @@ impl VersionMutation {
     /// Edits the title or description of a version (its contents never change).
     async fn update_project_version(&self, ctx: &Context<'_>, input: UpdateProjectVersionInput) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let title = input.title.as_deref().map(|t| Name::parse("title", t)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
@@ -300,7 +308,7 @@ impl VersionMutation {
         input: RestoreProjectVersionInput,
     ) -> Result<RestoreProjectVersionPayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let id = decode_as(&input.version_id, Kind::ProjectVersion, "versionId")?;
         let workspace = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;

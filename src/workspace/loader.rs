@@ -1,7 +1,7 @@
 use crate::by_id_loader;
+use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
-use crate::graphql::loader::{DbLoader, LoadError, load_err};
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::project;
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ impl Loader<ProjectsOfWorkspace> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ProjectsOfWorkspace]) -> Result<HashMap<ProjectsOfWorkspace, Self::Value>, Self::Error> {
-        let filter = self.authz.grants().await.map_err(load_err)?.project_filter();
+        let filter = self.grants().await.map_err(load_err)?.project_filter();
         let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
         let table = ChildTable { table: "projects", parent_col: "workspace_id", parent_of: |p: &project::Model| p.workspace_id };
         load_grouped::<project::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push))

@@ -3,12 +3,13 @@
 use super::loader::ProjectsOfWorkspace;
 use super::service;
 use crate::connection;
+use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
-use crate::graphql::CtxExt;
+use crate::graphql::context::CtxExt;
+use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs, cost};
+use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::team::loader::TeamById;
@@ -53,7 +54,7 @@ impl Workspace {
     /// Projects of this workspace that the viewer may see.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn projects(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ProjectConnection> {
-        let args = PageArgs::parse(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfWorkspace(self.0.id, args)).await.map_err(gql)?;
         Ok(ProjectConnection::from_page(page.unwrap_or_else(Page::empty), Project))
     }
@@ -125,7 +126,7 @@ impl WorkspaceMutation {
     /// Creates a workspace in a team.
     async fn create_workspace(&self, ctx: &Context<'_>, input: CreateWorkspaceInput) -> Result<CreateWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
         let team = decode_as(&input.team_id, Kind::Team, "teamId")?;
@@ -136,7 +137,7 @@ impl WorkspaceMutation {
     /// Renames or describes a workspace.
     async fn update_workspace(&self, ctx: &Context<'_>, input: UpdateWorkspaceInput) -> Result<UpdateWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
         let description = input.description.as_deref().map(|d| Description::parse("description", Some(d))).transpose()?;
         let id = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
@@ -147,7 +148,7 @@ impl WorkspaceMutation {
     /// Deletes a workspace and its projects; a team keeps at least one workspace.
     async fn delete_workspace(&self, ctx: &Context<'_>, input: DeleteWorkspaceInput) -> Result<DeleteWorkspacePayload> {
         let req = ctx.req()?;
-        req.viewer()?;
+        req.user()?;
         let id = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
         service::delete_workspace(req, id).await?;
         Ok(DeleteWorkspacePayload { deleted_workspace_id: input.workspace_id })

@@ -1,23 +1,15 @@
 //! Workspace rules: team admins create, rename and delete them; a team keeps at least one.
 
+use super::repo::find_visible;
 use crate::activity::{self, Action, Subject};
-use crate::authz::Grants;
-use crate::db::{begin_write, sibling_name_taken};
+use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestCtx;
-use crate::team::service as team_service;
+use crate::request::RequestCtx;
+use crate::team::repo as team_repo;
 use entity::workspace;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
-
-pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<workspace::Model> {
-    let w = workspace::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_team(w.organization_id, w.team_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(w)
-}
 
 fn team_resource(w: &workspace::Model) -> crate::authz::Resource {
     crate::authz::Resource::Team { org: w.organization_id, team: w.team_id }
@@ -28,11 +20,11 @@ fn name_conflict() -> AppError {
 }
 
 pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, description: Description) -> AppResult<workspace::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let t = team_service::find_visible(&txn, &grants, team).await?;
-    if !grants.can(&team_service::resource(&t), "workspace.create") {
+    let t = team_repo::find_visible(&txn, &grants, team).await?;
+    if !grants.can(&team_repo::resource(&t), "workspace.create") {
         return Err(AppError::forbidden("requires workspace.create"));
     }
     if sibling_name_taken::<workspace::Entity, _>(&txn, workspace::Column::TeamId, t.id, name.as_str(), None).await? {
@@ -47,7 +39,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
         created_at: chrono::Utc::now(),
     };
     workspace::Entity::insert(w.clone().into_active_model()).exec_without_returning(&txn).await?;
-    activity::record(&txn, req.viewer()?.id, Action::Created, Subject::workspace(&w)).await?;
+    activity::record(&txn, req.user()?.id, Action::Created, Subject::workspace(&w)).await?;
     txn.commit().await?;
     Ok(w)
 }
@@ -58,8 +50,8 @@ pub async fn update_workspace(
     name: Option<Name>,
     description: Option<Description>,
 ) -> AppResult<workspace::Model> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.update") {
@@ -84,21 +76,21 @@ pub async fn update_workspace(
 }
 
 pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
-    req.viewer()?;
-    let txn = begin_write(&req.db).await?;
+    req.user()?;
+    let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
     if !grants.can(&team_resource(&w), "workspace.delete") {
         return Err(AppError::forbidden("requires workspace.delete"));
     }
     // The team row lock serializes deletes of its workspaces: the count below is exact.
-    team_service::lock(&txn, w.team_id).await?;
+    team_repo::lock(&txn, w.team_id).await?;
     let count = workspace::Entity::find().filter(workspace::Column::TeamId.eq(w.team_id)).count(&txn).await?;
     if count <= 1 {
         return Err(AppError::precondition("a team keeps at least one workspace"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
-    activity::record(&txn, req.viewer()?.id, Action::Deleted, Subject::workspace(&w)).await?;
+    activity::record(&txn, req.user()?.id, Action::Deleted, Subject::workspace(&w)).await?;
     if workspace::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

@@ -116,7 +116,9 @@ pub async fn discard(db: Db, url: &str) {
             }
         }
         Db::Postgres => {
-            let (Ok(admin_url), Some((_, name))) = (std::env::var("ORGRAPH_TEST_DATABASE_URL"), url.rsplit_once('/')) else { return };
+            let (Ok(admin_url), Some((_, name))) = (std::env::var("ORGRAPH_TEST_DATABASE_URL"), url.rsplit_once('/')) else {
+                return;
+            };
             if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
                 let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 admin.close().await.ok();

@@ -3,7 +3,7 @@
 //! `Grants::load` (statements counted: one round trip). Cached: a decision on loaded
 //! grants. Prints medians and ratios; asserts nothing about time.
 
-use super::{CatalogCell, Grants, Resource};
+use crate::authz::{Catalog, CatalogCell, Grants, Resource, Scope};
 use crate::error::{AppError, AppResult};
 use entity::{
     capability_grant, group, group_member, group_project, membership, organization, project, role, role_permission, team, user,
@@ -29,7 +29,7 @@ where
     Ok(())
 }
 
-fn builtin(catalog: &super::Catalog, scope: super::Scope, key: &str) -> AppResult<Uuid> {
+fn builtin(catalog: &Catalog, scope: Scope, key: &str) -> AppResult<Uuid> {
     Ok(catalog.builtin("builtin", scope, key)?.id)
 }
 
@@ -38,6 +38,7 @@ fn builtin(catalog: &super::Catalog, scope: super::Scope, key: &str) -> AppResul
 /// projects each, 2 capability grants. 5 organizations: 50 memberships, 10 groups.
 async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid, Vec<Resource>)> {
     let catalog = cell.get();
+    #[expect(clippy::disallowed_methods, reason = "the benchmark's fixture, outside any request")]
     let txn = db.begin().await?;
     let now = chrono::Utc::now();
     let me = Uuid::now_v7();
@@ -112,7 +113,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
             }
             customs.push(id);
         }
-        let org_role = if o % 2 == 0 { builtin(&catalog, super::Scope::Organization, "maintainer")? } else { customs[0] };
+        let org_role = if o % 2 == 0 { builtin(&catalog, Scope::Organization, "maintainer")? } else { customs[0] };
         let member = |scope: &str, scope_id, team, project, role_id| membership::Model {
             id: Uuid::now_v7(),
             user_id: me,
@@ -149,8 +150,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
                 .into_active_model(),
             )
             .await?;
-            let team_role =
-                builtin(&catalog, super::Scope::Team, ["developer", "manager", "annotator", "viewer", "admin"][t % 5])?;
+            let team_role = builtin(&catalog, Scope::Team, ["developer", "manager", "annotator", "viewer", "admin"][t % 5])?;
             put(&txn, member("team", tm, Some(tm), None, team_role).into_active_model()).await?;
             memberships += 1;
             resources.push(Resource::Team { org, team: tm });
@@ -176,7 +176,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
             }
         }
         for (i, &(pr, tm)) in projects.iter().take(4).enumerate() {
-            let role_id = if i == 0 { customs[1] } else { builtin(&catalog, super::Scope::Project, "reviewer")? };
+            let role_id = if i == 0 { customs[1] } else { builtin(&catalog, Scope::Project, "reviewer")? };
             put(&txn, member("project", pr, Some(tm), Some(pr), role_id).into_active_model()).await?;
             memberships += 1;
         }
@@ -208,7 +208,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
                         id: Uuid::now_v7(),
                         group_id: gid,
                         project_id: pr,
-                        role_id: builtin(&catalog, super::Scope::Project, "lead")?,
+                        role_id: builtin(&catalog, Scope::Project, "lead")?,
                         organization_id: org,
                         created_at: now,
                     }

@@ -1,0 +1,43 @@
+//! The viewer's grants, loaded once per request and forgotten whenever a write of the
+//! request commits (see `Write`).
+
+use crate::authz::{CatalogCell, Grants};
+use crate::error::{AppError, AppResult};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+/// Per-request cache of the viewer's grants: one SQL statement on first use, every
+/// decision afterwards in memory.
+pub struct GrantsCache {
+    db: DatabaseConnection,
+    catalog: Arc<CatalogCell>,
+    viewer: Option<Uuid>,
+    /// A personal access token's organization restriction (see `Grants::only_org`).
+    only_org: Option<Uuid>,
+    cached: Mutex<Option<Arc<Grants>>>,
+}
+
+impl GrantsCache {
+    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: Option<Uuid>, only_org: Option<Uuid>) -> Self {
+        Self { db, catalog, viewer, only_org, cached: Mutex::new(None) }
+    }
+
+    /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).
+    pub async fn get(&self) -> AppResult<Arc<Grants>> {
+        let viewer = self.viewer.ok_or_else(AppError::unauthenticated)?;
+        let mut cached = self.cached.lock().await;
+        if let Some(g) = cached.as_ref() {
+            return Ok(g.clone());
+        }
+        let grants = Arc::new(Grants::load(&self.db, &self.catalog, viewer, self.only_org).await?);
+        *cached = Some(grants.clone());
+        Ok(grants)
+    }
+
+    /// Forgets the cached grants: the next `get` reads them again.
+    pub async fn forget(&self) {
+        *self.cached.lock().await = None;
+    }
+}

@@ -1,0 +1,93 @@
+//! The request context: who is asking (`Viewer`), their grants, the per-request loaders
+//! and the write transactions of mutations. `http` builds one per GraphQL operation with
+//! `RequestCtx::new` (HTTP and WebSocket alike); resolvers and services read it. It knows
+//! nothing of GraphQL (`graphql::context` fetches it from a resolver's context).
+
+mod grants;
+mod loader;
+mod viewer;
+mod write;
+
+pub use loader::{DbLoader, LoadError, load_err};
+pub use viewer::Viewer;
+pub use write::Write;
+
+use crate::authz::{Catalog, CatalogCell, Grants};
+use crate::config::Settings;
+use crate::error::AppResult;
+use async_graphql::dataloader::DataLoader;
+use entity::user;
+use grants::GrantsCache;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub struct RequestCtx {
+    db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub viewer: Viewer,
+    pub loader: DataLoader<DbLoader>,
+    /// The role catalog; `catalog()` gives the current copy.
+    catalogs: Arc<CatalogCell>,
+    grants: Arc<GrantsCache>,
+}
+
+impl RequestCtx {
+    /// The context of one operation of `viewer`.
+    pub fn new(db: DatabaseConnection, settings: Arc<Settings>, catalogs: Arc<CatalogCell>, viewer: Viewer) -> Self {
+        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), viewer.user_id(), viewer.only_org()));
+        // A level of a nested query is bounded by page sizes and the complexity limit; one
+        // batch per level keeps statement counts independent of row counts.
+        let loader = DataLoader::new(DbLoader::new(db.clone(), grants.clone()), |batch| {
+            // A batch runs in its own task: it keeps the request's span (and request id).
+            tokio::spawn(tracing::Instrument::in_current_span(batch))
+        })
+        .max_batch_size(10_000)
+        .delay(settings.loader_batch_delay);
+        Self { db, settings, viewer, loader, catalogs, grants }
+    }
+
+    /// The signed-in user; `UNAUTHENTICATED` for an anonymous request.
+    pub fn user(&self) -> AppResult<&user::Model> {
+        self.viewer.user()
+    }
+
+    /// The current role catalog (refreshed whenever a grants statement sees a newer version).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalogs.get()
+    }
+
+    /// The shared catalog cell, to install a catalog a mutation has just changed.
+    pub fn catalogs(&self) -> &CatalogCell {
+        &self.catalogs
+    }
+
+    /// The viewer's grants, loaded once per request (and again after a write committed).
+    pub async fn grants(&self) -> AppResult<Arc<Grants>> {
+        self.grants.get().await
+    }
+
+    /// The viewer's grants read through `db` (a write transaction), with the credential's
+    /// organization restriction. Services use this, never `Grants::load` for the viewer.
+    pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
+        Grants::load(db, &self.catalogs, self.user()?.id, self.viewer.only_org()).await
+    }
+
+    /// Another user's unrestricted grants read through `db` (e.g. an inviter's, when an
+    /// invitation is accepted).
+    pub async fn load_grants_of<C: ConnectionTrait>(&self, db: &C, user: Uuid) -> AppResult<Grants> {
+        Grants::load(db, &self.catalogs, user, None).await
+    }
+
+    /// Opens the write transaction of a mutation; committing it forgets the cached grants.
+    pub async fn begin_write(&self) -> AppResult<Write> {
+        #[expect(clippy::disallowed_methods, reason = "the one place that opens a request's write transactions")]
+        let txn = crate::db::begin_write(&self.db).await?;
+        Ok(Write::new(txn, self.grants.clone()))
+    }
+
+    /// The connection, for reads that outlive the loaders (a subscription's stream).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
