@@ -161,7 +161,7 @@ both!(
 #[ignore = "benchmark: run explicitly"]
 async fn bench_nested_query_latency() {
     for db in [Db::Sqlite, Db::Postgres] {
-        if db == Db::Postgres && std::env::var("ORGRAPH_TEST_DATABASE_URL").is_err() {
+        if db == Db::Postgres && !postgres_available() {
             continue;
         }
         let app = spawn_app_with(db, |s| s.limits.complexity = usize::MAX).await;

@@ -334,29 +334,29 @@ both!(an_organization_whose_custom_roles_are_in_use_can_be_deleted, |app: TestAp
     assert_eq!(left, 0);
 });
 
-/// PostgreSQL: another server instance on the same database sees a role created here on
-/// its next request (its grants statement notices the catalog version moved).
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn another_instance_sees_a_new_custom_role_at_once() {
-    if !crate::helpers::postgres_available() {
-        return;
+postgres_gate::gated! {
+    /// PostgreSQL: another server instance on the same database sees a role created here on
+    /// its next request (its grants statement notices the catalog version moved).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn another_instance_sees_a_new_custom_role_at_once() {
+        crate::helpers::require_postgres();
+        let a = crate::helpers::spawn_app(crate::helpers::Db::Postgres).await;
+        let b = crate::helpers::spawn_instance(crate::helpers::Db::Postgres, a.database_url.clone(), |_| {}).await;
+        let (org, owner_a, _, worker) = setup(&a).await;
+        let owner_b = b.user("owner").await;
+        // Instance B has read the catalog before the role exists.
+        assert!(custom_roles(&owner_b, &org).await.is_empty());
+        owner_a.ok(CREATE, vars(&org, "trainer", "TEAM", &["team.read", "model.view"])).await;
+        let newcomer = b.user("newcomer").await;
+        add_member(&owner_b, &org.id, &newcomer, "worker").await;
+        add_member(&owner_b, &org.team, &newcomer, "trainer").await;
+        let m = add_member(&owner_b, &org.team, &worker, "viewer").await;
+        owner_a.ok(CREATE, vars(&org, "trainer2", "TEAM", &["team.read"])).await;
+        owner_b.ok(CHANGE, json!({ "m": m, "r": "trainer2" })).await;
+        owner_a
+            .ok(UPDATE, json!({ "o": org.id, "k": "trainer", "s": "TEAM", "p": ["team.read", "model.view", "model.train"] }))
+            .await;
+        let on_b = b.user("newcomer").await;
+        assert!(permissions_on(&on_b, &org.team).await.contains(&"model.train".to_string()));
     }
-    let a = crate::helpers::spawn_app(crate::helpers::Db::Postgres).await;
-    let b = crate::helpers::spawn_instance(crate::helpers::Db::Postgres, a.database_url.clone(), |_| {}).await;
-    let (org, owner_a, _, worker) = setup(&a).await;
-    let owner_b = b.user("owner").await;
-    // Instance B has read the catalog before the role exists.
-    assert!(custom_roles(&owner_b, &org).await.is_empty());
-    owner_a.ok(CREATE, vars(&org, "trainer", "TEAM", &["team.read", "model.view"])).await;
-    let newcomer = b.user("newcomer").await;
-    add_member(&owner_b, &org.id, &newcomer, "worker").await;
-    add_member(&owner_b, &org.team, &newcomer, "trainer").await;
-    let m = add_member(&owner_b, &org.team, &worker, "viewer").await;
-    owner_a.ok(CREATE, vars(&org, "trainer2", "TEAM", &["team.read"])).await;
-    owner_b.ok(CHANGE, json!({ "m": m, "r": "trainer2" })).await;
-    owner_a
-        .ok(UPDATE, json!({ "o": org.id, "k": "trainer", "s": "TEAM", "p": ["team.read", "model.view", "model.train"] }))
-        .await;
-    let on_b = b.user("newcomer").await;
-    assert!(permissions_on(&on_b, &org.team).await.contains(&"model.train".to_string()));
 }

@@ -222,41 +222,41 @@ both!(delivery_latency_same_instance, |app: TestApp| async move {
     measure(&format!("same instance ({:?})", app.db), &owner, &org.id, "gina@example.com", &mut gina, 100).await;
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn invitations_reach_a_subscriber_on_another_instance() {
-    if !postgres_available() {
-        return;
-    }
-    let a = spawn_app(Db::Postgres).await;
-    let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
-    let owner = a.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let mut erin = connect(&b, "graphql-transport-ws").await.expect("upgrade");
-    erin.init(&token("erin", "erin@example.com", None)).await;
-    erin.subscribe("1").await;
-    let mut frank = connect(&b, "graphql-transport-ws").await.expect("upgrade");
-    frank.init(&token("frank", "frank@example.com", None)).await;
-    frank.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+postgres_gate::gated! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn invitations_reach_a_subscriber_on_another_instance() {
+        require_postgres();
+        let a = spawn_app(Db::Postgres).await;
+        let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
+        let owner = a.user("owner").await;
+        let org = create_org(&owner, "acme").await;
+        let mut erin = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+        erin.init(&token("erin", "erin@example.com", None)).await;
+        erin.subscribe("1").await;
+        let mut frank = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+        frank.init(&token("frank", "frank@example.com", None)).await;
+        frank.subscribe("1").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let mut samples = Vec::new();
-    let scopes = [org.id.clone(), org.team.clone()];
-    for (i, scope) in scopes.iter().enumerate() {
-        let start = Instant::now();
-        let role = if i == 0 { "worker" } else { "viewer" };
-        let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
-        match erin.recv(Duration::from_secs(10)).await {
-            Event::Json(v) => {
-                assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}")
+        let mut samples = Vec::new();
+        let scopes = [org.id.clone(), org.team.clone()];
+        for (i, scope) in scopes.iter().enumerate() {
+            let start = Instant::now();
+            let role = if i == 0 { "worker" } else { "viewer" };
+            let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
+            match erin.recv(Duration::from_secs(10)).await {
+                Event::Json(v) => {
+                    assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}")
+                }
+                other => panic!("erin expected an invitation from the other instance, got {other:?}"),
             }
-            other => panic!("erin expected an invitation from the other instance, got {other:?}"),
+            samples.push(start.elapsed());
         }
-        samples.push(start.elapsed());
+        assert_eq!(frank.recv(Duration::from_millis(1500)).await, Event::Silent, "frank must not see erin's invitations");
+        eprintln!("cross-instance delivery, first two: {samples:?}");
+        let other = create_org(&owner, "acme2").await;
+        measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
     }
-    assert_eq!(frank.recv(Duration::from_millis(1500)).await, Event::Silent, "frank must not see erin's invitations");
-    eprintln!("cross-instance delivery, first two: {samples:?}");
-    let other = create_org(&owner, "acme2").await;
-    measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
 }
 
 both!(
