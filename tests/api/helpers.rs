@@ -1,6 +1,8 @@
 //! `spawn_app()` gives each test a fresh database (a SQLite file, or a new database on
 //! the PostgreSQL server named by `ORGRAPH_TEST_DATABASE_URL`) with real migrations, and
 //! a real server on a random port. Clients talk to it over HTTP like any web client.
+//! The shared operations are in `ops`, the organizations tests start from in `fixtures`
+//! (re-exported here, so `use crate::helpers::*` is all a test file needs).
 
 use orgraph::config::{Limits, Secret, Settings};
 use reqwest::StatusCode;
@@ -9,6 +11,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+pub use crate::fixtures::*;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
@@ -188,6 +192,12 @@ impl TestApp {
         Client { addr: self.addr.clone(), http: self.http.clone(), token: None, id: String::new(), sub: String::new() }
     }
 
+    /// A second connection to the test database, for checks the API cannot make (rows
+    /// written, secrets hashed).
+    pub async fn database(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.database_url).await.expect("connect to the test database")
+    }
+
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)
     }
@@ -213,6 +223,18 @@ impl Client {
         body["data"].clone()
     }
 
+    /// `node(id)` as this client sees it: id and name (`ops::NODE`), null when hidden.
+    pub async fn node(&self, id: &str) -> Value {
+        self.ok(crate::ops::NODE, json!({ "id": id })).await["node"].clone()
+    }
+
+    /// The first error (message, `extensions`) of a request that must fail.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let (_, body) = self.post(query, variables).await;
+        assert!(body["errors"][0]["extensions"]["code"].is_string(), "expected an error for {query}, got {body}");
+        body["errors"][0].clone()
+    }
+
     /// The `extensions.code` of the first error of a request that must fail.
     pub async fn code(&self, query: &str, variables: Value) -> String {
         let (_, body) = self.post(query, variables).await;
@@ -221,62 +243,4 @@ impl Client {
             .unwrap_or_else(|| panic!("expected an error for {query}, got {body}"))
             .to_string()
     }
-}
-
-/// An organization (not personal) with one team and the team's `First Workspace`.
-pub struct Org {
-    pub id: String,
-    pub slug: String,
-    pub team: String,
-    pub workspace: String,
-}
-
-pub async fn create_org(owner: &Client, slug: &str) -> Org {
-    let d = owner
-        .ok(
-            "mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { id slug } } }",
-            json!({ "s": slug }),
-        )
-        .await;
-    let id = d["createOrganization"]["organization"]["id"].as_str().expect("org id").to_string();
-    let d = owner
-        .ok(
-            "mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Core\" }) { team { id workspaces { nodes { id } } } } }",
-            json!({ "o": id }),
-        )
-        .await;
-    let team = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
-    let workspace = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
-    Org { id, slug: slug.into(), team, workspace }
-}
-
-/// `addMember`; returns the membership id.
-pub async fn add_member(by: &Client, scope: &str, user: &Client, role: &str) -> String {
-    let d = by
-        .ok(
-            "mutation($s: ID!, $u: ID!, $r: String!) { addMember(input: { scopeId: $s, userId: $u, role: $r }) { membership { id } } }",
-            json!({ "s": scope, "u": user.id, "r": role }),
-        )
-        .await;
-    d["addMember"]["membership"]["id"].as_str().expect("membership").to_string()
-}
-
-pub async fn create_project(by: &Client, workspace: &str, name: &str) -> String {
-    let d = by
-        .ok(
-            "mutation($w: ID!, $n: String!) { createProject(input: { workspaceId: $w, name: $n }) { project { id } } }",
-            json!({ "w": workspace, "n": name }),
-        )
-        .await;
-    d["createProject"]["project"]["id"].as_str().expect("project").to_string()
-}
-
-pub async fn create_dataset(by: &Client, project: &str, parent: Option<&str>, name: &str) -> String {
-    let d = by
-        .ok(
-            "mutation($p: ID!, $parent: ID, $n: String!) { createDataset(input: { projectId: $p, parentId: $parent, name: $n }) { dataset { id } } }",
-            json!({ "p": project, "parent": parent, "n": name }),
-        )
-        .await;
-    d["createDataset"]["dataset"]["id"].as_str().expect("dataset").to_string()
 }

@@ -1,7 +1,9 @@
 //! The integration tests: one binary driving real servers over HTTP, on SQLite and
 //! (with `ORGRAPH_TEST_DATABASE_URL`) PostgreSQL.
 
+mod fixtures;
 mod helpers;
+mod ops;
 
 mod activity;
 mod api_tokens;
