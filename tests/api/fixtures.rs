@@ -62,6 +62,20 @@ pub async fn membership_id(by: &Client, scope: &str, user: &Client) -> String {
     m.unwrap_or_else(|| panic!("{} is no member of {scope}", user.sub))["id"].as_str().expect("membership id").to_string()
 }
 
+/// The id of `c`'s personal team (made when they first signed in).
+pub async fn personal_team(c: &Client) -> String {
+    let d = c.ok("{ viewer { teams(first: 5) { nodes { id organization { personal } } } } }", json!({})).await;
+    let teams = d["viewer"]["teams"]["nodes"].as_array().expect("teams").clone();
+    teams.iter().find(|t| t["organization"]["personal"] == true).expect("personal team")["id"].as_str().expect("id").into()
+}
+
+/// The id of `c`'s personal organization.
+pub async fn personal_org(c: &Client) -> String {
+    let d = c.ok("{ viewer { organizations(first: 5) { nodes { id personal } } } }", json!({})).await;
+    let orgs = d["viewer"]["organizations"]["nodes"].as_array().expect("orgs").clone();
+    orgs.iter().find(|o| o["personal"] == true).expect("personal org")["id"].as_str().expect("id").into()
+}
+
 pub async fn create_project(by: &Client, workspace: &str, name: &str) -> String {
     let d = by.ok(ops::CREATE_PROJECT, json!({ "w": workspace, "n": name })).await;
     d["createProject"]["project"]["id"].as_str().expect("project").to_string()
@@ -179,5 +193,10 @@ impl DefaultOrg {
             viewer,
             outsider,
         }
+    }
+
+    /// The holders of the five team roles of `Core` (each also an organization worker).
+    pub fn team_role_holders(&self) -> [&Client; 5] {
+        [&self.team_admin, &self.developer, &self.manager, &self.annotator, &self.viewer]
     }
 }
