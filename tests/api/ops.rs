@@ -73,9 +73,13 @@ pub const ADD_ITEMS: &str = "mutation($d: ID!, $items: [ItemInput!]!) { addItems
     items { id name sizeBytes contentType dataset { id } createdBy { id } } dataset { id sizeBytes itemCount } } }";
 /// `removeItems`: `$ids`.
 pub const REMOVE_ITEMS: &str = "mutation($ids: [ID!]!) { removeItems(input: { itemIds: $ids }) { removedItemIds } }";
-/// `createProjectVersion`: of `$p`, titled `$title`.
-pub const CREATE_VERSION: &str =
-    "mutation($p: ID!, $title: String!) { createProjectVersion(input: { projectId: $p, title: $title }) { version { id } } }";
+/// `createProjectVersion`: of `$p`, titled `$title`, optional `$description`.
+pub const CREATE_VERSION: &str = "mutation($p: ID!, $title: String!, $description: String) {
+    createProjectVersion(input: { projectId: $p, title: $title, description: $description }) {
+    version { id number title description datasetCount itemCount createdBy { id } project { id } } } }";
+/// `restoreProjectVersion`: version `$v` as a new project `$n` in workspace `$w`.
+pub const RESTORE_VERSION: &str = "mutation($v: ID!, $w: ID!, $n: String!) {
+    restoreProjectVersion(input: { versionId: $v, workspaceId: $w, name: $n }) { project { id name createdBy { id } } } }";
 
 // ---------------------------------------------------------------- memberships
 
