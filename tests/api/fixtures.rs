@@ -195,6 +195,11 @@ impl DefaultOrg {
         }
     }
 
+    /// The organization's ids as an `Org`, for helpers written against one.
+    pub fn as_org(&self) -> Org {
+        Org { id: self.org.clone(), slug: self.slug.clone(), team: self.team.clone(), workspace: self.workspace.clone() }
+    }
+
     /// The holders of the five team roles of `Core` (each also an organization worker).
     pub fn team_role_holders(&self) -> [&Client; 5] {
         [&self.team_admin, &self.developer, &self.manager, &self.annotator, &self.viewer]
