@@ -4,6 +4,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::{INVITE, RESEND, REVOKE};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -61,8 +62,6 @@ impl Ws {
     }
 }
 
-const INVITE: &str = "mutation($s: ID!, $e: String!, $r: String! = \"worker\") { inviteMember(input: { scopeId: $s, email: $e, role: $r }) { invitation { id } } }";
-
 both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
@@ -74,7 +73,7 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     carol.subscribe("1").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com" })).await;
+    let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com", "r": "worker" })).await;
     let id = sent["inviteMember"]["invitation"]["id"].clone();
     match bob.recv(Duration::from_secs(10)).await {
         Event::Json(v) => {
@@ -91,9 +90,7 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     assert_eq!(carol.recv(Duration::from_millis(1500)).await, Event::Silent, "carol must not see bob's invitation");
 
     // A resend is delivered again.
-    owner
-        .ok("mutation($i: ID!) { resendInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
-        .await;
+    owner.ok(RESEND, json!({ "i": id })).await;
     assert!(
         matches!(bob.recv(Duration::from_secs(10)).await, Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id)
     );
@@ -193,15 +190,13 @@ async fn measure(label: &str, inviter: &Client, scope: &str, email: &str, subscr
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let start = Instant::now();
-        let sent = inviter.ok(INVITE, json!({ "s": scope, "e": email })).await;
+        let sent = inviter.ok(INVITE, json!({ "s": scope, "e": email, "r": "worker" })).await;
         let id = sent["inviteMember"]["invitation"]["id"].clone();
         match subscriber.recv(Duration::from_secs(10)).await {
             Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id => samples.push(start.elapsed()),
             other => panic!("{label}: expected invitation {id}, got {other:?}"),
         }
-        inviter
-            .ok("mutation($i: ID!) { revokeInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
-            .await;
+        inviter.ok(REVOKE, json!({ "i": id })).await;
     }
     samples.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -272,7 +272,7 @@ both!(a_version_of_an_unchanged_tree_stores_no_new_snapshot_rows, |app: TestApp|
     }
     assert_eq!(ids.len(), 200);
     add_items(&owner, &ids[0], &[("a.png", 1), ("b.png", 2)]).await;
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let rows = || async { entity::snapshot_row::Entity::find().count(&db).await.expect("count") };
 
     let v1 = version(&owner, &p, "v1").await;
