@@ -7,7 +7,10 @@
 #                 only, on $ORGRAPH_TEST_PG_PORT or a free port; as root, runs the server
 #                 as the `postgres` user (created if missing). Exports
 #                 ORGRAPH_TEST_DATABASE_URL and PG_PORT, and stops the server and removes
-#                 its directory when the calling shell exits.
+#                 its directory when the calling shell exits. The free port is the first
+#                 one free from a number derived from the checkout's path, so that the URL
+#                 (which the tests read at compile time) stays the same from run to run
+#                 and cargo does not rebuild the test binaries each time.
 #   pg_stop       the cleanup pg_start arranges (idempotent)
 
 pg_find_bin() {
@@ -46,9 +49,10 @@ pg_start() {
     cat "$PG_DIR/initdb.log" >&2
     return 1
   }
-  local attempt
-  for attempt in 1 2 3 4 5 6 7 8 9 10; do
-    PG_PORT=${ORGRAPH_TEST_PG_PORT:-$((20000 + (RANDOM * 32768 + RANDOM) % 40000))}
+  local attempt base
+  base=$((20000 + $(pwd -P | cksum | cut -d' ' -f1) % 40000))
+  for attempt in $(seq 0 49); do
+    PG_PORT=${ORGRAPH_TEST_PG_PORT:-$((base + attempt))}
     if _pg_port_busy "$PG_PORT"; then
       if [ -n "${ORGRAPH_TEST_PG_PORT:-}" ]; then
         echo "pg_start: 127.0.0.1:$PG_PORT (ORGRAPH_TEST_PG_PORT) is taken" >&2
