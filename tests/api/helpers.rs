@@ -28,6 +28,22 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     pub db: Db,
     pub database_url: String,
+    /// The SQLite file this app created (removed when the app is dropped).
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    /// Each test's SQLite file (half a megabyte and up) is removed with it, so that test
+    /// runs do not fill the temporary directory.
+    fn drop(&mut self) {
+        if let Some(file) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = file.clone().into_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(name);
+            }
+        }
+    }
 }
 
 /// Runs a test body once per database: `<name>::sqlite` and `<name>::postgres`. The
@@ -129,7 +145,12 @@ pub async fn fresh_database_url(db: Db) -> String {
 
 pub async fn spawn_app_with(db: Db, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database_url = fresh_database_url(db).await;
-    spawn_instance(db, database_url, configure).await
+    let mut app = spawn_instance(db, database_url, configure).await;
+    if db == Db::Sqlite {
+        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default();
+        app.sqlite_file = Some(path.into());
+    }
+    app
 }
 
 /// Another server process on an existing database (PostgreSQL: several instances).
@@ -149,7 +170,7 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");
     let addr = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url }
+    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url, sqlite_file: None }
 }
 
 /// For statement-count tests: a batch window wide enough that a busy machine cannot split
