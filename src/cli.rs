@@ -2,7 +2,7 @@
 //! `bench-authz` (issue 5).
 
 use crate::config::{Settings, parse_duration};
-use crate::http::auth::mint_hs256;
+use crate::http::auth::mint_hs256_named;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -63,7 +63,14 @@ pub async fn run(command: Command) -> Result<(), String> {
             let settings = Settings::from_env().map_err(|e| e.to_string())?;
             let secret = settings.hs256_secret_or_generate().map_err(|e| e.to_string())?;
             let ttl = parse_duration(&args.ttl).map_err(|e| format!("--ttl: {e}"))?;
-            let token = mint_hs256(&secret, &args.sub, &args.email, args.name.as_deref(), ttl).map_err(|e| e.to_string())?;
+            if ttl > settings.jwt_max_lifetime {
+                return Err(format!(
+                    "--ttl: the server accepts tokens living at most {}s (ORGRAPH_JWT_MAX_LIFETIME)",
+                    settings.jwt_max_lifetime.as_secs()
+                ));
+            }
+            let (claims, name) = (&settings.idp.claims, args.name.as_deref());
+            let token = mint_hs256_named(&secret, claims, &args.sub, &args.email, name, ttl).map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }

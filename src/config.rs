@@ -1,6 +1,11 @@
 //! Typed configuration, read once from the environment (RULES.md §1 and §8). No
 //! `env::var` anywhere else.
 
+mod identity;
+mod logging;
+
+pub use identity::{ClaimNames, IdentityProvider, provider_url};
+pub use logging::{LogFormat, LogSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,6 +48,10 @@ pub struct Limits {
     pub query_depth: usize,
     pub complexity: usize,
     pub aliases: usize,
+    /// Fields a document selects once its fragments are expanded (what validation walks).
+    pub selections: usize,
+    /// Errors listed in one response; the rest are counted in `extensions.omittedErrors`.
+    pub errors: usize,
     pub request_timeout: Duration,
     pub subscriptions_per_socket: usize,
     pub sockets_per_user: usize,
@@ -50,13 +59,23 @@ pub struct Limits {
     pub connection_init_timeout: Duration,
 }
 
+impl Limits {
+    /// Bracket nesting allowed in a document's text: the selection depth plus room for
+    /// argument values, and never so deep that the parser's recursion could exhaust a stack.
+    pub fn nesting(&self) -> usize {
+        (self.query_depth + 16).min(128)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             body_bytes: 256 * 1024,
             query_depth: 16,
-            complexity: 500,
+            complexity: 500_000,
             aliases: 64,
+            selections: 10_000,
+            errors: 100,
             request_timeout: Duration::from_secs(10),
             subscriptions_per_socket: 10,
             sockets_per_user: 5,
@@ -73,6 +92,8 @@ pub struct Settings {
     pub jwt_public_key: Option<String>,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
+    /// The longest token lifetime accepted (`ORGRAPH_JWT_MAX_LIFETIME`, default 24 h).
+    pub jwt_max_lifetime: Duration,
     pub invitation_ttl: Duration,
     pub max_dataset_depth: i32,
     pub dev: bool,
@@ -88,7 +109,59 @@ pub struct Settings {
     pub trash_retention: Duration,
     /// Custom roles an organization may define (`createRole` beyond it: FAILED_PRECONDITION).
     pub max_custom_roles: u64,
+    /// Where the GraphiQL page loads its bundle from; None: from this server.
+    pub graphiql_assets: Option<AssetsBase>,
+    /// JWKS URL, claim names and userinfo endpoint of a real identity provider.
+    pub idp: IdentityProvider,
+    /// `ORGRAPH_METRICS_LISTEN`: `/metrics` is served on this address only. Unset: on the
+    /// main address in dev mode, not at all in production.
+    pub metrics_listen: Option<SocketAddr>,
 }
+
+/// A base URL serving copies of the GraphiQL bundle (`ORGRAPH_GRAPHIQL_ASSETS_URL`):
+/// `https://host[:port]/path` or a same-origin `/path`, without trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetsBase {
+    pub url: String,
+    /// `scheme://host[:port]` for the page's Content-Security-Policy; None for a path.
+    pub origin: Option<String>,
+}
+
+impl AssetsBase {
+    /// Only characters that need no escaping in a URL, an HTML attribute or a CSP header
+    /// are accepted, so the value can be written into the page as it is.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let url = text.trim().trim_end_matches('/');
+        let path_ok = |p: &str| p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%+@".contains(&b));
+        if url.starts_with('/') && !url.starts_with("//") {
+            return if path_ok(url) {
+                Ok(Self { url: url.to_string(), origin: None })
+            } else {
+                Err("a path may hold only letters, digits and - . _ ~ / % + @".into())
+            };
+        }
+        let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            ("https", rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            ("http", rest)
+        } else {
+            return Err("expected an http(s):// URL or a path starting with /".into());
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host_ok = |b: u8| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b);
+        if authority.is_empty() || authority.starts_with(':') || !authority.bytes().all(host_ok) {
+            return Err("expected a host (no user info, query or fragment)".into());
+        }
+        if !path_ok(path) {
+            return Err("the path may hold only letters, digits and - . _ ~ / % + @ (no query or fragment)".into());
+        }
+        let origin = format!("{scheme}://{}", authority.to_ascii_lowercase());
+        Ok(Self { url: format!("{origin}{path}"), origin: Some(origin) })
+    }
+}
+
+/// The deepest `ORGRAPH_MAX_DATASET_DEPTH` may be set.
+pub const DATASET_DEPTH_CEILING: u64 = 10_000;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
 
@@ -102,6 +175,7 @@ impl Settings {
             jwt_public_key: None,
             jwt_issuer: None,
             jwt_audience: None,
+            jwt_max_lifetime: Duration::from_secs(86_400),
             invitation_ttl: Duration::from_secs(604_800),
             max_dataset_depth: 128,
             dev: true,
@@ -112,6 +186,9 @@ impl Settings {
             loader_batch_delay: Duration::from_millis(1),
             trash_retention: Duration::from_secs(30 * 86_400),
             max_custom_roles: 5,
+            graphiql_assets: None,
+            idp: IdentityProvider::default(),
+            metrics_listen: None,
         }
     }
 
@@ -130,11 +207,29 @@ impl Settings {
         s.jwt_public_key = var("ORGRAPH_JWT_PUBLIC_KEY");
         s.jwt_issuer = var("ORGRAPH_JWT_ISSUER");
         s.jwt_audience = var("ORGRAPH_JWT_AUDIENCE");
-        if s.jwt_public_key.is_some() && (s.jwt_issuer.is_none() || s.jwt_audience.is_none()) {
-            return Err(invalid(
-                "ORGRAPH_JWT_PUBLIC_KEY",
-                "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key",
-            ));
+        s.idp = IdentityProvider::from_env(&var)?;
+        if s.jwt_public_key.is_some() && s.idp.jwks_url.is_some() {
+            return Err(invalid("ORGRAPH_JWT_JWKS_URL", "set either ORGRAPH_JWT_PUBLIC_KEY or ORGRAPH_JWT_JWKS_URL, not both"));
+        }
+        for (name, set) in
+            [("ORGRAPH_JWT_PUBLIC_KEY", s.jwt_public_key.is_some()), ("ORGRAPH_JWT_JWKS_URL", s.idp.jwks_url.is_some())]
+        {
+            if set && (s.jwt_issuer.is_none() || s.jwt_audience.is_none()) {
+                return Err(invalid(
+                    name,
+                    "ORGRAPH_JWT_ISSUER and ORGRAPH_JWT_AUDIENCE are required with a public key or JWKS URL",
+                ));
+            }
+        }
+        if s.idp.userinfo_url.is_some() && !s.has_identity_provider() {
+            return Err(invalid("ORGRAPH_OIDC_USERINFO_URL", "needs ORGRAPH_JWT_JWKS_URL or ORGRAPH_JWT_PUBLIC_KEY"));
+        }
+        if let Some(listen) = var("ORGRAPH_METRICS_LISTEN") {
+            let addr = listen.parse().map_err(|e| invalid("ORGRAPH_METRICS_LISTEN", format!("{e} (expected host:port)")))?;
+            s.metrics_listen = Some(addr);
+        }
+        if let Some(lifetime) = var("ORGRAPH_JWT_MAX_LIFETIME") {
+            s.jwt_max_lifetime = parse_duration(&lifetime).map_err(|e| invalid("ORGRAPH_JWT_MAX_LIFETIME", e))?;
         }
         let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
             match var(name) {
@@ -144,8 +239,8 @@ impl Settings {
         };
         s.invitation_ttl = Duration::from_secs(number("ORGRAPH_INVITATION_TTL_SECONDS", 604_800)?);
         let depth = number("ORGRAPH_MAX_DATASET_DEPTH", 128)?;
-        if !(1..=10_000).contains(&depth) {
-            return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", "expected 1..10000"));
+        if !(1..=DATASET_DEPTH_CEILING).contains(&depth) {
+            return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", format!("expected 1..{DATASET_DEPTH_CEILING}")));
         }
         s.max_dataset_depth = depth as i32;
         s.trash_retention = Duration::from_secs(number("ORGRAPH_TRASH_RETENTION_DAYS", 30)?.saturating_mul(86_400));
@@ -156,6 +251,9 @@ impl Settings {
         if let Some(origins) = var("ORGRAPH_CORS_ORIGINS") {
             s.cors_origins = origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
         }
+        if let Some(url) = var("ORGRAPH_GRAPHIQL_ASSETS_URL") {
+            s.graphiql_assets = Some(AssetsBase::parse(&url).map_err(|e| invalid("ORGRAPH_GRAPHIQL_ASSETS_URL", e))?);
+        }
         s.smtp_url = var("ORGRAPH_SMTP_URL");
         if let Some(from) = var("ORGRAPH_SMTP_FROM") {
             s.smtp_from = from;
@@ -165,6 +263,8 @@ impl Settings {
         l.query_depth = number("ORGRAPH_MAX_QUERY_DEPTH", l.query_depth as u64)? as usize;
         l.complexity = number("ORGRAPH_MAX_COMPLEXITY", l.complexity as u64)? as usize;
         l.aliases = number("ORGRAPH_MAX_ALIASES", l.aliases as u64)? as usize;
+        l.selections = number("ORGRAPH_MAX_SELECTIONS", l.selections as u64)? as usize;
+        l.errors = number("ORGRAPH_MAX_ERRORS", l.errors as u64)?.max(1) as usize;
         l.request_timeout = Duration::from_secs(number("ORGRAPH_REQUEST_TIMEOUT_SECONDS", 10)?.max(1));
         l.subscriptions_per_socket = number("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", 10)? as usize;
         l.sockets_per_user = number("ORGRAPH_MAX_SOCKETS_PER_USER", 5)? as usize;
@@ -198,9 +298,14 @@ impl Settings {
         Some(PathBuf::from(percent_decode(path)))
     }
 
-    /// True when a secret or a public key was configured (not generated).
+    /// True when a secret, a public key or a JWKS URL was configured (not generated).
     pub fn has_configured_key(&self) -> bool {
-        self.jwt_secret.is_some() || self.jwt_public_key.is_some()
+        self.jwt_secret.is_some() || self.has_identity_provider()
+    }
+
+    /// True when tokens of an identity provider (PEM key or JWKS) are accepted.
+    pub fn has_identity_provider(&self) -> bool {
+        self.jwt_public_key.is_some() || self.idp.jwks_url.is_some()
     }
 
     /// The HS256 secret: configured, or read from / generated into the secret file.
@@ -209,7 +314,7 @@ impl Settings {
         if let Some(secret) = &self.jwt_secret {
             return Ok(Some(secret.clone()));
         }
-        if self.jwt_public_key.is_some() {
+        if self.has_identity_provider() {
             return Ok(None);
         }
         self.hs256_secret_or_generate().map(Some)

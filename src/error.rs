@@ -9,13 +9,37 @@ use sea_orm::{DbErr, SqlErr};
 #[derive(Debug)]
 pub enum AppError {
     Unauthenticated(String),
-    BadUserInput { field: String, message: String },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     NotFound,
     Forbidden(String),
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     FailedPrecondition(String),
-    LimitReached { limit: &'static str, message: String },
-    RateLimited { retry_after_seconds: u64, message: String },
+    LimitReached {
+        limit: &'static str,
+        message: String,
+    },
+    RateLimited {
+        retry_after_seconds: u64,
+        message: String,
+    },
+    /// The document does not parse, or its text is past a bound (`GRAPHQL_PARSE_FAILED`).
+    ParseFailed {
+        message: String,
+        limit: Option<&'static str>,
+    },
+    /// The document is invalid, or past a limit of RULES.md §8 (`GRAPHQL_VALIDATION_FAILED`,
+    /// `extensions.limit` naming it); `cost` is (the query's cost, the limit) for complexity.
+    Invalid {
+        message: String,
+        limit: Option<&'static str>,
+        cost: Option<(u64, u64)>,
+    },
     Timeout,
     Internal(String),
 }
@@ -38,6 +62,18 @@ impl AppError {
     pub fn unauthenticated() -> Self {
         Self::Unauthenticated("authentication required: send `Authorization: Bearer <token>`".into())
     }
+    pub fn parse_failed(message: impl Into<String>, limit: Option<&'static str>) -> Self {
+        Self::ParseFailed { message: message.into(), limit }
+    }
+    pub fn invalid(message: impl Into<String>, limit: Option<&'static str>) -> Self {
+        Self::Invalid { message: message.into(), limit, cost: None }
+    }
+    /// The query's cost is past the complexity limit: the message and extensions say both.
+    pub fn too_complex(cost: u64, limit: u64) -> Self {
+        let shown = if cost == u64::MAX { "far more than".to_string() } else { cost.to_string() };
+        let message = format!("query cost {shown} exceeds the limit of {limit} (lists cost their `first` times their items)");
+        Self::Invalid { message, limit: Some("complexity"), cost: Some((cost, limit)) }
+    }
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }
@@ -49,7 +85,9 @@ impl AppError {
             Self::BadUserInput { message, .. }
             | Self::Conflict { message, .. }
             | Self::RateLimited { message, .. }
-            | Self::LimitReached { message, .. } => message.clone(),
+            | Self::LimitReached { message, .. }
+            | Self::ParseFailed { message, .. }
+            | Self::Invalid { message, .. } => message.clone(),
             Self::NotFound => "not found".into(),
             Self::Timeout => "the request ran past its time limit".into(),
             Self::Internal(_) => "internal error".into(),
@@ -65,6 +103,8 @@ impl AppError {
             Self::Conflict { .. } => "CONFLICT",
             Self::FailedPrecondition(_) | Self::LimitReached { .. } => "FAILED_PRECONDITION",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::ParseFailed { .. } => "GRAPHQL_PARSE_FAILED",
+            Self::Invalid { .. } => "GRAPHQL_VALIDATION_FAILED",
             Self::Timeout => "TIMEOUT",
             Self::Internal(_) => "INTERNAL",
         }
@@ -125,6 +165,16 @@ impl ErrorExtensions for AppError {
                 AppError::RateLimited { retry_after_seconds, .. } => e.set("retryAfterSeconds", *retry_after_seconds),
                 // A configured limit would be exceeded: FAILED_PRECONDITION naming the limit.
                 AppError::LimitReached { limit, .. } => e.set("limit", *limit),
+                AppError::ParseFailed { limit: Some(limit), .. } => e.set("limit", *limit),
+                AppError::Invalid { limit, cost, .. } => {
+                    if let Some(limit) = limit {
+                        e.set("limit", *limit);
+                    }
+                    if let Some((cost, max)) = cost {
+                        e.set("cost", *cost);
+                        e.set("maxCost", *max);
+                    }
+                }
                 _ => {}
             }
         })

@@ -7,9 +7,18 @@ use orgraph::cli::{Cli, Command};
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    if !matches!(command, Command::Schema | Command::Token(_)) {
-        orgraph::telemetry::init();
-    }
+    // Held until main returns: flushes exported traces.
+    let _telemetry = if matches!(command, Command::Schema | Command::Token(_)) {
+        None
+    } else {
+        match orgraph::telemetry::init() {
+            Ok(guard) => Some(guard),
+            Err(err) => {
+                eprintln!("orgraph: {err}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    };
     match orgraph::cli::run(command).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -16,6 +16,8 @@ mod m20261123_000007_create_project_versions;
 mod m20261123_000008_create_trash_entries;
 mod m20261123_000009_create_sharing;
 mod m20261123_000010_create_roles_groups_grants;
+mod m20261203_000011_create_readiness;
+mod m20261203_000012_index_dataset_parents;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_trash_entries::Migration),
             Box::new(m20261123_000009_create_sharing::Migration),
             Box::new(m20261123_000010_create_roles_groups_grants::Migration),
+            Box::new(m20261203_000011_create_readiness::Migration),
+            Box::new(m20261203_000012_index_dataset_parents::Migration),
         ]
     }
 }

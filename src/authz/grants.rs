@@ -7,7 +7,16 @@ use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
+
+static ALLOWED: AtomicU64 = AtomicU64::new(0);
+static DENIED: AtomicU64 = AtomicU64::new(0);
+
+/// Permission decisions of this process so far: (allowed, denied).
+pub fn decision_counts() -> (u64, u64) {
+    (ALLOWED.load(Ordering::Relaxed), DENIED.load(Ordering::Relaxed))
+}
 
 /// One source of roles for the viewer: a membership, a group's project assignment, or
 /// the viewer's capability grants in one organization (a synthetic role).
@@ -218,13 +227,15 @@ impl Grants {
     /// The decision: does the viewer hold `key` on `r`? A check of `k` also passes with
     /// `k.own` on an object the viewer owns.
     pub fn can(&self, r: &Resource, key: &str) -> bool {
-        if self.holds(r, key) {
-            return true;
-        }
-        match r {
-            Resource::Project { owned: true, .. } => self.holds(r, &format!("{key}.own")),
-            _ => false,
-        }
+        let allowed = self.holds(r, key)
+            || match r {
+                Resource::Project { owned: true, .. } => self.holds(r, &format!("{key}.own")),
+                _ => false,
+            };
+        // Two process-wide atomics, read by `/metrics`: no lookup per decision.
+        let counter = if allowed { &ALLOWED } else { &DENIED };
+        counter.fetch_add(1, Ordering::Relaxed);
+        allowed
     }
 
     /// Whether everything `role` grants is held by the viewer at `r` (from any source

@@ -6,7 +6,7 @@
 mod assignment;
 pub mod bench;
 mod catalog;
-mod grants;
+pub mod grants;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};

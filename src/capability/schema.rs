@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
+use crate::graphql::pagination::{Page, PageArgs};
 use crate::organization::schema::{Organization, load_organization};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -58,19 +59,34 @@ pub async fn visible_grant(ctx: &Context<'_>, id: Uuid) -> Result<Option<Capabil
     Ok(row.filter(|g| service::sees(&grants, g)).map(CapabilityGrant))
 }
 
-/// `Organization.capabilityGrants`.
-pub async fn grants_of_org(ctx: &Context<'_>, org: Uuid, user_id: Option<ID>) -> Result<Vec<CapabilityGrant>> {
-    let user = user_id.map(|u| decode_as(&u, Kind::User, "userId")).transpose();
-    let user = match user {
+crate::connection!(
+    CapabilityGrantConnection,
+    CapabilityGrantEdge,
+    CapabilityGrant,
+    "A page of capability grants.",
+    "A capability grant with its cursor."
+);
+
+/// One page of an organization's grants the viewer may list (see `service::grants_of`).
+pub async fn grants_of_org(
+    ctx: &Context<'_>,
+    org: Uuid,
+    user_id: Option<ID>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<CapabilityGrantConnection> {
+    let args = PageArgs::parse(first, after.as_deref())?;
+    let empty = || Ok(CapabilityGrantConnection::from_page(Page::<entity::capability_grant::Model>::empty(), CapabilityGrant));
+    let user = match user_id.map(|u| decode_as(&u, Kind::User, "userId")).transpose() {
         Ok(u) => u,
         // A user id of another kind names nobody: nothing matches.
-        Err(AppError::NotFound) => return Ok(Vec::new()),
+        Err(AppError::NotFound) => return empty(),
         Err(e) => return Err(e.into()),
     };
     let req = ctx.req()?;
-    let Some(key) = service::grants_of(req, org, user).await? else { return Ok(Vec::new()) };
-    let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
-    Ok(rows.into_iter().map(CapabilityGrant).collect())
+    let Some(key) = service::grants_of(req, org, user, args).await? else { return empty() };
+    let page = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_else(Page::empty);
+    Ok(CapabilityGrantConnection::from_page(page, CapabilityGrant))
 }
 
 /// Input of `grantCapability`.

@@ -154,7 +154,12 @@ pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<
 /// `Organization.capabilityGrants`: which grants the viewer may list — every grant
 /// (optionally of one user) for managers, otherwise their own; `None` (nothing) for
 /// non-members. `schema.rs` loads them batched across organizations.
-pub async fn grants_of(req: &RequestCtx, org: Uuid, user: Option<Uuid>) -> AppResult<Option<GrantsOfOrganization>> {
+pub async fn grants_of(
+    req: &RequestCtx,
+    org: Uuid,
+    user: Option<Uuid>,
+    args: crate::graphql::pagination::PageArgs,
+) -> AppResult<Option<GrantsOfOrganization>> {
     let grants = req.grants().await?;
     if !grants.sees_org(org) {
         return Ok(None);
@@ -164,7 +169,7 @@ pub async fn grants_of(req: &RequestCtx, org: Uuid, user: Option<Uuid>) -> AppRe
         (false, Some(u)) if u != grants.user_id => return Ok(None),
         (false, _) => Some(grants.user_id),
     };
-    Ok(Some(GrantsOfOrganization(org, user)))
+    Ok(Some(GrantsOfOrganization(org, user, args)))
 }
 
 /// Drops a user's grants in an organization they leave or are removed from (inside the

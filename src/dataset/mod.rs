@@ -3,3 +3,4 @@
 pub mod loader;
 pub mod schema;
 pub mod service;
+pub mod subtree;

@@ -184,7 +184,8 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     let new_depth = parent.as_ref().map_or(0, |x| x.depth + 1);
     let delta = new_depth - d.depth;
     let mut deepest = Sql::new(txn.get_database_backend());
-    deepest.push("SELECT MAX(depth) AS depth FROM datasets WHERE path LIKE ").bind(format!("{old_prefix}%"));
+    super::subtree::push_descendants(&mut deepest, &[d.id]);
+    deepest.push("SELECT MAX(s.depth) AS depth FROM datasets s JOIN sub ON s.id = sub.id");
     let below = MaxDepth::find_by_statement(deepest.build()).one(&txn).await?.and_then(|m| m.depth).unwrap_or(d.depth);
     if below.max(d.depth) + delta >= req.settings.max_dataset_depth {
         return Err(AppError::precondition(format!("datasets nest at most {} levels", req.settings.max_dataset_depth)));
@@ -192,6 +193,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     let new_path = parent.as_ref().map_or_else(|| "/".to_string(), subtree_prefix);
     let new_prefix = format!("{new_path}{}/", d.id);
     let mut update = Sql::new(txn.get_database_backend());
+    super::subtree::push_descendants(&mut update, &[d.id]);
     update
         .push("UPDATE datasets SET path = ")
         .bind(new_prefix)
@@ -199,8 +201,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
         .bind(old_prefix.len() as i32 + 1)
         .push("), depth = depth + ")
         .bind(delta)
-        .push(" WHERE path LIKE ")
-        .bind(format!("{old_prefix}%"));
+        .push(" WHERE id IN (SELECT id FROM sub)");
     txn.execute_raw(update.build()).await?;
     let mut am = d.into_active_model();
     am.parent_id = Set(parent.as_ref().map(|x| x.id));

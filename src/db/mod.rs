@@ -30,9 +30,22 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
     Database::connect(opts).await
 }
 
+/// Runs pending migrations. On PostgreSQL any number of instances may start at once: the
+/// migrations run in one transaction that first takes a database-wide advisory lock, so
+/// the others wait, then find nothing left to do (two racing `CREATE TABLE IF NOT EXISTS`
+/// collided on `pg_type_typname_nsp_index`). SQLite is one process per file.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    migration::Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Postgres {
+        return migration::Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+    migration::Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
+
+/// The advisory lock key of migrations (`orgraph` in ASCII).
+const MIGRATION_LOCK: i64 = 0x6f72_6772_6170_68;
 
 /// Opens the transaction of one mutation. On SQLite it is `BEGIN IMMEDIATE`, so writers
 /// serialize before they read what an invariant depends on; on PostgreSQL services lock

@@ -30,25 +30,54 @@ impl Slug {
     }
 }
 
-/// A name: trimmed, 1–128 characters.
+/// Characters that render as nothing or reorder text: Unicode's format characters (Cf:
+/// zero-width spaces and joiners, bidi embeddings, overrides and isolates, the byte-order
+/// mark, tags…), line and paragraph separators, and the fillers and blanks that show as
+/// empty space. Two names that look the same must not differ by one of these.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x06DD | 0x070F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E | 0x2800 | 0x3164
+        | 0xFEFF | 0xFFA0 | 0x110BD | 0x110CD | 0xE0001
+        | 0x0600..=0x0605 | 0x0890..=0x0891 | 0x08E2 | 0x180B..=0x180F | 0x200B..=0x200F | 0x2028..=0x202E
+        | 0x2060..=0x206F | 0xFFF9..=0xFFFB | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0020..=0xE007F)
+}
+
+/// Unicode canonical composition (NFC): `é` typed as `e` + U+0301 and as U+00E9 is one name.
+fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
+}
+
+/// A name: trimmed, NFC-normalized, 1–128 characters, no control or invisible characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name(String);
 
 impl Name {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
-        let trimmed = raw.trim();
-        let len = trimmed.chars().count();
-        if len == 0 || len > 128 {
+        if raw.len() > 4 * MAX_NAME_CHARS + 64 {
             return Err(AppError::bad_input(field, "a name is 1-128 characters after trimming"));
         }
-        if trimmed.chars().any(char::is_control) {
+        let name = nfc(raw.trim());
+        let len = name.chars().count();
+        if len == 0 || len > MAX_NAME_CHARS {
+            return Err(AppError::bad_input(field, "a name is 1-128 characters after trimming"));
+        }
+        if name.chars().any(char::is_control) {
             return Err(AppError::bad_input(field, "a name cannot contain control characters"));
         }
-        Ok(Self(trimmed.to_string()))
+        if name.chars().any(is_invisible) {
+            return Err(AppError::bad_input(
+                field,
+                "a name cannot contain invisible or direction-changing characters (zero-width, bidi overrides)",
+            ));
+        }
+        Ok(Self(name))
     }
-    /// For names the server derives itself (JIT provisioning): trimmed and cut to 128.
+    /// For names the server derives itself (JIT provisioning): control and invisible
+    /// characters dropped, NFC, trimmed and cut to 128.
     pub fn derived(raw: &str, fallback: &str) -> Self {
-        let cut: String = raw.trim().chars().take(128).collect();
+        let clean: String = raw.chars().take(4 * MAX_NAME_CHARS).filter(|c| !c.is_control() && !is_invisible(*c)).collect();
+        let cut: String = nfc(clean.trim()).chars().take(MAX_NAME_CHARS).collect();
         let cut = cut.trim().to_string();
         if cut.is_empty() { Self(fallback.to_string()) } else { Self(cut) }
     }
@@ -57,6 +86,29 @@ impl Name {
     }
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+/// Characters in a name (RULES.md §4).
+pub const MAX_NAME_CHARS: usize = 128;
+
+/// A `search` prefix: trimmed, control and invisible characters dropped, at most 128
+/// characters (a name is never longer); empty means no search.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SearchText(String);
+
+impl SearchText {
+    pub fn parse(field: &str, raw: Option<&str>) -> Result<Option<Self>, AppError> {
+        let Some(raw) = raw else { return Ok(None) };
+        let text: String = raw.chars().filter(|c| !c.is_control() && !is_invisible(*c)).collect();
+        let text = nfc(text.trim());
+        if text.chars().count() > MAX_NAME_CHARS {
+            return Err(AppError::bad_input(field, "a search is at most 128 characters"));
+        }
+        Ok((!text.is_empty()).then_some(Self(text)))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -122,5 +174,25 @@ mod tests {
         assert!(Name::parse("name", "a\0b").is_err());
         assert!(Description::parse("d", Some("line\nline")).is_ok());
         assert!(Description::parse("d", Some("nul\0")).is_err());
+    }
+
+    #[test]
+    fn names_are_nfc_and_refuse_invisible_characters() {
+        let composed = Name::parse("name", "caf\u{e9}").expect("valid");
+        let decomposed = Name::parse("name", "cafe\u{301}").expect("valid");
+        assert_eq!(composed, decomposed);
+        for bad in ["a\u{200b}b", "a\u{200d}b", "\u{202e}gpj.exe", "x\u{2066}y", "\u{feff}bom", "a\u{e0041}"] {
+            let err = Name::parse("name", bad).expect_err(bad);
+            assert_eq!(err.code(), "BAD_USER_INPUT");
+        }
+        assert_eq!(Name::derived("Al\u{200b}ice\u{202e}", "x").as_str(), "Alice");
+        assert!(Name::parse("name", &"a".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn searches_are_bounded() {
+        assert!(SearchText::parse("search", Some(&"a".repeat(100_000))).is_err());
+        assert_eq!(SearchText::parse("search", Some("  \u{200b} ")).expect("ok"), None);
+        assert_eq!(SearchText::parse("search", Some(" Al ")).expect("ok").map(|s| s.as_str().to_string()), Some("Al".into()));
     }
 }

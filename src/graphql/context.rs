@@ -45,9 +45,12 @@ impl RequestCtx {
         let authz = Arc::new(Authz::new(db.clone(), catalogs.clone(), viewer.as_ref().map(|v| v.id), only_org));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
         // batch per level keeps statement counts independent of row counts.
-        let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, tokio::spawn)
-            .max_batch_size(10_000)
-            .delay(settings.loader_batch_delay);
+        let loader = DataLoader::new(DbLoader { db: db.clone(), authz: authz.clone() }, |batch| {
+            // A batch runs in its own task: it keeps the request's span (and request id).
+            tokio::spawn(tracing::Instrument::in_current_span(batch))
+        })
+        .max_batch_size(10_000)
+        .delay(settings.loader_batch_delay);
         Self { db, settings, catalogs, viewer, only_org, authz, loader }
     }
 

@@ -1,10 +1,12 @@
 //! Composition only: the schema is merged from each concept's query and mutation roots.
 
 pub mod context;
+pub mod guard;
 pub mod ids;
 pub mod limits;
 pub mod loader;
 pub mod node;
+pub mod observe;
 pub mod pagination;
 
 use crate::config::Limits;
@@ -54,16 +56,34 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query::default(), Mutation::default(), Subscription::default())
 }
 
-/// The executable schema with the limits of RULES.md §8.
-pub fn build(limits: &Limits, introspection: bool) -> OrgraphSchema {
+/// The executable schema. The limits of RULES.md §8 are enforced by `guard` before a
+/// document reaches it (async-graphql's own depth and complexity walks expand fragments at
+/// every spread); `dev` off also turns off introspection and "Did you mean …" suggestions.
+pub fn build(limits: &Limits, dev: bool) -> OrgraphSchema {
     let mut b = builder()
-        .limit_depth(limits.query_depth)
-        .limit_complexity(limits.complexity)
-        .extension(limits::Limits { max_aliases: limits.aliases });
-    if !introspection {
-        b = b.disable_introspection();
+        // First, so that it is the outermost: it sees errors once they have their codes.
+        .extension(observe::Observe)
+        .limit_recursive_depth(limits.nesting())
+        .limit_directives(MAX_DIRECTIVES_PER_FIELD)
+        .extension(limits::Coding { max_errors: limits.errors });
+    if !dev {
+        b = b.disable_introspection().disable_suggestions();
     }
     b.finish()
+}
+
+/// Directives on one field or fragment (`@include`, `@skip`: a handful is plenty).
+pub const MAX_DIRECTIVES_PER_FIELD: usize = 16;
+
+/// The admission guard for this schema.
+pub fn guard(settings: &crate::config::Settings) -> Result<guard::Guard, String> {
+    let caps = guard::model::CapSettings {
+        max_dataset_depth: settings.max_dataset_depth.max(1) as u64,
+        max_custom_roles: settings.max_custom_roles,
+        max_item_batch: crate::item::service::MAX_BATCH as u64,
+        max_detached_listed: crate::project::transfer::MAX_DETACHED_LISTED as u64,
+    };
+    guard::Guard::new(&sdl(), &settings.limits, &caps, settings.dev)
 }
 
 /// The SDL printed by `orgraph schema` and checked in as `schema.graphql`.

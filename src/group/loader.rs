@@ -6,7 +6,7 @@ use crate::graphql::loader::{DbLoader, LoadError, load_err};
 use crate::graphql::pagination::{Cursored, Page, PageArgs};
 use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -112,27 +112,26 @@ impl Loader<MembersOfGroup> for DbLoader {
     }
 }
 
-/// The project assignments of a group, oldest first.
+/// One page of the project assignments of a group, oldest first. The group itself was
+/// loaded through a visibility filter; each assignment's project is checked when shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ProjectsOfGroup(pub Uuid);
+pub struct ProjectsOfGroup(pub Uuid, pub PageArgs);
 
 impl Loader<ProjectsOfGroup> for DbLoader {
-    type Value = Vec<group_project::Model>;
+    type Value = Page<group_project::Model>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[ProjectsOfGroup]) -> Result<HashMap<ProjectsOfGroup, Self::Value>, Self::Error> {
-        use sea_orm::QueryOrder;
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = group_project::Entity::find()
-            .filter(group_project::Column::GroupId.is_in(ids))
-            .order_by_asc(group_project::Column::Id)
-            .all(&self.db)
+        let table =
+            ChildTable { table: "group_projects", parent_col: "group_id", parent_of: |a: &group_project::Model| a.group_id };
+        load_grouped::<group_project::Entity, _, _, PageArgs>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
             .await
-            .map_err(load_err)?;
-        let mut out: HashMap<ProjectsOfGroup, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for r in rows {
-            out.entry(ProjectsOfGroup(r.group_id)).or_default().push(r);
-        }
-        Ok(out)
+            .map_err(load_err)
+    }
+}
+
+impl Cursored for group_project::Model {
+    fn cursor_id(&self) -> Uuid {
+        self.id
     }
 }

@@ -29,6 +29,13 @@ connection!(GroupConnection, GroupEdge, Group, "A page of user groups.", "A user
 /// A user in a group.
 pub struct GroupMember(entity::group_member::Model);
 
+connection!(
+    GroupProjectAssignmentConnection,
+    GroupProjectAssignmentEdge,
+    GroupProjectAssignment,
+    "A page of a group's project assignments.",
+    "A project assignment with its cursor."
+);
 connection!(GroupMemberConnection, GroupMemberEdge, GroupMember, "A page of group members.", "A group member with its cursor.");
 
 /// The group, or null when it does not exist or the viewer may not see it (`node`).
@@ -76,9 +83,16 @@ impl Group {
         Ok(GroupMemberConnection::from_page(page.unwrap_or_else(Page::empty), GroupMember))
     }
     /// The projects the group is assigned to, with the role its members get there, oldest first.
-    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<GroupProjectAssignment>> {
-        let rows = ctx.req()?.loader.load_one(ProjectsOfGroup(self.0.id)).await.map_err(gql)?;
-        Ok(rows.unwrap_or_default().into_iter().map(GroupProjectAssignment).collect())
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<GroupProjectAssignmentConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = ctx.req()?.loader.load_one(ProjectsOfGroup(self.0.id, args)).await.map_err(gql)?;
+        Ok(GroupProjectAssignmentConnection::from_page(page.unwrap_or_else(Page::empty), GroupProjectAssignment))
     }
     /// When the group was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,28 +1,26 @@
-//! JWT → `Identity` (RULES.md §2). HS256 with the secret; RS256/ES256 with the public
-//! key of an identity provider. The key is chosen by the token's `alg`; anything else is
-//! refused. Required claims `sub`, `email`, `exp`; `nbf` is checked when present; leeway 30 s.
+//! JWT → `Identity` (RULES.md §2). HS256 with the secret; an identity provider's tokens
+//! with its PEM public key (RS256/ES256) or with the keys of its JWKS, chosen by `kid`
+//! (`jwks.rs`). The algorithm is the key's, never the token's choice: anything else,
+//! `alg: none`, and HMAC tokens when no secret is configured are refused. Required claims
+//! `sub`, `exp` and the e-mail (under `ORGRAPH_JWT_EMAIL_CLAIM`; for provider tokens
+//! without one, from the userinfo endpoint, `userinfo.rs`); provider tokens need `iss`
+//! and `aud`, both checked; `nbf` is checked when present; leeway 30 s.
 
-use crate::config::{Secret, Settings};
+use super::jwks::Jwks;
+use super::userinfo::UserInfo;
+use crate::config::{ClaimNames, Secret, Settings};
 use crate::domain::Email;
 use crate::user::service::Identity;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const LEEWAY_SECONDS: u64 = 30;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
-    pub sub: String,
-    pub email: Option<String>,
-    pub exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<u64>,
-}
+/// Claim sizes an identity provider's values fit in; a longer claim is refused (401).
+pub const MAX_SUB_BYTES: usize = 255;
+pub const MAX_EMAIL_BYTES: usize = 254;
+pub const MAX_NAME_BYTES: usize = 1024;
 
 /// A verified token's identity and when the token expires (unix seconds).
 #[derive(Clone, Debug)]
@@ -32,10 +30,15 @@ pub struct Verified {
 }
 
 pub struct TokenVerifier {
+    /// The longest lifetime (`exp` − `iat`, or `exp` − now without `iat`) accepted.
+    max_lifetime: u64,
     hs256: Option<DecodingKey>,
     public: Option<(Algorithm, DecodingKey)>,
+    jwks: Option<Arc<Jwks>>,
+    userinfo: Option<UserInfo>,
     issuer: Option<String>,
     audience: Option<String>,
+    claims: ClaimNames,
 }
 
 impl TokenVerifier {
@@ -54,61 +57,237 @@ impl TokenVerifier {
                 }
             }
         };
-        Ok(Self { hs256, public, issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() })
+        let idp = &settings.idp;
+        let http = || {
+            reqwest::Client::builder()
+                .timeout(idp.http_timeout)
+                .connect_timeout(idp.http_timeout)
+                .redirect(reqwest::redirect::Policy::limited(3))
+                .user_agent(concat!("orgraph/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| format!("HTTP client: {e}"))
+        };
+        let jwks = match &idp.jwks_url {
+            Some(url) => Some(Jwks::new(url.clone(), http()?, idp.jwks_min_refresh)),
+            None => None,
+        };
+        let userinfo = match &idp.userinfo_url {
+            Some(url) => Some(UserInfo::new(url.clone(), http()?, idp.claims.clone())),
+            None => None,
+        };
+        Ok(Self {
+            max_lifetime: settings.jwt_max_lifetime.as_secs(),
+            hs256,
+            public,
+            jwks,
+            userinfo,
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+            claims: idp.claims.clone(),
+        })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Verified, String> {
+    /// Loads the provider's key set (bounded; a failure is a warning) and keeps it fresh.
+    pub async fn start(&self) {
+        if let Some(jwks) = &self.jwks {
+            jwks.start().await;
+        }
+    }
+
+    /// The JWKS cache, when one is configured (for `/readyz` and `/metrics`).
+    pub fn jwks(&self) -> Option<&Arc<Jwks>> {
+        self.jwks.as_ref()
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Verified, String> {
         let header = decode_header(token).map_err(|_| "malformed token".to_string())?;
-        let (key, mut validation, from_idp) = match (header.alg, &self.hs256, &self.public) {
-            (Algorithm::HS256, Some(key), _) => (key, Validation::new(Algorithm::HS256), false),
-            (alg, _, Some((expected, key))) if alg == *expected => {
-                let mut v = Validation::new(alg);
-                if let Some(iss) = &self.issuer {
-                    v.set_issuer(&[iss]);
+        let key_set;
+        let (key, from_idp) = match (header.alg, &self.hs256, &self.public, &self.jwks) {
+            (Algorithm::HS256, Some(key), _, _) => (key, false),
+            (alg, _, Some((expected, key)), _) if alg == *expected => (key, true),
+            (alg, _, _, Some(jwks)) if !matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
+                let kid = header.kid.as_deref();
+                let mut set = jwks.current();
+                if kid.is_some() && set.find(kid).is_none() {
+                    set = jwks.refresh_for_unknown_kid().await;
                 }
-                if let Some(aud) = &self.audience {
-                    v.set_audience(&[aud]);
+                key_set = set;
+                let key = key_set.find(kid).ok_or_else(|| match kid {
+                    Some(_) => "invalid token: signed with a key the identity provider does not publish".to_string(),
+                    None => "invalid token: no kid, and the identity provider publishes several keys".to_string(),
+                })?;
+                if key.alg != alg {
+                    return Err(format!(
+                        "invalid token: the key {} is for {:?}, not {alg:?}",
+                        bounded(&header.kid.unwrap_or_default()),
+                        key.alg
+                    ));
                 }
-                v.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
-                (key, v, true)
+                (&key.key, true)
             }
-            (alg, _, _) => return Err(format!("tokens signed with {alg:?} are not accepted")),
+            (alg, _, _, _) => return Err(format!("tokens signed with {alg:?} are not accepted")),
         };
-        if !from_idp {
+        let mut validation = Validation::new(header.alg);
+        if from_idp {
+            if let Some(iss) = &self.issuer {
+                validation.set_issuer(&[iss]);
+            }
+            if let Some(aud) = &self.audience {
+                validation.set_audience(&[aud]);
+            }
+            validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        } else {
             validation.validate_aud = false;
             validation.set_required_spec_claims(&["exp", "sub"]);
         }
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        let data = decode::<Claims>(token, key, &validation).map_err(|e| format!("invalid token: {e}"))?;
-        let c = data.claims;
+        let data = decode::<Map<String, Value>>(token, key, &validation).map_err(|e| refusal(e.kind()))?;
+        self.check_bounds(&data.claims)?;
+        self.identity(token, data.claims, from_idp).await
+    }
+
+    /// The identity the verified claims name, with the e-mail rules of RULES.md §2.
+    async fn identity(&self, token: &str, c: Map<String, Value>, from_idp: bool) -> Result<Verified, String> {
+        let sub = c.get("sub").and_then(Value::as_str).unwrap_or_default();
         // Control characters (NUL above all: PostgreSQL refuses it in text) never name anyone.
-        if c.sub.trim().is_empty() || c.sub.chars().any(char::is_control) {
+        if sub.trim().is_empty() || sub.chars().any(char::is_control) {
             return Err("invalid token: sub is empty or holds control characters".into());
         }
-        let email = c.email.as_deref().ok_or_else(|| "invalid token: missing claim email".to_string())?;
+        let exp = c.get("exp").and_then(Value::as_u64).ok_or("invalid token: exp is not a number")?;
+        let names = &self.claims;
+        let mut name = c.get(&names.name).and_then(Value::as_str).map(str::to_string);
+        let (email, verified) = match c.get(&names.email) {
+            Some(Value::String(email)) => (email.clone(), c.get(&names.email_verified)),
+            Some(_) => return Err(format!("invalid token: claim {} is not a string", names.email)),
+            None => match (&self.userinfo, from_idp) {
+                (Some(userinfo), true) => {
+                    let profile = userinfo.profile(token, sub, exp).await?;
+                    let email = profile.email.ok_or("the identity provider's userinfo has no e-mail for this user")?;
+                    name = name.or(profile.name);
+                    let verified = Value::Bool(profile.email_verified);
+                    return self.finish(sub, &email, Some(&verified), name, exp, from_idp);
+                }
+                _ => return Err(format!("invalid token: missing claim {}", names.email)),
+            },
+        };
+        self.finish(sub, &email, verified, name, exp, from_idp)
+    }
+
+    fn finish(
+        &self,
+        sub: &str,
+        email: &str,
+        verified: Option<&Value>,
+        name: Option<String>,
+        exp: u64,
+        from_idp: bool,
+    ) -> Result<Verified, String> {
+        if email.len() > MAX_EMAIL_BYTES {
+            return Err(format!("invalid token: email is longer than {MAX_EMAIL_BYTES} bytes"));
+        }
+        if name.as_ref().is_some_and(|n| n.len() > MAX_NAME_BYTES) {
+            return Err(format!("invalid token: name is longer than {MAX_NAME_BYTES} bytes"));
+        }
         if email.chars().any(char::is_control) {
             return Err("invalid token: email is not an e-mail address".into());
         }
         let email = Email::parse("email", email).map_err(|_| "invalid token: email is not an e-mail address".to_string())?;
         // Our own HS256 tokens are trusted for their e-mail; an IdP's only when verified.
-        let email_verified = if from_idp { c.email_verified == Some(true) } else { c.email_verified != Some(false) };
-        let name = c.name.map(|n| n.replace(char::is_control, " ").trim().to_string()).filter(|n| !n.is_empty());
-        Ok(Verified { identity: Identity { sub: c.sub, email, email_verified, name }, expires_at: c.exp })
+        let email_verified = match verified {
+            None => !from_idp,
+            Some(v) => is_true(v),
+        };
+        let name = name.map(|n| n.replace(char::is_control, " ").trim().to_string()).filter(|n| !n.is_empty());
+        let identity = Identity { sub: sub.to_string(), email, email_verified, name };
+        Ok(Verified { identity, expires_at: exp })
+    }
+}
+
+/// `true`, or the string `"true"` (Amazon Cognito sends `email_verified` as a string).
+pub fn is_true(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// What a refused token is told: our words, never the library's.
+fn refusal(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    let why = match kind {
+        K::ExpiredSignature => "the token has expired",
+        K::ImmatureSignature => "the token is not valid yet (nbf)",
+        K::InvalidSignature => "the signature does not verify",
+        K::InvalidIssuer => "wrong issuer",
+        K::InvalidAudience => "wrong audience",
+        K::InvalidAlgorithm | K::UnsupportedAlgorithm | K::InvalidAlgorithmName | K::MissingAlgorithm => {
+            "the signing algorithm is not accepted"
+        }
+        K::MissingRequiredClaim(claim) => return format!("invalid token: missing claim {}", bounded(claim)),
+        K::InvalidClaimFormat(_) | K::Json(_) => "a claim has the wrong type",
+        _ => "malformed token",
+    };
+    format!("invalid token: {why}")
+}
+
+/// A claim name as shown back: short and printable.
+fn bounded(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(32).collect()
+}
+
+impl TokenVerifier {
+    /// Sizes of `sub`, the e-mail and the name, the lifetime and `iat` (issue 10). The
+    /// e-mail and name from a userinfo endpoint are bounded again in `finish`.
+    fn check_bounds(&self, c: &Map<String, Value>) -> Result<(), String> {
+        let text = |key: &str| c.get(key).and_then(Value::as_str).map_or(0, str::len);
+        if text("sub") > MAX_SUB_BYTES {
+            return Err(format!("invalid token: sub is longer than {MAX_SUB_BYTES} bytes"));
+        }
+        if text(&self.claims.email) > MAX_EMAIL_BYTES {
+            return Err(format!("invalid token: email is longer than {MAX_EMAIL_BYTES} bytes"));
+        }
+        if text(&self.claims.name) > MAX_NAME_BYTES {
+            return Err(format!("invalid token: name is longer than {MAX_NAME_BYTES} bytes"));
+        }
+        let now = jsonwebtoken::get_current_timestamp();
+        let iat = c.get("iat").and_then(Value::as_u64);
+        if iat.is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS)) {
+            return Err("invalid token: issued in the future (iat)".into());
+        }
+        let exp = c.get("exp").and_then(Value::as_u64).unwrap_or(0);
+        let from = iat.unwrap_or(now).min(now);
+        if exp.saturating_sub(from) > self.max_lifetime.saturating_add(LEEWAY_SECONDS) {
+            return Err(format!("invalid token: it lives longer than the accepted {} seconds", self.max_lifetime));
+        }
+        Ok(())
     }
 }
 
 /// Mints an HS256 token (for `orgraph token` and tests).
 pub fn mint_hs256(secret: &Secret, sub: &str, email: &str, name: Option<&str>, ttl: Duration) -> Result<String, String> {
+    mint_hs256_named(secret, &ClaimNames::default(), sub, email, name, ttl)
+}
+
+/// Mints an HS256 token whose e-mail and name are under the configured claim names.
+pub fn mint_hs256_named(
+    secret: &Secret,
+    names: &ClaimNames,
+    sub: &str,
+    email: &str,
+    name: Option<&str>,
+    ttl: Duration,
+) -> Result<String, String> {
     let now = jsonwebtoken::get_current_timestamp();
-    let claims = Claims {
-        sub: sub.into(),
-        email: Some(email.into()),
-        exp: now.saturating_add(ttl.as_secs()),
-        name: name.map(Into::into),
-        email_verified: None,
-        iat: Some(now),
-    };
+    let mut claims = Map::new();
+    claims.insert("sub".into(), sub.into());
+    claims.insert("exp".into(), now.saturating_add(ttl.as_secs()).into());
+    claims.insert("iat".into(), now.into());
+    claims.insert(names.email.clone(), email.into());
+    if let Some(name) = name {
+        claims.insert(names.name.clone(), name.into());
+    }
     encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.expose())).map_err(|e| e.to_string())
 }

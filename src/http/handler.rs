@@ -4,7 +4,7 @@
 use super::AppState;
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
-use crate::graphql::limits::error_body;
+use crate::graphql::limits::{error_body, refusal};
 use async_graphql::parser::types::OperationType;
 use axum::Json;
 use axum::body::Body;
@@ -55,7 +55,13 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         Ok(r) => r,
         Err(e) => return reject(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}"), "GRAPHQL_PARSE_FAILED", None),
     };
-    execute(&app, &headers, request).await
+    execute(&app, &headers, request, Method::Post).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
 }
 
 #[derive(serde::Deserialize)]
@@ -75,21 +81,6 @@ pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, R
     let Some(query) = params.query else {
         return super::graphiql::page(State(app)).await;
     };
-    if let Ok(doc) = async_graphql::parser::parse_query(&query) {
-        let op = doc.operations.iter().find(|(name, _)| match (&params.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            (None, _) => true,
-            (Some(_), None) => false,
-        });
-        if op.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
-            return reject(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "mutations and subscriptions need POST",
-                "GRAPHQL_VALIDATION_FAILED",
-                None,
-            );
-        }
-    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -100,7 +91,7 @@ pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, R
             Err(_) => return reject(StatusCode::BAD_REQUEST, "variables is not JSON", "BAD_USER_INPUT", None),
         }
     }
-    execute(&app, &headers, request).await
+    execute(&app, &headers, request, Method::Get).await
 }
 
 /// The bearer token of the request, if any: `Err` for a malformed header.
@@ -136,7 +127,7 @@ pub(super) async fn authenticate(
             }
         };
     }
-    let verified = app.verifier.verify(token).map_err(|m| unauthorized(&m))?;
+    let verified = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?;
     match crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await {
         Ok(user) => Ok(Some((user, None))),
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
@@ -147,7 +138,27 @@ pub(super) async fn authenticate(
     }
 }
 
-async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+/// Admission (the guard's bounds and measures), authentication, then execution under the
+/// request timeout, which also covers writing the answer.
+async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_graphql::Request, method: Method) -> Response {
+    let timeout = app.settings.limits.request_timeout;
+    let started = tokio::time::Instant::now();
+    let admitted = match tokio::time::timeout(timeout, app.guard.admit(&mut request)).await {
+        Ok(Ok(admitted)) => admitted,
+        Ok(Err(refused)) => return json_response(&refusal(refused)),
+        Err(_) => return reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
+    };
+    match admitted.kind {
+        OperationType::Query => {}
+        OperationType::Mutation if method == Method::Post => {}
+        OperationType::Subscription => {
+            let refused = AppError::invalid("subscriptions run over the WebSocket endpoint /graphql/ws", None);
+            return json_response(&refusal(refused));
+        }
+        OperationType::Mutation => {
+            return reject(StatusCode::METHOD_NOT_ALLOWED, "mutations need POST", "GRAPHQL_VALIDATION_FAILED", None);
+        }
+    }
     let (viewer, only_org) = match authenticate(app, headers).await {
         Ok(Some((user, only_org))) => (Some(user), only_org),
         Ok(None) => (None, None),
@@ -155,14 +166,27 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, request: async_graphq
     };
     let ctx = RequestCtx::restricted(app.db.clone(), app.settings.clone(), app.catalog.clone(), viewer, only_org);
     let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
-    let run = app.schema.execute(request);
-    match tokio::time::timeout(app.settings.limits.request_timeout, run).await {
-        Ok(response) => Json(response).into_response(),
-        Err(_) => {
-            let message = AppError::Timeout.message();
-            reject(StatusCode::OK, &message, "TIMEOUT", None)
+    let run = async {
+        let response = app.schema.execute(request).await;
+        // A large answer is written on the blocking pool: no worker is held by it.
+        if admitted.cost > INLINE_ANSWER_COST {
+            tokio::task::spawn_blocking(move || serde_json::to_vec(&response)).await.ok()
+        } else {
+            Some(serde_json::to_vec(&response))
         }
+    };
+    match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), run).await {
+        Ok(Some(Ok(body))) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Ok(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
+        Err(_) => reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
     }
+}
+
+/// Queries costing more than this have their answer serialized off the runtime workers.
+const INLINE_ANSWER_COST: u64 = 2_000;
+
+fn json_response(response: &async_graphql::Response) -> Response {
+    Json(response).into_response()
 }
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {

@@ -5,6 +5,10 @@
 pub mod auth;
 mod graphiql;
 mod handler;
+pub mod jwks;
+mod observe;
+mod probes;
+pub mod userinfo;
 mod ws;
 
 use crate::config::Settings;
@@ -15,7 +19,6 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::TraceLayer;
 
 /// Everything a request needs, shared by all requests.
 pub struct AppState {
@@ -23,21 +26,38 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub catalog: Arc<crate::authz::CatalogCell>,
     pub schema: OrgraphSchema,
+    /// Bounds and measures every document before the schema sees it (HTTP and WebSocket).
+    pub guard: Arc<crate::graphql::guard::Guard>,
     pub verifier: TokenVerifier,
     pub notifiers: Arc<crate::invitation::Notifiers>,
     /// Open WebSocket connections per user (RULES.md §8 caps them).
     pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
+    pub metrics: Arc<crate::telemetry::metrics::Metrics>,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
     let cors = cors(&state.settings);
-    Router::new()
+    let mut app = Router::new()
         .route("/", get(graphiql::page))
+        .route(&format!("{}/{{name}}", graphiql::ASSETS_PATH), get(graphiql::asset))
         .route("/graphql", get(handler::graphql_get).post(handler::graphql_post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(handler::healthz))
-        .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        .route("/readyz", get(probes::readyz));
+    // Without a separate metrics address, `/metrics` is served beside the API in dev only.
+    if state.settings.metrics_listen.is_none() && state.settings.dev {
+        app = app.route("/metrics", get(probes::metrics));
+    }
+    app.layer(cors).layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer)).with_state(state)
+}
+
+/// The router of `ORGRAPH_METRICS_LISTEN`: `/metrics` and the probes, nothing else.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(probes::metrics))
+        .route("/healthz", get(handler::healthz))
+        .route("/readyz", get(probes::readyz))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer))
         .with_state(state)
 }
 

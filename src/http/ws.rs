@@ -5,7 +5,10 @@
 //! caps on subscriptions per socket and sockets per user 4429.
 
 use super::AppState;
+use crate::error::AppError;
 use crate::graphql::RequestCtx;
+use crate::graphql::limits::refusal;
+use async_graphql::parser::types::OperationType;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
@@ -52,8 +55,17 @@ pub async fn upgrade(State(app): State<Arc<AppState>>, headers: HeaderMap, ws: W
     } else {
         return (StatusCode::BAD_REQUEST, "use the graphql-transport-ws (or legacy graphql-ws) subprotocol").into_response();
     };
-    ws.protocols([protocol.name()]).on_upgrade(move |socket| serve(socket, app, protocol))
+    // A message may be as large as an HTTP body plus room for its envelope: a larger
+    // operation is refused by itself (below), anything far beyond closes the socket (1009).
+    let max = app.settings.limits.body_bytes.saturating_add(ENVELOPE_BYTES);
+    ws.protocols([protocol.name()])
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| serve(socket, app, protocol))
 }
+
+/// Room for the JSON around a document in a `subscribe` message.
+const ENVELOPE_BYTES: usize = 64 * 1024;
 
 fn text(v: Value) -> Message {
     Message::Text(v.to_string().into())
@@ -117,7 +129,7 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user:
             Err(_) => Err("could not sign in".into()),
         };
     }
-    let verified = app.verifier.verify(&token)?;
+    let verified = app.verifier.verify(&token).await?;
     let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
         .await
         .map_err(|_| "could not sign in".to_string())?;
@@ -140,11 +152,12 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let _ = writer.await;
 }
 
-async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<Result<Value, ()>> {
+/// The next JSON message and its size in bytes.
+async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<Result<(Value, usize), ()>> {
     loop {
         match incoming.next().await? {
-            Ok(Message::Text(t)) => return Some(serde_json::from_str(t.as_str()).map_err(|_| ())),
-            Ok(Message::Binary(b)) => return Some(serde_json::from_slice(&b).map_err(|_| ())),
+            Ok(Message::Text(t)) => return Some(serde_json::from_str(t.as_str()).map(|v| (v, t.len())).map_err(|_| ())),
+            Ok(Message::Binary(b)) => return Some(serde_json::from_slice(&b).map(|v| (v, b.len())).map_err(|_| ())),
             Ok(Message::Close(_)) | Err(_) => return None,
             Ok(_) => continue,
         }
@@ -168,7 +181,7 @@ async fn session(
             let _ = out.send(close(4400, "Invalid message")).await;
             return;
         }
-        Ok(Some(Ok(v))) => v,
+        Ok(Some(Ok((v, _)))) => v,
     };
     if init["type"] != "connection_init" {
         let _ = out.send(close(4401, "Unauthorized")).await;
@@ -201,10 +214,12 @@ async fn session(
     }
 
     // 2. operations until the token expires or the client leaves.
+    // The token is honoured as long as HTTP would honour it: until `exp` plus the leeway.
     let now = jsonwebtoken::get_current_timestamp();
-    let expiry = tokio::time::sleep(Duration::from_secs(expires_at.saturating_sub(now)));
+    let until = expires_at.saturating_add(crate::http::auth::LEEWAY_SECONDS);
+    let expiry = tokio::time::sleep(Duration::from_secs(until.saturating_sub(now)));
     tokio::pin!(expiry);
-    let mut active: HashMap<String, JoinHandle<()>> = HashMap::new();
+    let mut active: HashMap<String, (OperationType, JoinHandle<()>)> = HashMap::new();
     loop {
         let msg = tokio::select! {
             () = &mut expiry => {
@@ -213,13 +228,13 @@ async fn session(
             }
             m = next_json(incoming) => m,
         };
-        let Some(Ok(msg)) = msg else {
+        let Some(Ok((msg, size))) = msg else {
             if matches!(msg, Some(Err(()))) {
                 let _ = out.send(close(4400, "Invalid message")).await;
             }
             break;
         };
-        active.retain(|_, h| !h.is_finished());
+        active.retain(|_, (_, h)| !h.is_finished());
         let id = msg["id"].as_str().unwrap_or_default().to_string();
         match (protocol, msg["type"].as_str().unwrap_or_default()) {
             (_, "connection_init") => {
@@ -239,17 +254,42 @@ async fn session(
                     let _ = out.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
                     break;
                 }
-                if active.len() >= app.settings.limits.subscriptions_per_socket {
-                    let _ = out.send(close(4429, "Too many subscriptions on this socket")).await;
-                    break;
-                }
-                let request: async_graphql::Request = match serde_json::from_value(msg["payload"].clone()) {
+                let mut request: async_graphql::Request = match serde_json::from_value(msg["payload"].clone()) {
                     Ok(r) => r,
                     Err(_) => {
                         let _ = out.send(close(4400, "Invalid message: bad payload")).await;
                         break;
                     }
                 };
+                // Every limit of the HTTP path holds for each operation of a socket.
+                let limits = &app.settings.limits;
+                let admitted = if size > limits.body_bytes {
+                    let message = format!("the operation exceeds {} bytes", limits.body_bytes);
+                    Err(AppError::invalid(message, Some("body")))
+                } else {
+                    app.guard.admit(&mut request).await
+                };
+                let admitted = match admitted {
+                    Ok(a) => a,
+                    Err(refused) => {
+                        let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
+                        continue;
+                    }
+                };
+                let subscription = admitted.kind == OperationType::Subscription;
+                let running = active.values().filter(|(k, _)| (*k == OperationType::Subscription) == subscription).count();
+                if subscription && running >= limits.subscriptions_per_socket {
+                    let _ = out.send(close(4429, "Too many subscriptions on this socket")).await;
+                    break;
+                }
+                if !subscription && running >= limits.subscriptions_per_socket {
+                    let refused = AppError::RateLimited {
+                        retry_after_seconds: 1,
+                        message: "too many queries and mutations in flight on this socket".into(),
+                    };
+                    let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
+                    continue;
+                }
                 let ctx = RequestCtx::restricted(
                     app.db.clone(),
                     app.settings.clone(),
@@ -258,10 +298,11 @@ async fn session(
                     only_org,
                 );
                 let request = request.data(ctx).data(app.notifiers.clone()).data(app.notifiers.hub.clone());
-                active.insert(id.clone(), tokio::spawn(run_operation(app.clone(), request, id, out.clone(), protocol)));
+                let task = tokio::spawn(run_operation(app.clone(), request, id.clone(), out.clone(), protocol, subscription));
+                active.insert(id.clone(), (admitted.kind, task));
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
-                if let Some(h) = active.remove(&id) {
+                if let Some((_, h)) = active.remove(&id) {
                     h.abort();
                 }
             }
@@ -272,17 +313,24 @@ async fn session(
             }
         }
     }
-    for (_, h) in active {
+    for (_, (_, h)) in active {
         h.abort();
     }
 }
 
+fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
+    json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
+}
+
+/// Runs one operation. A query or mutation answers once, within the request timeout, as
+/// on HTTP; a subscription streams until it ends or is stopped.
 async fn run_operation(
     app: Arc<AppState>,
     request: async_graphql::Request,
     id: String,
     out: mpsc::Sender<Message>,
     protocol: Protocol,
+    subscription: bool,
 ) {
     let next = match protocol {
         Protocol::TransportWs => "next",
@@ -290,20 +338,31 @@ async fn run_operation(
     };
     let mut stream = app.schema.execute_stream(request);
     let mut first = true;
-    while let Some(response) = stream.next().await {
+    loop {
+        let response = if subscription {
+            stream.next().await
+        } else {
+            match tokio::time::timeout(app.settings.limits.request_timeout, stream.next()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
+                    return;
+                }
+            }
+        };
+        let Some(response) = response else { break };
         let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
         first = false;
         let message = if failed_before_execution {
-            let payload = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-            match protocol {
-                Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": payload }),
-                Protocol::Legacy => json!({ "type": "error", "id": id, "payload": payload }),
-            }
+            error_message(&id, &response.errors)
         } else {
             json!({ "type": next, "id": id, "payload": serde_json::to_value(&response).unwrap_or(Value::Null) })
         };
         if out.send(text(message)).await.is_err() || failed_before_execution {
             return;
+        }
+        if !subscription {
+            break;
         }
     }
     let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;

@@ -47,6 +47,11 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    /// Open `invitationReceived` subscriptions of this process (for `/metrics`).
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
     /// Called after a commit that wrote events.
     pub fn wake(&self) {
         self.wake.notify_one();

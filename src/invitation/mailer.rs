@@ -10,6 +10,7 @@ use entity::{invitation, invitation_event, organization};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -21,16 +22,24 @@ pub enum Transport {
 
 pub struct Mailer {
     wake: Notify,
+    /// Messages sent, and failed attempts (each retried later), for `/metrics`.
+    sent: AtomicU64,
+    failed: AtomicU64,
 }
 
 impl Mailer {
     pub fn start(db: DatabaseConnection, transport: Transport) -> Arc<Self> {
-        let mailer = Arc::new(Self { wake: Notify::new() });
+        let mailer = Arc::new(Self { wake: Notify::new(), sent: AtomicU64::new(0), failed: AtomicU64::new(0) });
         tokio::spawn(run(mailer.clone(), db, transport));
         mailer
     }
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// (sent, failed attempts) since start.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.sent.load(Ordering::Relaxed), self.failed.load(Ordering::Relaxed))
     }
 }
 
@@ -38,7 +47,7 @@ const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// After this many failed attempts (about two hours of retries) a message is given up
 /// and logged as an error; the row stays, unmailed, for an operator to inspect.
-const MAX_ATTEMPTS: i32 = 20;
+pub const MAX_ATTEMPTS: i32 = 20;
 
 /// Delay before the next attempt after `attempts` failed ones: 2 s, 4 s, 8 s, … capped
 /// at 10 minutes.
@@ -48,7 +57,7 @@ fn backoff(attempts: i32) -> chrono::Duration {
 
 async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport) {
     loop {
-        if let Err(e) = drain(&db, &transport).await {
+        if let Err(e) = drain(&mailer, &db, &transport).await {
             tracing::warn!(error = %e, "mailer pass failed");
         }
         tokio::select! {
@@ -58,7 +67,7 @@ async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport) 
     }
 }
 
-async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea_orm::DbErr> {
+async fn drain(mailer: &Mailer, db: &DatabaseConnection, transport: &Transport) -> Result<(), sea_orm::DbErr> {
     let now = Utc::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
@@ -96,8 +105,12 @@ async fn drain(db: &DatabaseConnection, transport: &Transport) -> Result<(), sea
             continue;
         };
         match send(transport, &event.email, &message).await {
-            Ok(()) => mark_settled(db, &event).await?,
+            Ok(()) => {
+                mailer.sent.fetch_add(1, Ordering::Relaxed);
+                mark_settled(db, &event).await?
+            }
             Err(e) => {
+                mailer.failed.fetch_add(1, Ordering::Relaxed);
                 let attempts = event.mail_attempts + 1;
                 if attempts >= MAX_ATTEMPTS {
                     tracing::error!(error = %e, event = %event.id, attempts, "sending invitation mail failed; giving up");

@@ -57,18 +57,16 @@ async fn totals(db: &impl ConnectionTrait, sql: Sql) -> Result<HashMap<Uuid, Tot
     Ok(rows.into_iter().map(|r| (r.id, Totals { size_bytes: r.size_bytes, item_count: r.item_count })).collect())
 }
 
-/// A dataset with all its sub-datasets. The key carries the dataset's subtree prefix
-/// (`path` + id + `/`), so the batch needs no extra read: one statement joins the keys,
-/// bound as a `VALUES` list, to the dataset rows of each subtree.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A dataset with all its sub-datasets: one statement for the batch, walking each key's
+/// subtree through `parent_id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DatasetTotals {
     pub id: Uuid,
-    pub prefix: String,
 }
 
 impl DatasetTotals {
     pub fn of(d: &entity::dataset::Model) -> Self {
-        Self { id: d.id, prefix: format!("{}{}/", d.path, d.id) }
+        Self { id: d.id }
     }
 }
 
@@ -77,16 +75,17 @@ impl Loader<DatasetTotals> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[DatasetTotals]) -> Result<HashMap<DatasetTotals, Totals>, LoadError> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.id).collect();
         let mut sql = Sql::new(self.db.get_database_backend());
-        // `VALUES` columns are `column1`, `column2` on both databases. Ids and paths hold
-        // neither `%` nor `_`, so a prefix is a literal LIKE pattern.
-        sql.push(&format!("SELECT k.column1 AS id, {SUMS} FROM (VALUES "));
-        for (i, k) in keys.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" }).bind(k.id).push(", ").bind(format!("{}%", k.prefix)).push(")");
-        }
-        sql.push(") AS k JOIN datasets s ON s.id = k.column1 OR s.path LIKE k.column2 GROUP BY k.column1");
+        crate::dataset::subtree::push_descendants(&mut sql, &ids);
+        // Each key's own row, then its descendants' rows.
+        sql.push(&format!(
+            ", whole(root, id) AS (SELECT d.id, d.id FROM datasets d WHERE d.id IN "
+        ))
+        .bind_list(&ids)
+        .push(&format!(" UNION ALL SELECT root, id FROM sub) SELECT w.root AS id, {SUMS} FROM whole w JOIN datasets s ON s.id = w.id GROUP BY w.root"));
         let by_id = totals(&self.db, sql).await?;
-        Ok(keys.iter().map(|k| (k.clone(), by_id.get(&k.id).copied().unwrap_or_default())).collect())
+        Ok(keys.iter().map(|k| (*k, by_id.get(&k.id).copied().unwrap_or_default())).collect())
     }
 }
 

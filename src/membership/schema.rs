@@ -165,6 +165,7 @@ pub async fn members_of(
 ) -> Result<MembershipConnection> {
     let req = ctx.req()?;
     let args = PageArgs::parse(first, after.as_deref())?;
+    let search = crate::domain::SearchText::parse("search", search.as_deref())?.map(|s| s.as_str().to_string());
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
     let role = match role {
@@ -174,8 +175,6 @@ pub async fn members_of(
     if !grants.can(&resource, "member.read") {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
-    let search =
-        search.map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()).filter(|s| !s.is_empty());
     let key = MembersOfScope(scope_id, MemberQuery { args, role, search });
     let page = req.loader.load_one(key).await.map_err(gql)?;
     Ok(MembershipConnection::from_page(page.unwrap_or_else(Page::empty), Membership))

@@ -174,12 +174,15 @@ impl Organization {
     }
     /// Capability grants of the organization, optionally of one user: all of them for
     /// holders of `capability.manage`, otherwise only the viewer's own. Oldest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
     async fn capability_grants(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only the grants of this user.")] user_id: Option<ID>,
-    ) -> Result<Vec<crate::capability::schema::CapabilityGrant>> {
-        crate::capability::schema::grants_of_org(ctx, self.0.id, user_id).await
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<crate::capability::schema::CapabilityGrantConnection> {
+        crate::capability::schema::grants_of_org(ctx, self.0.id, user_id, first, after).await
     }
     /// User groups: all of them with `group.read` on the organization, otherwise only
     /// the groups the viewer belongs to (filtered, never null).

@@ -182,13 +182,18 @@ impl DetachedMembership {
     }
 }
 
+/// Detached memberships a payload lists (the rest are counted, and all are in the audit log).
+pub const MAX_DETACHED_LISTED: usize = 100;
+
 /// Result of `transferProject`.
 #[derive(SimpleObject)]
 pub struct TransferProjectPayload {
     /// The project at its destination.
     pub project: Project,
-    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there.
+    /// Project memberships removed because their users are not in the destination organization or their roles do not exist there: the first 100 (by id); `detachedMembershipCount` counts them all.
     pub detached_memberships: Vec<DetachedMembership>,
+    /// How many project memberships were removed.
+    pub detached_membership_count: i32,
 }
 
 #[derive(Default)]
@@ -204,7 +209,15 @@ impl TransferMutation {
         let to = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
         let t = transfer_project(req, id, to).await?;
         req.authz.refresh().await;
-        let detached = t.detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
-        Ok(TransferProjectPayload { project: Project(t.project), detached_memberships: detached })
+        let mut detached = t.detached;
+        let count = i32::try_from(detached.len()).unwrap_or(i32::MAX);
+        detached.sort_by_key(|m| m.id);
+        detached.truncate(MAX_DETACHED_LISTED);
+        let detached = detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
+        Ok(TransferProjectPayload {
+            project: Project(t.project),
+            detached_memberships: detached,
+            detached_membership_count: count,
+        })
     }
 }

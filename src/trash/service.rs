@@ -123,9 +123,10 @@ pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project
 
 /// Copies a dataset subtree with its items into the trash; the caller then deletes it.
 pub async fn trash_dataset<C: ConnectionTrait>(db: &C, viewer: Uuid, d: &dataset::Model) -> AppResult<()> {
-    let prefix = format!("{}{}/", d.path, d.id);
-    let mut datasets = dataset::Entity::find().filter(dataset::Column::Path.starts_with(prefix.as_str())).all(db).await?;
-    datasets.retain(|x| x.project_id == d.project_id);
+    let mut sql = crate::db::Sql::new(db.get_database_backend());
+    crate::dataset::subtree::push_descendants(&mut sql, &[d.id]);
+    sql.push("SELECT s.* FROM datasets s JOIN sub ON s.id = sub.id ORDER BY s.depth, s.id");
+    let mut datasets = dataset::Entity::find().from_raw_sql(sql.build()).all(db).await?;
     datasets.insert(0, d.clone());
     let ids: Vec<Uuid> = datasets.iter().map(|x| x.id).collect();
     let payload = Payload {

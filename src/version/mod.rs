@@ -7,6 +7,7 @@
 //! a version of an unchanged tree writes no snapshot rows at all. See
 //! `migration/src/m20261123_000007_create_project_versions.rs`.
 
+pub mod compare;
 pub mod loader;
 pub mod schema;
 pub mod service;

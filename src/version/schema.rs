@@ -2,13 +2,13 @@
 //! version mutations.
 
 use super::loader::{VersionById, VersionsOfProject};
-use super::service;
+use super::{compare, service};
 use crate::connection;
 use crate::domain::{Description, Name};
 use crate::graphql::CtxExt;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::loader::gql;
-use crate::graphql::pagination::{Page, PageArgs};
+use crate::graphql::pagination::{Page, PageArgs, cost};
 use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -92,7 +92,7 @@ impl ProjectVersion {
 }
 
 /// A dataset or item named in a comparison.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct VersionChange {
     /// Slash-separated names from the project down to it: `/train/cats` for a dataset,
     /// `/train/cats/cat.png` for an item (in the target version; for removals, the base).
@@ -101,27 +101,99 @@ pub struct VersionChange {
     pub name: String,
 }
 
-/// What changed from a base version to a target version, each list sorted by path. A
-/// dataset changed when its name, description or parent did; an item when its name,
-/// dataset, size or content type did.
-#[derive(SimpleObject)]
-pub struct VersionComparison {
-    /// Datasets in the target only.
-    pub datasets_added: Vec<VersionChange>,
-    /// Datasets in the base only.
-    pub datasets_removed: Vec<VersionChange>,
-    /// Datasets in both, renamed, re-described or moved.
-    pub datasets_changed: Vec<VersionChange>,
-    /// Items in the target only.
-    pub items_added: Vec<VersionChange>,
-    /// Items in the base only.
-    pub items_removed: Vec<VersionChange>,
-    /// Items in both with another name, dataset, size or content type.
-    pub items_changed: Vec<VersionChange>,
+crate::connection!(
+    VersionChangeConnection,
+    VersionChangeEdge,
+    VersionChange,
+    "A page of datasets or items of a comparison, in their creation order.",
+    "A dataset or item of a comparison with its cursor."
+);
+
+/// What changed from a base version to a target version; each list is a page, in creation
+/// order of the datasets or items. A dataset changed when its name, description or parent
+/// did; an item when its name, dataset, size or content type did.
+pub struct VersionComparison(compare::Versions);
+
+impl VersionComparison {
+    async fn list(
+        &self,
+        ctx: &Context<'_>,
+        kind: compare::Kind,
+        change: compare::Change,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = compare::page(&ctx.req()?.db, &self.0, kind, change, &args).await?;
+        Ok(VersionChangeConnection::from_page(page, |e| VersionChange { path: e.path, name: e.name }))
+    }
 }
 
-fn changes(list: Vec<service::Entry>) -> Vec<VersionChange> {
-    list.into_iter().map(|e| VersionChange { path: e.path, name: e.name }).collect()
+/// What changed from a base version to a target version; each list is a page, in creation
+/// order of the datasets or items. A dataset changed when its name, description or parent
+/// did; an item when its name, dataset, size or content type did.
+#[Object]
+impl VersionComparison {
+    /// Datasets in the target only.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets_added(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Added, first, after).await
+    }
+    /// Datasets in the base only.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets_removed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Removed, first, after).await
+    }
+    /// Datasets in both, renamed, re-described or moved.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Changed, first, after).await
+    }
+    /// Items in the target only.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn items_added(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Item, compare::Change::Added, first, after).await
+    }
+    /// Items in the base only.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn items_removed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Item, compare::Change::Removed, first, after).await
+    }
+    /// Items in both with another name, dataset, size or content type.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn items_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<VersionChangeConnection> {
+        self.list(ctx, compare::Kind::Item, compare::Change::Changed, first, after).await
+    }
 }
 
 #[derive(Default)]
@@ -141,15 +213,7 @@ impl VersionQuery {
         req.viewer()?;
         let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
         let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
-        let c = service::compare_versions(req, base, target).await?;
-        Ok(VersionComparison {
-            datasets_added: changes(c.datasets_added),
-            datasets_removed: changes(c.datasets_removed),
-            datasets_changed: changes(c.datasets_changed),
-            items_added: changes(c.items_added),
-            items_removed: changes(c.items_removed),
-            items_changed: changes(c.items_changed),
-        })
+        Ok(VersionComparison(compare::versions(req, base, target).await?))
     }
 }
 

@@ -15,7 +15,7 @@ const GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
 const REVOKE_GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
   revokeCapability(input: { organizationId: $o, userId: $u, permission: $p }) { revokedGrantId }
 }";
-const GRANTS: &str = "query($id: ID!, $u: ID) { node(id: $id) { ... on Organization { capabilityGrants(userId: $u) { id permission user { id } } } } }";
+const GRANTS: &str = "query($id: ID!, $u: ID) { node(id: $id) { ... on Organization { capabilityGrants(userId: $u) { nodes { id permission user { id } } } } } }";
 const TEAM_CAN: &str =
     "query($id: ID!, $k: String!) { node(id: $id) { ... on Team { viewerCan(permission: $k) viewerPermissions } } }";
 const ORG_CAN: &str =
@@ -77,7 +77,7 @@ async fn org_can(c: &Client, org: &str, key: &str) -> bool {
 }
 
 async fn grant_count(c: &Client, org: &str) -> usize {
-    c.ok(GRANTS, json!({ "id": org })).await["node"]["capabilityGrants"].as_array().expect("grants").len()
+    c.ok(GRANTS, json!({ "id": org })).await["node"]["capabilityGrants"]["nodes"].as_array().expect("grants").len()
 }
 
 async fn run_names(c: &Client, team: &str) -> Vec<String> {
@@ -225,14 +225,14 @@ both!(members_see_only_their_own_grants_and_removal_drops_them, |app: TestApp| a
     assert_eq!(grant(owner, &sa.org, contributor, "explore.datasets").await.0, "OK");
     assert_eq!(grant_count(owner, &sa.org).await, 2);
     let d = owner.ok(GRANTS, json!({ "id": sa.org, "u": contributor.id })).await;
-    assert_eq!(d["node"]["capabilityGrants"][0]["permission"], "explore.datasets");
+    assert_eq!(d["node"]["capabilityGrants"]["nodes"][0]["permission"], "explore.datasets");
     // Others' grants are filtered, never an error.
     let d = admin.ok(GRANTS, json!({ "id": sa.org })).await;
-    let mine = d["node"]["capabilityGrants"].as_array().expect("grants").clone();
+    let mine = d["node"]["capabilityGrants"]["nodes"].as_array().expect("grants").clone();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["user"]["id"], admin.id.as_str());
     let d = admin.ok(GRANTS, json!({ "id": sa.org, "u": contributor.id })).await;
-    assert_eq!(d["node"]["capabilityGrants"], json!([]));
+    assert_eq!(d["node"]["capabilityGrants"]["nodes"], json!([]));
     let id = mine[0]["id"].as_str().expect("grant id");
     let grant_node = "query($id: ID!) { node(id: $id) { ... on CapabilityGrant { permission } } }";
     assert_eq!(admin.ok(grant_node, json!({ "id": id })).await["node"]["permission"], "model.train");
@@ -320,7 +320,7 @@ both!(
         crate::helpers::counting_statements(s);
     },
     |app: TestApp| async move {
-        const QUERY: &str = "{ viewer { organizations(first: 20) { nodes { capabilityGrants { id permission } } } } }";
+        const QUERY: &str = "{ viewer { organizations(first: 20) { nodes { capabilityGrants { nodes { id permission } } } } } }";
         let owner = app.user("owner").await;
         let member = app.user("member").await;
         let make = |slug: String| {
@@ -343,7 +343,7 @@ both!(
                     .as_array()
                     .expect("orgs")
                     .iter()
-                    .map(|o| o["capabilityGrants"].as_array().map_or(0, Vec::len))
+                    .map(|o| o["capabilityGrants"]["nodes"].as_array().map_or(0, Vec::len))
                     .sum();
                 (app.statement_count() - before, n)
             }

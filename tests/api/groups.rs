@@ -20,11 +20,11 @@ const REMOVE: &str = "mutation($g: ID!, $u: ID!) { removeGroupMember(input: { gr
     group { members { totalCount } } } }";
 const ASSIGN: &str = "mutation($g: ID!, $p: ID!, $r: String!) {
     assignGroupToProject(input: { groupId: $g, projectId: $p, role: $r }) {
-    group { projects { project { id } role { key } assignedAt } } } }";
+    group { projects { nodes { project { id } role { key } assignedAt } } } } }";
 const UNASSIGN: &str = "mutation($g: ID!, $p: ID!) { unassignGroupFromProject(input: { groupId: $g, projectId: $p }) {
-    group { projects { role { key } } } } }";
+    group { projects { nodes { role { key } } } } } }";
 const GROUP: &str = "query($id: ID!) { node(id: $id) { ... on Group { id name description organization { id }
-    members(first: 10) { totalCount nodes { user { id } } } projects { project { id } role { key } } } } }";
+    members(first: 10) { totalCount nodes { user { id } } } projects { nodes { project { id } role { key } } } } } }";
 const ORG_GROUPS: &str = "query($s: String!) { organization(slug: $s) { groups { totalCount nodes { id name } } } }";
 const PROJECT: &str = "query($id: ID!) { node(id: $id) { ... on Project { id viewerPermissions
     canCreate: viewerCan(permission: \"dataset.create\") } } }";
@@ -130,7 +130,7 @@ both!(writes_need_group_manage_and_reads_need_group_read_or_membership, |app: Te
     let g = group(&t.owner, &id).await;
     assert_eq!(g["name"], "Core");
     assert_eq!(g["members"]["totalCount"], 0);
-    assert_eq!(g["projects"], json!([]));
+    assert_eq!(g["projects"]["nodes"], json!([]));
     assert_eq!(group_names(&t.owner, "acme").await, vec!["Core"]);
     assert_eq!(audit_count(&app, "group.created").await, 1);
     assert_eq!(audit_count(&app, "group.updated").await, 0);
@@ -202,18 +202,18 @@ both!(an_assignment_gives_members_the_role_until_it_is_withdrawn, |app: TestApp|
     assert_eq!(project_permissions(&t.worker, &t.project).await, None);
 
     let d = t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "reviewer" })).await;
-    assert_eq!(d["assignGroupToProject"]["group"]["projects"][0]["role"]["key"], "reviewer");
+    assert_eq!(d["assignGroupToProject"]["group"]["projects"]["nodes"][0]["role"]["key"], "reviewer");
     let keys = project_permissions(&t.worker, &t.project).await.expect("visible through the group");
     assert!(keys.contains(&"project.read".to_string()) && keys.contains(&"labeling_job.access".to_string()), "{keys:?}");
     assert!(!keys.contains(&"dataset.create".to_string()), "{keys:?}");
     let d = t.worker.ok(team_projects, json!({ "id": t.team })).await;
     assert_eq!(d["node"]["workspaces"]["nodes"][0]["projects"]["nodes"][0]["id"], t.project.as_str());
     let g = group(&t.worker, &id).await;
-    assert_eq!(g["projects"][0]["project"]["id"], t.project.as_str());
+    assert_eq!(g["projects"]["nodes"][0]["project"]["id"], t.project.as_str());
 
     // Re-assigning changes the role.
     let d = t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "manager" })).await;
-    assert_eq!(d["assignGroupToProject"]["group"]["projects"].as_array().map(Vec::len), Some(1));
+    assert_eq!(d["assignGroupToProject"]["group"]["projects"]["nodes"].as_array().map(Vec::len), Some(1));
     let d = t.worker.ok(PROJECT, json!({ "id": t.project })).await;
     assert_eq!(d["node"]["canCreate"], true);
 
@@ -227,7 +227,7 @@ both!(an_assignment_gives_members_the_role_until_it_is_withdrawn, |app: TestApp|
     t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
     assert!(project_permissions(&t.worker, &t.project).await.is_some());
     let d = t.owner.ok(UNASSIGN, json!({ "g": id, "p": t.project })).await;
-    assert_eq!(d["unassignGroupFromProject"]["group"]["projects"], json!([]));
+    assert_eq!(d["unassignGroupFromProject"]["group"]["projects"]["nodes"], json!([]));
     assert_eq!(project_permissions(&t.worker, &t.project).await, None);
     assert_eq!(t.owner.code(UNASSIGN, json!({ "g": id, "p": t.project })).await, "FAILED_PRECONDITION");
     t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
@@ -252,7 +252,7 @@ both!(assignments_need_a_project_role_and_a_visible_project_of_the_organization,
     // The supervisor (group.read, no project access) sees the group, not the project.
     let sup_project = create_project(&t.owner, &t.workspace, "Hidden").await;
     assert_eq!(t.supervisor.code(ASSIGN, json!({ "g": id, "p": sup_project, "r": "labeler" })).await, "NOT_FOUND");
-    assert_eq!(group(&t.owner, &id).await["projects"], json!([]));
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
     assert_eq!(audit_count(&app, "group.project_assigned").await, 0);
 });
 
@@ -271,10 +271,10 @@ both!(nobody_assigns_a_group_role_they_do_not_hold, |app: TestApp| async move {
     add_member(&t.owner, &t.project, &ga, "labeler").await;
     let id = create_group(&ga, &t.org, "Core").await;
     assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": t.project, "r": "lead" })).await, "FORBIDDEN");
-    assert_eq!(group(&t.owner, &id).await["projects"], json!([]));
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
     ga.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
     assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": t.project, "r": "manager" })).await, "FORBIDDEN");
-    assert_eq!(group(&t.owner, &id).await["projects"][0]["role"]["key"], "labeler");
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"][0]["role"]["key"], "labeler");
     ga.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
     // A group with a role the actor lacks: adding a member would hand it out.
     let lead = create_group(&t.owner, &t.org, "Leads").await;
@@ -339,7 +339,7 @@ both!(a_project_moving_to_another_organization_leaves_the_groups, |app: TestApp|
     t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
     let other = create_org(&t.owner, "other").await;
     t.owner.ok(TRANSFER_PROJECT, json!({ "p": t.project, "w": other.workspace })).await;
-    assert_eq!(group(&t.owner, &id).await["projects"], json!([]));
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
     assert_eq!(project_permissions(&t.worker, &t.project).await, None);
 });
 
@@ -359,7 +359,7 @@ both!(concurrent_adds_of_one_user_make_one_membership, |app: TestApp| async move
 });
 
 const NESTED: &str = "query($s: String!) { organization(slug: $s) { groups(first: 10) { nodes { name
-    members(first: 3) { totalCount nodes { user { id name } } } projects { role { key } project { name } } } } } }";
+    members(first: 3) { totalCount nodes { user { id name } } } projects { nodes { role { key } project { name } } } } } } }";
 
 both!(nested_group_queries_cost_statements_per_level, settings = counting_statements, |app: TestApp| async move {
     let t = DefaultOrg::new(&app).await;

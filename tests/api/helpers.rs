@@ -28,22 +28,6 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     pub db: Db,
     pub database_url: String,
-    /// The SQLite file this app created (removed when the app is dropped).
-    sqlite_file: Option<std::path::PathBuf>,
-}
-
-impl Drop for TestApp {
-    /// Each test's SQLite file (half a megabyte and up) is removed with it, so that test
-    /// runs do not fill the temporary directory.
-    fn drop(&mut self) {
-        if let Some(file) = &self.sqlite_file {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut name = file.clone().into_os_string();
-                name.push(suffix);
-                let _ = std::fs::remove_file(name);
-            }
-        }
-    }
 }
 
 /// Runs a test body once per database: `<name>::sqlite` and `<name>::postgres`. The
@@ -61,14 +45,18 @@ macro_rules! both {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Sqlite, $configure).await;
+                let url = app.database_url.clone();
                 ($body)(app).await;
+                $crate::helpers::discard($crate::helpers::Db::Sqlite, &url).await;
             }
             postgres_gate::gated! {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn postgres() {
                     $crate::helpers::require_postgres();
                     let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Postgres, $configure).await;
+                    let url = app.database_url.clone();
                     ($body)(app).await;
+                    $crate::helpers::discard($crate::helpers::Db::Postgres, &url).await;
                 }
             }
         }
@@ -124,11 +112,66 @@ pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, |_| {}).await
 }
 
+/// Test databases are named `t<UUIDv7>`: the id's time tells their age. Once per test
+/// process, those older than an hour (left by runs that ended or crashed) are removed, so
+/// repeated runs do not fill the disk. Fresh ones, maybe another process's, are left alone.
+static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+fn stale(name: &str) -> bool {
+    let Some(id) = name.strip_prefix('t').and_then(|id| uuid::Uuid::parse_str(id).ok()) else { return false };
+    let Some((secs, _)) = id.get_timestamp().map(|t| t.to_unix()) else { return false };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    now.saturating_sub(secs) > 3600
+}
+
+async fn sweep(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if stale(name.split('.').next().unwrap_or_default()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let Ok(admin_url) = std::env::var("ORGRAPH_TEST_DATABASE_URL") else { return };
+    let Ok(admin) = sea_orm::Database::connect(&admin_url).await else { return };
+    let list = sea_orm::Statement::from_string(admin.get_database_backend(), "SELECT datname FROM pg_database");
+    for row in admin.query_all_raw(list).await.unwrap_or_default() {
+        if let Ok(name) = row.try_get::<String>("", "datname")
+            && stale(&name)
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await;
+        }
+    }
+    admin.close().await.ok();
+}
+
+/// Removes a passed test's database (a failed one stays for inspection, until swept).
+pub async fn discard(db: Db, url: &str) {
+    match db {
+        Db::Sqlite => {
+            if let Some(path) = url.strip_prefix("sqlite://").and_then(|r| r.split('?').next()) {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+        }
+        Db::Postgres => {
+            let (Ok(admin_url), Some((_, name))) = (std::env::var("ORGRAPH_TEST_DATABASE_URL"), url.rsplit_once('/')) else {
+                return;
+            };
+            if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                admin.close().await.ok();
+            }
+        }
+    }
+}
+
 pub async fn fresh_database_url(db: Db) -> String {
+    let dir = std::env::temp_dir().join("orgraph-tests");
+    SWEPT.get_or_init(|| sweep(&dir)).await;
     let name = format!("t{}", uuid::Uuid::now_v7().simple());
     match db {
         Db::Sqlite => {
-            let dir = std::env::temp_dir().join("orgraph-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
             format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display())
         }
@@ -145,12 +188,7 @@ pub async fn fresh_database_url(db: Db) -> String {
 
 pub async fn spawn_app_with(db: Db, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database_url = fresh_database_url(db).await;
-    let mut app = spawn_instance(db, database_url, configure).await;
-    if db == Db::Sqlite {
-        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default();
-        app.sqlite_file = Some(path.into());
-    }
-    app
+    spawn_instance(db, database_url, configure).await
 }
 
 /// Another server process on an existing database (PostgreSQL: several instances).
@@ -170,7 +208,7 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");
     let addr = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url, sqlite_file: None }
+    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url }
 }
 
 /// For statement-count tests: a batch window wide enough that a busy machine cannot split

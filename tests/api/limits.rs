@@ -306,20 +306,24 @@ both!(depth_over_16_is_refused_but_introspection_works, |app: TestApp| async mov
     assert!(res.get("errors").is_none(), "{res}");
 });
 
-both!(complexity_over_500_is_refused, |app: TestApp| async move {
+both!(complexity_is_costed_by_first_and_refused_past_500000_with_the_cost, |app: TestApp| async move {
     let alice = app.user("alice").await;
-    // Lists without `first` cost their maximum (100).
-    let (status, res) = alice.post("{ viewer { organizations { nodes { teams { nodes { id } } } } } }", json!({})).await;
+    // Lists without `first` cost their default page (20): a sidebar is fine.
+    alice.ok("{ viewer { organizations { nodes { teams { nodes { workspaces { nodes { id name } } } } } } } }", json!({})).await;
+    // A page of 100 members, and the README's first query.
+    alice.ok("{ viewer { organizations(first: 100) { nodes { members(first: 100) { nodes { id role { key } user { id name } } } } } } }", json!({})).await;
+    // 100 × 100 × 100 workspaces is two million objects.
+    let huge = "{ viewer { organizations(first: 100) { nodes { teams(first: 100) { nodes { workspaces(first: 100) { nodes { id name } } } } } } } }";
+    let (status, res) = alice.post(huge, json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
     assert_eq!(limit(&res), "complexity", "{res}");
-    // Costed by `first`: 100 × 5 fields is over, 50 × 5 is under.
-    let wide =
-        |n: usize| format!("{{ viewer {{ organizations(first: {n}) {{ nodes {{ id slug name personal createdAt }} }} }} }}");
-    let (_, res) = alice.post(&wide(100), json!({})).await;
-    assert_eq!(limit(&res), "complexity", "{res}");
-    alice.ok(&wide(50), json!({})).await;
-    alice.ok("{ viewer { organizations(first: 5) { nodes { teams(first: 5) { nodes { id name } } } } } }", json!({})).await;
+    let ext = &res["errors"][0]["extensions"];
+    assert_eq!(ext["maxCost"], 500_000, "{res}");
+    let cost = ext["cost"].as_u64().expect("the refusal states the cost");
+    assert!(cost > 2_000_000, "{res}");
+    let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&cost.to_string()) && message.contains("500000"), "{message}");
 });
 
 both!(more_than_64_aliases_are_refused, |app: TestApp| async move {

@@ -1,0 +1,83 @@
+//! Logs, metrics and traces. Logs: `ORGRAPH_LOG` (else `RUST_LOG`) filters, default
+//! `info`; `ORGRAPH_LOG_FORMAT=json` writes one JSON object a line; colours only on a
+//! terminal (and never with `NO_COLOR`). Traces go to an OTLP collector when built with
+//! the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Metrics: `metrics.rs`.
+
+pub mod metrics;
+#[cfg(feature = "otlp")]
+mod otlp;
+pub mod request;
+
+use crate::config::{LogFormat, LogSettings};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+
+/// Flushes exported traces when dropped (at the end of `main`).
+pub struct Guard {
+    #[cfg(feature = "otlp")]
+    otlp: Option<otlp::Exporter>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        #[cfg(feature = "otlp")]
+        if let Some(exporter) = self.otlp.take() {
+            exporter.shutdown();
+        }
+    }
+}
+
+type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// Installs the global subscriber; an unknown `ORGRAPH_LOG_FORMAT` is refused.
+pub fn init() -> Result<Guard, String> {
+    let settings = LogSettings::from_env();
+    if let Some(e) = &settings.format_error {
+        return Err(e.clone());
+    }
+    let mut directive = settings.filter.clone().unwrap_or_else(|| DEFAULT_FILTER.into());
+    let bad_filter = EnvFilter::try_new(&directive).err().map(|e| (std::mem::replace(&mut directive, DEFAULT_FILTER.into()), e));
+    let filter = || EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let mut layers: Vec<BoxedLayer> = Vec::new();
+    let fmt: BoxedLayer = match settings.format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_target(false)
+            .with_filter(filter())
+            .boxed(),
+        LogFormat::Text => {
+            tracing_subscriber::fmt::layer().with_ansi(settings.ansi).with_target(false).with_filter(filter()).boxed()
+        }
+    };
+    layers.push(fmt);
+    #[cfg(feature = "otlp")]
+    let otlp = match &settings.otlp_endpoint {
+        Some(_) => match otlp::Exporter::new(settings.otel_service_name.clone()) {
+            Ok(exporter) => {
+                layers.push(exporter.layer().with_filter(filter()).boxed());
+                Some(exporter)
+            }
+            Err(e) => return Err(format!("OTEL_EXPORTER_OTLP_ENDPOINT: {e}")),
+        },
+        None => None,
+    };
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    if let Some((directive, e)) = bad_filter {
+        tracing::warn!("ORGRAPH_LOG/RUST_LOG: '{directive}' is not a filter ({e}); using '{DEFAULT_FILTER}'");
+    }
+    if settings.otlp_endpoint.is_some() && cfg!(not(feature = "otlp")) {
+        tracing::warn!(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but this orgraph was built without the `otlp` feature: no traces are exported"
+        );
+    }
+    Ok(Guard {
+        #[cfg(feature = "otlp")]
+        otlp,
+    })
+}
