@@ -3,6 +3,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
 const TEAM_LOG: &str = "query($t: ID!) { node(id: $t) { ... on Team { activity(first: 50) { totalCount nodes {
@@ -35,12 +36,8 @@ both!(creations_deletions_and_moves_are_logged_with_their_actor, |app: TestApp| 
     let p = create_project(&dev, &org.workspace, "Cars").await;
     let a = create_dataset(&dev, &p, None, "a").await;
     let b = create_dataset(&dev, &p, None, "b").await;
-    dev.ok(
-        "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id } } }",
-        json!({ "d": b, "p": a }),
-    )
-    .await;
-    dev.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": b })).await;
+    dev.ok(MOVE_DATASET, json!({ "d": b, "p": a })).await;
+    dev.ok(DELETE_DATASET, json!({ "d": b })).await;
 
     let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
     assert_eq!(
@@ -56,15 +53,9 @@ both!(creations_deletions_and_moves_are_logged_with_their_actor, |app: TestApp| 
     assert!(d["node"]["activity"]["nodes"].as_array().expect("nodes").iter().all(|e| e["actor"]["id"] == dev.id.as_str()));
 
     // A workspace and its deletion are team-level entries; a deleted project's history stays.
-    let w = owner
-        .ok(
-            "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"Scratch\" }) { workspace { id } } }",
-            json!({ "t": org.team }),
-        )
-        .await["createWorkspace"]["workspace"]["id"]
-        .clone();
-    owner.ok("mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }", json!({ "w": w })).await;
-    owner.ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p })).await;
+    let w = create_workspace(&owner, &org.team, "Scratch").await;
+    owner.ok(DELETE_WORKSPACE, json!({ "w": w })).await;
+    owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
     let d = owner.ok(TEAM_LOG, json!({ "t": org.team })).await;
     let log = entries(&d);
     assert_eq!(log.len(), 8, "{d}");
@@ -75,30 +66,18 @@ both!(creations_deletions_and_moves_are_logged_with_their_actor, |app: TestApp| 
 });
 
 both!(refused_changes_leave_no_entry_and_hidden_projects_are_left_out, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let p = create_project(&owner, &org.workspace, "Secret").await;
-    create_dataset(&owner, &p, None, "a").await;
-    let annotator = app.user("ann").await;
-    add_member(&owner, &org.id, &annotator, "worker").await;
-    add_member(&owner, &org.team, &annotator, "annotator").await;
+    let t = DefaultOrg::new(&app).await;
+    let p = create_project(&t.owner, &t.workspace, "Secret").await;
+    create_dataset(&t.owner, &p, None, "a").await;
     // An annotator sees the team but not its projects: their entries are left out.
-    let d = annotator.ok(TEAM_LOG, json!({ "t": org.team })).await;
+    let d = t.annotator.ok(TEAM_LOG, json!({ "t": t.team })).await;
     assert_eq!(d["node"]["activity"]["totalCount"], 0, "{d}");
     // A refused deletion writes nothing.
-    let viewer = app.user("viewer").await;
-    add_member(&owner, &org.id, &viewer, "worker").await;
-    add_member(&owner, &org.team, &viewer, "viewer").await;
-    assert_eq!(
-        viewer
-            .code("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p }))
-            .await,
-        "FORBIDDEN"
-    );
-    let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
+    assert_eq!(t.viewer.code(DELETE_PROJECT, json!({ "p": p })).await, "FORBIDDEN");
+    let d = t.owner.ok(PROJECT_LOG, json!({ "p": p })).await;
     assert_eq!(entries(&d), vec![row("created", "Project", "Secret"), row("created", "Dataset", "a")]);
     // Viewers of the project read its log.
-    let d = viewer.ok(PROJECT_LOG, json!({ "p": p })).await;
+    let d = t.viewer.ok(PROJECT_LOG, json!({ "p": p })).await;
     assert_eq!(d["node"]["activity"]["totalCount"], 2);
 });
 
@@ -106,14 +85,9 @@ both!(publishing_and_versions_are_logged, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let p = create_project(&owner, &org.workspace, "Cars").await;
-    owner.ok("mutation($p: ID!) { publishProject(input: { projectId: $p }) { project { id } } }", json!({ "p": p })).await;
-    owner.ok("mutation($p: ID!) { unpublishProject(input: { projectId: $p }) { project { id } } }", json!({ "p": p })).await;
-    owner
-        .ok(
-            "mutation($p: ID!) { createProjectVersion(input: { projectId: $p, title: \"v1\" }) { version { id } } }",
-            json!({ "p": p }),
-        )
-        .await;
+    owner.ok(PUBLISH_PROJECT, json!({ "p": p })).await;
+    owner.ok(UNPUBLISH_PROJECT, json!({ "p": p })).await;
+    owner.ok(CREATE_VERSION, json!({ "p": p, "title": "v1" })).await;
     let d = owner.ok(PROJECT_LOG, json!({ "p": p })).await;
     assert_eq!(
         entries(&d),

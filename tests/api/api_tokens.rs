@@ -6,6 +6,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use futures_util::future::join_all;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -21,7 +22,7 @@ const CREATE: &str = "mutation($n: String!, $s: Int!, $o: ID) {
     apiToken { id name prefix createdAt expiresAt lastUsedAt revoked organization { id slug } }
   }
 }";
-const REVOKE: &str = "mutation($t: ID!) { revokeApiToken(input: { apiTokenId: $t }) { apiToken { id revoked } } }";
+const REVOKE_TOKEN: &str = "mutation($t: ID!) { revokeApiToken(input: { apiTokenId: $t }) { apiToken { id revoked } } }";
 const LIST: &str =
     "{ viewer { apiTokens(first: 50) { totalCount nodes { id name prefix lastUsedAt revoked organization { slug } } } } }";
 
@@ -43,13 +44,6 @@ async fn create(by: &Client, name: &str, seconds: i64, org: Option<&str>) -> Pat
 /// The same user, signed in with a personal access token instead of a JWT.
 fn with_pat(user: &Client, pat: &Pat) -> Client {
     Client { token: Some(pat.secret.clone()), ..user.clone() }
-}
-
-/// The `extensions` of the first error of a request that must fail.
-async fn error(by: &Client, query: &str, variables: Value) -> Value {
-    let (_, body) = by.post(query, variables).await;
-    assert!(body["errors"][0]["extensions"]["code"].is_string(), "expected an error for {query}, got {body}");
-    body["errors"][0]["extensions"].clone()
 }
 
 fn assert_unauthenticated(status: StatusCode, body: &Value, what: &str) {
@@ -119,14 +113,14 @@ both!(a_revoked_expired_or_unknown_token_is_refused, |app: TestApp| async move {
     }
 
     // Revoked: 401 at once; revoking twice is an invariant failure; listed as revoked.
-    let d = alice.ok(REVOKE, json!({ "t": revoked.id })).await;
+    let d = alice.ok(REVOKE_TOKEN, json!({ "t": revoked.id })).await;
     assert_eq!(d["revokeApiToken"]["apiToken"]["revoked"], true);
     let (status, body) = with_pat(&alice, &revoked).post("{ viewer { id } }", json!({})).await;
     assert_unauthenticated(status, &body, "revoked token");
-    assert_eq!(alice.code(REVOKE, json!({ "t": revoked.id })).await, "FAILED_PRECONDITION");
+    assert_eq!(alice.code(REVOKE_TOKEN, json!({ "t": revoked.id })).await, "FAILED_PRECONDITION");
 
     // Expired: moved into the past in the database.
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let past = chrono::Utc::now() - chrono::Duration::seconds(5);
     let prefix = alice.ok(LIST, json!({})).await["viewer"]["apiTokens"]["nodes"]
         .as_array()
@@ -186,15 +180,15 @@ both!(input_errors_and_the_fifty_token_limit, |app: TestApp| async move {
         (json!({ "n": "t", "s": 60, "o": bobs.team }), "NOT_FOUND", None),
     ];
     for (vars, code, field) in cases {
-        let e = error(&alice, CREATE, vars.clone()).await;
+        let e = alice.error(CREATE, vars.clone()).await["extensions"].clone();
         assert_eq!(e["code"], code, "{vars}: {e}");
         if let Some(field) = field {
             assert_eq!(e["field"], field, "{vars}: {e}");
         }
     }
     assert_eq!(token_count(&alice).await, 0, "nothing written");
-    assert_eq!(alice.code(REVOKE, json!({ "t": "garbage" })).await, "BAD_USER_INPUT");
-    assert_eq!(alice.code(REVOKE, json!({ "t": bobs.id })).await, "NOT_FOUND");
+    assert_eq!(alice.code(REVOKE_TOKEN, json!({ "t": "garbage" })).await, "BAD_USER_INPUT");
+    assert_eq!(alice.code(REVOKE_TOKEN, json!({ "t": bobs.id })).await, "NOT_FOUND");
 
     // Bounds are inclusive.
     create(&alice, "one minute", 60, None).await;
@@ -208,7 +202,7 @@ both!(input_errors_and_the_fifty_token_limit, |app: TestApp| async move {
     assert_eq!(token_count(&alice).await, 50);
     assert_eq!(alice.code(CREATE, json!({ "n": "t51", "s": 3600 })).await, "FAILED_PRECONDITION");
     assert_eq!(token_count(&alice).await, 50);
-    alice.ok(REVOKE, json!({ "t": last.expect("a token").id })).await;
+    alice.ok(REVOKE_TOKEN, json!({ "t": last.expect("a token").id })).await;
     create(&alice, "t51", 3600, None).await;
     assert_eq!(alice.code(CREATE, json!({ "n": "t52", "s": 3600 })).await, "FAILED_PRECONDITION");
     assert_eq!(token_count(&alice).await, 51, "50 live and 1 revoked");
@@ -220,17 +214,16 @@ both!(someone_elses_token_is_not_found, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
     let pat = create(&alice, "mine", 3600, None).await;
-    assert_eq!(bob.code(REVOKE, json!({ "t": pat.id })).await, "NOT_FOUND");
+    assert_eq!(bob.code(REVOKE_TOKEN, json!({ "t": pat.id })).await, "NOT_FOUND");
     // Nor through bob's own personal access token.
     let bobs = create(&bob, "bob's", 3600, None).await;
-    assert_eq!(with_pat(&bob, &bobs).code(REVOKE, json!({ "t": pat.id })).await, "NOT_FOUND");
-    let d = bob.ok("query($t: ID!) { node(id: $t) { id } }", json!({ "t": pat.id })).await;
-    assert!(d["node"].is_null());
+    assert_eq!(with_pat(&bob, &bobs).code(REVOKE_TOKEN, json!({ "t": pat.id })).await, "NOT_FOUND");
+    assert!(bob.node(&pat.id).await.is_null());
     // Still alive and unrevoked.
     with_pat(&alice, &pat).ok("{ viewer { id } }", json!({})).await;
     assert_eq!(alice.ok(LIST, json!({})).await["viewer"]["apiTokens"]["nodes"][0]["revoked"], false);
     // Without a viewer at all.
-    assert_eq!(app.anonymous().code(REVOKE, json!({ "t": pat.id })).await, "UNAUTHENTICATED");
+    assert_eq!(app.anonymous().code(REVOKE_TOKEN, json!({ "t": pat.id })).await, "UNAUTHENTICATED");
     assert_eq!(app.anonymous().code(CREATE, json!({ "n": "x", "s": 60 })).await, "UNAUTHENTICATED");
 });
 
@@ -260,7 +253,6 @@ both!(an_organization_restricted_token_sees_only_its_organization, |app: TestApp
     assert_eq!(only["viewer"]["memberships"]["totalCount"], 2, "acme owner and Core admin: {only}");
 
     // `node`: objects of other organizations do not exist for the token.
-    const NODES: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
     let ids = json!([
         acme.id,
         acme.team,
@@ -283,29 +275,11 @@ both!(an_organization_restricted_token_sees_only_its_organization, |app: TestApp
     assert!(slug["a"]["id"].is_string() && slug["b"].is_null(), "{slug}");
 
     // Mutations elsewhere: NOT_FOUND; in acme they work with alice's real role.
-    const PROJECT: &str =
-        "mutation($w: ID!, $n: String!) { createProject(input: { workspaceId: $w, name: $n }) { project { id } } }";
-    assert_eq!(restricted.code(PROJECT, json!({ "w": beta.workspace, "n": "Nope" })).await, "NOT_FOUND");
-    assert_eq!(
-        restricted
-            .code(
-                "mutation($t: ID!) { updateTeam(input: { teamId: $t, name: \"X\" }) { team { id } } }",
-                json!({ "t": beta.team })
-            )
-            .await,
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        restricted.code("mutation($s: ID!, $u: ID!) { addMember(input: { scopeId: $s, userId: $u, role: \"worker\" }) { membership { id } } }", json!({ "s": beta.id, "u": bob.id })).await,
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        restricted
-            .code("mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }", json!({ "s": bobs.id }))
-            .await,
-        "NOT_FOUND"
-    );
-    restricted.ok(PROJECT, json!({ "w": acme.workspace, "n": "Via token" })).await;
+    assert_eq!(restricted.code(CREATE_PROJECT, json!({ "w": beta.workspace, "n": "Nope" })).await, "NOT_FOUND");
+    assert_eq!(restricted.code(UPDATE_TEAM, json!({ "t": beta.team, "n": "X" })).await, "NOT_FOUND");
+    assert_eq!(restricted.code(ADD_MEMBER, json!({ "s": beta.id, "u": bob.id, "r": "worker" })).await, "NOT_FOUND");
+    assert_eq!(restricted.code(LEAVE, json!({ "s": bobs.id })).await, "NOT_FOUND");
+    restricted.ok(CREATE_PROJECT, json!({ "w": acme.workspace, "n": "Via token" })).await;
     assert_eq!(
         alice
             .ok(
@@ -317,11 +291,11 @@ both!(an_organization_restricted_token_sees_only_its_organization, |app: TestApp
     );
 
     // No token management with a restricted token, not even of itself.
-    let e = error(&restricted, CREATE, json!({ "n": "more", "s": 3600 })).await;
+    let e = restricted.error(CREATE, json!({ "n": "more", "s": 3600 })).await["extensions"].clone();
     assert_eq!(e["code"], "FORBIDDEN", "{e}");
     assert_eq!(restricted.code(CREATE, json!({ "n": "more", "s": 3600, "o": acme.id })).await, "FORBIDDEN");
     assert_eq!(restricted.code(CREATE, json!({ "n": "more", "s": 3600, "o": beta.id })).await, "NOT_FOUND");
-    assert_eq!(restricted.code(REVOKE, json!({ "t": restricted_pat.id })).await, "FORBIDDEN");
+    assert_eq!(restricted.code(REVOKE_TOKEN, json!({ "t": restricted_pat.id })).await, "FORBIDDEN");
     assert_eq!(token_count(&alice).await, 2, "nothing written");
     with_pat(&alice, &restricted_pat).ok("{ viewer { id } }", json!({})).await;
 
@@ -390,7 +364,7 @@ both!(a_token_works_in_connection_init, |app: TestApp| async move {
     assert_eq!(answer["payload"]["data"]["viewer"]["organizations"]["totalCount"], 1, "restricted over the socket too: {answer}");
 
     // A revoked (or unknown) token closes the socket with 4403.
-    alice.ok(REVOKE, json!({ "t": pat.id })).await;
+    alice.ok(REVOKE_TOKEN, json!({ "t": pat.id })).await;
     let mut ws = socket(&app).await;
     assert_eq!(init(&mut ws, &pat.secret).await, Err(4403));
     let mut ws = socket(&app).await;
@@ -405,13 +379,8 @@ both!(a_restricted_token_lists_only_its_organizations_pending_invitations, |app:
     // Carol is a member of a-org and invited to both organizations.
     let carol = app.user("carol").await;
     add_member(&ann, &a.id, &carol, "worker").await;
-    let invite = "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"carol@example.com\", role: \"viewer\" }) { invitation { id } } }";
-    ann.ok(invite, json!({ "s": a.team })).await;
-    bob.ok(
-        "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"carol@example.com\", role: \"worker\" }) { invitation { id } } }",
-        json!({ "s": b.id }),
-    )
-    .await;
+    ann.ok(INVITE, json!({ "s": a.team, "e": "carol@example.com", "r": "viewer" })).await;
+    bob.ok(INVITE, json!({ "s": b.id, "e": "carol@example.com", "r": "worker" })).await;
     let pending = "{ viewer { pendingInvitations { organization { slug } } } }";
     assert_eq!(carol.ok(pending, json!({})).await["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(2));
     let pat = create(&carol, "a only", 3600, Some(&a.id)).await;

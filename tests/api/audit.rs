@@ -4,23 +4,13 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use base64::Engine;
 use serde_json::{Value, json};
 
 const LOG: &str = "query($o: ID!, $first: Int, $after: String, $action: String) { node(id: $o) { ... on Organization {
     auditLog(first: $first, after: $after, action: $action) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
     nodes { id action actor { id name } targetKind targetId before after createdAt } } } } }";
-const CHANGE: &str =
-    "mutation($m: ID!, $r: String!) { changeMemberRole(input: { membershipId: $m, role: $r }) { membership { id } } }";
-const REMOVE: &str = "mutation($m: ID!) { removeMember(input: { membershipId: $m }) { removedMembershipId } }";
-const LEAVE: &str = "mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }";
-const INVITE: &str = "mutation($s: ID!, $e: String!, $r: String!) { inviteMember(input: { scopeId: $s, email: $e, role: $r }) { invitation { id } } }";
-const ACCEPT: &str = "mutation($i: ID!) { acceptInvitation(input: { invitationId: $i }) { membership { id } } }";
-const TRANSFER: &str = "mutation($o: ID!, $u: ID!) { transferOrganizationOwnership(input: { organizationId: $o, newOwnerId: $u }) { organization { id } } }";
-const ADD: &str =
-    "mutation($s: ID!, $u: ID!, $r: String!) { addMember(input: { scopeId: $s, userId: $u, role: $r }) { membership { id } } }";
-const MEMBERS: &str = "query($o: ID!) { node(id: $o) { ... on Organization { members { nodes { id user { id } } } } } }";
-
 /// The raw (hyphenated) UUID inside a global id, as audit states store it.
 fn uuid_of(global: &str) -> String {
     let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).expect("base64")).expect("utf8");
@@ -42,13 +32,6 @@ async fn entries(c: &Client, org: &str) -> Vec<Value> {
 
 async fn total(c: &Client, org: &str) -> i64 {
     log(c, org, json!({ "first": 1 })).await["totalCount"].as_i64().expect("totalCount")
-}
-
-/// The id of `user`'s organization membership.
-async fn org_membership(owner: &Client, org: &str, user: &Client) -> String {
-    let d = owner.ok(MEMBERS, json!({ "o": org })).await;
-    let nodes = d["node"]["members"]["nodes"].as_array().expect("members").clone();
-    nodes.iter().find(|m| m["user"]["id"] == user.id.as_str()).expect("member")["id"].as_str().expect("id").to_string()
 }
 
 fn state(user: &Client, kind: &str, scope: &str, role: &str) -> Value {
@@ -84,18 +67,18 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     }
 
     let alice_org = add_member(&owner, &org.id, &alice, "worker").await;
-    owner.ok(CHANGE, json!({ "m": alice_org, "r": "supervisor" })).await;
+    owner.ok(CHANGE_ROLE, json!({ "m": alice_org, "r": "supervisor" })).await;
     let alice_team = add_member(&owner, &org.team, &alice, "developer").await;
     // Removing the organization membership takes the team membership along: one entry each.
-    owner.ok(REMOVE, json!({ "m": alice_org })).await;
+    owner.ok(REMOVE_MEMBER, json!({ "m": alice_org })).await;
     // Bob, not yet a member, is invited to the team: accepting makes him an organization worker too.
     let d = owner.ok(INVITE, json!({ "s": org.team, "e": "bob@example.com", "r": "developer" })).await;
     let inv = d["inviteMember"]["invitation"]["id"].as_str().expect("invitation").to_string();
     let bob_team =
         bob.ok(ACCEPT, json!({ "i": inv })).await["acceptInvitation"]["membership"]["id"].as_str().expect("m").to_string();
-    let bob_org = org_membership(&owner, &org.id, &bob).await;
-    let owner_org = org_membership(&owner, &org.id, &owner).await;
-    owner.ok(TRANSFER, json!({ "o": org.id, "u": bob.id })).await;
+    let bob_org = membership_id(&owner, &org.id, &bob).await;
+    let owner_org = membership_id(&owner, &org.id, &owner).await;
+    owner.ok(TRANSFER_OWNERSHIP, json!({ "o": org.id, "u": bob.id })).await;
 
     let log = entries(&bob, &org.id).await;
     assert_eq!(log.len(), 12, "{log:#?}");
@@ -122,8 +105,7 @@ both!(membership_changes_are_recorded_newest_first_with_actor_before_and_after, 
     assert_eq!(ids, sorted, "newest (highest id) first");
 
     // The entries outlive the memberships they describe.
-    let gone = owner.ok("query($m: ID!) { node(id: $m) { id } }", json!({ "m": alice_org })).await;
-    assert_eq!(gone["node"], Value::Null);
+    assert_eq!(owner.node(&alice_org).await, Value::Null);
     // The old owner is now a maintainer, who may manage members: they read the same log.
     assert_eq!(entries(&owner, &org.id).await, log);
     // Leaving is recorded too, with the leaver as actor — whom the owner no longer sees
@@ -160,14 +142,14 @@ both!(only_member_managers_read_the_log_and_denied_changes_record_nothing, |app:
 
     // A refused change writes no entry.
     let vars = json!({ "s": org.id, "u": dave.id, "r": "worker" });
-    assert_eq!(worker.code(ADD, vars.clone()).await, "FORBIDDEN");
+    assert_eq!(worker.code(ADD_MEMBER, vars.clone()).await, "FORBIDDEN");
     let vars_team = json!({ "s": org.team, "u": dave.id, "r": "developer" });
-    assert_eq!(owner.code(ADD, vars_team).await, "FAILED_PRECONDITION", "dave is not an organization member");
-    let mid = org_membership(&owner, &org.id, &worker).await;
-    assert_eq!(maint.code(CHANGE, json!({ "m": mid, "r": "maintainer" })).await, "FORBIDDEN");
-    let owner_m = org_membership(&owner, &org.id, &owner).await;
+    assert_eq!(owner.code(ADD_MEMBER, vars_team).await, "FAILED_PRECONDITION", "dave is not an organization member");
+    let mid = membership_id(&owner, &org.id, &worker).await;
+    assert_eq!(maint.code(CHANGE_ROLE, json!({ "m": mid, "r": "maintainer" })).await, "FORBIDDEN");
+    let owner_m = membership_id(&owner, &org.id, &owner).await;
     assert_eq!(owner.code(LEAVE, json!({ "s": org.id })).await, "FAILED_PRECONDITION");
-    assert_eq!(maint.code(REMOVE, json!({ "m": owner_m })).await, "FORBIDDEN");
+    assert_eq!(maint.code(REMOVE_MEMBER, json!({ "m": owner_m })).await, "FORBIDDEN");
     assert_eq!(total(&owner, &org.id).await, 4, "no entry for refused changes");
     // An outsider of the organization gets null for the organization itself.
     let d = dave.ok(LOG, json!({ "o": org.id, "first": 5 })).await;
@@ -181,7 +163,7 @@ both!(the_log_pages_newest_first_and_filters_by_action, |app: TestApp| async mov
     for i in 0..5 {
         let u = app.user(&format!("u{i}")).await;
         let m = add_member(&owner, &org.id, &u, "worker").await;
-        owner.ok(CHANGE, json!({ "m": m, "r": "supervisor" })).await;
+        owner.ok(CHANGE_ROLE, json!({ "m": m, "r": "supervisor" })).await;
         users.push(u);
     }
     let all = entries(&owner, &org.id).await;
@@ -283,7 +265,7 @@ both!(deleting_a_team_or_project_records_the_memberships_it_takes, |app: TestApp
     add_member(&owner, &org.id, &alice, "worker").await;
     let p = create_project(&owner, &org.workspace, "Cars").await;
     let alice_project = add_member(&owner, &p, &alice, "labeler").await;
-    owner.ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p })).await;
+    owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
     let log = entries(&owner, &org.id).await;
     assert_eq!(
         (log[0]["action"].as_str(), log[0]["targetId"].as_str()),
@@ -293,7 +275,7 @@ both!(deleting_a_team_or_project_records_the_memberships_it_takes, |app: TestApp
 
     let alice_team = add_member(&owner, &org.team, &alice, "developer").await;
     let before = total(&owner, &org.id).await;
-    owner.ok("mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }", json!({ "t": org.team })).await;
+    owner.ok(DELETE_TEAM, json!({ "t": org.team })).await;
     // The owner keeps their personal team, so deleting this one is allowed: both team
     // memberships (alice's and the owner's admin membership) are recorded as removed.
     assert_eq!(total(&owner, &org.id).await, before + 2);

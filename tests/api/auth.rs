@@ -85,7 +85,7 @@ async fn assert_accepted(app: &TestApp, token: &str, what: &str) -> Value {
 }
 
 async fn users_with_sub(app: &TestApp, sub: &str) -> Vec<entity::user::Model> {
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let users = entity::user::Entity::find().filter(entity::user::Column::Sub.eq(sub)).all(&db).await.expect("users");
     db.close().await.ok();
     users
@@ -373,7 +373,7 @@ both!(twenty_concurrent_first_requests_create_one_user_with_one_personal_organiz
     assert_eq!(body["data"]["viewer"]["organizations"]["totalCount"], 1, "{body}");
     assert_eq!(body["data"]["viewer"]["teams"]["totalCount"], 1, "{body}");
     assert_eq!(users_with_sub(&app, "racer").await.len(), 1);
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let orgs = entity::organization::Entity::find()
         .filter(entity::organization::Column::Personal.eq(true))
         .count(&db)

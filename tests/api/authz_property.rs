@@ -8,7 +8,7 @@
 //! DEFAULT roles, plus the issue-5 keys `migration/src/presets.rs` adds to them) and the
 //! documented rules for custom roles, groups and capabilities (README "Roles").
 
-use crate::helpers::{Db, fresh_database_url, postgres_available};
+use crate::helpers::{Db, fresh_database_url, require_postgres};
 use orgraph::authz::{CatalogCell, Grants, Resource};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Statement, TransactionTrait};
 use std::collections::{BTreeSet, HashMap};
@@ -731,9 +731,10 @@ async fn engine_agrees_with_the_reference_on_random_graphs_sqlite() {
     run(Db::Sqlite, 2000).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn engine_agrees_with_the_reference_on_random_graphs_postgres() {
-    if postgres_available() {
+postgres_gate::gated! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn engine_agrees_with_the_reference_on_random_graphs_postgres() {
+        require_postgres();
         run(Db::Postgres, 1000).await;
     }
 }

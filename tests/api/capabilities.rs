@@ -3,7 +3,8 @@
 //! reading their earlier sessions but can no longer change them, nor see new ones.
 
 use crate::both;
-use crate::helpers::{Client, TestApp, add_member};
+use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
 const GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
@@ -11,7 +12,7 @@ const GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
     grant { id permission user { id } grantedBy { id } organization { id } createdAt }
   }
 }";
-const REVOKE: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
+const REVOKE_GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) {
   revokeCapability(input: { organizationId: $o, userId: $u, permission: $p }) { revokedGrantId }
 }";
 const GRANTS: &str = "query($id: ID!, $u: ID) { node(id: $id) { ... on Organization { capabilityGrants(userId: $u) { nodes { id permission user { id } } } } } }";
@@ -48,20 +49,9 @@ async fn superannotate(app: &TestApp) -> Sa {
     let contributor = app.user("contrib");
     let outsider = app.user("outsider");
     let (owner, admin, contributor, outsider) = tokio::join!(owner, admin, contributor, outsider);
-    let d = owner
-        .ok(
-            "mutation { createOrganization(input: { slug: \"sa\", rolePreset: SUPERANNOTATE }) { organization { id } } }",
-            json!({}),
-        )
-        .await;
+    let d = owner.ok(CREATE_ORGANIZATION, json!({ "s": "sa", "p": "SUPERANNOTATE" })).await;
     let org = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
-    let d = owner
-        .ok(
-            "mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Core\" }) { team { id } } }",
-            json!({ "o": org }),
-        )
-        .await;
-    let team = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let (team, _) = create_team(&owner, &org, "Core").await;
     add_member(&owner, &org, &admin, "admin").await;
     let contributor_membership = add_member(&owner, &org, &contributor, "contributor").await;
     Sa { owner, admin, contributor, outsider, org, team, contributor_membership }
@@ -127,7 +117,7 @@ both!(a_revoked_admin_keeps_reading_earlier_runs_but_cannot_change_them, |app: T
     assert_eq!(run_names(admin, &sa.team).await, ["run A"]);
     assert_eq!(run_names(owner, &sa.team).await, ["run A"]);
 
-    let d = owner.ok(REVOKE, json!({ "o": sa.org, "u": admin.id, "p": "model.train" })).await;
+    let d = owner.ok(REVOKE_GRANT, json!({ "o": sa.org, "u": admin.id, "p": "model.train" })).await;
     assert!(d["revokeCapability"]["revokedGrantId"].is_string());
     assert!(!team_can(admin, &sa.team, "model.train").await);
     assert!(team_can(admin, &sa.team, "orchestrate.access").await, "other grants stay");
@@ -219,7 +209,7 @@ both!(capability_changes_are_refused_in_rule_order, |app: TestApp| async move {
     // Revoking: the same checks, and a missing grant is NOT_FOUND.
     let revoke = |by: &Client, user: &Client, key: &str| {
         let (by, vars) = (by.clone(), json!({ "o": sa.org, "u": user.id, "p": key }));
-        async move { by.code(REVOKE, vars).await }
+        async move { by.code(REVOKE_GRANT, vars).await }
     };
     assert_eq!(revoke(admin, admin, "model.train").await, "FORBIDDEN");
     assert_eq!(revoke(owner, admin, "org.delete").await, "BAD_USER_INPUT");
@@ -246,16 +236,10 @@ both!(members_see_only_their_own_grants_and_removal_drops_them, |app: TestApp| a
     let id = mine[0]["id"].as_str().expect("grant id");
     let grant_node = "query($id: ID!) { node(id: $id) { ... on CapabilityGrant { permission } } }";
     assert_eq!(admin.ok(grant_node, json!({ "id": id })).await["node"]["permission"], "model.train");
-    let node = "query($id: ID!) { node(id: $id) { id } }";
-    assert!(contributor.ok(node, json!({ "id": id })).await["node"].is_null());
-    assert!(sa.outsider.ok(node, json!({ "id": id })).await["node"].is_null());
+    assert!(contributor.node(id).await.is_null());
+    assert!(sa.outsider.node(id).await.is_null());
     // Removing the contributor from the organization takes their grants along.
-    owner
-        .ok(
-            "mutation($m: ID!) { removeMember(input: { membershipId: $m }) { __typename } }",
-            json!({ "m": sa.contributor_membership }),
-        )
-        .await;
+    owner.ok(REMOVE_MEMBER, json!({ "m": sa.contributor_membership })).await;
     assert_eq!(grant_count(owner, &sa.org).await, 1);
 });
 
@@ -279,7 +263,7 @@ both!(concurrent_duplicate_grants_store_exactly_one, |app: TestApp| async move {
         .map(|_| {
             let (owner, vars) = (sa.owner.clone(), json!({ "o": sa.org, "u": sa.admin.id, "p": "orchestrate.access" }));
             tokio::spawn(async move {
-                owner.post(REVOKE, vars).await.1["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_string()
+                owner.post(REVOKE_GRANT, vars).await.1["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_string()
             })
         })
         .collect();
@@ -324,7 +308,7 @@ both!(a_delegated_capability_manager_grants_only_keys_their_role_holds, |app: Te
     assert_eq!(grant(&bob, &sa.org, &sa.admin, "model.train").await.0, "FORBIDDEN");
     assert_eq!(grant_count(&sa.owner, &sa.org).await, 1);
     // Revoking stays open to every holder of capability.manage.
-    let d = bob.ok(REVOKE, json!({ "o": sa.org, "u": bob.id, "p": "model.train" })).await;
+    let d = bob.ok(REVOKE_GRANT, json!({ "o": sa.org, "u": bob.id, "p": "model.train" })).await;
     assert!(d["revokeCapability"]["revokedGrantId"].is_string());
     assert_eq!(grant_count(&sa.owner, &sa.org).await, 0);
 });
@@ -342,7 +326,7 @@ both!(
         let make = |slug: String| {
             let (owner, member) = (owner.clone(), member.clone());
             async move {
-                let org = crate::helpers::create_org(&owner, &slug).await;
+                let org = create_org(&owner, &slug).await;
                 add_member(&owner, &org.id, &member, "worker").await;
                 for key in ["model.train", "sdk_token.view"] {
                     assert_eq!(grant(&owner, &org.id, &member, key).await.0, "OK");
@@ -383,35 +367,16 @@ both!(
 both!(a_capability_is_not_passed_on_through_roles, |app: TestApp| async move {
     // A DEFAULT maintainer manages roles but holds no `sdk_token.view`; the owner grants
     // it to them alone. They may not put it in a role, nor assign a role that has it.
-    let owner = app.user("owner").await;
-    let maint = app.user("maint").await;
-    let worker = app.user("worker").await;
-    let org = crate::helpers::create_org(&owner, "acme").await;
-    add_member(&owner, &org.id, &maint, "maintainer").await;
-    add_member(&owner, &org.id, &worker, "worker").await;
-    assert_eq!(grant(&owner, &org.id, &maint, "sdk_token.view").await.0, "OK");
-    assert!(org_can(&maint, &org.id, "sdk_token.view").await);
+    let t = DefaultOrg::new(&app).await;
+    let (owner, maint, worker) = (&t.owner, &t.maintainer, &t.worker);
+    assert_eq!(grant(owner, &t.org, maint, "sdk_token.view").await.0, "OK");
+    assert!(org_can(maint, &t.org, "sdk_token.view").await);
     let create = "mutation($o: ID!, $k: String!) { createRole(input: { organizationId: $o, key: $k, name: \"Viewer of tokens\",
         scopeKind: ORGANIZATION, permissions: [\"org.read\", \"member.read\", \"sdk_token.view\"] }) { role { key } } }";
-    assert_eq!(maint.code(create, json!({ "o": org.id, "k": "tokens" })).await, "FORBIDDEN");
+    assert_eq!(maint.code(create, json!({ "o": t.org, "k": "tokens" })).await, "FORBIDDEN");
     // The owner makes such a role; the maintainer still may not hand it out.
-    owner.ok(create, json!({ "o": org.id, "k": "tokens" })).await;
-    let change = "mutation($m: ID!) { changeMemberRole(input: { membershipId: $m, role: \"tokens\" }) { membership { id } } }";
-    let d = owner
-        .ok(
-            "query($o: ID!) { node(id: $o) { ... on Organization { members(first: 20) { nodes { id user { id } } } } } }",
-            json!({ "o": org.id }),
-        )
-        .await;
-    let worker_membership = d["node"]["members"]["nodes"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .find(|m| m["user"]["id"] == worker.id.as_str())
-        .expect("worker")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    assert_eq!(maint.code(change, json!({ "m": worker_membership })).await, "FORBIDDEN");
-    assert!(!org_can(&worker, &org.id, "sdk_token.view").await);
+    owner.ok(create, json!({ "o": t.org, "k": "tokens" })).await;
+    let worker_membership = membership_id(owner, &t.org, worker).await;
+    assert_eq!(maint.code(CHANGE_ROLE, json!({ "m": worker_membership, "r": "tokens" })).await, "FORBIDDEN");
+    assert!(!org_can(worker, &t.org, "sdk_token.view").await);
 });

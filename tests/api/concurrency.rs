@@ -4,6 +4,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
@@ -33,9 +34,6 @@ fn assert_only(codes: &[Option<String>], allowed: &[&str]) {
     }
 }
 
-const CHANGE_ROLE: &str =
-    "mutation($m: ID!, $r: String!) { changeMemberRole(input: { membershipId: $m, role: $r }) { membership { id } } }";
-
 both!(parallel_demotions_keep_one_team_admin, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let (a, b) = (app.user("ann").await, app.user("ben").await);
@@ -44,7 +42,7 @@ both!(parallel_demotions_keep_one_team_admin, |app: TestApp| async move {
     add_member(&owner, &org.id, &b, "worker").await;
     let ma = add_member(&owner, &org.team, &a, "admin").await;
     let mb = add_member(&owner, &org.team, &b, "admin").await;
-    owner.ok("mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }", json!({ "s": org.team })).await;
+    owner.ok(LEAVE, json!({ "s": org.team })).await;
 
     let codes = fire(&owner, |i| (CHANGE_ROLE, json!({ "m": if i % 2 == 0 { &ma } else { &mb }, "r": "developer" }))).await;
     assert_only(&codes, &["FAILED_PRECONDITION"]);
@@ -66,16 +64,9 @@ both!(parallel_deletes_never_remove_the_last_workspace, |app: TestApp| async mov
     let org = create_org(&owner, "acme").await;
     let mut workspaces = vec![org.workspace.clone()];
     for i in 0..4 {
-        let d = owner
-            .ok(
-                "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }",
-                json!({ "t": org.team, "n": format!("ws{i}") }),
-            )
-            .await;
-        workspaces.push(d["createWorkspace"]["workspace"]["id"].as_str().expect("ws").to_string());
+        workspaces.push(create_workspace(&owner, &org.team, &format!("ws{i}")).await);
     }
-    const DELETE: &str = "mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }";
-    let codes = fire(&owner, |i| (DELETE, json!({ "w": workspaces[i % workspaces.len()] }))).await;
+    let codes = fire(&owner, |i| (DELETE_WORKSPACE, json!({ "w": workspaces[i % workspaces.len()] }))).await;
     assert_only(&codes, &["FAILED_PRECONDITION", "NOT_FOUND"]);
     assert_eq!(successes(&codes), workspaces.len() - 1, "{codes:?}");
     let d = owner
@@ -94,11 +85,10 @@ both!(parallel_moves_never_create_a_cycle, |app: TestApp| async move {
         create_dataset(&owner, &project, None, "c").await,
     ]
     .to_vec();
-    const MOVE: &str = "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id } } }";
     // a→b, b→c, c→a and the pairwise swaps, all at once: any cycle would need all of them.
     let codes = fire(&owner, |i| {
         let (from, to) = [(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)][i % 6];
-        (MOVE, json!({ "d": ids[from], "p": ids[to] }))
+        (MOVE_DATASET, json!({ "d": ids[from], "p": ids[to] }))
     })
     .await;
     assert_only(&codes, &["FAILED_PRECONDITION"]);
@@ -128,8 +118,7 @@ both!(parallel_transfers_leave_exactly_one_owner, |app: TestApp| async move {
         add_member(&owner, &org.id, &m, "maintainer").await;
         members.push(m.id.clone());
     }
-    const TRANSFER: &str = "mutation($o: ID!, $u: ID!) { transferOrganizationOwnership(input: { organizationId: $o, newOwnerId: $u }) { organization { id } } }";
-    let codes = fire(&owner, |i| (TRANSFER, json!({ "o": org.id, "u": members[i % members.len()] }))).await;
+    let codes = fire(&owner, |i| (TRANSFER_OWNERSHIP, json!({ "o": org.id, "u": members[i % members.len()] }))).await;
     assert_only(&codes, &["FORBIDDEN", "FAILED_PRECONDITION"]);
     assert_eq!(successes(&codes), 1, "{codes:?}");
     let d = owner
@@ -151,28 +140,10 @@ both!(parallel_leaves_keep_the_users_last_team, |app: TestApp| async move {
     let helper = app.user("helper").await;
     add_member(&owner, &org.id, &helper, "worker").await;
     add_member(&owner, &org.team, &helper, "admin").await;
-    let personal = owner.ok("{ viewer { teams(first: 5) { nodes { id organization { personal } } } } }", json!({})).await;
-    let personal_team = personal["viewer"]["teams"]["nodes"]
-        .as_array()
-        .expect("teams")
-        .iter()
-        .find(|t| t["organization"]["personal"] == true)
-        .and_then(|t| t["id"].as_str())
-        .expect("personal team")
-        .to_string();
-    let d = owner.ok("{ viewer { organizations(first: 5) { nodes { id personal } } } }", json!({})).await;
-    let personal_org = d["viewer"]["organizations"]["nodes"]
-        .as_array()
-        .expect("orgs")
-        .iter()
-        .find(|o| o["personal"] == true)
-        .and_then(|o| o["id"].as_str())
-        .expect("personal org")
-        .to_string();
-    add_member(&owner, &personal_org, &helper, "worker").await;
+    let personal_team = personal_team(&owner).await;
+    add_member(&owner, &personal_org(&owner).await, &helper, "worker").await;
     add_member(&owner, &personal_team, &helper, "admin").await;
 
-    const LEAVE: &str = "mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }";
     let teams = [org.team.clone(), personal_team];
     let codes = fire(&owner, |i| (LEAVE, json!({ "s": teams[i % 2] }))).await;
     assert_only(&codes, &["FAILED_PRECONDITION"]);

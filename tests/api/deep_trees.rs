@@ -76,7 +76,7 @@ both!(a_chain_as_deep_as_the_cap_is_created_moved_deleted_and_restored, |app: Te
 #[ignore = "benchmark: run explicitly"]
 async fn bench_subtrees_of_10000_datasets_move_and_delete() {
     for db in [Db::Sqlite, Db::Postgres] {
-        if db == Db::Postgres && std::env::var("ORGRAPH_TEST_DATABASE_URL").is_err() {
+        if db == Db::Postgres && !postgres_available() {
             continue;
         }
         let app = spawn_app(db).await;

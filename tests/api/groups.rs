@@ -1,9 +1,11 @@
 //! User groups (issue 5 item 3, seed 003): an organization's groups, their members and
 //! project assignments; group access follows membership of the group at once and is not
-//! a project membership.
+//! a project membership. The actors are `DefaultOrg`'s: the owner manages groups, the
+//! supervisor reads them (`group.read`), the worker sees no project until a group gives one.
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -26,8 +28,6 @@ const GROUP: &str = "query($id: ID!) { node(id: $id) { ... on Group { id name de
 const ORG_GROUPS: &str = "query($s: String!) { organization(slug: $s) { groups { totalCount nodes { id name } } } }";
 const PROJECT: &str = "query($id: ID!) { node(id: $id) { ... on Project { id viewerPermissions
     canCreate: viewerCan(permission: \"dataset.create\") } } }";
-const REMOVE_MEMBER: &str = "mutation($m: ID!) { removeMember(input: { membershipId: $m }) { removedMembershipId } }";
-
 async fn create_group(by: &Client, org: &str, name: &str) -> String {
     let d = by.ok(CREATE, json!({ "o": org, "n": name })).await;
     d["createGroup"]["group"]["id"].as_str().expect("group id").to_string()
@@ -51,7 +51,7 @@ async fn project_permissions(c: &Client, project: &str) -> Option<Vec<String>> {
 }
 
 async fn audit_count(app: &TestApp, action: &str) -> u64 {
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     entity::audit_entry::Entity::find()
         .filter(entity::audit_entry::Column::Action.eq(action))
         .filter(entity::audit_entry::Column::TargetKind.eq("Group"))
@@ -61,222 +61,198 @@ async fn audit_count(app: &TestApp, action: &str) -> u64 {
 }
 
 async fn group_member_rows(app: &TestApp) -> u64 {
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     entity::group_member::Entity::find().count(&db).await.expect("count")
 }
 
-/// An organization with a project; `worker` is an organization `worker` (no team role,
-/// so they see no project), `sup` a `supervisor` (group.read only).
-struct Setup {
-    org: Org,
-    project: String,
-    owner: Client,
-    worker: Client,
-    worker_membership: String,
-    sup: Client,
-    outsider: Client,
-}
-
-async fn setup(app: &TestApp) -> Setup {
-    let owner = app.user("owner").await;
-    let worker = app.user("worker").await;
-    let sup = app.user("sup").await;
-    let outsider = app.user("outsider").await;
-    let org = create_org(&owner, "acme").await;
-    let project = create_project(&owner, &org.workspace, "P1").await;
-    let worker_membership = add_member(&owner, &org.id, &worker, "worker").await;
-    add_member(&owner, &org.id, &sup, "supervisor").await;
-    Setup { org, project, owner, worker, worker_membership, sup, outsider }
-}
-
 both!(owner_creates_updates_and_deletes_a_group, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let d = s.owner.ok(CREATE, json!({ "o": s.org.id, "n": "  Labelers ", "d": "night shift" })).await;
+    let t = DefaultOrg::new(&app).await;
+    let d = t.owner.ok(CREATE, json!({ "o": t.org, "n": "  Labelers ", "d": "night shift" })).await;
     let g = d["createGroup"]["group"].clone();
     assert_eq!(g["name"], "Labelers");
     assert_eq!(g["description"], "night shift");
     let id = g["id"].as_str().expect("id").to_string();
-    let seen = group(&s.owner, &id).await;
-    assert_eq!(seen["organization"]["id"], s.org.id.as_str());
+    let seen = group(&t.owner, &id).await;
+    assert_eq!(seen["organization"]["id"], t.org.as_str());
     assert_eq!(seen["members"]["totalCount"], 0);
-    assert_eq!(group_names(&s.owner, "acme").await, vec!["Labelers"]);
+    assert_eq!(group_names(&t.owner, "acme").await, vec!["Labelers"]);
 
-    let d = s.owner.ok(UPDATE, json!({ "g": id, "n": "Reviewers" })).await;
+    let d = t.owner.ok(UPDATE, json!({ "g": id, "n": "Reviewers" })).await;
     assert_eq!(d["updateGroup"]["group"]["name"], "Reviewers");
     assert_eq!(d["updateGroup"]["group"]["description"], "night shift");
-    let d = s.owner.ok(UPDATE, json!({ "g": id, "d": "" })).await;
+    let d = t.owner.ok(UPDATE, json!({ "g": id, "d": "" })).await;
     assert_eq!(d["updateGroup"]["group"]["description"], Value::Null);
 
-    let d = s.owner.ok(DELETE, json!({ "g": id })).await;
+    let d = t.owner.ok(DELETE, json!({ "g": id })).await;
     assert_eq!(d["deleteGroup"]["deletedGroupId"], id.as_str());
-    assert_eq!(group(&s.owner, &id).await, Value::Null);
-    assert!(group_names(&s.owner, "acme").await.is_empty());
-    assert_eq!(s.owner.code(DELETE, json!({ "g": id })).await, "NOT_FOUND");
+    assert_eq!(group(&t.owner, &id).await, Value::Null);
+    assert!(group_names(&t.owner, "acme").await.is_empty());
+    assert_eq!(t.owner.code(DELETE, json!({ "g": id })).await, "NOT_FOUND");
     assert_eq!(audit_count(&app, "group.created").await, 1);
     assert_eq!(audit_count(&app, "group.updated").await, 2);
     assert_eq!(audit_count(&app, "group.deleted").await, 1);
 });
 
 both!(group_names_are_validated_and_unique_per_organization, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Team A").await;
-    create_group(&s.owner, &s.org.id, "Team B").await;
-    assert_eq!(s.owner.code(CREATE, json!({ "o": s.org.id, "n": "Team A" })).await, "CONFLICT");
-    assert_eq!(s.owner.code(CREATE, json!({ "o": s.org.id, "n": "   " })).await, "BAD_USER_INPUT");
-    assert_eq!(s.owner.code(CREATE, json!({ "o": s.org.id, "n": "x".repeat(129) })).await, "BAD_USER_INPUT");
-    assert_eq!(s.owner.code(UPDATE, json!({ "g": id, "n": "Team B" })).await, "CONFLICT");
-    assert_eq!(s.owner.code(UPDATE, json!({ "g": "nope", "n": "Team C" })).await, "BAD_USER_INPUT");
-    assert_eq!(s.owner.code(UPDATE, json!({ "g": s.org.id, "n": "Team C" })).await, "NOT_FOUND");
-    assert_eq!(group_names(&s.owner, "acme").await, vec!["Team A", "Team B"]);
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Team A").await;
+    create_group(&t.owner, &t.org, "Team B").await;
+    assert_eq!(t.owner.code(CREATE, json!({ "o": t.org, "n": "Team A" })).await, "CONFLICT");
+    assert_eq!(t.owner.code(CREATE, json!({ "o": t.org, "n": "   " })).await, "BAD_USER_INPUT");
+    assert_eq!(t.owner.code(CREATE, json!({ "o": t.org, "n": "x".repeat(129) })).await, "BAD_USER_INPUT");
+    assert_eq!(t.owner.code(UPDATE, json!({ "g": id, "n": "Team B" })).await, "CONFLICT");
+    assert_eq!(t.owner.code(UPDATE, json!({ "g": "nope", "n": "Team C" })).await, "BAD_USER_INPUT");
+    assert_eq!(t.owner.code(UPDATE, json!({ "g": t.org, "n": "Team C" })).await, "NOT_FOUND");
+    assert_eq!(group_names(&t.owner, "acme").await, vec!["Team A", "Team B"]);
     // Another organization may use the same name.
-    let other = create_org(&s.owner, "other").await;
-    create_group(&s.owner, &other.id, "Team A").await;
+    let other = create_org(&t.owner, "other").await;
+    create_group(&t.owner, &other.id, "Team A").await;
 });
 
 both!(writes_need_group_manage_and_reads_need_group_read_or_membership, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
     // A worker (no group.read) sees no group; an outsider not even the organization.
-    assert_eq!(s.worker.code(CREATE, json!({ "o": s.org.id, "n": "Mine" })).await, "FORBIDDEN");
-    assert_eq!(s.outsider.code(CREATE, json!({ "o": s.org.id, "n": "Mine" })).await, "NOT_FOUND");
-    assert_eq!(group(&s.worker, &id).await, Value::Null);
-    assert_eq!(group(&s.outsider, &id).await, Value::Null);
-    assert!(group_names(&s.worker, "acme").await.is_empty());
-    assert_eq!(s.worker.code(UPDATE, json!({ "g": id, "n": "Hacked" })).await, "NOT_FOUND");
-    assert_eq!(s.outsider.code(DELETE, json!({ "g": id })).await, "NOT_FOUND");
+    assert_eq!(t.worker.code(CREATE, json!({ "o": t.org, "n": "Mine" })).await, "FORBIDDEN");
+    assert_eq!(t.outsider.code(CREATE, json!({ "o": t.org, "n": "Mine" })).await, "NOT_FOUND");
+    assert_eq!(group(&t.worker, &id).await, Value::Null);
+    assert_eq!(group(&t.outsider, &id).await, Value::Null);
+    assert!(group_names(&t.worker, "acme").await.is_empty());
+    assert_eq!(t.worker.code(UPDATE, json!({ "g": id, "n": "Hacked" })).await, "NOT_FOUND");
+    assert_eq!(t.outsider.code(DELETE, json!({ "g": id })).await, "NOT_FOUND");
     // A supervisor reads (group.read) but may not change (no group.manage).
-    assert_eq!(group(&s.sup, &id).await["name"], "Core");
-    assert_eq!(group_names(&s.sup, "acme").await, vec!["Core"]);
-    assert_eq!(s.sup.code(UPDATE, json!({ "g": id, "n": "Hacked" })).await, "FORBIDDEN");
-    assert_eq!(s.sup.code(DELETE, json!({ "g": id })).await, "FORBIDDEN");
-    assert_eq!(s.sup.code(ADD, json!({ "g": id, "u": s.sup.id })).await, "FORBIDDEN");
+    assert_eq!(group(&t.supervisor, &id).await["name"], "Core");
+    assert_eq!(group_names(&t.supervisor, "acme").await, vec!["Core"]);
+    assert_eq!(t.supervisor.code(UPDATE, json!({ "g": id, "n": "Hacked" })).await, "FORBIDDEN");
+    assert_eq!(t.supervisor.code(DELETE, json!({ "g": id })).await, "FORBIDDEN");
+    assert_eq!(t.supervisor.code(ADD, json!({ "g": id, "u": t.supervisor.id })).await, "FORBIDDEN");
     // Nothing changed.
-    let g = group(&s.owner, &id).await;
+    let g = group(&t.owner, &id).await;
     assert_eq!(g["name"], "Core");
     assert_eq!(g["members"]["totalCount"], 0);
     assert_eq!(g["projects"]["nodes"], json!([]));
-    assert_eq!(group_names(&s.owner, "acme").await, vec!["Core"]);
+    assert_eq!(group_names(&t.owner, "acme").await, vec!["Core"]);
     assert_eq!(audit_count(&app, "group.created").await, 1);
     assert_eq!(audit_count(&app, "group.updated").await, 0);
 });
 
 both!(a_member_sees_their_own_groups_only, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let mine = create_group(&s.owner, &s.org.id, "Mine").await;
-    let other = create_group(&s.owner, &s.org.id, "Other").await;
-    let d = s.owner.ok(ADD, json!({ "g": mine, "u": s.worker.id })).await;
-    assert_eq!(d["addGroupMember"]["group"]["members"]["nodes"][0]["user"]["id"], s.worker.id.as_str());
-    let g = group(&s.worker, &mine).await;
+    let t = DefaultOrg::new(&app).await;
+    let mine = create_group(&t.owner, &t.org, "Mine").await;
+    let other = create_group(&t.owner, &t.org, "Other").await;
+    let d = t.owner.ok(ADD, json!({ "g": mine, "u": t.worker.id })).await;
+    assert_eq!(d["addGroupMember"]["group"]["members"]["nodes"][0]["user"]["id"], t.worker.id.as_str());
+    let g = group(&t.worker, &mine).await;
     assert_eq!(g["name"], "Mine");
-    assert_eq!(g["members"]["nodes"][0]["user"]["id"], s.worker.id.as_str());
-    assert_eq!(group(&s.worker, &other).await, Value::Null);
-    assert_eq!(group_names(&s.worker, "acme").await, vec!["Mine"]);
+    assert_eq!(g["members"]["nodes"][0]["user"]["id"], t.worker.id.as_str());
+    assert_eq!(group(&t.worker, &other).await, Value::Null);
+    assert_eq!(group_names(&t.worker, "acme").await, vec!["Mine"]);
     // Membership is not management.
-    assert_eq!(s.worker.code(UPDATE, json!({ "g": mine, "n": "Renamed" })).await, "FORBIDDEN");
-    assert_eq!(group(&s.owner, &mine).await["name"], "Mine");
+    assert_eq!(t.worker.code(UPDATE, json!({ "g": mine, "n": "Renamed" })).await, "FORBIDDEN");
+    assert_eq!(group(&t.owner, &mine).await["name"], "Mine");
 });
 
 both!(group_members_are_active_organization_members_once, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.worker.id })).await, "CONFLICT");
-    assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.org.id })).await, "NOT_FOUND");
-    assert_eq!(s.owner.code(REMOVE, json!({ "g": id, "u": s.sup.id })).await, "FAILED_PRECONDITION");
-    assert_eq!(group(&s.owner, &id).await["members"]["totalCount"], 1);
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    assert_eq!(t.owner.code(ADD, json!({ "g": id, "u": t.worker.id })).await, "CONFLICT");
+    assert_eq!(t.owner.code(ADD, json!({ "g": id, "u": t.org })).await, "NOT_FOUND");
+    assert_eq!(t.owner.code(REMOVE, json!({ "g": id, "u": t.supervisor.id })).await, "FAILED_PRECONDITION");
+    assert_eq!(group(&t.owner, &id).await["members"]["totalCount"], 1);
     assert_eq!(audit_count(&app, "group.member_added").await, 1);
-    let d = s.owner.ok(REMOVE, json!({ "g": id, "u": s.worker.id })).await;
+    let d = t.owner.ok(REMOVE, json!({ "g": id, "u": t.worker.id })).await;
     assert_eq!(d["removeGroupMember"]["group"]["members"]["totalCount"], 0);
     assert_eq!(audit_count(&app, "group.member_removed").await, 1);
 });
 
 both!(member_changes_check_group_manage_then_hide_users_the_viewer_does_not_see, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
     let unknown = orgraph::graphql::ids::encode(orgraph::graphql::ids::Kind::User, uuid::Uuid::now_v7()).0;
     // Without group.manage (a group member, a supervisor) every user id is FORBIDDEN: no probing.
-    for c in [&s.worker, &s.sup] {
-        for u in [&unknown, &s.outsider.id, &s.sup.id] {
+    for c in [&t.worker, &t.supervisor] {
+        for u in [&unknown, &t.outsider.id, &t.supervisor.id] {
             assert_eq!(c.code(ADD, json!({ "g": id, "u": u })).await, "FORBIDDEN");
             assert_eq!(c.code(REMOVE, json!({ "g": id, "u": u })).await, "FORBIDDEN");
         }
     }
     // A manager: a user who does not exist or shares no organization is NOT_FOUND alike.
-    for u in [&unknown, &s.outsider.id] {
-        assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": u })).await, "NOT_FOUND");
-        assert_eq!(s.owner.code(REMOVE, json!({ "g": id, "u": u })).await, "NOT_FOUND");
+    for u in [&unknown, &t.outsider.id] {
+        assert_eq!(t.owner.code(ADD, json!({ "g": id, "u": u })).await, "NOT_FOUND");
+        assert_eq!(t.owner.code(REMOVE, json!({ "g": id, "u": u })).await, "NOT_FOUND");
     }
     // Once they share another organization, the outsider is seen: not a member here.
-    let other = create_org(&s.owner, "other").await;
-    add_member(&s.owner, &other.id, &s.outsider, "worker").await;
-    assert_eq!(s.owner.code(ADD, json!({ "g": id, "u": s.outsider.id })).await, "FAILED_PRECONDITION");
-    assert_eq!(s.owner.code(REMOVE, json!({ "g": id, "u": s.outsider.id })).await, "FAILED_PRECONDITION");
+    let other = create_org(&t.owner, "other").await;
+    add_member(&t.owner, &other.id, &t.outsider, "worker").await;
+    assert_eq!(t.owner.code(ADD, json!({ "g": id, "u": t.outsider.id })).await, "FAILED_PRECONDITION");
+    assert_eq!(t.owner.code(REMOVE, json!({ "g": id, "u": t.outsider.id })).await, "FAILED_PRECONDITION");
     assert_eq!(group_member_rows(&app).await, 1, "nothing changed");
     assert_eq!(audit_count(&app, "group.member_added").await, 1);
     assert_eq!(audit_count(&app, "group.member_removed").await, 0);
 });
 
 both!(an_assignment_gives_members_the_role_until_it_is_withdrawn, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Reviewers").await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Reviewers").await;
     let team_projects = "query($id: ID!) { node(id: $id) { ... on Team { workspaces(first: 5) { nodes { projects(first: 5) { nodes { id } } } } } } }";
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
 
-    let d = s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "reviewer" })).await;
+    let d = t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "reviewer" })).await;
     assert_eq!(d["assignGroupToProject"]["group"]["projects"]["nodes"][0]["role"]["key"], "reviewer");
-    let keys = project_permissions(&s.worker, &s.project).await.expect("visible through the group");
+    let keys = project_permissions(&t.worker, &t.project).await.expect("visible through the group");
     assert!(keys.contains(&"project.read".to_string()) && keys.contains(&"labeling_job.access".to_string()), "{keys:?}");
     assert!(!keys.contains(&"dataset.create".to_string()), "{keys:?}");
-    let d = s.worker.ok(team_projects, json!({ "id": s.org.team })).await;
-    assert_eq!(d["node"]["workspaces"]["nodes"][0]["projects"]["nodes"][0]["id"], s.project.as_str());
-    let g = group(&s.worker, &id).await;
-    assert_eq!(g["projects"]["nodes"][0]["project"]["id"], s.project.as_str());
+    let d = t.worker.ok(team_projects, json!({ "id": t.team })).await;
+    assert_eq!(d["node"]["workspaces"]["nodes"][0]["projects"]["nodes"][0]["id"], t.project.as_str());
+    let g = group(&t.worker, &id).await;
+    assert_eq!(g["projects"]["nodes"][0]["project"]["id"], t.project.as_str());
 
     // Re-assigning changes the role.
-    let d = s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "manager" })).await;
+    let d = t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "manager" })).await;
     assert_eq!(d["assignGroupToProject"]["group"]["projects"]["nodes"].as_array().map(Vec::len), Some(1));
-    let d = s.worker.ok(PROJECT, json!({ "id": s.project })).await;
+    let d = t.worker.ok(PROJECT, json!({ "id": t.project })).await;
     assert_eq!(d["node"]["canCreate"], true);
 
     // Leaving the group takes the access away on the next request.
-    s.owner.ok(REMOVE, json!({ "g": id, "u": s.worker.id })).await;
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
-    let d = s.worker.ok(team_projects, json!({ "id": s.org.team })).await;
+    t.owner.ok(REMOVE, json!({ "g": id, "u": t.worker.id })).await;
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
+    let d = t.worker.ok(team_projects, json!({ "id": t.team })).await;
     assert_eq!(d["node"], Value::Null);
 
     // So does withdrawing the assignment, and deleting the group.
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    assert!(project_permissions(&s.worker, &s.project).await.is_some());
-    let d = s.owner.ok(UNASSIGN, json!({ "g": id, "p": s.project })).await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    assert!(project_permissions(&t.worker, &t.project).await.is_some());
+    let d = t.owner.ok(UNASSIGN, json!({ "g": id, "p": t.project })).await;
     assert_eq!(d["unassignGroupFromProject"]["group"]["projects"]["nodes"], json!([]));
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
-    assert_eq!(s.owner.code(UNASSIGN, json!({ "g": id, "p": s.project })).await, "FAILED_PRECONDITION");
-    s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "labeler" })).await;
-    assert!(project_permissions(&s.worker, &s.project).await.is_some());
-    s.owner.ok(DELETE, json!({ "g": id })).await;
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
+    assert_eq!(t.owner.code(UNASSIGN, json!({ "g": id, "p": t.project })).await, "FAILED_PRECONDITION");
+    t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
+    assert!(project_permissions(&t.worker, &t.project).await.is_some());
+    t.owner.ok(DELETE, json!({ "g": id })).await;
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
     assert_eq!(audit_count(&app, "group.project_assigned").await, 3);
     assert_eq!(audit_count(&app, "group.project_unassigned").await, 1);
 });
 
 both!(assignments_need_a_project_role_and_a_visible_project_of_the_organization, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
     for bad in ["owner", "admin", "nope", ""] {
-        let code = s.owner.code(ASSIGN, json!({ "g": id, "p": s.project, "r": bad })).await;
+        let code = t.owner.code(ASSIGN, json!({ "g": id, "p": t.project, "r": bad })).await;
         assert_eq!(code, "BAD_USER_INPUT", "{bad}");
     }
-    let other = create_org(&s.owner, "other").await;
-    let foreign = create_project(&s.owner, &other.workspace, "Elsewhere").await;
-    assert_eq!(s.owner.code(ASSIGN, json!({ "g": id, "p": foreign, "r": "labeler" })).await, "NOT_FOUND");
-    assert_eq!(s.owner.code(ASSIGN, json!({ "g": id, "p": s.org.team, "r": "labeler" })).await, "NOT_FOUND");
+    let other = create_org(&t.owner, "other").await;
+    let foreign = create_project(&t.owner, &other.workspace, "Elsewhere").await;
+    assert_eq!(t.owner.code(ASSIGN, json!({ "g": id, "p": foreign, "r": "labeler" })).await, "NOT_FOUND");
+    assert_eq!(t.owner.code(ASSIGN, json!({ "g": id, "p": t.team, "r": "labeler" })).await, "NOT_FOUND");
     // The supervisor (group.read, no project access) sees the group, not the project.
-    let sup_project = create_project(&s.owner, &s.org.workspace, "Hidden").await;
-    assert_eq!(s.sup.code(ASSIGN, json!({ "g": id, "p": sup_project, "r": "labeler" })).await, "NOT_FOUND");
-    assert_eq!(group(&s.owner, &id).await["projects"]["nodes"], json!([]));
+    let sup_project = create_project(&t.owner, &t.workspace, "Hidden").await;
+    assert_eq!(t.supervisor.code(ASSIGN, json!({ "g": id, "p": sup_project, "r": "labeler" })).await, "NOT_FOUND");
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
     assert_eq!(audit_count(&app, "group.project_assigned").await, 0);
 });
 
@@ -285,102 +261,100 @@ const CREATE_ROLE: &str = "mutation($o: ID!, $p: [String!]!) {
     role { key } } }";
 
 both!(nobody_assigns_a_group_role_they_do_not_hold, |app: TestApp| async move {
-    let s = setup(&app).await;
+    let t = DefaultOrg::new(&app).await;
     // A custom organization role that manages groups but holds no project keys; its
     // holder is a `labeler` on the project.
     let perms = json!(["org.read", "member.read", "group.read", "group.manage"]);
-    s.owner.ok(CREATE_ROLE, json!({ "o": s.org.id, "p": perms })).await;
+    t.owner.ok(CREATE_ROLE, json!({ "o": t.org, "p": perms })).await;
     let ga = app.user("ga").await;
-    add_member(&s.owner, &s.org.id, &ga, "group_admin").await;
-    add_member(&s.owner, &s.project, &ga, "labeler").await;
-    let id = create_group(&ga, &s.org.id, "Core").await;
-    assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": s.project, "r": "lead" })).await, "FORBIDDEN");
-    assert_eq!(group(&s.owner, &id).await["projects"]["nodes"], json!([]));
-    ga.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "labeler" })).await;
-    assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": s.project, "r": "manager" })).await, "FORBIDDEN");
-    assert_eq!(group(&s.owner, &id).await["projects"]["nodes"][0]["role"]["key"], "labeler");
-    ga.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
+    add_member(&t.owner, &t.org, &ga, "group_admin").await;
+    add_member(&t.owner, &t.project, &ga, "labeler").await;
+    let id = create_group(&ga, &t.org, "Core").await;
+    assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": t.project, "r": "lead" })).await, "FORBIDDEN");
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
+    ga.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
+    assert_eq!(ga.code(ASSIGN, json!({ "g": id, "p": t.project, "r": "manager" })).await, "FORBIDDEN");
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"][0]["role"]["key"], "labeler");
+    ga.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
     // A group with a role the actor lacks: adding a member would hand it out.
-    let lead = create_group(&s.owner, &s.org.id, "Leads").await;
-    s.owner.ok(ASSIGN, json!({ "g": lead, "p": s.project, "r": "lead" })).await;
-    assert_eq!(ga.code(ADD, json!({ "g": lead, "u": s.sup.id })).await, "FORBIDDEN");
-    assert_eq!(group(&s.owner, &lead).await["members"]["totalCount"], 0);
+    let lead = create_group(&t.owner, &t.org, "Leads").await;
+    t.owner.ok(ASSIGN, json!({ "g": lead, "p": t.project, "r": "lead" })).await;
+    assert_eq!(ga.code(ADD, json!({ "g": lead, "u": t.supervisor.id })).await, "FORBIDDEN");
+    assert_eq!(group(&t.owner, &lead).await["members"]["totalCount"], 0);
 });
 
 both!(group_access_is_not_a_project_membership, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Managers").await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "manager" })).await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Managers").await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "manager" })).await;
     let members = "query($id: ID!) { node(id: $id) { ... on Project { members { totalCount nodes { user { id } } } } } }";
-    let d = s.owner.ok(members, json!({ "id": s.project })).await;
+    let d = t.owner.ok(members, json!({ "id": t.project })).await;
     assert_eq!(d["node"]["members"]["totalCount"], 0);
 
     // A direct `labeler` membership adds nothing the group does not give; removing it
     // leaves the group access in place.
-    let direct = add_member(&s.owner, &s.project, &s.worker, "labeler").await;
-    let d = s.owner.ok(members, json!({ "id": s.project })).await;
+    let direct = add_member(&t.owner, &t.project, &t.worker, "labeler").await;
+    let d = t.owner.ok(members, json!({ "id": t.project })).await;
     assert_eq!(d["node"]["members"]["totalCount"], 1);
-    assert_eq!(s.worker.ok(PROJECT, json!({ "id": s.project })).await["node"]["canCreate"], true);
-    s.owner.ok(REMOVE_MEMBER, json!({ "m": direct })).await;
-    let keys = project_permissions(&s.worker, &s.project).await.expect("still visible through the group");
+    assert_eq!(t.worker.ok(PROJECT, json!({ "id": t.project })).await["node"]["canCreate"], true);
+    t.owner.ok(REMOVE_MEMBER, json!({ "m": direct })).await;
+    let keys = project_permissions(&t.worker, &t.project).await.expect("still visible through the group");
     assert!(keys.contains(&"dataset.create".to_string()), "{keys:?}");
 
     // The union: a direct `lead` adds `project.update` on top of the group's `manager`.
-    let direct = add_member(&s.owner, &s.project, &s.worker, "lead").await;
-    let keys = project_permissions(&s.worker, &s.project).await.expect("visible");
+    let direct = add_member(&t.owner, &t.project, &t.worker, "lead").await;
+    let keys = project_permissions(&t.worker, &t.project).await.expect("visible");
     assert!(keys.contains(&"project.update".to_string()), "{keys:?}");
-    let change = "mutation($m: ID!) { changeMemberRole(input: { membershipId: $m, role: \"reviewer\" }) { membership { id } } }";
-    s.owner.ok(change, json!({ "m": direct })).await;
-    let keys = project_permissions(&s.worker, &s.project).await.expect("visible");
+    t.owner.ok(CHANGE_ROLE, json!({ "m": direct, "r": "reviewer" })).await;
+    let keys = project_permissions(&t.worker, &t.project).await.expect("visible");
     assert!(!keys.contains(&"project.update".to_string()) && keys.contains(&"dataset.create".to_string()), "{keys:?}");
 });
 
 both!(leaving_the_organization_leaves_its_groups, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.sup.id })).await;
-    s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "labeler" })).await;
-    assert!(project_permissions(&s.worker, &s.project).await.is_some());
-    s.owner.ok(REMOVE_MEMBER, json!({ "m": s.worker_membership })).await;
-    assert_eq!(group(&s.owner, &id).await["members"]["totalCount"], 1);
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.supervisor.id })).await;
+    t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
+    assert!(project_permissions(&t.worker, &t.project).await.is_some());
+    let worker_membership = membership_id(&t.owner, &t.org, &t.worker).await;
+    t.owner.ok(REMOVE_MEMBER, json!({ "m": worker_membership })).await;
+    assert_eq!(group(&t.owner, &id).await["members"]["totalCount"], 1);
     assert_eq!(group_member_rows(&app).await, 1);
     // Back in the organization, the user is not back in the group.
-    add_member(&s.owner, &s.org.id, &s.worker, "worker").await;
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
-    assert_eq!(group(&s.worker, &id).await, Value::Null);
+    add_member(&t.owner, &t.org, &t.worker, "worker").await;
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
+    assert_eq!(group(&t.worker, &id).await, Value::Null);
     // Leaving on one's own does the same.
-    let leave = "mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }";
-    s.sup.ok(leave, json!({ "s": s.org.id })).await;
-    assert_eq!(group(&s.owner, &id).await["members"]["totalCount"], 0);
+    t.supervisor.ok(LEAVE, json!({ "s": t.org })).await;
+    assert_eq!(group(&t.owner, &id).await["members"]["totalCount"], 0);
     assert_eq!(audit_count(&app, "group.member_removed").await, 2);
 });
 
 both!(a_project_moving_to_another_organization_leaves_the_groups, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
-    s.owner.ok(ADD, json!({ "g": id, "u": s.worker.id })).await;
-    s.owner.ok(ASSIGN, json!({ "g": id, "p": s.project, "r": "labeler" })).await;
-    let other = create_org(&s.owner, "other").await;
-    let transfer = "mutation($p: ID!, $w: ID!) { transferProject(input: { projectId: $p, workspaceId: $w }) { project { id } } }";
-    s.owner.ok(transfer, json!({ "p": s.project, "w": other.workspace })).await;
-    assert_eq!(group(&s.owner, &id).await["projects"]["nodes"], json!([]));
-    assert_eq!(project_permissions(&s.worker, &s.project).await, None);
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
+    t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    t.owner.ok(ASSIGN, json!({ "g": id, "p": t.project, "r": "labeler" })).await;
+    let other = create_org(&t.owner, "other").await;
+    t.owner.ok(TRANSFER_PROJECT, json!({ "p": t.project, "w": other.workspace })).await;
+    assert_eq!(group(&t.owner, &id).await["projects"]["nodes"], json!([]));
+    assert_eq!(project_permissions(&t.worker, &t.project).await, None);
 });
 
 both!(concurrent_adds_of_one_user_make_one_membership, |app: TestApp| async move {
-    let s = setup(&app).await;
-    let id = create_group(&s.owner, &s.org.id, "Core").await;
+    let t = DefaultOrg::new(&app).await;
+    let id = create_group(&t.owner, &t.org, "Core").await;
     let attempts = (0..8).map(|_| {
-        let (owner, id, user) = (s.owner.clone(), id.clone(), s.worker.id.clone());
+        let (owner, id, user) = (t.owner.clone(), id.clone(), t.worker.id.clone());
         tokio::spawn(async move { owner.post(ADD, json!({ "g": id, "u": user })).await.1 })
     });
     let bodies: Vec<Value> = futures_util::future::join_all(attempts).await.into_iter().map(|r| r.expect("task")).collect();
     let ok = bodies.iter().filter(|b| b.get("errors").is_none()).count();
     let conflicts = bodies.iter().filter(|b| b["errors"][0]["extensions"]["code"] == "CONFLICT").count();
     assert_eq!((ok, conflicts), (1, 7), "{bodies:?}");
-    assert_eq!(group(&s.owner, &id).await["members"]["totalCount"], 1);
+    assert_eq!(group(&t.owner, &id).await["members"]["totalCount"], 1);
     assert_eq!(audit_count(&app, "group.member_added").await, 1);
 });
 
@@ -388,21 +362,21 @@ const NESTED: &str = "query($s: String!) { organization(slug: $s) { groups(first
     members(first: 3) { totalCount nodes { user { id name } } } projects { nodes { role { key } project { name } } } } } } }";
 
 both!(nested_group_queries_cost_statements_per_level, settings = counting_statements, |app: TestApp| async move {
-    let s = setup(&app).await;
+    let t = DefaultOrg::new(&app).await;
     let mut counts = Vec::new();
     let mut total = 0;
     for round in 0..2 {
         for i in 0..(1 + round * 4) {
             total += 1;
-            let g = create_group(&s.owner, &s.org.id, &format!("G{round}-{i}")).await;
-            s.owner.ok(ADD, json!({ "g": g, "u": s.worker.id })).await;
-            s.owner.ok(ADD, json!({ "g": g, "u": s.sup.id })).await;
-            s.owner.ok(ASSIGN, json!({ "g": g, "p": s.project, "r": "labeler" })).await;
+            let g = create_group(&t.owner, &t.org, &format!("G{round}-{i}")).await;
+            t.owner.ok(ADD, json!({ "g": g, "u": t.worker.id })).await;
+            t.owner.ok(ADD, json!({ "g": g, "u": t.supervisor.id })).await;
+            t.owner.ok(ASSIGN, json!({ "g": g, "p": t.project, "r": "labeler" })).await;
         }
         // Warm the token's user row, then count one query.
-        s.owner.ok(NESTED, json!({ "s": "acme" })).await;
+        t.owner.ok(NESTED, json!({ "s": "acme" })).await;
         let before = app.statement_count();
-        let d = s.owner.ok(NESTED, json!({ "s": "acme" })).await;
+        let d = t.owner.ok(NESTED, json!({ "s": "acme" })).await;
         counts.push(app.statement_count() - before);
         assert_eq!(d["organization"]["groups"]["nodes"].as_array().map(Vec::len), Some(total));
     }

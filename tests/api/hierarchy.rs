@@ -3,10 +3,9 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
-const MOVE: &str =
-    "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id depth parent { id } } } }";
 const DATASET: &str = "query($id: ID!) { node(id: $id) { ... on Dataset { name depth parent { id } ancestors { name } children(first: 10) { totalCount nodes { name depth } } } } }";
 
 async fn dataset(c: &Client, id: &str) -> Value {
@@ -33,11 +32,11 @@ both!(datasets_nest_like_folders, |app: TestApp| async move {
     assert_eq!(top["node"]["datasets"]["totalCount"], 1, "sub-datasets are not top-level: {top}");
 
     // Move b (with c) to the top: depths follow.
-    owner.ok(MOVE, json!({ "d": b, "p": null })).await;
+    owner.ok(MOVE_DATASET, json!({ "d": b, "p": null })).await;
     assert_eq!(dataset(&owner, &c).await["depth"], 1);
     assert_eq!(dataset(&owner, &c).await["ancestors"], json!([{ "name": "b" }]));
     // And back under a.
-    owner.ok(MOVE, json!({ "d": b, "p": a })).await;
+    owner.ok(MOVE_DATASET, json!({ "d": b, "p": a })).await;
     assert_eq!(dataset(&owner, &c).await["depth"], 2);
 });
 
@@ -48,13 +47,13 @@ both!(moving_a_dataset_under_itself_or_a_descendant_fails_and_changes_nothing, |
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
     let before = dataset(&owner, &a).await;
-    assert_eq!(owner.code(MOVE, json!({ "d": a, "p": a })).await, "FAILED_PRECONDITION");
-    assert_eq!(owner.code(MOVE, json!({ "d": a, "p": b })).await, "FAILED_PRECONDITION");
+    assert_eq!(owner.code(MOVE_DATASET, json!({ "d": a, "p": a })).await, "FAILED_PRECONDITION");
+    assert_eq!(owner.code(MOVE_DATASET, json!({ "d": a, "p": b })).await, "FAILED_PRECONDITION");
     assert_eq!(dataset(&owner, &a).await, before);
     // A dataset of another project is not a valid parent.
     let q = create_project(&owner, &org.workspace, "Bikes").await;
     let other = create_dataset(&owner, &q, None, "x").await;
-    assert_eq!(owner.code(MOVE, json!({ "d": a, "p": other })).await, "FAILED_PRECONDITION");
+    assert_eq!(owner.code(MOVE_DATASET, json!({ "d": a, "p": other })).await, "FAILED_PRECONDITION");
     assert_eq!(dataset(&owner, &a).await, before);
 });
 
@@ -68,14 +67,13 @@ both!(
         let a = create_dataset(&owner, &p, None, "a").await;
         let b = create_dataset(&owner, &p, Some(&a), "b").await;
         let c = create_dataset(&owner, &p, Some(&b), "c").await;
-        let create = "mutation($p: ID!, $parent: ID) { createDataset(input: { projectId: $p, parentId: $parent, name: \"d\" }) { dataset { id } } }";
-        assert_eq!(owner.code(create, json!({ "p": p, "parent": c })).await, "FAILED_PRECONDITION");
+        assert_eq!(owner.code(CREATE_DATASET, json!({ "p": p, "parent": c, "n": "d" })).await, "FAILED_PRECONDITION");
         // A two-level subtree cannot move under b (it would reach depth 3).
         let x = create_dataset(&owner, &p, None, "x").await;
         create_dataset(&owner, &p, Some(&x), "y").await;
-        assert_eq!(owner.code(MOVE, json!({ "d": x, "p": b })).await, "FAILED_PRECONDITION");
+        assert_eq!(owner.code(MOVE_DATASET, json!({ "d": x, "p": b })).await, "FAILED_PRECONDITION");
         assert_eq!(dataset(&owner, &x).await["depth"], 0);
-        owner.ok(MOVE, json!({ "d": x, "p": a })).await;
+        owner.ok(MOVE_DATASET, json!({ "d": x, "p": a })).await;
         assert_eq!(dataset(&owner, &x).await["depth"], 1);
     }
 );
@@ -83,26 +81,22 @@ both!(
 both!(sibling_names_are_unique_and_trimmed, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let team = "mutation($o: ID!, $n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { name } } }";
-    assert_eq!(owner.code(team, json!({ "o": org.id, "n": "  Core " })).await, "CONFLICT");
-    let ws = "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { name } } }";
-    assert_eq!(owner.code(ws, json!({ "t": org.team, "n": "First Workspace" })).await, "CONFLICT");
-    let d = owner.ok(ws, json!({ "t": org.team, "n": "  Second  " })).await;
+    assert_eq!(owner.code(CREATE_TEAM, json!({ "o": org.id, "n": "  Core " })).await, "CONFLICT");
+    assert_eq!(owner.code(CREATE_WORKSPACE, json!({ "t": org.team, "n": "First Workspace" })).await, "CONFLICT");
+    let d = owner.ok(CREATE_WORKSPACE, json!({ "t": org.team, "n": "  Second  " })).await;
     assert_eq!(d["createWorkspace"]["workspace"]["name"], "Second");
     let p = create_project(&owner, &org.workspace, "Cars").await;
-    let proj = "mutation($w: ID!, $n: String!) { createProject(input: { workspaceId: $w, name: $n }) { project { id } } }";
-    assert_eq!(owner.code(proj, json!({ "w": org.workspace, "n": "Cars" })).await, "CONFLICT");
+    assert_eq!(owner.code(CREATE_PROJECT, json!({ "w": org.workspace, "n": "Cars" })).await, "CONFLICT");
     let a = create_dataset(&owner, &p, None, "a").await;
     create_dataset(&owner, &p, Some(&a), "a").await; // same name, other parent: fine
-    let ds = "mutation($p: ID!, $parent: ID) { createDataset(input: { projectId: $p, parentId: $parent, name: \"a\" }) { dataset { id } } }";
-    assert_eq!(owner.code(ds, json!({ "p": p, "parent": null })).await, "CONFLICT");
+    assert_eq!(owner.code(CREATE_DATASET, json!({ "p": p, "parent": null, "n": "a" })).await, "CONFLICT");
     // Moving a dataset next to a sibling of the same name is a conflict too.
     let b = create_dataset(&owner, &p, None, "b").await;
     let inner_b = create_dataset(&owner, &p, Some(&a), "b").await;
-    assert_eq!(owner.code(MOVE, json!({ "d": inner_b, "p": null })).await, "CONFLICT");
+    assert_eq!(owner.code(MOVE_DATASET, json!({ "d": inner_b, "p": null })).await, "CONFLICT");
     let _ = b;
     for bad in ["", "   ", &"x".repeat(129)] {
-        assert_eq!(owner.code(team, json!({ "o": org.id, "n": bad })).await, "BAD_USER_INPUT");
+        assert_eq!(owner.code(CREATE_TEAM, json!({ "o": org.id, "n": bad })).await, "BAD_USER_INPUT");
     }
     let count = owner
         .ok("query($o: ID!) { node(id: $o) { ... on Organization { teams(first: 10) { totalCount } } } }", json!({ "o": org.id }))
@@ -147,47 +141,23 @@ both!(deletes_remove_everything_below, |app: TestApp| async move {
     let p = create_project(&owner, &org.workspace, "Cars").await;
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
-    owner.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": a })).await;
-    let gone = owner.ok("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [a, b, p] })).await;
+    owner.ok(DELETE_DATASET, json!({ "d": a })).await;
+    let gone = owner.ok(NODES, json!({ "ids": [a, b, p] })).await;
     assert_eq!(gone["nodes"][0], Value::Null);
     assert_eq!(gone["nodes"][1], Value::Null);
     assert!(gone["nodes"][2].is_object());
     let c = create_dataset(&owner, &p, None, "c").await;
-    owner
-        .ok(
-            "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }",
-            json!({ "t": org.team, "n": "second" }),
-        )
-        .await;
-    owner
-        .ok(
-            "mutation($w: ID!) { deleteWorkspace(input: { workspaceId: $w }) { deletedWorkspaceId } }",
-            json!({ "w": org.workspace }),
-        )
-        .await;
-    let gone = owner.ok("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [p, c] })).await;
+    create_workspace(&owner, &org.team, "second").await;
+    owner.ok(DELETE_WORKSPACE, json!({ "w": org.workspace })).await;
+    let gone = owner.ok(NODES, json!({ "ids": [p, c] })).await;
     assert_eq!(gone["nodes"], json!([null, null]));
-    owner.ok("mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }", json!({ "t": org.team })).await;
-    owner
-        .ok(
-            "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }",
-            json!({ "o": org.id }),
-        )
-        .await;
-    let d = owner.ok("query($o: ID!) { node(id: $o) { id } }", json!({ "o": org.id })).await;
-    assert!(d["node"].is_null());
+    owner.ok(DELETE_TEAM, json!({ "t": org.team })).await;
+    owner.ok(DELETE_ORGANIZATION, json!({ "o": org.id })).await;
+    assert!(owner.node(&org.id).await.is_null());
     // The personal organization is the owner's only one now: it cannot be deleted.
     let mine = owner.ok("{ viewer { organizations(first: 5) { nodes { id } } } }", json!({})).await;
     let personal = mine["viewer"]["organizations"]["nodes"][0]["id"].clone();
-    assert_eq!(
-        owner
-            .code(
-                "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }",
-                json!({ "o": personal })
-            )
-            .await,
-        "FAILED_PRECONDITION"
-    );
+    assert_eq!(owner.code(DELETE_ORGANIZATION, json!({ "o": personal })).await, "FAILED_PRECONDITION");
 });
 
 both!(connections_page_in_creation_order_with_opaque_cursors, |app: TestApp| async move {

@@ -4,39 +4,20 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
-const ADD: &str = "mutation($d: ID!, $items: [ItemInput!]!) { addItems(input: { datasetId: $d, items: $items }) {
-    items { id name sizeBytes contentType dataset { id } createdBy { id } } dataset { id sizeBytes itemCount } } }";
-const REMOVE: &str = "mutation($ids: [ID!]!) { removeItems(input: { itemIds: $ids }) { removedItemIds } }";
 const TOTALS: &str = "query($id: ID!) { node(id: $id) {
     ... on Dataset { sizeBytes itemCount } ... on Project { sizeBytes itemCount }
     ... on Workspace { sizeBytes itemCount } ... on Team { sizeBytes itemCount } } }";
 const USAGE: &str = "query($t: ID!) { node(id: $t) { ... on Team { sizeBytes itemCount
     diskUsage(first: 10) { project { name } sizeBytes itemCount } } } }";
 
-/// Adds `(name, bytes)` items (`image/png`) to a dataset; returns the new item ids.
-async fn add(c: &Client, dataset: &str, items: &[(&str, u64)]) -> Vec<String> {
-    let items: Vec<Value> = items.iter().map(|(n, s)| json!({ "name": n, "sizeBytes": s, "contentType": "image/png" })).collect();
-    let d = c.ok(ADD, json!({ "d": dataset, "items": items })).await;
-    d["addItems"]["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_string()).collect()
-}
-
 /// `(sizeBytes, itemCount)` of a dataset, project, workspace or team.
 async fn totals(c: &Client, id: &str) -> (f64, i64) {
     let d = c.ok(TOTALS, json!({ "id": id })).await;
     let n = &d["node"];
     (n["sizeBytes"].as_f64().unwrap_or_else(|| panic!("sizeBytes of {id}: {d}")), n["itemCount"].as_i64().expect("itemCount"))
-}
-
-async fn create_workspace(c: &Client, team: &str, name: &str) -> String {
-    let d = c
-        .ok(
-            "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }",
-            json!({ "t": team, "n": name }),
-        )
-        .await;
-    d["createWorkspace"]["workspace"]["id"].as_str().expect("workspace").to_string()
 }
 
 fn field(body: &Value) -> &str {
@@ -56,8 +37,9 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     let y = create_dataset(&owner, &q, None, "y").await;
 
     // The payload shows the item and the dataset's new totals.
-    let d =
-        owner.ok(ADD, json!({ "d": a, "items": [{ "name": " cat.png ", "sizeBytes": 100, "contentType": "Image/PNG" }] })).await;
+    let d = owner
+        .ok(ADD_ITEMS, json!({ "d": a, "items": [{ "name": " cat.png ", "sizeBytes": 100, "contentType": "Image/PNG" }] }))
+        .await;
     let item = &d["addItems"]["items"][0];
     assert_eq!(item["name"], "cat.png");
     assert_eq!(item["sizeBytes"], 100.0);
@@ -65,10 +47,10 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     assert_eq!(item["dataset"]["id"], a.as_str());
     assert_eq!(item["createdBy"]["id"], owner.id.as_str());
     assert_eq!(d["addItems"]["dataset"], json!({ "id": a, "sizeBytes": 100.0, "itemCount": 1 }));
-    add(&owner, &b, &[("1.png", 20), ("2.png", 30)]).await;
-    add(&owner, &c, &[("1.png", 5)]).await;
-    add(&owner, &x, &[("big.png", 1000)]).await;
-    add(&owner, &y, &[("bike.png", 7)]).await;
+    add_items(&owner, &b, &[("1.png", 20), ("2.png", 30)]).await;
+    add_items(&owner, &c, &[("1.png", 5)]).await;
+    add_items(&owner, &x, &[("big.png", 1000)]).await;
+    add_items(&owner, &y, &[("bike.png", 7)]).await;
 
     assert_eq!(totals(&owner, &c).await, (5.0, 1));
     assert_eq!(totals(&owner, &b).await, (55.0, 3), "b includes c");
@@ -102,11 +84,11 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     assert_eq!(node["node"], json!({ "name": "1.png", "dataset": { "name": "b" } }));
 
     // Byte counts past 32 bits are exact.
-    add(&owner, &y, &[("huge.bin", 6_000_000_000)]).await;
+    add_items(&owner, &y, &[("huge.bin", 6_000_000_000)]).await;
     assert_eq!(totals(&owner, &q).await, (6_000_000_007.0, 2));
     // Up to 2^53 - 1 (read as text: the test client's JSON parser rounds such floats).
     let z = create_dataset(&owner, &q, None, "z").await;
-    let max = add(&owner, &z, &[("max.bin", 9_007_199_254_740_991)]).await;
+    let max = add_items(&owner, &z, &[("max.bin", 9_007_199_254_740_991)]).await;
     let query =
         json!({ "query": "query($id: ID!) { node(id: $id) { ... on Item { sizeBytes } } }", "variables": { "id": max[0] } });
     let res = app.http.post(format!("{}/graphql", app.addr)).bearer_auth(owner.token.as_deref().expect("token")).json(&query);
@@ -114,7 +96,7 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     assert!(text.contains("9007199254740991"), "{text}");
     let too_big =
         json!({ "d": z, "items": [{ "name": "n", "sizeBytes": 9_007_199_254_740_992_u64, "contentType": "image/png" }] });
-    assert_eq!(owner.code(ADD, too_big).await, "BAD_USER_INPUT");
+    assert_eq!(owner.code(ADD_ITEMS, too_big).await, "BAD_USER_INPUT");
 });
 
 both!(removing_items_deleting_a_sub_dataset_and_moving_a_dataset_update_the_sums, |app: TestApp| async move {
@@ -125,45 +107,40 @@ both!(removing_items_deleting_a_sub_dataset_and_moving_a_dataset_update_the_sums
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
     let c = create_dataset(&owner, &p, Some(&b), "c").await;
     let x = create_dataset(&owner, &p, None, "x").await;
-    let in_a = add(&owner, &a, &[("a1", 1), ("a2", 2)]).await;
-    let in_b = add(&owner, &b, &[("b1", 10)]).await;
-    add(&owner, &c, &[("c1", 100), ("c2", 200)]).await;
-    add(&owner, &x, &[("x1", 1000)]).await;
+    let in_a = add_items(&owner, &a, &[("a1", 1), ("a2", 2)]).await;
+    let in_b = add_items(&owner, &b, &[("b1", 10)]).await;
+    add_items(&owner, &c, &[("c1", 100), ("c2", 200)]).await;
+    add_items(&owner, &x, &[("x1", 1000)]).await;
     assert_eq!(totals(&owner, &a).await, (313.0, 5));
 
     // Removing items of two datasets at once; a repeated id counts once.
-    let d = owner.ok(REMOVE, json!({ "ids": [in_a[0], in_b[0], in_a[0]] })).await;
+    let d = owner.ok(REMOVE_ITEMS, json!({ "ids": [in_a[0], in_b[0], in_a[0]] })).await;
     assert_eq!(d["removeItems"]["removedItemIds"], json!([in_a[0], in_b[0]]));
     assert_eq!(totals(&owner, &b).await, (300.0, 2));
     assert_eq!(totals(&owner, &a).await, (302.0, 3));
     assert_eq!(totals(&owner, &p).await, (1302.0, 4));
     // Removed items are gone: removing them again is NOT_FOUND and changes nothing.
-    assert_eq!(owner.code(REMOVE, json!({ "ids": [in_a[0]] })).await, "NOT_FOUND");
-    assert_eq!(owner.ok("query($id: ID!) { node(id: $id) { id } }", json!({ "id": in_a[0] })).await["node"], Value::Null);
+    assert_eq!(owner.code(REMOVE_ITEMS, json!({ "ids": [in_a[0]] })).await, "NOT_FOUND");
+    assert_eq!(owner.node(&in_a[0]).await, Value::Null);
 
     // Moving b (with c) under x: the sums follow the subtree.
-    owner
-        .ok(
-            "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id } } }",
-            json!({ "d": b, "p": x }),
-        )
-        .await;
+    owner.ok(MOVE_DATASET, json!({ "d": b, "p": x })).await;
     assert_eq!(totals(&owner, &a).await, (2.0, 1));
     assert_eq!(totals(&owner, &x).await, (1300.0, 3));
     assert_eq!(totals(&owner, &p).await, (1302.0, 4), "a move stays inside the project");
 
     // Deleting c removes its items with it.
-    owner.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": c })).await;
+    owner.ok(DELETE_DATASET, json!({ "d": c })).await;
     assert_eq!(totals(&owner, &b).await, (0.0, 0));
     assert_eq!(totals(&owner, &x).await, (1000.0, 1));
     assert_eq!(totals(&owner, &p).await, (1002.0, 2));
     assert_eq!(totals(&owner, &org.team).await, (1002.0, 2));
     // Adding to b again after all that still adds up.
-    add(&owner, &b, &[("b1", 5)]).await;
+    add_items(&owner, &b, &[("b1", 5)]).await;
     assert_eq!(totals(&owner, &x).await, (1005.0, 2));
 
     // Deleting the project removes everything in it from the team's totals.
-    owner.ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": p })).await;
+    owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
     assert_eq!(totals(&owner, &org.team).await, (0.0, 0));
 });
 
@@ -176,10 +153,10 @@ both!(disk_usage_lists_projects_by_size_and_only_those_the_viewer_sees, |app: Te
     create_project(&owner, &org.workspace, "Empty").await;
     let ds = create_dataset(&owner, &small, None, "d").await;
     let sub = create_dataset(&owner, &small, Some(&ds), "sub").await;
-    add(&owner, &ds, &[("1", 10)]).await;
-    add(&owner, &sub, &[("2", 15)]).await;
+    add_items(&owner, &ds, &[("1", 10)]).await;
+    add_items(&owner, &sub, &[("2", 15)]).await;
     let db = create_dataset(&owner, &big, None, "d").await;
-    add(&owner, &db, &[("1", 300)]).await;
+    add_items(&owner, &db, &[("1", 300)]).await;
 
     let d = owner.ok(USAGE, json!({ "t": org.team })).await;
     assert_eq!(
@@ -230,18 +207,14 @@ both!(disk_usage_lists_projects_by_size_and_only_those_the_viewer_sees, |app: Te
 });
 
 both!(denied_item_changes_answer_in_rule_order_and_change_nothing, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let p = create_project(&owner, &org.workspace, "Cars").await;
-    let d = create_dataset(&owner, &p, None, "d").await;
-    let existing = add(&owner, &d, &[("taken.png", 10)]).await;
-    let (vic, ann, lab, out) = (app.user("vic").await, app.user("ann").await, app.user("lab").await, app.user("out").await);
-    for u in [&vic, &ann, &lab] {
-        add_member(&owner, &org.id, u, "worker").await;
-    }
-    add_member(&owner, &org.team, &vic, "viewer").await;
-    add_member(&owner, &org.team, &ann, "annotator").await;
-    add_member(&owner, &p, &lab, "labeler").await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, vic, ann, out) = (&t.owner, &t.viewer, &t.annotator, &t.outsider);
+    let p = t.project.clone();
+    let d = create_dataset(owner, &p, None, "d").await;
+    let existing = add_items(owner, &d, &[("taken.png", 10)]).await;
+    let lab = app.user("lab").await;
+    add_member(owner, &t.org, &lab, "worker").await;
+    add_member(owner, &p, &lab, "labeler").await;
     let one = |name: &str| json!({ "d": d, "items": [{ "name": name, "sizeBytes": 1, "contentType": "image/png" }] });
 
     // Input first, for anyone, with the field named.
@@ -258,36 +231,36 @@ both!(denied_item_changes_answer_in_rule_order_and_change_nothing, |app: TestApp
         (json!({ "d": "not-an-id", "items": [{ "name": "b", "sizeBytes": 1, "contentType": "image/png" }] }), "datasetId"),
     ];
     for (vars, expected) in bad {
-        for c in [&owner, &out] {
-            let (_, body) = c.post(ADD, vars.clone()).await;
+        for c in [owner, out] {
+            let (_, body) = c.post(ADD_ITEMS, vars.clone()).await;
             assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{vars}: {body}");
             assert_eq!(field(&body), expected, "{body}");
         }
     }
     let too_many: Vec<Value> =
         (0..1001).map(|i| json!({ "name": format!("{i}"), "sizeBytes": 1, "contentType": "image/png" })).collect();
-    assert_eq!(owner.code(ADD, json!({ "d": d, "items": too_many })).await, "BAD_USER_INPUT");
-    assert_eq!(owner.code(REMOVE, json!({ "ids": [] })).await, "BAD_USER_INPUT");
-    assert_eq!(owner.code(REMOVE, json!({ "ids": [existing[0], "nope"] })).await, "BAD_USER_INPUT");
+    assert_eq!(owner.code(ADD_ITEMS, json!({ "d": d, "items": too_many })).await, "BAD_USER_INPUT");
+    assert_eq!(owner.code(REMOVE_ITEMS, json!({ "ids": [] })).await, "BAD_USER_INPUT");
+    assert_eq!(owner.code(REMOVE_ITEMS, json!({ "ids": [existing[0], "nope"] })).await, "BAD_USER_INPUT");
 
     // Then visibility: outsiders and annotators do not see the project, even for a taken name.
-    for c in [&out, &ann] {
-        assert_eq!(c.code(ADD, one("new.png")).await, "NOT_FOUND");
-        assert_eq!(c.code(ADD, one("taken.png")).await, "NOT_FOUND");
-        assert_eq!(c.code(REMOVE, json!({ "ids": [existing[0]] })).await, "NOT_FOUND");
+    for c in [out, ann] {
+        assert_eq!(c.code(ADD_ITEMS, one("new.png")).await, "NOT_FOUND");
+        assert_eq!(c.code(ADD_ITEMS, one("taken.png")).await, "NOT_FOUND");
+        assert_eq!(c.code(REMOVE_ITEMS, json!({ "ids": [existing[0]] })).await, "NOT_FOUND");
     }
     // An id of another kind is not an item.
-    assert_eq!(owner.code(REMOVE, json!({ "ids": [d] })).await, "NOT_FOUND");
+    assert_eq!(owner.code(REMOVE_ITEMS, json!({ "ids": [d] })).await, "NOT_FOUND");
     assert_eq!(
-        owner.code(ADD, json!({ "d": p, "items": [{ "name": "n", "sizeBytes": 1, "contentType": "image/png" }] })).await,
+        owner.code(ADD_ITEMS, json!({ "d": p, "items": [{ "name": "n", "sizeBytes": 1, "contentType": "image/png" }] })).await,
         "NOT_FOUND"
     );
 
     // Then permission: viewers and labelers see the dataset but may not change it.
-    for c in [&vic, &lab] {
-        assert_eq!(c.code(ADD, one("new.png")).await, "FORBIDDEN");
-        assert_eq!(c.code(ADD, one("taken.png")).await, "FORBIDDEN");
-        assert_eq!(c.code(REMOVE, json!({ "ids": [existing[0]] })).await, "FORBIDDEN");
+    for c in [vic, &lab] {
+        assert_eq!(c.code(ADD_ITEMS, one("new.png")).await, "FORBIDDEN");
+        assert_eq!(c.code(ADD_ITEMS, one("taken.png")).await, "FORBIDDEN");
+        assert_eq!(c.code(REMOVE_ITEMS, json!({ "ids": [existing[0]] })).await, "FORBIDDEN");
         let read = c
             .ok(
                 "query($d: ID!) { node(id: $d) { ... on Dataset { itemCount items(first: 5) { nodes { name } } } } }",
@@ -303,28 +276,28 @@ both!(denied_item_changes_answer_in_rule_order_and_change_nothing, |app: TestApp
 
     // Then uniqueness, all or nothing: a taken name or a name twice in the batch.
     let (_, body) = owner
-        .post(ADD, json!({ "d": d, "items": [{ "name": "fresh.png", "sizeBytes": 5, "contentType": "image/png" }, { "name": "taken.png", "sizeBytes": 5, "contentType": "image/png" }] }))
+        .post(ADD_ITEMS, json!({ "d": d, "items": [{ "name": "fresh.png", "sizeBytes": 5, "contentType": "image/png" }, { "name": "taken.png", "sizeBytes": 5, "contentType": "image/png" }] }))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT", "{body}");
     assert_eq!(field(&body), "items[1].name");
     let (_, body) = owner
-        .post(ADD, json!({ "d": d, "items": [{ "name": "twice", "sizeBytes": 5, "contentType": "image/png" }, { "name": "twice", "sizeBytes": 5, "contentType": "image/png" }] }))
+        .post(ADD_ITEMS, json!({ "d": d, "items": [{ "name": "twice", "sizeBytes": 5, "contentType": "image/png" }, { "name": "twice", "sizeBytes": 5, "contentType": "image/png" }] }))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT", "{body}");
 
     // A removal that includes an item the viewer may not change removes nothing.
-    let q = create_project(&owner, &org.workspace, "Lab project").await;
-    let dq = create_dataset(&owner, &q, None, "d").await;
-    let theirs = add(&owner, &dq, &[("q.png", 3)]).await;
-    add_member(&owner, &q, &lab, "manager").await;
-    let mine = add(&lab, &dq, &[("by-lab.png", 4)]).await;
-    assert_eq!(lab.code(REMOVE, json!({ "ids": [mine[0], existing[0]] })).await, "FORBIDDEN");
-    assert_eq!(totals(&owner, &dq).await, (7.0, 2));
-    lab.ok(REMOVE, json!({ "ids": [mine[0], theirs[0]] })).await;
-    assert_eq!(totals(&owner, &dq).await, (0.0, 0));
+    let q = create_project(owner, &t.workspace, "Lab project").await;
+    let dq = create_dataset(owner, &q, None, "d").await;
+    let theirs = add_items(owner, &dq, &[("q.png", 3)]).await;
+    add_member(owner, &q, &lab, "manager").await;
+    let mine = add_items(&lab, &dq, &[("by-lab.png", 4)]).await;
+    assert_eq!(lab.code(REMOVE_ITEMS, json!({ "ids": [mine[0], existing[0]] })).await, "FORBIDDEN");
+    assert_eq!(totals(owner, &dq).await, (7.0, 2));
+    lab.ok(REMOVE_ITEMS, json!({ "ids": [mine[0], theirs[0]] })).await;
+    assert_eq!(totals(owner, &dq).await, (0.0, 0));
 
     // Nothing changed in the first dataset.
-    assert_eq!(totals(&owner, &d).await, (10.0, 1));
+    assert_eq!(totals(owner, &d).await, (10.0, 1));
     let names = owner
         .ok("query($d: ID!) { node(id: $d) { ... on Dataset { items(first: 10) { nodes { name } } } } }", json!({ "d": d }))
         .await;
@@ -343,8 +316,8 @@ both!(dataset_totals_cost_statements_per_level_not_per_dataset, settings = count
         for i in 0..n {
             let top = create_dataset(&owner, &p, None, &format!("d{i}")).await;
             let child = create_dataset(&owner, &p, Some(&top), "child").await;
-            add(&owner, &top, &[("t", 1)]).await;
-            add(&owner, &child, &[("c", 2)]).await;
+            add_items(&owner, &top, &[("t", 1)]).await;
+            add_items(&owner, &child, &[("c", 2)]).await;
         }
         projects.push((p, n));
     }
@@ -373,14 +346,14 @@ both!(concurrent_item_changes_keep_names_unique_and_totals_exact, |app: TestApp|
         |name: String, size: u64| json!({ "d": d, "items": [{ "name": name, "sizeBytes": size, "contentType": "image/png" }] });
 
     // The same name eight times at once: exactly one wins.
-    let same = (0..8).map(|_| owner.post(ADD, one("same.png".into(), 1)));
+    let same = (0..8).map(|_| owner.post(ADD_ITEMS, one("same.png".into(), 1)));
     let results = futures_util::future::join_all(same).await;
     let codes: Vec<&str> = results.iter().map(|(_, b)| b["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK")).collect();
     assert_eq!(codes.iter().filter(|c| **c == "OK").count(), 1, "{codes:?}");
     assert!(codes.iter().all(|c| *c == "OK" || *c == "CONFLICT"), "{codes:?}");
 
     // Distinct names at once all land, and the totals add up.
-    let distinct = (0..8).map(|i| owner.post(ADD, one(format!("{i}.png"), 10)));
+    let distinct = (0..8).map(|i| owner.post(ADD_ITEMS, one(format!("{i}.png"), 10)));
     for (_, body) in futures_util::future::join_all(distinct).await {
         assert!(body.get("errors").is_none(), "{body}");
     }
@@ -398,7 +371,7 @@ both!(concurrent_item_changes_keep_names_unique_and_totals_exact, |app: TestApp|
             .map(|n| n["id"].as_str().expect("id").to_string())
             .collect()
     };
-    let removals = (0..4).map(|_| owner.post(REMOVE, json!({ "ids": [ids[0]] })));
+    let removals = (0..4).map(|_| owner.post(REMOVE_ITEMS, json!({ "ids": [ids[0]] })));
     let ok = futures_util::future::join_all(removals).await.iter().filter(|(_, b)| b.get("errors").is_none()).count();
     assert_eq!(ok, 1);
     assert_eq!(totals(&owner, &d).await, (80.0, 8));

@@ -5,6 +5,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::{CREATE_TEAM, CREATE_WORKSPACE};
 use orgraph::config::Settings;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -405,17 +406,12 @@ both!(page_sizes_cursors_and_ids_are_validated, |app: TestApp| async move {
 both!(a_well_formed_id_of_another_type_is_not_found, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let org = create_org(&alice, "acme").await;
-    let create_team = "mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"X\" }) { team { id } } }";
-    assert_eq!(alice.code(create_team, json!({ "o": org.team })).await, "NOT_FOUND");
-    assert_eq!(alice.code(create_team, json!({ "o": alice.id })).await, "NOT_FOUND");
-    assert_eq!(alice.code(create_team, json!({ "o": "not-an-id" })).await, "BAD_USER_INPUT");
-    let create_ws = "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"W\" }) { workspace { id } } }";
-    assert_eq!(alice.code(create_ws, json!({ "t": org.id })).await, "NOT_FOUND");
+    assert_eq!(alice.code(CREATE_TEAM, json!({ "o": org.team, "n": "X" })).await, "NOT_FOUND");
+    assert_eq!(alice.code(CREATE_TEAM, json!({ "o": alice.id, "n": "X" })).await, "NOT_FOUND");
+    assert_eq!(alice.code(CREATE_TEAM, json!({ "o": "not-an-id", "n": "X" })).await, "BAD_USER_INPUT");
+    assert_eq!(alice.code(CREATE_WORKSPACE, json!({ "t": org.id, "n": "W" })).await, "NOT_FOUND");
     // `node` answers null for an id that names nothing.
-    let d = alice
-        .ok("query($id: ID!) { node(id: $id) { id } }", json!({ "id": "VGVhbTowMTkzYjk5YTAwMDA3MDAwODAwMDAwMDAwMDAwMDAwMA" }))
-        .await;
-    assert!(d["node"].is_null(), "{d}");
+    assert!(alice.node("VGVhbTowMTkzYjk5YTAwMDA3MDAwODAwMDAwMDAwMDAwMDAwMA").await.is_null());
 });
 
 both!(healthz_answers_200, |app: TestApp| async move {

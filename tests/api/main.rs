@@ -5,7 +5,9 @@
 // through the request context) is for product code.
 #![allow(clippy::disallowed_methods)]
 
+mod fixtures;
 mod helpers;
+mod ops;
 
 mod activity;
 mod api_tokens;
@@ -28,6 +30,7 @@ mod limits;
 mod memberships;
 mod n_plus_one;
 mod observability;
+mod order_of_checks;
 mod organizations;
 mod presets;
 mod request_context;
@@ -37,4 +40,5 @@ mod subscriptions;
 mod transfers;
 mod trash;
 mod versions;
+mod viewer_permissions;
 mod visibility;

@@ -3,6 +3,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::CREATE_ORGANIZATION;
 use chrono::Utc;
 use entity::{dataset, project, workspace};
 use sea_orm::{EntityTrait, IntoActiveModel};
@@ -17,28 +18,17 @@ const QUERY: &str = "{ viewer { organizations(first: 10) { nodes { slug teams(fi
 /// top-level datasets, each with one child. Organizations and teams go through the API
 /// (memberships, `First Workspace`); the bulk below is inserted directly.
 async fn seed(app: &TestApp, owner: &Client, prefix: &str, orgs: usize, teams: usize, datasets: usize) {
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let now = Utc::now();
     let mut rows_w = Vec::new();
     let mut rows_p = Vec::new();
     let mut rows_d = Vec::new();
     for o in 0..orgs {
-        let d = owner
-            .ok(
-                "mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { id } } }",
-                json!({ "s": format!("{prefix}{o}") }),
-            )
-            .await;
+        let d = owner.ok(CREATE_ORGANIZATION, json!({ "s": format!("{prefix}{o}") })).await;
         let org_gid = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
         for t in 0..teams {
-            let d = owner
-                .ok(
-                    "mutation($o: ID!, $n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id organization { id } workspaces(first: 1) { nodes { id } } } } }",
-                    json!({ "o": org_gid, "n": format!("team {t}") }),
-                )
-                .await;
-            let first_ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws");
-            let ws_first = raw_id(first_ws);
+            let (_, first_ws) = create_team(owner, &org_gid, &format!("team {t}")).await;
+            let ws_first = raw_id(&first_ws);
             let w = workspace::Entity::find_by_id(ws_first).one(&db).await.expect("query").expect("ws row");
             let mut workspaces = vec![w.clone()];
             for i in 1..3 {
@@ -161,7 +151,7 @@ both!(
 #[ignore = "benchmark: run explicitly"]
 async fn bench_nested_query_latency() {
     for db in [Db::Sqlite, Db::Postgres] {
-        if db == Db::Postgres && std::env::var("ORGRAPH_TEST_DATABASE_URL").is_err() {
+        if db == Db::Postgres && !postgres_available() {
             continue;
         }
         let app = spawn_app_with(db, |s| s.limits.complexity = usize::MAX).await;

@@ -3,6 +3,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::json;
 
 both!(first_token_provisions_personal_org_team_and_first_workspace, |app: TestApp| async move {
@@ -42,14 +43,13 @@ both!(personal_slug_gets_a_suffix_when_taken, |app: TestApp| async move {
 both!(slug_rules_and_conflicts, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
-    let create = "mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { slug name } } }";
     for bad in ["", "has space", "seventeen-chars-x", "ünï"] {
-        assert_eq!(alice.code(create, json!({ "s": bad })).await, "BAD_USER_INPUT", "{bad}");
+        assert_eq!(alice.code(CREATE_ORGANIZATION, json!({ "s": bad })).await, "BAD_USER_INPUT", "{bad}");
     }
-    let d = alice.ok(create, json!({ "s": "Acme" })).await;
+    let d = alice.ok(CREATE_ORGANIZATION, json!({ "s": "Acme" })).await;
     assert_eq!(d["createOrganization"]["organization"]["slug"], "acme");
     assert_eq!(d["createOrganization"]["organization"]["name"], "acme");
-    assert_eq!(bob.code(create, json!({ "s": "ACME" })).await, "CONFLICT");
+    assert_eq!(bob.code(CREATE_ORGANIZATION, json!({ "s": "ACME" })).await, "CONFLICT");
     let found = alice.ok("{ organization(slug: \"ACME\") { slug } }", json!({})).await;
     assert_eq!(found["organization"]["slug"], "acme");
     let hidden = bob.ok("{ organization(slug: \"acme\") { slug } }", json!({})).await;

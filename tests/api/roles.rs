@@ -3,8 +3,9 @@
 //! concurrency, built-in immutability, roles in use, and the effect on their holders.
 
 use crate::both;
-use crate::helpers::{Client, Org, TestApp, add_member, create_org, create_project};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use crate::helpers::*;
+use crate::ops::*;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 const CATALOG: &str = "{ permissionCatalog { key scopeKind description grantable } }";
@@ -20,9 +21,6 @@ const ROLES: &str =
     "query($slug: String!) { organization(slug: $slug) { roles { key scopeKind builtIn description permissions } } }";
 const PERMISSIONS: &str = "query($id: ID!) { node(id: $id) { ... on Organization { viewerPermissions }
     ... on Team { viewerPermissions } ... on Project { viewerPermissions } } }";
-const CHANGE: &str =
-    "mutation($m: ID!, $r: String!) { changeMemberRole(input: { membershipId: $m, role: $r }) { membership { id } } }";
-const REMOVE: &str = "mutation($m: ID!) { removeMember(input: { membershipId: $m }) { removedMembershipId } }";
 
 fn vars(org: &Org, key: &str, scope: &str, permissions: &[&str]) -> Value {
     json!({ "o": org.id, "k": key, "n": format!("Role {key}"), "s": scope, "p": permissions })
@@ -51,15 +49,10 @@ async fn error(user: &Client, query: &str, variables: Value) -> (String, Value) 
     (ext["code"].as_str().unwrap_or_else(|| panic!("expected an error, got {body}")).to_string(), ext)
 }
 
-/// An organization with an owner, a maintainer and a worker.
+/// `DefaultOrg`'s organization, owner, maintainer and worker.
 async fn setup(app: &TestApp) -> (Org, Client, Client, Client) {
-    let owner = app.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let maintainer = app.user("maintainer").await;
-    add_member(&owner, &org.id, &maintainer, "maintainer").await;
-    let worker = app.user("worker").await;
-    add_member(&owner, &org.id, &worker, "worker").await;
-    (org, owner, maintainer, worker)
+    let t = DefaultOrg::new(app).await;
+    (t.as_org(), t.owner, t.maintainer, t.worker)
 }
 
 both!(permission_catalog_lists_every_key_with_scope_and_description, |app: TestApp| async move {
@@ -127,9 +120,12 @@ both!(owner_creates_updates_and_deletes_a_custom_role, |app: TestApp| async move
     assert_eq!(owner.code(DELETE, json!({ "o": org.id, "k": "trainer", "s": "TEAM" })).await, "NOT_FOUND");
 
     // Every change is in the audit trail, with the state before and after.
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let entries = entity::audit_entry::Entity::find()
         .filter(entity::audit_entry::Column::TargetKind.eq("Role"))
+        // In the order they were written (ids are time-ordered): without ORDER BY,
+        // PostgreSQL may return an index's order.
+        .order_by_asc(entity::audit_entry::Column::Id)
         .all(&db)
         .await
         .expect("audit");
@@ -270,13 +266,12 @@ both!(a_role_in_use_cannot_be_deleted, |app: TestApp| async move {
     let del = json!({ "o": org.id, "k": "checker", "s": "PROJECT" });
     assert_eq!(owner.code(DELETE, del.clone()).await, "FAILED_PRECONDITION");
     assert_eq!(custom_roles(&owner, &org).await.len(), 1, "still there");
-    owner.ok(REMOVE, json!({ "m": m })).await;
+    owner.ok(REMOVE_MEMBER, json!({ "m": m })).await;
     owner.ok(DELETE, del).await;
 
     // An invitation with the role keeps it in use too.
     owner.ok(CREATE, vars(&org, "watcher", "TEAM", &["team.read"])).await;
-    let invite = "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"new@example.com\", role: \"watcher\" }) { invitation { id } } }";
-    owner.ok(invite, json!({ "s": org.team })).await;
+    owner.ok(INVITE, json!({ "s": org.team, "e": "new@example.com", "r": "watcher" })).await;
     assert_eq!(owner.code(DELETE, json!({ "o": org.id, "k": "watcher", "s": "TEAM" })).await, "FAILED_PRECONDITION");
     assert_eq!(custom_roles(&owner, &org).await.len(), 1);
 });
@@ -304,8 +299,7 @@ both!(a_custom_project_role_gives_exactly_its_keys, |app: TestApp| async move {
     add_member(&owner, &project, &newcomer, "exporter").await;
     assert_eq!(permissions_on(&newcomer, &project).await, keys);
     // The role's holder cannot do more than it grants.
-    let rename = "mutation($p: ID!) { updateProject(input: { projectId: $p, name: \"Q\" }) { project { id } } }";
-    assert_eq!(newcomer.code(rename, json!({ "p": project })).await, "FORBIDDEN");
+    assert_eq!(newcomer.code(UPDATE_PROJECT, json!({ "p": project, "n": "Q" })).await, "FORBIDDEN");
 });
 
 both!(a_maintainer_cannot_assign_a_custom_role_granting_more_than_they_hold, |app: TestApp| async move {
@@ -313,13 +307,12 @@ both!(a_maintainer_cannot_assign_a_custom_role_granting_more_than_they_hold, |ap
     owner.ok(CREATE, vars(&org, "deleter", "ORGANIZATION", &["org.read", "member.read", "org.delete"])).await;
     owner.ok(CREATE, vars(&org, "reader", "ORGANIZATION", &["org.read", "member.read"])).await;
     let newcomer = app.user("newcomer").await;
-    let add = "mutation($s: ID!, $u: ID!, $r: String!) { addMember(input: { scopeId: $s, userId: $u, role: $r }) { membership { id } } }";
     let v = json!({ "s": org.id, "u": newcomer.id, "r": "deleter" });
-    assert_eq!(maintainer.code(add, v).await, "FORBIDDEN");
+    assert_eq!(maintainer.code(ADD_MEMBER, v).await, "FORBIDDEN");
     let m = add_member(&maintainer, &org.id, &newcomer, "reader").await;
-    assert_eq!(maintainer.code(CHANGE, json!({ "m": m, "r": "deleter" })).await, "FORBIDDEN");
+    assert_eq!(maintainer.code(CHANGE_ROLE, json!({ "m": m, "r": "deleter" })).await, "FORBIDDEN");
     // The owner may assign it; the holder then holds org.delete.
-    owner.ok(CHANGE, json!({ "m": m, "r": "deleter" })).await;
+    owner.ok(CHANGE_ROLE, json!({ "m": m, "r": "deleter" })).await;
     assert!(permissions_on(&newcomer, &org.id).await.contains(&"org.delete".to_string()));
 });
 
@@ -327,36 +320,35 @@ both!(an_organization_whose_custom_roles_are_in_use_can_be_deleted, |app: TestAp
     let (org, owner, _, worker) = setup(&app).await;
     owner.ok(CREATE, vars(&org, "trainer", "TEAM", &["team.read"])).await;
     add_member(&owner, &org.team, &worker, "trainer").await;
-    let delete = "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }";
-    owner.ok(delete, json!({ "o": org.id })).await;
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    owner.ok(DELETE_ORGANIZATION, json!({ "o": org.id })).await;
+    let db = app.database().await;
     let left = entity::role::Entity::find().filter(entity::role::Column::BuiltIn.eq(false)).count(&db).await.expect("count");
     assert_eq!(left, 0);
 });
 
-/// PostgreSQL: another server instance on the same database sees a role created here on
-/// its next request (its grants statement notices the catalog version moved).
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn another_instance_sees_a_new_custom_role_at_once() {
-    if !crate::helpers::postgres_available() {
-        return;
+postgres_gate::gated! {
+    /// PostgreSQL: another server instance on the same database sees a role created here on
+    /// its next request (its grants statement notices the catalog version moved).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn another_instance_sees_a_new_custom_role_at_once() {
+        require_postgres();
+        let a = spawn_app(Db::Postgres).await;
+        let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
+        let (org, owner_a, _, worker) = setup(&a).await;
+        let owner_b = b.user("owner").await;
+        // Instance B has read the catalog before the role exists.
+        assert!(custom_roles(&owner_b, &org).await.is_empty());
+        owner_a.ok(CREATE, vars(&org, "trainer", "TEAM", &["team.read", "model.view"])).await;
+        let newcomer = b.user("newcomer").await;
+        add_member(&owner_b, &org.id, &newcomer, "worker").await;
+        add_member(&owner_b, &org.team, &newcomer, "trainer").await;
+        let m = add_member(&owner_b, &org.team, &worker, "viewer").await;
+        owner_a.ok(CREATE, vars(&org, "trainer2", "TEAM", &["team.read"])).await;
+        owner_b.ok(CHANGE_ROLE, json!({ "m": m, "r": "trainer2" })).await;
+        owner_a
+            .ok(UPDATE, json!({ "o": org.id, "k": "trainer", "s": "TEAM", "p": ["team.read", "model.view", "model.train"] }))
+            .await;
+        let on_b = b.user("newcomer").await;
+        assert!(permissions_on(&on_b, &org.team).await.contains(&"model.train".to_string()));
     }
-    let a = crate::helpers::spawn_app(crate::helpers::Db::Postgres).await;
-    let b = crate::helpers::spawn_instance(crate::helpers::Db::Postgres, a.database_url.clone(), |_| {}).await;
-    let (org, owner_a, _, worker) = setup(&a).await;
-    let owner_b = b.user("owner").await;
-    // Instance B has read the catalog before the role exists.
-    assert!(custom_roles(&owner_b, &org).await.is_empty());
-    owner_a.ok(CREATE, vars(&org, "trainer", "TEAM", &["team.read", "model.view"])).await;
-    let newcomer = b.user("newcomer").await;
-    add_member(&owner_b, &org.id, &newcomer, "worker").await;
-    add_member(&owner_b, &org.team, &newcomer, "trainer").await;
-    let m = add_member(&owner_b, &org.team, &worker, "viewer").await;
-    owner_a.ok(CREATE, vars(&org, "trainer2", "TEAM", &["team.read"])).await;
-    owner_b.ok(CHANGE, json!({ "m": m, "r": "trainer2" })).await;
-    owner_a
-        .ok(UPDATE, json!({ "o": org.id, "k": "trainer", "s": "TEAM", "p": ["team.read", "model.view", "model.train"] }))
-        .await;
-    let on_b = b.user("newcomer").await;
-    assert!(permissions_on(&on_b, &org.team).await.contains(&"model.train".to_string()));
 }

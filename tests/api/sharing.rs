@@ -4,11 +4,10 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
-const PUBLISH: &str = "mutation($p: ID!) { publishProject(input: { projectId: $p }) { project { id published } } }";
-const UNPUBLISH: &str = "mutation($p: ID!) { unpublishProject(input: { projectId: $p }) { project { id published } } }";
 const EXPLORE: &str = "{ explore(first: 2) { totalCount nodes { id name published
     datasets(first: 3) { nodes { name children(first: 2) { nodes { name } } items(first: 2) { nodes { name } } } } } } }";
 const CLONE: &str =
@@ -25,24 +24,20 @@ const LINKS: &str =
     "query($p: ID!) { node(id: $p) { ... on Project { shareLinks(first: 5) { totalCount nodes { id prefix } } } } }";
 const ORIGIN: &str =
     "query($p: ID!) { node(id: $p) { ... on Project { published origin { kind sourceProjectId sourceVersionId } } } }";
-const NODE: &str = "query($p: ID!) { node(id: $p) { id } }";
-const ADD: &str =
-    "mutation($d: ID!, $items: [ItemInput!]!) { addItems(input: { datasetId: $d, items: $items }) { items { id } } }";
 const LEVEL: &str = "query($id: ID!) { node(id: $id) {
     ... on Project { datasets(first: 10) { nodes { id name } } }
     ... on Dataset { children(first: 10) { nodes { id name } } items(first: 10) { nodes { name sizeBytes contentType } } } } }";
 
-/// A project `Cars` with `/a/b`, `/x` and items in `a` and `b`; returns (project, dataset ids).
-async fn sample(owner: &Client, workspace: &str) -> (String, Vec<String>) {
-    let p = create_project(owner, workspace, "Cars").await;
-    let a = create_dataset(owner, &p, None, "a").await;
-    let b = create_dataset(owner, &p, Some(&a), "b").await;
-    let x = create_dataset(owner, &p, None, "x").await;
+/// Fills project `p` (named `Cars`) with `/a/b`, `/x` and items in `a` and `b`; returns
+/// (project, dataset ids).
+async fn sample(owner: &Client, p: &str) -> (String, Vec<String>) {
+    let a = create_dataset(owner, p, None, "a").await;
+    let b = create_dataset(owner, p, Some(&a), "b").await;
+    let x = create_dataset(owner, p, None, "x").await;
     for (d, n, s) in [(&a, "cat.png", 10), (&b, "dog.png", 20), (&b, "emu.png", 5)] {
-        let items = json!([{ "name": n, "sizeBytes": s, "contentType": "image/png" }]);
-        owner.ok(ADD, json!({ "d": d, "items": items })).await;
+        add_items(owner, d, &[(n, s)]).await;
     }
-    (p, vec![a, b, x])
+    (p.to_string(), vec![a, b, x])
 }
 
 /// The whole tree of a project as seen by `c`, sorted, with the dataset ids met.
@@ -66,31 +61,22 @@ async fn tree(c: &Client, project: &str) -> (Vec<String>, Vec<String>) {
     (out, ids)
 }
 
-/// `user` becomes an organization worker and a team viewer: reads, never writes.
-async fn join_as_viewer(owner: &Client, org: &Org, user: &Client) {
-    add_member(owner, &org.id, user, "worker").await;
-    add_member(owner, &org.team, user, "viewer").await;
-}
-
 fn ids(list: &Value) -> Vec<String> {
     list["nodes"].as_array().expect("nodes").iter().map(|n| n["id"].as_str().expect("id").to_string()).collect()
 }
 
 both!(a_published_project_is_readable_by_outsiders_through_explore_but_never_writable, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let viewer = app.user("viewer").await;
-    let outsider = app.user("outsider").await;
-    let org = create_org(&owner, "acme").await;
-    join_as_viewer(&owner, &org, &viewer).await;
-    let (p, ds) = sample(&owner, &org.workspace).await;
-    create_project(&owner, &org.workspace, "Private").await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, viewer, outsider) = (&t.owner, &t.viewer, &t.outsider);
+    let (p, ds) = sample(owner, &t.project).await;
+    create_project(owner, &t.workspace, "Private").await;
 
-    assert_eq!(viewer.code(PUBLISH, json!({ "p": p })).await, "FORBIDDEN");
-    assert_eq!(outsider.code(PUBLISH, json!({ "p": p })).await, "NOT_FOUND");
+    assert_eq!(viewer.code(PUBLISH_PROJECT, json!({ "p": p })).await, "FORBIDDEN");
+    assert_eq!(outsider.code(PUBLISH_PROJECT, json!({ "p": p })).await, "NOT_FOUND");
     assert_eq!(outsider.ok(EXPLORE, json!({})).await["explore"]["totalCount"], 0);
-    assert_eq!(owner.ok(PUBLISH, json!({ "p": p })).await["publishProject"]["project"]["published"], true);
+    assert_eq!(owner.ok(PUBLISH_PROJECT, json!({ "p": p })).await["publishProject"]["project"]["published"], true);
     // Publishing twice is harmless.
-    owner.ok(PUBLISH, json!({ "p": p })).await;
+    owner.ok(PUBLISH_PROJECT, json!({ "p": p })).await;
 
     let e = outsider.ok(EXPLORE, json!({})).await["explore"].clone();
     assert_eq!(e["totalCount"], 1, "{e}");
@@ -102,65 +88,58 @@ both!(a_published_project_is_readable_by_outsiders_through_explore_but_never_wri
     assert_eq!(top[1]["name"], "x");
 
     // Reading through explore grants nothing else.
-    assert!(outsider.ok(NODE, json!({ "p": p })).await["node"].is_null());
-    assert!(outsider.ok(NODE, json!({ "p": ds[0] })).await["node"].is_null());
-    let update = "mutation($p: ID!) { updateProject(input: { projectId: $p, name: \"Mine\" }) { project { id } } }";
-    assert_eq!(outsider.code(update, json!({ "p": p })).await, "NOT_FOUND");
-    let delete = "mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }";
-    assert_eq!(outsider.code(delete, json!({ "p": p })).await, "NOT_FOUND");
-    let create = "mutation($p: ID!) { createDataset(input: { projectId: $p, name: \"z\" }) { dataset { id } } }";
-    assert_eq!(outsider.code(create, json!({ "p": p })).await, "NOT_FOUND");
-    let rename = "mutation($d: ID!) { updateDataset(input: { datasetId: $d, name: \"z\" }) { dataset { id } } }";
-    assert_eq!(outsider.code(rename, json!({ "d": ds[0] })).await, "NOT_FOUND");
-    assert_eq!(outsider.code(UNPUBLISH, json!({ "p": p })).await, "NOT_FOUND");
+    assert!(outsider.node(&p).await.is_null());
+    assert!(outsider.node(&ds[0]).await.is_null());
+    assert_eq!(outsider.code(UPDATE_PROJECT, json!({ "p": p, "n": "Mine" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(DELETE_PROJECT, json!({ "p": p })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(CREATE_DATASET, json!({ "p": p, "n": "z" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(UPDATE_DATASET, json!({ "d": ds[0], "n": "z" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(UNPUBLISH_PROJECT, json!({ "p": p })).await, "NOT_FOUND");
     assert_eq!(outsider.code(CREATE_LINK, json!({ "p": p })).await, "NOT_FOUND");
-    assert_eq!(viewer.code(UNPUBLISH, json!({ "p": p })).await, "FORBIDDEN");
+    assert_eq!(viewer.code(UNPUBLISH_PROJECT, json!({ "p": p })).await, "FORBIDDEN");
 
-    assert_eq!(owner.ok(UNPUBLISH, json!({ "p": p })).await["unpublishProject"]["project"]["published"], false);
+    assert_eq!(owner.ok(UNPUBLISH_PROJECT, json!({ "p": p })).await["unpublishProject"]["project"]["published"], false);
     assert_eq!(outsider.ok(EXPLORE, json!({})).await["explore"]["totalCount"], 0);
     assert_eq!(app.anonymous().code(EXPLORE, json!({})).await, "UNAUTHENTICATED");
 });
 
 both!(clones_copy_the_tree_with_new_ids_and_record_their_origin, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let viewer = app.user("viewer").await;
-    let outsider = app.user("outsider").await;
-    let org = create_org(&owner, "acme").await;
-    join_as_viewer(&owner, &org, &viewer).await;
-    let mine = create_org(&outsider, "mine").await;
-    let (p, ds) = sample(&owner, &org.workspace).await;
-    let (before, _) = tree(&owner, &p).await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, viewer, outsider) = (&t.owner, &t.viewer, &t.outsider);
+    let mine = create_org(outsider, "mine").await;
+    let (p, ds) = sample(owner, &t.project).await;
+    let (before, _) = tree(owner, &p).await;
 
     // Visible source, same workspace.
-    let d = owner.ok(CLONE, json!({ "p": p, "w": org.workspace, "n": "Cars copy" })).await;
+    let d = owner.ok(CLONE, json!({ "p": p, "w": t.workspace, "n": "Cars copy" })).await;
     let c = &d["cloneProject"]["project"];
     assert_eq!(c["createdBy"]["id"], owner.id.as_str());
     assert_eq!(c["origin"]["kind"], "CLONE");
     assert_eq!(c["origin"]["sourceProjectId"], p.as_str());
     assert_eq!(c["origin"]["sourceProject"]["id"], p.as_str());
     let copy = c["id"].as_str().expect("id").to_string();
-    let (after, copy_ids) = tree(&owner, &copy).await;
+    let (after, copy_ids) = tree(owner, &copy).await;
     assert_eq!(after, before);
     assert!(copy_ids.iter().all(|id| !ds.contains(id)), "new dataset ids");
-    assert_eq!(tree(&owner, &p).await.0, before, "the source is untouched");
+    assert_eq!(tree(owner, &p).await.0, before, "the source is untouched");
 
     // Denied: name clash, no create right, invisible unpublished source, hidden workspace.
-    assert_eq!(owner.code(CLONE, json!({ "p": p, "w": org.workspace, "n": "Cars" })).await, "CONFLICT");
-    assert_eq!(viewer.code(CLONE, json!({ "p": p, "w": org.workspace, "n": "Other" })).await, "FORBIDDEN");
+    assert_eq!(owner.code(CLONE, json!({ "p": p, "w": t.workspace, "n": "Cars" })).await, "CONFLICT");
+    assert_eq!(viewer.code(CLONE, json!({ "p": p, "w": t.workspace, "n": "Other" })).await, "FORBIDDEN");
     assert_eq!(outsider.code(CLONE, json!({ "p": p, "w": mine.workspace, "n": "Cars" })).await, "NOT_FOUND");
-    assert_eq!(outsider.code(CLONE, json!({ "p": p, "w": org.workspace, "n": "Other" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(CLONE, json!({ "p": p, "w": t.workspace, "n": "Other" })).await, "NOT_FOUND");
 
     // Published: an outsider clones it into their own team.
-    owner.ok(PUBLISH, json!({ "p": p })).await;
+    owner.ok(PUBLISH_PROJECT, json!({ "p": p })).await;
     let d = outsider.ok(CLONE, json!({ "p": p, "w": mine.workspace, "n": "Cars" })).await;
     let c = &d["cloneProject"]["project"];
     assert_eq!(c["origin"]["kind"], "CLONE");
     assert_eq!(c["origin"]["sourceProject"]["id"], p.as_str());
     let theirs = c["id"].as_str().expect("id").to_string();
-    assert_eq!(tree(&outsider, &theirs).await.0, before);
+    assert_eq!(tree(outsider, &theirs).await.0, before);
     assert!(!outsider.ok(ORIGIN, json!({ "p": theirs })).await["node"]["published"].as_bool().expect("published"));
     // Once unpublished the source is hidden from the outsider; its id stays.
-    owner.ok(UNPUBLISH, json!({ "p": p })).await;
+    owner.ok(UNPUBLISH_PROJECT, json!({ "p": p })).await;
     let d = outsider.ok(CLONE, json!({ "p": theirs, "w": mine.workspace, "n": "Again" })).await;
     assert_eq!(d["cloneProject"]["project"]["origin"]["sourceProject"]["id"], theirs.as_str());
     let o = outsider
@@ -175,14 +154,11 @@ both!(clones_copy_the_tree_with_new_ids_and_record_their_origin, |app: TestApp| 
 });
 
 both!(share_links_let_strangers_clone_until_revoked_or_expired, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let viewer = app.user("viewer").await;
-    let stranger = app.user("stranger").await;
-    let org = create_org(&owner, "acme").await;
-    join_as_viewer(&owner, &org, &viewer).await;
-    let theirs = create_org(&stranger, "theirs").await;
-    let (p, _) = sample(&owner, &org.workspace).await;
-    let (before, _) = tree(&owner, &p).await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, viewer, stranger) = (&t.owner, &t.viewer, &t.outsider);
+    let theirs = create_org(stranger, "theirs").await;
+    let (p, _) = sample(owner, &t.project).await;
+    let (before, _) = tree(owner, &p).await;
 
     assert_eq!(viewer.code(CREATE_LINK, json!({ "p": p })).await, "FORBIDDEN");
     assert_eq!(stranger.code(CREATE_LINK, json!({ "p": p })).await, "NOT_FOUND");
@@ -205,15 +181,15 @@ both!(share_links_let_strangers_clone_until_revoked_or_expired, |app: TestApp| a
     assert_eq!(c["origin"]["kind"], "SHARE_LINK");
     assert_eq!(c["origin"]["sourceProjectId"], p.as_str());
     assert!(c["origin"]["sourceProject"].is_null(), "the source stays hidden");
-    assert_eq!(tree(&stranger, c["id"].as_str().expect("id")).await.0, before);
+    assert_eq!(tree(stranger, c["id"].as_str().expect("id")).await.0, before);
     assert_eq!(stranger.code(CLONE_LINK, json!({ "t": token, "w": theirs.workspace, "n": "Shared" })).await, "CONFLICT");
-    assert_eq!(stranger.code(CLONE_LINK, json!({ "t": token, "w": org.workspace, "n": "In" })).await, "NOT_FOUND");
-    assert_eq!(viewer.code(CLONE_LINK, json!({ "t": token, "w": org.workspace, "n": "In" })).await, "FORBIDDEN");
+    assert_eq!(stranger.code(CLONE_LINK, json!({ "t": token, "w": t.workspace, "n": "In" })).await, "NOT_FOUND");
+    assert_eq!(viewer.code(CLONE_LINK, json!({ "t": token, "w": t.workspace, "n": "In" })).await, "FORBIDDEN");
     let wrong = format!("{token}x");
     assert_eq!(stranger.code(CLONE_LINK, json!({ "t": wrong, "w": theirs.workspace, "n": "X" })).await, "NOT_FOUND");
 
     // Only the hash is stored.
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let db = app.database().await;
     let rows = entity::share_link::Entity::find().all(&db).await.expect("links");
     assert_eq!(rows.len(), 1);
     assert_ne!(rows[0].token_hash, token);
@@ -246,19 +222,13 @@ both!(share_links_let_strangers_clone_until_revoked_or_expired, |app: TestApp| a
 both!(restored_versions_show_a_restore_origin, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let (p, _) = sample(&owner, &org.workspace).await;
-    let v = owner
-        .ok(
-            "mutation($p: ID!) { createProjectVersion(input: { projectId: $p, title: \"v1\" }) { version { id } } }",
-            json!({ "p": p }),
-        )
-        .await["createProjectVersion"]["version"]["id"]
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    let (p, _) = sample(&owner, &p).await;
+    let v = owner.ok(CREATE_VERSION, json!({ "p": p, "title": "v1" })).await["createProjectVersion"]["version"]["id"]
         .as_str()
         .expect("version")
         .to_string();
-    let restore = "mutation($v: ID!, $w: ID!) { restoreProjectVersion(input: { versionId: $v, workspaceId: $w, name: \"Old\" }) {
-        project { id } } }";
-    let r = owner.ok(restore, json!({ "v": v, "w": org.workspace })).await["restoreProjectVersion"]["project"]["id"]
+    let r = owner.ok(RESTORE_VERSION, json!({ "v": v, "w": org.workspace, "n": "Old" })).await["restoreProjectVersion"]["project"]["id"]
         .as_str()
         .expect("id")
         .to_string();

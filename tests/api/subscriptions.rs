@@ -4,6 +4,7 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::{INVITE, RESEND, REVOKE};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -61,8 +62,6 @@ impl Ws {
     }
 }
 
-const INVITE: &str = "mutation($s: ID!, $e: String!, $r: String! = \"worker\") { inviteMember(input: { scopeId: $s, email: $e, role: $r }) { invitation { id } } }";
-
 both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
@@ -74,7 +73,7 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     carol.subscribe("1").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com" })).await;
+    let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com", "r": "worker" })).await;
     let id = sent["inviteMember"]["invitation"]["id"].clone();
     match bob.recv(Duration::from_secs(10)).await {
         Event::Json(v) => {
@@ -91,9 +90,7 @@ both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async mo
     assert_eq!(carol.recv(Duration::from_millis(1500)).await, Event::Silent, "carol must not see bob's invitation");
 
     // A resend is delivered again.
-    owner
-        .ok("mutation($i: ID!) { resendInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
-        .await;
+    owner.ok(RESEND, json!({ "i": id })).await;
     assert!(
         matches!(bob.recv(Duration::from_secs(10)).await, Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id)
     );
@@ -190,15 +187,13 @@ async fn measure(label: &str, inviter: &Client, scope: &str, email: &str, subscr
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let start = Instant::now();
-        let sent = inviter.ok(INVITE, json!({ "s": scope, "e": email })).await;
+        let sent = inviter.ok(INVITE, json!({ "s": scope, "e": email, "r": "worker" })).await;
         let id = sent["inviteMember"]["invitation"]["id"].clone();
         match subscriber.recv(Duration::from_secs(10)).await {
             Event::Json(v) if v["payload"]["data"]["invitationReceived"]["id"] == id => samples.push(start.elapsed()),
             other => panic!("{label}: expected invitation {id}, got {other:?}"),
         }
-        inviter
-            .ok("mutation($i: ID!) { revokeInvitation(input: { invitationId: $i }) { invitation { id } } }", json!({ "i": id }))
-            .await;
+        inviter.ok(REVOKE, json!({ "i": id })).await;
     }
     samples.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -219,41 +214,41 @@ both!(delivery_latency_same_instance, |app: TestApp| async move {
     measure(&format!("same instance ({:?})", app.db), &owner, &org.id, "gina@example.com", &mut gina, 100).await;
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn invitations_reach_a_subscriber_on_another_instance() {
-    if !postgres_available() {
-        return;
-    }
-    let a = spawn_app(Db::Postgres).await;
-    let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
-    let owner = a.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let mut erin = connect(&b, "graphql-transport-ws").await.expect("upgrade");
-    erin.init(&token("erin", "erin@example.com", None)).await;
-    erin.subscribe("1").await;
-    let mut frank = connect(&b, "graphql-transport-ws").await.expect("upgrade");
-    frank.init(&token("frank", "frank@example.com", None)).await;
-    frank.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+postgres_gate::gated! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn invitations_reach_a_subscriber_on_another_instance() {
+        require_postgres();
+        let a = spawn_app(Db::Postgres).await;
+        let b = spawn_instance(Db::Postgres, a.database_url.clone(), |_| {}).await;
+        let owner = a.user("owner").await;
+        let org = create_org(&owner, "acme").await;
+        let mut erin = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+        erin.init(&token("erin", "erin@example.com", None)).await;
+        erin.subscribe("1").await;
+        let mut frank = connect(&b, "graphql-transport-ws").await.expect("upgrade");
+        frank.init(&token("frank", "frank@example.com", None)).await;
+        frank.subscribe("1").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let mut samples = Vec::new();
-    let scopes = [org.id.clone(), org.team.clone()];
-    for (i, scope) in scopes.iter().enumerate() {
-        let start = Instant::now();
-        let role = if i == 0 { "worker" } else { "viewer" };
-        let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
-        match erin.recv(Duration::from_secs(10)).await {
-            Event::Json(v) => {
-                assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}")
+        let mut samples = Vec::new();
+        let scopes = [org.id.clone(), org.team.clone()];
+        for (i, scope) in scopes.iter().enumerate() {
+            let start = Instant::now();
+            let role = if i == 0 { "worker" } else { "viewer" };
+            let sent = owner.ok(INVITE, json!({ "s": scope, "e": "erin@example.com", "r": role })).await;
+            match erin.recv(Duration::from_secs(10)).await {
+                Event::Json(v) => {
+                    assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], sent["inviteMember"]["invitation"]["id"], "{i}")
+                }
+                other => panic!("erin expected an invitation from the other instance, got {other:?}"),
             }
-            other => panic!("erin expected an invitation from the other instance, got {other:?}"),
+            samples.push(start.elapsed());
         }
-        samples.push(start.elapsed());
+        assert_eq!(frank.recv(Duration::from_millis(1500)).await, Event::Silent, "frank must not see erin's invitations");
+        eprintln!("cross-instance delivery, first two: {samples:?}");
+        let other = create_org(&owner, "acme2").await;
+        measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
     }
-    assert_eq!(frank.recv(Duration::from_millis(1500)).await, Event::Silent, "frank must not see erin's invitations");
-    eprintln!("cross-instance delivery, first two: {samples:?}");
-    let other = create_org(&owner, "acme2").await;
-    measure("across instances (PostgreSQL)", &owner, &other.id, "erin@example.com", &mut erin, 100).await;
 }
 
 both!(

@@ -4,10 +4,9 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
-const TRANSFER: &str = "mutation($p: ID!, $w: ID!) { transferProject(input: { projectId: $p, workspaceId: $w }) {
-    project { id workspace { id } team { id } } detachedMemberships { user { id } role { key } } } }";
 const WHERE: &str = "query($p: ID!) { node(id: $p) { ... on Project { name workspace { id } team { id organization { id } }
     datasets(first: 5) { nodes { name } } members(first: 10) { nodes { user { id } role { key } } } } } }";
 
@@ -20,17 +19,9 @@ both!(a_project_moves_to_another_workspace_and_to_another_organization, |app: Te
     let a = create_org(&owner, "a-org").await;
     let p = create_project(&owner, &a.workspace, "Cars").await;
     create_dataset(&owner, &p, None, "train").await;
-    let ws2 = owner
-        .ok(
-            "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"Two\" }) { workspace { id } } }",
-            json!({ "t": a.team }),
-        )
-        .await["createWorkspace"]["workspace"]["id"]
-        .as_str()
-        .expect("ws")
-        .to_string();
+    let ws2 = create_workspace(&owner, &a.team, "Two").await;
     // Within the team.
-    let d = owner.ok(TRANSFER, json!({ "p": p, "w": ws2 })).await;
+    let d = owner.ok(TRANSFER_PROJECT, json!({ "p": p, "w": ws2 })).await;
     assert_eq!(d["transferProject"]["project"]["workspace"]["id"], ws2.as_str());
     assert_eq!(d["transferProject"]["detachedMemberships"], json!([]));
 
@@ -42,7 +33,7 @@ both!(a_project_moves_to_another_workspace_and_to_another_organization, |app: Te
     add_member(&owner, &b.id, &both_orgs, "worker").await;
     add_member(&owner, &p, &only_a, "labeler").await;
     add_member(&owner, &p, &both_orgs, "reviewer").await;
-    let d = owner.ok(TRANSFER, json!({ "p": p, "w": b.workspace })).await;
+    let d = owner.ok(TRANSFER_PROJECT, json!({ "p": p, "w": b.workspace })).await;
     assert_eq!(
         d["transferProject"]["detachedMemberships"],
         json!([{ "user": { "id": only_a.id }, "role": { "key": "labeler" } }])
@@ -72,48 +63,27 @@ both!(transfers_need_delete_rights_at_the_source_and_create_rights_at_the_destin
     let theirs = create_project(&owner, &a.workspace, "Owners").await;
     let mine = create_project(&dev, &a.workspace, "Mine").await;
     // Another team of the organization where the developer is only a viewer.
-    let other = owner
-        .ok("mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Other\" }) { team { id workspaces(first: 1) { nodes { id } } } } }", json!({ "o": a.id }))
-        .await;
-    let other_team = other["createTeam"]["team"]["id"].as_str().expect("team").to_string();
-    let other_ws = other["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
+    let (other_team, other_ws) = create_team(&owner, &a.id, "Other").await;
     add_member(&owner, &other_team, &dev, "viewer").await;
     let stranger = app.user("stranger").await;
     let hidden = create_org(&stranger, "hidden").await;
 
     let before = where_is(&owner, &mine).await;
     // Not their project: delete rights missing.
-    assert_eq!(dev.code(TRANSFER, json!({ "p": theirs, "w": other_ws })).await, "FORBIDDEN");
+    assert_eq!(dev.code(TRANSFER_PROJECT, json!({ "p": theirs, "w": other_ws })).await, "FORBIDDEN");
     // Their project, but only a viewer at the destination.
-    assert_eq!(dev.code(TRANSFER, json!({ "p": mine, "w": other_ws })).await, "FORBIDDEN");
+    assert_eq!(dev.code(TRANSFER_PROJECT, json!({ "p": mine, "w": other_ws })).await, "FORBIDDEN");
     // A destination they cannot see.
-    assert_eq!(dev.code(TRANSFER, json!({ "p": mine, "w": hidden.workspace })).await, "NOT_FOUND");
+    assert_eq!(dev.code(TRANSFER_PROJECT, json!({ "p": mine, "w": hidden.workspace })).await, "NOT_FOUND");
     // Already there.
-    assert_eq!(owner.code(TRANSFER, json!({ "p": mine, "w": a.workspace })).await, "FAILED_PRECONDITION");
+    assert_eq!(owner.code(TRANSFER_PROJECT, json!({ "p": mine, "w": a.workspace })).await, "FAILED_PRECONDITION");
     // A name taken at the destination.
     create_project(&owner, &other_ws, "Mine").await;
-    assert_eq!(owner.code(TRANSFER, json!({ "p": mine, "w": other_ws })).await, "CONFLICT");
+    assert_eq!(owner.code(TRANSFER_PROJECT, json!({ "p": mine, "w": other_ws })).await, "CONFLICT");
     assert_eq!(where_is(&owner, &mine).await, before, "nothing changed");
     // Promoted to developer there, the developer moves their own project.
-    let d = owner
-        .ok(
-            "query($t: ID!) { node(id: $t) { ... on Team { members(first: 10) { nodes { id user { id } } } } } }",
-            json!({ "t": other_team }),
-        )
-        .await;
-    let membership = d["node"]["members"]["nodes"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .find(|m| m["user"]["id"] == dev.id.as_str())
-        .expect("dev")["id"]
-        .clone();
-    owner
-        .ok(
-            "mutation($m: ID!) { changeMemberRole(input: { membershipId: $m, role: \"developer\" }) { membership { id } } }",
-            json!({ "m": membership }),
-        )
-        .await;
+    let membership = membership_id(&owner, &other_team, &dev).await;
+    owner.ok(CHANGE_ROLE, json!({ "m": membership, "r": "developer" })).await;
     let clash = owner
         .ok(
             "query($w: ID!) { node(id: $w) { ... on Workspace { projects(first: 10) { nodes { id name } } } } }",
@@ -127,10 +97,8 @@ both!(transfers_need_delete_rights_at_the_source_and_create_rights_at_the_destin
         .find(|p| p["name"] == "Mine")
         .expect("clash")["id"]
         .clone();
-    owner
-        .ok("mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }", json!({ "p": clash_id }))
-        .await;
-    let d = dev.ok(TRANSFER, json!({ "p": mine, "w": other_ws })).await;
+    owner.ok(DELETE_PROJECT, json!({ "p": clash_id })).await;
+    let d = dev.ok(TRANSFER_PROJECT, json!({ "p": mine, "w": other_ws })).await;
     assert_eq!(d["transferProject"]["project"]["team"]["id"], other_team.as_str());
 });
 
@@ -146,24 +114,16 @@ both!(roles_follow_a_project_into_another_organization_only_when_it_has_them, |a
         )
         .await;
     // The destination runs the LABELBOX preset: it has `reviewer` but no `lead` project role.
-    let d = owner
-        .ok(
-            "mutation { createOrganization(input: { slug: \"b-org\", rolePreset: LABELBOX }) { organization { id } } }",
-            json!({}),
-        )
-        .await;
+    let d = owner.ok(CREATE_ORGANIZATION, json!({ "s": "b-org", "p": "LABELBOX" })).await;
     let b_id = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
-    let t = owner
-        .ok("mutation($o: ID!) { createTeam(input: { organizationId: $o, name: \"Core\" }) { team { id workspaces(first: 1) { nodes { id } } } } }", json!({ "o": b_id }))
-        .await;
-    let b_ws = t["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("ws").to_string();
+    let (_, b_ws) = create_team(&owner, &b_id, "Core").await;
     let (peek, rev, lead) = (app.user("peek").await, app.user("rev").await, app.user("lead").await);
     for (u, role) in [(&peek, "peek"), (&rev, "reviewer"), (&lead, "lead")] {
         add_member(&owner, &a.id, u, "worker").await;
         add_member(&owner, &b_id, u, "member").await;
         add_member(&owner, &p, u, role).await;
     }
-    let d = owner.ok(TRANSFER, json!({ "p": p, "w": b_ws })).await;
+    let d = owner.ok(TRANSFER_PROJECT, json!({ "p": p, "w": b_ws })).await;
     let mut detached: Vec<String> = d["transferProject"]["detachedMemberships"]
         .as_array()
         .expect("list")
@@ -180,6 +140,5 @@ both!(roles_follow_a_project_into_another_organization_only_when_it_has_them, |a
     );
     assert!(peek.ok(WHERE, json!({ "p": p })).await["node"].is_null());
     // And a-org can go, custom role and all.
-    let del = "mutation($o: ID!) { deleteOrganization(input: { organizationId: $o }) { deletedOrganizationId } }";
-    owner.ok(del, json!({ "o": a.id })).await;
+    owner.ok(DELETE_ORGANIZATION, json!({ "o": a.id })).await;
 });

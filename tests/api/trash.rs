@@ -5,27 +5,18 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use serde_json::{Value, json};
 
-const ADD: &str =
-    "mutation($d: ID!, $items: [ItemInput!]!) { addItems(input: { datasetId: $d, items: $items }) { items { id } } }";
 const TRASH: &str = "query($t: ID!) { node(id: $t) { ... on Team { sizeBytes itemCount trashSizeBytes
     trash(first: 20) { totalCount nodes { id kind name deletedBy { id } deletedAt sizeBytes itemCount purgesAt } } } } }";
 const RESTORE: &str = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) {
     project { id name } dataset { id name depth } } }";
 const PURGE: &str = "mutation($e: ID!) { purgeFromTrash(input: { trashEntryId: $e }) { purgedTrashEntryId } }";
-const DELETE_PROJECT: &str = "mutation($p: ID!) { deleteProject(input: { projectId: $p }) { deletedProjectId } }";
-const DELETE_DATASET: &str = "mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }";
 const PROJECT: &str = "query($p: ID!) { node(id: $p) { ... on Project { id name sizeBytes itemCount
     members(first: 5) { nodes { user { id } } } datasets(first: 5) { nodes { id name } } } } }";
 const LEVEL: &str = "query($d: ID!) { node(id: $d) { ... on Dataset { id name depth sizeBytes itemCount
     children(first: 5) { nodes { id name } } items(first: 5) { nodes { id name } } } } }";
-
-async fn add(c: &Client, dataset: &str, items: &[(&str, u64)]) -> Vec<String> {
-    let items: Vec<Value> = items.iter().map(|(n, s)| json!({ "name": n, "sizeBytes": s, "contentType": "image/png" })).collect();
-    let d = c.ok(ADD, json!({ "d": dataset, "items": items })).await;
-    d["addItems"]["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_string()).collect()
-}
 
 /// The project, and each of the given datasets with its children and items.
 async fn tree(c: &Client, project: &str, datasets: &[&str]) -> Vec<Value> {
@@ -38,10 +29,6 @@ async fn tree(c: &Client, project: &str, datasets: &[&str]) -> Vec<Value> {
 
 async fn trash(c: &Client, team: &str) -> Value {
     c.ok(TRASH, json!({ "t": team })).await["node"].clone()
-}
-
-async fn node(c: &Client, id: &str) -> Value {
-    c.ok("query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await["node"].clone()
 }
 
 fn entry_id(t: &Value, i: usize) -> String {
@@ -57,21 +44,16 @@ both!(a_deleted_project_moves_to_the_trash_and_comes_back_whole, |app: TestApp| 
     add_member(&owner, &p, &lab, "labeler").await;
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
-    add(&owner, &a, &[("one.png", 100)]).await;
-    add(&owner, &b, &[("two.png", 20), ("three.png", 3)]).await;
-    owner
-        .ok(
-            "mutation($p: ID!) { createProjectVersion(input: { projectId: $p, title: \"v1\" }) { version { id } } }",
-            json!({ "p": p }),
-        )
-        .await;
+    add_items(&owner, &a, &[("one.png", 100)]).await;
+    add_items(&owner, &b, &[("two.png", 20), ("three.png", 3)]).await;
+    owner.ok(CREATE_VERSION, json!({ "p": p, "title": "v1" })).await;
     let before = tree(&owner, &p, &[&a, &b]).await;
     assert_eq!(before[0]["node"]["sizeBytes"], 123.0);
 
     let d = owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
     assert_eq!(d["deleteProject"]["deletedProjectId"], p.as_str());
-    assert!(node(&owner, &p).await.is_null());
-    assert!(node(&owner, &b).await.is_null());
+    assert!(owner.node(&p).await.is_null());
+    assert!(owner.node(&b).await.is_null());
     let t = trash(&owner, &org.team).await;
     assert_eq!(t["sizeBytes"], 0.0);
     assert_eq!(t["trashSizeBytes"], 123.0);
@@ -95,7 +77,7 @@ both!(a_deleted_project_moves_to_the_trash_and_comes_back_whole, |app: TestApp| 
         (json!(0), json!(123.0), json!(0.0))
     );
     // The membership came back with the project.
-    assert_eq!(node(&lab, &p).await["id"], p.as_str());
+    assert_eq!(lab.node(&p).await["id"], p.as_str());
     let versions = owner
         .ok("query($p: ID!) { node(id: $p) { ... on Project { versions(first: 5) { totalCount } } } }", json!({ "p": p }))
         .await;
@@ -108,12 +90,12 @@ both!(a_dataset_subtree_is_trashed_and_restored_and_a_name_clash_changes_nothing
     let p = create_project(&owner, &org.workspace, "Cars").await;
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
-    let items = add(&owner, &b, &[("x.png", 7)]).await;
+    let items = add_items(&owner, &b, &[("x.png", 7)]).await;
     let before = tree(&owner, &p, &[&a, &b]).await;
 
     owner.ok(DELETE_DATASET, json!({ "d": a })).await;
-    assert!(node(&owner, &a).await.is_null());
-    assert!(node(&owner, &items[0]).await.is_null());
+    assert!(owner.node(&a).await.is_null());
+    assert!(owner.node(&items[0]).await.is_null());
     let t = trash(&owner, &org.team).await;
     assert_eq!((t["sizeBytes"].clone(), t["trashSizeBytes"].clone()), (json!(0.0), json!(7.0)));
     assert_eq!(t["trash"]["nodes"][0]["kind"], "Dataset");
@@ -123,13 +105,13 @@ both!(a_dataset_subtree_is_trashed_and_restored_and_a_name_clash_changes_nothing
     let taken = create_dataset(&owner, &p, None, "a").await;
     assert_eq!(owner.code(RESTORE, json!({ "e": entry })).await, "CONFLICT");
     assert_eq!(trash(&owner, &org.team).await, t);
-    assert!(node(&owner, &b).await.is_null());
+    assert!(owner.node(&b).await.is_null());
     owner.ok(DELETE_DATASET, json!({ "d": taken })).await;
 
     let d = owner.ok(RESTORE, json!({ "e": entry })).await;
     assert_eq!(d["restoreFromTrash"]["dataset"], json!({ "id": a, "name": "a", "depth": 0 }));
     assert_eq!(tree(&owner, &p, &[&a, &b]).await, before);
-    assert_eq!(node(&owner, &items[0]).await["id"], items[0].as_str());
+    assert_eq!(owner.node(&items[0]).await["id"], items[0].as_str());
     assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 1);
 });
 
@@ -146,48 +128,42 @@ both!(a_dataset_whose_parent_is_gone_cannot_be_restored, |app: TestApp| async mo
     assert_eq!(owner.code(RESTORE, json!({ "e": entry_id(&t, 0) })).await, "FAILED_PRECONDITION");
     owner.ok(RESTORE, json!({ "e": entry_id(&t, 1) })).await;
     owner.ok(RESTORE, json!({ "e": entry_id(&t, 0) })).await;
-    assert_eq!(node(&owner, &b).await["id"], b.as_str());
+    assert_eq!(owner.node(&b).await["id"], b.as_str());
 });
 
 both!(developers_restore_and_purge_only_their_own_and_others_get_not_found, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let (dev, ann, out) = (app.user("dev").await, app.user("ann").await, app.user("out").await);
-    let org = create_org(&owner, "acme").await;
-    for u in [&dev, &ann] {
-        add_member(&owner, &org.id, u, "worker").await;
-    }
-    add_member(&owner, &org.team, &dev, "developer").await;
-    add_member(&owner, &org.team, &ann, "annotator").await;
-    let mine = create_project(&dev, &org.workspace, "Mine").await;
-    let theirs = create_project(&owner, &org.workspace, "Theirs").await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, dev, ann, out) = (&t.owner, &t.developer, &t.annotator, &t.outsider);
+    let mine = create_project(dev, &t.workspace, "Mine").await;
+    let theirs = create_project(owner, &t.workspace, "Theirs").await;
     dev.ok(DELETE_PROJECT, json!({ "p": mine })).await;
     owner.ok(DELETE_PROJECT, json!({ "p": theirs })).await;
-    let t = trash(&owner, &org.team).await;
-    let (mine_entry, theirs_entry) = (entry_id(&t, 0), entry_id(&t, 1));
-    assert_eq!(t["trash"]["nodes"][0]["name"], "Mine");
+    let bin = trash(owner, &t.team).await;
+    let (mine_entry, theirs_entry) = (entry_id(&bin, 0), entry_id(&bin, 1));
+    assert_eq!(bin["trash"]["nodes"][0]["name"], "Mine");
 
-    assert_eq!(trash(&dev, &org.team).await["trash"]["totalCount"], 2);
+    assert_eq!(trash(dev, &t.team).await["trash"]["totalCount"], 2);
     assert_eq!(dev.code(RESTORE, json!({ "e": theirs_entry })).await, "FORBIDDEN");
     assert_eq!(dev.code(PURGE, json!({ "e": theirs_entry })).await, "FORBIDDEN");
-    for c in [&ann, &out] {
+    for c in [ann, out] {
         assert_eq!(c.code(RESTORE, json!({ "e": mine_entry })).await, "NOT_FOUND");
         assert_eq!(c.code(PURGE, json!({ "e": theirs_entry })).await, "NOT_FOUND");
     }
-    assert_eq!(trash(&ann, &org.team).await["trash"]["totalCount"], 0);
-    assert_eq!(trash(&owner, &org.team).await, t);
+    assert_eq!(trash(ann, &t.team).await["trash"]["totalCount"], 0);
+    assert_eq!(trash(owner, &t.team).await, bin);
 
     dev.ok(RESTORE, json!({ "e": mine_entry })).await;
-    assert_eq!(node(&dev, &mine).await["id"], mine.as_str());
+    assert_eq!(dev.node(&mine).await["id"], mine.as_str());
     let d = owner.ok(PURGE, json!({ "e": theirs_entry })).await;
     assert_eq!(d["purgeFromTrash"]["purgedTrashEntryId"], theirs_entry.as_str());
-    assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 0);
+    assert_eq!(trash(owner, &t.team).await["trash"]["totalCount"], 0);
     assert_eq!(owner.code(RESTORE, json!({ "e": theirs_entry })).await, "NOT_FOUND");
-    assert!(node(&owner, &theirs).await.is_null());
+    assert!(owner.node(&theirs).await.is_null());
     // A developer deletes and purges their own project for good.
     dev.ok(DELETE_PROJECT, json!({ "p": mine })).await;
-    let t = trash(&dev, &org.team).await;
-    dev.ok(PURGE, json!({ "e": entry_id(&t, 0) })).await;
-    assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 0);
+    let bin = trash(dev, &t.team).await;
+    dev.ok(PURGE, json!({ "e": entry_id(&bin, 0) })).await;
+    assert_eq!(trash(owner, &t.team).await["trash"]["totalCount"], 0);
 });
 
 both!(entries_older_than_the_retention_are_purged, |app: TestApp| async move {

@@ -4,35 +4,23 @@
 
 use crate::both;
 use crate::helpers::*;
+use crate::ops::*;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($p: ID!, $t: String!, $d: String) {
-    createProjectVersion(input: { projectId: $p, title: $t, description: $d }) {
-    version { id number title description datasetCount itemCount createdBy { id } project { id } } } }";
 const UPDATE: &str = "mutation($v: ID!, $t: String, $d: String) {
     updateProjectVersion(input: { versionId: $v, title: $t, description: $d }) { version { id title description } } }";
-const RESTORE: &str = "mutation($v: ID!, $w: ID!, $n: String!) {
-    restoreProjectVersion(input: { versionId: $v, workspaceId: $w, name: $n }) { project { id name createdBy { id } } } }";
 const COMPARE: &str = "query($a: ID!, $b: ID!) { compareProjectVersions(baseId: $a, targetId: $b) {
     datasetsAdded { nodes { path name } } datasetsRemoved { nodes { path name } } datasetsChanged { nodes { path name } }
     itemsAdded { nodes { path name } } itemsRemoved { nodes { path name } } itemsChanged { nodes { path name } } } }";
 const VERSIONS: &str = "query($p: ID!) { node(id: $p) { ... on Project { versions(first: 10) { totalCount
     nodes { id number title description datasetCount itemCount } } } } }";
-const ADD: &str =
-    "mutation($d: ID!, $items: [ItemInput!]!) { addItems(input: { datasetId: $d, items: $items }) { items { id } } }";
 const LEVEL: &str = "query($id: ID!) { node(id: $id) {
     ... on Project { datasets(first: 20) { nodes { id name } } }
     ... on Dataset { children(first: 20) { nodes { id name } } items(first: 20) { nodes { name sizeBytes contentType } } } } }";
 
-async fn add(c: &Client, dataset: &str, items: &[(&str, u64)]) -> Vec<String> {
-    let items: Vec<Value> = items.iter().map(|(n, s)| json!({ "name": n, "sizeBytes": s, "contentType": "image/png" })).collect();
-    let d = c.ok(ADD, json!({ "d": dataset, "items": items })).await;
-    d["addItems"]["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_string()).collect()
-}
-
 async fn version(c: &Client, project: &str, title: &str) -> Value {
-    c.ok(CREATE, json!({ "p": project, "t": title })).await["createProjectVersion"]["version"].clone()
+    c.ok(CREATE_VERSION, json!({ "p": project, "title": title })).await["createProjectVersion"]["version"].clone()
 }
 
 /// The whole tree of a project, sorted: `/a`, `/a/b`, `/a/cat.png 10 image/png`.
@@ -79,8 +67,8 @@ both!(restore_creates_a_new_project_with_the_old_state_and_leaves_the_original, 
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
     let x = create_dataset(&owner, &p, None, "x").await;
-    add(&owner, &a, &[("cat.png", 10)]).await;
-    let dog = add(&owner, &b, &[("dog.png", 20), ("emu.png", 5)]).await;
+    add_items(&owner, &a, &[("cat.png", 10)]).await;
+    let dog = add_items(&owner, &b, &[("dog.png", 20), ("emu.png", 5)]).await;
     let before = tree(&owner, &p).await;
     assert_eq!(before.len(), 6, "{before:?}");
 
@@ -92,14 +80,10 @@ both!(restore_creates_a_new_project_with_the_old_state_and_leaves_the_original, 
     assert_eq!(v1["project"]["id"], p.as_str());
 
     // Change the tree and the items, then save a second version.
-    owner.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": x })).await;
-    owner
-        .ok("mutation($d: ID!) { updateDataset(input: { datasetId: $d, name: \"bee\" }) { dataset { id } } }", json!({ "d": b }))
-        .await;
-    owner
-        .ok("mutation($ids: [ID!]!) { removeItems(input: { itemIds: $ids }) { removedItemIds } }", json!({ "ids": [dog[0]] }))
-        .await;
-    add(&owner, &a, &[("new.png", 1)]).await;
+    owner.ok(DELETE_DATASET, json!({ "d": x })).await;
+    owner.ok(UPDATE_DATASET, json!({ "d": b, "n": "bee" })).await;
+    owner.ok(REMOVE_ITEMS, json!({ "ids": [dog[0]] })).await;
+    add_items(&owner, &a, &[("new.png", 1)]).await;
     create_dataset(&owner, &p, None, "y").await;
     let v2 = version(&owner, &p, "second").await;
     assert_eq!(v2["number"], 2);
@@ -107,16 +91,8 @@ both!(restore_creates_a_new_project_with_the_old_state_and_leaves_the_original, 
     assert_ne!(changed, before);
 
     // Restore version 1 into a second workspace.
-    let w2 = owner
-        .ok(
-            "mutation($t: ID!) { createWorkspace(input: { teamId: $t, name: \"Archive\" }) { workspace { id } } }",
-            json!({ "t": org.team }),
-        )
-        .await["createWorkspace"]["workspace"]["id"]
-        .as_str()
-        .expect("ws")
-        .to_string();
-    let r = owner.ok(RESTORE, json!({ "v": v1["id"], "w": w2, "n": "Cars (v1)" })).await;
+    let w2 = create_workspace(&owner, &org.team, "Archive").await;
+    let r = owner.ok(RESTORE_VERSION, json!({ "v": v1["id"], "w": w2, "n": "Cars (v1)" })).await;
     let q = r["restoreProjectVersion"]["project"]["id"].as_str().expect("project").to_string();
     assert_ne!(q, p);
     assert_eq!(r["restoreProjectVersion"]["project"]["name"], "Cars (v1)");
@@ -139,7 +115,7 @@ both!(restore_creates_a_new_project_with_the_old_state_and_leaves_the_original, 
     assert_eq!(log["node"]["activity"]["nodes"][0], json!({ "action": "created", "objectKind": "Project", "sourceId": p }));
 
     // Version 2 restores too (rows shared with version 1 and rows closed at 2 both count right).
-    let r = owner.ok(RESTORE, json!({ "v": v2["id"], "w": w2, "n": "Cars (v2)" })).await;
+    let r = owner.ok(RESTORE_VERSION, json!({ "v": v2["id"], "w": w2, "n": "Cars (v2)" })).await;
     let q2 = r["restoreProjectVersion"]["project"]["id"].as_str().expect("project").to_string();
     assert_eq!(tree(&owner, &q2).await, changed);
 });
@@ -152,24 +128,15 @@ both!(compare_reports_added_removed_and_changed_datasets_and_items, |app: TestAp
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
     let x = create_dataset(&owner, &p, None, "x").await;
     let c = create_dataset(&owner, &p, None, "c").await;
-    let gone = add(&owner, &b, &[("dog.png", 20), ("emu.png", 5)]).await;
+    let gone = add_items(&owner, &b, &[("dog.png", 20), ("emu.png", 5)]).await;
     let v1 = version(&owner, &p, "base").await;
 
-    owner.ok("mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId } }", json!({ "d": x })).await;
-    owner
-        .ok("mutation($d: ID!) { updateDataset(input: { datasetId: $d, name: \"bee\" }) { dataset { id } } }", json!({ "d": b }))
-        .await;
-    owner
-        .ok(
-            "mutation($d: ID!, $p: ID) { moveDataset(input: { datasetId: $d, newParentId: $p }) { dataset { id } } }",
-            json!({ "d": c, "p": a }),
-        )
-        .await;
-    owner
-        .ok("mutation($ids: [ID!]!) { removeItems(input: { itemIds: $ids }) { removedItemIds } }", json!({ "ids": [gone[0]] }))
-        .await;
+    owner.ok(DELETE_DATASET, json!({ "d": x })).await;
+    owner.ok(UPDATE_DATASET, json!({ "d": b, "n": "bee" })).await;
+    owner.ok(MOVE_DATASET, json!({ "d": c, "p": a })).await;
+    owner.ok(REMOVE_ITEMS, json!({ "ids": [gone[0]] })).await;
     let n = create_dataset(&owner, &p, Some(&a), "new").await;
-    add(&owner, &n, &[("fox.png", 3)]).await;
+    add_items(&owner, &n, &[("fox.png", 3)]).await;
     let v2 = version(&owner, &p, "target").await;
 
     let d = owner.ok(COMPARE, json!({ "a": v1["id"], "b": v2["id"] })).await;
@@ -200,7 +167,7 @@ both!(titles_and_descriptions_are_editable_and_versions_list_in_order, |app: Tes
     let org = create_org(&owner, "acme").await;
     let p = create_project(&owner, &org.workspace, "Cars").await;
     create_dataset(&owner, &p, None, "a").await;
-    let v1 = owner.ok(CREATE, json!({ "p": p, "t": " First ", "d": "initial import" })).await["createProjectVersion"]["version"]
+    let v1 = owner.ok(CREATE_VERSION, json!({ "p": p, "title": " First ", "description": "initial import" })).await["createProjectVersion"]["version"]
         .clone();
     assert_eq!(v1["title"], "First");
     assert_eq!(v1["description"], "initial import");
@@ -229,22 +196,18 @@ both!(titles_and_descriptions_are_editable_and_versions_list_in_order, |app: Tes
 });
 
 both!(denied_requests_answer_codes_and_change_nothing, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let viewer = app.user("viewer").await;
-    let outsider = app.user("outsider").await;
-    let org = create_org(&owner, "acme").await;
-    add_member(&owner, &org.id, &viewer, "worker").await;
-    add_member(&owner, &org.team, &viewer, "viewer").await;
-    let p = create_project(&owner, &org.workspace, "Cars").await;
-    create_project(&owner, &org.workspace, "Taken").await;
-    create_dataset(&owner, &p, None, "a").await;
-    let v = version(&owner, &p, "v1").await;
+    let t = DefaultOrg::new(&app).await;
+    let (owner, viewer, outsider) = (&t.owner, &t.viewer, &t.outsider);
+    let p = t.project.clone();
+    create_project(owner, &t.workspace, "Taken").await;
+    create_dataset(owner, &p, None, "a").await;
+    let v = version(owner, &p, "v1").await;
     let vid = v["id"].as_str().expect("id").to_string();
 
     // Input first.
-    let (_, body) = owner.post(CREATE, json!({ "p": p, "t": "  " })).await;
+    let (_, body) = owner.post(CREATE_VERSION, json!({ "p": p, "title": "  " })).await;
     assert_eq!((body["errors"][0]["extensions"]["code"].as_str(), field(&body)), (Some("BAD_USER_INPUT"), "title"));
-    let (_, body) = owner.post(RESTORE, json!({ "v": "nope", "w": org.workspace, "n": "X" })).await;
+    let (_, body) = owner.post(RESTORE_VERSION, json!({ "v": "nope", "w": t.workspace, "n": "X" })).await;
     assert_eq!((body["errors"][0]["extensions"]["code"].as_str(), field(&body)), (Some("BAD_USER_INPUT"), "versionId"));
     let (_, body) = owner.post(COMPARE, json!({ "a": vid, "b": "nope" })).await;
     assert_eq!(field(&body), "targetId");
@@ -252,9 +215,9 @@ both!(denied_requests_answer_codes_and_change_nothing, |app: TestApp| async move
     assert_eq!(owner.code(UPDATE, json!({ "v": p, "t": "x" })).await, "NOT_FOUND");
 
     // Outsiders see nothing.
-    assert_eq!(outsider.code(CREATE, json!({ "p": p, "t": "x" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(CREATE_VERSION, json!({ "p": p, "title": "x" })).await, "NOT_FOUND");
     assert_eq!(outsider.code(UPDATE, json!({ "v": vid, "t": "x" })).await, "NOT_FOUND");
-    assert_eq!(outsider.code(RESTORE, json!({ "v": vid, "w": org.workspace, "n": "X" })).await, "NOT_FOUND");
+    assert_eq!(outsider.code(RESTORE_VERSION, json!({ "v": vid, "w": t.workspace, "n": "X" })).await, "NOT_FOUND");
     assert_eq!(outsider.code(COMPARE, json!({ "a": vid, "b": vid })).await, "NOT_FOUND");
     let d = outsider.ok("query($v: ID!) { node(id: $v) { id } }", json!({ "v": vid })).await;
     assert_eq!(d["node"], Value::Null);
@@ -263,9 +226,9 @@ both!(denied_requests_answer_codes_and_change_nothing, |app: TestApp| async move
     let d = viewer.ok(VERSIONS, json!({ "p": p })).await;
     assert_eq!(d["node"]["versions"]["totalCount"], 1);
     viewer.ok(COMPARE, json!({ "a": vid, "b": vid })).await;
-    assert_eq!(viewer.code(CREATE, json!({ "p": p, "t": "x" })).await, "FORBIDDEN");
+    assert_eq!(viewer.code(CREATE_VERSION, json!({ "p": p, "title": "x" })).await, "FORBIDDEN");
     assert_eq!(viewer.code(UPDATE, json!({ "v": vid, "t": "x" })).await, "FORBIDDEN");
-    assert_eq!(viewer.code(RESTORE, json!({ "v": vid, "w": org.workspace, "n": "X" })).await, "FORBIDDEN");
+    assert_eq!(viewer.code(RESTORE_VERSION, json!({ "v": vid, "w": t.workspace, "n": "X" })).await, "FORBIDDEN");
     // The viewer's own workspace is a valid destination; the outsider's is invisible to the owner.
     let own_ws = viewer.ok("{ viewer { organizations(first: 5) { nodes { personal teams(first: 1) { nodes { workspaces(first: 1) { nodes { id } } } } } } } }", json!({})).await;
     let personal = own_ws["viewer"]["organizations"]["nodes"]
@@ -277,9 +240,9 @@ both!(denied_requests_answer_codes_and_change_nothing, |app: TestApp| async move
         .as_str()
         .expect("ws")
         .to_string();
-    assert_eq!(owner.code(RESTORE, json!({ "v": vid, "w": personal, "n": "X" })).await, "NOT_FOUND");
+    assert_eq!(owner.code(RESTORE_VERSION, json!({ "v": vid, "w": personal, "n": "X" })).await, "NOT_FOUND");
     // Name taken in the destination.
-    assert_eq!(owner.code(RESTORE, json!({ "v": vid, "w": org.workspace, "n": "Taken" })).await, "CONFLICT");
+    assert_eq!(owner.code(RESTORE_VERSION, json!({ "v": vid, "w": t.workspace, "n": "Taken" })).await, "CONFLICT");
 
     // Nothing changed.
     let d = owner.ok(VERSIONS, json!({ "p": p })).await;
@@ -288,13 +251,13 @@ both!(denied_requests_answer_codes_and_change_nothing, |app: TestApp| async move
     let d = owner
         .ok(
             "query($w: ID!) { node(id: $w) { ... on Workspace { projects(first: 10) { totalCount } } } }",
-            json!({ "w": org.workspace }),
+            json!({ "w": t.workspace }),
         )
         .await;
     assert_eq!(d["node"]["projects"]["totalCount"], 2);
 
     // And the viewer may restore into their own workspace.
-    let r = viewer.ok(RESTORE, json!({ "v": vid, "w": personal, "n": "Mine" })).await;
+    let r = viewer.ok(RESTORE_VERSION, json!({ "v": vid, "w": personal, "n": "Mine" })).await;
     assert_eq!(r["restoreProjectVersion"]["project"]["createdBy"]["id"], viewer.id.as_str());
 });
 
@@ -312,8 +275,8 @@ both!(a_version_of_an_unchanged_tree_stores_no_new_snapshot_rows, |app: TestApp|
         ids.push(top);
     }
     assert_eq!(ids.len(), 200);
-    add(&owner, &ids[0], &[("a.png", 1), ("b.png", 2)]).await;
-    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    add_items(&owner, &ids[0], &[("a.png", 1), ("b.png", 2)]).await;
+    let db = app.database().await;
     let rows = || async { entity::snapshot_row::Entity::find().count(&db).await.expect("count") };
 
     let v1 = version(&owner, &p, "v1").await;
@@ -321,12 +284,7 @@ both!(a_version_of_an_unchanged_tree_stores_no_new_snapshot_rows, |app: TestApp|
     assert_eq!(rows().await, 202, "the first version stores every row once");
     version(&owner, &p, "v2").await;
     assert_eq!(rows().await, 202, "an unchanged tree adds no rows");
-    owner
-        .ok(
-            "mutation($d: ID!) { updateDataset(input: { datasetId: $d, name: \"renamed\" }) { dataset { id } } }",
-            json!({ "d": ids[5] }),
-        )
-        .await;
+    owner.ok(UPDATE_DATASET, json!({ "d": ids[5], "n": "renamed" })).await;
     let v3 = version(&owner, &p, "v3").await;
     assert_eq!(rows().await, 203, "one renamed dataset adds one row");
     let d = owner.ok(COMPARE, json!({ "a": v1["id"], "b": v3["id"] })).await;

@@ -210,9 +210,10 @@ macro_rules! with_idp {
             async fn sqlite() {
                 run($crate::helpers::Db::Sqlite).await;
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                if $crate::helpers::postgres_available() {
+            postgres_gate::gated! {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    $crate::helpers::require_postgres();
                     run($crate::helpers::Db::Postgres).await;
                 }
             }

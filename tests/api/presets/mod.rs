@@ -15,6 +15,7 @@ mod superannotate;
 mod supervisely;
 
 use crate::helpers::*;
+use crate::ops::{ADD_MEMBER, CREATE_DATASET, CREATE_ORGANIZATION, CREATE_PROJECT, CREATE_TEAM, CREATE_WORKSPACE, LEAVE};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
@@ -162,18 +163,6 @@ fn id_at(v: &Value, path: &[&str]) -> Result<String, String> {
     cur.as_str().map(str::to_string).ok_or_else(|| format!("no {} in {v}", path.join(".")))
 }
 
-const CREATE_ORG: &str =
-    "mutation($s: String!, $p: RolePreset!) { createOrganization(input: { slug: $s, rolePreset: $p }) { organization { id } } }";
-const CREATE_TEAM: &str = "mutation($o: ID!, $n: String!) { createTeam(input: { organizationId: $o, name: $n }) { team { id workspaces(first: 1) { nodes { id } } } } }";
-const CREATE_WS: &str =
-    "mutation($t: ID!, $n: String!) { createWorkspace(input: { teamId: $t, name: $n }) { workspace { id } } }";
-const CREATE_PROJECT: &str =
-    "mutation($w: ID!, $n: String!) { createProject(input: { workspaceId: $w, name: $n }) { project { id } } }";
-const CREATE_DATASET: &str =
-    "mutation($p: ID!, $n: String!) { createDataset(input: { projectId: $p, name: $n }) { dataset { id } } }";
-const ADD: &str =
-    "mutation($s: ID!, $u: ID!, $r: String!) { addMember(input: { scopeId: $s, userId: $u, role: $r }) { membership { id } } }";
-const LEAVE: &str = "mutation($s: ID!) { leaveScope(input: { scopeId: $s }) { leftScopeId } }";
 const GRANT: &str = "mutation($o: ID!, $u: ID!, $p: String!) { grantCapability(input: { organizationId: $o, userId: $u, permission: $p }) { __typename } }";
 const CAN: &str = "query($id: ID!, $k: String!) { node(id: $id) { ... on Organization { viewerCan(permission: $k) } ... on Team { viewerCan(permission: $k) } ... on Project { viewerCan(permission: $k) } } }";
 const PERMISSIONS: &str = "query($id: ID!) { node(id: $id) { ... on Organization { viewerPermissions } ... on Team { viewerPermissions } ... on Project { viewerPermissions } } }";
@@ -208,7 +197,7 @@ async fn check_roles(app: &TestApp, preset: &str, roles: &Roles) -> Check {
     let owner = app.user("roles-owner").await;
     let d = data(
         &owner,
-        CREATE_ORG,
+        CREATE_ORGANIZATION,
         json!({ "s": format!("r-{}", preset.to_lowercase()).chars().take(16).collect::<String>(), "p": preset }),
     )
     .await?;
@@ -243,7 +232,7 @@ async fn give_roles(owner: &Client, f: &Fixture, user: &Client, path: &str) -> R
             membership = membership_of(owner, &f.org, &owner.id).await?;
             continue;
         }
-        let d = data(owner, ADD, json!({ "s": scope_id, "u": user.id, "r": role })).await?;
+        let d = data(owner, ADD_MEMBER, json!({ "s": scope_id, "u": user.id, "r": role })).await?;
         membership = id_at(&d, &["addMember", "membership", "id"])?;
     }
     Ok(membership)
@@ -270,7 +259,7 @@ fn newcomer(preset: &str) -> &'static str {
 async fn fixture(u: &Users, preset: &str, n: usize, actor_path: &str) -> Result<Fixture, String> {
     let o = &u.owner;
     let slug = format!("{}{n}", &preset[..3].to_lowercase());
-    let d = data(o, CREATE_ORG, json!({ "s": slug, "p": preset })).await?;
+    let d = data(o, CREATE_ORGANIZATION, json!({ "s": slug, "p": preset })).await?;
     let org = id_at(&d, &["createOrganization", "organization", "id"])?;
     let d = data(o, CREATE_TEAM, json!({ "o": org, "n": "Core" })).await?;
     let team = id_at(&d, &["createTeam", "team", "id"])?;
@@ -281,7 +270,7 @@ async fn fixture(u: &Users, preset: &str, n: usize, actor_path: &str) -> Result<
     let dataset = id_at(&d, &["createDataset", "dataset", "id"])?;
     let d = data(o, CREATE_DATASET, json!({ "p": project, "n": "D2" })).await?;
     let dataset2 = id_at(&d, &["createDataset", "dataset", "id"])?;
-    let d = data(o, CREATE_WS, json!({ "t": team, "n": "W2" })).await?;
+    let d = data(o, CREATE_WORKSPACE, json!({ "t": team, "n": "W2" })).await?;
     let w2 = id_at(&d, &["createWorkspace", "workspace", "id"])?;
     let d = data(o, CREATE_PROJECT, json!({ "w": w2, "n": "Q" })).await?;
     let other_project = id_at(&d, &["createProject", "project", "id"])?;
@@ -306,7 +295,7 @@ async fn fixture(u: &Users, preset: &str, n: usize, actor_path: &str) -> Result<
 async fn sole_admin_team(o: &Client, f: &Fixture, user: &Client) -> Result<(String, String), String> {
     let d = data(o, CREATE_TEAM, json!({ "o": f.org, "n": "Solo" })).await?;
     let team = id_at(&d, &["createTeam", "team", "id"])?;
-    let d = data(o, ADD, json!({ "s": team, "u": user.id, "r": "admin" })).await?;
+    let d = data(o, ADD_MEMBER, json!({ "s": team, "u": user.id, "r": "admin" })).await?;
     let membership = id_at(&d, &["addMember", "membership", "id"])?;
     data(o, LEAVE, json!({ "s": team })).await?;
     Ok((team, membership))
@@ -375,7 +364,7 @@ async fn run_row(u: &Users, preset: &str, n: usize, row: &Row) -> Check {
         Target::Member(path) if path.starts_with("org:owner") => membership_of(&u.owner, &f.org, &u.owner.id).await?,
         Target::Member(path) => give_roles(&u.owner, &f, &u.other, path).await?,
         Target::SoleAdmin => {
-            data(&u.owner, ADD, json!({ "s": f.org, "u": u.other.id, "r": newcomer(preset) })).await?;
+            data(&u.owner, ADD_MEMBER, json!({ "s": f.org, "u": u.other.id, "r": newcomer(preset) })).await?;
             let (team, membership) = sole_admin_team(&u.owner, &f, &u.other).await?;
             extra.push(("Team", team));
             membership
@@ -387,7 +376,7 @@ async fn run_row(u: &Users, preset: &str, n: usize, row: &Row) -> Check {
     let to_org = matches!(row.target, Target::Org);
     let needs_other = matches!(row.action, Action::Invite(_) | Action::AddMember(_)) && !to_org;
     if needs_other {
-        data(&u.owner, ADD, json!({ "s": f.org, "u": u.other.id, "r": newcomer(preset) })).await?;
+        data(&u.owner, ADD_MEMBER, json!({ "s": f.org, "u": u.other.id, "r": newcomer(preset) })).await?;
     }
     let before = snapshot(u, &f, actor, &extra).await?;
     let outcome = actions::act(u, &f, actor, row.action, &target).await?;
