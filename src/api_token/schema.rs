@@ -1,8 +1,9 @@
 //! The `ApiToken` type, `User.apiTokens` and the `createApiToken` / `revokeApiToken`
 //! mutations.
 
-use super::loader::{ApiTokenById, TokensOfUser};
+use super::loader::{ApiTokenById, TokensOfOrganization, TokensOfUser};
 use super::service;
+use crate::authz::{Resource, keys};
 use crate::connection;
 use crate::db::page::{Page, PageArgs};
 use crate::domain::Name;
@@ -29,6 +30,18 @@ pub async fn tokens_of(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Result<
     Ok(ApiTokenConnection::from_page(page.unwrap_or_else(Page::empty), ApiToken))
 }
 
+/// A page of the SDK tokens of `org` (tokens restricted to it, of any member), for holders
+/// of `sdk_token.view` on it; `None` for anyone else.
+pub async fn sdk_tokens_of(ctx: &Context<'_>, org: Uuid, args: PageArgs) -> Result<Option<ApiTokenConnection>> {
+    let req = ctx.req()?;
+    let grants = req.grants().await?;
+    if !grants.sees_org(org) || !grants.can(&Resource::Organization { org }, keys::SDK_TOKEN_VIEW) {
+        return Ok(None);
+    }
+    let page = req.loader.load_one(TokensOfOrganization(org, args)).await.map_err(gql)?;
+    Ok(Some(ApiTokenConnection::from_page(page.unwrap_or_else(Page::empty), ApiToken)))
+}
+
 /// Loads a token node if it is the viewer's own.
 pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToken>> {
     let req = ctx.req()?;
@@ -37,9 +50,10 @@ pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToke
     Ok(token.filter(|t| t.user_id == viewer.id).map(ApiToken))
 }
 
-/// A personal access token of the viewer, for scripts and integrations: send its secret
-/// as `Authorization: Bearer orgraph_pat_…`. The secret itself is shown only once, by
-/// `createApiToken`.
+/// A personal access token, for scripts and integrations: send its secret as
+/// `Authorization: Bearer orgraph_pat_…`. The secret itself is shown only once, by
+/// `createApiToken`. Listed by its owner (`User.apiTokens`) and, when restricted to an
+/// organization, by holders of `sdk_token.view` there (`Organization.sdkTokens`).
 #[Object]
 impl ApiToken {
     /// Opaque global id.
@@ -49,6 +63,11 @@ impl ApiToken {
     /// The name given at creation.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+    /// Whose token it is (the viewer for their own tokens; a member of the organization for
+    /// its SDK tokens); null when the user is not visible to you.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<crate::user::schema::User>> {
+        crate::user::schema::visible_user(ctx, Some(self.0.user_id)).await
     }
     /// The first characters of the secret (e.g. `orgraph_pat_ab12`), to recognize it.
     async fn prefix(&self) -> &str {
@@ -88,8 +107,8 @@ pub struct CreateApiTokenInput {
     pub name: String,
     /// Lifetime in seconds: 60 (one minute) to 31536000 (one year).
     pub expires_in_seconds: i32,
-    /// Restricts the token to this organization (you must be a member): it then acts as
-    /// if you belonged to no other organization, and cannot create or revoke tokens.
+    /// Restricts the token to this organization (you must be a member holding
+    /// `sdk_token.generate`): it then acts as if you belonged to no other organization.
     pub organization_id: Option<ID>,
 }
 
@@ -122,6 +141,8 @@ pub struct ApiTokenMutation;
 #[Object]
 impl ApiTokenMutation {
     /// Creates a personal access token of the viewer (at most 50 live ones) and returns its secret, once.
+    /// Needs an identity-provider token: an API token cannot create tokens (`FORBIDDEN`).
+    /// A token acts only in organizations where you hold `sdk_token.generate`, checked at each use.
     async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreateApiTokenPayload> {
         let req = ctx.req()?;
         req.user()?;
@@ -133,6 +154,7 @@ impl ApiTokenMutation {
     }
 
     /// Revokes one of the viewer's personal access tokens: it stops authenticating at once.
+    /// Needs an identity-provider token: an API token cannot revoke tokens (`FORBIDDEN`).
     async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> Result<RevokeApiTokenPayload> {
         let req = ctx.req()?;
         req.user()?;

@@ -1,9 +1,11 @@
 //! API token rules: create (validated lifetime, optional organization the viewer belongs
 //! to and holds `sdk_token.generate` in, at most 50 live tokens per user, counted under
-//! the user row lock), revoke (owner only, once), and authentication of a bearer secret
-//! by its hash.
+//! the user row lock), revoke (owner only, once), both only with an identity-provider
+//! token (RULES.md §9.6), and authentication of a bearer secret by its hash. Where a token
+//! acts is decided with the grants at each use (`Grants::within_api_token_reach`).
 
 use super::PREFIX;
+use crate::authz::keys;
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
@@ -56,8 +58,12 @@ pub fn lifetime(seconds: i32) -> AppResult<Duration> {
     Ok(Duration::seconds(seconds))
 }
 
-fn restricted_refusal() -> AppError {
-    AppError::forbidden("a token restricted to one organization cannot create or revoke API tokens")
+/// RULES.md §9.6: tokens are created and revoked only with an identity-provider token, so
+/// a leaked token can neither outlive its revocation through a child nor revoke others.
+fn api_token_refusal() -> AppError {
+    AppError::forbidden(
+        "API tokens are created and revoked only when signed in with the identity provider, not with an API token",
+    )
 }
 
 /// Creates a token of the viewer; returns it with its secret (shown only now).
@@ -75,12 +81,12 @@ pub async fn create_api_token(
     {
         return Err(AppError::NotFound);
     }
-    if req.viewer.is_restricted() {
-        return Err(restricted_refusal());
+    if req.viewer.is_api_token() {
+        return Err(api_token_refusal());
     }
     // An organization's SDK token (seed 004: only the Team Owner generates one).
     if let Some(org) = organization
-        && !grants.can(&crate::authz::Resource::Organization { org }, "sdk_token.generate")
+        && !grants.can(&crate::authz::Resource::Organization { org }, keys::SDK_TOKEN_GENERATE)
     {
         return Err(AppError::forbidden("requires sdk_token.generate on the organization"));
     }
@@ -121,8 +127,8 @@ pub async fn revoke_api_token(req: &RequestCtx, id: Uuid) -> AppResult<api_token
     let txn = req.begin_write().await?;
     let token =
         api_token::Entity::find_by_id(id).one(&txn).await?.filter(|t| t.user_id == viewer.id).ok_or(AppError::NotFound)?;
-    if req.viewer.is_restricted() {
-        return Err(restricted_refusal());
+    if req.viewer.is_api_token() {
+        return Err(api_token_refusal());
     }
     let already = || AppError::precondition("the API token is already revoked");
     if token.revoked_at.is_some() {

@@ -3,6 +3,7 @@
 //! `CatalogCell` swaps in a fresh copy when `catalog_versions` moves (custom role
 //! changes bump it in their own transaction), so every instance converges.
 
+use super::keys::{Enforcement, Key};
 use crate::error::{AppError, AppResult};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use std::collections::{BTreeSet, HashMap};
@@ -74,6 +75,9 @@ pub struct PermissionInfo {
     pub description: String,
     /// Whether an owner may grant it to one member as a capability.
     pub grantable: bool,
+    /// Who enforces it (`keys`): orgraph, or the client through `viewerCan`. A key the
+    /// constants do not know is the client's.
+    pub enforcement: Enforcement,
 }
 
 impl PermissionInfo {
@@ -107,7 +111,10 @@ impl Catalog {
             .all(db)
             .await?
             .into_iter()
-            .map(|p| (p.key, PermissionInfo { scope: p.scope_kind, description: p.description, grantable: p.grantable }))
+            .map(|p| {
+                let enforcement = Key::find(&p.key).map_or(Enforcement::Client, Key::enforcement);
+                (p.key, PermissionInfo { scope: p.scope_kind, description: p.description, grantable: p.grantable, enforcement })
+            })
             .collect();
         let roles = entity::role::Entity::find().all(db).await?;
         let grants = entity::role_permission::Entity::find().all(db).await?;

@@ -2,6 +2,7 @@
 //! the decisions computed from them.
 
 use super::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
+use super::keys;
 use crate::db::Sql;
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -62,6 +63,9 @@ pub struct Grants {
     pub group_projects: HashMap<Uuid, Vec<Held>>,
     /// Capability grants by organization, as a synthetic role.
     pub capabilities: HashMap<Uuid, Held>,
+    /// Organizations out of a personal access token's reach (its owner does not hold
+    /// `sdk_token.generate` there): nothing of them is granted or admitted.
+    pub unreached: BTreeSet<Uuid>,
 }
 
 /// A row of the one grants statement (see `Grants::load`).
@@ -134,6 +138,7 @@ impl Grants {
             projects: HashMap::new(),
             group_projects: HashMap::new(),
             capabilities: HashMap::new(),
+            unreached: BTreeSet::new(),
         };
         let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
         for row in rows {
@@ -225,7 +230,8 @@ impl Grants {
 
     /// The decision: does the viewer hold `key` on `r`? A check of `k` also passes with
     /// `k.own` on an object the viewer owns.
-    pub fn can(&self, r: &Resource, key: &str) -> bool {
+    pub fn can(&self, r: &Resource, key: impl AsRef<str>) -> bool {
+        let key = key.as_ref();
         let allowed = self.holds(r, key)
             || match r {
                 Resource::Project { owned: true, .. } => self.holds(r, &format!("{key}.own")),
@@ -273,10 +279,42 @@ impl Grants {
     }
 
     /// Whether objects of `org` are within reach at all: always, unless the grants are
-    /// restricted to another organization. For rules that do not go through memberships
-    /// (the viewer's own memberships and invitations).
+    /// restricted to another organization or are a personal access token's and its owner
+    /// may not generate one there. For rules that do not go through memberships (the
+    /// viewer's own memberships and invitations).
     pub fn admits(&self, org: Uuid) -> bool {
-        self.only_org.is_none_or(|only| only == org)
+        self.only_org.is_none_or(|only| only == org) && !self.unreached.contains(&org)
+    }
+
+    /// The grants of a personal access token (RULES.md §9.6): it acts in an organization
+    /// only while its owner holds `sdk_token.generate` there, read with the grants (so at
+    /// each use). Every other organization's memberships, group assignments and
+    /// capabilities are dropped, as if the user belonged to it no more.
+    pub fn within_api_token_reach(mut self) -> Self {
+        let orgs: BTreeSet<Uuid> = self
+            .orgs
+            .keys()
+            .copied()
+            .chain(self.capabilities.keys().copied())
+            .chain(self.teams.values().map(|h| h.organization_id))
+            .chain(self.projects.values().map(|h| h.organization_id))
+            .chain(self.group_projects.values().flatten().map(|h| h.organization_id))
+            .collect();
+        let unreached: BTreeSet<Uuid> = orgs
+            .into_iter()
+            .filter(|org| !self.holds(&Resource::Organization { org: *org }, keys::SDK_TOKEN_GENERATE.as_str()))
+            .collect();
+        let reached = |h: &Held| !unreached.contains(&h.organization_id);
+        self.orgs.retain(|_, h| reached(h));
+        self.capabilities.retain(|_, h| reached(h));
+        self.teams.retain(|_, h| reached(h));
+        self.projects.retain(|_, h| reached(h));
+        self.group_projects.retain(|_, hs| {
+            hs.retain(|h| reached(h));
+            !hs.is_empty()
+        });
+        self.unreached = unreached;
+        self
     }
 
     pub fn sees_org(&self, org: Uuid) -> bool {
@@ -285,16 +323,16 @@ impl Grants {
 
     /// Project roles (direct and through groups) that let the viewer read a project of `team`.
     fn reads_project_in(&self, team: Uuid) -> bool {
-        let reads = |h: &Held| h.team_id == Some(team) && h.role.grants_on(Scope::Project, "project.read");
+        let reads = |h: &Held| h.team_id == Some(team) && h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str());
         self.projects.values().any(reads) || self.group_projects.values().flatten().any(reads)
     }
 
     pub fn sees_team(&self, org: Uuid, team: Uuid) -> bool {
-        self.can(&Resource::Team { org, team }, "team.read") || self.reads_project_in(team)
+        self.can(&Resource::Team { org, team }, keys::TEAM_READ) || self.reads_project_in(team)
     }
 
     pub fn sees_project(&self, org: Uuid, team: Uuid, project: Uuid) -> bool {
-        self.can(&Resource::Project { org, team, project, owned: false }, "project.read")
+        self.can(&Resource::Project { org, team, project, owned: false }, keys::PROJECT_READ)
     }
 
     /// The viewer's own role at a scope id, if any (memberships only).

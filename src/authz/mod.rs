@@ -6,9 +6,11 @@
 mod assignment;
 mod catalog;
 pub mod grants;
+pub mod keys;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
 pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
 pub use grants::{Grants, Held, Resource};
+pub use keys::{Enforcement, Key};
 pub use visibility::{ProjectFilter, TeamFilter};

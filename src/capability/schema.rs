@@ -97,7 +97,7 @@ pub struct GrantCapabilityInput {
     pub organization_id: ID,
     /// An active member of the organization, who gets the capability.
     pub user_id: ID,
-    /// A grantable permission key, e.g. `model.train`, `orchestrate.access`, `sdk_token.view`.
+    /// A grantable permission key (`permissionCatalog`, `grantable: true`), e.g. `model.train`.
     pub permission: String,
 }
 

@@ -1,11 +1,13 @@
 //! Capability rules: the key must be a grantable catalog permission; the viewer must see
 //! the organization and hold `capability.manage` there (and, unless they own it, hold
 //! the key through their organization role: no escalation); the grantee must be an active
-//! member; one grant per (organization, user, permission). Every change is audited.
+//! member; one grant per (organization, user, permission). Every change is audited. Only
+//! keys orgraph enforces are grantable (`model.train` today): a capability gates
+//! something real.
 
 use super::loader::GrantsOfOrganization;
 use crate::audit::{self, AuditAction, Change};
-use crate::authz::{Catalog, Grants, Resource, Scope};
+use crate::authz::{Catalog, Enforcement, Grants, Key, Resource, Scope, keys};
 use crate::error::{AppError, AppResult};
 use crate::organization::repo as org_repo;
 use crate::request::RequestCtx;
@@ -20,7 +22,7 @@ pub struct CapabilityRef {
     pub permission: String,
 }
 
-const MANAGE: &str = "capability.manage";
+const MANAGE: Key = keys::CAPABILITY_MANAGE;
 
 /// Input validation: a known permission key that an owner may grant individually.
 pub fn parse_permission(catalog: &Catalog, key: &str) -> AppResult<String> {
@@ -28,7 +30,8 @@ pub fn parse_permission(catalog: &Catalog, key: &str) -> AppResult<String> {
     let Some(info) = catalog.permissions.get(key) else {
         return Err(AppError::bad_input("permission", format!("unknown permission key '{key}'")));
     };
-    if !info.grantable {
+    // A capability must gate something orgraph decides (issue 11, finding 17).
+    if !info.grantable || info.enforcement != Enforcement::Orgraph {
         return Err(AppError::bad_input("permission", format!("'{key}' is not a grantable capability")));
     }
     Ok(key.to_string())

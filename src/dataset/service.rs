@@ -1,16 +1,15 @@
 //! Dataset rules: create, rename, move inside the project (no cycles, depth cap) and
 //! delete (any with `dataset.delete`, own subtrees with `dataset.delete.own`).
 
-use super::loader::path_ids;
 use crate::activity::{self, Action, Subject};
-use crate::authz::{Grants, Resource};
+use crate::authz::{Grants, Resource, keys};
 use crate::db::{Sql, sibling_name_taken};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
 use crate::project::repo as project_repo;
 use crate::request::RequestCtx;
 use entity::{dataset, project};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, Set};
 use uuid::Uuid;
 
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<dataset::Model> {
@@ -21,22 +20,35 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid)
     Ok(d)
 }
 
-/// The permission resource of a dataset: its project, owned when the viewer created the
-/// project, the dataset or one of its ancestors.
-async fn resource<C: ConnectionTrait>(db: &C, d: &dataset::Model, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
-    let mut owned = d.created_by == Some(viewer) || p.created_by == Some(viewer);
-    if !owned {
-        let ids = path_ids(&d.path);
-        if !ids.is_empty() {
-            owned = dataset::Entity::find()
-                .filter(dataset::Column::Id.is_in(ids))
-                .filter(dataset::Column::CreatedBy.eq(viewer))
-                .one(db)
-                .await?
-                .is_some();
-        }
-    }
+/// The resource a delete of `d` is decided on (RULES.md §5 `.own`): its project, owned
+/// when the viewer created `d` and every dataset and item in its subtree. Moving someone
+/// else's dataset under one's own never makes it one's own, and neither does creating
+/// the project or an ancestor.
+async fn delete_resource<C: ConnectionTrait>(
+    db: &C,
+    d: &dataset::Model,
+    p: &project::Model,
+    viewer: Uuid,
+) -> AppResult<Resource> {
+    let owned = d.created_by == Some(viewer) && !subtree_has_others(db, d.id, viewer).await?;
     Ok(Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned })
+}
+
+/// Whether a dataset below `root`, or an item in `root` or below it, was created by
+/// someone other than `viewer` (or by a user since deleted). One statement.
+async fn subtree_has_others<C: ConnectionTrait>(db: &C, root: Uuid, viewer: Uuid) -> AppResult<bool> {
+    let mut sql = Sql::new(db.get_database_backend());
+    super::subtree::push_descendants(&mut sql, &[root]);
+    sql.push(
+        "SELECT 1 AS found FROM datasets d WHERE d.id IN (SELECT id FROM sub) AND (d.created_by IS NULL OR d.created_by <> ",
+    )
+    .bind(viewer)
+    .push(") UNION ALL SELECT 1 FROM items i WHERE (i.dataset_id = ")
+    .bind(root)
+    .push(" OR i.dataset_id IN (SELECT id FROM sub)) AND (i.created_by IS NULL OR i.created_by <> ")
+    .bind(viewer)
+    .push(")");
+    Ok(db.query_one_raw(sql.build()).await?.is_some())
 }
 
 fn plain(p: &project::Model) -> Resource {
@@ -73,7 +85,7 @@ pub async fn create_dataset(
         }
         None => None,
     };
-    if !grants.can(&plain(&p), "dataset.create") {
+    if !grants.can(&plain(&p), keys::DATASET_CREATE) {
         return Err(AppError::forbidden("requires dataset.create"));
     }
     // The project row lock serializes structure changes of its dataset tree.
@@ -121,7 +133,7 @@ pub async fn update_dataset(
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
-    if !grants.can(&plain(&p), "dataset.update") {
+    if !grants.can(&plain(&p), keys::DATASET_UPDATE) {
         return Err(AppError::forbidden("requires dataset.update"));
     }
     if let Some(name) = &name
@@ -157,7 +169,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
         None => None,
     };
     let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
-    if !grants.can(&plain(&p), "dataset.move") {
+    if !grants.can(&plain(&p), keys::DATASET_MOVE) {
         return Err(AppError::forbidden("requires dataset.move"));
     }
     // An invariant, so checked after visibility and permission (RULES.md §3).
@@ -214,20 +226,27 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
     Ok(d)
 }
 
+fn delete_refusal() -> AppError {
+    AppError::forbidden("requires dataset.delete (or dataset.delete.own on a subtree you created entirely)")
+}
+
 pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
-    if !grants.can(&resource(&txn, &d, &p, viewer.id).await?, "dataset.delete") {
-        return Err(AppError::forbidden("requires dataset.delete (or dataset.delete.own in a subtree you created)"));
+    if !grants.can(&plain(&p), keys::DATASET_DELETE) && !grants.can(&plain(&p), keys::DATASET_DELETE_OWN) {
+        return Err(delete_refusal());
     }
     project_repo::lock(&txn, p.id).await?;
-    // Under the lock a concurrent delete may have won: the row is gone.
-    activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
-    // Re-read under the lock: the subtree copied to the trash must be the one deleted.
+    // Re-read under the lock: the subtree decided on, copied to the trash and deleted is
+    // the one no concurrent move or delete can change any more.
     let d = dataset::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if !grants.can(&delete_resource(&txn, &d, &p, viewer.id).await?, keys::DATASET_DELETE) {
+        return Err(delete_refusal());
+    }
+    activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
     crate::trash::service::trash_dataset(&txn, viewer.id, &d).await?;
     if dataset::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);

@@ -105,12 +105,9 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     Ok(Some(token.trim()))
 }
 
-/// Token → provisioned user, with the organization restriction of a personal access
-/// token (`None` for JWTs and unrestricted tokens). A present but invalid token is HTTP 401.
-pub(super) async fn authenticate(
-    app: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(entity::user::Model, Option<uuid::Uuid>)>, Response> {
+/// Token → the viewer: a provisioned user, or the owner of a personal access token (with
+/// its organization restriction). A present but invalid token is HTTP 401.
+pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Response> {
     let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
     let token = match bearer(headers) {
         Ok(None) => return Ok(None),
@@ -119,7 +116,7 @@ pub(super) async fn authenticate(
     };
     if crate::api_token::is_pat(token) {
         return match crate::api_token::service::authenticate(&app.db, token).await {
-            Ok(Some((user, pat))) => Ok(Some((user, pat.organization_id))),
+            Ok(Some((user, pat))) => Ok(Some(Viewer::with_api_token(user, pat.organization_id))),
             Ok(None) => Err(unauthorized("invalid, revoked or expired API token")),
             Err(e) => {
                 tracing::error!(error = ?e, "API token lookup failed");
@@ -129,7 +126,7 @@ pub(super) async fn authenticate(
     }
     let verified = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?;
     match crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await {
-        Ok(user) => Ok(Some((user, None))),
+        Ok(user) => Ok(Some(Viewer::signed_in(user))),
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
         Err(e) => {
             tracing::error!(error = ?e, "provisioning failed");
@@ -160,7 +157,7 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
         }
     }
     let viewer = match authenticate(app, headers).await {
-        Ok(Some((user, only_org))) => Viewer::signed_in(user, only_org),
+        Ok(Some(viewer)) => viewer,
         Ok(None) => Viewer::Anonymous,
         Err(response) => return response,
     };

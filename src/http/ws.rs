@@ -120,11 +120,13 @@ fn token_of(payload: &Value) -> Option<String> {
 
 /// The `connection_init` token → the viewer, when the token expires (unix seconds) and a
 /// personal access token's organization restriction; `Err` is the refusal message (4403).
-async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user::Model, u64, Option<uuid::Uuid>), String> {
+async fn sign_in(app: &AppState, token: Option<String>) -> Result<(Viewer, u64), String> {
     let token = token.ok_or("missing token in the connection_init payload")?;
     if crate::api_token::is_pat(&token) {
         return match crate::api_token::service::authenticate(&app.db, &token).await {
-            Ok(Some((user, pat))) => Ok((user, u64::try_from(pat.expires_at.timestamp()).unwrap_or(0), pat.organization_id)),
+            Ok(Some((user, pat))) => {
+                Ok((Viewer::with_api_token(user, pat.organization_id), u64::try_from(pat.expires_at.timestamp()).unwrap_or(0)))
+            }
             Ok(None) => Err("invalid, revoked or expired API token".into()),
             Err(_) => Err("could not sign in".into()),
         };
@@ -133,7 +135,7 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(entity::user:
     let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
         .await
         .map_err(|_| "could not sign in".to_string())?;
-    Ok((viewer, verified.expires_at, None))
+    Ok((Viewer::signed_in(viewer), verified.expires_at))
 }
 
 async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
@@ -195,7 +197,7 @@ async fn session(
         msgs.push(close(4403, "Forbidden"));
         msgs
     };
-    let (viewer, expires_at, only_org) = match sign_in(app, token_of(&init["payload"])).await {
+    let (viewer, expires_at) = match sign_in(app, token_of(&init["payload"])).await {
         Ok(signed) => signed,
         Err(m) => {
             for m in refuse(&m) {
@@ -204,7 +206,7 @@ async fn session(
             return;
         }
     };
-    let Some(_slot) = take_slot(app, viewer.id) else {
+    let Some(_slot) = take_slot(app, viewer.user_id().unwrap_or_default()) else {
         let _ = out.send(close(4429, "Too many connections for this user")).await;
         return;
     };
@@ -290,7 +292,7 @@ async fn session(
                     let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
                     continue;
                 }
-                let request = app.prepare(request, Viewer::signed_in(viewer.clone(), only_org));
+                let request = app.prepare(request, viewer.clone());
                 let task = tokio::spawn(run_operation(app.clone(), request, id.clone(), out.clone(), protocol, subscription));
                 active.insert(id.clone(), (admitted.kind, task));
             }

@@ -5,10 +5,11 @@
 //! a safety net.
 
 use super::service::CHANNEL;
+use crate::authz::Grants;
 use crate::error::AppResult;
 use crate::request::RequestCtx;
 use chrono::Utc;
-use entity::{invitation, invitation_event};
+use entity::{invitation, invitation_event, user};
 use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashSet, VecDeque};
@@ -18,12 +19,15 @@ use tokio::sync::{Notify, broadcast};
 use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
-/// One delivery: an invitation addressed to `email` was created or resent.
+/// One delivery: an invitation addressed to `email` was created or resent. `addressee`
+/// is the user whose verified e-mail `email` is, read when the event is delivered (one
+/// lookup per event, not per subscriber); `None` when nobody holds it verified.
 #[derive(Clone, Debug)]
 pub struct Delivery {
     pub event_id: Uuid,
     pub invitation_id: Uuid,
     pub email: String,
+    pub addressee: Option<Uuid>,
 }
 
 pub struct Hub {
@@ -61,26 +65,43 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// The invitations delivered to the request's viewer from now on: those addressed to
-    /// the viewer's verified e-mail (nothing for an unverified one), each read fresh,
-    /// within the reach of the viewer's credential.
+    /// The invitations delivered to the request's viewer from now on (RULES.md §9.7): each
+    /// only if it is addressed to the subscriber's current verified e-mail, read at
+    /// delivery (`Delivery::addressee`: a socket whose user lost an address receives
+    /// nothing more for it), and within the reach of the viewer's credential, also read at
+    /// delivery.
     pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
-        let user = req.user()?;
-        let (email, verified) = (user.email.clone(), user.email_verified);
-        let (db, viewer) = (req.db().clone(), req.viewer.clone());
+        let user_id = req.user()?.id;
+        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
         let stream = BroadcastStream::new(self.subscribe()).filter_map(move |delivery| {
-            let (db, email, viewer) = (db.clone(), email.clone(), viewer.clone());
+            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
             async move {
                 let d = delivery.ok()?;
-                if !verified || d.email != email {
+                if d.addressee != Some(user_id) {
                     return None;
                 }
                 let inv = invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
-                (inv.email == email && viewer.reaches(inv.organization_id)).then_some(inv)
+                if inv.email != d.email || !viewer.reaches(inv.organization_id) {
+                    return None;
+                }
+                if viewer.is_api_token() {
+                    let grants = Grants::load(&db, &catalogs, user_id, viewer.only_org()).await.ok()?;
+                    if !grants.within_api_token_reach().admits(inv.organization_id) {
+                        return None;
+                    }
+                }
+                Some(inv)
             }
         });
         Ok(stream)
     }
+}
+
+/// The user whose verified e-mail `email` is, now (RULES.md §2: at most one).
+async fn verified_owner(db: &DatabaseConnection, email: &str) -> AppResult<Option<Uuid>> {
+    let owner =
+        user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true)).one(db).await?;
+    Ok(owner.map(|u| u.id))
 }
 
 fn lower_bound(since: Duration) -> Uuid {
@@ -105,10 +126,14 @@ async fn run(hub: Arc<Hub>, db: DatabaseConnection) {
         match events {
             Ok(events) => {
                 for e in events {
-                    if seen.insert(e.id) {
-                        order.push_back((e.id, std::time::Instant::now()));
-                        let _ = hub.tx.send(Delivery { event_id: e.id, invitation_id: e.invitation_id, email: e.email });
+                    if seen.contains(&e.id) {
+                        continue;
                     }
+                    // Unread (a failed lookup) is retried with the next wake-up.
+                    let Ok(addressee) = verified_owner(&db, &e.email).await else { continue };
+                    seen.insert(e.id);
+                    order.push_back((e.id, std::time::Instant::now()));
+                    let _ = hub.tx.send(Delivery { event_id: e.id, invitation_id: e.invitation_id, email: e.email, addressee });
                 }
             }
             Err(e) => tracing::warn!(error = %e, "reading invitation events failed; retrying"),

@@ -47,7 +47,8 @@ pub async fn may_invite<C: ConnectionTrait>(
     email: &str,
     role: &RoleInfo,
 ) -> AppResult<()> {
-    let existing = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
+    let existing =
+        user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true)).one(db).await?;
     let target = existing.as_ref().map_or(Uuid::nil(), |u| u.id);
     check_member_change(grants, &s.resource(), target, &MemberChange::Add { new: role }, "member.invite")?;
     if s.scope != Scope::Organization
@@ -105,7 +106,11 @@ pub async fn invite_member(
     let role = role.ok_or(AppError::NotFound)?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
     lock_scope(&txn, &s).await?;
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?
+    if let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::EmailVerified.eq(true))
+        .one(&txn)
+        .await?
         && membership::Entity::find()
             .filter(membership::Column::ScopeId.eq(s.id))
             .filter(membership::Column::UserId.eq(u.id))

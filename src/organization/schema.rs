@@ -173,6 +173,19 @@ impl Organization {
         crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status)
             .await
     }
+    /// The organization's SDK tokens (API tokens restricted to it, of every member; never
+    /// their secrets), revoked and expired ones included, oldest first. Null unless the
+    /// viewer holds `sdk_token.view` here.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn sdk_tokens(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
+        let args = crate::graphql::pagination::page_args(first, after.as_deref())?;
+        crate::api_token::schema::sdk_tokens_of(ctx, self.0.id, args).await
+    }
     /// Capability grants of the organization, optionally of one user: all of them for
     /// holders of `capability.manage`, otherwise only the viewer's own. Oldest first.
     #[graphql(complexity = "cost(first, child_complexity)")]

@@ -34,6 +34,10 @@ pub struct OrganizationChanges {
 
 pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> AppResult<organization::Model> {
     let viewer = req.user()?;
+    // RULES.md §9.6: a token restricted to one organization acts in that one alone.
+    if req.viewer.is_restricted() {
+        return Err(AppError::forbidden("a token restricted to one organization cannot create organizations"));
+    }
     let txn = req.begin_write().await?;
     let org = organization::Model {
         id: Uuid::now_v7(),

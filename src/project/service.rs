@@ -94,13 +94,40 @@ pub async fn update_project(
     Ok(p)
 }
 
+/// Whether a dataset or item of project `p` was created by someone other than `viewer`
+/// (or by a user since deleted).
+async fn has_others_content<C: ConnectionTrait>(db: &C, p: Uuid, viewer: Uuid) -> AppResult<bool> {
+    let others = |col: entity::dataset::Column| sea_orm::Condition::any().add(col.is_null()).add(col.ne(viewer));
+    let dataset = entity::dataset::Entity::find()
+        .filter(entity::dataset::Column::ProjectId.eq(p))
+        .filter(others(entity::dataset::Column::CreatedBy))
+        .one(db)
+        .await?;
+    if dataset.is_some() {
+        return Ok(true);
+    }
+    let item = entity::item::Entity::find()
+        .filter(entity::item::Column::ProjectId.eq(p))
+        .filter(
+            sea_orm::Condition::any()
+                .add(entity::item::Column::CreatedBy.is_null())
+                .add(entity::item::Column::CreatedBy.ne(viewer)),
+        )
+        .one(db)
+        .await?;
+    Ok(item.is_some())
+}
+
 pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&resource(&p, viewer.id), "project.delete") {
-        return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created)"));
+    // RULES.md §5 `.own`: the viewer created the project and every dataset and item in it.
+    let owned = p.created_by == Some(viewer.id) && !has_others_content(&txn, p.id, viewer.id).await?;
+    let r = Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned };
+    if !grants.can(&r, crate::authz::keys::PROJECT_DELETE) {
+        return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created entirely)"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::project(&p)).await?;

@@ -1,6 +1,7 @@
 //! The viewer's grants, loaded once per request and forgotten whenever a write of the
 //! request commits (see `Write`).
 
+use super::Viewer;
 use crate::authz::{CatalogCell, Grants};
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseConnection;
@@ -16,12 +17,15 @@ pub struct GrantsCache {
     viewer: Option<Uuid>,
     /// A personal access token's organization restriction (see `Grants::only_org`).
     only_org: Option<Uuid>,
+    /// Whether the credential is a personal access token (`Grants::within_api_token_reach`).
+    api_token: bool,
     cached: Mutex<Option<Arc<Grants>>>,
 }
 
 impl GrantsCache {
-    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: Option<Uuid>, only_org: Option<Uuid>) -> Self {
-        Self { db, catalog, viewer, only_org, cached: Mutex::new(None) }
+    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer) -> Self {
+        let (only_org, api_token) = (viewer.only_org(), viewer.is_api_token());
+        Self { db, catalog, viewer: viewer.user_id(), only_org, api_token, cached: Mutex::new(None) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).
@@ -31,7 +35,8 @@ impl GrantsCache {
         if let Some(g) = cached.as_ref() {
             return Ok(g.clone());
         }
-        let grants = Arc::new(Grants::load(&self.db, &self.catalog, viewer, self.only_org).await?);
+        let grants = Grants::load(&self.db, &self.catalog, viewer, self.only_org).await?;
+        let grants = Arc::new(if self.api_token { grants.within_api_token_reach() } else { grants });
         *cached = Some(grants.clone());
         Ok(grants)
     }

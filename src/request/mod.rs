@@ -35,7 +35,7 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// The context of one operation of `viewer`.
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>, catalogs: Arc<CatalogCell>, viewer: Viewer) -> Self {
-        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), viewer.user_id(), viewer.only_org()));
+        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), &viewer));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
         // batch per level keeps statement counts independent of row counts.
         let loader = DataLoader::new(DbLoader::new(db.clone(), grants.clone()), |batch| {
@@ -57,6 +57,12 @@ impl RequestCtx {
         self.catalogs.get()
     }
 
+    /// The shared catalog cell, for work that outlives the request (a subscription's
+    /// stream loads grants at each delivery).
+    pub fn catalog_cell(&self) -> Arc<CatalogCell> {
+        self.catalogs.clone()
+    }
+
     /// The shared catalog cell, to install a catalog a mutation has just changed.
     pub fn catalogs(&self) -> &CatalogCell {
         &self.catalogs
@@ -67,10 +73,12 @@ impl RequestCtx {
         self.grants.get().await
     }
 
-    /// The viewer's grants read through `db` (a write transaction), with the credential's
-    /// organization restriction. Services use this, never `Grants::load` for the viewer.
+    /// The viewer's grants read through `db` (a write transaction), within the reach of
+    /// the credential (a personal access token's organization restriction and §9.6).
+    /// Services use this, never `Grants::load` for the viewer.
     pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
-        Grants::load(db, &self.catalogs, self.user()?.id, self.viewer.only_org()).await
+        let grants = Grants::load(db, &self.catalogs, self.user()?.id, self.viewer.only_org()).await?;
+        Ok(if self.viewer.is_api_token() { grants.within_api_token_reach() } else { grants })
     }
 
     /// Another user's unrestricted grants read through `db` (e.g. an inviter's, when an

@@ -19,13 +19,27 @@ pub enum Viewer {
         /// organization: the request acts as if the user belonged to no other
         /// (`authz::Grants::only_org`).
         only_org: Option<Uuid>,
+        /// Whether the credential is a personal access token (RULES.md §9.6: it acts only
+        /// in organizations where its owner holds `sdk_token.generate`, and never creates
+        /// or revokes tokens).
+        api_token: bool,
     },
 }
 
 impl Viewer {
-    /// A signed-in user; `only_org` is the restriction of their credential, if any.
-    pub fn signed_in(user: user::Model, only_org: Option<Uuid>) -> Self {
-        Self::User { user, only_org }
+    /// A user signed in with an identity-provider token.
+    pub fn signed_in(user: user::Model) -> Self {
+        Self::User { user, only_org: None, api_token: false }
+    }
+
+    /// A user signed in with a personal access token; `only_org` is its restriction.
+    pub fn with_api_token(user: user::Model, only_org: Option<Uuid>) -> Self {
+        Self::User { user, only_org, api_token: true }
+    }
+
+    /// Whether the credential is a personal access token.
+    pub fn is_api_token(&self) -> bool {
+        matches!(self, Self::User { api_token: true, .. })
     }
 
     /// The signed-in user; `UNAUTHENTICATED` for an anonymous request (fail closed).

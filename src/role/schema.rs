@@ -109,6 +109,25 @@ impl PermissionScope {
     }
 }
 
+/// Who enforces a permission key.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PermissionEnforcement {
+    /// orgraph itself refuses or hides what the key does not allow.
+    Orgraph,
+    /// orgraph stores the key and answers `viewerCan` / `viewerPermissions` for it; the
+    /// client gates the feature (labels, reviews, exports… that orgraph does not own).
+    Client,
+}
+
+impl From<crate::authz::Enforcement> for PermissionEnforcement {
+    fn from(e: crate::authz::Enforcement) -> Self {
+        match e {
+            crate::authz::Enforcement::Orgraph => PermissionEnforcement::Orgraph,
+            crate::authz::Enforcement::Client => PermissionEnforcement::Client,
+        }
+    }
+}
+
 /// One permission key of the catalog: the building block of roles.
 #[derive(SimpleObject)]
 pub struct Permission {
@@ -118,8 +137,11 @@ pub struct Permission {
     pub scope_kind: PermissionScope,
     /// What the key allows.
     pub description: String,
-    /// Whether an organization owner may grant it to one member as an individual capability.
+    /// Whether an organization owner may grant it to one member as an individual capability
+    /// (only keys orgraph enforces are grantable).
     pub grantable: bool,
+    /// Who enforces the key: orgraph, or the client through `viewerCan`.
+    pub enforcement: PermissionEnforcement,
 }
 
 #[derive(Default)]
@@ -140,6 +162,7 @@ impl RoleQuery {
                 scope_kind: PermissionScope::parse(&p.scope),
                 description: p.description.clone(),
                 grantable: p.grantable,
+                enforcement: p.enforcement.into(),
             })
             .collect();
         list.sort_by(|a, b| a.key.cmp(&b.key));

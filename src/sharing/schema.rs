@@ -53,7 +53,8 @@ impl ShareLink {
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
-    /// Whether the link still works: neither revoked nor expired.
+    /// Whether the link is neither revoked nor expired. It also works only while its
+    /// creator still holds `project.update` on the project (checked at each use).
     async fn active(&self) -> bool {
         service::is_active(&self.0)
     }
@@ -132,7 +133,7 @@ pub async fn share_links_of(
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
     let args = page_args(first, after.as_deref())?;
-    if !req.grants().await?.can(&resource, "project.update") {
+    if !req.grants().await?.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
         return Ok(None);
     }
     let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);

@@ -4,7 +4,7 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::api_token::service::hash;
-use crate::authz::Grants;
+use crate::authz::{Grants, keys};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::project::repo as project_repo;
@@ -89,7 +89,7 @@ async fn find_readable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
 /// A project the viewer sees and may update (`project.update`), locked for the change.
 async fn find_updatable<C: ConnectionTrait>(db: &C, grants: &Grants, viewer: Uuid, id: Uuid) -> AppResult<project::Model> {
     let p = project_repo::find_visible(db, grants, id).await?;
-    if !grants.can(&project_repo::resource(&p, viewer), "project.update") {
+    if !grants.can(&project_repo::resource(&p, viewer), keys::PROJECT_UPDATE) {
         return Err(AppError::forbidden("requires project.update"));
     }
     project_repo::lock(db, p.id).await
@@ -202,8 +202,23 @@ pub fn is_active(link: &share_link::Model) -> bool {
     link.revoked_at.is_none() && link.expires_at.is_none_or(|e| e > Utc::now())
 }
 
+/// RULES.md §9.6: a link works only while its creator still holds the right to create it
+/// on its project (`project.update`, on a project they see), read at each use; a link
+/// whose creator is gone works no more.
+async fn creator_may_share<C: ConnectionTrait>(
+    req: &RequestCtx,
+    db: &C,
+    link: &share_link::Model,
+    p: &project::Model,
+) -> AppResult<bool> {
+    let Some(creator) = link.created_by else { return Ok(false) };
+    let grants = req.load_grants_of(db, creator).await?;
+    Ok(grants.sees_project(p.organization_id, p.team_id, p.id)
+        && grants.can(&project_repo::resource(p, creator), keys::PROJECT_UPDATE))
+}
+
 /// Copies the project of a live share link into `workspace`; an unknown, expired or
-/// revoked token is NOT_FOUND.
+/// revoked token, or one whose creator lost the right to share the project, is NOT_FOUND.
 pub async fn clone_from_share_link(req: &RequestCtx, token: &str, workspace: Uuid, name: Name) -> AppResult<project::Model> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
@@ -215,6 +230,9 @@ pub async fn clone_from_share_link(req: &RequestCtx, token: &str, workspace: Uui
         .filter(is_active)
         .ok_or(AppError::NotFound)?;
     let source = project::Entity::find_by_id(link.project_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if !creator_may_share(req, &txn, &link, &source).await? {
+        return Err(AppError::NotFound);
+    }
     let p = copy(&txn, &grants, viewer.id, &source, workspace, name, OriginKind::ShareLink).await?;
     txn.commit().await?;
     Ok(p)

@@ -1,6 +1,8 @@
 //! Just-in-time provisioning (RULES.md §2): the first valid token of an unknown `sub`
 //! creates, in one transaction, the user, a personal organization with its owner
-//! membership, a team with the user as `admin`, and `First Workspace`.
+//! membership, a team with the user as `admin`, and `First Workspace`. E-mails are
+//! unique among verified ones only (migration 000013): an unverified claim is stored as
+//! the claimant's, unverified, matches no invitation and never blocks the verified owner.
 
 use crate::authz::{Catalog, Scope};
 use crate::db::begin_write;
@@ -61,7 +63,8 @@ async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppR
     am.name = Set(name);
     match am.update(db).await.map_err(AppError::from) {
         Ok(u) => Ok(u),
-        // The new e-mail is another account's (one column, unique index).
+        // The new e-mail is another account's verified one (unique over verified e-mails
+        // only: an unverified claim never blocks anyone, RULES.md §2).
         Err(AppError::Conflict { .. }) => Err(email_taken()),
         Err(e) => Err(e),
     }

@@ -95,11 +95,10 @@ both!(a_revoked_admin_keeps_reading_earlier_runs_but_cannot_change_them, |app: T
     let (owner, admin) = (&sa.owner, &sa.admin);
     // "Needs permission" for the Team Admin: not held until granted.
     assert!(!team_can(admin, &sa.team, "model.train").await);
-    assert!(!team_can(admin, &sa.team, "orchestrate.access").await);
     assert!(!org_can(admin, &sa.org, "sdk_token.view").await);
     assert_eq!(admin.code(START, json!({ "t": sa.team, "n": "early" })).await, "FORBIDDEN");
 
-    for key in ["model.train", "orchestrate.access", "sdk_token.view"] {
+    for key in ["model.train", "sdk_token.view"] {
         let (code, body) = grant(owner, &sa.org, admin, key).await;
         assert_eq!(code, "OK", "{body}");
         let g = &body["data"]["grantCapability"]["grant"];
@@ -110,7 +109,6 @@ both!(a_revoked_admin_keeps_reading_earlier_runs_but_cannot_change_them, |app: T
     }
     // Effective on the very next request.
     assert!(team_can(admin, &sa.team, "model.train").await);
-    assert!(team_can(admin, &sa.team, "orchestrate.access").await);
     assert!(org_can(admin, &sa.org, "sdk_token.view").await);
 
     let a = start(admin, &sa.team, "run A").await;
@@ -120,7 +118,7 @@ both!(a_revoked_admin_keeps_reading_earlier_runs_but_cannot_change_them, |app: T
     let d = owner.ok(REVOKE_GRANT, json!({ "o": sa.org, "u": admin.id, "p": "model.train" })).await;
     assert!(d["revokeCapability"]["revokedGrantId"].is_string());
     assert!(!team_can(admin, &sa.team, "model.train").await);
-    assert!(team_can(admin, &sa.team, "orchestrate.access").await, "other grants stay");
+    assert!(org_can(admin, &sa.org, "sdk_token.view").await, "other grants stay");
 
     // Still readable, no longer editable.
     assert_eq!(run_names(admin, &sa.team).await, ["run A"]);
@@ -169,7 +167,7 @@ both!(a_revoked_admin_keeps_reading_earlier_runs_but_cannot_change_them, |app: T
     assert_eq!(revoked["targetKind"], "CapabilityGrant");
     assert_eq!(revoked["before"], json!({ "userId": uuid_of(&admin.id), "permission": "model.train" }));
     assert!(revoked["after"].is_null());
-    assert_eq!(entries.iter().filter(|e| e["action"] == "capability.granted").count(), 3);
+    assert_eq!(entries.iter().filter(|e| e["action"] == "capability.granted").count(), 2);
 });
 
 /// The raw uuid behind a global id, as audit states store it.
@@ -185,7 +183,8 @@ both!(capability_changes_are_refused_in_rule_order, |app: TestApp| async move {
     let sa = superannotate(&app).await;
     let (owner, admin) = (&sa.owner, &sa.admin);
     // Input: unknown key, then a key that is not grantable (BAD_USER_INPUT on "permission").
-    for key in ["model.nope", "org.delete", "capability.manage"] {
+    // `orchestrate.access` and `explore.datasets` gate nothing orgraph owns: not grantable.
+    for key in ["model.nope", "org.delete", "capability.manage", "orchestrate.access", "explore.datasets"] {
         let (code, body) = grant(owner, &sa.org, admin, key).await;
         assert_eq!(code, "BAD_USER_INPUT", "{key}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], "permission");
@@ -195,13 +194,13 @@ both!(capability_changes_are_refused_in_rule_order, |app: TestApp| async move {
     // Permission: only holders of capability.manage (the owner); nothing stored.
     assert_eq!(grant(admin, &sa.org, admin, "model.train").await.0, "FORBIDDEN");
     assert_eq!(grant(admin, &sa.org, &sa.contributor, "model.train").await.0, "FORBIDDEN");
-    assert_eq!(grant(&sa.contributor, &sa.org, &sa.contributor, "explore.datasets").await.0, "FORBIDDEN");
+    assert_eq!(grant(&sa.contributor, &sa.org, &sa.contributor, "sdk_token.view").await.0, "FORBIDDEN");
     assert_eq!(grant_count(owner, &sa.org).await, 0);
     // Invariant: the grantee must be an active member.
     assert_eq!(grant(owner, &sa.org, &sa.outsider, "model.train").await.0, "FAILED_PRECONDITION");
     assert_eq!(grant_count(owner, &sa.org).await, 0);
-    // Self-grants by the owner are allowed ("Explore datasets" needs permission even for them).
-    assert_eq!(grant(owner, &sa.org, owner, "explore.datasets").await.0, "OK");
+    // Self-grants by the owner are allowed.
+    assert_eq!(grant(owner, &sa.org, owner, "sdk_token.view").await.0, "OK");
     // Uniqueness.
     assert_eq!(grant(owner, &sa.org, admin, "model.train").await.0, "OK");
     assert_eq!(grant(owner, &sa.org, admin, "model.train").await.0, "CONFLICT");
@@ -213,7 +212,7 @@ both!(capability_changes_are_refused_in_rule_order, |app: TestApp| async move {
     };
     assert_eq!(revoke(admin, admin, "model.train").await, "FORBIDDEN");
     assert_eq!(revoke(owner, admin, "org.delete").await, "BAD_USER_INPUT");
-    assert_eq!(revoke(owner, admin, "orchestrate.access").await, "NOT_FOUND");
+    assert_eq!(revoke(owner, admin, "sdk_token.view").await, "NOT_FOUND");
     assert_eq!(revoke(&sa.outsider, admin, "model.train").await, "NOT_FOUND");
     assert_eq!(grant_count(owner, &sa.org).await, 2);
 });
@@ -222,10 +221,10 @@ both!(members_see_only_their_own_grants_and_removal_drops_them, |app: TestApp| a
     let sa = superannotate(&app).await;
     let (owner, admin, contributor) = (&sa.owner, &sa.admin, &sa.contributor);
     assert_eq!(grant(owner, &sa.org, admin, "model.train").await.0, "OK");
-    assert_eq!(grant(owner, &sa.org, contributor, "explore.datasets").await.0, "OK");
+    assert_eq!(grant(owner, &sa.org, contributor, "sdk_token.view").await.0, "OK");
     assert_eq!(grant_count(owner, &sa.org).await, 2);
     let d = owner.ok(GRANTS, json!({ "id": sa.org, "u": contributor.id })).await;
-    assert_eq!(d["node"]["capabilityGrants"]["nodes"][0]["permission"], "explore.datasets");
+    assert_eq!(d["node"]["capabilityGrants"]["nodes"][0]["permission"], "sdk_token.view");
     // Others' grants are filtered, never an error.
     let d = admin.ok(GRANTS, json!({ "id": sa.org })).await;
     let mine = d["node"]["capabilityGrants"]["nodes"].as_array().expect("grants").clone();
@@ -248,7 +247,7 @@ both!(concurrent_duplicate_grants_store_exactly_one, |app: TestApp| async move {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (owner, admin, org) = (sa.owner.clone(), sa.admin.clone(), sa.org.clone());
-            tokio::spawn(async move { grant(&owner, &org, &admin, "orchestrate.access").await.0 })
+            tokio::spawn(async move { grant(&owner, &org, &admin, "sdk_token.view").await.0 })
         })
         .collect();
     let mut codes = Vec::new();
@@ -261,7 +260,7 @@ both!(concurrent_duplicate_grants_store_exactly_one, |app: TestApp| async move {
     // Concurrent revokes: exactly one removes it.
     let tasks: Vec<_> = (0..4)
         .map(|_| {
-            let (owner, vars) = (sa.owner.clone(), json!({ "o": sa.org, "u": sa.admin.id, "p": "orchestrate.access" }));
+            let (owner, vars) = (sa.owner.clone(), json!({ "o": sa.org, "u": sa.admin.id, "p": "sdk_token.view" }));
             tokio::spawn(async move {
                 owner.post(REVOKE_GRANT, vars).await.1["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_string()
             })
@@ -300,7 +299,7 @@ both!(a_delegated_capability_manager_grants_only_keys_their_role_holds, |app: Te
     add_member(&sa.owner, &sa.org, &bob, "grantor").await;
     // No escalation: bob's role does not hold model.train, neither for him nor for others.
     assert_eq!(grant(&bob, &sa.org, &bob, "model.train").await.0, "FORBIDDEN");
-    assert_eq!(grant(&bob, &sa.org, &sa.admin, "orchestrate.access").await.0, "FORBIDDEN");
+    assert_eq!(grant(&bob, &sa.org, &sa.admin, "sdk_token.view").await.0, "FORBIDDEN");
     assert_eq!(grant_count(&sa.owner, &sa.org).await, 0, "nothing stored");
     assert!(org_can(&bob, &sa.org, "capability.manage").await);
     // Nor through a capability the owner granted him: only his role counts.

@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod authz_property;
 mod capabilities;
+mod capability_findings;
 mod cli;
 mod concurrency;
 mod contract;

@@ -67,7 +67,7 @@ both!(permission_catalog_lists_every_key_with_scope_and_description, |app: TestA
     let find = |key: &str| list.iter().find(|p| p["key"] == key).cloned().unwrap_or_else(|| panic!("{key} missing"));
     for (key, scope, grantable) in [
         ("model.train", "TEAM", true),
-        ("orchestrate.access", "TEAM", true),
+        ("orchestrate.access", "TEAM", false),
         ("sdk_token.view", "ORGANIZATION", true),
         ("label.create.own", "PROJECT", false),
         ("export.create", "PROJECT", false),

@@ -61,9 +61,12 @@ both!(developer_deletes_only_what_they_created_and_admin_deletes_anything, |app:
     assert_eq!(t.developer.ok(q, json!({ "p": theirs })).await["node"]["viewerCan"], false);
     assert_eq!(t.developer.ok(q, json!({ "p": mine })).await["node"]["viewerCan"], true);
 
-    // Their own dataset, and anything in the subtree of their own project.
+    // Their own dataset; not someone else's in their own project, nor the project while
+    // it holds it (RULES.md §5 v3: `.own` needs the whole subtree to be theirs).
     t.developer.ok(DELETE_DATASET, json!({ "d": my_ds_in_theirs })).await;
-    t.developer.ok(DELETE_DATASET, json!({ "d": their_ds_in_mine })).await;
+    assert_eq!(t.developer.code(DELETE_DATASET, json!({ "d": their_ds_in_mine })).await, "FORBIDDEN");
+    assert_eq!(t.developer.code(DELETE_PROJECT, json!({ "p": mine })).await, "FORBIDDEN");
+    t.team_admin.ok(DELETE_DATASET, json!({ "d": their_ds_in_mine })).await;
     t.developer.ok(DELETE_PROJECT, json!({ "p": mine })).await;
     assert!(t.developer.node(&mine).await.is_null());
 

@@ -15,8 +15,10 @@
 //! - "run model training" is `model.train`, "Orchestrate" `orchestrate.access`, both on
 //!   the organization's teams; a Contributor (team member) holds neither and the owner
 //!   grants them to Team Admins only in practice (the rows grant to admins).
-//! - "Explore datasets: ⚠ for all three (Contributor as Project Admin)": no role grants
-//!   `explore.datasets`; the owner grants it, to themself too.
+//! - Issue 11 (finding 17): a capability must gate something orgraph enforces, so
+//!   `orchestrate.access` and `explore.datasets` (client keys, `viewerCan` only) are not
+//!   grantable; their ⚠ cells are given through a custom role instead ("Explore datasets:
+//!   ⚠ for all three": no built-in role holds `explore.datasets`).
 //! - "The Neural Network tab is only visible to Team Owners and Team Admins":
 //!   `neural_network.access` on a team.
 
@@ -62,16 +64,16 @@ pub const TABLE: &[Row] = &[
     Row { seed: "Allow Team Admins to run model training: Team Admin needs permission", actor: ADMIN, action: CanAfterGrant("model.train"), target: Team, expect: Allowed },
     Row { seed: "Allow Team Admins to run model training: Contributor no", actor: CONTRIBUTOR_IN_TEAM, action: Can("model.train"), target: Team, expect: Denied(FORBIDDEN) },
     Row { seed: "Allow Team Admins to access Orchestrate: Team Owner yes", actor: OWNER, action: Can("orchestrate.access"), target: Team, expect: Allowed },
-    Row { seed: "Allow Team Admins to access Orchestrate: Team Admin needs permission", actor: ADMIN, action: CanAfterGrant("orchestrate.access"), target: Team, expect: Allowed },
+    Row { seed: "Allow Team Admins to access Orchestrate: Team Admin needs permission (a custom role, issue 11)", actor: ADMIN, action: Can("orchestrate.access"), target: Team, expect: Denied(FORBIDDEN) },
     Row { seed: "Allow Team Admins to access Orchestrate: Contributor no", actor: CONTRIBUTOR_IN_TEAM, action: Can("orchestrate.access"), target: Team, expect: Denied(FORBIDDEN) },
-    Row { seed: "Explore datasets: Team Owner needs permission", actor: OWNER, action: CanAfterGrant("explore.datasets"), target: Project, expect: Allowed },
-    Row { seed: "Explore datasets: Team Admin needs permission", actor: ADMIN, action: CanAfterGrant("explore.datasets"), target: Project, expect: Allowed },
-    Row { seed: "Explore datasets: Contributor (Project Admin) needs permission", actor: "org:contributor project:admin", action: CanAfterGrant("explore.datasets"), target: Project, expect: Allowed },
+    Row { seed: "Explore datasets: Team Owner needs permission (a custom role, issue 11)", actor: OWNER, action: Can("explore.datasets"), target: Project, expect: Denied(FORBIDDEN) },
+    Row { seed: "Explore datasets: Team Admin needs permission (a custom role, issue 11)", actor: ADMIN, action: Can("explore.datasets"), target: Project, expect: Denied(FORBIDDEN) },
+    Row { seed: "Explore datasets: Contributor (Project Admin) needs permission (a custom role, issue 11)", actor: "org:contributor project:admin", action: Can("explore.datasets"), target: Project, expect: Denied(FORBIDDEN) },
     Row { seed: "The Neural Network tab is only visible to Team Owners", actor: OWNER, action: Can("neural_network.access"), target: Team, expect: Allowed },
     Row { seed: "The Neural Network tab is only visible to Team Admins", actor: ADMIN, action: Can("neural_network.access"), target: Team, expect: Allowed },
     Row { seed: "The Neural Network tab is not visible to Contributors", actor: CONTRIBUTOR_IN_TEAM, action: Can("neural_network.access"), target: Team, expect: Denied(FORBIDDEN) },
     Row { seed: "Allow a Team Admin to run training: the Team Owner checks the Run training box", actor: OWNER, action: GrantCapability("model.train"), target: Member("org:admin"), expect: Allowed },
-    Row { seed: "Access to Orchestrate: as a Team Owner, you can provide your Team Admins access", actor: OWNER, action: GrantCapability("orchestrate.access"), target: Member("org:admin"), expect: Allowed },
+    Row { seed: "Access to Orchestrate: as a Team Owner, you can provide your Team Admins access (a custom role, not a capability: issue 11)", actor: OWNER, action: GrantCapability("orchestrate.access"), target: Member("org:admin"), expect: Denied("BAD_USER_INPUT") },
     Row { seed: "Only the Team Owner allows Team Admins to run training (not a Team Admin)", actor: ADMIN, action: GrantCapability("model.train"), target: Member("org:admin"), expect: Denied(FORBIDDEN) },
     Row { seed: "When adding new Team Admins, this option (Orchestrate) is unchecked by default", actor: ADMIN, action: Can("orchestrate.access"), target: Team, expect: Denied(FORBIDDEN) },
 ];

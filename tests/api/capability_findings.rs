@@ -1,0 +1,229 @@
+//! Issue 11, capabilities, tokens and identity (RULES.md §2, §5 `.own`, §9.6, §9.7):
+//! findings 8, 9, 10, 11, 12, 15 and 17, each as the attack that worked before.
+
+use crate::both;
+use crate::helpers::*;
+use crate::ops::*;
+use crate::subscriptions::{Event, connect};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
+use serde_json::json;
+use std::time::Duration;
+
+const CREATE_LINK: &str = "mutation($p: ID!) { createShareLink(input: { projectId: $p }) { token shareLink { id active } } }";
+const CLONE_LINK: &str =
+    "mutation($t: String!, $w: ID!, $n: String!) { cloneFromShareLink(input: { token: $t, workspaceId: $w, name: $n }) {
+    project { id } } }";
+const CREATE_TOKEN: &str = "mutation($n: String!, $s: Int!, $o: ID) {
+  createApiToken(input: { name: $n, expiresInSeconds: $s, organizationId: $o }) { secret apiToken { id } } }";
+const REVOKE_TOKEN: &str = "mutation($t: ID!) { revokeApiToken(input: { apiTokenId: $t }) { apiToken { id revoked } } }";
+
+/// `by` signed in with a new personal access token (restricted to `org` if given).
+async fn pat(by: &Client, org: Option<&str>) -> (Client, String) {
+    let d = by.ok(CREATE_TOKEN, json!({ "n": "script", "s": 31_536_000, "o": org })).await;
+    let secret = d["createApiToken"]["secret"].as_str().expect("secret").to_string();
+    let id = d["createApiToken"]["apiToken"]["id"].as_str().expect("id").to_string();
+    (Client { token: Some(secret), ..by.clone() }, id)
+}
+
+/// An HS256 token whose e-mail is explicitly unverified (`email_verified: false`).
+fn unverified_token(sub: &str, email: &str) -> String {
+    let now = get_current_timestamp();
+    let claims = json!({ "sub": sub, "email": email, "email_verified": false, "exp": now + 3600, "iat": now });
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).expect("sign")
+}
+
+fn signed(app: &TestApp, token: String) -> Client {
+    Client { token: Some(token), ..app.anonymous() }
+}
+
+both!(finding_8_a_share_link_dies_with_its_creators_right, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let theirs = create_org(&t.outsider, "theirs").await;
+    // The developer holds `project.update` through the team and creates a link.
+    let d = t.developer.ok(CREATE_LINK, json!({ "p": t.project })).await;
+    let token = d["createShareLink"]["token"].as_str().expect("token").to_string();
+    t.outsider.ok(CLONE_LINK, json!({ "t": token, "w": theirs.workspace, "n": "Before" })).await;
+
+    // Removed from the organization, he no longer may create it: the link stops working,
+    // for him (into his personal workspace) and for anyone.
+    let m = membership_id(&t.owner, &t.org, &t.developer).await;
+    t.owner.ok(REMOVE_MEMBER, json!({ "m": m })).await;
+    let mine = personal_team(&t.developer).await;
+    let ws = t
+        .developer
+        .ok("query($t: ID!) { node(id: $t) { ... on Team { workspaces(first: 1) { nodes { id } } } } }", json!({ "t": mine }))
+        .await;
+    let ws = ws["node"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    assert_eq!(t.developer.code(CLONE_LINK, json!({ "t": token, "w": ws, "n": "Stolen" })).await, "NOT_FOUND");
+    assert_eq!(t.outsider.code(CLONE_LINK, json!({ "t": token, "w": theirs.workspace, "n": "After" })).await, "NOT_FOUND");
+
+    // Back with the right, the link works again (it was never revoked).
+    add_member(&t.owner, &t.org, &t.developer, "worker").await;
+    add_member(&t.owner, &t.team, &t.developer, "developer").await;
+    t.outsider.ok(CLONE_LINK, json!({ "t": token, "w": theirs.workspace, "n": "Again" })).await;
+});
+
+both!(finding_9_moving_others_datasets_under_ones_own_never_makes_them_deletable, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let theirs = create_dataset(&t.owner, &t.project, None, "Owners").await;
+    let mine = create_dataset(&t.developer, &t.project, None, "Mine").await;
+    t.developer.ok(MOVE_DATASET, json!({ "d": theirs, "p": mine })).await;
+    assert_eq!(t.developer.code(DELETE_DATASET, json!({ "d": mine })).await, "FORBIDDEN");
+    assert_eq!(t.developer.code(DELETE_DATASET, json!({ "d": theirs })).await, "FORBIDDEN");
+    assert_eq!(t.owner.node(&theirs).await["id"], theirs.as_str(), "still there");
+
+    // Someone else's items in one's own dataset count as well.
+    let full = create_dataset(&t.developer, &t.project, None, "Full").await;
+    add_items(&t.manager, &full, &[("a.png", 10)]).await;
+    assert_eq!(t.developer.code(DELETE_DATASET, json!({ "d": full })).await, "FORBIDDEN");
+
+    // The same for a project of his holding someone else's dataset.
+    let proj = create_project(&t.developer, &t.workspace, "Dev's").await;
+    create_dataset(&t.manager, &proj, None, "Managers").await;
+    assert_eq!(t.developer.code(DELETE_PROJECT, json!({ "p": proj })).await, "FORBIDDEN");
+
+    // A subtree entirely his own stays deletable with `dataset.delete.own`.
+    let own = create_dataset(&t.developer, &t.project, None, "Own").await;
+    let child = create_dataset(&t.developer, &t.project, Some(&own), "Child").await;
+    add_items(&t.developer, &child, &[("b.png", 10)]).await;
+    t.developer.ok(DELETE_DATASET, json!({ "d": own })).await;
+});
+
+both!(finding_10_api_tokens_neither_mint_nor_revoke_tokens, |app: TestApp| async move {
+    let alice = app.user("alice").await;
+    let (script, id) = pat(&alice, None).await;
+    assert_eq!(script.code(CREATE_TOKEN, json!({ "n": "child", "s": 31_536_000 })).await, "FORBIDDEN");
+    assert_eq!(script.code(REVOKE_TOKEN, json!({ "t": id })).await, "FORBIDDEN");
+    // The identity-provider token still does both.
+    alice.ok(REVOKE_TOKEN, json!({ "t": id })).await;
+});
+
+both!(finding_10_an_api_token_acts_only_where_its_owner_may_generate_one, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let admin = app.user("admin").await;
+    let d = owner.ok(CREATE_ORGANIZATION, json!({ "s": "sa", "p": "SUPERANNOTATE" })).await;
+    let org = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    add_member(&owner, &org, &admin, "admin").await;
+    // A SuperAnnotate Team Admin is refused an organization SDK token…
+    assert_eq!(admin.code(CREATE_TOKEN, json!({ "n": "sdk", "s": 3600, "o": org })).await, "FORBIDDEN");
+    // …and an unrestricted one does not act in that organization either.
+    let (script, _) = pat(&admin, None).await;
+    assert!(script.node(&org).await.is_null(), "the organization is out of the token's reach");
+    assert_eq!(admin.node(&org).await["id"], org.as_str(), "the identity-provider token still reaches it");
+    let own = personal_org(&admin).await;
+    assert_eq!(script.node(&own).await["id"], own.as_str(), "where he holds sdk_token.generate it acts");
+});
+
+both!(finding_10_the_sdk_token_right_is_checked_at_each_use, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let (script, _) = pat(&t.worker, None).await;
+    let (restricted, _) = pat(&t.worker, Some(&t.org)).await;
+    assert_eq!(script.node(&t.org).await["id"], t.org.as_str());
+    assert_eq!(restricted.node(&t.org).await["id"], t.org.as_str());
+    // The owner moves the worker to a custom role without `sdk_token.generate`.
+    t.owner
+        .ok(
+            "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"reader\", name: \"Reader\", scopeKind: ORGANIZATION, permissions: [\"org.read\", \"member.read\"] }) { role { key } } }",
+            json!({ "o": t.org }),
+        )
+        .await;
+    let m = membership_id(&t.owner, &t.org, &t.worker).await;
+    t.owner.ok(CHANGE_ROLE, json!({ "m": m, "r": "reader" })).await;
+    assert!(script.node(&t.org).await.is_null(), "the unrestricted token no longer acts there");
+    assert!(restricted.node(&t.org).await.is_null(), "nor the restricted one");
+    assert_eq!(t.worker.node(&t.org).await["id"], t.org.as_str(), "the identity-provider token does");
+    t.owner.ok(CHANGE_ROLE, json!({ "m": m, "r": "worker" })).await;
+    assert_eq!(script.node(&t.org).await["id"], t.org.as_str(), "back with the key, back in reach");
+});
+
+both!(finding_15_a_restricted_token_cannot_create_organizations, |app: TestApp| async move {
+    let alice = app.user("alice").await;
+    let org = create_org(&alice, "acme").await;
+    let (script, _) = pat(&alice, Some(&org.id)).await;
+    assert_eq!(script.code(CREATE_ORGANIZATION, json!({ "s": "escape" })).await, "FORBIDDEN");
+    let d = alice.ok("{ viewer { organizations(first: 10) { totalCount } } }", json!({})).await;
+    assert_eq!(d["viewer"]["organizations"]["totalCount"], 2, "nothing was created");
+});
+
+both!(finding_11_an_old_socket_gets_nothing_for_an_address_its_user_lost, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    bob.init(&token("bob", "bob@example.com", None)).await;
+    bob.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Bob's account moves to another address; carol's account takes bob's old one.
+    signed(&app, token("bob", "robert@example.com", None)).ok("{ viewer { id } }", json!({})).await;
+    signed(&app, token("carol", "bob@example.com", None)).ok("{ viewer { id } }", json!({})).await;
+    owner.ok(INVITE, json!({ "s": org.id, "e": "bob@example.com", "r": "worker" })).await;
+    assert_eq!(bob.recv(Duration::from_millis(1500)).await, Event::Silent, "carol's invitation must not reach bob");
+
+    // His current address is delivered on the same socket.
+    owner.ok(INVITE, json!({ "s": org.id, "e": "robert@example.com", "r": "worker" })).await;
+    match bob.recv(Duration::from_secs(10)).await {
+        Event::Json(v) => assert_eq!(v["payload"]["data"]["invitationReceived"]["email"], "robert@example.com", "{v}"),
+        other => panic!("bob expected his invitation, got {other:?}"),
+    }
+});
+
+both!(finding_12_an_unverified_claim_never_locks_out_the_verified_owner, |app: TestApp| async move {
+    let mallory = signed(&app, unverified_token("mallory", "bob@example.com"));
+    mallory.ok("{ viewer { id } }", json!({})).await;
+    let bob = app.user("bob").await;
+    let d = bob.ok("{ viewer { id email } }", json!({})).await;
+    assert_eq!(d["viewer"]["email"], "bob@example.com");
+    // Mallory keeps signing in, and is never matched by bob's invitations.
+    mallory.ok("{ viewer { id } }", json!({})).await;
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    owner.ok(INVITE, json!({ "s": org.id, "e": "bob@example.com", "r": "worker" })).await;
+    let mine = "{ viewer { pendingInvitations { id } } }";
+    assert_eq!(bob.ok(mine, json!({})).await["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mallory.ok(mine, json!({})).await["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(0));
+});
+
+both!(finding_17_a_grantable_capability_gates_something_real, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let grant = "mutation($o: ID!, $u: ID!, $p: String!) {
+        grantCapability(input: { organizationId: $o, userId: $u, permission: $p }) { grant { id } } }";
+    // Keys orgraph does not enforce are no capabilities.
+    for key in ["orchestrate.access", "explore.datasets"] {
+        assert_eq!(t.owner.code(grant, json!({ "o": t.org, "u": t.maintainer.id, "p": key })).await, "BAD_USER_INPUT", "{key}");
+    }
+    // `sdk_token.view` opens the organization's SDK tokens (never their secrets).
+    let (_, _) = pat(&t.worker, Some(&t.org)).await;
+    let list = "query($o: ID!) { node(id: $o) { ... on Organization { sdkTokens(first: 10) { totalCount
+        nodes { name prefix revoked owner { id } } } } } }";
+    assert!(t.maintainer.ok(list, json!({ "o": t.org })).await["node"]["sdkTokens"].is_null());
+    t.owner.ok(grant, json!({ "o": t.org, "u": t.maintainer.id, "p": "sdk_token.view" })).await;
+    let d = t.maintainer.ok(list, json!({ "o": t.org })).await;
+    assert_eq!(d["node"]["sdkTokens"]["totalCount"], 1, "{d}");
+    assert_eq!(d["node"]["sdkTokens"]["nodes"][0]["owner"]["id"], t.worker.id.as_str());
+    let d = t.owner.ok(list, json!({ "o": t.org })).await;
+    assert_eq!(d["node"]["sdkTokens"]["totalCount"], 1, "the owner holds it through the role");
+    assert!(t.worker.ok(list, json!({ "o": t.org })).await["node"]["sdkTokens"].is_null());
+});
+both!(finding_17_every_catalog_key_says_who_enforces_it, |app: TestApp| async move {
+    let alice = app.user("alice").await;
+    let d = alice.ok("{ permissionCatalog { key grantable enforcement } }", json!({})).await;
+    let list = d["permissionCatalog"].as_array().cloned().unwrap_or_default();
+    let keys: Vec<&str> = list.iter().filter_map(|p| p["key"].as_str()).collect();
+    let mut constants: Vec<&str> = orgraph::authz::keys::ALL.iter().map(|k| k.as_str()).collect();
+    constants.sort_unstable();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, constants, "the constants are exactly the migrated catalog");
+    for p in &list {
+        let key = p["key"].as_str().unwrap_or_default();
+        let expected = match orgraph::authz::Key::find(key).map(orgraph::authz::Key::enforcement) {
+            Some(orgraph::authz::Enforcement::Orgraph) => "ORGRAPH",
+            _ => "CLIENT",
+        };
+        assert_eq!(p["enforcement"], expected, "{p}");
+        // A grantable capability gates something orgraph itself decides.
+        if p["grantable"] == true {
+            assert_eq!(p["enforcement"], "ORGRAPH", "grantable but gating nothing: {p}");
+        }
+    }
+});
