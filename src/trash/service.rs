@@ -332,9 +332,13 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 /// Deletes the entries older than `retention`; used by the background purger (and tests).
-pub async fn purge_expired<C: ConnectionTrait>(db: &C, retention: std::time::Duration) -> AppResult<u64> {
+/// A write like any other: it serializes with mutations (`db::begin_write`).
+pub async fn purge_expired(db: &sea_orm::DatabaseConnection, retention: std::time::Duration) -> AppResult<u64> {
     let age = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
     let cutoff = chrono::Utc::now().checked_sub_signed(age).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-    let res = trash_entry::Entity::delete_many().filter(trash_entry::Column::DeletedAt.lte(cutoff)).exec(db).await?;
+    #[expect(clippy::disallowed_methods, reason = "the background purger has no request")]
+    let txn = crate::db::begin_write(db).await?;
+    let res = trash_entry::Entity::delete_many().filter(trash_entry::Column::DeletedAt.lte(cutoff)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(res.rows_affected)
 }

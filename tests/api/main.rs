@@ -27,6 +27,7 @@ mod idp;
 mod invitations;
 mod items;
 mod limits;
+mod locking;
 mod memberships;
 mod n_plus_one;
 mod observability;
