@@ -78,6 +78,19 @@ async fn assert_no_audited_write_after(app: &TestApp, t: &DefaultOrg, removal: U
     assert!(late.is_empty(), "{} writes of the removed maintainer committed after her removal: {late:?}", late.len());
 }
 
+/// No activity entry of the maintainer's (deletes, transfers, publishing…) is later than
+/// the removal.
+async fn assert_no_activity_after(app: &TestApp, t: &DefaultOrg, removal: Uuid) {
+    let db = app.database().await;
+    let late = entity::activity::Entity::find()
+        .filter(entity::activity::Column::ActorId.eq(uuid_of(&t.maintainer.id)))
+        .filter(entity::activity::Column::Id.gt(removal))
+        .all(&db)
+        .await
+        .expect("activity");
+    assert!(late.is_empty(), "{} changes of the removed maintainer committed after her removal: {late:?}", late.len());
+}
+
 fn assert_all_before(ids: &[Uuid], removal: Uuid) {
     let late: Vec<_> = ids.iter().filter(|id| **id > removal).collect();
     assert!(late.is_empty(), "{} writes of the removed maintainer committed after her removal", late.len());
@@ -149,6 +162,29 @@ both!(datasets_and_share_links_racing_the_creators_removal_never_commit_after_it
     )
     .await;
     assert_all_before(&ids, removal);
+});
+
+both!(deletes_transfers_and_publishing_racing_the_removal_never_commit_after_it, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let mut datasets = Vec::new();
+    let mut projects = Vec::new();
+    for i in 0..N / 3 {
+        datasets.push(create_dataset(&t.owner, &t.project, None, &format!("doomed {i}")).await);
+        projects.push(create_project(&t.owner, &t.workspace, &format!("moving {i}")).await);
+    }
+    let elsewhere = create_workspace(&t.owner, &t.team, "elsewhere").await;
+    let (_, removal) = race_removal(
+        &app,
+        &t,
+        |i| match i % 3 {
+            0 => (DELETE_DATASET.into(), json!({ "d": datasets[i / 3] })),
+            1 => (TRANSFER_PROJECT.into(), json!({ "p": projects[i / 3], "w": elsewhere })),
+            _ => (PUBLISH_PROJECT.into(), json!({ "p": projects[i / 3] })),
+        },
+        &[],
+    )
+    .await;
+    assert_no_activity_after(&app, &t, removal).await;
 });
 
 postgres_gate::gated! {
