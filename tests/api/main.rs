@@ -28,6 +28,7 @@ mod invitations;
 mod items;
 mod limits;
 mod memberships;
+mod moves;
 mod n_plus_one;
 mod observability;
 mod order_of_checks;
