@@ -12,8 +12,10 @@ const TRASH: &str = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 
 const RESTORE: &str = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) {
     project { id } dataset { id } detachedMemberships { user { id } role { key } reason } detachedMembershipCount
     detachedFromParent } }";
-const RESTORE_PLAIN: &str = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { project { id } dataset { id } } }";
-const MEMBERS: &str = "query($p: ID!) { node(id: $p) { ... on Project { members(first: 20) { nodes { user { id } role { key } } } } } }";
+const RESTORE_PLAIN: &str =
+    "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { project { id } dataset { id } } }";
+const MEMBERS: &str =
+    "query($p: ID!) { node(id: $p) { ... on Project { members(first: 20) { nodes { user { id } role { key } } } } } }";
 const DATASETS: &str = "query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 20) { nodes { id name } } } } }";
 const CREATE_ROLE: &str = "mutation($o: ID!, $k: String!, $p: [String!]!) { createRole(input: { organizationId: $o, key: $k,
     name: $k, scopeKind: PROJECT, permissions: $p }) { role { key } } }";
@@ -96,10 +98,7 @@ both!(finding_2_a_custom_role_never_follows_a_transfer_by_its_key, |app: TestApp
     add_member(dev, &p, pal, "lead").await;
 
     let r = dev.ok(TRANSFER_PROJECT, json!({ "p": p, "w": t.workspace })).await;
-    assert_eq!(
-        r["transferProject"]["detachedMemberships"],
-        json!([{ "user": { "id": pal.id }, "role": { "key": "lead" } }])
-    );
+    assert_eq!(r["transferProject"]["detachedMemberships"], json!([{ "user": { "id": pal.id }, "role": { "key": "lead" } }]));
     assert_eq!(t.owner.ok(MEMBERS, json!({ "p": p })).await["node"]["members"]["nodes"], json!([]));
     // The annotator holds nothing on the project: no lead's member management.
     assert_eq!(pal.code(ADD_MEMBER, json!({ "s": p, "u": t.viewer.id, "r": "labeler" })).await, "NOT_FOUND");
@@ -114,16 +113,19 @@ both!(finding_2_a_built_in_role_follows_only_where_the_mover_could_assign_it, |a
     let p = create_project(dev, &side.workspace, "Trojan").await;
     add_member(dev, &p, pal, "lead").await;
     let r = dev.ok(TRANSFER_PROJECT, json!({ "p": p, "w": t.workspace })).await;
-    assert_eq!(
-        r["transferProject"]["detachedMemberships"],
-        json!([{ "user": { "id": pal.id }, "role": { "key": "lead" } }])
-    );
+    assert_eq!(r["transferProject"]["detachedMemberships"], json!([{ "user": { "id": pal.id }, "role": { "key": "lead" } }]));
     assert_eq!(t.owner.ok(MEMBERS, json!({ "p": p })).await["node"]["members"]["nodes"], json!([]));
-    // The organization's owner, who could assign it there, takes the lead along.
+    // An owner of both organizations, who could assign it there, takes the lead along.
+    let b = create_org(&t.owner, "b-org").await;
+    add_member(&t.owner, &b.id, pal, "worker").await;
     let q = create_project(&t.owner, &t.workspace, "Legit").await;
     add_member(&t.owner, &q, pal, "lead").await;
-    let r = t.owner.ok(TRANSFER_PROJECT, json!({ "p": q, "w": side.workspace })).await;
-    assert_eq!(r["transferProject"]["detachedMemberships"], json!([]), "the owner is not in side: {r}");
+    let r = t.owner.ok(TRANSFER_PROJECT, json!({ "p": q, "w": b.workspace })).await;
+    assert_eq!(r["transferProject"]["detachedMemberships"], json!([]));
+    assert_eq!(
+        t.owner.ok(MEMBERS, json!({ "p": q })).await["node"]["members"]["nodes"],
+        json!([{ "user": { "id": pal.id }, "role": { "key": "lead" } }])
+    );
 });
 
 both!(finding_14_a_role_deleted_while_its_project_was_in_the_trash_is_detached_on_restore, |app: TestApp| async move {
@@ -162,10 +164,12 @@ both!(a_restore_reports_members_who_left_and_datasets_whose_parent_is_gone, |app
     let m = membership_id(&owner, &org.id, &lab).await;
     owner.ok(REMOVE_MEMBER, json!({ "m": m })).await;
     let r = owner.ok(RESTORE, json!({ "e": first_entry(&trash(&owner, &org.team).await) })).await;
+    // The user left the only organization the owner shares with them: no longer visible.
     assert_eq!(
         r["restoreFromTrash"]["detachedMemberships"],
-        json!([{ "user": { "id": lab.id }, "role": { "key": "labeler" }, "reason": "NOT_IN_ORGANIZATION" }])
+        json!([{ "user": null, "role": { "key": "labeler" }, "reason": "NOT_IN_ORGANIZATION" }])
     );
+    assert_eq!(r["restoreFromTrash"]["detachedFromParent"], false);
 
     let a = create_dataset(&owner, &p, None, "a").await;
     let b = create_dataset(&owner, &p, Some(&a), "b").await;
@@ -176,4 +180,44 @@ both!(a_restore_reports_members_who_left_and_datasets_whose_parent_is_gone, |app
     assert_eq!(r["restoreFromTrash"]["detachedFromParent"], true);
     let listed = owner.ok(DATASETS, json!({ "p": p })).await;
     assert_eq!(listed["node"]["datasets"]["nodes"], json!([{ "id": b, "name": "b" }]));
+});
+
+/// `(table, column)` for every column named like a copy of an ancestor, read from the
+/// database catalog.
+async fn ancestor_columns(app: &TestApp) -> std::collections::BTreeSet<(String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
+    let sql = match app.db {
+        Db::Sqlite => {
+            "SELECT m.name AS t, c.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) c
+                       WHERE m.type = 'table'"
+        }
+        Db::Postgres => {
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns
+                         WHERE table_schema = current_schema()"
+        }
+    };
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("catalog");
+    rows.iter()
+        .map(|r| (r.try_get::<String>("", "t").expect("t"), r.try_get::<String>("", "c").expect("c")))
+        .filter(|(_, c)| ["organization_id", "team_id", "workspace_id"].contains(&c.as_str()))
+        .collect()
+}
+
+both!(every_stored_copy_of_a_projects_ancestors_is_rewritten_by_one_function, |app: TestApp| async move {
+    use orgraph::project::ancestors::{COPIES, NOT_COPIES};
+    let columns = ancestor_columns(&app).await;
+    let tables: std::collections::BTreeSet<&str> = columns.iter().map(|(t, _)| t.as_str()).collect();
+    let mut listed: std::collections::BTreeSet<&str> = COPIES.iter().map(|c| c.table).collect();
+    listed.extend(NOT_COPIES.iter().map(|(t, _)| *t));
+    listed.insert("projects");
+    // A new table with an organization, team or workspace column must say which it is.
+    assert_eq!(tables, listed, "list it in project::ancestors::COPIES (and rewrite it) or NOT_COPIES (with why)");
+    for copy in COPIES {
+        let mut mine: Vec<&str> = columns.iter().filter(|(t, _)| t == copy.table).map(|(_, c)| c.as_str()).collect();
+        let mut rewritten = copy.columns.to_vec();
+        mine.sort();
+        rewritten.sort();
+        assert_eq!(mine, rewritten, "{}: every ancestor column is rewritten", copy.table);
+    }
 });
