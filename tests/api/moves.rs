@@ -221,3 +221,74 @@ both!(every_stored_copy_of_a_projects_ancestors_is_rewritten_by_one_function, |a
         assert_eq!(mine, rewritten, "{}: every ancestor column is rewritten", copy.table);
     }
 });
+
+fn uuid_of(global: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).expect("base64")).expect("utf8");
+    let (_, simple) = text.split_once(':').expect("kind:uuid");
+    uuid::Uuid::parse_str(simple).expect("uuid")
+}
+
+both!(a_transfer_leaves_no_copy_of_the_old_place_in_any_listed_table, |app: TestApp| async move {
+    use orgraph::project::ancestors::COPIES;
+    use sea_orm::ConnectionTrait;
+    let t = DefaultOrg::new(&app).await;
+    let owner = &t.owner;
+    let b = create_org(owner, "b-org").await;
+    add_member(owner, &b.id, &t.worker, "worker").await;
+    let p = &t.project;
+    let d = create_dataset(owner, p, None, "kept").await;
+    add_items(owner, &d, &[("a.png", 1)]).await;
+    let gone = create_dataset(owner, p, None, "gone").await;
+    owner.ok(DELETE_DATASET, json!({ "d": gone })).await;
+    add_member(owner, p, &t.worker, "labeler").await;
+    owner.ok(INVITE, json!({ "s": p, "e": "new@example.com", "r": "labeler" })).await;
+    owner.ok(TRANSFER_PROJECT, json!({ "p": p, "w": b.workspace })).await;
+
+    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
+    let (project, old_org, old_team) = (uuid_of(p), uuid_of(&t.org), uuid_of(&t.team));
+    for copy in COPIES {
+        let mut sql = orgraph::db::Sql::new(db.get_database_backend());
+        sql.push("SELECT COUNT(*) AS n FROM ").push(copy.table).push(" WHERE project_id = ").bind(project);
+        sql.push(" AND (organization_id = ").bind(old_org);
+        if copy.columns.contains(&"team_id") {
+            sql.push(" OR team_id = ").bind(old_team);
+        }
+        sql.push(")");
+        // The old team's log keeps the one entry saying the project left.
+        if copy.table == "activity" {
+            sql.push(" AND action <> 'transferred'");
+        }
+        let row = db.query_one_raw(sql.build()).await.expect("count").expect("row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("n"), 0, "{} keeps the old place", copy.table);
+    }
+    // And the trashed dataset restores in the new organization.
+    let bin = trash(owner, &b.team).await;
+    assert_eq!(bin["nodes"][0]["name"], "gone");
+});
+
+both!(a_migration_moves_trash_entries_left_behind_by_earlier_transfers, |app: TestApp| async move {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let t = DefaultOrg::new(&app).await;
+    let b = create_org(&t.owner, "b-org").await;
+    let gone = create_dataset(&t.owner, &t.project, None, "gone").await;
+    t.owner.ok(DELETE_DATASET, json!({ "d": gone })).await;
+    t.owner.ok(TRANSFER_PROJECT, json!({ "p": t.project, "w": b.workspace })).await;
+    // What a transfer before the fix left: the entry in the old team.
+    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
+    let mut sql = orgraph::db::Sql::new(db.get_database_backend());
+    sql.push("UPDATE trash_entries SET organization_id = ").bind(uuid_of(&t.org)).push(", team_id = ").bind(uuid_of(&t.team));
+    db.execute_raw(sql.build()).await.expect("stale");
+    assert_eq!(trash(&t.maintainer, &t.team).await["totalCount"], 1);
+    // Even so, the old organization cannot restore it into the moved project.
+    let entry = first_entry(&trash(&t.maintainer, &t.team).await);
+    assert_eq!(t.maintainer.code(RESTORE_PLAIN, json!({ "e": entry })).await, "NOT_FOUND");
+    // Run the migration again (whatever migrations come after it).
+    let forget = "DELETE FROM seaql_migrations WHERE version = 'm20261203_000013_rebase_moved_project_copies'";
+    assert_eq!(db.execute_unprepared(forget).await.expect("forget").rows_affected(), 1);
+    migration::Migrator::up(&db, None).await.expect("up");
+    assert_eq!(trash(&t.maintainer, &t.team).await["totalCount"], 0);
+    assert_eq!(trash(&t.owner, &b.team).await["totalCount"], 1);
+    t.owner.ok(RESTORE_PLAIN, json!({ "e": entry })).await;
+});
