@@ -18,6 +18,7 @@ mod m20261123_000009_create_sharing;
 mod m20261123_000010_create_roles_groups_grants;
 mod m20261203_000011_create_readiness;
 mod m20261203_000012_index_dataset_parents;
+mod m20261203_000013_rebase_moved_project_copies;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_roles_groups_grants::Migration),
             Box::new(m20261203_000011_create_readiness::Migration),
             Box::new(m20261203_000012_index_dataset_parents::Migration),
+            Box::new(m20261203_000013_rebase_moved_project_copies::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ mod items;
 mod limits;
 mod locking;
 mod memberships;
+mod moves;
 mod n_plus_one;
 mod observability;
 mod order_of_checks;
