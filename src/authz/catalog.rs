@@ -240,10 +240,17 @@ impl Catalog {
         })
     }
 
-    /// The ids of every role (any catalog) with `key` at `scope`: a member-list filter,
-    /// where the scope's own organization narrows the rows. `BAD_USER_INPUT` when none.
-    pub fn role_ids_with_key(&self, scope: Scope, key: &str, field: &str) -> AppResult<Vec<Uuid>> {
-        let ids: Vec<Uuid> = self.roles_by_id.values().filter(|r| r.scope == scope && r.key == key).map(|r| r.id).collect();
+    /// The ids of every built-in role (any preset) and every custom role of `org` with `key`
+    /// at `scope`: a member-list filter, where the scope's own organization narrows the
+    /// rows. `BAD_USER_INPUT` when none; other organizations' custom roles are never
+    /// consulted, so the answer tells nothing about them (RULES.md §9.8).
+    pub fn role_ids_with_key(&self, org: Uuid, scope: Scope, key: &str, field: &str) -> AppResult<Vec<Uuid>> {
+        let ids: Vec<Uuid> = self
+            .roles_by_id
+            .values()
+            .filter(|r| r.scope == scope && r.key == key && (r.built_in || r.organization_id == Some(org)))
+            .map(|r| r.id)
+            .collect();
         if ids.is_empty() {
             return Err(AppError::bad_input(field, format!("unknown role '{key}' for a {}", scope.as_str())));
         }

@@ -39,6 +39,12 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The organization the object belongs to.
+    pub fn org(&self) -> Uuid {
+        match *self {
+            Resource::Organization { org } | Resource::Team { org, .. } | Resource::Project { org, .. } => org,
+        }
+    }
     pub fn level(&self) -> Scope {
         match self {
             Resource::Organization { .. } => Scope::Organization,

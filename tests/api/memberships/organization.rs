@@ -96,7 +96,7 @@ both!(maintainer_manages_only_supervisors_and_workers_and_only_to_those_roles, |
     for who in [&t.supervisor, &t.worker] {
         assert_eq!(who.code(CHANGE_ROLE, json!({ "m": m_mona, "r": "worker" })).await, "FORBIDDEN");
         assert_eq!(who.code(ADD_MEMBER, json!({ "s": org, "u": app.user("quin").await.id, "r": "worker" })).await, "NOT_FOUND");
-        assert_eq!(who.code(ADD_MEMBER, json!({ "s": t.team, "u": t.viewer.id, "r": "viewer" })).await, "FORBIDDEN");
+        assert_eq!(who.code(ADD_MEMBER, json!({ "s": org, "u": t.viewer.id, "r": "worker" })).await, "FORBIDDEN");
     }
     assert_eq!(t.worker.code(CHANGE_ROLE, json!({ "m": m_supervisor, "r": "worker" })).await, "FORBIDDEN");
     assert_eq!(members(&t.owner, org).await, before);
