@@ -9,6 +9,8 @@ pub mod grants;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
-pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
+pub use catalog::{
+    Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,
+};
 pub use grants::{Grants, Held, Resource};
 pub use visibility::{ProjectFilter, TeamFilter};

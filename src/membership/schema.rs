@@ -95,7 +95,10 @@ pub async fn members_of(
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
     let role = match role {
-        Some(key) => Some(req.catalog().role_ids_with_key(resource.level(), RoleKey::parse("role", &key)?.as_str(), "role")?),
+        Some(key) => {
+            let key = RoleKey::parse("role", &key)?;
+            Some(req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role")?)
+        }
         None => None,
     };
     if !grants.can(&resource, "member.read") {

@@ -36,6 +36,7 @@ mod order_of_checks;
 mod organizations;
 mod presets;
 mod request_context;
+mod role_hierarchy;
 mod roles;
 mod sharing;
 mod subscriptions;
