@@ -6,9 +6,11 @@
 mod assignment;
 mod catalog;
 pub mod grants;
+mod rules;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
 pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
 pub use grants::{Grants, Held, Resource};
+pub use rules::{Visible, find_visible, load_visible};
 pub use visibility::{ProjectFilter, TeamFilter};
