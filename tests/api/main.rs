@@ -35,6 +35,7 @@ mod organizations;
 mod presets;
 mod request_context;
 mod roles;
+mod scope_identity;
 mod sharing;
 mod subscriptions;
 mod transfers;
