@@ -58,7 +58,7 @@ where
     E: Visible + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
 {
-    Ok(ctx.req()?.loader.load_one(VisibleById::<E>::new(id)).await.map_err(gql)?)
+    ctx.req()?.loader.load_one(VisibleById::<E>::new(id)).await.map_err(gql)
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {

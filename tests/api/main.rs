@@ -43,3 +43,4 @@ mod trash;
 mod versions;
 mod viewer_permissions;
 mod visibility;
+mod visibility_property;
