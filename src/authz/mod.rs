@@ -6,6 +6,7 @@
 mod assignment;
 mod catalog;
 pub mod grants;
+mod rules;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
@@ -13,4 +14,5 @@ pub use catalog::{
     Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,
 };
 pub use grants::{Grants, Held, Resource};
+pub use rules::{Visible, find_visible, load_visible};
 pub use visibility::{ProjectFilter, TeamFilter};

@@ -13,12 +13,9 @@ use entity::{dataset, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
+/// The dataset if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<dataset::Model> {
-    let d = dataset::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_project(d.organization_id, d.team_id, d.project_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(d)
+    crate::authz::find_visible::<dataset::Entity, _>(db, grants, id).await
 }
 
 /// The permission resource of a dataset: its project, owned when the viewer created the

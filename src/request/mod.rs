@@ -8,7 +8,7 @@ mod loader;
 mod viewer;
 mod write;
 
-pub use loader::{DbLoader, LoadError, load_err};
+pub use loader::{DbLoader, LoadError, VisibleById, load_err};
 pub use viewer::Viewer;
 pub use write::Write;
 
