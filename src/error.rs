@@ -43,6 +43,11 @@ pub enum AppError {
         cost: Option<(u64, u64)>,
     },
     Timeout,
+    /// PostgreSQL aborted the transaction to break a deadlock or a serialization conflict
+    /// (SQLSTATE 40P01, 40001): nothing of it was saved. The HTTP handler re-runs a
+    /// mutation that committed nothing a bounded number of times; what is still contended
+    /// afterwards answers `RATE_LIMITED` with `extensions.reason` `CONTENDED`, never `INTERNAL`.
+    Contended,
     Internal(Internal),
 }
 
@@ -127,6 +132,7 @@ impl AppError {
             | Self::Invalid { message, .. } => message.clone(),
             Self::NotFound => "not found".into(),
             Self::Timeout => "the request ran past its time limit".into(),
+            Self::Contended => "a concurrent change collided with this one and nothing of it was saved; send it again".into(),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -139,7 +145,7 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict { .. } => "CONFLICT",
             Self::FailedPrecondition(_) | Self::LimitReached { .. } => "FAILED_PRECONDITION",
-            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::RateLimited { .. } | Self::Contended => "RATE_LIMITED",
             Self::ParseFailed { .. } => "GRAPHQL_PARSE_FAILED",
             Self::Invalid { .. } => "GRAPHQL_VALIDATION_FAILED",
             Self::Timeout => "TIMEOUT",
@@ -175,8 +181,26 @@ impl From<DbErr> for AppError {
             }
             return AppError::Conflict { field: None, message: "already exists".into() };
         }
+        if is_contention(&err) {
+            return AppError::Contended;
+        }
         AppError::internal(err)
     }
+}
+
+/// `extensions.reason` of a `Contended` error (the HTTP handler retries on it).
+pub const CONTENDED: &str = "CONTENDED";
+
+/// PostgreSQL's deadlock (40P01) and serialization failure (40001).
+fn is_contention(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Conn(RuntimeErr::SqlxError(e))) =
+        err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(e) = e.as_ref() else { return false };
+    matches!(e.code().as_deref(), Some("40P01" | "40001"))
 }
 
 impl From<AppError> for async_graphql::Error {
@@ -200,6 +224,10 @@ impl ErrorExtensions for AppError {
                 AppError::BadUserInput { field, .. } => e.set("field", field.as_str()),
                 AppError::Conflict { field: Some(field), .. } => e.set("field", field.as_str()),
                 AppError::RateLimited { retry_after_seconds, .. } => e.set("retryAfterSeconds", *retry_after_seconds),
+                AppError::Contended => {
+                    e.set("retryAfterSeconds", 1);
+                    e.set("reason", CONTENDED);
+                }
                 // A configured limit would be exceeded: FAILED_PRECONDITION naming the limit.
                 AppError::LimitReached { limit, .. } => e.set("limit", *limit),
                 AppError::ParseFailed { limit: Some(limit), .. } => e.set("limit", *limit),

@@ -18,7 +18,8 @@ mod m20261123_000009_create_sharing;
 mod m20261123_000010_create_roles_groups_grants;
 mod m20261203_000011_create_readiness;
 mod m20261203_000012_index_dataset_parents;
-mod m20261203_000013_verified_emails_and_capabilities;
+mod m20261203_000013_rebase_moved_project_copies;
+mod m20261203_000014_verified_emails_and_capabilities;
 
 pub struct Migrator;
 
@@ -38,7 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_roles_groups_grants::Migration),
             Box::new(m20261203_000011_create_readiness::Migration),
             Box::new(m20261203_000012_index_dataset_parents::Migration),
-            Box::new(m20261203_000013_verified_emails_and_capabilities::Migration),
+            Box::new(m20261203_000013_rebase_moved_project_copies::Migration),
+            Box::new(m20261203_000014_verified_emails_and_capabilities::Migration),
         ]
     }
 }

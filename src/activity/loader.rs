@@ -10,7 +10,8 @@ use uuid::Uuid;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ActivityOfTeam(pub Uuid, pub PageArgs);
 
-/// A project's activity, one page (the caller sees the project).
+/// A project's activity, one page: empty unless the viewer sees the project (a published
+/// project opens its datasets, not its history).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ActivityOfProject(pub Uuid, pub PageArgs);
 
@@ -19,10 +20,14 @@ impl Loader<ActivityOfTeam> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
-        let f = self.grants().await.map_err(load_err)?.project_filter();
-        // Team-level entries, and those of projects the viewer sees (the filter of `authz`).
+        let grants = self.grants().await.map_err(load_err)?;
+        let (teams, f) = (grants.team_filter(), grants.project_filter());
+        // Team-level entries if the viewer sees the team, and those of projects the viewer
+        // sees (the rules of `authz`): a published project opens neither (RULES.md §9.1).
         let visible = |_: &PageArgs, sql: &mut Sql| {
-            sql.push("(t.project_id IS NULL OR ");
+            sql.push("((t.project_id IS NULL AND ");
+            teams.push_sql_on(sql, "t.organization_id", "t.team_id");
+            sql.push(") OR ");
             f.push_sql_on(sql, "t.project_id");
             sql.push(")");
         };
@@ -43,6 +48,10 @@ impl Loader<ActivityOfProject> for DbLoader {
             parent_col: "project_id",
             parent_of: |a: &activity::Model| a.project_id.unwrap_or_default(),
         };
-        load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
+        let f = self.grants().await.map_err(load_err)?.project_filter();
+        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql_on(sql, "t.project_id");
+        load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
+            .await
+            .map_err(load_err)
     }
 }

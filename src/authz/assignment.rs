@@ -1,6 +1,7 @@
 //! Who may assign, change or remove which role (RULES.md §5, notes ¹ ² ³). The
-//! membership's own scope decides. Roles are compared by `rank` (0 = most powerful),
-//! which is data in the `roles` table.
+//! membership's own scope decides. Roles are compared by their hierarchy rank
+//! (`RoleInfo::level`, 0 = most powerful): a built-in role's stored rank, or the rank a
+//! custom role counts as (§9.3).
 
 use super::catalog::{RoleInfo, Scope};
 use super::grants::{Grants, Resource};
@@ -51,38 +52,44 @@ pub fn check_member_change(
     if change.new_role().is_some_and(|n| !grants.covers(resource, n)) {
         return deny("you may not assign a role that grants more than you hold yourself");
     }
+    // Hierarchy ranks (RULES.md §9.3): a custom role counts as its `level`; the actor may
+    // touch only roles strictly below their own rank.
     let below =
-        |rank: i32| change.new_role().is_none_or(|n| n.rank > rank) && change.current_role().is_none_or(|c| c.rank > rank);
+        |rank: i32| change.new_role().is_none_or(|n| n.level > rank) && change.current_role().is_none_or(|c| c.level > rank);
     match *resource {
         Resource::Organization { org } => {
-            if change.new_role().is_some_and(|n| n.rank == 0) {
+            if change.new_role().is_some_and(|n| n.is_owner()) {
                 return deny("ownership moves only with transferOrganizationOwnership");
             }
-            let own_rank = grants.orgs.get(&org).map(|h| h.role.rank).unwrap_or(i32::MAX);
-            if !below(own_rank) {
+            if !below(grants.org_rank(org).unwrap_or(i32::MAX)) {
                 return deny("you may only assign and manage roles below your own");
             }
             Ok(())
         }
         Resource::Team { org, .. } => {
-            // Team admins may add and promote admins; only the organization's owner and
-            // maintainers demote or remove one.
-            let touches_admin =
-                change.current_role().is_some_and(|c| c.rank == 0) && change.new_role().is_none_or(|n| n.rank != 0);
-            if touches_admin && !grants.can_via_org(org, Scope::Team, permission) {
-                return deny("only the organization's owner or maintainers demote or remove a team admin");
+            // §9.4: whoever holds `member.manage` on the organization itself stands above
+            // every team role; only they demote or remove a team admin (the built-in admin
+            // or a custom role ranked as one), whatever their team-level keys.
+            if grants.can_via_org(org, Scope::Organization, "member.manage") {
+                return Ok(());
+            }
+            if change.current_role().is_some_and(|c| c.level == 0) {
+                return deny("only holders of member.manage on the organization demote or remove a team admin");
+            }
+            // Anyone else manages team memberships with a team admin's rank (0): roles
+            // below it, and the built-in admin role itself, which team admins may hand out.
+            let admin = change.new_role().is_some_and(|n| n.built_in && n.level == 0);
+            let new_ok = admin || change.new_role().is_none_or(|n| n.level > 0);
+            if !new_ok {
+                return deny("a custom role ranked as a team admin is assigned only by the organization's member managers");
             }
             Ok(())
         }
-        Resource::Project { .. } => {
+        Resource::Project { project, .. } => {
             if grants.can_above_project(resource, permission) {
                 return Ok(());
             }
-            let own_rank = match resource {
-                Resource::Project { project, .. } => grants.best_project_rank(*project),
-                _ => None,
-            };
-            match own_rank {
+            match grants.best_project_rank(project) {
                 Some(rank) if below(rank) => Ok(()),
                 _ => deny("you may only assign and manage project roles below your own; a lead needs a team admin"),
             }

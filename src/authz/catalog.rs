@@ -5,7 +5,7 @@
 
 use super::keys::{Enforcement, Key};
 use crate::error::{AppError, AppResult};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
@@ -49,7 +49,13 @@ pub struct RoleInfo {
     pub name: String,
     pub description: Option<String>,
     pub scope: Scope,
+    /// The stored order (0 = most powerful); custom roles sort after the built-in ones.
     pub rank: i32,
+    /// The rank the role counts as in the hierarchy (RULES.md §9.3): a built-in role's
+    /// own rank; a custom role's is the rank of the weakest built-in role of its scope, in
+    /// its organization's preset, whose keys cover it, or 0 (the top of the scope: the
+    /// owner, the team admin, the project lead) when no role below the top covers it.
+    pub level: i32,
     pub built_in: bool,
     /// "builtin" (DEFAULT), a preset's name, or the owning organization's id (custom).
     pub catalog: String,
@@ -61,11 +67,33 @@ impl RoleInfo {
     pub fn grants_on(&self, target: Scope, key: &str) -> bool {
         self.grants.iter().any(|(t, k)| *t == target && k == key)
     }
+    /// Whether the role holds the organization's built-in `owner` role (rank 0).
+    pub fn is_owner(&self) -> bool {
+        self.built_in && self.scope == Scope::Organization && self.rank == 0
+    }
     /// Distinct keys, sorted.
     pub fn permission_keys(&self) -> Vec<String> {
         let keys: BTreeSet<&String> = self.grants.iter().map(|(_, k)| k).collect();
         keys.into_iter().cloned().collect()
     }
+}
+
+/// Whether `held` grants cover every grant of `wanted`: the same key at the same target,
+/// where a team-target grant covers the key at project target and a key covers its
+/// `.own` restriction.
+pub fn grants_cover<'a>(held: impl Iterator<Item = &'a (Scope, String)> + Clone, wanted: &BTreeSet<(Scope, String)>) -> bool {
+    wanted.iter().all(|(target, key)| {
+        let unrestricted = key.strip_suffix(".own");
+        held.clone().any(|(t, k)| {
+            (k == key || unrestricted == Some(k.as_str())) && (t == target || (*t == Scope::Team && *target == Scope::Project))
+        })
+    })
+}
+
+/// The hierarchy rank of grants `wanted` at `scope` among `built_ins` (the built-in roles
+/// of one namespace): see `RoleInfo::level`.
+fn level_among<'a>(built_ins: impl Iterator<Item = &'a RoleInfo>, scope: Scope, wanted: &BTreeSet<(Scope, String)>) -> i32 {
+    built_ins.filter(|b| b.scope == scope && grants_cover(b.grants.iter(), wanted)).map(|b| b.rank).max().unwrap_or(0)
 }
 
 #[derive(Debug)]
@@ -125,28 +153,56 @@ impl Catalog {
             }
         }
         let mut catalog = Catalog { permissions, version, ..Default::default() };
+        let mut infos = Vec::with_capacity(roles.len());
         for r in roles {
             let scope = Scope::parse(&r.scope_kind).ok_or_else(|| AppError::internal("role with unknown scope"))?;
-            let info = Arc::new(RoleInfo {
+            infos.push(RoleInfo {
                 id: r.id,
-                key: r.key.clone(),
+                key: r.key,
                 name: r.name,
                 description: r.description,
                 scope,
                 rank: r.rank,
+                level: r.rank,
                 built_in: r.built_in,
-                catalog: r.catalog.clone(),
+                catalog: r.catalog,
                 organization_id: r.organization_id,
                 grants: by_role.remove(&r.id).unwrap_or_default(),
             });
-            catalog.roles_by_id.insert(r.id, info.clone());
-            catalog.roles_by_key.insert((r.catalog, scope, r.key), info);
+        }
+        // Custom roles rank among the built-in roles of their organization's preset.
+        let orgs: Vec<Uuid> = infos.iter().filter(|r| !r.built_in).filter_map(|r| r.organization_id).collect();
+        let namespaces: HashMap<Uuid, String> = entity::organization::Entity::find()
+            .filter(entity::organization::Column::Id.is_in(orgs))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, preset_namespace(&o.role_preset).to_string()))
+            .collect();
+        let levels: Vec<i32> = infos
+            .iter()
+            .map(|r| match r.organization_id.and_then(|o| namespaces.get(&o)).filter(|_| !r.built_in) {
+                Some(ns) => level_among(infos.iter().filter(|b| b.built_in && &b.catalog == ns), r.scope, &r.grants),
+                None => r.rank,
+            })
+            .collect();
+        for (mut info, level) in infos.into_iter().zip(levels) {
+            info.level = level;
+            let info = Arc::new(info);
+            catalog.roles_by_id.insert(info.id, info.clone());
+            catalog.roles_by_key.insert((info.catalog.clone(), info.scope, info.key.clone()), info);
         }
         Ok(catalog)
     }
 
     pub fn role(&self, id: Uuid) -> Option<&Arc<RoleInfo>> {
         self.roles_by_id.get(&id)
+    }
+
+    /// The hierarchy rank a custom role of `scope` with `grants` would have in an
+    /// organization of catalog `roles` (see `RoleInfo::level`).
+    pub fn level_for(&self, roles: &OrgRoles, scope: Scope, grants: &BTreeSet<(Scope, String)>) -> i32 {
+        level_among(self.roles_by_id.values().filter(|b| b.built_in && b.catalog == roles.namespace).map(|b| &**b), scope, grants)
     }
 
     /// A built-in role of a catalog namespace (see `preset_namespace`).
@@ -191,10 +247,17 @@ impl Catalog {
         })
     }
 
-    /// The ids of every role (any catalog) with `key` at `scope`: a member-list filter,
-    /// where the scope's own organization narrows the rows. `BAD_USER_INPUT` when none.
-    pub fn role_ids_with_key(&self, scope: Scope, key: &str, field: &str) -> AppResult<Vec<Uuid>> {
-        let ids: Vec<Uuid> = self.roles_by_id.values().filter(|r| r.scope == scope && r.key == key).map(|r| r.id).collect();
+    /// The ids of every built-in role (any preset) and every custom role of `org` with `key`
+    /// at `scope`: a member-list filter, where the scope's own organization narrows the
+    /// rows. `BAD_USER_INPUT` when none; other organizations' custom roles are never
+    /// consulted, so the answer tells nothing about them (RULES.md §9.8).
+    pub fn role_ids_with_key(&self, org: Uuid, scope: Scope, key: &str, field: &str) -> AppResult<Vec<Uuid>> {
+        let ids: Vec<Uuid> = self
+            .roles_by_id
+            .values()
+            .filter(|r| r.scope == scope && r.key == key && (r.built_in || r.organization_id == Some(org)))
+            .map(|r| r.id)
+            .collect();
         if ids.is_empty() {
             return Err(AppError::bad_input(field, format!("unknown role '{key}' for a {}", scope.as_str())));
         }
@@ -269,25 +332,18 @@ impl OrgRoles {
     }
 }
 
-/// Input validation of a role key before visibility (RULES.md §3 order): a role of
-/// `scope` in organization `org` (its preset's and its custom roles), returned; when `org`
-/// is unknown (the id named no scope) or gone, any catalog's key passes and `None` is
-/// returned, for visibility to answer NOT_FOUND next.
-pub async fn resolve_role<C: ConnectionTrait>(
+/// The role `key` at `scope` in organization `org` (its preset's and its custom roles),
+/// else `BAD_USER_INPUT` listing the valid keys. Only for a scope the viewer sees (RULES.md
+/// §9.8): validity depends on the organization, so on a hidden scope it must not answer
+/// before visibility does (`NOT_FOUND`), nor list that organization's roles.
+pub async fn role_at_scope<C: ConnectionTrait>(
     db: &C,
     catalog: &Catalog,
-    org: Option<Uuid>,
+    org: Uuid,
     scope: Scope,
     key: &crate::domain::RoleKey,
-) -> AppResult<Option<Arc<RoleInfo>>> {
-    let org = match org {
-        Some(org) => entity::organization::Entity::find_by_id(org).one(db).await?,
-        None => None,
-    };
-    match org {
-        Some(o) => catalog.parse_role(&OrgRoles::from_model(&o), scope, key, "role").map(Some),
-        None => catalog.role_ids_with_key(scope, key.as_str(), "role").map(|_| None),
-    }
+) -> AppResult<Arc<RoleInfo>> {
+    catalog.parse_role(&OrgRoles::of(db, org).await?, scope, key, "role")
 }
 
 /// The current catalog, replaced as a whole when the stored version moves.

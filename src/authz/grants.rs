@@ -40,6 +40,12 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The organization the object belongs to.
+    pub fn org(&self) -> Uuid {
+        match *self {
+            Resource::Organization { org } | Resource::Team { org, .. } | Resource::Project { org, .. } => org,
+        }
+    }
     pub fn level(&self) -> Scope {
         match self {
             Resource::Organization { .. } => Scope::Organization,
@@ -168,6 +174,7 @@ impl Grants {
                 description: None,
                 scope: Scope::Organization,
                 rank: i32::MAX,
+                level: i32::MAX,
                 built_in: false,
                 catalog: String::new(),
                 organization_id: Some(org),
@@ -249,19 +256,9 @@ impl Grants {
     /// `.own` restriction. Capability grants do not count: the owner gave them to this
     /// member alone, not for passing on through roles.
     pub fn covers(&self, r: &Resource, role: &RoleInfo) -> bool {
-        let held: Vec<&(Scope, String)> = self
-            .sources(r)
-            .into_iter()
-            .filter(|(h, _)| h.membership_id != Uuid::nil())
-            .flat_map(|(h, _)| h.role.grants.iter())
-            .collect();
-        role.grants.iter().all(|(target, key)| {
-            let unrestricted = key.strip_suffix(".own");
-            held.iter().any(|(t, k)| {
-                (k == key || unrestricted == Some(k.as_str()))
-                    && (t == target || (*t == Scope::Team && *target == Scope::Project))
-            })
-        })
+        let sources = self.sources(r);
+        let held = sources.iter().filter(|(h, _)| h.membership_id != Uuid::nil()).flat_map(|(h, _)| h.role.grants.iter());
+        super::catalog::grants_cover(held, &role.grants)
     }
 
     /// Whether the permission is granted to `r` through an organization or team role
@@ -273,7 +270,7 @@ impl Grants {
         }
     }
 
-    /// Through the organization role alone (e.g. demoting a team admin).
+    /// Through the organization role alone, at grant target `target`.
     pub fn can_via_org(&self, org: Uuid, target: Scope, key: &str) -> bool {
         self.orgs.get(&org).is_some_and(|h| h.role.grants_on(target, key))
     }
@@ -344,11 +341,19 @@ impl Grants {
         }
     }
 
-    /// The viewer's most powerful project role on `project`, direct or through a group.
+    /// The hierarchy rank (`RoleInfo::level`) of the viewer's most powerful project role
+    /// on `project`, direct or through a group.
     pub fn best_project_rank(&self, project: Uuid) -> Option<i32> {
-        let direct = self.projects.get(&project).map(|h| h.role.rank);
-        let groups = self.group_projects.get(&project).into_iter().flatten().map(|h| h.role.rank);
+        let direct = self.projects.get(&project).map(|h| h.role.level);
+        let groups = self.group_projects.get(&project).into_iter().flatten().map(|h| h.role.level);
         direct.into_iter().chain(groups).min()
+    }
+
+    /// The viewer's hierarchy rank in `org` (RULES.md §9.3): their organization role's
+    /// `level`, except that the owner (-1) stands above every role, owner-ranked custom
+    /// roles included; `None` without an organization membership.
+    pub fn org_rank(&self, org: Uuid) -> Option<i32> {
+        self.orgs.get(&org).map(|h| if h.role.is_owner() { -1 } else { h.role.level })
     }
 
     pub fn organization_ids(&self) -> Vec<Uuid> {

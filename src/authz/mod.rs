@@ -7,10 +7,14 @@ mod assignment;
 mod catalog;
 pub mod grants;
 pub mod keys;
+mod rules;
 mod visibility;
 
 pub use assignment::{MemberChange, check_member_change};
-pub use catalog::{Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, preset_namespace, resolve_role};
+pub use catalog::{
+    Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,
+};
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
+pub use rules::{Visible, find_visible, load_visible};
 pub use visibility::{ProjectFilter, TeamFilter};

@@ -61,7 +61,17 @@ impl Grants {
 impl TeamFilter {
     /// Appends `(organization_id IN … OR id IN …)` for table alias `t`.
     pub fn push_sql(&self, sql: &mut Sql) {
-        sql.push("(t.organization_id IN ").bind_list(&self.full_orgs).push(" OR t.id IN ").bind_list(&self.team_ids).push(")");
+        self.push_sql_on(sql, "t.organization_id", "t.id");
+    }
+
+    /// Appends the filter for rows that name a team in `team_col` and its organization
+    /// in `org_col` (a workspace, a team-level activity entry).
+    pub fn push_sql_on(&self, sql: &mut Sql, org_col: &str, team_col: &str) {
+        sql.push(&format!("({org_col} IN "))
+            .bind_list(&self.full_orgs)
+            .push(&format!(" OR {team_col} IN "))
+            .bind_list(&self.team_ids)
+            .push(")");
     }
 }
 
@@ -74,12 +84,26 @@ impl ProjectFilter {
     /// Appends the filter for rows of alias `t` that carry a project's ancestors in
     /// `t.organization_id` and `t.team_id` and the project's id in `project_col`.
     pub fn push_sql_on(&self, sql: &mut Sql, project_col: &str) {
-        sql.push("(t.organization_id IN ")
+        self.push_sql_cols(sql, "t.organization_id", "t.team_id", project_col);
+    }
+
+    /// Appends the filter for rows that carry a project's ancestors in `org_col` and
+    /// `team_col` and the project's id in `project_col`.
+    pub fn push_sql_cols(&self, sql: &mut Sql, org_col: &str, team_col: &str, project_col: &str) {
+        sql.push(&format!("({org_col} IN "))
             .bind_list(&self.full_orgs)
-            .push(" OR t.team_id IN ")
+            .push(&format!(" OR {team_col} IN "))
             .bind_list(&self.full_teams)
             .push(&format!(" OR {project_col} IN "))
             .bind_list(&self.project_ids)
             .push(")");
+    }
+
+    /// Appends `{project_col} IN (the projects the viewer sees)`, for rows that carry only
+    /// a project id (versions).
+    pub fn push_sql_project_in(&self, sql: &mut Sql, project_col: &str) {
+        sql.push(&format!("{project_col} IN (SELECT vp.id FROM projects vp WHERE "));
+        self.push_sql_cols(sql, "vp.organization_id", "vp.team_id", "vp.id");
+        sql.push(")");
     }
 }

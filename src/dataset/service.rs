@@ -12,12 +12,9 @@ use entity::{dataset, project};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, Set};
 use uuid::Uuid;
 
+/// The dataset if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<dataset::Model> {
-    let d = dataset::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_project(d.organization_id, d.team_id, d.project_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(d)
+    crate::authz::find_visible::<dataset::Entity, _>(db, grants, id).await
 }
 
 /// The resource a delete of `d` is decided on (RULES.md §5 `.own`): its project, owned

@@ -48,16 +48,29 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
 /// The advisory lock key of migrations (`orgraph` in ASCII).
 const MIGRATION_LOCK: i64 = 0x006f_7267_7261_7068;
 
-/// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so writers serialize
-/// before they read what an invariant depends on; on PostgreSQL services lock the parent
-/// row (`SELECT … FOR UPDATE`) before checking. Inside a request, mutations open theirs
-/// with `RequestCtx::begin_write` (clippy.toml refuses this function elsewhere).
+/// Opens a write transaction in which decisions are made on current data (RULES.md §9.2).
+///
+/// SQLite: `BEGIN IMMEDIATE`, so writers serialize before they read anything. PostgreSQL:
+/// the transaction first takes one database-wide advisory lock (`pg_advisory_xact_lock`,
+/// released at commit or rollback), so writes serialize exactly as on SQLite: every grant,
+/// role and row a mutation reads afterwards (READ COMMITTED takes a snapshot per statement)
+/// includes every write that committed before it, and a demotion that committed first is
+/// always honored. One lock taken first by every writer is also one lock order: no two
+/// writers wait on each other's rows, so they cannot deadlock. Reads never take it.
+/// Inside a request, mutations open theirs with `RequestCtx::begin_write` (clippy.toml
+/// refuses this function elsewhere).
 pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
     let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
     #[expect(clippy::disallowed_methods, reason = "the one place that opens write transactions")]
     let txn = db.begin_with_options(options).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?;
+    }
     Ok(txn)
 }
+
+/// The advisory lock key of write transactions (`orgwrite` in ASCII); see `begin_write`.
+pub const WRITE_LOCK: i64 = 0x6f72_6777_7269_7465;
 
 /// A SQL text with bound values, rendering placeholders for the connection's dialect.
 pub struct Sql {

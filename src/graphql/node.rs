@@ -4,24 +4,20 @@
 
 use super::context::{CtxExt, gql};
 use super::ids::{Kind, decode};
-use crate::authz::Grants;
-use crate::dataset::loader::DatasetById;
+use crate::authz::{Grants, Visible};
 use crate::dataset::schema::Dataset;
 use crate::error::AppError;
 use crate::membership::loader::MembershipById;
 use crate::membership::schema::Membership;
-use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
-use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
-use crate::request::{DbLoader, LoadError};
-use crate::team::loader::TeamById;
+use crate::request::{DbLoader, LoadError, VisibleById};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
-use crate::workspace::loader::WorkspaceById;
 use crate::workspace::schema::Workspace;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Interface, Object, Result};
+use entity::{dataset, organization, project, team, workspace};
 use std::hash::Hash;
 
 /// Every addressable object. `id` is an opaque global id accepted by `node`.
@@ -56,22 +52,23 @@ where
     Ok(req.loader.load_one(key).await.map_err(gql)?.filter(|m| sees(&grants, m)))
 }
 
+/// The row of kind `E` if the viewer sees it: `authz`'s rule applied in SQL, batched.
+async fn seen<E>(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<E::Model>>
+where
+    E: Visible + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    ctx.req()?.loader.load_one(VisibleById::<E>::new(id)).await.map_err(gql)
+}
+
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
     Ok(match kind {
         Kind::User => visible_user(ctx, Some(id)).await?.map(Node::User),
-        Kind::Organization => {
-            visible(ctx, OrganizationById(id), |g, o| g.sees_org(o.id)).await?.map(|o| Node::Organization(Organization(o)))
-        }
-        Kind::Team => visible(ctx, TeamById(id), |g, t| g.sees_team(t.organization_id, t.id)).await?.map(|t| Node::Team(Team(t))),
-        Kind::Workspace => visible(ctx, WorkspaceById(id), |g, w| g.sees_team(w.organization_id, w.team_id))
-            .await?
-            .map(|w| Node::Workspace(Workspace(w))),
-        Kind::Project => visible(ctx, ProjectById(id), |g, p| g.sees_project(p.organization_id, p.team_id, p.id))
-            .await?
-            .map(|p| Node::Project(Project(p))),
-        Kind::Dataset => visible(ctx, DatasetById(id), |g, d| g.sees_project(d.organization_id, d.team_id, d.project_id))
-            .await?
-            .map(|d| Node::Dataset(Dataset(d))),
+        Kind::Organization => seen::<organization::Entity>(ctx, id).await?.map(|o| Node::Organization(Organization(o))),
+        Kind::Team => seen::<team::Entity>(ctx, id).await?.map(|t| Node::Team(Team(t))),
+        Kind::Workspace => seen::<workspace::Entity>(ctx, id).await?.map(|w| Node::Workspace(Workspace(w))),
+        Kind::Project => seen::<project::Entity>(ctx, id).await?.map(|p| Node::Project(Project(p))),
+        Kind::Dataset => seen::<dataset::Entity>(ctx, id).await?.map(|d| Node::Dataset(Dataset(d))),
         Kind::Item => crate::item::schema::visible_item(ctx, id).await?.map(Node::Item),
         Kind::Membership => {
             visible(ctx, MembershipById(id), crate::membership::service::sees).await?.map(|m| Node::Membership(Membership(m)))

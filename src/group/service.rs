@@ -277,11 +277,10 @@ async fn find_project<C: ConnectionTrait>(db: &C, grants: &Grants, g: &group::Mo
     Ok(p)
 }
 
-/// Input validation of the role key, before visibility (RULES.md §3 order): a
-/// project-scope role of the group's organization (or, for an unknown group, of any).
-async fn parse_role<C: ConnectionTrait>(req: &RequestCtx, db: &C, id: Uuid, key: &RoleKey) -> AppResult<Option<Arc<RoleInfo>>> {
-    let org = group::Entity::find_by_id(id).one(db).await?.map(|g| g.organization_id);
-    crate::authz::resolve_role(db, &req.catalog(), org, Scope::Project, key).await
+/// The project-scope role `key` of the group's organization, checked once the group is
+/// seen (RULES.md §9.8: a hidden organization's roles are never listed).
+async fn parse_role<C: ConnectionTrait>(req: &RequestCtx, db: &C, g: &group::Model, key: &RoleKey) -> AppResult<Arc<RoleInfo>> {
+    crate::authz::role_at_scope(db, &req.catalog(), g.organization_id, Scope::Project, key).await
 }
 
 /// Assigns the group to a project with `role`, or changes the role of an existing assignment.
@@ -289,11 +288,10 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let role = parse_role(req, &txn, id, key).await?;
     let g = find_visible(&txn, &grants, id).await?;
+    let role = parse_role(req, &txn, &g, key).await?;
     let p = find_project(&txn, &grants, &g, project_id).await?;
     require_manage(&grants, g.organization_id)?;
-    let role = role.ok_or(AppError::NotFound)?;
     if !grants.covers(&crate::project::repo::resource(&p, viewer.id), &role) {
         return Err(AppError::forbidden("you may not assign a role that grants more than you hold on the project"));
     }

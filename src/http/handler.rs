@@ -161,9 +161,8 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
         Ok(None) => Viewer::Anonymous,
         Err(response) => return response,
     };
-    let request = app.prepare(request, viewer);
     let run = async {
-        let response = app.schema.execute(request).await;
+        let response = app.execute(request, viewer, admitted.kind == OperationType::Mutation).await;
         // A large answer is written on the blocking pool: no worker is held by it.
         if admitted.cost > INLINE_ANSWER_COST {
             tokio::task::spawn_blocking(move || serde_json::to_vec(&response)).await.ok()

@@ -19,6 +19,7 @@ use axum::Router;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// Everything a request needs, shared by all requests.
@@ -41,9 +42,59 @@ impl AppState {
     /// context and the invitation notifiers. HTTP and WebSocket operations both go
     /// through here.
     pub fn prepare(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Request {
-        let ctx = RequestCtx::new(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer);
-        request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone())
+        self.prepare_counting(request, viewer).0
     }
+
+    /// `prepare`, also returning the operation's count of committed writes.
+    fn prepare_counting(&self, request: async_graphql::Request, viewer: Viewer) -> (async_graphql::Request, Arc<AtomicU32>) {
+        let ctx = RequestCtx::new(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer);
+        let commits = ctx.commits();
+        (request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone()), commits)
+    }
+
+    /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike). When
+    /// PostgreSQL aborted a write to break a deadlock or serialization conflict and none of
+    /// the operation's writes had committed, the operation runs again from the start, at
+    /// most `CONTENTION_RETRIES` times; the last answer stands (`RATE_LIMITED`, reason
+    /// `CONTENDED`, never `INTERNAL`). Writes serialize on one lock (`db::begin_write`), so
+    /// this only meets conflicts with writers outside orgraph's transactions.
+    pub async fn execute(&self, mut request: async_graphql::Request, viewer: Viewer, mutation: bool) -> async_graphql::Response {
+        if !mutation {
+            return self.schema.execute(self.prepare(request, viewer)).await;
+        }
+        let mut attempt = 0;
+        loop {
+            let again = replayable(&mut request);
+            let (prepared, commits) = self.prepare_counting(request, viewer.clone());
+            let response = self.schema.execute(prepared).await;
+            let contended = response.errors.iter().any(|e| {
+                e.extensions.as_ref().and_then(|x| x.get("reason")) == Some(&async_graphql::Value::from(crate::error::CONTENDED))
+            });
+            if !contended || commits.load(Ordering::SeqCst) > 0 || attempt >= CONTENTION_RETRIES {
+                return response;
+            }
+            attempt += 1;
+            tracing::info!(attempt, "re-running an operation a database conflict aborted");
+            tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt))).await;
+            request = again;
+        }
+    }
+}
+
+/// How many times an operation a database conflict aborted runs again (see `execute`).
+const CONTENTION_RETRIES: u32 = 3;
+
+/// A copy of an admitted request to run again: its text, name, variables, extensions and
+/// parsed document (parsed and measured once, by the guard).
+fn replayable(request: &mut async_graphql::Request) -> async_graphql::Request {
+    let mut copy = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name.clone_from(&request.operation_name);
+    copy.extensions.clone_from(&request.extensions);
+    copy.introspection_mode = request.introspection_mode;
+    if let Ok(doc) = request.parsed_query() {
+        copy.set_parsed_query(doc.clone());
+    }
+    copy
 }
 
 pub fn router(state: Arc<AppState>) -> Router {

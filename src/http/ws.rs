@@ -292,8 +292,8 @@ async fn session(
                     let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
                     continue;
                 }
-                let request = app.prepare(request, viewer.clone());
-                let task = tokio::spawn(run_operation(app.clone(), request, id.clone(), out.clone(), protocol, subscription));
+                let operation = Operation { id: id.clone(), viewer: viewer.clone(), kind: admitted.kind };
+                let task = tokio::spawn(run_operation(app.clone(), request, operation, out.clone(), protocol));
                 active.insert(id.clone(), (admitted.kind, task));
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
@@ -317,35 +317,42 @@ fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
     json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
 }
 
-/// Runs one operation. A query or mutation answers once, within the request timeout, as
-/// on HTTP; a subscription streams until it ends or is stopped.
+/// One operation of a socket: its id, who sends it and its type.
+struct Operation {
+    id: String,
+    viewer: Viewer,
+    kind: OperationType,
+}
+
+/// Runs one operation. A query or mutation answers once, within the request timeout and
+/// through `AppState::execute`, as on HTTP; a subscription streams until it ends or is stopped.
 async fn run_operation(
     app: Arc<AppState>,
     request: async_graphql::Request,
-    id: String,
+    op: Operation,
     out: mpsc::Sender<Message>,
     protocol: Protocol,
-    subscription: bool,
 ) {
     let next = match protocol {
         Protocol::TransportWs => "next",
         Protocol::Legacy => "data",
     };
-    let mut stream = app.schema.execute_stream(request);
-    let mut first = true;
-    loop {
-        let response = if subscription {
-            stream.next().await
-        } else {
-            match tokio::time::timeout(app.settings.limits.request_timeout, stream.next()).await {
-                Ok(r) => r,
-                Err(_) => {
-                    let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
-                    return;
-                }
+    let id = op.id;
+    let subscription = op.kind == OperationType::Subscription;
+    let mut stream = if subscription {
+        app.schema.execute_stream(app.prepare(request, op.viewer))
+    } else {
+        let once = app.execute(request, op.viewer, op.kind == OperationType::Mutation);
+        match tokio::time::timeout(app.settings.limits.request_timeout, once).await {
+            Ok(response) => futures_util::stream::once(async move { response }).boxed(),
+            Err(_) => {
+                let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
+                return;
             }
-        };
-        let Some(response) = response else { break };
+        }
+    };
+    let mut first = true;
+    while let Some(response) = stream.next().await {
         let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
         first = false;
         let message = if failed_before_execution {
@@ -355,9 +362,6 @@ async fn run_operation(
         };
         if out.send(text(message)).await.is_err() || failed_before_execution {
             return;
-        }
-        if !subscription {
-            break;
         }
     }
     let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;

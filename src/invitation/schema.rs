@@ -13,12 +13,13 @@ use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode, scope_of_kind};
 use crate::graphql::pagination::page_args;
+use crate::membership::identity::{ScopeIdentity, scope_path};
 use crate::membership::schema::{Membership, optional_project, optional_team};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::Project;
 use crate::role::schema::{Role, ScopeKind, role_by_id, scope_kind_of};
 use crate::team::schema::Team;
-use crate::user::schema::{User, visible_user};
+use crate::user::schema::User;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
@@ -89,29 +90,29 @@ impl Invitation {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         load_organization(ctx, self.0.organization_id).await
     }
-    /// The team, for team and project invitations.
-    // Null when the viewer may not see the team (RULES.md §3: guarded nullable fields): an
-    // invitee sees it once they have accepted; the invitation alone does not open the
-    // team's workspaces and projects.
+    /// The team, for team and project invitations; null unless the viewer sees the team
+    /// (as `node` would answer it: an invitee sees it once they have accepted).
+    /// `scopePath` names it either way.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        let grants = ctx.req()?.grants().await?;
-        let team = self.0.team_id.filter(|&team| grants.sees_team(self.0.organization_id, team));
-        optional_team(ctx, team).await
+        optional_team(ctx, self.0.organization_id, self.0.team_id).await
     }
-    /// The project, for project invitations.
-    // Null when the viewer may not see the project: its datasets are not the invitee's
-    // business before they accept.
+    /// The project, for project invitations; null unless the viewer sees the project.
+    /// `scopePath` names it either way.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        let grants = ctx.req()?.grants().await?;
-        let project = match (self.0.project_id, self.0.team_id) {
-            (Some(project), Some(team)) if grants.sees_project(self.0.organization_id, team, project) => Some(project),
-            _ => None,
-        };
-        optional_project(ctx, project).await
+        optional_project(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
     }
-    /// Who sent it; null when unknown or not visible to the viewer.
+    /// The identity (id, kind, name, slug) of the organization, then of the team and the
+    /// project where the scope has them: what the invitee may know before accepting
+    /// (RULES.md §3.1, §9.1).
+    async fn scope_path(&self, ctx: &Context<'_>) -> Result<Vec<ScopeIdentity>> {
+        scope_path(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
+    }
+    /// Who sent it: their id and name for whoever sees the invitation (the invitee
+    /// included, RULES.md §3.1), like `Organization.owner`; null when unknown.
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        visible_user(ctx, self.0.invited_by).await
+        let Some(id) = self.0.invited_by else { return Ok(None) };
+        let user = ctx.req()?.loader.load_one(crate::user::loader::UserById(id)).await.map_err(gql)?;
+        Ok(user.map(User))
     }
     /// Current status; PENDING past `expiresAt` reads EXPIRED.
     async fn status(&self) -> InvitationStatus {

@@ -40,6 +40,9 @@ pub fn sees(grants: &Grants, viewer: &user::Model, inv: &invitation::Model) -> b
 
 /// Whether `grants` may issue an invitation of `role` to `email` at scope `s`: the role
 /// assignment rules, plus `member.invite` on the organization to bring in a non-member.
+/// Whether the e-mail belongs to an organization member counts only for an inviter who
+/// sees the organization's memberships (`member.read` there); to anyone else every e-mail
+/// is a newcomer's, so the answer never tells members' e-mails from others (§9.8).
 pub async fn may_invite<C: ConnectionTrait>(
     db: &C,
     grants: &Grants,
@@ -47,14 +50,17 @@ pub async fn may_invite<C: ConnectionTrait>(
     email: &str,
     role: &RoleInfo,
 ) -> AppResult<()> {
-    let existing =
-        user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true)).one(db).await?;
-    let target = existing.as_ref().map_or(Uuid::nil(), |u| u.id);
-    check_member_change(grants, &s.resource(), target, &MemberChange::Add { new: role }, "member.invite")?;
-    if s.scope != Scope::Organization
-        && !is_org_member(db, s.org, target).await?
-        && !grants.can(&Resource::Organization { org: s.org }, "member.invite")
-    {
+    check_member_change(grants, &s.resource(), Uuid::nil(), &MemberChange::Add { new: role }, "member.invite")?;
+    let org = Resource::Organization { org: s.org };
+    if s.scope != Scope::Organization && !grants.can(&org, "member.invite") {
+        let verified = user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true));
+        let member = match verified.one(db).await? {
+            Some(u) if grants.can(&org, "member.read") => is_org_member(db, s.org, u.id).await?,
+            _ => false,
+        };
+        if member {
+            return Ok(());
+        }
         return Err(AppError::forbidden("bringing someone new into the organization needs member.invite on the organization"));
     }
     Ok(())
@@ -101,16 +107,19 @@ pub async fn invite_member(
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let role = crate::membership::service::resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
-    let role = role.ok_or(AppError::NotFound)?;
+    let role = crate::membership::service::role_for(req, &txn, &s, role).await?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
     lock_scope(&txn, &s).await?;
-    if let Some(u) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::EmailVerified.eq(true))
-        .one(&txn)
-        .await?
+    // `CONFLICT` for a member only where the inviter sees the scope's members (§9.8);
+    // otherwise the invitation is made, and accepting it answers `CONFLICT` to the member.
+    let sees_members = grants.can(&s.resource(), "member.read");
+    if sees_members
+        && let Some(u) = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .filter(user::Column::EmailVerified.eq(true))
+            .one(&txn)
+            .await?
         && membership::Entity::find()
             .filter(membership::Column::ScopeId.eq(s.id))
             .filter(membership::Column::UserId.eq(u.id))

@@ -1,5 +1,6 @@
 //! `Membership`, `Role`, `ScopeKind`, member lists and the membership mutations.
 
+use super::identity::{ScopeIdentity, scope_path};
 use super::loader::{MemberQuery, MembersOfScope};
 use super::service;
 use crate::authz::Resource;
@@ -20,19 +21,28 @@ use crate::workspace::schema::load_team;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-/// The team of a team or project scope (memberships, invitations).
-pub async fn optional_team(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
-    match id {
+/// The team of a team or project scope (memberships, invitations), only when the viewer
+/// sees it as `node(id)` would (RULES.md §9.1); `scopePath` names it otherwise.
+pub async fn optional_team(ctx: &Context<'_>, org: uuid::Uuid, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
+    let grants = ctx.req()?.grants().await?;
+    match id.filter(|&team| grants.sees_team(org, team)) {
         Some(id) => Ok(Some(load_team(ctx, id).await?)),
         None => Ok(None),
     }
 }
 
-/// The project of a project scope (memberships, invitations).
-pub async fn optional_project(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Project>> {
-    match id {
-        Some(id) => Ok(Some(load_project(ctx, id).await?)),
-        None => Ok(None),
+/// The project of a project scope (memberships, invitations), only when the viewer sees
+/// it as `node(id)` would; `scopePath` names it otherwise.
+pub async fn optional_project(
+    ctx: &Context<'_>,
+    org: uuid::Uuid,
+    team: Option<uuid::Uuid>,
+    id: Option<uuid::Uuid>,
+) -> Result<Option<Project>> {
+    let grants = ctx.req()?.grants().await?;
+    match (id, team) {
+        (Some(id), Some(team)) if grants.sees_project(org, team, id) => Ok(Some(load_project(ctx, id).await?)),
+        _ => Ok(None),
     }
 }
 
@@ -65,13 +75,21 @@ impl Membership {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         load_organization(ctx, self.0.organization_id).await
     }
-    /// The team, for team and project memberships.
+    /// The team, for team and project memberships; null unless the viewer sees the team
+    /// (as `node` would answer it). `scopePath` names it either way.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        optional_team(ctx, self.0.team_id).await
+        optional_team(ctx, self.0.organization_id, self.0.team_id).await
     }
-    /// The project, for project memberships.
+    /// The project, for project memberships; null unless the viewer sees the project (as
+    /// `node` would answer it). `scopePath` names it either way.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        optional_project(ctx, self.0.project_id).await
+        optional_project(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
+    }
+    /// The identity (id, kind, name, slug) of the organization, then of the team and the
+    /// project where the scope has them: all a membership shows of places the viewer may
+    /// not see (RULES.md §9.1).
+    async fn scope_path(&self, ctx: &Context<'_>) -> Result<Vec<ScopeIdentity>> {
+        scope_path(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
     }
     /// When the membership was created.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -95,7 +113,10 @@ pub async fn members_of(
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
     let role = match role {
-        Some(key) => Some(req.catalog().role_ids_with_key(resource.level(), RoleKey::parse("role", &key)?.as_str(), "role")?),
+        Some(key) => {
+            let key = RoleKey::parse("role", &key)?;
+            Some(req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role")?)
+        }
         None => None,
     };
     if !grants.can(&resource, "member.read") {

@@ -4,7 +4,7 @@
 
 use super::repo::{ScopeRef, find_visible_scope, lock_scope};
 use crate::audit::AuditAction;
-use crate::authz::{Grants, MemberChange, OrgRoles, RoleInfo, Scope, check_member_change};
+use crate::authz::{Grants, MemberChange, RoleInfo, Scope, check_member_change};
 use crate::domain::RoleKey;
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
@@ -14,21 +14,28 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoA
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Input validation of a role key for a scope, before visibility: a role of the scope's
-/// organization (see `authz::resolve_role`).
-pub async fn resolve_role_key<C: ConnectionTrait>(
-    req: &RequestCtx,
-    db: &C,
-    scope: Scope,
-    id: Uuid,
-    role: &RoleKey,
-) -> AppResult<Option<Arc<RoleInfo>>> {
-    let org = match scope {
-        Scope::Organization => Some(id),
-        Scope::Team => entity::team::Entity::find_by_id(id).one(db).await?.map(|t| t.organization_id),
-        Scope::Project => entity::project::Entity::find_by_id(id).one(db).await?.map(|p| p.organization_id),
-    };
-    crate::authz::resolve_role(db, &req.catalog(), org, scope, role).await
+/// The role `key` for a membership or invitation at scope `s`, which the viewer sees:
+/// checked after visibility (RULES.md §9.8), so a hidden scope answers `NOT_FOUND`
+/// whatever the key, and an error lists only the roles of an organization the viewer sees.
+pub async fn role_for<C: ConnectionTrait>(req: &RequestCtx, db: &C, s: &ScopeRef, role: &RoleKey) -> AppResult<Arc<RoleInfo>> {
+    crate::authz::role_at_scope(db, &req.catalog(), s.org, s.scope, role).await
+}
+
+/// Whether `addMember` may name `user_id` (RULES.md §9.8): a user the viewer sees (§3.1:
+/// themself, or someone sharing an organization with them) — anyone else is `NOT_FOUND`,
+/// existing or not. The one exception: holders of `member.manage` on the organization
+/// itself name any existing user (§5: Supervisely admins add existing users directly, so
+/// they learn that the user exists; a team or project membership then still needs an
+/// organization membership, `FAILED_PRECONDITION`).
+async fn user_reachable<C: ConnectionTrait>(db: &C, grants: &Grants, s: &ScopeRef, user_id: Uuid) -> AppResult<()> {
+    if crate::user::repo::sees_user(db, grants, user_id).await? {
+        return Ok(());
+    }
+    let org_manager = grants.can_via_org(s.org, Scope::Organization, "member.manage");
+    if org_manager && user::Entity::find_by_id(user_id).one(db).await?.is_some() {
+        return Ok(());
+    }
+    Err(AppError::NotFound)
 }
 
 /// Whether the viewer sees a membership: their own, or `member.read` on a scope they
@@ -62,8 +69,9 @@ async fn other_admins<C: ConnectionTrait>(db: &C, req: &RequestCtx, team: Uuid, 
         .await?)
 }
 
+/// The built-in team-admin role (the team invariant counts these only).
 fn is_team_admin(role: &RoleInfo) -> bool {
-    role.scope == Scope::Team && role.rank == 0
+    role.built_in && role.scope == Scope::Team && role.rank == 0
 }
 
 /// Deletes `m` (and, for an organization membership, every membership of that user in
@@ -108,12 +116,9 @@ pub async fn add_member(
     req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let role = resolve_role_key(req, &txn, scope, scope_id, role).await?;
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
-    let role = role.ok_or(AppError::NotFound)?;
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    let role = role_for(req, &txn, &s, role).await?;
+    user_reachable(&txn, &grants, &s, user_id).await?;
     check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, "member.manage")?;
     lock_scope(&txn, &s).await?;
     let existing = |scope_id: Uuid| {
@@ -160,14 +165,12 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
     req.user()?;
     let txn = req.begin_write().await?;
     // Loading the grants first brings this instance's catalog up to date (a custom role
-    // created through another instance), so the key check sees it; still before visibility.
+    // created through another instance), so the key check sees it. The key is checked
+    // after visibility (RULES.md §9.8).
     let grants = req.load_grants(&txn).await?;
-    if !grants.catalog.knows_role_key(role.as_str()) {
-        return Err(AppError::bad_input("role", format!("unknown role '{}'", role.as_str())));
-    }
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
-    let new = req.catalog().parse_role(&OrgRoles::of(&txn, s.org).await?, s.scope, role, "role")?;
+    let new = role_for(req, &txn, &s, role).await?;
     let current = role_of(req, &m)?;
     check_member_change(
         &grants,
@@ -228,7 +231,7 @@ pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppR
         return Err(AppError::precondition("you are not a member here"));
     };
     let role = role_of(req, &m)?;
-    if scope == Scope::Organization && role.rank == 0 {
+    if scope == Scope::Organization && role.is_owner() {
         return Err(AppError::precondition("the owner cannot leave; transfer ownership first"));
     }
     let leaves_team = |t: &membership::Model| {

@@ -9,10 +9,7 @@ use uuid::Uuid;
 
 /// The organization if it exists and the viewer sees it; otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<organization::Model> {
-    if !grants.sees_org(id) {
-        return Err(AppError::NotFound);
-    }
-    organization::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    crate::authz::find_visible::<organization::Entity, _>(db, grants, id).await
 }
 
 /// Locks the organization row (PostgreSQL `FOR UPDATE`) and returns it fresh.

@@ -209,8 +209,15 @@ impl Organization {
     ) -> Result<crate::group::schema::GroupConnection> {
         crate::group::schema::groups_of(ctx, self.0.id, first, after).await
     }
-    /// Roles that can be assigned inside this organization, built-in and custom, optionally of one scope kind.
+    /// The organization's role catalog: its preset's built-in roles and its custom roles, optionally of one
+    /// scope kind, ordered by scope kind, then rank. It names every role a membership can hold, so it
+    /// includes `owner`, which nobody assigns (only `transferOrganizationOwnership` gives it); who may
+    /// assign the others follows the role hierarchy (each viewer only roles ranked below their own).
+    /// Empty for non-members (an invitee, a reader of a published project: RULES.md §9.1).
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
+        if !ctx.req()?.grants().await?.sees_org(self.0.id) {
+            return Ok(Vec::new());
+        }
         let roles = crate::authz::OrgRoles::from_model(&self.0);
         Ok(ctx.req()?.catalog().roles(&roles, scope_kind.map(Into::into)).into_iter().map(Role).collect())
     }

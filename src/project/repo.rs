@@ -11,12 +11,9 @@ pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
     Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: p.created_by == Some(viewer) }
 }
 
+/// The project if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<project::Model> {
-    let p = project::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_project(p.organization_id, p.team_id, p.id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(p)
+    crate::authz::find_visible::<project::Entity, _>(db, grants, id).await
 }
 
 pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {

@@ -141,8 +141,13 @@ impl Project {
     async fn published(&self, ctx: &Context<'_>) -> Result<bool> {
         crate::sharing::schema::published(ctx, self.0.id).await
     }
-    /// Where the project was cloned or restored from; null when it was created from scratch.
+    /// Where the project was cloned or restored from; null when it was created from scratch
+    /// or the viewer does not see the project (a reader of a published one).
     async fn origin(&self, ctx: &Context<'_>) -> Result<Option<crate::sharing::schema::ProjectOrigin>> {
+        // Not part of what publishing opens (RULES.md §9.1): the viewer must see the project.
+        if !ctx.req()?.grants().await?.sees_project(self.0.organization_id, self.0.team_id, self.0.id) {
+            return Ok(None);
+        }
         crate::sharing::schema::origin_of(ctx, self.0.id).await
     }
     /// Share links of the project, oldest first; null without `project.update` here.

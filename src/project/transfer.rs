@@ -2,18 +2,22 @@
 //! workspace of its team, or to a workspace of another team or organization. It needs
 //! delete rights on the project at the source and create rights at the destination.
 //! Project memberships of users who are not members of the destination organization
-//! would be invalid there (RULES.md §5): they are detached and reported. Roles follow as
-//! the destination's built-in project role of the same key; custom roles and roles the
-//! destination's preset lacks do not (memberships detached, pending invitations revoked).
+//! would be invalid there (RULES.md §5): they are detached and reported. Within one
+//! organization every role follows (it is the same role). Into another organization
+//! (RULES §9.5) a membership follows only when its role is built-in, the destination's
+//! preset has a built-in project role with that key, and the mover could assign that role
+//! there through their organization or team role; otherwise it is detached (pending
+//! invitations revoked). Every stored copy of the project's ancestors, trash entries
+//! included, is rewritten in the same transaction (`ancestors::rewrite`).
 
+use super::ancestors::{self, Place};
 use super::repo::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
-use crate::authz::Resource;
+use crate::authz::{Grants, Resource};
 use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
-use entity::{dataset, invitation, item, membership, project};
-use sea_orm::sea_query::Expr;
+use entity::{invitation, membership, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -42,12 +46,10 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
         return Err(AppError::precondition("the project is already in that workspace"));
     }
     let p = lock(&txn, p.id).await?;
-    activity::record(&txn, viewer.id, Action::Transferred, Subject::project(&p)).await?;
 
     // Memberships of users outside the destination organization cannot follow; nor can
-    // roles the destination does not have (another organization's custom roles, another
-    // preset's roles): a role follows as the destination's built-in role of the same key.
-    let roles = RoleMap::new(req, &txn, &p, w.organization_id).await?;
+    // roles that `RoleMap` does not carry over.
+    let roles = RoleMap::new(req, &txn, &grants, &p, (w.organization_id, w.team_id)).await?;
     let members = membership::Entity::find().filter(membership::Column::ScopeId.eq(p.id)).all(&txn).await?;
     let mut detached = Vec::new();
     for m in members {
@@ -84,56 +86,49 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
         }
         am.update(&txn).await?;
     }
-    let (team, org) = (w.team_id, w.organization_id);
-    // Groups belong to an organization: their assignments stay behind.
-    crate::group::service::detach_project(&txn, &grants, p.id, org).await?;
-    membership::Entity::update_many()
-        .col_expr(membership::Column::TeamId, Expr::value(Some(team)))
-        .col_expr(membership::Column::OrganizationId, Expr::value(org))
-        .filter(membership::Column::ScopeId.eq(p.id))
-        .exec(&txn)
-        .await?;
-    // Pending invitations to the project follow it; the inviter's authority is checked
-    // again at acceptance, so an invitation that no longer makes sense is refused then.
-    invitation::Entity::update_many()
-        .col_expr(invitation::Column::TeamId, Expr::value(Some(team)))
-        .col_expr(invitation::Column::OrganizationId, Expr::value(org))
-        .filter(invitation::Column::ScopeId.eq(p.id))
-        .exec(&txn)
-        .await?;
-    dataset::Entity::update_many()
-        .col_expr(dataset::Column::TeamId, Expr::value(team))
-        .col_expr(dataset::Column::OrganizationId, Expr::value(org))
-        .filter(dataset::Column::ProjectId.eq(p.id))
-        .exec(&txn)
-        .await?;
-    item::Entity::update_many()
-        .col_expr(item::Column::TeamId, Expr::value(team))
-        .col_expr(item::Column::OrganizationId, Expr::value(org))
-        .filter(item::Column::ProjectId.eq(p.id))
-        .exec(&txn)
-        .await?;
-    let mut am = p.into_active_model();
-    am.workspace_id = Set(w.id);
-    am.team_id = Set(team);
-    am.organization_id = Set(org);
-    let p = am.update(&txn).await?;
+    let to = Place { organization: w.organization_id, team: w.team_id, workspace: w.id };
+    ancestors::rewrite(&txn, &grants, p.id, &to).await?;
+    // Both logs record the transfer: the old team's (after the rewrite moved the
+    // project's log, so this entry stays behind) and the new one's.
+    activity::record(&txn, viewer.id, Action::Transferred, Subject::project(&p)).await?;
+    let mut moved = p.clone();
+    (moved.workspace_id, moved.team_id, moved.organization_id) = (to.workspace, to.team, to.organization);
+    let p = moved;
     activity::record(&txn, viewer.id, Action::Transferred, Subject::project(&p)).await?;
     txn.commit().await?;
     Ok(Transferred { project: p, detached })
 }
 
-/// How project roles follow a project into another organization.
-struct RoleMap {
+/// How project roles follow a project to its destination.
+struct RoleMap<'g> {
     catalog: std::sync::Arc<crate::authz::Catalog>,
     same_org: bool,
     namespace: String,
+    /// The destination team, where the mover's authority to assign is judged.
+    destination: Resource,
+    /// Whether the mover manages project members at the destination above the project.
+    manages: bool,
+    grants: &'g Grants,
 }
 
-impl RoleMap {
-    async fn new<C: sea_orm::ConnectionTrait>(req: &RequestCtx, db: &C, p: &project::Model, to_org: Uuid) -> AppResult<Self> {
-        let namespace = crate::authz::OrgRoles::of(db, to_org).await?.namespace;
-        Ok(Self { catalog: req.catalog(), same_org: p.organization_id == to_org, namespace })
+impl<'g> RoleMap<'g> {
+    async fn new<C: sea_orm::ConnectionTrait>(
+        req: &RequestCtx,
+        db: &C,
+        grants: &'g Grants,
+        p: &project::Model,
+        (org, team): (Uuid, Uuid),
+    ) -> AppResult<Self> {
+        let namespace = crate::authz::OrgRoles::of(db, org).await?.namespace;
+        let destination = Resource::Team { org, team };
+        Ok(Self {
+            catalog: req.catalog(),
+            same_org: p.organization_id == org,
+            namespace,
+            manages: grants.can(&destination, "member.manage"),
+            destination,
+            grants,
+        })
     }
 
     /// The role `role` becomes at the destination, or `None` when it cannot follow.
@@ -142,6 +137,12 @@ impl RoleMap {
             return Some(role);
         }
         let r = self.catalog.role(role)?;
-        self.catalog.builtin(&self.namespace, crate::authz::Scope::Project, &r.key).ok().map(|r| r.id)
+        // A custom role never follows, whatever its key: its key means nothing elsewhere.
+        if !r.built_in || r.organization_id.is_some() {
+            return None;
+        }
+        let to = self.catalog.builtin(&self.namespace, crate::authz::Scope::Project, &r.key).ok()?;
+        // The mover brings along only what they could have assigned there themselves.
+        (self.manages && self.grants.covers(&self.destination, &to)).then_some(to.id)
     }
 }

@@ -54,3 +54,47 @@ macro_rules! by_id_loader {
         }
     };
 }
+
+/// Key of the generic visible by-id loader: a row of kind `E`, loaded only when the
+/// viewer sees it (the rule of `authz::Visible`, applied in SQL).
+pub struct VisibleById<E>(pub uuid::Uuid, std::marker::PhantomData<fn() -> E>);
+
+impl<E> VisibleById<E> {
+    pub fn new(id: uuid::Uuid) -> Self {
+        Self(id, std::marker::PhantomData)
+    }
+}
+
+impl<E> Clone for VisibleById<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for VisibleById<E> {}
+impl<E> PartialEq for VisibleById<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<E> Eq for VisibleById<E> {}
+impl<E> std::hash::Hash for VisibleById<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl<E> async_graphql::dataloader::Loader<VisibleById<E>> for DbLoader
+where
+    E: crate::authz::Visible + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[VisibleById<E>]) -> Result<std::collections::HashMap<VisibleById<E>, E::Model>, LoadError> {
+        let grants = self.grants().await.map_err(load_err)?;
+        let ids = keys.iter().map(|k| k.0).collect();
+        let rows = crate::authz::load_visible::<E, _>(&self.db, &grants, ids).await.map_err(load_err)?;
+        Ok(rows.into_iter().map(|m| (VisibleById::new(E::id_of(&m)), m)).collect())
+    }
+}

@@ -8,7 +8,7 @@ mod loader;
 mod viewer;
 mod write;
 
-pub use loader::{DbLoader, LoadError, load_err};
+pub use loader::{DbLoader, LoadError, VisibleById, load_err};
 pub use viewer::Viewer;
 pub use write::Write;
 
@@ -20,6 +20,7 @@ use entity::user;
 use grants::GrantsCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 use uuid::Uuid;
 
 pub struct RequestCtx {
@@ -30,6 +31,8 @@ pub struct RequestCtx {
     /// The role catalog; `catalog()` gives the current copy.
     catalogs: Arc<CatalogCell>,
     grants: Arc<GrantsCache>,
+    /// How many write transactions of this operation committed (see `Write::commit`).
+    commits: Arc<AtomicU32>,
 }
 
 impl RequestCtx {
@@ -44,7 +47,13 @@ impl RequestCtx {
         })
         .max_batch_size(10_000)
         .delay(settings.loader_batch_delay);
-        Self { db, settings, viewer, loader, catalogs, grants }
+        Self { db, settings, viewer, loader, catalogs, grants, commits: Arc::default() }
+    }
+
+    /// The count of this operation's committed writes, shared: the HTTP handler re-runs a
+    /// mutation a database conflict aborted only while it is zero.
+    pub fn commits(&self) -> Arc<AtomicU32> {
+        self.commits.clone()
     }
 
     /// The signed-in user; `UNAUTHENTICATED` for an anonymous request.
@@ -91,7 +100,7 @@ impl RequestCtx {
     pub async fn begin_write(&self) -> AppResult<Write> {
         #[expect(clippy::disallowed_methods, reason = "the one place that opens a request's write transactions")]
         let txn = crate::db::begin_write(&self.db).await?;
-        Ok(Write::new(txn, self.grants.clone()))
+        Ok(Write::new(txn, self.grants.clone(), self.commits.clone()))
     }
 
     /// The connection, for reads that outlive the loaders (a subscription's stream).

@@ -11,22 +11,25 @@ use super::grants::GrantsCache;
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A write transaction of one request (SQLite: `BEGIN IMMEDIATE`; see `db::begin_write`).
 /// Dropped without `commit`, it rolls back.
 pub struct Write {
     txn: DatabaseTransaction,
     grants: Arc<GrantsCache>,
+    commits: Arc<AtomicU32>,
 }
 
 impl Write {
-    pub(super) fn new(txn: DatabaseTransaction, grants: Arc<GrantsCache>) -> Self {
-        Self { txn, grants }
+    pub(super) fn new(txn: DatabaseTransaction, grants: Arc<GrantsCache>, commits: Arc<AtomicU32>) -> Self {
+        Self { txn, grants, commits }
     }
 
-    /// Commits, then forgets the request's cached grants.
+    /// Commits, counts the commit, then forgets the request's cached grants.
     pub async fn commit(self) -> AppResult<()> {
         self.txn.commit().await?;
+        self.commits.fetch_add(1, Ordering::SeqCst);
         self.grants.forget().await;
         Ok(())
     }

@@ -95,6 +95,7 @@ fn candidate(org: Uuid, scope: Scope, key: &str, grants: BTreeSet<(Scope, String
         description: None,
         scope,
         rank: CUSTOM_RANK,
+        level: CUSTOM_RANK,
         built_in: false,
         catalog: org.to_string(),
         organization_id: Some(org),
@@ -116,6 +117,21 @@ fn no_escalation(grants: &Grants, org: Uuid, role: &RoleInfo) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::forbidden("a role may not grant more than you hold yourself"))
+    }
+}
+
+/// RULES.md §9.3: nobody creates, changes or deletes a custom organization role that
+/// ranks at or above their own (the owner stands above every one). Team and project roles
+/// rank below every organization role, so for them `no_escalation` is the bound.
+fn below_own_rank(grants: &Grants, roles: &OrgRoles, org: Uuid, scope: Scope, role: &BTreeSet<(Scope, String)>) -> AppResult<()> {
+    if scope != Scope::Organization {
+        return Ok(());
+    }
+    let level = grants.catalog.level_for(roles, scope, role);
+    if grants.org_rank(org).is_some_and(|own| level > own) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("a custom organization role must rank below your own (it would count as your rank or above)"))
     }
 }
 
@@ -184,6 +200,7 @@ pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<Role
     let grants = req.load_grants(&txn).await?;
     let roles = authorize(&txn, &grants, org).await?;
     no_escalation(&grants, org, &candidate(org, input.scope, input.key.as_str(), input.grants.clone()))?;
+    below_own_rank(&grants, &roles, org, input.scope, &input.grants)?;
     let r = RoleRef { organization: org, scope: input.scope, key: input.key.clone() };
     if is_built_in(&grants.catalog, &roles, input.scope, &input.key) || find_custom(&txn, &r, false).await?.is_some() {
         return Err(AppError::conflict(
@@ -241,9 +258,12 @@ pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> 
     let current = existing(&txn, &grants.catalog, &roles, &r).await?;
     if let Some(new) = &changes.grants {
         no_escalation(&grants, org, &candidate(org, r.scope, r.key.as_str(), new.clone()))?;
+        below_own_rank(&grants, &roles, org, r.scope, new)?;
     }
     let current = mutable(current)?;
     let old_grants = stored_grants(&txn, current.id).await?;
+    // The role as stored (read under its lock) must rank below the viewer too.
+    below_own_rank(&grants, &roles, org, r.scope, &old_grants)?;
     let before = state(&current.key, &current.name, current.description.as_deref(), r.scope, &old_grants);
     let mut am = current.clone().into_active_model();
     if let Some(name) = changes.name {
@@ -283,6 +303,7 @@ pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
     let roles = authorize(&txn, &grants, org).await?;
     // The role's row is locked: an assignment racing this delete waits for it (foreign key).
     let current = mutable(existing(&txn, &grants.catalog, &roles, &r).await?)?;
+    below_own_rank(&grants, &roles, org, r.scope, &stored_grants(&txn, current.id).await?)?;
     let memberships = membership::Entity::find().filter(membership::Column::RoleId.eq(current.id)).count(&txn).await?;
     let invitations = invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).count(&txn).await?;
     let groups = group_project::Entity::find().filter(group_project::Column::RoleId.eq(current.id)).count(&txn).await?;

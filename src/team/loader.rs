@@ -19,6 +19,11 @@ impl Loader<WorkspacesOfTeam> for DbLoader {
 
     async fn load(&self, keys: &[WorkspacesOfTeam]) -> Result<HashMap<WorkspacesOfTeam, Self::Value>, Self::Error> {
         let table = ChildTable { table: "workspaces", parent_col: "team_id", parent_of: |w: &workspace::Model| w.team_id };
-        load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
+        // Workspaces of teams the viewer sees (a published project opens none).
+        let f = self.grants().await.map_err(load_err)?.team_filter();
+        let visible = |_: &PageArgs, sql: &mut crate::db::Sql| f.push_sql_on(sql, "t.organization_id", "t.team_id");
+        load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
+            .await
+            .map_err(load_err)
     }
 }

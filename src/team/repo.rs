@@ -7,12 +7,9 @@ use entity::team;
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
+/// The team if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<team::Model> {
-    let t = team::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_team(t.organization_id, t.id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(t)
+    crate::authz::find_visible::<team::Entity, _>(db, grants, id).await
 }
 
 pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<team::Model> {

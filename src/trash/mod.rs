@@ -4,6 +4,7 @@
 //! hand or after `Settings::trash_retention` by a background task.
 
 pub mod loader;
+pub mod restore;
 pub mod schema;
 pub mod service;
 

@@ -1,16 +1,18 @@
 //! `TrashEntry`, `Team.trash` and the `restoreFromTrash` / `purgeFromTrash` mutations.
 
 use super::loader::TrashOfTeam;
-use super::service::{self, Restored};
+use super::restore::{self, Restored, Unrestorable};
+use super::service;
 use crate::connection;
 use crate::dataset::schema::Dataset;
 use crate::db::page::Page;
 use crate::graphql::context::{CtxExt, gql};
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
-use crate::project::schema::Project;
+use crate::project::schema::{MAX_DETACHED_LISTED, Project};
+use crate::role::schema::Role;
 use crate::user::schema::{User, visible_user};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -89,6 +91,48 @@ pub struct RestoreFromTrashPayload {
     pub project: Option<Project>,
     /// The restored dataset, when the entry was a dataset.
     pub dataset: Option<Dataset>,
+    /// Project memberships kept in the entry that did not come back (their role was deleted, or their user left the organization): the first 100; `detachedMembershipCount` counts them all.
+    pub detached_memberships: Vec<UnrestoredMembership>,
+    /// How many kept project memberships did not come back.
+    pub detached_membership_count: i32,
+    /// True when the dataset's parent dataset no longer exists: it came back at the top level of its project.
+    pub detached_from_parent: bool,
+}
+
+/// Why a project membership kept in the trash did not come back with its project.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum UnrestoredReason {
+    /// The role was deleted while the project was in the trash.
+    RoleDeleted,
+    /// The user is no longer a member of the project's organization.
+    NotInOrganization,
+}
+
+/// A project membership kept in the trash that did not come back with its project.
+pub struct UnrestoredMembership {
+    user_id: Uuid,
+    role_id: Uuid,
+    reason: Unrestorable,
+}
+
+/// A project membership kept in the trash that did not come back with its project.
+#[Object]
+impl UnrestoredMembership {
+    /// The member; null when the viewer may no longer see them.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, Some(self.user_id)).await
+    }
+    /// The project role they held; null when it was deleted.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+        Ok(ctx.req()?.catalog().role(self.role_id).cloned().map(Role))
+    }
+    /// Why it did not come back.
+    async fn reason(&self) -> UnrestoredReason {
+        match self.reason {
+            Unrestorable::RoleDeleted => UnrestoredReason::RoleDeleted,
+            Unrestorable::NotInOrganization => UnrestoredReason::NotInOrganization,
+        }
+    }
 }
 
 /// Input of `purgeFromTrash`.
@@ -110,16 +154,30 @@ pub struct TrashMutation;
 
 #[Object]
 impl TrashMutation {
-    /// Brings a deleted project or dataset subtree back with the same ids; a live sibling
-    /// with the same name is CONFLICT, a vanished workspace or parent FAILED_PRECONDITION.
+    /// Brings a deleted project or dataset subtree back with the same ids, into the place its project is now (under the rights there); a live sibling with the same name is CONFLICT, a vanished workspace or project FAILED_PRECONDITION. A dataset whose parent dataset is gone comes back at the top level of its project; project memberships whose role or user is gone are detached; the payload reports both.
     async fn restore_from_trash(&self, ctx: &Context<'_>, input: RestoreFromTrashInput) -> Result<RestoreFromTrashPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
-        let restored = service::restore_from_trash(req, id).await?;
-        Ok(match restored {
-            Restored::Project(p) => RestoreFromTrashPayload { project: Some(Project(p)), dataset: None },
-            Restored::Dataset(d) => RestoreFromTrashPayload { project: None, dataset: Some(Dataset(d)) },
+        let outcome = restore::restore_from_trash(req, id).await?;
+        let (project, dataset) = match outcome.restored {
+            Restored::Project(p) => (Some(Project(p)), None),
+            Restored::Dataset(d) => (None, Some(Dataset(d))),
+        };
+        let mut detached = outcome.detached;
+        let count = i32::try_from(detached.len()).unwrap_or(i32::MAX);
+        detached.sort_by_key(|d| d.membership.id);
+        detached.truncate(MAX_DETACHED_LISTED);
+        let detached = detached
+            .into_iter()
+            .map(|d| UnrestoredMembership { user_id: d.membership.user_id, role_id: d.membership.role_id, reason: d.reason })
+            .collect();
+        Ok(RestoreFromTrashPayload {
+            project,
+            dataset,
+            detached_memberships: detached,
+            detached_membership_count: count,
+            detached_from_parent: outcome.detached_from_parent,
         })
     }
 

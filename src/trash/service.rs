@@ -5,13 +5,14 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource};
-use crate::db::{Sql, sibling_name_taken};
+use crate::db::Sql;
 use crate::error::{AppError, AppResult};
+use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
-use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry, workspace};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QuerySelect};
+use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub const PROJECT: &str = "Project";
@@ -19,21 +20,58 @@ pub const DATASET: &str = "Dataset";
 
 /// A dataset row with the aggregate columns that `dataset::Model` leaves out.
 #[derive(Serialize, Deserialize)]
-struct DatasetRow {
-    row: dataset::Model,
-    own_size_bytes: i64,
-    own_item_count: i64,
+pub(super) struct DatasetRow {
+    pub row: dataset::Model,
+    pub own_size_bytes: i64,
+    pub own_item_count: i64,
 }
 
 /// Every row a restore re-inserts.
 #[derive(Serialize, Deserialize, Default)]
-struct Payload {
-    project: Option<project::Model>,
-    datasets: Vec<DatasetRow>,
-    items: Vec<item::Model>,
-    memberships: Vec<membership::Model>,
-    versions: Vec<project_version::Model>,
-    snapshot_rows: Vec<snapshot_row::Model>,
+pub(super) struct Payload {
+    pub project: Option<project::Model>,
+    pub datasets: Vec<DatasetRow>,
+    pub items: Vec<item::Model>,
+    pub memberships: Vec<membership::Model>,
+    pub versions: Vec<project_version::Model>,
+    pub snapshot_rows: Vec<snapshot_row::Model>,
+}
+
+impl Payload {
+    /// Puts every copy of the project's ancestors in the rows at `to` (see
+    /// `project::ancestors`): the rows restore into the place the project is now.
+    pub fn rebase(&mut self, to: &Place) {
+        if let Some(p) = &mut self.project {
+            (p.workspace_id, p.team_id, p.organization_id) = (to.workspace, to.team, to.organization);
+        }
+        for d in &mut self.datasets {
+            (d.row.team_id, d.row.organization_id) = (to.team, to.organization);
+        }
+        for i in &mut self.items {
+            (i.team_id, i.organization_id) = (to.team, to.organization);
+        }
+        for m in &mut self.memberships {
+            (m.team_id, m.organization_id) = (Some(to.team), to.organization);
+        }
+    }
+
+    pub fn parse(e: &trash_entry::Model) -> AppResult<Self> {
+        serde_json::from_str(&e.payload).map_err(AppError::internal)
+    }
+}
+
+/// Rebases the payloads of the trash entries of `project`'s deleted datasets at `to`
+/// (their columns are rewritten by `project::ancestors::rewrite`, the caller).
+pub async fn rebase_payloads<C: ConnectionTrait>(db: &C, project: Uuid, to: &Place) -> AppResult<()> {
+    let entries = trash_entry::Entity::find().filter(trash_entry::Column::ProjectId.eq(project)).all(db).await?;
+    for e in entries {
+        let mut payload = Payload::parse(&e)?;
+        payload.rebase(to);
+        let mut am = e.into_active_model();
+        am.payload = Set(serde_json::to_string(&payload).map_err(AppError::internal)?);
+        am.update(db).await?;
+    }
+    Ok(())
 }
 
 #[derive(FromQueryResult)]
@@ -161,12 +199,12 @@ pub fn sees(grants: &Grants, e: &trash_entry::Model) -> bool {
     grants.sees_team(e.organization_id, e.team_id) && (grants.can(&r, "project.read") || grants.can(&r, "project.delete"))
 }
 
-fn delete_key(e: &trash_entry::Model) -> &'static str {
+pub(super) fn delete_key(e: &trash_entry::Model) -> &'static str {
     if e.kind == PROJECT { "project.delete" } else { "dataset.delete" }
 }
 
 /// Finds an entry the viewer sees and may restore or purge.
-async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
+pub(super) async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
     let e = trash_entry::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if !sees(grants, &e) {
         return Err(AppError::NotFound);
@@ -178,7 +216,7 @@ async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) 
     Ok(e)
 }
 
-fn subject(e: &trash_entry::Model) -> Subject<'_> {
+pub(super) fn subject(e: &trash_entry::Model) -> Subject<'_> {
     Subject {
         kind: if e.kind == PROJECT { "Project" } else { "Dataset" },
         id: e.object_id,
@@ -187,135 +225,6 @@ fn subject(e: &trash_entry::Model) -> Subject<'_> {
         team: e.team_id,
         project: Some(e.project_id),
     }
-}
-
-/// What a restore brought back.
-pub enum Restored {
-    Project(project::Model),
-    Dataset(dataset::Model),
-}
-
-pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Restored> {
-    let viewer = req.user()?;
-    let txn = req.begin_write().await?;
-    let grants = req.load_grants(&txn).await?;
-    let e = find_manageable(&txn, &grants, id).await?;
-    let payload: Payload = serde_json::from_str(&e.payload).map_err(AppError::internal)?;
-    let restored = if e.kind == PROJECT {
-        let p = payload.project.clone().ok_or_else(|| AppError::internal("project trash entry without its project"))?;
-        // The workspace row lock serializes with a concurrent delete of the workspace.
-        let w = workspace::Entity::find_by_id(p.workspace_id).lock_exclusive().one(&txn).await?;
-        if w.is_none() {
-            return Err(AppError::precondition("the project's workspace no longer exists"));
-        }
-        if sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, p.workspace_id, &p.name, None).await? {
-            return Err(AppError::conflict("name", "a project with this name exists in the workspace"));
-        }
-        project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
-        insert_datasets(&txn, payload.datasets, None).await?;
-        insert_rest(&txn, &e, payload.items, payload.memberships, payload.versions, payload.snapshot_rows).await?;
-        Restored::Project(p)
-    } else {
-        let p = project::Entity::find_by_id(e.project_id).lock_exclusive().one(&txn).await?;
-        let Some(p) = p else {
-            return Err(AppError::precondition("the dataset's project no longer exists"));
-        };
-        let parent = match e.parent_id {
-            Some(pid) => Some(
-                dataset::Entity::find_by_id(pid)
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| AppError::precondition("the dataset's parent dataset no longer exists"))?,
-            ),
-            None => None,
-        };
-        let sibling_key = parent.as_ref().map_or(p.id, |x| x.id);
-        if sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, sibling_key, &e.name, None).await? {
-            return Err(AppError::conflict("name", "a dataset with this name exists at that place"));
-        }
-        let root = insert_datasets(&txn, payload.datasets, Some((parent, req.settings.max_dataset_depth))).await?;
-        insert_rest(&txn, &e, payload.items, Vec::new(), Vec::new(), Vec::new()).await?;
-        Restored::Dataset(root.ok_or_else(|| AppError::internal("dataset trash entry without its dataset"))?)
-    };
-    trash_entry::Entity::delete_by_id(e.id).exec(&txn).await?;
-    activity::record(&txn, viewer.id, Action::Restored, subject(&e)).await?;
-    txn.commit().await?;
-    Ok(restored)
-}
-
-/// Re-inserts dataset rows parents first. For a dataset subtree (`place` set) the paths
-/// and depths are rebased under the parent's current place (it may have moved since).
-async fn insert_datasets<C: ConnectionTrait>(
-    db: &C,
-    mut rows: Vec<DatasetRow>,
-    place: Option<(Option<dataset::Model>, i32)>,
-) -> AppResult<Option<dataset::Model>> {
-    rows.sort_by_key(|d| d.row.depth);
-    let root = rows.first().map(|d| (d.row.path.clone(), d.row.depth));
-    if let (Some((parent, max_depth)), Some((old_path, old_depth))) = (&place, &root) {
-        let new_path = parent.as_ref().map_or_else(|| "/".to_string(), |x| format!("{}{}/", x.path, x.id));
-        let new_depth = parent.as_ref().map_or(0, |x| x.depth + 1);
-        let deepest = rows.iter().map(|d| d.row.depth).max().unwrap_or(*old_depth);
-        if deepest - old_depth + new_depth >= *max_depth {
-            return Err(AppError::precondition(format!("datasets nest at most {max_depth} levels")));
-        }
-        for d in &mut rows {
-            d.row.path = format!("{new_path}{}", &d.row.path[old_path.len().min(d.row.path.len())..]);
-            d.row.depth = d.row.depth - old_depth + new_depth;
-        }
-    }
-    let first = rows.first().map(|d| d.row.clone());
-    for d in rows {
-        let id = d.row.id;
-        dataset::Entity::insert(d.row.into_active_model()).exec_without_returning(db).await?;
-        let mut sql = Sql::new(db.get_database_backend());
-        sql.push("UPDATE datasets SET own_size_bytes = ")
-            .bind(d.own_size_bytes)
-            .push(", own_item_count = ")
-            .bind(d.own_item_count)
-            .push(" WHERE id = ")
-            .bind(id);
-        db.execute_raw(sql.build()).await?;
-    }
-    Ok(if place.is_some() { first } else { None })
-}
-
-async fn insert_rest<C: ConnectionTrait>(
-    db: &C,
-    e: &trash_entry::Model,
-    items: Vec<item::Model>,
-    memberships: Vec<membership::Model>,
-    versions: Vec<project_version::Model>,
-    snapshot_rows: Vec<snapshot_row::Model>,
-) -> AppResult<()> {
-    for i in items {
-        item::Entity::insert(i.into_active_model()).exec_without_returning(db).await?;
-    }
-    // Project memberships only for users who are still members of the organization.
-    let users: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
-    let still: HashSet<Uuid> = if users.is_empty() {
-        HashSet::new()
-    } else {
-        membership::Entity::find()
-            .filter(membership::Column::ScopeKind.eq("organization"))
-            .filter(membership::Column::ScopeId.eq(e.organization_id))
-            .filter(membership::Column::UserId.is_in(users))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| m.user_id)
-            .collect()
-    };
-    for m in memberships.into_iter().filter(|m| still.contains(&m.user_id)) {
-        membership::Entity::insert(m.into_active_model()).exec_without_returning(db).await?;
-    }
-    for v in versions {
-        project_version::Entity::insert(v.into_active_model()).exec_without_returning(db).await?;
-    }
-    for s in snapshot_rows {
-        snapshot_row::Entity::insert(s.into_active_model()).exec_without_returning(db).await?;
-    }
-    Ok(())
 }
 
 pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
@@ -332,9 +241,13 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 }
 
 /// Deletes the entries older than `retention`; used by the background purger (and tests).
-pub async fn purge_expired<C: ConnectionTrait>(db: &C, retention: std::time::Duration) -> AppResult<u64> {
+/// A write like any other: it serializes with mutations (`db::begin_write`).
+pub async fn purge_expired(db: &sea_orm::DatabaseConnection, retention: std::time::Duration) -> AppResult<u64> {
     let age = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
     let cutoff = chrono::Utc::now().checked_sub_signed(age).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-    let res = trash_entry::Entity::delete_many().filter(trash_entry::Column::DeletedAt.lte(cutoff)).exec(db).await?;
+    #[expect(clippy::disallowed_methods, reason = "the background purger has no request")]
+    let txn = crate::db::begin_write(db).await?;
+    let res = trash_entry::Entity::delete_many().filter(trash_entry::Column::DeletedAt.lte(cutoff)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(res.rows_affected)
 }

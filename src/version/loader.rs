@@ -27,7 +27,10 @@ impl Loader<VersionsOfProject> for DbLoader {
             parent_col: "project_id",
             parent_of: |v: &project_version::Model| v.project_id,
         };
-        load_grouped::<project_version::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+        // Versions of projects the viewer sees (a published project opens none).
+        let f = self.grants().await.map_err(load_err)?.project_filter();
+        let visible = |_: &PageArgs, sql: &mut crate::db::Sql| f.push_sql_project_in(sql, "t.project_id");
+        load_grouped::<project_version::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await
             .map_err(load_err)
     }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 /// A version and its project, if the viewer sees the project.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<(version::Model, project::Model)> {
-    let v = version::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let v = crate::authz::find_visible::<version::Entity, _>(db, grants, id).await?;
     let p = project_repo::find_visible(db, grants, v.project_id).await?;
     Ok((v, p))
 }

@@ -2,15 +2,12 @@
 //! them (otherwise `NOT_FOUND`).
 
 use crate::authz::Grants;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use entity::workspace;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+/// The workspace if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<workspace::Model> {
-    let w = workspace::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !grants.sees_team(w.organization_id, w.team_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(w)
+    crate::authz::find_visible::<workspace::Entity, _>(db, grants, id).await
 }

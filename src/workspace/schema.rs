@@ -39,9 +39,11 @@ impl Workspace {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Free text.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    /// Free text; null unless the viewer sees the team (a reader of a published project
+    /// sees the name of its workspace only, RULES.md §9.1).
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let sees = ctx.req()?.grants().await?.sees_team(self.0.organization_id, self.0.team_id);
+        Ok(self.0.description.as_deref().filter(|_| sees))
     }
     /// The team the workspace belongs to.
     async fn team(&self, ctx: &Context<'_>) -> Result<Team> {

@@ -491,6 +491,42 @@ impl Fixture {
                     .into_active_model(),
                 )
                 .await;
+                // One dataset and one version per project: rows of every kind a field reaches.
+                self.insert(
+                    txn,
+                    entity::dataset::Model {
+                        id: Uuid::now_v7(),
+                        project_id: project,
+                        parent_id: None,
+                        sibling_key: project,
+                        team_id: team,
+                        organization_id: g.org,
+                        name: "d".into(),
+                        description: None,
+                        depth: 0,
+                        path: "/".into(),
+                        created_by: None,
+                        created_at: now,
+                    }
+                    .into_active_model(),
+                )
+                .await;
+                self.insert(
+                    txn,
+                    entity::project_version::Model {
+                        id: Uuid::now_v7(),
+                        project_id: project,
+                        number: 1,
+                        title: "v".into(),
+                        description: None,
+                        dataset_count: 1,
+                        item_count: 0,
+                        created_by: None,
+                        created_at: now,
+                    }
+                    .into_active_model(),
+                )
+                .await;
                 g.projects.push((project, team, creator));
             }
             g.teams.push(team);
@@ -701,6 +737,7 @@ async fn check_case(f: &Fixture, seed: u64) -> usize {
             assert_eq!(teams.full_orgs.contains(&g.org) || teams.team_ids.contains(&team), expected, "seed {seed}: team filter");
         }
     }
+    checked += crate::visibility_property::renderings_agree(&f.db, &f.cell, g.org, &g.users, seed).await;
     // The organization goes, with everything in it: the catalog stays small. Rows naming
     // its custom roles first (their foreign keys restrict).
     for table in ["group_projects", "memberships", "organizations"] {

@@ -14,9 +14,12 @@ both!(checks_run_in_order_visibility_then_permission_then_uniqueness_then_invari
     let q = create_project(owner, ws, "Bikes").await;
     create_org(owner, "taken").await;
 
-    // Input validation comes first, even for an outsider.
+    // Input validation comes first, even for an outsider — except a role key, which is
+    // valid or not only in the scope's organization: on a hidden scope it is NOT_FOUND
+    // (RULES.md §9.8), for the viewer who sees the scope BAD_USER_INPUT.
     assert_eq!(eve.code(UPDATE_TEAM, json!({ "t": team, "n": "  " })).await, "BAD_USER_INPUT");
-    assert_eq!(eve.code(ADD_MEMBER, json!({ "s": org, "u": vic.id, "r": "wizard" })).await, "BAD_USER_INPUT");
+    assert_eq!(eve.code(ADD_MEMBER, json!({ "s": org, "u": vic.id, "r": "wizard" })).await, "NOT_FOUND");
+    assert_eq!(wor.code(ADD_MEMBER, json!({ "s": org, "u": vic.id, "r": "wizard" })).await, "BAD_USER_INPUT");
     assert_eq!(eve.code(UPDATE_ORGANIZATION, json!({ "o": org, "s": "bad slug" })).await, "BAD_USER_INPUT");
     // Outsider with a duplicate: NOT_FOUND, never CONFLICT.
     assert_eq!(eve.code(UPDATE_PROJECT, json!({ "p": q, "n": "Cars" })).await, "NOT_FOUND");

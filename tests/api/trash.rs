@@ -115,7 +115,7 @@ both!(a_dataset_subtree_is_trashed_and_restored_and_a_name_clash_changes_nothing
     assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 1);
 });
 
-both!(a_dataset_whose_parent_is_gone_cannot_be_restored, |app: TestApp| async move {
+both!(a_dataset_whose_parent_is_gone_comes_back_at_the_top_level, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let p = create_project(&owner, &org.workspace, "Cars").await;
@@ -125,10 +125,12 @@ both!(a_dataset_whose_parent_is_gone_cannot_be_restored, |app: TestApp| async mo
     owner.ok(DELETE_DATASET, json!({ "d": a })).await;
     let t = trash(&owner, &org.team).await;
     assert_eq!(t["trash"]["nodes"][0]["name"], "b");
-    assert_eq!(owner.code(RESTORE, json!({ "e": entry_id(&t, 0) })).await, "FAILED_PRECONDITION");
+    // RULES §9.5: the vanished parent is detached (reported in the payload), never INTERNAL.
+    let d = owner.ok(RESTORE, json!({ "e": entry_id(&t, 0) })).await;
+    assert_eq!(d["restoreFromTrash"]["dataset"], json!({ "id": b, "name": "b", "depth": 0 }));
     owner.ok(RESTORE, json!({ "e": entry_id(&t, 1) })).await;
-    owner.ok(RESTORE, json!({ "e": entry_id(&t, 0) })).await;
     assert_eq!(owner.node(&b).await["id"], b.as_str());
+    assert_eq!(owner.node(&a).await["id"], a.as_str());
 });
 
 both!(developers_restore_and_purge_only_their_own_and_others_get_not_found, |app: TestApp| async move {

@@ -49,7 +49,9 @@ pub fn stated_cap(owner: &str, field: &str, s: &CapSettings) -> Option<Multiplie
         ("Organization", "roles") => Multiplier::Cap(MAX_BUILTIN_ROLES + s.max_custom_roles),
         ("User", "pendingInvitations") => Multiplier::Cap(MAX_PENDING_INVITATIONS),
         ("AddItemsPayload", "items") | ("RemoveItemsPayload", "removedItemIds") => Multiplier::Cap(s.max_item_batch),
-        ("TransferProjectPayload", "detachedMemberships") => Multiplier::Cap(s.max_detached_listed),
+        // The organization, then the team and the project where the scope has them.
+        ("Membership" | "Invitation", "scopePath") => Multiplier::Cap(3),
+        ("TransferProjectPayload" | "RestoreFromTrashPayload", "detachedMemberships") => Multiplier::Cap(s.max_detached_listed),
         _ => return None,
     })
 }

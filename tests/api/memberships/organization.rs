@@ -91,10 +91,12 @@ both!(maintainer_manages_only_supervisors_and_workers_and_only_to_those_roles, |
     for (q, v) in forbidden {
         assert_eq!(t.maintainer.code(q, v.clone()).await, "FORBIDDEN", "{v}");
     }
-    // Supervisors and workers manage nobody.
+    // Supervisors and workers manage nobody. A user they cannot see (sharing no
+    // organization with them) is NOT_FOUND, as a nonexistent id would be (RULES.md §9.8).
     for who in [&t.supervisor, &t.worker] {
         assert_eq!(who.code(CHANGE_ROLE, json!({ "m": m_mona, "r": "worker" })).await, "FORBIDDEN");
-        assert_eq!(who.code(ADD_MEMBER, json!({ "s": org, "u": app.user("quin").await.id, "r": "worker" })).await, "FORBIDDEN");
+        assert_eq!(who.code(ADD_MEMBER, json!({ "s": org, "u": app.user("quin").await.id, "r": "worker" })).await, "NOT_FOUND");
+        assert_eq!(who.code(ADD_MEMBER, json!({ "s": org, "u": t.viewer.id, "r": "worker" })).await, "FORBIDDEN");
     }
     assert_eq!(t.worker.code(CHANGE_ROLE, json!({ "m": m_supervisor, "r": "worker" })).await, "FORBIDDEN");
     assert_eq!(members(&t.owner, org).await, before);

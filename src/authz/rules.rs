@@ -1,0 +1,146 @@
+//! One visibility rule per kind (RULES.md §3.1, §9.1) as the SQL filter every lookup of
+//! that kind applies (so an invisible row is never read into memory). The same rules on
+//! loaded rows are `Grants::sees_*`; `tests/api/authz_property.rs` keeps the two
+//! renderings equal, kind by kind, on random graphs.
+//!
+//! `find_visible` is the one by-id lookup of services: the row if it exists and the
+//! viewer sees it, otherwise `NOT_FOUND` (never telling hidden from missing).
+
+use super::grants::Grants;
+use super::visibility::{ProjectFilter, TeamFilter};
+use crate::error::{AppError, AppResult};
+use entity::{dataset, item, organization, project, project_version, team, workspace};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+/// A kind whose rows the viewer sees or not, by one rule.
+pub trait Visible: EntityTrait {
+    /// The primary-key column.
+    fn id_column() -> Self::Column;
+    /// The primary key of a row.
+    fn id_of(row: &Self::Model) -> Uuid;
+    /// The rule as a SQL condition on this entity's table; the in-memory rendering is
+    /// `Grants::sees_org`, `sees_team` and `sees_project` on the row's ancestors.
+    fn condition(grants: &Grants) -> Condition;
+}
+
+impl TeamFilter {
+    fn condition<C: ColumnTrait>(&self, org: C, team: C) -> Condition {
+        Condition::any().add(org.is_in(self.full_orgs.clone())).add(team.is_in(self.team_ids.clone()))
+    }
+}
+
+impl ProjectFilter {
+    fn condition<C: ColumnTrait>(&self, org: C, team: C, project: C) -> Condition {
+        Condition::any()
+            .add(org.is_in(self.full_orgs.clone()))
+            .add(team.is_in(self.full_teams.clone()))
+            .add(project.is_in(self.project_ids.clone()))
+    }
+}
+
+impl Visible for organization::Entity {
+    fn id_column() -> Self::Column {
+        organization::Column::Id
+    }
+    fn id_of(row: &organization::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        Condition::all().add(organization::Column::Id.is_in(grants.organization_ids()))
+    }
+}
+
+impl Visible for team::Entity {
+    fn id_column() -> Self::Column {
+        team::Column::Id
+    }
+    fn id_of(row: &team::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        grants.team_filter().condition(team::Column::OrganizationId, team::Column::Id)
+    }
+}
+
+/// Whoever sees its team.
+impl Visible for workspace::Entity {
+    fn id_column() -> Self::Column {
+        workspace::Column::Id
+    }
+    fn id_of(row: &workspace::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        grants.team_filter().condition(workspace::Column::OrganizationId, workspace::Column::TeamId)
+    }
+}
+
+impl Visible for project::Entity {
+    fn id_column() -> Self::Column {
+        project::Column::Id
+    }
+    fn id_of(row: &project::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        grants.project_filter().condition(project::Column::OrganizationId, project::Column::TeamId, project::Column::Id)
+    }
+}
+
+/// Whoever sees its project.
+impl Visible for dataset::Entity {
+    fn id_column() -> Self::Column {
+        dataset::Column::Id
+    }
+    fn id_of(row: &dataset::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        grants.project_filter().condition(dataset::Column::OrganizationId, dataset::Column::TeamId, dataset::Column::ProjectId)
+    }
+}
+
+/// Whoever sees its project.
+impl Visible for item::Entity {
+    fn id_column() -> Self::Column {
+        item::Column::Id
+    }
+    fn id_of(row: &item::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        grants.project_filter().condition(item::Column::OrganizationId, item::Column::TeamId, item::Column::ProjectId)
+    }
+}
+
+/// Whoever sees its project (a version row carries no ancestors: the rule reads them
+/// from the project).
+impl Visible for project_version::Entity {
+    fn id_column() -> Self::Column {
+        project_version::Column::Id
+    }
+    fn id_of(row: &project_version::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        let visible_projects = Query::select()
+            .column(project::Column::Id)
+            .from(project::Entity)
+            .cond_where(<project::Entity as Visible>::condition(grants))
+            .to_owned();
+        Condition::all()
+            .add(Expr::col((project_version::Entity, project_version::Column::ProjectId)).in_subquery(visible_projects))
+    }
+}
+
+/// The row of kind `E` with this id if the viewer sees it; otherwise `NOT_FOUND`.
+pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<E::Model> {
+    E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// The rows of kind `E` among `ids` that the viewer sees (any order).
+pub async fn load_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {
+    Ok(E::find().filter(E::id_column().is_in(ids)).filter(E::condition(grants)).all(db).await?)
+}
