@@ -5,6 +5,7 @@
 
 use super::AuditAction;
 use crate::authz::Resource;
+use crate::authz::keys;
 use crate::db::Sql;
 use crate::db::page::{Page, PageArgs};
 use crate::error::AppResult;
@@ -86,8 +87,8 @@ impl Loader<AuditOfOrganization> for DbLoader {
         let mut groups: HashMap<(PageArgs, Option<AuditAction>, bool), Vec<Uuid>> = HashMap::new();
         for k in keys {
             let org = Resource::Organization { org: k.0 };
-            if grants.can(&org, "member.manage") {
-                groups.entry((k.1, k.2, !grants.can(&org, "capability.manage"))).or_default().push(k.0);
+            if grants.can(&org, keys::MEMBER_MANAGE) {
+                groups.entry((k.1, k.2, !grants.can(&org, keys::CAPABILITY_MANAGE))).or_default().push(k.0);
             }
         }
         let mut out = HashMap::new();

@@ -5,6 +5,7 @@
 
 use super::catalog::{RoleInfo, Scope};
 use super::grants::{Grants, Resource};
+use super::keys;
 use crate::error::{AppError, AppResult};
 use uuid::Uuid;
 
@@ -70,7 +71,7 @@ pub fn check_member_change(
             // §9.4: whoever holds `member.manage` on the organization itself stands above
             // every team role; only they demote or remove a team admin (the built-in admin
             // or a custom role ranked as one), whatever their team-level keys.
-            if grants.can_via_org(org, Scope::Organization, "member.manage") {
+            if grants.can_via_org(org, Scope::Organization, keys::MEMBER_MANAGE.as_str()) {
                 return Ok(());
             }
             if change.current_role().is_some_and(|c| c.level == 0) {

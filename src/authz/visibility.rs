@@ -3,6 +3,7 @@
 
 use super::catalog::Scope;
 use super::grants::Grants;
+use super::keys;
 use crate::db::Sql;
 use uuid::Uuid;
 
@@ -29,20 +30,24 @@ fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
 
 impl Grants {
     pub fn team_filter(&self) -> TeamFilter {
-        let full_orgs = self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
-        let explicit = self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, "team.read")).map(|(id, _)| *id);
+        let full_orgs =
+            self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);
+        let explicit =
+            self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);
         let via_projects = self
             .projects
             .values()
             .chain(self.group_projects.values().flatten())
-            .filter(|h| h.role.grants_on(Scope::Project, "project.read"))
+            .filter(|h| h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str()))
             .filter_map(|h| h.team_id);
         TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
     }
 
     pub fn project_filter(&self) -> ProjectFilter {
-        let reads =
-            |h: &&super::Held| h.role.grants_on(Scope::Team, "project.read") || h.role.grants_on(Scope::Project, "project.read");
+        let reads = |h: &&super::Held| {
+            h.role.grants_on(Scope::Team, keys::PROJECT_READ.as_str())
+                || h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str())
+        };
         ProjectFilter {
             full_orgs: sorted(self.orgs.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
             full_teams: sorted(self.teams.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),

@@ -3,6 +3,7 @@
 //! `Grants::load` (statements counted: one round trip). Cached: a decision on loaded
 //! grants. Prints medians and ratios; asserts nothing about time.
 
+use crate::authz::keys;
 use crate::authz::{Catalog, CatalogCell, Grants, Resource, Scope};
 use crate::error::{AppError, AppResult};
 use entity::{
@@ -81,8 +82,19 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
         resources.push(Resource::Organization { org });
         let mut customs = Vec::new();
         for (n, (scope, keys)) in [
-            ("organization", &["org.read", "member.read", "team.create", "group.read"][..]),
-            ("project", &["project.read", "dataset.read", "label.create", "export.create"][..]),
+            (
+                "organization",
+                &[keys::ORG_READ.as_str(), keys::MEMBER_READ.as_str(), keys::TEAM_CREATE.as_str(), keys::GROUP_READ.as_str()][..],
+            ),
+            (
+                "project",
+                &[
+                    keys::PROJECT_READ.as_str(),
+                    keys::DATASET_READ.as_str(),
+                    keys::LABEL_CREATE.as_str(),
+                    keys::EXPORT_CREATE.as_str(),
+                ][..],
+            ),
         ]
         .into_iter()
         .enumerate()
@@ -217,7 +229,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
                 .await?;
             }
         }
-        for key in ["model.train", "sdk_token.view"] {
+        for key in [keys::MODEL_TRAIN.as_str(), keys::SDK_TOKEN_VIEW.as_str()] {
             put(
                 &txn,
                 capability_grant::Model {
@@ -281,14 +293,14 @@ pub async fn run(database_url: Option<String>, iterations: usize) -> AppResult<(
     }
 
     let keys = [
-        "project.read",
-        "dataset.delete",
-        "member.manage",
-        "label.create",
-        "model.train",
-        "org.delete",
-        "team.update",
-        "export.create",
+        keys::PROJECT_READ.as_str(),
+        keys::DATASET_DELETE.as_str(),
+        keys::MEMBER_MANAGE.as_str(),
+        keys::LABEL_CREATE.as_str(),
+        keys::MODEL_TRAIN.as_str(),
+        keys::ORG_DELETE.as_str(),
+        keys::TEAM_UPDATE.as_str(),
+        keys::EXPORT_CREATE.as_str(),
     ];
     let decisions = resources.len() * keys.len();
     let mut cached = Vec::with_capacity(iterations);

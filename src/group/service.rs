@@ -6,6 +6,7 @@
 //! from the organization does, so a group never keeps a member who left.
 
 use crate::audit::{self, AuditAction, Change};
+use crate::authz::keys;
 use crate::authz::{Grants, Resource, RoleInfo, Scope};
 use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name, RoleKey};
@@ -17,8 +18,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub const READ: &str = "group.read";
-pub const MANAGE: &str = "group.manage";
+pub const READ: &str = keys::GROUP_READ.as_str();
+pub const MANAGE: &str = keys::GROUP_MANAGE.as_str();
 
 fn org(id: Uuid) -> Resource {
     Resource::Organization { org: id }

@@ -9,6 +9,7 @@
 //! is bounded (5 s).
 
 use super::AppState;
+use crate::authz::keys;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -46,7 +47,7 @@ pub async fn readyz(State(app): State<Arc<AppState>>) -> Response {
 async fn checks(app: &AppState) -> Vec<(&'static str, Check)> {
     let mut checks = vec![("database", writable(&app.db).await), ("migrations", migrations_current(&app.db).await)];
     let catalog = app.catalog.get();
-    let loaded = catalog.is_known_permission("org.read") && catalog.knows_role_key("owner");
+    let loaded = catalog.is_known_permission(keys::ORG_READ.as_str()) && catalog.knows_role_key("owner");
     checks.push(("catalog", if loaded { Ok(()) } else { Err("the role catalog is not loaded".into()) }));
     if let Some(jwks) = app.verifier.jwks() {
         let keys = if jwks.loaded() { Ok(()) } else { Err("the identity provider's keys could not be fetched yet".into()) };

@@ -5,6 +5,7 @@ use super::loader::{InvitationById, InvitationsOfScope, PendingFor};
 use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
 use crate::authz::Resource;
+use crate::authz::keys;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Email, RoleKey};
@@ -140,7 +141,7 @@ pub async fn invitations_of(
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
     let args = page_args(first, after.as_deref())?;
-    if !req.grants().await?.can(&resource, "member.invite") {
+    if !req.grants().await?.can(&resource, keys::MEMBER_INVITE) {
         return Ok(None);
     }
     let key = InvitationsOfScope(scope_id, args, status.map(InvitationStatus::as_str), Utc::now());

@@ -1,6 +1,7 @@
 //! Creating, resending and revoking invitations. Every created or resent invitation
 //! writes an outbox row (`invitation_events`) in the same transaction.
 
+use crate::authz::keys;
 use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
 use crate::db::Sql;
 use crate::domain::{Email, RoleKey};
@@ -35,7 +36,7 @@ pub fn is_invitee(viewer: &user::Model, inv: &invitation::Model) -> bool {
 /// Who sees an invitation: the invitee, the inviter, holders of `member.invite` on its scope.
 pub fn sees(grants: &Grants, viewer: &user::Model, inv: &invitation::Model) -> bool {
     (grants.admits(inv.organization_id) && (is_invitee(viewer, inv) || inv.invited_by == Some(viewer.id)))
-        || scope_of(inv).is_ok_and(|s| grants.can(&s.resource(), "member.invite"))
+        || scope_of(inv).is_ok_and(|s| grants.can(&s.resource(), keys::MEMBER_INVITE))
 }
 
 /// Whether `grants` may issue an invitation of `role` to `email` at scope `s`: the role
@@ -50,12 +51,12 @@ pub async fn may_invite<C: ConnectionTrait>(
     email: &str,
     role: &RoleInfo,
 ) -> AppResult<()> {
-    check_member_change(grants, &s.resource(), Uuid::nil(), &MemberChange::Add { new: role }, "member.invite")?;
+    check_member_change(grants, &s.resource(), Uuid::nil(), &MemberChange::Add { new: role }, keys::MEMBER_INVITE.as_str())?;
     let org = Resource::Organization { org: s.org };
-    if s.scope != Scope::Organization && !grants.can(&org, "member.invite") {
+    if s.scope != Scope::Organization && !grants.can(&org, keys::MEMBER_INVITE) {
         let verified = user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true));
         let member = match verified.one(db).await? {
-            Some(u) if grants.can(&org, "member.read") => is_org_member(db, s.org, u.id).await?,
+            Some(u) if grants.can(&org, keys::MEMBER_READ) => is_org_member(db, s.org, u.id).await?,
             _ => false,
         };
         if member {
@@ -113,7 +114,7 @@ pub async fn invite_member(
     lock_scope(&txn, &s).await?;
     // `CONFLICT` for a member only where the inviter sees the scope's members (§9.8);
     // otherwise the invitation is made, and accepting it answers `CONFLICT` to the member.
-    let sees_members = grants.can(&s.resource(), "member.read");
+    let sees_members = grants.can(&s.resource(), keys::MEMBER_READ);
     if sees_members
         && let Some(u) = user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))
@@ -207,7 +208,7 @@ pub async fn find_visible_locked(txn: &Write, grants: &Grants, viewer: &user::Mo
 /// Resend and revoke: the inviter while they still hold `member.invite` there, or any
 /// holder of `member.invite` on the scope.
 fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
-    if grants.can(&scope_of(inv)?.resource(), "member.invite") {
+    if grants.can(&scope_of(inv)?.resource(), keys::MEMBER_INVITE) {
         Ok(())
     } else {
         Err(AppError::forbidden("requires member.invite on the invitation's scope"))

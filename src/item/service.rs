@@ -4,6 +4,7 @@
 //! `own_item_count`) by the same amounts, so totals never scan items.
 
 use super::values::{ByteSize, ContentType, ItemName};
+use crate::authz::keys;
 use crate::authz::{Grants, Resource};
 use crate::dataset::service as dataset_service;
 use crate::db::Sql;
@@ -29,7 +30,11 @@ fn dataset_resource(d: &dataset::Model) -> Resource {
 }
 
 fn require_update(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
-    if grants.can(&dataset_resource(d), "dataset.update") { Ok(()) } else { Err(AppError::forbidden("requires dataset.update")) }
+    if grants.can(&dataset_resource(d), keys::DATASET_UPDATE) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("requires dataset.update"))
+    }
 }
 
 /// Moves a dataset's own aggregates by `bytes` and `count` (negative to remove). On
@@ -117,7 +122,7 @@ pub async fn remove_items(req: &RequestCtx, ids: &[Uuid]) -> AppResult<()> {
     }
     for i in &rows {
         let r = Resource::Project { org: i.organization_id, team: i.team_id, project: i.project_id, owned: false };
-        if !grants.can(&r, "dataset.update") {
+        if !grants.can(&r, keys::DATASET_UPDATE) {
             return Err(AppError::forbidden("requires dataset.update"));
         }
     }

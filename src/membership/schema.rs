@@ -4,6 +4,7 @@ use super::identity::{ScopeIdentity, scope_path};
 use super::loader::{MemberQuery, MembersOfScope};
 use super::service;
 use crate::authz::Resource;
+use crate::authz::keys;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::RoleKey;
@@ -119,7 +120,7 @@ pub async fn members_of(
         }
         None => None,
     };
-    if !grants.can(&resource, "member.read") {
+    if !grants.can(&resource, keys::MEMBER_READ) {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
     let key = MembersOfScope(scope_id, MemberQuery { args, role, search });

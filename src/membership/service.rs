@@ -4,6 +4,7 @@
 
 use super::repo::{ScopeRef, find_visible_scope, lock_scope};
 use crate::audit::AuditAction;
+use crate::authz::keys;
 use crate::authz::{Grants, MemberChange, RoleInfo, Scope, check_member_change};
 use crate::domain::RoleKey;
 use crate::error::{AppError, AppResult};
@@ -31,7 +32,7 @@ async fn user_reachable<C: ConnectionTrait>(db: &C, grants: &Grants, s: &ScopeRe
     if crate::user::repo::sees_user(db, grants, user_id).await? {
         return Ok(());
     }
-    let org_manager = grants.can_via_org(s.org, Scope::Organization, "member.manage");
+    let org_manager = grants.can_via_org(s.org, Scope::Organization, keys::MEMBER_MANAGE.as_str());
     if org_manager && user::Entity::find_by_id(user_id).one(db).await?.is_some() {
         return Ok(());
     }
@@ -50,7 +51,7 @@ pub fn sees(grants: &Grants, m: &membership::Model) -> bool {
                 (Scope::Project, Some(team)) => grants.sees_project(s.org, team, s.id),
                 (Scope::Project, None) => false,
             };
-            visible && grants.can(&s.resource(), "member.read")
+            visible && grants.can(&s.resource(), keys::MEMBER_READ)
         })
 }
 
@@ -119,7 +120,7 @@ pub async fn add_member(
     let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
     let role = role_for(req, &txn, &s, role).await?;
     user_reachable(&txn, &grants, &s, user_id).await?;
-    check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, "member.manage")?;
+    check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, keys::MEMBER_MANAGE.as_str())?;
     lock_scope(&txn, &s).await?;
     let existing = |scope_id: Uuid| {
         membership::Entity::find()
@@ -177,14 +178,14 @@ pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> A
         &s.resource(),
         m.user_id,
         &MemberChange::Change { current: &current, new: &new },
-        "member.manage",
+        keys::MEMBER_MANAGE.as_str(),
     )?;
     lock_scope(&txn, &s).await?;
     let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let current = role_of(req, &m)?;
     // Again on the row read under the lock: a concurrent change may have promoted the member.
     let change = MemberChange::Change { current: &current, new: &new };
-    check_member_change(&grants, &s.resource(), m.user_id, &change, "member.manage")?;
+    check_member_change(&grants, &s.resource(), m.user_id, &change, keys::MEMBER_MANAGE.as_str())?;
     if is_team_admin(&current) && !is_team_admin(&new) && other_admins(&txn, req, m.scope_id, m.user_id).await? == 0 {
         return Err(AppError::precondition("a team keeps at least one explicit admin"));
     }
@@ -208,12 +209,24 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let m = find_visible(&txn, &grants, id).await?;
     let s = ScopeRef::of_membership(&m)?;
     let current = role_of(req, &m)?;
-    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Remove { current: &current }, "member.manage")?;
+    check_member_change(
+        &grants,
+        &s.resource(),
+        m.user_id,
+        &MemberChange::Remove { current: &current },
+        keys::MEMBER_MANAGE.as_str(),
+    )?;
     lock_scope(&txn, &s).await?;
     let m = membership::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     // Again on the row read under the lock: a concurrent change may have promoted the member.
     let current = role_of(req, &m)?;
-    check_member_change(&grants, &s.resource(), m.user_id, &MemberChange::Remove { current: &current }, "member.manage")?;
+    check_member_change(
+        &grants,
+        &s.resource(),
+        m.user_id,
+        &MemberChange::Remove { current: &current },
+        keys::MEMBER_MANAGE.as_str(),
+    )?;
     remove_cascading(&txn, req, &m).await?;
     txn.commit().await?;
     Ok(())

@@ -2,6 +2,7 @@
 
 use super::repo::{find_visible, lock};
 use crate::audit::{self, AuditAction};
+use crate::authz::keys;
 use crate::authz::{Resource, Scope, preset_namespace};
 use crate::domain::{Description, Email, Name, Slug};
 use crate::error::{AppError, AppResult};
@@ -64,7 +65,7 @@ pub async fn update_organization(req: &RequestCtx, id: Uuid, changes: Organizati
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
-    if !grants.can(&Resource::Organization { org: id }, "org.update") {
+    if !grants.can(&Resource::Organization { org: id }, keys::ORG_UPDATE) {
         return Err(AppError::forbidden("requires org.update"));
     }
     let org = lock(&txn, id).await?;
@@ -97,7 +98,7 @@ pub async fn delete_organization(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
-    if !grants.can(&Resource::Organization { org: id }, "org.delete") {
+    if !grants.can(&Resource::Organization { org: id }, keys::ORG_DELETE) {
         return Err(AppError::forbidden("requires org.delete"));
     }
     lock(&txn, id).await?;
@@ -133,7 +134,7 @@ pub async fn transfer_organization_ownership(req: &RequestCtx, id: Uuid, new_own
     let org = lock(&txn, id).await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
-    if !grants.can(&Resource::Organization { org: id }, "org.transfer") {
+    if !grants.can(&Resource::Organization { org: id }, keys::ORG_TRANSFER) {
         return Err(AppError::forbidden("requires org.transfer"));
     }
     let in_org = |user: Uuid| {

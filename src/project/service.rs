@@ -3,6 +3,7 @@
 
 use super::repo::{find_visible, resource};
 use crate::activity::{self, Action, Subject};
+use crate::authz::keys;
 use crate::authz::{Grants, Resource};
 use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
@@ -43,7 +44,7 @@ pub async fn insert_new<C: ConnectionTrait>(
     description: Option<String>,
 ) -> AppResult<project::Model> {
     let w = crate::workspace::repo::find_visible(txn, grants, workspace).await?;
-    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
+    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, keys::PROJECT_CREATE) {
         return Err(AppError::forbidden("requires project.create"));
     }
     if sibling_name_taken::<project::Entity, _>(txn, project::Column::WorkspaceId, w.id, name.as_str(), None).await? {
@@ -73,7 +74,7 @@ pub async fn update_project(
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&resource(&p, viewer.id), "project.update") {
+    if !grants.can(&resource(&p, viewer.id), keys::PROJECT_UPDATE) {
         return Err(AppError::forbidden("requires project.update"));
     }
     if let Some(name) = &name
@@ -126,7 +127,7 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     // RULES.md §5 `.own`: the viewer created the project and every dataset and item in it.
     let owned = p.created_by == Some(viewer.id) && !has_others_content(&txn, p.id, viewer.id).await?;
     let r = Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned };
-    if !grants.can(&r, crate::authz::keys::PROJECT_DELETE) {
+    if !grants.can(&r, keys::PROJECT_DELETE) {
         return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created entirely)"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.

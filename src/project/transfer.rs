@@ -13,6 +13,7 @@
 use super::ancestors::{self, Place};
 use super::repo::{find_visible, lock, resource};
 use crate::activity::{self, Action, Subject};
+use crate::authz::keys;
 use crate::authz::{Grants, Resource};
 use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
@@ -33,10 +34,10 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     let w = crate::workspace::repo::find_visible(&txn, &grants, to_workspace).await?;
-    if !grants.can(&resource(&p, viewer.id), "project.delete") {
+    if !grants.can(&resource(&p, viewer.id), keys::PROJECT_DELETE) {
         return Err(AppError::forbidden("a transfer requires project.delete (or .own) on the project"));
     }
-    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, "project.create") {
+    if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, keys::PROJECT_CREATE) {
         return Err(AppError::forbidden("a transfer requires project.create at the destination"));
     }
     if sibling_name_taken::<project::Entity, _>(&txn, project::Column::WorkspaceId, w.id, &p.name, Some(p.id)).await? {
@@ -125,7 +126,7 @@ impl<'g> RoleMap<'g> {
             catalog: req.catalog(),
             same_org: p.organization_id == org,
             namespace,
-            manages: grants.can(&destination, "member.manage"),
+            manages: grants.can(&destination, keys::MEMBER_MANAGE),
             destination,
             grants,
         })

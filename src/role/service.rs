@@ -4,6 +4,7 @@
 //! invariants under the organization's lock (limit, built-in roles, role in use).
 
 use crate::audit::{self, AuditAction, Change};
+use crate::authz::keys;
 use crate::authz::{Catalog, Grants, OrgRoles, Resource, RoleInfo, Scope};
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
@@ -106,7 +107,7 @@ fn candidate(org: Uuid, scope: Scope, key: &str, grants: BTreeSet<(Scope, String
 /// Visibility, then `role.manage` on the organization; returns the organization's roles.
 async fn authorize(txn: &Write, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
     let model = find_visible(txn, grants, org).await?;
-    if !grants.can(&Resource::Organization { org }, "role.manage") {
+    if !grants.can(&Resource::Organization { org }, keys::ROLE_MANAGE) {
         return Err(AppError::forbidden("requires role.manage"));
     }
     Ok(OrgRoles::from_model(&model))

@@ -2,6 +2,7 @@
 //! delete (never the viewer's own last team).
 
 use super::repo::{find_visible, lock, resource};
+use crate::authz::keys;
 use crate::authz::{OrgRoles, Resource, RoleInfo, Scope};
 use crate::db::sibling_name_taken;
 use crate::domain::Name;
@@ -43,7 +44,7 @@ pub async fn create_team(req: &RequestCtx, org: Uuid, name: Name) -> AppResult<t
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     crate::organization::repo::find_visible(&txn, &grants, org).await?;
-    if !grants.can(&Resource::Organization { org }, "team.create") {
+    if !grants.can(&Resource::Organization { org }, keys::TEAM_CREATE) {
         return Err(AppError::forbidden("requires team.create"));
     }
     if sibling_name_taken::<team::Entity, _>(&txn, team::Column::OrganizationId, org, name.as_str(), None).await? {
@@ -61,7 +62,7 @@ pub async fn update_team(req: &RequestCtx, id: Uuid, name: Option<Name>) -> AppR
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&resource(&t), "team.update") {
+    if !grants.can(&resource(&t), keys::TEAM_UPDATE) {
         return Err(AppError::forbidden("requires team.update"));
     }
     let Some(name) = name else { return Ok(t) };
@@ -82,7 +83,7 @@ pub async fn delete_team(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&resource(&t), "team.delete") {
+    if !grants.can(&resource(&t), keys::TEAM_DELETE) {
         return Err(AppError::forbidden("requires team.delete"));
     }
     lock(&txn, id).await?;

@@ -1,6 +1,7 @@
 //! Training run rules: visibility (see the module docs) → `model.train` on the team →
 //! lock → state (a stopped run cannot be stopped again) → write.
 
+use crate::authz::keys;
 use crate::authz::{Grants, Resource};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
@@ -12,7 +13,7 @@ use uuid::Uuid;
 
 pub const RUNNING: &str = "running";
 pub const STOPPED: &str = "stopped";
-const TRAIN: &str = "model.train";
+const TRAIN: &str = keys::MODEL_TRAIN.as_str();
 
 pub fn resource(r: &training_run::Model) -> Resource {
     Resource::Team { org: r.organization_id, team: r.team_id }
@@ -22,7 +23,7 @@ pub fn resource(r: &training_run::Model) -> Resource {
 /// only their own. The caller checks that the viewer sees the team.
 pub fn sees_all_runs(grants: &Grants, org: Uuid, team: Uuid) -> bool {
     let r = Resource::Team { org, team };
-    grants.can(&r, "model.view") || grants.can(&r, TRAIN)
+    grants.can(&r, keys::MODEL_VIEW) || grants.can(&r, TRAIN)
 }
 
 pub fn sees(grants: &Grants, r: &training_run::Model) -> bool {

@@ -4,6 +4,7 @@
 //! `dataset.delete`, or their `.own` variants on an object the viewer created).
 
 use crate::activity::{self, Action, Subject};
+use crate::authz::keys;
 use crate::authz::{Grants, Resource};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
@@ -196,11 +197,11 @@ pub fn sees(grants: &Grants, e: &trash_entry::Model) -> bool {
         return grants.sees_project(e.organization_id, e.team_id, e.project_id);
     }
     let r = resource(e, grants.user_id);
-    grants.sees_team(e.organization_id, e.team_id) && (grants.can(&r, "project.read") || grants.can(&r, "project.delete"))
+    grants.sees_team(e.organization_id, e.team_id) && (grants.can(&r, keys::PROJECT_READ) || grants.can(&r, keys::PROJECT_DELETE))
 }
 
 pub(super) fn delete_key(e: &trash_entry::Model) -> &'static str {
-    if e.kind == PROJECT { "project.delete" } else { "dataset.delete" }
+    if e.kind == PROJECT { keys::PROJECT_DELETE.as_str() } else { keys::DATASET_DELETE.as_str() }
 }
 
 /// Finds an entry the viewer sees and may restore or purge.

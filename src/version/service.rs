@@ -9,6 +9,7 @@
 use super::snapshot::{DATASET, content_of, create_copy, kind_of, live_state, rows_at};
 use crate::activity::{self, Action, Subject};
 use crate::authz::Grants;
+use crate::authz::keys;
 use crate::db::Sql;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
@@ -26,7 +27,7 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid)
 }
 
 fn require_update(grants: &Grants, p: &project::Model, viewer: Uuid) -> AppResult<()> {
-    if grants.can(&project_repo::resource(p, viewer), "project.update") {
+    if grants.can(&project_repo::resource(p, viewer), keys::PROJECT_UPDATE) {
         Ok(())
     } else {
         Err(AppError::forbidden("requires project.update"))

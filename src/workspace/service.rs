@@ -2,6 +2,7 @@
 
 use super::repo::find_visible;
 use crate::activity::{self, Action, Subject};
+use crate::authz::keys;
 use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
@@ -24,7 +25,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let t = team_repo::find_visible(&txn, &grants, team).await?;
-    if !grants.can(&team_repo::resource(&t), "workspace.create") {
+    if !grants.can(&team_repo::resource(&t), keys::WORKSPACE_CREATE) {
         return Err(AppError::forbidden("requires workspace.create"));
     }
     if sibling_name_taken::<workspace::Entity, _>(&txn, workspace::Column::TeamId, t.id, name.as_str(), None).await? {
@@ -54,7 +55,7 @@ pub async fn update_workspace(
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&team_resource(&w), "workspace.update") {
+    if !grants.can(&team_resource(&w), keys::WORKSPACE_UPDATE) {
         return Err(AppError::forbidden("requires workspace.update"));
     }
     if let Some(name) = &name
@@ -80,7 +81,7 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let w = find_visible(&txn, &grants, id).await?;
-    if !grants.can(&team_resource(&w), "workspace.delete") {
+    if !grants.can(&team_resource(&w), keys::WORKSPACE_DELETE) {
         return Err(AppError::forbidden("requires workspace.delete"));
     }
     // The team row lock serializes deletes of its workspaces: the count below is exact.

@@ -142,7 +142,8 @@ both!(only_member_managers_read_the_log_and_denied_changes_record_nothing, |app:
 
     // A refused change writes no entry.
     let vars = json!({ "s": org.id, "u": dave.id, "r": "worker" });
-    assert_eq!(worker.code(ADD_MEMBER, vars.clone()).await, "FORBIDDEN");
+    // Dave shares no organization with the worker: his id is NOT_FOUND to her (RULES.md §9.8).
+    assert_eq!(worker.code(ADD_MEMBER, vars.clone()).await, "NOT_FOUND");
     let vars_team = json!({ "s": org.team, "u": dave.id, "r": "developer" });
     assert_eq!(owner.code(ADD_MEMBER, vars_team).await, "FAILED_PRECONDITION", "dave is not an organization member");
     let mid = membership_id(&owner, &org.id, &worker).await;
