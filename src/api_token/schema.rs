@@ -1,16 +1,15 @@
 //! The `ApiToken` type, `User.apiTokens` and the `createApiToken` / `revokeApiToken`
 //! mutations.
 
-use super::loader::{ApiTokenById, TokensOfOrganization, TokensOfUser};
+use super::loader::{TokensOfOrganization, TokensOfUser};
 use super::service;
 use crate::authz::{Resource, keys};
 use crate::connection;
 use crate::db::page::{Page, PageArgs};
 use crate::domain::Name;
-use crate::graphql::context::CtxExt;
+use crate::graphql::context::{CtxExt, visible};
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::organization::loader::OrganizationById;
 use crate::organization::schema::Organization;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -42,14 +41,6 @@ pub async fn sdk_tokens_of(ctx: &Context<'_>, org: Uuid, args: PageArgs) -> Resu
     Ok(Some(ApiTokenConnection::from_page(page.unwrap_or_else(Page::empty), ApiToken)))
 }
 
-/// Loads a token node if it is the viewer's own.
-pub async fn visible_token(ctx: &Context<'_>, id: Uuid) -> Result<Option<ApiToken>> {
-    let req = ctx.req()?;
-    let viewer = req.user()?;
-    let token = req.loader.load_one(ApiTokenById(id)).await.map_err(gql)?;
-    Ok(token.filter(|t| t.user_id == viewer.id).map(ApiToken))
-}
-
 /// A personal access token, for scripts and integrations: send its secret as
 /// `Authorization: Bearer orgraph_pat_…`. The secret itself is shown only once, by
 /// `createApiToken`. Listed by its owner (`User.apiTokens`) and, when restricted to an
@@ -77,10 +68,7 @@ impl ApiToken {
     /// (or when the organization is no longer visible to you).
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         let Some(id) = self.0.organization_id else { return Ok(None) };
-        let req = ctx.req()?;
-        let grants = req.grants().await?;
-        let org = req.loader.load_one(OrganizationById(id)).await.map_err(gql)?;
-        Ok(org.filter(|o| grants.sees_org(o.id)).map(Organization))
+        Ok(visible::<entity::organization::Entity>(ctx, id).await?.map(Organization))
     }
     /// When the token was created.
     async fn created_at(&self) -> DateTime<Utc> {

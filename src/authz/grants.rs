@@ -72,6 +72,9 @@ pub struct Grants {
     /// Organizations out of a personal access token's reach (its owner does not hold
     /// `sdk_token.generate` there): nothing of them is granted or admitted.
     pub unreached: BTreeSet<Uuid>,
+    /// The viewer's e-mail when it is verified: they are the invitee of invitations to it
+    /// (RULES.md §2, §3.1). Set by the request from the signed-in user.
+    pub invitee_email: Option<String>,
 }
 
 /// A row of the one grants statement (see `Grants::load`).
@@ -145,6 +148,7 @@ impl Grants {
             group_projects: HashMap::new(),
             capabilities: HashMap::new(),
             unreached: BTreeSet::new(),
+            invitee_email: None,
         };
         let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
         for row in rows {
@@ -230,7 +234,7 @@ impl Grants {
 
     /// Only keys shown at `r`'s level count, so `can` agrees with `permissions`
     /// (e.g. a team role's `team.read` is not held on the team's projects).
-    fn holds(&self, r: &Resource, key: &str) -> bool {
+    pub(super) fn holds(&self, r: &Resource, key: &str) -> bool {
         self.catalog.applies_at(key, r.level())
             && self.sources(r).iter().any(|(held, targets)| targets.iter().any(|t| held.role.grants_on(*t, key)))
     }

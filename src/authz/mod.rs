@@ -3,6 +3,7 @@
 //! (RULES.md §5), decides visibility (§3.1) and who may assign which role. Resolvers and
 //! services ask it; nothing else compares roles.
 
+mod access_rules;
 mod assignment;
 mod catalog;
 pub mod grants;
@@ -16,5 +17,5 @@ pub use catalog::{
 };
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
-pub use rules::{Visible, find_visible, load_visible};
-pub use visibility::{ProjectFilter, TeamFilter};
+pub use rules::{Visible, find_visible, load_where};
+pub use visibility::{GroupFilter, HoldsFilter, ProjectFilter, TeamFilter};

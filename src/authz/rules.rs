@@ -9,7 +9,7 @@
 use super::grants::Grants;
 use super::visibility::{ProjectFilter, TeamFilter};
 use crate::error::{AppError, AppResult};
-use entity::{dataset, item, organization, project, project_version, team, workspace};
+use entity::{dataset, invitation, item, organization, project, project_version, published_project, team, workspace};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -23,16 +23,38 @@ pub trait Visible: EntityTrait {
     /// The rule as a SQL condition on this entity's table; the in-memory rendering is
     /// `Grants::sees_org`, `sees_team` and `sees_project` on the row's ancestors.
     fn condition(grants: &Grants) -> Condition;
+    /// The rule for reaching a row as the parent, place or source of another the viewer
+    /// sees: `condition`, widened where RULES.md §9.1 opens a kind to more viewers (a
+    /// published project with its datasets and the identity of its workspace, team and
+    /// organization; an invitation's organization for whoever sees the invitation). The
+    /// fields such a reader may not see stay null (`Grants::sees_*` on the same row).
+    fn reach(grants: &Grants) -> Condition {
+        Self::condition(grants)
+    }
+}
+
+/// Ids of published projects.
+fn published_projects() -> sea_orm::sea_query::SelectStatement {
+    Query::select().column(published_project::Column::ProjectId).from(published_project::Entity).to_owned()
+}
+
+/// `column` of the published projects (their organization, team or workspace).
+fn of_published_projects(column: project::Column) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(column)
+        .from(project::Entity)
+        .and_where(Expr::col(project::Column::Id).in_subquery(published_projects()))
+        .to_owned()
 }
 
 impl TeamFilter {
-    fn condition<C: ColumnTrait>(&self, org: C, team: C) -> Condition {
+    pub(super) fn condition<C: ColumnTrait>(&self, org: C, team: C) -> Condition {
         Condition::any().add(org.is_in(self.full_orgs.clone())).add(team.is_in(self.team_ids.clone()))
     }
 }
 
 impl ProjectFilter {
-    fn condition<C: ColumnTrait>(&self, org: C, team: C, project: C) -> Condition {
+    pub(super) fn condition<C: ColumnTrait>(&self, org: C, team: C, project: C) -> Condition {
         Condition::any()
             .add(org.is_in(self.full_orgs.clone()))
             .add(team.is_in(self.full_teams.clone()))
@@ -50,6 +72,18 @@ impl Visible for organization::Entity {
     fn condition(grants: &Grants) -> Condition {
         Condition::all().add(organization::Column::Id.is_in(grants.organization_ids()))
     }
+    /// Also the organization of a published project, and of an invitation the viewer sees.
+    fn reach(grants: &Grants) -> Condition {
+        let invited = Query::select()
+            .column(invitation::Column::OrganizationId)
+            .from(invitation::Entity)
+            .cond_where(<invitation::Entity as Visible>::condition(grants))
+            .to_owned();
+        Condition::any()
+            .add(Self::condition(grants))
+            .add(organization::Column::Id.in_subquery(of_published_projects(project::Column::OrganizationId)))
+            .add(organization::Column::Id.in_subquery(invited))
+    }
 }
 
 impl Visible for team::Entity {
@@ -61,6 +95,12 @@ impl Visible for team::Entity {
     }
     fn condition(grants: &Grants) -> Condition {
         grants.team_filter().condition(team::Column::OrganizationId, team::Column::Id)
+    }
+    /// Also the team of a published project.
+    fn reach(grants: &Grants) -> Condition {
+        Condition::any()
+            .add(Self::condition(grants))
+            .add(team::Column::Id.in_subquery(of_published_projects(project::Column::TeamId)))
     }
 }
 
@@ -75,6 +115,12 @@ impl Visible for workspace::Entity {
     fn condition(grants: &Grants) -> Condition {
         grants.team_filter().condition(workspace::Column::OrganizationId, workspace::Column::TeamId)
     }
+    /// Also the workspace of a published project.
+    fn reach(grants: &Grants) -> Condition {
+        Condition::any()
+            .add(Self::condition(grants))
+            .add(workspace::Column::Id.in_subquery(of_published_projects(project::Column::WorkspaceId)))
+    }
 }
 
 impl Visible for project::Entity {
@@ -86,6 +132,10 @@ impl Visible for project::Entity {
     }
     fn condition(grants: &Grants) -> Condition {
         grants.project_filter().condition(project::Column::OrganizationId, project::Column::TeamId, project::Column::Id)
+    }
+    /// Also a published project.
+    fn reach(grants: &Grants) -> Condition {
+        Condition::any().add(Self::condition(grants)).add(project::Column::Id.in_subquery(published_projects()))
     }
 }
 
@@ -99,6 +149,10 @@ impl Visible for dataset::Entity {
     }
     fn condition(grants: &Grants) -> Condition {
         grants.project_filter().condition(dataset::Column::OrganizationId, dataset::Column::TeamId, dataset::Column::ProjectId)
+    }
+    /// Also a dataset of a published project.
+    fn reach(grants: &Grants) -> Condition {
+        Condition::any().add(Self::condition(grants)).add(dataset::Column::ProjectId.in_subquery(published_projects()))
     }
 }
 
@@ -140,7 +194,8 @@ pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grant
     E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).one(db).await?.ok_or(AppError::NotFound)
 }
 
-/// The rows of kind `E` among `ids` that the viewer sees (any order).
-pub async fn load_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {
-    Ok(E::find().filter(E::id_column().is_in(ids)).filter(E::condition(grants)).all(db).await?)
+/// The rows of kind `E` among `ids` that satisfy `rule` (`Visible::condition` or
+/// `Visible::reach`), in any order.
+pub async fn load_where<E: Visible, C: ConnectionTrait>(db: &C, rule: Condition, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {
+    Ok(E::find().filter(E::id_column().is_in(ids)).filter(rule).all(db).await?)
 }

@@ -22,6 +22,24 @@ pub struct ProjectFilter {
     pub project_ids: Vec<Uuid>,
 }
 
+/// Where the viewer holds one permission key (`Grants::can` without `.own`), per level
+/// of the scope a row names: organizations; teams; projects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HoldsFilter {
+    pub orgs: Vec<Uuid>,
+    pub teams: TeamFilter,
+    pub projects: ProjectFilter,
+}
+
+/// Groups the viewer sees: every group of `read_orgs` (`group.read` there), and in
+/// `member_orgs` (organizations the viewer belongs to) the groups they are a member of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupFilter {
+    pub read_orgs: Vec<Uuid>,
+    pub member_orgs: Vec<Uuid>,
+    pub viewer: Uuid,
+}
+
 fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
     ids.sort();
     ids.dedup();
@@ -41,6 +59,50 @@ impl Grants {
             .filter(|h| h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str()))
             .filter_map(|h| h.team_id);
         TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
+    }
+
+    /// Where the viewer holds `key`, as `Grants::can` decides it from the same sources:
+    /// organization and capability roles at the grant targets of each level, team roles
+    /// below, project and group roles on their project.
+    pub fn holds_filter(&self, key: &str) -> HoldsFilter {
+        const ORG: &[Scope] = &[Scope::Organization];
+        const TEAM: &[Scope] = &[Scope::Team];
+        const PROJECT: &[Scope] = &[Scope::Team, Scope::Project];
+        let grant = |h: &super::Held, targets: &[Scope]| targets.iter().any(|t| h.role.grants_on(*t, key));
+        let applies = |level| self.catalog.applies_at(key, level);
+        let orgs_granting = |targets: &[Scope]| {
+            sorted(self.orgs.iter().chain(&self.capabilities).filter(|(_, h)| grant(h, targets)).map(|(id, _)| *id).collect())
+        };
+        let teams_granting =
+            |targets: &[Scope]| sorted(self.teams.iter().filter(|(_, h)| grant(h, targets)).map(|(id, _)| *id).collect());
+        let mut out = HoldsFilter {
+            orgs: vec![],
+            teams: TeamFilter { full_orgs: vec![], team_ids: vec![] },
+            projects: ProjectFilter { full_orgs: vec![], full_teams: vec![], project_ids: vec![] },
+        };
+        if applies(Scope::Organization) {
+            out.orgs = orgs_granting(ORG);
+        }
+        if applies(Scope::Team) {
+            out.teams = TeamFilter { full_orgs: orgs_granting(TEAM), team_ids: teams_granting(TEAM) };
+        }
+        if applies(Scope::Project) {
+            let direct = self.projects.iter().filter(|(_, h)| grant(h, PROJECT)).map(|(id, _)| *id);
+            let groups = self.group_projects.iter().filter(|(_, hs)| hs.iter().any(|h| grant(h, PROJECT))).map(|(id, _)| *id);
+            out.projects = ProjectFilter {
+                full_orgs: orgs_granting(PROJECT),
+                full_teams: teams_granting(PROJECT),
+                project_ids: sorted(direct.chain(groups).collect()),
+            };
+        }
+        out
+    }
+
+    pub fn group_filter(&self) -> GroupFilter {
+        let member_orgs = sorted(self.organization_ids());
+        let read = self.holds_filter(keys::GROUP_READ.as_str()).orgs;
+        let read_orgs = member_orgs.iter().copied().filter(|o| read.contains(o)).collect();
+        GroupFilter { read_orgs, member_orgs, viewer: self.user_id }
     }
 
     pub fn project_filter(&self) -> ProjectFilter {
@@ -110,5 +172,18 @@ impl ProjectFilter {
         sql.push(&format!("{project_col} IN (SELECT vp.id FROM projects vp WHERE "));
         self.push_sql_cols(sql, "vp.organization_id", "vp.team_id", "vp.id");
         sql.push(")");
+    }
+}
+
+impl GroupFilter {
+    /// Appends the filter for the `groups` table (alias `t`).
+    pub fn push_sql(&self, sql: &mut Sql) {
+        sql.push("(t.organization_id IN ")
+            .bind_list(&self.read_orgs)
+            .push(" OR (t.organization_id IN ")
+            .bind_list(&self.member_orgs)
+            .push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = t.id AND gm.user_id = ")
+            .bind(self.viewer)
+            .push(")))");
     }
 }

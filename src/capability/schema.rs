@@ -1,7 +1,6 @@
 //! The `CapabilityGrant` type, `Organization.capabilityGrants` and the
 //! `grantCapability` / `revokeCapability` mutations.
 
-use super::loader::CapabilityGrantById;
 use super::service::{self, CapabilityRef};
 use crate::db::page::Page;
 use crate::error::AppError;
@@ -50,14 +49,6 @@ impl CapabilityGrant {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-}
-
-/// Loads a grant node if the viewer sees it (their own, or any with `capability.manage`).
-pub async fn visible_grant(ctx: &Context<'_>, id: Uuid) -> Result<Option<CapabilityGrant>> {
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let row = req.loader.load_one(CapabilityGrantById(id)).await.map_err(gql)?;
-    Ok(row.filter(|g| service::sees(&grants, g)).map(CapabilityGrant))
 }
 
 crate::connection!(

@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -7,7 +6,6 @@ use entity::dataset;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(DatasetById, entity::dataset, entity::dataset::Model);
 
 /// Datasets directly under a project (top level) or a dataset, one page. Whoever sees
 /// the parent sees them: datasets share their project's visibility.

@@ -1,6 +1,7 @@
 //! The `Dataset` type and the dataset mutations.
 
-use super::loader::{DatasetById, DatasetsUnder, path_ids};
+use crate::request::ReachableById;
+use super::loader::{DatasetsUnder, path_ids};
 use super::service;
 use crate::connection;
 use crate::db::page::Page;
@@ -43,7 +44,7 @@ impl Dataset {
     /// Null for a top-level dataset.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Dataset>> {
         let Some(id) = self.0.parent_id else { return Ok(None) };
-        Ok(ctx.req()?.loader.load_one(DatasetById(id)).await.map_err(gql)?.map(Dataset))
+        Ok(ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(id)).await.map_err(gql)?.map(Dataset))
     }
     /// Datasets directly inside this one.
     #[graphql(complexity = "cost(first, child_complexity)")]
@@ -56,8 +57,8 @@ impl Dataset {
     #[graphql(complexity = "128 * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         let ids = path_ids(&self.0.path);
-        let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| DatasetById(*id))).await.map_err(gql)?;
-        Ok(ids.iter().filter_map(|id| found.remove(&DatasetById(*id))).map(Dataset).collect())
+        let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| ReachableById::<entity::dataset::Entity>::new(*id))).await.map_err(gql)?;
+        Ok(ids.iter().filter_map(|id| found.remove(&ReachableById::<entity::dataset::Entity>::new(*id))).map(Dataset).collect())
     }
     /// 0 for a top-level dataset.
     async fn depth(&self) -> i32 {

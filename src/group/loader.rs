@@ -1,67 +1,13 @@
-//! Batched reads of groups, scoped by the same visibility rule as `service::sees`:
-//! `group.read` on the organization, or membership in the group.
+//! Batched reads of groups, scoped by the visibility rule of `authz` (`group.read` on
+//! the organization, or membership in the group: `Grants::group_filter`).
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
-use sea_orm::EntityTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Which groups the viewer sees, as SQL over alias `t` (the `groups` table).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct GroupFilter {
-    /// Organizations where the viewer holds `group.read`: every group.
-    read_orgs: Vec<Uuid>,
-    /// Organizations the viewer belongs to: the groups they are a member of.
-    member_orgs: Vec<Uuid>,
-    viewer: Uuid,
-}
-
-impl GroupFilter {
-    async fn of(loader: &DbLoader) -> Result<Self, LoadError> {
-        let grants = loader.grants().await.map_err(load_err)?;
-        let mut member_orgs = grants.organization_ids();
-        member_orgs.sort();
-        let read_orgs = member_orgs
-            .iter()
-            .copied()
-            .filter(|o| grants.can(&crate::authz::Resource::Organization { org: *o }, super::service::READ))
-            .collect();
-        Ok(Self { read_orgs, member_orgs, viewer: grants.user_id })
-    }
-
-    fn push_sql(&self, sql: &mut Sql) {
-        sql.push("(t.organization_id IN ")
-            .bind_list(&self.read_orgs)
-            .push(" OR (t.organization_id IN ")
-            .bind_list(&self.member_orgs)
-            .push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = t.id AND gm.user_id = ")
-            .bind(self.viewer)
-            .push(")))");
-    }
-}
-
-/// A group by id, present only when the viewer sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct VisibleGroup(pub Uuid);
-
-impl Loader<VisibleGroup> for DbLoader {
-    type Value = group::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[VisibleGroup]) -> Result<HashMap<VisibleGroup, Self::Value>, Self::Error> {
-        let filter = GroupFilter::of(self).await?;
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let mut sql = Sql::new(self.db.get_database_backend());
-        sql.push("SELECT t.* FROM groups t WHERE t.id IN ").bind_list(&ids).push(" AND ");
-        filter.push_sql(&mut sql);
-        let rows = group::Entity::find().from_raw_sql(sql.build()).all(&self.db).await.map_err(load_err)?;
-        Ok(rows.into_iter().map(|g| (VisibleGroup(g.id), g)).collect())
-    }
-}
 
 /// The groups of an organization the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,7 +18,7 @@ impl Loader<GroupsOfOrganization> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[GroupsOfOrganization]) -> Result<HashMap<GroupsOfOrganization, Self::Value>, Self::Error> {
-        let filter = GroupFilter::of(self).await?;
+        let filter = self.grants().await.map_err(load_err)?.group_filter();
         let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
         let table =
             ChildTable { table: "groups", parent_col: "organization_id", parent_of: |g: &group::Model| g.organization_id };

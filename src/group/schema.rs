@@ -1,6 +1,6 @@
 //! The `Group` type, `Organization.groups` and the group mutations.
 
-use super::loader::{GroupsOfOrganization, MembersOfGroup, ProjectsOfGroup, VisibleGroup};
+use super::loader::{GroupsOfOrganization, MembersOfGroup, ProjectsOfGroup};
 use super::service::{self, GroupChanges};
 use crate::connection;
 use crate::db::page::Page;
@@ -11,7 +11,6 @@ use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::organization::schema::{Organization, load_organization};
-use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
 use crate::role::schema::{Role, role_by_id};
 use crate::user::loader::UserById;
@@ -41,7 +40,7 @@ connection!(GroupMemberConnection, GroupMemberEdge, GroupMember, "A page of grou
 
 /// The group, or null when it does not exist or the viewer may not see it (`node`).
 pub async fn visible_group(ctx: &Context<'_>, id: Uuid) -> Result<Option<Group>> {
-    Ok(ctx.req()?.loader.load_one(VisibleGroup(id)).await.map_err(gql)?.map(Group))
+    Ok(crate::graphql::context::visible::<entity::group::Entity>(ctx, id).await?.map(Group))
 }
 
 /// `Organization.groups`: every group with `group.read`, else only the viewer's own.
@@ -123,12 +122,7 @@ pub struct GroupProjectAssignment(entity::group_project::Model);
 impl GroupProjectAssignment {
     /// The project; null when the viewer may not see it.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        let req = ctx.req()?;
-        let Some(p) = req.loader.load_one(ProjectById(self.0.project_id)).await.map_err(gql)? else {
-            return Ok(None);
-        };
-        let grants = req.grants().await?;
-        Ok(grants.sees_project(p.organization_id, p.team_id, p.id).then_some(Project(p)))
+        Ok(crate::graphql::context::visible::<entity::project::Entity>(ctx, self.0.project_id).await?.map(Project))
     }
     /// The project-scope role the group's members hold on the project.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {

@@ -40,13 +40,7 @@ async fn member_row<C: ConnectionTrait>(db: &C, group: Uuid, user: Uuid) -> AppR
 /// The group if it exists and the viewer sees it (`group.read` on its organization, or
 /// being one of its members, within an organization they belong to); else `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<group::Model> {
-    let g = group::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let in_org = grants.sees_org(g.organization_id);
-    if in_org && (grants.can(&org(g.organization_id), READ) || is_member(db, g.id, grants.user_id).await?) {
-        Ok(g)
-    } else {
-        Err(AppError::NotFound)
-    }
+    crate::authz::find_visible::<group::Entity, _>(db, grants, id).await
 }
 
 fn require_manage(grants: &Grants, org_id: Uuid) -> AppResult<()> {

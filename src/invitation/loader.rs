@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -9,7 +8,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(InvitationById, entity::invitation, entity::invitation::Model);
 
 /// Invitations of one scope, optionally of one (effective) status, one page. The caller
 /// has checked `member.invite` there.

@@ -28,7 +28,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    let inv = find_visible_locked(&txn, &grants, id).await?;
     require_invitee(viewer, &inv)?;
     let s = scope_of(&inv)?;
     lock_scope(&txn, &s).await?;
@@ -88,7 +88,7 @@ pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitat
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let inv = find_visible_locked(&txn, &grants, viewer, id).await?;
+    let inv = find_visible_locked(&txn, &grants, id).await?;
     require_invitee(viewer, &inv)?;
     require_pending(&inv)?;
     let mut am = inv.into_active_model();

@@ -1,7 +1,7 @@
 //! `Invitation`, the invitation lists, the invitation mutations and the
 //! `invitationReceived` subscription.
 
-use super::loader::{InvitationById, InvitationsOfScope, PendingFor};
+use super::loader::{InvitationsOfScope, PendingFor};
 use super::service::{self, status_at};
 use super::{Notifiers, hub::Hub};
 use crate::authz::Resource;
@@ -95,12 +95,12 @@ impl Invitation {
     /// (as `node` would answer it: an invitee sees it once they have accepted).
     /// `scopePath` names it either way.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        optional_team(ctx, self.0.organization_id, self.0.team_id).await
+        optional_team(ctx, self.0.team_id).await
     }
     /// The project, for project invitations; null unless the viewer sees the project.
     /// `scopePath` names it either way.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        optional_project(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
+        optional_project(ctx, self.0.project_id).await
     }
     /// The identity (id, kind, name, slug) of the organization, then of the team and the
     /// project where the scope has them: what the invitee may know before accepting
@@ -160,15 +160,6 @@ pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
     let key = PendingFor { email: viewer.email.clone(), only_org: req.viewer.only_org(), now: Utc::now() };
     let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(Invitation).collect())
-}
-
-/// Loads an invitation node if the viewer sees it.
-pub async fn visible_invitation(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Invitation>> {
-    let req = ctx.req()?;
-    let viewer = req.user()?;
-    let grants = req.grants().await?;
-    let inv = req.loader.load_one(InvitationById(id)).await.map_err(gql)?;
-    Ok(inv.filter(|i| service::sees(&grants, viewer, i)).map(Invitation))
 }
 
 /// Input of `inviteMember`.

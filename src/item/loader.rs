@@ -2,7 +2,6 @@
 //! per batch of keys (one per query level), summing the per-dataset aggregates
 //! `own_size_bytes`/`own_item_count` over dataset rows, never over items.
 
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -12,7 +11,6 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(ItemById, entity::item, entity::item::Model);
 
 /// Items directly in a dataset, one page. Whoever sees the dataset sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

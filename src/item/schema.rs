@@ -4,11 +4,11 @@
 //! Byte counts are GraphQL `Float!` (GraphQL `Int` is 32-bit): always whole numbers, exact
 //! up to 2^53 − 1 bytes (8 PiB), the range of a JavaScript number. Item counts are `Int!`.
 
-use super::loader::{DatasetTotals, ItemById, ItemsOfDataset, ProjectTotals, ScopeTotals, TeamDiskUsage, Totals};
+use crate::request::ReachableById;
+use super::loader::{DatasetTotals, ItemsOfDataset, ProjectTotals, ScopeTotals, TeamDiskUsage, Totals};
 use super::service::{self, MAX_BATCH, NewItem};
 use super::values::{ByteSize, ContentType, ItemName};
 use crate::connection;
-use crate::dataset::loader::DatasetById;
 use crate::dataset::schema::Dataset;
 use crate::db::page::{MAX_PAGE, Page};
 use crate::error::AppError;
@@ -16,7 +16,6 @@ use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
 use crate::graphql::pagination::page_args;
-use crate::project::loader::ProjectById;
 use crate::project::schema::Project;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -50,7 +49,7 @@ impl Item {
     }
     /// The dataset the item is in.
     async fn dataset(&self, ctx: &Context<'_>) -> Result<Dataset> {
-        let d = ctx.req()?.loader.load_one(DatasetById(self.0.dataset_id)).await.map_err(gql)?;
+        let d = ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(self.0.dataset_id)).await.map_err(gql)?;
         Ok(Dataset(d.ok_or(AppError::NotFound)?))
     }
     /// Who added it; null when unknown or not visible to the viewer.
@@ -172,14 +171,6 @@ impl ItemMutation {
     }
 }
 
-/// `node(id:)` for an item: visible iff its dataset's project is.
-pub async fn visible_item(ctx: &Context<'_>, id: Uuid) -> Result<Option<Item>> {
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let item = req.loader.load_one(ItemById(id)).await.map_err(gql)?;
-    Ok(item.filter(|i| grants.sees_project(i.organization_id, i.team_id, i.project_id)).map(Item))
-}
-
 /// `Dataset.items`: the caller's dataset is visible, and so are its items.
 pub async fn items_of(ctx: &Context<'_>, dataset: Uuid, first: Option<i32>, after: Option<String>) -> Result<ItemConnection> {
     let args = page_args(first, after.as_deref())?;
@@ -226,11 +217,11 @@ pub async fn disk_usage(ctx: &Context<'_>, team: Uuid, first: Option<i32>) -> Re
     let args = page_args(first, None)?;
     let req = ctx.req()?;
     let usage = req.loader.load_one(TeamDiskUsage(team, args.first.min(MAX_PAGE))).await.map_err(gql)?.unwrap_or_default();
-    let mut projects = req.loader.load_many(usage.iter().map(|u| ProjectById(u.project_id))).await.map_err(gql)?;
+    let mut projects = req.loader.load_many(usage.iter().map(|u| ReachableById::<entity::project::Entity>::new(u.project_id))).await.map_err(gql)?;
     Ok(usage
         .into_iter()
         .filter_map(|u| {
-            projects.remove(&ProjectById(u.project_id)).map(|p| ProjectDiskUsage {
+            projects.remove(&ReachableById::<entity::project::Entity>::new(u.project_id)).map(|p| ProjectDiskUsage {
                 project: Project(p),
                 size_bytes: u.totals.size_bytes as f64,
                 item_count: i32::try_from(u.totals.item_count).unwrap_or(i32::MAX),

@@ -115,9 +115,12 @@ pub async fn add_items(req: &RequestCtx, dataset: Uuid, items: Vec<NewItem>) -> 
 pub async fn remove_items(req: &RequestCtx, ids: &[Uuid]) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let rows = item::Entity::find().filter(item::Column::Id.is_in(ids.to_vec())).all(&txn).await?;
-    let visible = |i: &item::Model| grants.sees_project(i.organization_id, i.team_id, i.project_id);
-    if rows.len() != ids.len() || !rows.iter().all(visible) {
+    let rows = item::Entity::find()
+        .filter(item::Column::Id.is_in(ids.to_vec()))
+        .filter(<item::Entity as crate::authz::Visible>::condition(&grants))
+        .all(&txn)
+        .await?;
+    if rows.len() != ids.len() {
         return Err(AppError::NotFound);
     }
     for i in &rows {

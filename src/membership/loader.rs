@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -7,7 +6,6 @@ use entity::membership;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(MembershipById, entity::membership, entity::membership::Model);
 
 /// Narrowing of a member list: by role and by a case-insensitive name prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

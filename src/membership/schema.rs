@@ -9,42 +9,30 @@ use crate::connection;
 use crate::db::page::Page;
 use crate::domain::RoleKey;
 use crate::error::AppError;
-use crate::graphql::context::CtxExt;
+use crate::graphql::context::{CtxExt, visible};
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode, scope_of_kind};
 use crate::graphql::pagination::page_args;
 use crate::organization::schema::{Organization, load_organization};
-use crate::project::schema::{Project, load_project};
+use crate::project::schema::Project;
 use crate::role::schema::{Role, ScopeKind, role_by_id, scope_kind_of};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
-use crate::workspace::schema::load_team;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// The team of a team or project scope (memberships, invitations), only when the viewer
 /// sees it as `node(id)` would (RULES.md §9.1); `scopePath` names it otherwise.
-pub async fn optional_team(ctx: &Context<'_>, org: uuid::Uuid, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
-    let grants = ctx.req()?.grants().await?;
-    match id.filter(|&team| grants.sees_team(org, team)) {
-        Some(id) => Ok(Some(load_team(ctx, id).await?)),
-        None => Ok(None),
-    }
+pub async fn optional_team(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Team>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(visible::<entity::team::Entity>(ctx, id).await?.map(Team))
 }
 
 /// The project of a project scope (memberships, invitations), only when the viewer sees
 /// it as `node(id)` would; `scopePath` names it otherwise.
-pub async fn optional_project(
-    ctx: &Context<'_>,
-    org: uuid::Uuid,
-    team: Option<uuid::Uuid>,
-    id: Option<uuid::Uuid>,
-) -> Result<Option<Project>> {
-    let grants = ctx.req()?.grants().await?;
-    match (id, team) {
-        (Some(id), Some(team)) if grants.sees_project(org, team, id) => Ok(Some(load_project(ctx, id).await?)),
-        _ => Ok(None),
-    }
+pub async fn optional_project(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Project>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(visible::<entity::project::Entity>(ctx, id).await?.map(Project))
 }
 
 /// A user's role at one organization, team or project.
@@ -79,12 +67,12 @@ impl Membership {
     /// The team, for team and project memberships; null unless the viewer sees the team
     /// (as `node` would answer it). `scopePath` names it either way.
     async fn team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        optional_team(ctx, self.0.organization_id, self.0.team_id).await
+        optional_team(ctx, self.0.team_id).await
     }
     /// The project, for project memberships; null unless the viewer sees the project (as
     /// `node` would answer it). `scopePath` names it either way.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        optional_project(ctx, self.0.organization_id, self.0.team_id, self.0.project_id).await
+        optional_project(ctx, self.0.project_id).await
     }
     /// The identity (id, kind, name, slug) of the organization, then of the team and the
     /// project where the scope has them: all a membership shows of places the viewer may

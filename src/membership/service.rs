@@ -153,13 +153,9 @@ pub async fn add_member(
     Ok(m)
 }
 
-/// Loads a membership the viewer sees, inside `txn`.
+/// Loads a membership the viewer sees (the rule of `authz`, in SQL), inside `txn`.
 async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<membership::Model> {
-    let m = membership::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !sees(grants, &m) {
-        return Err(AppError::NotFound);
-    }
-    Ok(m)
+    crate::authz::find_visible::<membership::Entity, _>(db, grants, id).await
 }
 
 pub async fn change_member_role(req: &RequestCtx, id: Uuid, role: &RoleKey) -> AppResult<membership::Model> {

@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -7,7 +6,6 @@ use entity::team;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(OrganizationById, entity::organization, entity::organization::Model);
 
 /// Teams of an organization that the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,7 +23,7 @@ impl Loader<TeamsOfOrganization> for DbLoader {
     }
 }
 
-/// An organization by its (lowercase) slug.
+/// An organization by its (lowercase) slug, when the viewer sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OrganizationBySlug(pub String);
 
@@ -36,9 +34,14 @@ impl Loader<OrganizationBySlug> for DbLoader {
     async fn load(&self, keys: &[OrganizationBySlug]) -> Result<HashMap<OrganizationBySlug, Self::Value>, Self::Error> {
         use entity::organization;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let grants = self.grants().await.map_err(load_err)?;
         let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        let rows =
-            organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)).all(&self.db).await.map_err(load_err)?;
+        let rows = organization::Entity::find()
+            .filter(organization::Column::Slug.is_in(slugs))
+            .filter(<organization::Entity as crate::authz::Visible>::condition(&grants))
+            .all(&self.db)
+            .await
+            .map_err(load_err)?;
         Ok(rows.into_iter().map(|o| (OrganizationBySlug(o.slug.clone()), o)).collect())
     }
 }

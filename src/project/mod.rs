@@ -1,7 +1,6 @@
 //! Projects: live in a workspace; hold datasets; may have their own members.
 
 pub mod ancestors;
-pub mod loader;
 pub mod repo;
 pub mod schema;
 pub mod service;

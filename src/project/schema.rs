@@ -1,6 +1,6 @@
 //! The `Project` type and the project mutations.
 
-use super::loader::ProjectById;
+use crate::request::ReachableById;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
@@ -19,7 +19,6 @@ use crate::membership::schema::{MembershipConnection, members_of};
 use crate::role::schema::{Role, role_by_id};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
-use crate::workspace::loader::WorkspaceById;
 use crate::workspace::schema::{Workspace, load_team};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -32,7 +31,7 @@ pub struct Project(pub entity::project::Model);
 connection!(ProjectConnection, ProjectEdge, Project, "A page of projects.", "A project with its cursor.");
 
 pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> {
-    let p = ctx.req()?.loader.load_one(ProjectById(id)).await.map_err(gql)?;
+    let p = ctx.req()?.loader.load_one(ReachableById::<entity::project::Entity>::new(id)).await.map_err(gql)?;
     Ok(Project(p.ok_or(AppError::NotFound)?))
 }
 
@@ -59,7 +58,7 @@ impl Project {
     }
     /// The workspace the project belongs to.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
-        let w = ctx.req()?.loader.load_one(WorkspaceById(self.0.workspace_id)).await.map_err(gql)?;
+        let w = ctx.req()?.loader.load_one(ReachableById::<entity::workspace::Entity>::new(self.0.workspace_id)).await.map_err(gql)?;
         Ok(Workspace(w.ok_or(AppError::NotFound)?))
     }
     /// The team the project belongs to.

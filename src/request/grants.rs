@@ -7,36 +7,30 @@ use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tokio::sync::Mutex;
-use uuid::Uuid;
 
 /// Per-request cache of the viewer's grants: one SQL statement on first use, every
 /// decision afterwards in memory.
 pub struct GrantsCache {
     db: DatabaseConnection,
     catalog: Arc<CatalogCell>,
-    viewer: Option<Uuid>,
-    /// A personal access token's organization restriction (see `Grants::only_org`).
-    only_org: Option<Uuid>,
-    /// Whether the credential is a personal access token (`Grants::within_api_token_reach`).
-    api_token: bool,
+    viewer: Viewer,
     cached: Mutex<Option<Arc<Grants>>>,
 }
 
 impl GrantsCache {
     pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer) -> Self {
-        let (only_org, api_token) = (viewer.only_org(), viewer.is_api_token());
-        Self { db, catalog, viewer: viewer.user_id(), only_org, api_token, cached: Mutex::new(None) }
+        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(None) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).
     pub async fn get(&self) -> AppResult<Arc<Grants>> {
-        let viewer = self.viewer.ok_or_else(AppError::unauthenticated)?;
+        let viewer = self.viewer.user_id().ok_or_else(AppError::unauthenticated)?;
         let mut cached = self.cached.lock().await;
         if let Some(g) = cached.as_ref() {
             return Ok(g.clone());
         }
-        let grants = Grants::load(&self.db, &self.catalog, viewer, self.only_org).await?;
-        let grants = Arc::new(if self.api_token { grants.within_api_token_reach() } else { grants });
+        let grants = Grants::load(&self.db, &self.catalog, viewer, self.viewer.only_org()).await?;
+        let grants = Arc::new(self.viewer.shape(grants));
         *cached = Some(grants.clone());
         Ok(grants)
     }

@@ -55,35 +55,42 @@ macro_rules! by_id_loader {
     };
 }
 
-/// Key of the generic visible by-id loader: a row of kind `E`, loaded only when the
-/// viewer sees it (the rule of `authz::Visible`, applied in SQL).
-pub struct VisibleById<E>(pub uuid::Uuid, std::marker::PhantomData<fn() -> E>);
+/// Key of the generic by-id loaders: a row of kind `E`, loaded only when the viewer sees
+/// it (`REACH` false: the rule of `authz::Visible`, as `node` answers) or reaches it as the
+/// parent, place or source of something they see (`REACH` true: `Visible::reach`, which
+/// adds what RULES.md §9.1 opens: published projects, an invitee's organization). Both in SQL.
+pub struct RuleById<E, const REACH: bool>(pub uuid::Uuid, std::marker::PhantomData<fn() -> E>);
 
-impl<E> VisibleById<E> {
+/// A row of kind `E` that the viewer sees (`node`).
+pub type VisibleById<E> = RuleById<E, false>;
+/// A row of kind `E` that the viewer reaches from another they see (a parent, a place).
+pub type ReachableById<E> = RuleById<E, true>;
+
+impl<E, const REACH: bool> RuleById<E, REACH> {
     pub fn new(id: uuid::Uuid) -> Self {
         Self(id, std::marker::PhantomData)
     }
 }
 
-impl<E> Clone for VisibleById<E> {
+impl<E, const REACH: bool> Clone for RuleById<E, REACH> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<E> Copy for VisibleById<E> {}
-impl<E> PartialEq for VisibleById<E> {
+impl<E, const REACH: bool> Copy for RuleById<E, REACH> {}
+impl<E, const REACH: bool> PartialEq for RuleById<E, REACH> {
     fn eq(&self, other: &Self) -> bool {
         self.0 == other.0
     }
 }
-impl<E> Eq for VisibleById<E> {}
-impl<E> std::hash::Hash for VisibleById<E> {
+impl<E, const REACH: bool> Eq for RuleById<E, REACH> {}
+impl<E, const REACH: bool> std::hash::Hash for RuleById<E, REACH> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state);
     }
 }
 
-impl<E> async_graphql::dataloader::Loader<VisibleById<E>> for DbLoader
+impl<E, const REACH: bool> async_graphql::dataloader::Loader<RuleById<E, REACH>> for DbLoader
 where
     E: crate::authz::Visible + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
@@ -91,10 +98,11 @@ where
     type Value = E::Model;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[VisibleById<E>]) -> Result<std::collections::HashMap<VisibleById<E>, E::Model>, LoadError> {
+    async fn load(&self, keys: &[RuleById<E, REACH>]) -> Result<std::collections::HashMap<RuleById<E, REACH>, E::Model>, LoadError> {
         let grants = self.grants().await.map_err(load_err)?;
         let ids = keys.iter().map(|k| k.0).collect();
-        let rows = crate::authz::load_visible::<E, _>(&self.db, &grants, ids).await.map_err(load_err)?;
-        Ok(rows.into_iter().map(|m| (VisibleById::new(E::id_of(&m)), m)).collect())
+        let rule = if REACH { E::reach(&grants) } else { E::condition(&grants) };
+        let rows = crate::authz::load_where::<E, _>(&self.db, rule, ids).await.map_err(load_err)?;
+        Ok(rows.into_iter().map(|m| (RuleById::new(E::id_of(&m)), m)).collect())
     }
 }

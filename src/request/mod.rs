@@ -8,7 +8,7 @@ mod loader;
 mod viewer;
 mod write;
 
-pub use loader::{DbLoader, LoadError, VisibleById, load_err};
+pub use loader::{DbLoader, LoadError, ReachableById, RuleById, VisibleById, load_err};
 pub use viewer::Viewer;
 pub use write::Write;
 
@@ -87,7 +87,7 @@ impl RequestCtx {
     /// Services use this, never `Grants::load` for the viewer.
     pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
         let grants = Grants::load(db, &self.catalogs, self.user()?.id, self.viewer.only_org()).await?;
-        Ok(if self.viewer.is_api_token() { grants.within_api_token_reach() } else { grants })
+        Ok(self.viewer.shape(grants))
     }
 
     /// Another user's unrestricted grants read through `db` (e.g. an inviter's, when an

@@ -37,6 +37,16 @@ impl Viewer {
         Self::User { user, only_org, api_token: true }
     }
 
+    /// The viewer's grants as loaded, shaped by the credential: a personal access token's
+    /// reach (RULES.md §9.6), and the verified e-mail that makes the viewer the invitee
+    /// of invitations to it (§2, §3.1).
+    pub fn shape(&self, grants: crate::authz::Grants) -> crate::authz::Grants {
+        let Self::User { user, api_token, .. } = self else { return grants };
+        let mut grants = if *api_token { grants.within_api_token_reach() } else { grants };
+        grants.invitee_email = user.email_verified.then(|| user.email.clone());
+        grants
+    }
+
     /// Whether the credential is a personal access token.
     pub fn is_api_token(&self) -> bool {
         matches!(self, Self::User { api_token: true, .. })

@@ -1,6 +1,7 @@
 //! `Query.explore`, the `ShareLink` and `ProjectOrigin` types, the sharing fields of
 //! `Project` and the sharing mutations.
 
+use crate::request::ReachableById;
 use super::loader::{OriginOf, Published, PublishedOf, ShareLinksOf};
 use super::service::{self, OriginKind};
 use crate::authz::Resource;
@@ -11,7 +12,6 @@ use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
-use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, ProjectConnection};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -89,15 +89,8 @@ impl ProjectOrigin {
     /// or it is published.
     async fn source_project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         let req = ctx.req()?;
-        let Some(p) = req.loader.load_one(ProjectById(self.0.source_project_id)).await.map_err(gql)? else {
-            return Ok(None);
-        };
-        let grants = req.grants().await?;
-        if grants.sees_project(p.organization_id, p.team_id, p.id) || published(ctx, p.id).await? {
-            Ok(Some(Project(p)))
-        } else {
-            Ok(None)
-        }
+        let p = req.loader.load_one(ReachableById::<entity::project::Entity>::new(self.0.source_project_id)).await.map_err(gql)?;
+        Ok(p.map(Project))
     }
     /// Id of the project it was copied from, even when that project is gone or hidden.
     async fn source_project_id(&self) -> ID {

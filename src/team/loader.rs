@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -7,7 +6,6 @@ use entity::workspace;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(TeamById, entity::team, entity::team::Model);
 
 /// Workspaces of a team (whoever sees the team sees all of them), one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,6 +1,7 @@
 //! The `TrainingRun` type, `Team.trainingRuns` and the training run mutations.
 
-use super::loader::{TrainingRunById, TrainingRunsOfTeam};
+use crate::request::ReachableById;
+use super::loader::TrainingRunsOfTeam;
 use super::service;
 use crate::connection;
 use crate::db::page::Page;
@@ -10,7 +11,6 @@ use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
-use crate::team::loader::TeamById;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -49,7 +49,7 @@ impl TrainingRun {
     }
     /// The team it runs in.
     async fn team(&self, ctx: &Context<'_>) -> Result<Team> {
-        let team = ctx.req()?.loader.load_one(TeamById(self.0.team_id)).await.map_err(gql)?;
+        let team = ctx.req()?.loader.load_one(ReachableById::<entity::team::Entity>::new(self.0.team_id)).await.map_err(gql)?;
         Ok(Team(team.ok_or(AppError::NotFound)?))
     }
     /// Who started it; null when unknown or not visible to the viewer.
@@ -69,14 +69,6 @@ impl TrainingRun {
         let grants = ctx.req()?.grants().await?;
         Ok(service::can_edit(&grants, &self.0))
     }
-}
-
-/// Loads a run node if the viewer sees it.
-pub async fn visible_run(ctx: &Context<'_>, id: Uuid) -> Result<Option<TrainingRun>> {
-    let req = ctx.req()?;
-    let grants = req.grants().await?;
-    let run = req.loader.load_one(TrainingRunById(id)).await.map_err(gql)?;
-    Ok(run.filter(|r| service::sees(&grants, r)).map(TrainingRun))
 }
 
 /// `Team.trainingRuns`: every run for holders of `model.view` or `model.train` on the

@@ -38,7 +38,7 @@ pub fn can_edit(grants: &Grants, r: &training_run::Model) -> bool {
 
 /// A run the viewer sees (else NOT_FOUND) and may change (else FORBIDDEN), locked.
 async fn find_editable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<training_run::Model> {
-    let r = training_run::Entity::find_by_id(id).one(db).await?.filter(|r| sees(grants, r)).ok_or(AppError::NotFound)?;
+    let r = crate::authz::find_visible::<training_run::Entity, _>(db, grants, id).await?;
     if !can_edit(grants, &r) {
         return Err(AppError::forbidden(format!("requires {TRAIN}")));
     }

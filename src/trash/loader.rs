@@ -1,6 +1,6 @@
-//! The trash entries of a team that the viewer sees.
+//! The trash entries of a team that the viewer sees (the rule of `authz`, in SQL).
 
-use super::service::sees;
+use crate::authz::Visible;
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::trash_entry;
@@ -18,15 +18,16 @@ impl Loader<TrashOfTeam> for DbLoader {
 
     async fn load(&self, keys: &[TrashOfTeam]) -> Result<HashMap<TrashOfTeam, Self::Value>, Self::Error> {
         let grants = self.grants().await.map_err(load_err)?;
-        let mut out = HashMap::new();
-        for key in keys {
-            let rows = trash_entry::Entity::find()
-                .filter(trash_entry::Column::TeamId.eq(key.0))
-                .order_by_asc(trash_entry::Column::Id)
-                .all(&self.db)
-                .await
-                .map_err(load_err)?;
-            out.insert(*key, rows.into_iter().filter(|e| sees(&grants, e)).collect());
+        let rows = trash_entry::Entity::find()
+            .filter(trash_entry::Column::TeamId.is_in(keys.iter().map(|k| k.0)))
+            .filter(<trash_entry::Entity as Visible>::condition(&grants))
+            .order_by_asc(trash_entry::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(load_err)?;
+        let mut out: HashMap<TrashOfTeam, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for e in rows {
+            out.entry(TrashOfTeam(e.team_id)).or_default().push(e);
         }
         Ok(out)
     }

@@ -206,10 +206,7 @@ pub(super) fn delete_key(e: &trash_entry::Model) -> &'static str {
 
 /// Finds an entry the viewer sees and may restore or purge.
 pub(super) async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
-    let e = trash_entry::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !sees(grants, &e) {
-        return Err(AppError::NotFound);
-    }
+    let e = crate::authz::find_visible::<trash_entry::Entity, _>(db, grants, id).await?;
     let key = delete_key(&e);
     if !grants.can(&resource(&e, grants.user_id), key) {
         return Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created)")));

@@ -1,7 +1,6 @@
 //! Batched reads of project versions.
 
 use super::compare::{self, Versions};
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -10,7 +9,6 @@ use entity::project_version;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(VersionById, entity::project_version, entity::project_version::Model);
 
 /// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees
 /// the project sees them.

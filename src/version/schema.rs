@@ -1,17 +1,16 @@
 //! The `ProjectVersion` type, `Project.versions`, `compareProjectVersions` and the
 //! version mutations.
 
-use super::loader::{ComparisonPage, VersionById, VersionsOfProject};
+use super::loader::{ComparisonPage, VersionsOfProject};
 use super::{compare, service};
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
-use crate::graphql::context::CtxExt;
+use crate::graphql::context::{CtxExt, visible};
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
-use crate::project::loader::ProjectById;
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -40,15 +39,6 @@ pub async fn versions_of(
     let args = page_args(first, after.as_deref())?;
     let page = ctx.req()?.loader.load_one(VersionsOfProject(project, args)).await.map_err(gql)?;
     Ok(ProjectVersionConnection::from_page(page.unwrap_or_else(Page::empty), ProjectVersion))
-}
-
-/// A version by id, if the viewer sees its project.
-pub async fn visible_version(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<ProjectVersion>> {
-    let req = ctx.req()?;
-    let Some(v) = req.loader.load_one(VersionById(id)).await.map_err(gql)? else { return Ok(None) };
-    let grants = req.grants().await?;
-    let p = req.loader.load_one(ProjectById(v.project_id)).await.map_err(gql)?;
-    Ok(p.filter(|p| grants.sees_project(p.organization_id, p.team_id, p.id)).map(|_| ProjectVersion(v)))
 }
 
 /// A saved, immutable snapshot of a project's dataset tree and item metadata; only its
@@ -216,8 +206,8 @@ impl VersionQuery {
         let base = decode_as(&base_id, Kind::ProjectVersion, "baseId")?;
         let target = decode_as(&target_id, Kind::ProjectVersion, "targetId")?;
         // Both versions must be visible (NOT_FOUND) and of one project; then their rows.
-        let b = visible_version(ctx, base).await?.ok_or(AppError::NotFound)?.0;
-        let t = visible_version(ctx, target).await?.ok_or(AppError::NotFound)?.0;
+        let b = visible::<entity::project_version::Entity>(ctx, base).await?.ok_or(AppError::NotFound)?;
+        let t = visible::<entity::project_version::Entity>(ctx, target).await?.ok_or(AppError::NotFound)?;
         if t.project_id != b.project_id {
             return Err(AppError::bad_input("targetId", "both versions must belong to the same project").into());
         }

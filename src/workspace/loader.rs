@@ -1,4 +1,3 @@
-use crate::by_id_loader;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
@@ -7,7 +6,6 @@ use entity::project;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-by_id_loader!(WorkspaceById, entity::workspace, entity::workspace::Model);
 
 /// Projects of a workspace that the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

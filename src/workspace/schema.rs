@@ -1,5 +1,6 @@
 //! The `Workspace` type and the workspace mutations.
 
+use crate::request::ReachableById;
 use super::loader::ProjectsOfWorkspace;
 use super::service;
 use crate::connection;
@@ -12,7 +13,6 @@ use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
-use crate::team::loader::TeamById;
 use crate::team::schema::Team;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -24,7 +24,7 @@ pub struct Workspace(pub entity::workspace::Model);
 connection!(WorkspaceConnection, WorkspaceEdge, Workspace, "A page of workspaces.", "A workspace with its cursor.");
 
 pub async fn load_team(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Team> {
-    let t = ctx.req()?.loader.load_one(TeamById(id)).await.map_err(gql)?;
+    let t = ctx.req()?.loader.load_one(ReachableById::<entity::team::Entity>::new(id)).await.map_err(gql)?;
     Ok(Team(t.ok_or(AppError::NotFound)?))
 }
 

@@ -223,3 +223,25 @@ postgres_gate::gated! {
         discard(Db::Postgres, &app.database_url).await;
     }
 }
+
+both!(api_tokens_racing_the_owners_removal_never_commit_after_it_nor_outlive_it, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let create = "mutation($n: String!, $o: ID) { createApiToken(input: { name: $n, expiresInSeconds: 3600,
+        organizationId: $o }) { secret apiToken { id } } }";
+    // One made before the race: it acts in the organization while she belongs to it.
+    let before = t.maintainer.ok(create, json!({ "n": "before", "o": t.org })).await;
+    let pat = Client { token: before["createApiToken"]["secret"].as_str().map(String::from), ..t.maintainer.clone() };
+    let seen = "query($o: ID!) { node(id: $o) { id } }";
+    assert_eq!(pat.ok(seen, json!({ "o": t.org })).await["node"]["id"], t.org.as_str());
+
+    let (ids, removal) = race_removal(
+        &app,
+        &t,
+        |i| (create.into(), json!({ "n": format!("racer {i}"), "o": t.org })),
+        &["/data/createApiToken/apiToken/id"],
+    )
+    .await;
+    assert_all_before(&ids, removal);
+    // Every token of hers for the organization stops acting there with her removal.
+    assert!(pat.ok(seen, json!({ "o": t.org })).await["node"].is_null(), "a token outlived its owner's membership");
+});
