@@ -27,14 +27,15 @@ impl Application {
     /// Checks every setting, binds the addresses and locks a SQLite file before the
     /// database is touched (or a SQLite file created); then connects and migrates.
     pub async fn build(settings: Settings) -> Result<Self, String> {
-        let pre = Preflight::run(&settings).await?;
+        let pre = Preflight::run(&settings, true).await?;
         let db = crate::db::open(&settings).await?;
         Self::build_from(settings, db, pre).await
     }
 
-    /// With an existing connection (tests install a statement counter on it).
+    /// With an existing connection (tests install a statement counter on it, and run
+    /// several instances on one SQLite file in one process: no file lock is taken).
     pub async fn build_with(settings: Settings, db: DatabaseConnection) -> Result<Self, String> {
-        let pre = Preflight::run(&settings).await?;
+        let pre = Preflight::run(&settings, false).await?;
         Self::build_from(settings, db, pre).await
     }
 
@@ -170,7 +171,7 @@ struct Preflight {
 }
 
 impl Preflight {
-    async fn run(settings: &Settings) -> Result<Self, String> {
+    async fn run(settings: &Settings, lock: bool) -> Result<Self, String> {
         check_listen(settings)?;
         crate::db::check_sqlite_path(settings)?;
         let secret = describe_secret(settings);
@@ -181,7 +182,7 @@ impl Preflight {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| format!("ORGRAPH_METRICS_LISTEN {addr}: {e}"))?),
             None => None,
         };
-        let lock = crate::db::lock_sqlite(settings)?;
+        let lock = if lock { crate::db::lock_sqlite(settings)? } else { None };
         let report = vec![format!("database: {}", crate::db::where_is(settings)), format!("token secret: {secret}")];
         Ok(Self { listener, metrics_listener, verifier, lock, report })
     }

@@ -137,10 +137,12 @@ pub async fn invitations_of(
     scope_id: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
     status: Option<InvitationStatus>,
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     if !req.grants().await?.can(&resource, keys::MEMBER_INVITE) {
         return Ok(None);
     }

@@ -14,6 +14,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod authz_property;
+mod backward_pagination;
 mod capabilities;
 mod capability_findings;
 mod cli;
