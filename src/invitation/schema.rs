@@ -131,6 +131,7 @@ impl Invitation {
 
 /// `invitations` of an organization, team or project: null unless the viewer holds
 /// `member.invite` there.
+#[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
 pub async fn invitations_of(
     ctx: &Context<'_>,
     resource: Resource,

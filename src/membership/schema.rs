@@ -99,6 +99,7 @@ impl Membership {
 }
 
 /// A scope's member list, empty without `member.read` there (filtered, never nulled).
+#[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
 pub async fn members_of(
     ctx: &Context<'_>,
     resource: Resource,

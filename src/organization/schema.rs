@@ -157,6 +157,7 @@ impl Organization {
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
     async fn members(
         &self,
         ctx: &Context<'_>,

@@ -119,6 +119,7 @@ crate::connection!(
 pub struct VersionComparison(compare::Versions);
 
 impl VersionComparison {
+    #[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
     async fn list(
         &self,
         ctx: &Context<'_>,

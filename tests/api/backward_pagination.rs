@@ -4,7 +4,6 @@
 
 use crate::both;
 use crate::helpers::*;
-use crate::ops::*;
 use serde_json::{Value, json};
 
 const DATASETS: &str = "query($p: ID!, $first: Int, $after: String, $last: Int, $before: String) { node(id: $p) {
