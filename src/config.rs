@@ -1,8 +1,11 @@
 //! Typed configuration, read once from the environment (RULES.md §1 and §8). No
 //! `env::var` anywhere else.
 
+mod checks;
 mod identity;
 mod logging;
+
+pub use checks::{DEFAULT_CORS_HEADERS, VARIABLES, parse_bool, parse_listen, unknown_variables};
 
 pub use identity::{ClaimNames, IdentityProvider, provider_url};
 pub use logging::{LogFormat, LogSettings};
@@ -98,6 +101,13 @@ pub struct Settings {
     pub max_dataset_depth: i32,
     pub dev: bool,
     pub cors_origins: Vec<String>,
+    /// Request headers a cross-origin browser request may send (`ORGRAPH_CORS_ALLOW_HEADERS`
+    /// added to `DEFAULT_CORS_HEADERS`), lower case.
+    pub cors_allow_headers: Vec<String>,
+    /// `Access-Control-Max-Age` of preflight answers (`ORGRAPH_CORS_MAX_AGE_SECONDS`).
+    pub cors_max_age: Duration,
+    /// Bytes of query text kept for automatic persisted queries; 0: they are off.
+    pub persisted_queries_bytes: usize,
     pub limits: Limits,
     /// `smtp://user:pass@host:port` or `smtps://…`; unset: invitation mails are logged.
     pub smtp_url: Option<String>,
@@ -180,6 +190,9 @@ impl Settings {
             max_dataset_depth: 128,
             dev: true,
             cors_origins: Vec::new(),
+            cors_allow_headers: DEFAULT_CORS_HEADERS.iter().map(|h| (*h).to_string()).collect(),
+            cors_max_age: Duration::from_secs(600),
+            persisted_queries_bytes: 8 * 1024 * 1024,
             limits: Limits::default(),
             smtp_url: None,
             smtp_from: "orgraph <no-reply@localhost>".into(),
@@ -195,8 +208,9 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let mut s = Self::with_database(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()));
+        checks::check_database_url(&s.database_url).map_err(|e| invalid("DATABASE_URL", e))?;
         if let Some(listen) = var("ORGRAPH_LISTEN") {
-            s.listen = listen.parse().map_err(|e| invalid("ORGRAPH_LISTEN", format!("{e} (expected host:port)")))?;
+            s.listen = parse_listen(&listen).map_err(|e| invalid("ORGRAPH_LISTEN", e))?;
         }
         if let Some(secret) = var("ORGRAPH_JWT_SECRET") {
             if secret.len() < 32 {
@@ -225,7 +239,7 @@ impl Settings {
             return Err(invalid("ORGRAPH_OIDC_USERINFO_URL", "needs ORGRAPH_JWT_JWKS_URL or ORGRAPH_JWT_PUBLIC_KEY"));
         }
         if let Some(listen) = var("ORGRAPH_METRICS_LISTEN") {
-            let addr = listen.parse().map_err(|e| invalid("ORGRAPH_METRICS_LISTEN", format!("{e} (expected host:port)")))?;
+            let addr = parse_listen(&listen).map_err(|e| invalid("ORGRAPH_METRICS_LISTEN", e))?;
             s.metrics_listen = Some(addr);
         }
         if let Some(lifetime) = var("ORGRAPH_JWT_MAX_LIFETIME") {
@@ -246,16 +260,28 @@ impl Settings {
         s.trash_retention = Duration::from_secs(number("ORGRAPH_TRASH_RETENTION_DAYS", 30)?.saturating_mul(86_400));
         s.max_custom_roles = number("ORGRAPH_MAX_CUSTOM_ROLES", 5)?;
         if let Some(dev) = var("ORGRAPH_DEV") {
-            s.dev = !matches!(dev.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
+            s.dev = parse_bool(&dev).map_err(|e| invalid("ORGRAPH_DEV", e))?;
         }
         if let Some(origins) = var("ORGRAPH_CORS_ORIGINS") {
-            s.cors_origins = origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+            let entries = origins.split(',').map(str::trim).filter(|o| !o.is_empty());
+            s.cors_origins =
+                entries.map(checks::parse_origin).collect::<Result<_, _>>().map_err(|e| invalid("ORGRAPH_CORS_ORIGINS", e))?;
+        }
+        s.cors_allow_headers = checks::parse_cors_headers(var("ORGRAPH_CORS_ALLOW_HEADERS").as_deref())
+            .map_err(|e| invalid("ORGRAPH_CORS_ALLOW_HEADERS", e))?;
+        if let Some(age) = var("ORGRAPH_CORS_MAX_AGE_SECONDS") {
+            s.cors_max_age = checks::parse_max_age(&age).map_err(|e| invalid("ORGRAPH_CORS_MAX_AGE_SECONDS", e))?;
         }
         if let Some(url) = var("ORGRAPH_GRAPHIQL_ASSETS_URL") {
             s.graphiql_assets = Some(AssetsBase::parse(&url).map_err(|e| invalid("ORGRAPH_GRAPHIQL_ASSETS_URL", e))?);
         }
         s.smtp_url = var("ORGRAPH_SMTP_URL");
+        if let Some(url) = &s.smtp_url {
+            checks::check_smtp_url(url).map_err(|e| invalid("ORGRAPH_SMTP_URL", e))?;
+        }
         if let Some(from) = var("ORGRAPH_SMTP_FROM") {
+            from.parse::<lettre::message::Mailbox>()
+                .map_err(|e| invalid("ORGRAPH_SMTP_FROM", format!("{e} (expected Name <address@example.com>)")))?;
             s.smtp_from = from;
         }
         let l = &mut s.limits;
@@ -268,7 +294,14 @@ impl Settings {
         l.request_timeout = Duration::from_secs(number("ORGRAPH_REQUEST_TIMEOUT_SECONDS", 10)?.max(1));
         l.subscriptions_per_socket = number("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", 10)? as usize;
         l.sockets_per_user = number("ORGRAPH_MAX_SOCKETS_PER_USER", 5)? as usize;
+        s.persisted_queries_bytes = number("ORGRAPH_PERSISTED_QUERIES_BYTES", s.persisted_queries_bytes as u64)? as usize;
         Ok(s)
+    }
+
+    /// Warnings about `ORGRAPH_*` variables of the environment that orgraph does not read.
+    pub fn unknown_env_variables() -> Vec<String> {
+        let names: Vec<String> = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).collect();
+        unknown_variables(names.iter().map(String::as_str))
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -11,25 +11,43 @@ use tokio::net::TcpListener;
 
 pub struct Application {
     listener: TcpListener,
+    /// The SQLite file's lock (`db::lock_sqlite`), held until the process ends.
+    _lock: Option<crate::db::FileLock>,
+    /// The background pool, closed with the request pool at shutdown.
+    background: DatabaseConnection,
+    /// What the startup log reports: where the database and the secret are, which
+    /// migrations ran.
+    report: Vec<String>,
     /// `ORGRAPH_METRICS_LISTEN`, bound at build so that a taken address fails at startup.
     metrics_listener: Option<TcpListener>,
     state: Arc<AppState>,
 }
 
 impl Application {
+    /// Checks every setting, binds the addresses and locks a SQLite file before the
+    /// database is touched (or a SQLite file created); then connects and migrates.
     pub async fn build(settings: Settings) -> Result<Self, String> {
-        // Refuse before touching the database (or creating a SQLite file).
-        check_listen(&settings)?;
-        let db = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
-        Self::build_with(settings, db).await
+        let pre = Preflight::run(&settings, true).await?;
+        let db = crate::db::open(&settings).await?;
+        Self::build_from(settings, db, pre).await
     }
 
-    /// With an existing connection (tests install a statement counter on it).
+    /// With an existing connection (tests install a statement counter on it, and run
+    /// several instances on one SQLite file in one process: no file lock is taken).
     pub async fn build_with(settings: Settings, db: DatabaseConnection) -> Result<Self, String> {
-        check_listen(&settings)?;
-        crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+        let pre = Preflight::run(&settings, false).await?;
+        Self::build_from(settings, db, pre).await
+    }
+
+    async fn build_from(settings: Settings, db: DatabaseConnection, pre: Preflight) -> Result<Self, String> {
+        let Preflight { listener, metrics_listener, verifier, lock, mut report } = pre;
+        let ran = crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+        report.push(if ran.is_empty() {
+            "migrations: none pending, the schema is current".to_string()
+        } else {
+            format!("migrations: ran {} ({})", ran.len(), ran.join(", "))
+        });
         let catalog = Arc::new(crate::authz::CatalogCell::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
-        let verifier = TokenVerifier::from_settings(&settings)?;
         verifier.start().await;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
         let guard = Arc::new(crate::graphql::guard(&settings)?);
@@ -39,20 +57,21 @@ impl Application {
         };
         // Background work (outbox polling, mail) gets its own small pool: it never waits
         // behind requests, and request statement counts stay the requests' own.
-        let background = crate::db::connect(&settings).await.map_err(|e| format!("database: {e}"))?;
+        let background = crate::db::open(&settings).await?;
         crate::trash::start_purger(background.clone(), settings.trash_retention);
         let notifiers = Arc::new(crate::invitation::Notifiers {
             hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),
             mailer: crate::invitation::mailer::Mailer::start(background.clone(), transport, crate::graphql::ids::invitation_name),
         });
-        let metrics =
-            crate::telemetry::metrics::Metrics::new(notifiers.mailer.clone(), verifier.jwks().cloned(), db.clone(), background);
-        let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
-        let metrics_listener = match settings.metrics_listen {
-            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| format!("ORGRAPH_METRICS_LISTEN {addr}: {e}"))?),
-            None => None,
-        };
+        let metrics = crate::telemetry::metrics::Metrics::new(
+            notifiers.mailer.clone(),
+            verifier.jwks().cloned(),
+            db.clone(),
+            background.clone(),
+        );
+        let persisted = AppState::persisted_queries(&settings);
         let state = Arc::new(AppState {
+            persisted,
             db,
             settings: Arc::new(settings),
             catalog,
@@ -62,8 +81,9 @@ impl Application {
             notifiers,
             sockets: Default::default(),
             metrics: Arc::new(metrics),
+            shutdown: Default::default(),
         });
-        Ok(Self { listener, metrics_listener, state })
+        Ok(Self { listener, _lock: lock, background, report, metrics_listener, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -79,6 +99,9 @@ impl Application {
         let addr = self.local_addr();
         let s = &self.state.settings;
         let kind = if s.is_sqlite() { "sqlite" } else { "postgres" };
+        for line in &self.report {
+            tracing::info!("{line}");
+        }
         if s.dev {
             tracing::info!(
                 "orgraph listening on http://{addr} (database: {kind}, dev mode: on — GraphiQL at http://{addr}/ and introspection enabled)"
@@ -90,8 +113,12 @@ impl Application {
         }
         // One shutdown signal for the API and the metrics listener.
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let state = self.state.clone();
         tokio::spawn(async move {
             shutdown.await;
+            // WebSockets outlive the HTTP connections they were upgraded from: tell them
+            // to go (close code 1001) while in-flight requests finish.
+            state.shutdown.begin();
             let _ = stop.send(true);
         });
         let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -117,9 +144,64 @@ impl Application {
             _ => tracing::info!("metrics off: set ORGRAPH_METRICS_LISTEN to serve /metrics on a private address"),
         }
         let app = router(self.state.clone());
-        axum::serve(self.listener, app).with_graceful_shutdown(until_stopped(stopped)).await.map_err(|e| e.to_string())?;
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(until_stopped(stopped)).await;
+        // Give the WebSockets told to go a moment, then fold the WAL into the file.
+        self.state.shutdown.drained(std::time::Duration::from_secs(5)).await;
+        self.background.close().await.ok();
+        match crate::db::checkpoint(&self.state.db).await {
+            Ok(true) => tracing::info!("database checkpointed: the database file alone holds every committed write"),
+            Ok(false) => tracing::warn!("WAL checkpoint incomplete (a reader was busy); SQLite completes it at the next start"),
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; SQLite completes it at the next start"),
+        }
+        self.state.db.clone().close().await.ok();
+        served.map_err(|e| e.to_string())?;
         tracing::info!("orgraph stopped");
         Ok(())
+    }
+}
+
+/// What is checked, bound and locked before the database is touched.
+struct Preflight {
+    listener: TcpListener,
+    /// `ORGRAPH_METRICS_LISTEN`, bound at build so that a taken address fails at startup.
+    metrics_listener: Option<TcpListener>,
+    verifier: TokenVerifier,
+    lock: Option<crate::db::FileLock>,
+    report: Vec<String>,
+}
+
+impl Preflight {
+    async fn run(settings: &Settings, lock: bool) -> Result<Self, String> {
+        check_listen(settings)?;
+        crate::db::check_sqlite_path(settings)?;
+        let secret = describe_secret(settings);
+        // Reads (or generates) the secret file and parses keys: a bad one fails here.
+        let verifier = TokenVerifier::from_settings(settings)?;
+        let listener = TcpListener::bind(settings.listen).await.map_err(|e| format!("listen on {}: {e}", settings.listen))?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| format!("ORGRAPH_METRICS_LISTEN {addr}: {e}"))?),
+            None => None,
+        };
+        let lock = if lock { crate::db::lock_sqlite(settings)? } else { None };
+        let report = vec![format!("database: {}", crate::db::where_is(settings)), format!("token secret: {secret}")];
+        Ok(Self { listener, metrics_listener, verifier, lock, report })
+    }
+}
+
+/// Where the HS256 secret comes from, said before it is read (so "generated" is true).
+fn describe_secret(settings: &Settings) -> String {
+    if settings.jwt_secret.is_some() {
+        return "ORGRAPH_JWT_SECRET".into();
+    }
+    if settings.has_identity_provider() {
+        return "none: HS256 tokens are refused, only the identity provider's are accepted".into();
+    }
+    let path = settings.secret_file();
+    let shown = std::path::absolute(&path).unwrap_or(path.clone());
+    if path.exists() {
+        format!("{} (read from the file)", shown.display())
+    } else {
+        format!("{} (generated now, mode 0600; set ORGRAPH_JWT_SECRET in production)", shown.display())
     }
 }
 

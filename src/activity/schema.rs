@@ -66,8 +66,10 @@ pub async fn of_team(
     team: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<ActivityConnection> {
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let page = ctx.req()?.loader.load_one(ActivityOfTeam(team, args)).await.map_err(gql)?;
     Ok(ActivityConnection::from_page(page.unwrap_or_else(Page::empty), ActivityEntry))
 }
@@ -78,8 +80,10 @@ pub async fn of_project(
     project: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<ActivityConnection> {
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let page = ctx.req()?.loader.load_one(ActivityOfProject(project, args)).await.map_err(gql)?;
     Ok(ActivityConnection::from_page(page.unwrap_or_else(Page::empty), ActivityEntry))
 }

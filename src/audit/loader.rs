@@ -28,8 +28,8 @@ struct Count {
 
 /// `WHERE` of both statements over alias `t`: the organizations, the action, capability
 /// entries only for holders of `capability.manage` (as `capabilityGrants`), and (for the
-/// rows) the entries older than the cursor.
-fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabilities: bool, after: Option<Uuid>) {
+/// rows) the entries between the cursors: older than `after`, newer than `before`.
+fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabilities: bool, args: Option<&PageArgs>) {
     sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs);
     if hide_capabilities {
         sql.push(" AND t.action NOT IN ")
@@ -38,12 +38,16 @@ fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabi
     if let Some(action) = action {
         sql.push(" AND t.action = ").bind(action.as_str());
     }
-    if let Some(after) = after {
+    if let Some(after) = args.and_then(|a| a.after) {
         sql.push(" AND t.id < ").bind(after);
+    }
+    if let Some(before) = args.and_then(|a| a.before) {
+        sql.push(" AND t.id > ").bind(before);
     }
 }
 
-/// Pages of the entries of `orgs`, newest (highest id) first.
+/// Pages of the entries of `orgs`, newest (highest id) first; paging backward, the
+/// oldest entries of the window are picked (then shown newest first).
 async fn load_pages<C: ConnectionTrait>(
     db: &C,
     orgs: &[Uuid],
@@ -53,8 +57,11 @@ async fn load_pages<C: ConnectionTrait>(
 ) -> AppResult<HashMap<Uuid, Page<audit_entry::Model>>> {
     let backend = db.get_database_backend();
     let mut rows_sql = Sql::new(backend);
-    rows_sql.push("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.organization_id ORDER BY t.id DESC) AS rn_");
-    narrow(&mut rows_sql, orgs, action, hide_capabilities, args.after);
+    let pick = if args.backward { "ASC" } else { "DESC" };
+    rows_sql.push(&format!(
+        "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.organization_id ORDER BY t.id {pick}) AS rn_"
+    ));
+    narrow(&mut rows_sql, orgs, action, hide_capabilities, Some(args));
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(" ORDER BY sub.organization_id, sub.id DESC");
     let rows = audit_entry::Entity::find().from_raw_sql(rows_sql.build()).all(db).await?;
 

@@ -84,9 +84,11 @@ pub async fn of_organization(
     org: Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
     action: Option<String>,
 ) -> Result<AuditEntryConnection> {
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let action = action
         .map(|a| AuditAction::parse(a.trim()).ok_or_else(|| AppError::bad_input("action", format!("unknown audit action '{a}'"))))
         .transpose()?;

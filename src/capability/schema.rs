@@ -66,8 +66,10 @@ pub async fn grants_of_org(
     user_id: Option<ID>,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<CapabilityGrantConnection> {
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let empty = || Ok(CapabilityGrantConnection::from_page(Page::<entity::capability_grant::Model>::empty(), CapabilityGrant));
     let user = match user_id.map(|u| decode_as(&u, Kind::User, "userId")).transpose() {
         Ok(u) => u,

@@ -9,7 +9,7 @@ use crate::domain::{Description, Name};
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -47,9 +47,16 @@ impl Dataset {
         Ok(ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(id)).await.map_err(gql)?.map(Dataset))
     }
     /// Datasets directly inside this one.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref())?;
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<DatasetConnection> {
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
@@ -73,14 +80,16 @@ impl Dataset {
         self.0.created_at
     }
     /// Items directly in this dataset (not in its sub-datasets).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn items(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<ItemConnection> {
-        items_of(ctx, self.0.id, first, after).await
+        items_of(ctx, self.0.id, first, after, last, before).await
     }
     /// Bytes of the items in this dataset and all its sub-datasets (a whole number).
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {

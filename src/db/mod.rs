@@ -30,19 +30,26 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
     Database::connect(opts).await
 }
 
-/// Runs pending migrations. On PostgreSQL any number of instances may start at once: the
-/// migrations run in one transaction that first takes a database-wide advisory lock, so
-/// the others wait, then find nothing left to do (two racing `CREATE TABLE IF NOT EXISTS`
-/// collided on `pg_type_typname_nsp_index`). SQLite is one process per file.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+/// Runs pending migrations and returns the names of those it ran (empty: the schema was
+/// current). On PostgreSQL any number of instances may start at once: the migrations run
+/// in one transaction that first takes a database-wide advisory lock, so the others
+/// wait, then find nothing left to do (two racing `CREATE TABLE IF NOT EXISTS` collided
+/// on `pg_type_typname_nsp_index`). SQLite is one process per file (`lock_sqlite`).
+pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
-        return migration::Migrator::up(db, None).await;
+        let pending: Vec<String> =
+            migration::Migrator::get_pending_migrations(db).await?.iter().map(|m| m.name().to_string()).collect();
+        migration::Migrator::up(db, None).await?;
+        return Ok(pending);
     }
     #[expect(clippy::disallowed_methods, reason = "migrations run before any request, in one transaction")]
     let txn = db.begin().await?;
     txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+    let pending: Vec<String> =
+        migration::Migrator::get_pending_migrations(&txn).await?.iter().map(|m| m.name().to_string()).collect();
     migration::Migrator::up(&txn, None).await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(pending)
 }
 
 /// The advisory lock key of migrations (`orgraph` in ASCII).
@@ -141,6 +148,8 @@ pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
     conn.get_database_backend()
 }
 
+mod admin;
+pub use admin::{FileLock, backup, check_sqlite_path, checkpoint, lock_sqlite, open, where_is};
 pub mod page;
 mod pages;
 pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page};

@@ -1,18 +1,46 @@
 //! Pages of rows: what a loader returns for a list and what a connection is built from.
-//! Every list is ordered by creation (UUIDv7 ids ascending, RULES.md §4); a page starts
-//! after a row id and holds at most `first` rows. How a page is asked for over GraphQL
-//! (opaque cursors, `first` bounds) is `graphql::pagination`.
+//! Every list is ordered by creation (UUIDv7 ids ascending, RULES.md §4); a page lies
+//! between two row ids (`after`, `before`) and holds at most `first` rows: the first ones
+//! of that window, or its last ones when paging backward (Relay's `last`/`before`). How a
+//! page is asked for over GraphQL (opaque cursors, bounds) is `graphql::pagination`.
 
 use uuid::Uuid;
 
 pub const DEFAULT_PAGE: usize = 20;
 pub const MAX_PAGE: usize = 100;
 
-/// Which page: at most `first` rows after the row `after`.
+/// Which page: at most `first` rows after the row `after` and before the row `before`;
+/// the window's last rows when `backward`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
+    /// The page size (Relay's `first`, or `last` when `backward`).
     pub first: usize,
     pub after: Option<Uuid>,
+    pub before: Option<Uuid>,
+    pub backward: bool,
+}
+
+impl PageArgs {
+    /// The first `first` rows.
+    pub fn forward(first: usize, after: Option<Uuid>) -> Self {
+        Self { first, after, before: None, backward: false }
+    }
+
+    /// `AND t.id > after AND t.id < before` over table alias `alias`.
+    pub fn push_window(&self, sql: &mut super::Sql, alias: &str) {
+        if let Some(after) = self.after {
+            sql.push(&format!(" AND {alias}.id > ")).bind(after);
+        }
+        if let Some(before) = self.before {
+            sql.push(&format!(" AND {alias}.id < ")).bind(before);
+        }
+    }
+
+    /// `ASC`, or `DESC` when paging backward: the order in which the page's rows are
+    /// picked (they are returned ascending either way).
+    pub fn pick_order(&self) -> &'static str {
+        if self.backward { "DESC" } else { "ASC" }
+    }
 }
 
 /// One page of rows, before mapping to GraphQL nodes.
@@ -28,11 +56,18 @@ impl<M> Page<M> {
     pub fn empty() -> Self {
         Self { items: Vec::new(), total: 0, has_next: false, has_previous: false }
     }
-    /// From up to `first + 1` rows in id order.
+    /// From up to `first + 1` rows in ascending id order: the extra row, if any, follows
+    /// the page (forward) or precedes it (backward).
     pub fn from_rows(mut rows: Vec<M>, args: &PageArgs, total: i64) -> Self {
-        let has_next = rows.len() > args.first;
-        rows.truncate(args.first);
-        Self { items: rows, total, has_next, has_previous: args.after.is_some() }
+        let more = rows.len() > args.first;
+        if args.backward {
+            let extra = rows.len().saturating_sub(args.first);
+            rows.drain(..extra);
+            Self { items: rows, total, has_next: args.before.is_some(), has_previous: more }
+        } else {
+            rows.truncate(args.first);
+            Self { items: rows, total, has_next: more, has_previous: args.after.is_some() }
+        }
     }
 }
 

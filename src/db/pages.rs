@@ -39,8 +39,8 @@ where
     let (table, parent) = (spec.table, spec.parent_col);
     let where_clause = |sql: &mut Sql, with_after: bool| {
         sql.push(&format!(" FROM {table} t WHERE t.{parent} IN ")).bind_list(parents);
-        if let (true, Some(after)) = (with_after, args.after) {
-            sql.push(" AND t.id > ").bind(after);
+        if with_after {
+            args.push_window(sql, "t");
         }
         if let Some(filter) = spec.filter {
             sql.push(" AND ");
@@ -49,7 +49,9 @@ where
     };
 
     let mut rows_sql = Sql::new(backend);
-    rows_sql.push(&format!("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY t.id) AS rn_"));
+    let order = args.pick_order();
+    rows_sql
+        .push(&format!("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY t.id {order}) AS rn_"));
     where_clause(&mut rows_sql, true);
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(&format!(" ORDER BY sub.{parent}, sub.id"));
     let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
@@ -79,7 +81,8 @@ struct Total {
     n: i64,
 }
 
-/// One page of `table` rows matching `filter` (over alias `t`), in id order.
+/// One page of `table` rows matching `filter` (over alias `t`), in id order (the window's
+/// last rows when paging backward).
 pub async fn load_page<E, C>(
     db: &C,
     table: &'static str,
@@ -95,11 +98,12 @@ where
     let mut rows_sql = Sql::new(backend);
     rows_sql.push(&format!("SELECT t.* FROM {table} t WHERE "));
     filter(&mut rows_sql);
-    if let Some(after) = args.after {
-        rows_sql.push(" AND t.id > ").bind(after);
+    args.push_window(&mut rows_sql, "t");
+    rows_sql.push(&format!(" ORDER BY t.id {} LIMIT ", args.pick_order())).bind((args.first + 1) as i64);
+    let mut rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    if args.backward {
+        rows.reverse();
     }
-    rows_sql.push(" ORDER BY t.id LIMIT ").bind((args.first + 1) as i64);
-    let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
     let mut count_sql = Sql::new(backend);
     count_sql.push(&format!("SELECT COUNT(*) AS n FROM {table} t WHERE "));
     filter(&mut count_sql);

@@ -1,5 +1,6 @@
-//! Relay connections over `db::page`: opaque cursors, `first` 1..100 (default 20),
-//! ordered by creation (UUIDv7 ids ascending), `totalCount` (RULES.md §4).
+//! Relay connections over `db::page`: opaque cursors, `first`/`after` forward and
+//! `last`/`before` backward, 1..100 (default 20), ordered by creation (UUIDv7 ids
+//! ascending), `totalCount` (RULES.md §4).
 
 use crate::db::page::{Cursored, DEFAULT_PAGE, MAX_PAGE, Page, PageArgs};
 use crate::error::{AppError, AppResult};
@@ -8,20 +9,34 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-/// Parses `first`/`after` of a connection field: `first` 1..100 (default 20), `after`
-/// an opaque cursor; anything else is `BAD_USER_INPUT`.
-pub fn page_args(first: Option<i32>, after: Option<&str>) -> AppResult<PageArgs> {
-    let first = match first {
-        None => DEFAULT_PAGE,
-        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-        Some(_) => return Err(AppError::bad_input("first", format!("first must be between 1 and {MAX_PAGE}"))),
+/// Parses the Relay arguments of a connection field: forward with `first`/`after`,
+/// backward with `last`/`before` (the last rows before `before`, still in creation
+/// order); `after` and `before` may narrow one window. `first` and `last` together are
+/// `BAD_USER_INPUT`, as on GitHub: one page size, one direction.
+pub fn page_args(first: Option<i32>, after: Option<&str>, last: Option<i32>, before: Option<&str>) -> AppResult<PageArgs> {
+    let size = |field: &'static str, n: Option<i32>| match n {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => Ok(n as usize),
+        Some(_) => Err(AppError::bad_input(field, format!("{field} must be between 1 and {MAX_PAGE}"))),
     };
-    let after = after.map(decode_cursor).transpose()?;
-    Ok(PageArgs { first, after })
+    if first.is_some() && last.is_some() {
+        return Err(AppError::bad_input("last", "pass either first or last, not both"));
+    }
+    let backward = last.is_some() || (before.is_some() && first.is_none());
+    let first = if backward { size("last", last)? } else { size("first", first)? };
+    let after = after.map(|c| decode_cursor("after", c)).transpose()?;
+    let before = before.map(|c| decode_cursor("before", c)).transpose()?;
+    Ok(PageArgs { first, after, before, backward })
 }
 
 /// Complexity of a connection field: `first` (or the maximum without it) times its children.
 pub fn cost(first: Option<i32>, child: usize) -> usize {
+    cost_either(first, None, child)
+}
+
+/// `cost` of a connection field paged by `first` or `last`.
+pub fn cost_either(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let first = first.or(last);
     let n = first.map(|n| n.clamp(1, MAX_PAGE as i32) as usize).unwrap_or(MAX_PAGE);
     n.saturating_mul(child).saturating_add(1)
 }
@@ -30,8 +45,8 @@ pub fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("c1:{}", id.simple()))
 }
 
-fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
-    let bad = || AppError::bad_input("after", "malformed cursor");
+fn decode_cursor(field: &'static str, cursor: &str) -> AppResult<Uuid> {
+    let bad = || AppError::bad_input(field, "malformed cursor");
     let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let id = text.strip_prefix("c1:").ok_or_else(bad)?;
@@ -41,11 +56,13 @@ fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
 /// Paging information of a connection (Relay).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
-    /// True when items follow this page.
+    /// True when items follow this page: forward, when rows follow it; backward, when it
+    /// was requested with `before`.
     pub has_next_page: bool,
-    /// True when this page was requested with `after` (items precede it).
+    /// True when items precede this page: backward, when rows precede it; forward, when
+    /// it was requested with `after`.
     pub has_previous_page: bool,
-    /// Cursor of the first item of this page.
+    /// Cursor of the first item of this page; pass it as `before` for the previous page.
     pub start_cursor: Option<String>,
     /// Cursor of the last item; pass it as `after` for the next page.
     pub end_cursor: Option<String>,

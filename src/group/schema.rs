@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::Project;
 use crate::role::schema::{Role, role_by_id};
@@ -44,8 +44,15 @@ pub async fn visible_group(ctx: &Context<'_>, id: Uuid) -> Result<Option<Group>>
 }
 
 /// `Organization.groups`: every group with `group.read`, else only the viewer's own.
-pub async fn groups_of(ctx: &Context<'_>, org: Uuid, first: Option<i32>, after: Option<String>) -> Result<GroupConnection> {
-    let args = page_args(first, after.as_deref())?;
+pub async fn groups_of(
+    ctx: &Context<'_>,
+    org: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<GroupConnection> {
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let page = ctx.req()?.loader.load_one(GroupsOfOrganization(org, args)).await.map_err(gql)?;
     Ok(GroupConnection::from_page(page.unwrap_or_else(Page::empty), Group))
 }
@@ -71,26 +78,30 @@ impl Group {
         load_organization(ctx, self.0.organization_id).await
     }
     /// The group's members, in the order they were added.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<GroupMemberConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(MembersOfGroup(self.0.id, args)).await.map_err(gql)?;
         Ok(GroupMemberConnection::from_page(page.unwrap_or_else(Page::empty), GroupMember))
     }
     /// The projects the group is assigned to, with the role its members get there, oldest first.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<GroupProjectAssignmentConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfGroup(self.0.id, args)).await.map_err(gql)?;
         Ok(GroupProjectAssignmentConnection::from_page(page.unwrap_or_else(Page::empty), GroupProjectAssignment))
     }

@@ -2,6 +2,7 @@
 //! request, authentication, timeout; then the schema executes with a per-request context.
 
 use super::AppState;
+use super::apq::Lookup;
 use crate::error::AppError;
 use crate::graphql::limits::{error_body, refusal};
 use crate::request::Viewer;
@@ -51,10 +52,19 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
             Some("operations"),
         );
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    let persisted = {
+        let query = value.get("query").and_then(serde_json::Value::as_str).unwrap_or("");
+        app.persisted.resolve(query, value.get("extensions"))
+    };
+    let mut request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(e) => return reject(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}"), "GRAPHQL_PARSE_FAILED", None),
     };
+    match persisted {
+        Lookup::None => {}
+        Lookup::Found(text) => request.query = text,
+        Lookup::Refused(message, code) => return reject(StatusCode::OK, message, code, None),
+    }
     execute(&app, &headers, request, Method::Post).await
 }
 
@@ -70,16 +80,37 @@ struct GetParams {
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
-/// GraphiQL in dev when no query is given; otherwise a query (never a mutation: 405).
+/// Whether the client asks for a page (a browser's `Accept: text/html,…`), not for JSON.
+fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    accept.split(',').any(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html")))
+}
+
+/// A query (never a mutation: 405), by text or by persisted-query hash; without either,
+/// GraphiQL in dev for a browser and a JSON error for everyone else.
 pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let params: GetParams = match serde_urlencoded::from_str(raw.as_deref().unwrap_or("")) {
         Ok(p) => p,
         Err(_) => return reject(StatusCode::BAD_REQUEST, "malformed query string", "GRAPHQL_PARSE_FAILED", None),
     };
-    let Some(query) = params.query else {
-        return super::graphiql::page(State(app)).await;
+    let extensions: Option<serde_json::Value> = match params.extensions.as_deref().map(serde_json::from_str).transpose() {
+        Ok(e) => e,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "extensions is not JSON", "BAD_USER_INPUT", None),
+    };
+    let query = match app.persisted.resolve(params.query.as_deref().unwrap_or(""), extensions.as_ref()) {
+        Lookup::Found(text) => text,
+        Lookup::Refused(message, code) => return reject(StatusCode::OK, message, code, None),
+        Lookup::None => match params.query {
+            Some(query) => query,
+            None if wants_html(&headers) => return super::graphiql::page(State(app)).await,
+            None => {
+                let message = "GET /graphql needs a query parameter (GraphiQL is served to browsers asking for text/html)";
+                return reject(StatusCode::BAD_REQUEST, message, "GRAPHQL_PARSE_FAILED", None);
+            }
+        },
     };
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {

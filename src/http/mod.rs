@@ -2,6 +2,7 @@
 //! GraphiQL page. The ready-made async-graphql service is not mounted: it would accept
 //! batches, mutations over GET and any content type.
 
+mod apq;
 pub mod auth;
 mod graphiql;
 mod handler;
@@ -35,6 +36,50 @@ pub struct AppState {
     /// Open WebSocket connections per user (RULES.md §8 caps them).
     pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
+    /// Tells open WebSockets that the server is stopping (they close with 1001).
+    pub shutdown: Shutdown,
+    /// Query texts of Apollo's automatic persisted queries (HTTP only).
+    pub persisted: apq::PersistedQueries,
+}
+
+/// The shutdown signal of WebSockets, and how many are open.
+#[derive(Default)]
+pub struct Shutdown {
+    stopping: tokio::sync::watch::Sender<bool>,
+    open: std::sync::atomic::AtomicUsize,
+}
+
+impl Shutdown {
+    pub fn begin(&self) {
+        self.stopping.send_replace(true);
+    }
+    /// Resolves once `begin` was called.
+    pub async fn stopping(&self) {
+        let mut rx = self.stopping.subscribe();
+        if rx.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+    /// Waits until every WebSocket has closed, at most `limit`.
+    pub async fn drained(&self, limit: std::time::Duration) {
+        let until = tokio::time::Instant::now() + limit;
+        while self.open.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    /// Counts a WebSocket as open until the returned guard drops.
+    pub(crate) fn track(&self) -> OpenSocket<'_> {
+        self.open.fetch_add(1, Ordering::SeqCst);
+        OpenSocket(&self.open)
+    }
+}
+
+pub(crate) struct OpenSocket<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for OpenSocket<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl AppState {
@@ -123,6 +168,13 @@ pub fn metrics_router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+impl AppState {
+    /// The store of automatic persisted queries for `settings`.
+    pub fn persisted_queries(settings: &Settings) -> apq::PersistedQueries {
+        apq::PersistedQueries::new(settings.persisted_queries_bytes)
+    }
+}
+
 fn is_loopback_origin(origin: &[u8]) -> bool {
     let Ok(origin) = std::str::from_utf8(origin) else { return false };
     let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or("");
@@ -142,10 +194,17 @@ pub fn origin_allowed(settings: &Settings, origin: &[u8]) -> bool {
     settings.cors_origins.iter().any(|o| o.as_bytes() == origin)
 }
 
+/// Origins of `ORGRAPH_CORS_ORIGINS` (checked at startup), request headers of
+/// `ORGRAPH_CORS_ALLOW_HEADERS` beside the defaults, preflights cached for
+/// `ORGRAPH_CORS_MAX_AGE_SECONDS`; the request id is readable by scripts.
 fn cors(settings: &Arc<Settings>) -> CorsLayer {
     let s = settings.clone();
+    let headers: Vec<http::HeaderName> =
+        settings.cors_allow_headers.iter().filter_map(|h| http::HeaderName::from_bytes(h.as_bytes()).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| origin_allowed(&s, origin.as_bytes())))
         .allow_methods([http::Method::GET, http::Method::POST])
-        .allow_headers([http::header::AUTHORIZATION, http::header::CONTENT_TYPE])
+        .allow_headers(headers)
+        .expose_headers([http::HeaderName::from_static("x-request-id")])
+        .max_age(settings.cors_max_age)
 }

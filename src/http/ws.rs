@@ -149,7 +149,14 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
             }
         }
     });
-    session(&mut incoming, &out, &app, protocol).await;
+    let _open = app.shutdown.track();
+    tokio::select! {
+        () = session(&mut incoming, &out, &app, protocol) => {}
+        // Going away (RFC 6455): clients reconnect, to this server's successor.
+        () = app.shutdown.stopping() => {
+            let _ = out.send(close(1001, "Server shutting down")).await;
+        }
+    }
     drop(out);
     let _ = writer.await;
 }

@@ -131,16 +131,19 @@ impl Invitation {
 
 /// `invitations` of an organization, team or project: null unless the viewer holds
 /// `member.invite` there.
+#[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
 pub async fn invitations_of(
     ctx: &Context<'_>,
     resource: Resource,
     scope_id: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
     status: Option<InvitationStatus>,
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     if !req.grants().await?.can(&resource, keys::MEMBER_INVITE) {
         return Ok(None);
     }

@@ -172,8 +172,15 @@ impl ItemMutation {
 }
 
 /// `Dataset.items`: the caller's dataset is visible, and so are its items.
-pub async fn items_of(ctx: &Context<'_>, dataset: Uuid, first: Option<i32>, after: Option<String>) -> Result<ItemConnection> {
-    let args = page_args(first, after.as_deref())?;
+pub async fn items_of(
+    ctx: &Context<'_>,
+    dataset: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<ItemConnection> {
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let page = ctx.req()?.loader.load_one(ItemsOfDataset(dataset, args)).await.map_err(gql)?;
     Ok(ItemConnection::from_page(page.unwrap_or_else(Page::empty), Item))
 }
@@ -214,7 +221,7 @@ pub async fn item_count(ctx: &Context<'_>, of: TotalsOf<'_>) -> Result<i32> {
 /// `Team.diskUsage`: the `first` (1..100, default 20) largest projects of the team that
 /// the viewer sees, by bytes descending.
 pub async fn disk_usage(ctx: &Context<'_>, team: Uuid, first: Option<i32>) -> Result<Vec<ProjectDiskUsage>> {
-    let args = page_args(first, None)?;
+    let args = page_args(first, None, None, None)?;
     let req = ctx.req()?;
     let usage = req.loader.load_one(TeamDiskUsage(team, args.first.min(MAX_PAGE))).await.map_err(gql)?.unwrap_or_default();
     let mut projects = req.loader.load_many(usage.iter().map(|u| ReachableById::<entity::project::Entity>::new(u.project_id))).await.map_err(gql)?;

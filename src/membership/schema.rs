@@ -87,17 +87,20 @@ impl Membership {
 }
 
 /// A scope's member list, empty without `member.read` there (filtered, never nulled).
+#[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
 pub async fn members_of(
     ctx: &Context<'_>,
     resource: Resource,
     scope_id: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
     role: Option<String>,
     search: Option<String>,
 ) -> Result<MembershipConnection> {
     let req = ctx.req()?;
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let search = crate::domain::SearchText::parse("search", search.as_deref())?.map(|s| s.as_str().to_string());
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::graphql::viewer_fields;
 use crate::membership::schema::{MembershipConnection, members_of};
 use crate::role::schema::{Role, ScopeKind};
@@ -143,72 +143,99 @@ impl Organization {
         viewer_fields::can(ctx, Resource::Organization { org: self.0.id }, &permission).await
     }
     /// Teams the viewer may see.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<TeamConnection> {
-        let args = page_args(first, after.as_deref())?;
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<TeamConnection> {
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
         Ok(TeamConnection::from_page(page.unwrap_or_else(crate::db::page::Page::empty), Team))
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
     async fn members(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        role: Option<String>,
-        search: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only members holding this role key.")] role: Option<String>,
+        #[graphql(desc = "Prefix of the member's name, case-insensitive.")] search: Option<String>,
     ) -> Result<MembershipConnection> {
         let resource = Resource::Organization { org: self.0.id };
-        members_of(ctx, resource, self.0.id, first, after, role, search).await
+        members_of(ctx, resource, self.0.id, first, after, last, before, role, search).await
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        status: Option<crate::invitation::schema::InvitationStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only invitations in this state.")] status: Option<crate::invitation::schema::InvitationStatus>,
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
-        crate::invitation::schema::invitations_of(ctx, Resource::Organization { org: self.0.id }, self.0.id, first, after, status)
-            .await
+        crate::invitation::schema::invitations_of(
+            ctx,
+            Resource::Organization { org: self.0.id },
+            self.0.id,
+            first,
+            after,
+            last,
+            before,
+            status,
+        )
+        .await
     }
     /// The organization's SDK tokens (API tokens restricted to it, of every member; never
     /// their secrets), revoked and expired ones included, oldest first. Null unless the
     /// viewer holds `sdk_token.view` here.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn sdk_tokens(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
-        let args = crate::graphql::pagination::page_args(first, after.as_deref())?;
+        let args = crate::graphql::pagination::page_args(first, after.as_deref(), last, before.as_deref())?;
         crate::api_token::schema::sdk_tokens_of(ctx, self.0.id, args).await
     }
     /// Capability grants of the organization, optionally of one user: all of them for
     /// holders of `capability.manage`, otherwise only the viewer's own. Oldest first.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn capability_grants(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only the grants of this user.")] user_id: Option<ID>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::capability::schema::CapabilityGrantConnection> {
-        crate::capability::schema::grants_of_org(ctx, self.0.id, user_id, first, after).await
+        crate::capability::schema::grants_of_org(ctx, self.0.id, user_id, first, after, last, before).await
     }
     /// User groups: all of them with `group.read` on the organization, otherwise only
     /// the groups the viewer belongs to (filtered, never null).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::group::schema::GroupConnection> {
-        crate::group::schema::groups_of(ctx, self.0.id, first, after).await
+        crate::group::schema::groups_of(ctx, self.0.id, first, after, last, before).await
     }
     /// The organization's role catalog: its preset's built-in roles and its custom roles, optionally of one
     /// scope kind, ordered by scope kind, then rank. It names every role a membership can hold, so it
@@ -226,15 +253,17 @@ impl Organization {
     /// **newest first** (id descending — unlike other connections, which run oldest
     /// first). `action` keeps one action name (e.g. "membership.created"; unknown →
     /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        action: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only entries of this action.")] action: Option<String>,
     ) -> Result<crate::audit::schema::AuditEntryConnection> {
-        crate::audit::schema::of_organization(ctx, self.0.id, first, after, action).await
+        crate::audit::schema::of_organization(ctx, self.0.id, first, after, last, before, action).await
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
@@ -86,47 +86,67 @@ impl Project {
         viewer_fields::can(ctx, self.resource(ctx)?, &permission).await
     }
     /// Top-level datasets of the project.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref())?;
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<DatasetConnection> {
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        status: Option<crate::invitation::schema::InvitationStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only invitations in this state.")] status: Option<crate::invitation::schema::InvitationStatus>,
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
-        crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, status).await
+        crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before, status).await
     }
     /// The project's activity log: the project and its datasets, created, deleted, moved.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn activity(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::activity::schema::ActivityConnection> {
-        crate::activity::schema::of_project(ctx, self.0.id, first, after).await
+        crate::activity::schema::of_project(ctx, self.0.id, first, after, last, before).await
     }
     /// Saved versions of the project, oldest first.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn versions(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::version::schema::ProjectVersionConnection> {
-        crate::version::schema::versions_of(ctx, self.0.id, first, after).await
+        crate::version::schema::versions_of(ctx, self.0.id, first, after, last, before).await
     }
     /// Explicit project memberships; empty without `member.read` here.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
-        members_of(ctx, self.resource(ctx)?, self.0.id, first, after, None, None).await
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<MembershipConnection> {
+        members_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before, None, None).await
     }
     /// Bytes of the items in all datasets of the project (a whole number).
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
@@ -150,14 +170,16 @@ impl Project {
         crate::sharing::schema::origin_of(ctx, self.0.id).await
     }
     /// Share links of the project, oldest first; null without `project.update` here.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn share_links(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<Option<crate::sharing::schema::ShareLinkConnection>> {
-        crate::sharing::schema::share_links_of(ctx, self.resource(ctx)?, self.0.id, first, after).await
+        crate::sharing::schema::share_links_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before).await
     }
 }
 

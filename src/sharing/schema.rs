@@ -11,7 +11,7 @@ use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -123,9 +123,11 @@ pub async fn share_links_of(
     project: Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     if !req.grants().await?.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
         return Ok(None);
     }
@@ -140,16 +142,18 @@ pub struct SharingQuery;
 impl SharingQuery {
     /// Every published project, for any signed-in user, oldest first. Their datasets and
     /// items are readable through this list; mutations still need membership.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn explore(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default and maximum in RULES.md §5).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<ProjectConnection> {
         let req = ctx.req()?;
         req.user()?;
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = req.loader.load_one(Published(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(ProjectConnection::from_page(page, Project))
     }

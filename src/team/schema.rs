@@ -9,7 +9,7 @@ use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost, cost_either, page_args};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
@@ -65,38 +65,56 @@ impl Team {
         viewer_fields::can(ctx, self.resource(), &permission).await
     }
     /// The team's workspaces.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn workspaces(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<WorkspaceConnection> {
-        let args = page_args(first, after.as_deref())?;
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn workspaces(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<WorkspaceConnection> {
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
         Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        status: Option<crate::invitation::schema::InvitationStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only invitations in this state.")] status: Option<crate::invitation::schema::InvitationStatus>,
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
-        crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, status).await
+        crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, last, before, status).await
     }
     /// The team's activity log: creations, deletions and moves of its workspaces,
     /// projects and datasets (entries of projects the viewer cannot see are left out).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn activity(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::activity::schema::ActivityConnection> {
-        crate::activity::schema::of_team(ctx, self.0.id, first, after).await
+        crate::activity::schema::of_team(ctx, self.0.id, first, after, last, before).await
     }
     /// Explicit team memberships; empty without `member.read` here.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
-        members_of(ctx, self.resource(), self.0.id, first, after, None, None).await
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<MembershipConnection> {
+        members_of(ctx, self.resource(), self.0.id, first, after, last, before, None, None).await
     }
     /// Bytes of the items in the team's projects that the viewer sees (a whole number).
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
@@ -108,14 +126,16 @@ impl Team {
     }
     /// Deleted projects and datasets of the team, restorable until purged (entries of
     /// projects the viewer cannot see are left out).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn trash(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::trash::schema::TrashEntryConnection> {
-        crate::trash::schema::of_team(ctx, self.0.id, first, after).await
+        crate::trash::schema::of_team(ctx, self.0.id, first, after, last, before).await
     }
     /// Bytes of the team's trash entries that the viewer sees (a whole number; not part
     /// of `sizeBytes` or `diskUsage`).
@@ -134,14 +154,16 @@ impl Team {
     }
     /// The team's model training sessions: all of them for holders of `model.view` or
     /// `model.train` here, otherwise only those the viewer started.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn training_runs(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<crate::training::schema::TrainingRunConnection> {
-        crate::training::schema::runs_of_team(ctx, self.0.organization_id, self.0.id, first, after).await
+        crate::training::schema::runs_of_team(ctx, self.0.organization_id, self.0.id, first, after, last, before).await
     }
 }
 

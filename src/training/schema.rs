@@ -79,9 +79,11 @@ pub async fn runs_of_team(
     team: Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<TrainingRunConnection> {
     let req = ctx.req()?;
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let grants = req.grants().await?;
     if !grants.sees_team(org, team) {
         return Ok(TrainingRunConnection::from_page(Page::empty(), TrainingRun));

@@ -63,11 +63,24 @@ impl TrashEntry {
 }
 
 /// `Team.trash`: the entries of the team the viewer sees.
-pub async fn of_team(ctx: &Context<'_>, team: Uuid, first: Option<i32>, after: Option<String>) -> Result<TrashEntryConnection> {
-    let args = page_args(first, after.as_deref())?;
+pub async fn of_team(
+    ctx: &Context<'_>,
+    team: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<TrashEntryConnection> {
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
     let total = rows.len() as i64;
-    let rows: Vec<_> = rows.into_iter().filter(|e| args.after.is_none_or(|a| e.id > a)).take(args.first + 1).collect();
+    let mut rows: Vec<_> =
+        rows.into_iter().filter(|e| args.after.is_none_or(|a| e.id > a) && args.before.is_none_or(|b| e.id < b)).collect();
+    if args.backward {
+        rows.drain(..rows.len().saturating_sub(args.first + 1));
+    } else {
+        rows.truncate(args.first + 1);
+    }
     Ok(TrashEntryConnection::from_page(Page::from_rows(rows, &args, total), TrashEntry))
 }
 

@@ -5,7 +5,7 @@ use crate::db::page::Page;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::membership::schema::MembershipConnection;
 use crate::organization::schema::OrganizationConnection;
 use crate::request::RequestCtx;
@@ -50,15 +50,17 @@ impl User {
         self.0.created_at
     }
     /// Only for the viewer themself; null for anyone else. Organizations the viewer belongs to.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<Option<OrganizationConnection>> {
         let req = ctx.req()?;
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -66,10 +68,17 @@ impl User {
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
     /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Option<TeamConnection>> {
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<Option<TeamConnection>> {
         let req = ctx.req()?;
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -77,16 +86,18 @@ impl User {
         Ok(Some(TeamConnection::from_page(page, crate::team::schema::Team)))
     }
     /// Only for the viewer themself; null for anyone else. Every membership of the viewer, optionally of one scope kind.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn memberships(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        scope_kind: Option<ScopeKind>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only memberships of this scope kind.")] scope_kind: Option<ScopeKind>,
     ) -> Result<Option<MembershipConnection>> {
         let req = ctx.req()?;
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
@@ -95,15 +106,17 @@ impl User {
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
     }
     /// Only for the viewer themself; null for anyone else. The viewer's personal access tokens, revoked and expired ones included, oldest first.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn api_tokens(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<Option<crate::api_token::schema::ApiTokenConnection>> {
         let req = ctx.req()?;
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }

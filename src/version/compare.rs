@@ -114,8 +114,14 @@ pub async fn page<C: ConnectionTrait>(
     if let Some(after) = args.after {
         rows_sql.push(" AND r.stable_id > ").bind(after);
     }
-    rows_sql.push(" ORDER BY r.stable_id LIMIT ").bind((args.first + 1) as i64);
-    let rows = row::Entity::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    if let Some(before) = args.before {
+        rows_sql.push(" AND r.stable_id < ").bind(before);
+    }
+    rows_sql.push(&format!(" ORDER BY r.stable_id {} LIMIT ", args.pick_order())).bind((args.first + 1) as i64);
+    let mut rows = row::Entity::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    if args.backward {
+        rows.reverse();
+    }
     let mut count_sql = Sql::new(backend);
     count_sql.push("SELECT COUNT(*) AS n");
     rows_of(&mut count_sql, v, kind, change);

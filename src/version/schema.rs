@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::graphql::context::{CtxExt, visible};
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -35,8 +35,10 @@ pub async fn versions_of(
     project: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
 ) -> Result<ProjectVersionConnection> {
-    let args = page_args(first, after.as_deref())?;
+    let args = page_args(first, after.as_deref(), last, before.as_deref())?;
     let page = ctx.req()?.loader.load_one(VersionsOfProject(project, args)).await.map_err(gql)?;
     Ok(ProjectVersionConnection::from_page(page.unwrap_or_else(Page::empty), ProjectVersion))
 }
@@ -107,6 +109,7 @@ crate::connection!(
 pub struct VersionComparison(compare::Versions);
 
 impl VersionComparison {
+    #[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
     async fn list(
         &self,
         ctx: &Context<'_>,
@@ -114,8 +117,10 @@ impl VersionComparison {
         change: compare::Change,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(ComparisonPage(self.0, kind, change, args)).await.map_err(gql)?;
         Ok(VersionChangeConnection::from_page(page.unwrap_or_else(Page::empty), |e| VersionChange { path: e.path, name: e.name }))
     }
@@ -127,64 +132,76 @@ impl VersionComparison {
 #[Object]
 impl VersionComparison {
     /// Datasets in the target only.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn datasets_added(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Dataset, compare::Change::Added, first, after).await
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Added, first, after, last, before).await
     }
     /// Datasets in the base only.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn datasets_removed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Dataset, compare::Change::Removed, first, after).await
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Removed, first, after, last, before).await
     }
     /// Datasets in both, renamed, re-described or moved.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn datasets_changed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Dataset, compare::Change::Changed, first, after).await
+        self.list(ctx, compare::Kind::Dataset, compare::Change::Changed, first, after, last, before).await
     }
     /// Items in the target only.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn items_added(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Item, compare::Change::Added, first, after).await
+        self.list(ctx, compare::Kind::Item, compare::Change::Added, first, after, last, before).await
     }
     /// Items in the base only.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn items_removed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Item, compare::Change::Removed, first, after).await
+        self.list(ctx, compare::Kind::Item, compare::Change::Removed, first, after, last, before).await
     }
     /// Items in both with another name, dataset, size or content type.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn items_changed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<VersionChangeConnection> {
-        self.list(ctx, compare::Kind::Item, compare::Change::Changed, first, after).await
+        self.list(ctx, compare::Kind::Item, compare::Change::Changed, first, after, last, before).await
     }
 }
 

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::team::schema::Team;
@@ -54,9 +54,16 @@ impl Workspace {
         self.0.created_at
     }
     /// Projects of this workspace that the viewer may see.
-    #[graphql(complexity = "cost(first, child_complexity)")]
-    async fn projects(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ProjectConnection> {
-        let args = page_args(first, after.as_deref())?;
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+    ) -> Result<ProjectConnection> {
+        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfWorkspace(self.0.id, args)).await.map_err(gql)?;
         Ok(ProjectConnection::from_page(page.unwrap_or_else(Page::empty), Project))
     }

@@ -13,19 +13,19 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A temporary working directory, removed on drop.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = std::env::temp_dir().join("orgraph-cli-tests").join(uuid::Uuid::now_v7().simple().to_string());
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
     }
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
     /// `sqlite://<dir>/x.db?mode=rwc`
-    fn database_url(&self) -> String {
+    pub(crate) fn database_url(&self) -> String {
         format!("sqlite://{}?mode=rwc", self.0.join("x.db").display())
     }
 }
@@ -37,7 +37,7 @@ impl Drop for TempDir {
 }
 
 /// `orgraph` in `dir`, with nothing of the test environment's configuration.
-fn orgraph(dir: &Path) -> Command {
+pub(crate) fn orgraph(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_orgraph"));
     cmd.current_dir(dir);
     for (name, _) in std::env::vars_os() {
@@ -50,24 +50,24 @@ fn orgraph(dir: &Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run orgraph")
 }
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn assert_success(out: &Output, what: &str) {
+pub(crate) fn assert_success(out: &Output, what: &str) {
     assert!(out.status.success(), "{what}: {}\nstdout: {}\nstderr: {}", out.status, stdout(out), stderr(out));
 }
 
 /// `orgraph token …` in `dir` with `env`; the printed token.
-fn mint(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+pub(crate) fn mint(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
     let out = run(orgraph(dir).arg("token").args(args).envs(env.iter().copied()));
     assert_success(&out, "orgraph token");
     let token = stdout(&out).trim().to_string();
@@ -75,24 +75,24 @@ fn mint(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
     token
 }
 
-fn payload(token: &str) -> Value {
+pub(crate) fn payload(token: &str) -> Value {
     let part = token.split('.').nth(1).expect("payload");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64")).expect("json")
 }
 
 /// Verifies an HS256 token with `secret`.
-fn verifies_with(token: &str, secret: &[u8]) -> bool {
+pub(crate) fn verifies_with(token: &str, secret: &[u8]) -> bool {
     let mut v = Validation::new(Algorithm::HS256);
     v.validate_aud = false;
     jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret), &v).is_ok()
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// Waits for `child` to exit, up to `timeout`.
-fn wait_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+pub(crate) fn wait_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if let Some(status) = child.try_wait().expect("try_wait") {
@@ -104,15 +104,15 @@ fn wait_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
 }
 
 /// A running `orgraph serve`; killed on drop if still running.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     log: PathBuf,
 }
 
 impl Server {
     /// Starts `orgraph serve` on `127.0.0.1:<free port>` (or `listen`) and waits for `/healthz`.
-    async fn start(dir: &Path, env: &[(&str, &str)], listen: Option<String>) -> Self {
+    pub(crate) async fn start(dir: &Path, env: &[(&str, &str)], listen: Option<String>) -> Self {
         let port = free_port();
         let listen = listen.unwrap_or_else(|| format!("127.0.0.1:{port}"));
         let port = listen.rsplit(':').next().expect("port").to_string();
@@ -131,7 +131,7 @@ impl Server {
         server
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
@@ -152,7 +152,7 @@ impl Server {
         }
     }
 
-    async fn post(&self, token: Option<&str>, query: &str) -> (reqwest::StatusCode, Value) {
+    pub(crate) async fn post(&self, token: Option<&str>, query: &str) -> (reqwest::StatusCode, Value) {
         let mut req = reqwest::Client::new().post(format!("{}/graphql", self.base)).json(&json!({ "query": query }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -163,7 +163,7 @@ impl Server {
     }
 
     /// Sends SIGTERM (via the `kill` command) and waits for the exit status.
-    fn terminate(mut self) -> (ExitStatus, String) {
+    pub(crate) fn terminate(mut self) -> (ExitStatus, String) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
         assert!(sent.success(), "kill -TERM {pid}");
@@ -226,7 +226,7 @@ fn token_generates_a_private_secret_beside_the_database_and_reuses_it() {
     let dir = TempDir::new();
     let url = dir.database_url();
     let env = [("DATABASE_URL", url.as_str())];
-    let first = mint(dir.path(), &env, &["--sub", "s", "--email", "e@x.org", "--name", "N", "--ttl", "1h"]);
+    let first = mint(dir.path(), &env, &["--sub", "s", "--email", "e@x.org", "--name", "N", "--ttl", "1h", "--create-secret"]);
     let secret_path = dir.path().join("orgraph-secret");
     assert!(secret_path.is_file(), "orgraph-secret beside x.db");
     #[cfg(unix)]
@@ -257,7 +257,7 @@ fn concurrent_token_calls_agree_on_one_generated_secret() {
     let children: Vec<Child> = (0..8)
         .map(|i| {
             orgraph(dir.path())
-                .args(["token", "--sub", &format!("s{i}"), "--email", "e@x.org"])
+                .args(["token", "--sub", &format!("s{i}"), "--email", "e@x.org", "--create-secret"])
                 .env("DATABASE_URL", &url)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -309,7 +309,7 @@ fn token_keeps_the_secret_beside_a_database_named_with_four_slashes() {
     let dir = TempDir::new();
     let url = format!("sqlite:///{}?mode=rwc", dir.path().join("x.db").display());
     let work = TempDir::new();
-    mint(work.path(), &[("DATABASE_URL", url.as_str())], &["--sub", "s", "--email", "e@x.org"]);
+    mint(work.path(), &[("DATABASE_URL", url.as_str())], &["--sub", "s", "--email", "e@x.org", "--create-secret"]);
     assert!(dir.path().join("orgraph-secret").is_file(), "beside the database, not relative to the working directory");
 }
 
@@ -318,7 +318,7 @@ async fn serve_accepts_tokens_minted_with_the_generated_secret_and_stops_on_sigt
     let dir = TempDir::new();
     let url = dir.database_url();
     let env = [("DATABASE_URL", url.as_str())];
-    let before = mint(dir.path(), &env, &["--sub", "s", "--email", "e@x.org", "--name", "N", "--ttl", "1h"]);
+    let before = mint(dir.path(), &env, &["--sub", "s", "--email", "e@x.org", "--name", "N", "--ttl", "1h", "--create-secret"]);
     let server = Server::start(dir.path(), &env, None).await;
     let (status, body) = server.post(Some(&before), "{ viewer { id name email } }").await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");

@@ -149,7 +149,7 @@ pub async fn discard(db: Db, url: &str) {
     match db {
         Db::Sqlite => {
             if let Some(path) = url.strip_prefix("sqlite://").and_then(|r| r.split('?').next()) {
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", ".lock"] {
                     let _ = std::fs::remove_file(format!("{path}{suffix}"));
                 }
             }

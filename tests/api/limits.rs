@@ -421,7 +421,7 @@ both!(healthz_answers_200, |app: TestApp| async move {
 
 both!(dev_mode_serves_graphiql, |app: TestApp| async move {
     for path in ["/", "/graphql"] {
-        let res = app.http.get(url(&app, path)).send().await.expect("request");
+        let res = app.http.get(url(&app, path)).header("Accept", "text/html").send().await.expect("request");
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(res.text().await.unwrap_or_default().contains("GraphiQL"), "{path}");
     }
@@ -432,7 +432,7 @@ both!(
     settings = |s: &mut Settings| s.dev = false,
     |app: TestApp| async move {
         for path in ["/", "/graphql"] {
-            let res = app.http.get(url(&app, path)).send().await.expect("request");
+            let res = app.http.get(url(&app, path)).header("Accept", "text/html").send().await.expect("request");
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         }
         let alice = app.user("alice").await;
