@@ -72,6 +72,8 @@ pub struct Grants {
     /// Organizations out of a personal access token's reach (its owner does not hold
     /// `sdk_token.generate` there): nothing of them is granted or admitted.
     pub unreached: BTreeSet<Uuid>,
+    /// Labeling-job assignments that open a job and its datasets (issue 15, `assigned.rs`).
+    pub assigned: super::assigned::Assigned,
 }
 
 /// A row of the one grants statement (see `Grants::load`).
@@ -129,6 +131,7 @@ impl Grants {
         )
         .bind(user);
         restrict(&mut sql, "c.organization_id");
+        super::assigned::Assigned::push_statement(&mut sql, user, only_org);
         sql.push(" UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version FROM catalog_versions v");
         sql.build()
     }
@@ -145,9 +148,13 @@ impl Grants {
             group_projects: HashMap::new(),
             capabilities: HashMap::new(),
             unreached: BTreeSet::new(),
+            assigned: Default::default(),
         };
         let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
         for row in rows {
+            if g.assigned.take(&row) {
+                continue;
+            }
             let (Some(id), Some(org), Some(scope_id)) = (row.id, row.org_id, row.scope_id) else { continue };
             if row.src == "c" {
                 let key = row.perm.unwrap_or_default();
@@ -183,6 +190,7 @@ impl Grants {
             g.capabilities
                 .insert(org, Held { membership_id: Uuid::nil(), organization_id: org, team_id: None, role: Arc::new(role) });
         }
+        g.settle_assignments();
         g
     }
 
@@ -230,7 +238,7 @@ impl Grants {
 
     /// Only keys shown at `r`'s level count, so `can` agrees with `permissions`
     /// (e.g. a team role's `team.read` is not held on the team's projects).
-    fn holds(&self, r: &Resource, key: &str) -> bool {
+    pub(super) fn holds(&self, r: &Resource, key: &str) -> bool {
         self.catalog.applies_at(key, r.level())
             && self.sources(r).iter().any(|(held, targets)| targets.iter().any(|t| held.role.grants_on(*t, key)))
     }
@@ -311,6 +319,7 @@ impl Grants {
             !hs.is_empty()
         });
         self.unreached = unreached;
+        self.settle_assignments();
         self
     }
 

@@ -3,6 +3,7 @@
 //! (RULES.md §5), decides visibility (§3.1) and who may assign which role. Resolvers and
 //! services ask it; nothing else compares roles.
 
+mod assigned;
 mod assignment;
 mod catalog;
 pub mod grants;
@@ -10,6 +11,7 @@ pub mod keys;
 mod rules;
 mod visibility;
 
+pub use assigned::{Assigned, Assignment};
 pub use assignment::{MemberChange, check_member_change};
 pub use catalog::{
     Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,

@@ -9,7 +9,7 @@
 use super::grants::Grants;
 use super::visibility::{ProjectFilter, TeamFilter};
 use crate::error::{AppError, AppResult};
-use entity::{dataset, item, organization, project, project_version, team, workspace};
+use entity::{dataset, item, labeling_job, organization, project, project_version, team, workspace};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -89,7 +89,7 @@ impl Visible for project::Entity {
     }
 }
 
-/// Whoever sees its project.
+/// Whoever sees its project; and an assignee of a labeling job covering it (issue 15).
 impl Visible for dataset::Entity {
     fn id_column() -> Self::Column {
         dataset::Column::Id
@@ -98,11 +98,16 @@ impl Visible for dataset::Entity {
         row.id
     }
     fn condition(grants: &Grants) -> Condition {
-        grants.project_filter().condition(dataset::Column::OrganizationId, dataset::Column::TeamId, dataset::Column::ProjectId)
+        let by_project = grants.project_filter().condition(
+            dataset::Column::OrganizationId,
+            dataset::Column::TeamId,
+            dataset::Column::ProjectId,
+        );
+        Condition::any().add(by_project).add(grants.assigned_dataset_condition())
     }
 }
 
-/// Whoever sees its project.
+/// Whoever sees its project; and an assignee of a labeling job covering its dataset.
 impl Visible for item::Entity {
     fn id_column() -> Self::Column {
         item::Column::Id
@@ -111,7 +116,9 @@ impl Visible for item::Entity {
         row.id
     }
     fn condition(grants: &Grants) -> Condition {
-        grants.project_filter().condition(item::Column::OrganizationId, item::Column::TeamId, item::Column::ProjectId)
+        let by_project =
+            grants.project_filter().condition(item::Column::OrganizationId, item::Column::TeamId, item::Column::ProjectId);
+        Condition::any().add(by_project).add(grants.assigned_item_condition())
     }
 }
 
@@ -132,6 +139,24 @@ impl Visible for project_version::Entity {
             .to_owned();
         Condition::all()
             .add(Expr::col((project_version::Entity, project_version::Column::ProjectId)).in_subquery(visible_projects))
+    }
+}
+
+/// Whoever sees its project; and its assignees and reviewers (issue 15, `assigned.rs`).
+impl Visible for labeling_job::Entity {
+    fn id_column() -> Self::Column {
+        labeling_job::Column::Id
+    }
+    fn id_of(row: &labeling_job::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        let by_project = grants.project_filter().condition(
+            labeling_job::Column::OrganizationId,
+            labeling_job::Column::TeamId,
+            labeling_job::Column::ProjectId,
+        );
+        Condition::any().add(by_project).add(grants.assigned_job_condition())
     }
 }
 

@@ -40,10 +40,15 @@ impl Dataset {
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
         load_project(ctx, self.0.project_id).await
     }
-    /// Null for a top-level dataset.
+    /// Null for a top-level dataset, and for the parent of the top dataset a labeling job
+    /// covers when the viewer sees it only through that job.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Dataset>> {
         let Some(id) = self.0.parent_id else { return Ok(None) };
-        Ok(ctx.req()?.loader.load_one(DatasetById(id)).await.map_err(gql)?.map(Dataset))
+        let parent = ctx.req()?.loader.load_one(DatasetById(id)).await.map_err(gql)?;
+        Ok(match parent {
+            Some(p) if reads(ctx, &p).await? => Some(Dataset(p)),
+            _ => None,
+        })
     }
     /// Datasets directly inside this one.
     #[graphql(complexity = "cost(first, child_complexity)")]
@@ -52,12 +57,21 @@ impl Dataset {
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
-    /// From the top-level dataset down to the parent; empty for a top-level dataset.
+    /// From the top-level dataset down to the parent; empty for a top-level dataset. A
+    /// viewer who sees the dataset only through a labeling job gets the ancestors up to
+    /// the dataset the job covers.
     #[graphql(complexity = "128 * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         let ids = path_ids(&self.0.path);
         let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| DatasetById(*id))).await.map_err(gql)?;
-        Ok(ids.iter().filter_map(|id| found.remove(&DatasetById(*id))).map(Dataset).collect())
+        let all: Vec<entity::dataset::Model> = ids.iter().filter_map(|id| found.remove(&DatasetById(*id))).collect();
+        let mut out = Vec::with_capacity(all.len());
+        for d in all {
+            if reads(ctx, &d).await? {
+                out.push(Dataset(d));
+            }
+        }
+        Ok(out)
     }
     /// 0 for a top-level dataset.
     async fn depth(&self) -> i32 {
@@ -89,6 +103,13 @@ impl Dataset {
     async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
         item_count(ctx, TotalsOf::Dataset(&self.0)).await
     }
+}
+
+/// Whether the viewer reads dataset `d` reached from a dataset it reads: its project is
+/// seen or published, or a labeling job assigned to the viewer covers it.
+async fn reads(ctx: &Context<'_>, d: &entity::dataset::Model) -> Result<bool> {
+    let grants = ctx.req()?.grants().await?;
+    Ok(grants.sees_dataset(d) || crate::sharing::schema::published(ctx, d.project_id).await?)
 }
 
 /// Input of `createDataset`.

@@ -38,6 +38,7 @@ pub enum Node {
     Group(crate::group::schema::Group),
     CapabilityGrant(crate::capability::schema::CapabilityGrant),
     TrainingRun(crate::training::schema::TrainingRun),
+    LabelingJob(crate::labeling::schema::LabelingJob),
 }
 
 /// The row a by-id loader finds, kept only when `sees` lets the viewer see it.
@@ -83,6 +84,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
         Kind::Group => crate::group::schema::visible_group(ctx, id).await?.map(Node::Group),
         Kind::CapabilityGrant => crate::capability::schema::visible_grant(ctx, id).await?.map(Node::CapabilityGrant),
         Kind::TrainingRun => crate::training::schema::visible_run(ctx, id).await?.map(Node::TrainingRun),
+        Kind::LabelingJob => crate::labeling::schema::visible_job(ctx, id).await?.map(Node::LabelingJob),
     })
 }
 

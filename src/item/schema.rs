@@ -172,12 +172,20 @@ impl ItemMutation {
     }
 }
 
-/// `node(id:)` for an item: visible iff its dataset's project is.
+/// `node(id:)` for an item: visible iff its dataset's project is, or a labeling job
+/// assigned to the viewer covers its dataset.
 pub async fn visible_item(ctx: &Context<'_>, id: Uuid) -> Result<Option<Item>> {
     let req = ctx.req()?;
     let grants = req.grants().await?;
-    let item = req.loader.load_one(ItemById(id)).await.map_err(gql)?;
-    Ok(item.filter(|i| grants.sees_project(i.organization_id, i.team_id, i.project_id)).map(Item))
+    let Some(item) = req.loader.load_one(ItemById(id)).await.map_err(gql)? else { return Ok(None) };
+    if grants.sees_project(item.organization_id, item.team_id, item.project_id) {
+        return Ok(Some(Item(item)));
+    }
+    if grants.assigned.covered.is_empty() {
+        return Ok(None);
+    }
+    let d = req.loader.load_one(DatasetById(item.dataset_id)).await.map_err(gql)?;
+    Ok(d.filter(|d| grants.sees_item(&item, d)).map(|_| Item(item)))
 }
 
 /// `Dataset.items`: the caller's dataset is visible, and so are its items.
