@@ -20,6 +20,7 @@ pub mod group;
 pub mod http;
 pub mod invitation;
 pub mod item;
+pub mod labeling;
 pub mod membership;
 pub mod organization;
 pub mod project;

@@ -27,6 +27,14 @@ pub enum Action {
     Unpublished,
     /// A version (snapshot) of a project was saved.
     Versioned,
+    /// A user was assigned to a labeling job.
+    Assigned,
+    /// A user's assignment to a labeling job ended.
+    Unassigned,
+    /// A labeling job moved to another status.
+    StatusChanged,
+    /// A labeling job's name, description, due date or datasets changed.
+    Updated,
 }
 
 impl Action {
@@ -41,6 +49,10 @@ impl Action {
             Action::Published => "published",
             Action::Unpublished => "unpublished",
             Action::Versioned => "versioned",
+            Action::Assigned => "assigned",
+            Action::Unassigned => "unassigned",
+            Action::StatusChanged => "status_changed",
+            Action::Updated => "updated",
         }
     }
 }
@@ -92,6 +104,16 @@ impl<'a> Subject<'a> {
     }
     pub fn project(p: &'a entity::project::Model) -> Self {
         Self { kind: "Project", id: p.id, name: &p.name, organization: p.organization_id, team: p.team_id, project: Some(p.id) }
+    }
+    pub fn labeling_job(j: &'a entity::labeling_job::Model) -> Self {
+        Self {
+            kind: "LabelingJob",
+            id: j.id,
+            name: &j.name,
+            organization: j.organization_id,
+            team: j.team_id,
+            project: Some(j.project_id),
+        }
     }
     pub fn dataset(d: &'a entity::dataset::Model) -> Self {
         Self {

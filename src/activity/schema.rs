@@ -22,6 +22,7 @@ fn kind_of(text: &str) -> Option<Kind> {
         "Workspace" => Some(Kind::Workspace),
         "Project" => Some(Kind::Project),
         "Dataset" => Some(Kind::Dataset),
+        "LabelingJob" => Some(Kind::LabelingJob),
         _ => None,
     }
 }
@@ -30,11 +31,12 @@ fn kind_of(text: &str) -> Option<Kind> {
 #[Object]
 impl ActivityEntry {
     /// What was done: "created", "deleted", "moved", "transferred", "restored", "purged",
-    /// "published", "unpublished" or "versioned".
+    /// "published", "unpublished" or "versioned"; for labeling jobs also "updated",
+    /// "assigned", "unassigned" and "status_changed".
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// The kind of object: "Workspace", "Project" or "Dataset".
+    /// The kind of object: "Workspace", "Project", "Dataset" or "LabelingJob".
     async fn object_kind(&self) -> &str {
         &self.0.object_kind
     }

@@ -31,10 +31,15 @@ pub enum AuditAction {
     GroupProjectUnassigned,
     CapabilityGranted,
     CapabilityRevoked,
+    LabelingJobCreated,
+    LabelingJobDeleted,
+    LabelingJobAssigned,
+    LabelingJobUnassigned,
+    LabelingJobStatusChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::MembershipCreated,
         AuditAction::MembershipRoleChanged,
         AuditAction::MembershipRemoved,
@@ -51,6 +56,11 @@ impl AuditAction {
         AuditAction::GroupProjectUnassigned,
         AuditAction::CapabilityGranted,
         AuditAction::CapabilityRevoked,
+        AuditAction::LabelingJobCreated,
+        AuditAction::LabelingJobDeleted,
+        AuditAction::LabelingJobAssigned,
+        AuditAction::LabelingJobUnassigned,
+        AuditAction::LabelingJobStatusChanged,
     ];
 
     /// The action of a stored name; `None` for anything else.
@@ -76,6 +86,11 @@ impl AuditAction {
             AuditAction::GroupProjectUnassigned => "group.project_unassigned",
             AuditAction::CapabilityGranted => "capability.granted",
             AuditAction::CapabilityRevoked => "capability.revoked",
+            AuditAction::LabelingJobCreated => "labeling_job.created",
+            AuditAction::LabelingJobDeleted => "labeling_job.deleted",
+            AuditAction::LabelingJobAssigned => "labeling_job.assigned",
+            AuditAction::LabelingJobUnassigned => "labeling_job.unassigned",
+            AuditAction::LabelingJobStatusChanged => "labeling_job.status_changed",
         }
     }
 }

@@ -75,6 +75,8 @@ pub struct Grants {
     /// The viewer's e-mail when it is verified: they are the invitee of invitations to it
     /// (RULES.md §2, §3.1). Set by the request from the signed-in user.
     pub invitee_email: Option<String>,
+    /// Labeling-job assignments that open a job and its datasets (issue 15, `assigned.rs`).
+    pub assigned: super::assigned::Assigned,
 }
 
 /// A row of the one grants statement (see `Grants::load`).
@@ -132,6 +134,7 @@ impl Grants {
         )
         .bind(user);
         restrict(&mut sql, "c.organization_id");
+        super::assigned::Assigned::push_statement(&mut sql, user, only_org);
         sql.push(" UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version FROM catalog_versions v");
         sql.build()
     }
@@ -149,9 +152,13 @@ impl Grants {
             capabilities: HashMap::new(),
             unreached: BTreeSet::new(),
             invitee_email: None,
+            assigned: Default::default(),
         };
         let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
         for row in rows {
+            if g.assigned.take(&row) {
+                continue;
+            }
             let (Some(id), Some(org), Some(scope_id)) = (row.id, row.org_id, row.scope_id) else { continue };
             if row.src == "c" {
                 let key = row.perm.unwrap_or_default();
@@ -187,6 +194,7 @@ impl Grants {
             g.capabilities
                 .insert(org, Held { membership_id: Uuid::nil(), organization_id: org, team_id: None, role: Arc::new(role) });
         }
+        g.settle_assignments();
         g
     }
 
@@ -315,6 +323,7 @@ impl Grants {
             !hs.is_empty()
         });
         self.unreached = unreached;
+        self.settle_assignments();
         self
     }
 

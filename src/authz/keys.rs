@@ -76,7 +76,9 @@ pub const DATASET_UPDATE: Key = Key::new("dataset.update", Enforcement::Orgraph)
 pub const DATASET_MOVE: Key = Key::new("dataset.move", Enforcement::Orgraph);
 pub const DATASET_DELETE: Key = Key::new("dataset.delete", Enforcement::Orgraph);
 pub const DATASET_DELETE_OWN: Key = Key::new("dataset.delete.own", Enforcement::Orgraph);
-pub const LABELING_JOB_ACCESS: Key = Key::new("labeling_job.access", Enforcement::Client);
+/// Since issue 15 orgraph enforces it: only holders are assigned to labeling jobs, and
+/// an assignment shows its job, datasets and items only while the assignee holds it.
+pub const LABELING_JOB_ACCESS: Key = Key::new("labeling_job.access", Enforcement::Orgraph);
 pub const NEURAL_NETWORK_ACCESS: Key = Key::new("neural_network.access", Enforcement::Client);
 // Migration 000010 (issue 5: the presets' keys).
 pub const ROLE_MANAGE: Key = Key::new("role.manage", Enforcement::Orgraph);
@@ -116,6 +118,9 @@ pub const EXPORT_CREATE: Key = Key::new("export.create", Enforcement::Client);
 pub const EXPORT_CREATE_OWN: Key = Key::new("export.create.own", Enforcement::Client);
 pub const WORKFLOW_ACCESS: Key = Key::new("workflow.access", Enforcement::Client);
 pub const EXPLORE_DATASETS: Key = Key::new("explore.datasets", Enforcement::Client);
+// Migration 000015 (issue 15: labeling jobs).
+pub const LABELING_JOB_MANAGE: Key = Key::new("labeling_job.manage", Enforcement::Orgraph);
+pub const LABELING_JOB_REVIEW: Key = Key::new("labeling_job.review", Enforcement::Orgraph);
 
 /// Every key of the catalog, in migration order.
 pub const ALL: &[Key] = &[
@@ -183,6 +188,8 @@ pub const ALL: &[Key] = &[
     EXPORT_CREATE_OWN,
     WORKFLOW_ACCESS,
     EXPLORE_DATASETS,
+    LABELING_JOB_MANAGE,
+    LABELING_JOB_REVIEW,
 ];
 
 #[cfg(test)]

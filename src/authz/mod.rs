@@ -4,6 +4,7 @@
 //! services ask it; nothing else compares roles.
 
 mod access_rules;
+mod assigned;
 mod assignment;
 mod catalog;
 pub mod grants;
@@ -11,6 +12,7 @@ pub mod keys;
 mod rules;
 mod visibility;
 
+pub use assigned::{Assigned, Assignment};
 pub use assignment::{MemberChange, check_member_change};
 pub use catalog::{
     Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,

@@ -9,7 +9,9 @@
 use super::grants::Grants;
 use super::visibility::{ProjectFilter, TeamFilter};
 use crate::error::{AppError, AppResult};
-use entity::{dataset, invitation, item, organization, project, project_version, published_project, team, workspace};
+use entity::{
+    dataset, invitation, item, labeling_job, organization, project, project_version, published_project, team, workspace,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -72,7 +74,8 @@ impl Visible for organization::Entity {
     fn condition(grants: &Grants) -> Condition {
         Condition::all().add(organization::Column::Id.is_in(grants.organization_ids()))
     }
-    /// Also the organization of a published project, and of an invitation the viewer sees.
+    /// Also the organization of a published project, of an invitation the viewer sees, and
+    /// of a labeling job assigned to the viewer.
     fn reach(grants: &Grants) -> Condition {
         let invited = Query::select()
             .column(invitation::Column::OrganizationId)
@@ -83,6 +86,7 @@ impl Visible for organization::Entity {
             .add(Self::condition(grants))
             .add(organization::Column::Id.in_subquery(of_published_projects(project::Column::OrganizationId)))
             .add(organization::Column::Id.in_subquery(invited))
+            .add(organization::Column::Id.is_in(grants.assigned_places(|a| a.organization)))
     }
 }
 
@@ -96,11 +100,12 @@ impl Visible for team::Entity {
     fn condition(grants: &Grants) -> Condition {
         grants.team_filter().condition(team::Column::OrganizationId, team::Column::Id)
     }
-    /// Also the team of a published project.
+    /// Also the team of a published project, and of a labeling job assigned to the viewer.
     fn reach(grants: &Grants) -> Condition {
         Condition::any()
             .add(Self::condition(grants))
             .add(team::Column::Id.in_subquery(of_published_projects(project::Column::TeamId)))
+            .add(team::Column::Id.is_in(grants.assigned_places(|a| a.team)))
     }
 }
 
@@ -115,11 +120,17 @@ impl Visible for workspace::Entity {
     fn condition(grants: &Grants) -> Condition {
         grants.team_filter().condition(workspace::Column::OrganizationId, workspace::Column::TeamId)
     }
-    /// Also the workspace of a published project.
+    /// Also the workspace of a published project, and of a labeling job assigned to the viewer.
     fn reach(grants: &Grants) -> Condition {
+        let assigned = Query::select()
+            .column(project::Column::WorkspaceId)
+            .from(project::Entity)
+            .and_where(project::Column::Id.is_in(grants.assigned_places(|a| a.project)))
+            .to_owned();
         Condition::any()
             .add(Self::condition(grants))
             .add(workspace::Column::Id.in_subquery(of_published_projects(project::Column::WorkspaceId)))
+            .add(workspace::Column::Id.in_subquery(assigned))
     }
 }
 
@@ -133,13 +144,17 @@ impl Visible for project::Entity {
     fn condition(grants: &Grants) -> Condition {
         grants.project_filter().condition(project::Column::OrganizationId, project::Column::TeamId, project::Column::Id)
     }
-    /// Also a published project.
+    /// Also a published project, and the project of a labeling job assigned to the viewer
+    /// (its identity: `Project` answers an assignee nothing of its content).
     fn reach(grants: &Grants) -> Condition {
-        Condition::any().add(Self::condition(grants)).add(project::Column::Id.in_subquery(published_projects()))
+        Condition::any()
+            .add(Self::condition(grants))
+            .add(project::Column::Id.in_subquery(published_projects()))
+            .add(project::Column::Id.is_in(grants.assigned_places(|a| a.project)))
     }
 }
 
-/// Whoever sees its project.
+/// Whoever sees its project; and an assignee of a labeling job covering it (issue 15).
 impl Visible for dataset::Entity {
     fn id_column() -> Self::Column {
         dataset::Column::Id
@@ -148,7 +163,12 @@ impl Visible for dataset::Entity {
         row.id
     }
     fn condition(grants: &Grants) -> Condition {
-        grants.project_filter().condition(dataset::Column::OrganizationId, dataset::Column::TeamId, dataset::Column::ProjectId)
+        let by_project = grants.project_filter().condition(
+            dataset::Column::OrganizationId,
+            dataset::Column::TeamId,
+            dataset::Column::ProjectId,
+        );
+        Condition::any().add(by_project).add(grants.assigned_dataset_condition())
     }
     /// Also a dataset of a published project.
     fn reach(grants: &Grants) -> Condition {
@@ -156,7 +176,7 @@ impl Visible for dataset::Entity {
     }
 }
 
-/// Whoever sees its project.
+/// Whoever sees its project; and an assignee of a labeling job covering its dataset.
 impl Visible for item::Entity {
     fn id_column() -> Self::Column {
         item::Column::Id
@@ -165,7 +185,9 @@ impl Visible for item::Entity {
         row.id
     }
     fn condition(grants: &Grants) -> Condition {
-        grants.project_filter().condition(item::Column::OrganizationId, item::Column::TeamId, item::Column::ProjectId)
+        let by_project =
+            grants.project_filter().condition(item::Column::OrganizationId, item::Column::TeamId, item::Column::ProjectId);
+        Condition::any().add(by_project).add(grants.assigned_item_condition())
     }
 }
 
@@ -186,6 +208,24 @@ impl Visible for project_version::Entity {
             .to_owned();
         Condition::all()
             .add(Expr::col((project_version::Entity, project_version::Column::ProjectId)).in_subquery(visible_projects))
+    }
+}
+
+/// Whoever sees its project; and its assignees and reviewers (issue 15, `assigned.rs`).
+impl Visible for labeling_job::Entity {
+    fn id_column() -> Self::Column {
+        labeling_job::Column::Id
+    }
+    fn id_of(row: &labeling_job::Model) -> Uuid {
+        row.id
+    }
+    fn condition(grants: &Grants) -> Condition {
+        let by_project = grants.project_filter().condition(
+            labeling_job::Column::OrganizationId,
+            labeling_job::Column::TeamId,
+            labeling_job::Column::ProjectId,
+        );
+        Condition::any().add(by_project).add(grants.assigned_job_condition())
     }
 }
 

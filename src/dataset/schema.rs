@@ -41,7 +41,8 @@ impl Dataset {
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
         load_project(ctx, self.0.project_id).await
     }
-    /// Null for a top-level dataset.
+    /// Null for a top-level dataset, and for the parent of the top dataset a labeling job
+    /// covers when the viewer sees it only through that job.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Dataset>> {
         let Some(id) = self.0.parent_id else { return Ok(None) };
         Ok(ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(id)).await.map_err(gql)?.map(Dataset))
@@ -60,7 +61,9 @@ impl Dataset {
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
-    /// From the top-level dataset down to the parent; empty for a top-level dataset.
+    /// From the top-level dataset down to the parent; empty for a top-level dataset. A
+    /// viewer who sees the dataset only through a labeling job gets the ancestors up to
+    /// the dataset the job covers.
     #[graphql(complexity = "128 * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         let ids = path_ids(&self.0.path);
@@ -84,7 +87,7 @@ impl Dataset {
     async fn items(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1..100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item to continue after (`pageInfo.endCursor`).")] after: Option<String>,
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,

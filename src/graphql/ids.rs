@@ -26,6 +26,7 @@ pub enum Kind {
     Group,
     CapabilityGrant,
     TrainingRun,
+    LabelingJob,
 }
 
 impl Kind {
@@ -47,6 +48,7 @@ impl Kind {
             Kind::Group => "Group",
             Kind::CapabilityGrant => "CapabilityGrant",
             Kind::TrainingRun => "TrainingRun",
+            Kind::LabelingJob => "LabelingJob",
         }
     }
     pub fn parse(text: &str) -> Option<Self> {
@@ -67,6 +69,7 @@ impl Kind {
             "Group" => Kind::Group,
             "CapabilityGrant" => Kind::CapabilityGrant,
             "TrainingRun" => Kind::TrainingRun,
+            "LabelingJob" => Kind::LabelingJob,
             _ => return None,
         })
     }

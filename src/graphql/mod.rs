@@ -43,10 +43,12 @@ pub struct Mutation(
     crate::capability::schema::CapabilityMutation,
     crate::training::schema::TrainingMutation,
     crate::role::schema::RoleMutation,
+    crate::labeling::schema::LabelingJobMutation,
 );
 
 /// The subscription root.
-pub type Subscription = crate::invitation::schema::InvitationSubscription;
+#[derive(async_graphql::MergedSubscription, Default)]
+pub struct Subscription(crate::invitation::schema::InvitationSubscription, crate::labeling::schema::LabelingJobSubscription);
 
 pub type OrgraphSchema = Schema<Query, Mutation, Subscription>;
 

@@ -10,6 +10,7 @@ use crate::dataset::schema::Dataset;
 use crate::error::AppError;
 use crate::invitation::schema::Invitation;
 use crate::item::schema::Item;
+use crate::labeling::schema::LabelingJob;
 use crate::membership::schema::Membership;
 use crate::organization::schema::Organization;
 use crate::project::schema::Project;
@@ -20,7 +21,7 @@ use crate::version::schema::ProjectVersion;
 use crate::workspace::schema::Workspace;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use entity::{
-    api_token, capability_grant, dataset, invitation, item, membership, organization, project, project_version, team,
+    api_token, capability_grant, dataset, invitation, item, labeling_job, membership, organization, project, project_version, team,
     training_run, workspace,
 };
 
@@ -42,6 +43,7 @@ pub enum Node {
     Group(crate::group::schema::Group),
     CapabilityGrant(CapabilityGrant),
     TrainingRun(TrainingRun),
+    LabelingJob(LabelingJob),
 }
 
 async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option<Node>> {
@@ -68,6 +70,7 @@ async fn resolve(ctx: &Context<'_>, kind: Kind, id: uuid::Uuid) -> Result<Option
             visible::<capability_grant::Entity>(ctx, id).await?.map(|g| Node::CapabilityGrant(CapabilityGrant(g)))
         }
         Kind::TrainingRun => visible::<training_run::Entity>(ctx, id).await?.map(|r| Node::TrainingRun(TrainingRun(r))),
+        Kind::LabelingJob => visible::<labeling_job::Entity>(ctx, id).await?.map(|j| Node::LabelingJob(LabelingJob(j))),
     })
 }
 

@@ -30,8 +30,19 @@ pub struct Delivery {
     pub addressee: Option<Uuid>,
 }
 
+/// One `labelingJobAssigned` delivery (issue 15): `user` was assigned to `job`.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub event_id: Uuid,
+    pub job_id: Uuid,
+    pub user_id: Uuid,
+}
+
 pub struct Hub {
     tx: broadcast::Sender<Delivery>,
+    /// Labeling-job assignments, from their own outbox (`labeling_job_events`), read on
+    /// the same wake-ups.
+    assigned_tx: broadcast::Sender<Assignment>,
     wake: Notify,
 }
 
@@ -43,7 +54,8 @@ const POLL: Duration = Duration::from_secs(2);
 impl Hub {
     pub fn start(db: DatabaseConnection, database_url: &str) -> Arc<Self> {
         let (tx, _) = broadcast::channel(1024);
-        let hub = Arc::new(Self { tx, wake: Notify::new() });
+        let (assigned_tx, _) = broadcast::channel(1024);
+        let hub = Arc::new(Self { tx, assigned_tx, wake: Notify::new() });
         tokio::spawn(run(hub.clone(), db.clone()));
         if db.get_database_backend() == DbBackend::Postgres {
             tokio::spawn(listen(hub.clone(), database_url.to_string()));
@@ -58,6 +70,28 @@ impl Hub {
     /// Open `invitationReceived` subscriptions of this process (for `/metrics`).
     pub fn subscribers(&self) -> usize {
         self.tx.receiver_count()
+    }
+
+    /// Assignments of the request's viewer from now on (issue 15): each delivered only to
+    /// the assigned user, and only while the assignment still opens the job — the job and
+    /// the viewer's grants (within the credential's reach) are read at delivery.
+    pub fn assignments_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = entity::labeling_job::Model> + use<>> {
+        let user_id = req.user()?.id;
+        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
+        let stream = BroadcastStream::new(self.assigned_tx.subscribe()).filter_map(move |delivery| {
+            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
+            async move {
+                let a = delivery.ok()?;
+                if a.user_id != user_id {
+                    return None;
+                }
+                let job = entity::labeling_job::Entity::find_by_id(a.job_id).one(&db).await.ok()??;
+                let grants = Grants::load(&db, &catalogs, user_id, viewer.only_org()).await.ok()?;
+                let grants = if viewer.is_api_token() { grants.within_api_token_reach() } else { grants };
+                grants.assignment(job.id).is_some().then_some(job)
+            }
+        });
+        Ok(stream)
     }
 
     /// Called after a commit that wrote events.
@@ -137,6 +171,23 @@ async fn run(hub: Arc<Hub>, db: DatabaseConnection) {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "reading invitation events failed; retrying"),
+        }
+        let assignments = entity::labeling_job_event::Entity::find()
+            .filter(entity::labeling_job_event::Column::Id.gte(bound))
+            .order_by_asc(entity::labeling_job_event::Column::Id)
+            .limit(10_000)
+            .all(&db)
+            .await;
+        match assignments {
+            Ok(events) => {
+                for e in events {
+                    if seen.insert(e.id) {
+                        order.push_back((e.id, std::time::Instant::now()));
+                        let _ = hub.assigned_tx.send(Assignment { event_id: e.id, job_id: e.job_id, user_id: e.user_id });
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading labeling job events failed; retrying"),
         }
         while order.front().is_some_and(|(_, t)| t.elapsed() > LOOKBACK * 2) {
             if let Some((id, _)) = order.pop_front() {

@@ -272,7 +272,7 @@ impl InvitationMutation {
 pub struct InvitationSubscription;
 
 /// The subscription root.
-#[Subscription(name = "Subscription")]
+#[Subscription]
 impl InvitationSubscription {
     /// Invitations addressed to the viewer's e-mail, delivered as they are created or resent.
     async fn invitation_received(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Invitation> + use<>> {

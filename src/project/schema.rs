@@ -39,6 +39,16 @@ impl Project {
     fn resource(&self, ctx: &Context<'_>) -> Result<Resource> {
         Ok(super::repo::resource(&self.0, ctx.req()?.user()?.id))
     }
+
+    /// Whether the viewer reads the project itself: sees it, or it is published. A viewer
+    /// who reaches it otherwise — through a labeling job's dataset (`Dataset.project`) —
+    /// gets its identity (id, name, workspace and team as places) and nothing of its
+    /// content: the fields below answer null or empty (README "Labeling jobs").
+    async fn opens(&self, ctx: &Context<'_>) -> Result<bool> {
+        let p = &self.0;
+        Ok(ctx.req()?.grants().await?.sees_project(p.organization_id, p.team_id, p.id)
+            || crate::sharing::schema::published(ctx, p.id).await?)
+    }
 }
 
 /// A project: lives in a workspace, holds datasets, may have its own members.
@@ -52,9 +62,9 @@ impl Project {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Free text.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    /// Free text; null for a viewer who sees only the project's identity (an assignee).
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(if self.opens(ctx).await? { self.0.description.as_deref() } else { None })
     }
     /// The workspace the project belongs to.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
@@ -65,8 +75,12 @@ impl Project {
     async fn team(&self, ctx: &Context<'_>) -> Result<Team> {
         load_team(ctx, self.0.team_id).await
     }
-    /// Who created it; null when unknown or not visible to the viewer.
+    /// Who created it; null when unknown or not visible to the viewer (or the viewer sees
+    /// only the project's identity).
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        if !self.opens(ctx).await? {
+            return Ok(None);
+        }
         visible_user(ctx, self.0.created_by).await
     }
     /// When the project was created.
@@ -85,7 +99,8 @@ impl Project {
     async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
         viewer_fields::can(ctx, self.resource(ctx)?, &permission).await
     }
-    /// Top-level datasets of the project.
+    /// Top-level datasets of the project; empty for a viewer who sees only the project's
+    /// identity (an assignee reads the datasets of their jobs through `LabelingJob.datasets`).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn datasets(
         &self,
@@ -96,6 +111,9 @@ impl Project {
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<DatasetConnection> {
         let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        if !self.opens(ctx).await? {
+            return Ok(DatasetConnection::from_page(Page::<entity::dataset::Model>::empty(), Dataset));
+        }
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
     }
@@ -110,6 +128,9 @@ impl Project {
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
         #[graphql(desc = "Only invitations in this state.")] status: Option<crate::invitation::schema::InvitationStatus>,
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
+        if !self.opens(ctx).await? {
+            return Ok(None);
+        }
         crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before, status).await
     }
     /// The project's activity log: the project and its datasets, created, deleted, moved.
@@ -136,7 +157,8 @@ impl Project {
     ) -> Result<crate::version::schema::ProjectVersionConnection> {
         crate::version::schema::versions_of(ctx, self.0.id, first, after, last, before).await
     }
-    /// Explicit project memberships; empty without `member.read` here.
+    /// Explicit project memberships; empty without `member.read` here (and for a viewer
+    /// who sees only the project's identity).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn members(
         &self,
@@ -146,14 +168,29 @@ impl Project {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<MembershipConnection> {
+        if !self.opens(ctx).await? {
+            page_args(first, after.as_deref(), last, before.as_deref())?;
+            return Ok(MembershipConnection::from_page(
+                Page::<entity::membership::Model>::empty(),
+                crate::membership::schema::Membership,
+            ));
+        }
         members_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before, None, None).await
     }
-    /// Bytes of the items in all datasets of the project (a whole number).
+    /// Bytes of the items in all datasets of the project (a whole number); 0 for a viewer
+    /// who sees only the project's identity.
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+        if !self.opens(ctx).await? {
+            return Ok(0.0);
+        }
         item_schema::size_bytes(ctx, TotalsOf::Project(self.0.id)).await
     }
-    /// Number of items in all datasets of the project.
+    /// Number of items in all datasets of the project; 0 for a viewer who sees only the
+    /// project's identity.
     async fn item_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        if !self.opens(ctx).await? {
+            return Ok(0);
+        }
         item_schema::item_count(ctx, TotalsOf::Project(self.0.id)).await
     }
     /// Whether the project is published: listed in `explore`, readable by every signed-in user.
@@ -168,6 +205,20 @@ impl Project {
             return Ok(None);
         }
         crate::sharing::schema::origin_of(ctx, self.0.id).await
+    }
+    /// Labeling jobs of the project, oldest first: all of them for whoever sees the project,
+    /// only their own for a viewer who sees it through assignments.
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn labeling_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the job to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only jobs in this status.")] status: Option<crate::labeling::schema::LabelingJobStatus>,
+    ) -> Result<crate::labeling::schema::LabelingJobConnection> {
+        crate::labeling::schema::jobs_of_project(ctx, self.0.id, first, after, last, before, status).await
     }
     /// Share links of the project, oldest first; null without `project.update` here.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
@@ -313,6 +364,10 @@ pub struct TransferProjectPayload {
     pub detached_memberships: Vec<DetachedMembership>,
     /// How many project memberships were removed.
     pub detached_membership_count: i32,
+    /// Labeling-job assignments removed because their users are not members of the destination organization: the first 100 (by id); all are in the audit log.
+    pub detached_labeling_job_assignments: Vec<crate::labeling::schema::LabelingJobAssignment>,
+    /// How many labeling-job assignments were removed.
+    pub detached_labeling_job_assignment_count: i32,
 }
 
 #[derive(Default)]
@@ -332,10 +387,19 @@ impl TransferMutation {
         detached.sort_by_key(|m| m.id);
         detached.truncate(MAX_DETACHED_LISTED);
         let detached = detached.into_iter().map(|m| DetachedMembership { user_id: m.user_id, role_id: m.role_id }).collect();
+        let mut assignments = t.detached_assignments;
+        let assignment_count = i32::try_from(assignments.len()).unwrap_or(i32::MAX);
+        assignments.sort_by_key(|a| a.id);
+        assignments.truncate(MAX_DETACHED_LISTED);
         Ok(TransferProjectPayload {
             project: Project(t.project),
             detached_memberships: detached,
             detached_membership_count: count,
+            detached_labeling_job_assignments: assignments
+                .into_iter()
+                .map(crate::labeling::schema::LabelingJobAssignment)
+                .collect(),
+            detached_labeling_job_assignment_count: assignment_count,
         })
     }
 }

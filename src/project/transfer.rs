@@ -26,6 +26,8 @@ use uuid::Uuid;
 pub struct Transferred {
     pub project: project::Model,
     pub detached: Vec<membership::Model>,
+    /// Labeling-job assignments of users outside the destination organization (issue 15).
+    pub detached_assignments: Vec<entity::labeling_job_assignee::Model>,
 }
 
 pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) -> AppResult<Transferred> {
@@ -87,6 +89,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
         }
         am.update(&txn).await?;
     }
+    let detached_assignments = crate::labeling::service::follow_project(&txn, viewer.id, p.id, w.organization_id).await?;
     let to = Place { organization: w.organization_id, team: w.team_id, workspace: w.id };
     ancestors::rewrite(&txn, &grants, p.id, &to).await?;
     // Both logs record the transfer: the old team's (after the rewrite moved the
@@ -97,7 +100,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let p = moved;
     activity::record(&txn, viewer.id, Action::Transferred, Subject::project(&p)).await?;
     txn.commit().await?;
-    Ok(Transferred { project: p, detached })
+    Ok(Transferred { project: p, detached, detached_assignments })
 }
 
 /// How project roles follow a project to its destination.

@@ -122,6 +122,23 @@ impl User {
         }
         crate::api_token::schema::tokens_of(ctx, self.0.id, args).await.map(Some)
     }
+    /// Only for the viewer themself; null for anyone else. The labeling jobs the viewer is
+    /// assigned to (as assignee or reviewer), oldest first.
+    #[graphql(complexity = "cost_either(first, last, child_complexity)")]
+    async fn labeling_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the job to continue after (`pageInfo.endCursor`).")] after: Option<String>,
+        #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
+        #[graphql(desc = "Only jobs in this status.")] status: Option<crate::labeling::schema::LabelingJobStatus>,
+    ) -> Result<Option<crate::labeling::schema::LabelingJobConnection>> {
+        if !self.is_viewer(ctx.req()?) {
+            return Ok(None);
+        }
+        crate::labeling::schema::jobs_of_viewer(ctx, first, after, last, before, status).await.map(Some)
+    }
     /// Only for the viewer themself; null for anyone else. The 100 newest PENDING invitations.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Option<Vec<crate::invitation::schema::Invitation>>> {
         if !self.is_viewer(ctx.req()?) {

@@ -128,6 +128,8 @@ const ALL_KEYS: &[&str] = &[
     "export.create.own",
     "workflow.access",
     "explore.datasets",
+    "labeling_job.manage",
+    "labeling_job.review",
 ];
 const GRANTABLE: &[&str] = &["sdk_token.view", "model.train", "orchestrate.access", "explore.datasets"];
 
@@ -177,6 +179,9 @@ fn default_roles() -> Vec<(&'static str, &'static str, RefRole)> {
         "dataset.delete.own",
         "labeling_job.access",
         "neural_network.access",
+        // Issue 15 (migration 000015): Supervisely's developer and manager run labeling jobs.
+        "labeling_job.manage",
+        "labeling_job.review",
     ];
     let manager: &[&str] = &[
         "team.read",
@@ -188,6 +193,8 @@ fn default_roles() -> Vec<(&'static str, &'static str, RefRole)> {
         "dataset.update",
         "dataset.move",
         "labeling_job.access",
+        "labeling_job.manage",
+        "labeling_job.review",
     ];
     let proj_base: &[&str] = &["project.read", "dataset.read", "member.read", "labeling_job.access"];
     vec![
@@ -220,6 +227,8 @@ fn default_roles() -> Vec<(&'static str, &'static str, RefRole)> {
                         "dataset.move",
                         "member.invite",
                         "member.manage",
+                        "labeling_job.manage",
+                        "labeling_job.review",
                     ],
                 ],
             ),
@@ -227,9 +236,24 @@ fn default_roles() -> Vec<(&'static str, &'static str, RefRole)> {
         (
             "project",
             "manager",
-            r(&[], &[], &[proj_base, &["dataset.create", "dataset.update", "dataset.move", "member.invite", "member.manage"]]),
+            r(
+                &[],
+                &[],
+                &[
+                    proj_base,
+                    &[
+                        "dataset.create",
+                        "dataset.update",
+                        "dataset.move",
+                        "member.invite",
+                        "member.manage",
+                        "labeling_job.manage",
+                        "labeling_job.review",
+                    ],
+                ],
+            ),
         ),
-        ("project", "reviewer", r(&[], &[], &[proj_base])),
+        ("project", "reviewer", r(&[], &[], &[proj_base, &["labeling_job.review"]])),
         ("project", "labeler", r(&[], &[], &[proj_base])),
     ]
 }
@@ -276,6 +300,12 @@ struct Graph {
     /// (user, project) → roles through groups
     group_roles: HashMap<(Uuid, Uuid), Vec<RefRole>>,
     capabilities: HashMap<Uuid, BTreeSet<String>>,
+    /// (dataset, project, team, parent)
+    datasets: Vec<(Uuid, Uuid, Uuid, Option<Uuid>)>,
+    /// (job, project, team, covered dataset)
+    jobs: Vec<(Uuid, Uuid, Uuid, Uuid)>,
+    /// (user, job)
+    assigned: BTreeSet<(Uuid, Uuid)>,
 }
 
 impl Graph {
@@ -321,6 +351,38 @@ impl Graph {
     /// `keys` = `expected(user, r)`: a check of `k` also passes with `k.own` on an owned project.
     fn expected_can(keys: &BTreeSet<String>, r: &Resource, key: &str) -> bool {
         keys.contains(key) || matches!(r, Resource::Project { owned: true, .. }) && keys.contains(&format!("{key}.own"))
+    }
+
+    fn expected_sees_project(&self, user: Uuid, team: Uuid, project: Uuid) -> bool {
+        self.expected(user, &Resource::Project { org: self.org, team, project, owned: false }).contains("project.read")
+    }
+
+    /// Issue 15: an assignment opens its job while the user holds `labeling_job.access`
+    /// on the job's project.
+    fn opens(&self, user: Uuid, job: &(Uuid, Uuid, Uuid, Uuid)) -> bool {
+        self.assigned.contains(&(user, job.0))
+            && self
+                .expected(user, &Resource::Project { org: self.org, team: job.2, project: job.1, owned: false })
+                .contains("labeling_job.access")
+    }
+
+    /// A job: whoever sees its project, and its assignees while the assignment opens it.
+    pub fn expected_sees_job(&self, user: Uuid, job: Uuid) -> bool {
+        let j = self.jobs.iter().find(|j| j.0 == job).expect("a job of the graph");
+        self.expected_sees_project(user, j.2, j.1) || self.opens(user, j)
+    }
+
+    /// A dataset: whoever sees its project, and the assignees of an open job covering it
+    /// or one of its ancestors.
+    pub fn expected_sees_dataset(&self, user: Uuid, dataset: Uuid) -> bool {
+        let d = self.datasets.iter().find(|d| d.0 == dataset).expect("a dataset of the graph");
+        let mut line = vec![d.0];
+        let mut parent = d.3;
+        while let Some(p) = parent {
+            line.push(p);
+            parent = self.datasets.iter().find(|x| x.0 == p).and_then(|x| x.3);
+        }
+        self.expected_sees_project(user, d.2, d.1) || self.jobs.iter().any(|j| line.contains(&j.3) && self.opens(user, j))
     }
 
     /// A team is seen with `team.read` there, or through a project role that reads one of its projects.
@@ -491,11 +553,13 @@ impl Fixture {
                     .into_active_model(),
                 )
                 .await;
-                // One dataset and one version per project: rows of every kind a field reaches.
+                // A dataset with a sub-dataset holding an item, and one version per
+                // project: rows of every kind a field reaches.
+                let (top, sub) = (Uuid::now_v7(), Uuid::now_v7());
                 self.insert(
                     txn,
                     entity::dataset::Model {
-                        id: Uuid::now_v7(),
+                        id: top,
                         project_id: project,
                         parent_id: None,
                         sibling_key: project,
@@ -511,6 +575,44 @@ impl Fixture {
                     .into_active_model(),
                 )
                 .await;
+                self.insert(
+                    txn,
+                    entity::dataset::Model {
+                        id: sub,
+                        project_id: project,
+                        parent_id: Some(top),
+                        sibling_key: top,
+                        team_id: team,
+                        organization_id: g.org,
+                        name: "c".into(),
+                        description: None,
+                        depth: 1,
+                        path: format!("/{top}/"),
+                        created_by: None,
+                        created_at: now,
+                    }
+                    .into_active_model(),
+                )
+                .await;
+                self.insert(
+                    txn,
+                    entity::item::Model {
+                        id: Uuid::now_v7(),
+                        dataset_id: sub,
+                        project_id: project,
+                        team_id: team,
+                        organization_id: g.org,
+                        name: "i".into(),
+                        size_bytes: 1,
+                        content_type: "image/png".into(),
+                        created_by: None,
+                        created_at: now,
+                    }
+                    .into_active_model(),
+                )
+                .await;
+                g.datasets.push((top, project, team, None));
+                g.datasets.push((sub, project, team, Some(top)));
                 self.insert(
                     txn,
                     entity::project_version::Model {
@@ -637,6 +739,61 @@ impl Fixture {
                 }
             }
         }
+        // Labeling jobs (issue 15) covering the top dataset or its sub-dataset, with random
+        // assignees — members or not, holding `labeling_job.access` or not.
+        for &(project, team, _) in &g.projects.clone() {
+            if !rng.chance(60) {
+                continue;
+            }
+            let job = Uuid::now_v7();
+            let tops: Vec<(Uuid, Option<Uuid>)> = g.datasets.iter().filter(|d| d.1 == project).map(|d| (d.0, d.3)).collect();
+            let covered = rng.pick(&tops).0;
+            self.insert(
+                txn,
+                entity::labeling_job::Model {
+                    id: job,
+                    organization_id: g.org,
+                    team_id: team,
+                    project_id: project,
+                    name: "j".into(),
+                    description: None,
+                    status: "PENDING".into(),
+                    due_at: None,
+                    created_by: None,
+                    created_at: now,
+                    updated_at: now,
+                }
+                .into_active_model(),
+            )
+            .await;
+            self.insert(
+                txn,
+                entity::labeling_job_dataset::Model { id: Uuid::now_v7(), job_id: job, dataset_id: covered, created_at: now }
+                    .into_active_model(),
+            )
+            .await;
+            for &u in &g.users.clone() {
+                if rng.chance(40) {
+                    let role = if rng.chance(50) { "ASSIGNEE" } else { "REVIEWER" };
+                    self.insert(
+                        txn,
+                        entity::labeling_job_assignee::Model {
+                            id: Uuid::now_v7(),
+                            job_id: job,
+                            user_id: u,
+                            organization_id: g.org,
+                            role: role.into(),
+                            assigned_by: None,
+                            created_at: now,
+                        }
+                        .into_active_model(),
+                    )
+                    .await;
+                    g.assigned.insert((u, job));
+                }
+            }
+            g.jobs.push((job, project, team, covered));
+        }
         tx.commit().await.expect("commit");
         g
     }
@@ -701,6 +858,23 @@ impl Fixture {
 
 // ---------------------------------------------------------------- the property
 
+fn job_row(id: Uuid, project: Uuid, team: Uuid, org: Uuid) -> entity::labeling_job::Model {
+    let now = chrono::Utc::now();
+    entity::labeling_job::Model {
+        id,
+        organization_id: org,
+        team_id: team,
+        project_id: project,
+        name: "j".into(),
+        description: None,
+        status: "PENDING".into(),
+        due_at: None,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 async fn check_case(f: &Fixture, seed: u64) -> usize {
     let mut rng = Rng(seed);
     let g = f.build(&mut rng).await;
@@ -754,6 +928,17 @@ async fn check_case(f: &Fixture, seed: u64) -> usize {
             let expected = g.expected_sees_team(user, team);
             assert_eq!(grants.sees_team(g.org, team), expected, "seed {seed}: sees team");
             assert_eq!(teams.full_orgs.contains(&g.org) || teams.team_ids.contains(&team), expected, "seed {seed}: team filter");
+        }
+        // Visibility through assignment (issue 15).
+        for &(job, project, team, _) in &g.jobs {
+            let row = job_row(job, project, team, g.org);
+            assert_eq!(grants.sees_job(&row), g.expected_sees_job(user, job), "seed {seed}: {user} sees job {job}");
+            checked += 1;
+        }
+        for d in &g.datasets {
+            let row = entity::dataset::Entity::find_by_id(d.0).one(&f.db).await.expect("dataset").expect("exists");
+            assert_eq!(grants.sees_dataset(&row), g.expected_sees_dataset(user, d.0), "seed {seed}: {user} sees dataset {}", d.0);
+            checked += 1;
         }
     }
     checked += crate::visibility_property::renderings_agree(&f.db, &f.cell, g.org, &g.users, seed).await;

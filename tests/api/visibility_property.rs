@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 /// For every user and every kind a field reaches (organizations, teams, workspaces,
-/// projects, datasets, versions): the rows the SQL rules of `authz` return (`Visible`,
+/// projects, datasets, items, versions, labeling jobs): the rows the SQL rules of `authz` return (`Visible`,
 /// used by `find_visible`, and the list filters of the loaders) are exactly the rows
 /// the in-memory rules (`Grants::sees_*`) accept. Returns the number of rows compared.
 pub async fn renderings_agree(db: &DatabaseConnection, cell: &CatalogCell, org: Uuid, users: &[Uuid], seed: u64) -> usize {
-    use entity::{dataset, organization, project, project_version, team, workspace};
+    use entity::{dataset, item, labeling_job, organization, project, project_version, team, workspace};
     use orgraph::authz::Visible;
     use sea_orm::{ColumnTrait, QueryFilter};
     let ids = |rows: Vec<Uuid>| rows.into_iter().collect::<BTreeSet<Uuid>>();
@@ -21,6 +21,8 @@ pub async fn renderings_agree(db: &DatabaseConnection, cell: &CatalogCell, org: 
         workspace::Entity::find().filter(workspace::Column::OrganizationId.eq(org)).all(db).await.expect("workspaces");
     let projects = project::Entity::find().filter(project::Column::OrganizationId.eq(org)).all(db).await.expect("projects");
     let datasets = dataset::Entity::find().filter(dataset::Column::OrganizationId.eq(org)).all(db).await.expect("datasets");
+    let items = item::Entity::find().filter(item::Column::OrganizationId.eq(org)).all(db).await.expect("items");
+    let jobs = labeling_job::Entity::find().filter(labeling_job::Column::OrganizationId.eq(org)).all(db).await.expect("jobs");
     let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
     let versions = project_version::Entity::find()
         .filter(project_version::Column::ProjectId.is_in(project_ids))
@@ -82,9 +84,8 @@ pub async fn renderings_agree(db: &DatabaseConnection, cell: &CatalogCell, org: 
         q.push("SELECT t.id FROM projects t WHERE t.organization_id = ").bind(org).push(" AND ");
         grants.project_filter().push_sql(&mut q);
         assert_eq!(raw_ids(db, q).await, want, "seed {seed}: project list filter of {user}");
-        // Datasets.
-        let want: BTreeSet<Uuid> =
-            datasets.iter().filter(|d| grants.sees_project(d.organization_id, d.team_id, d.project_id)).map(|d| d.id).collect();
+        // Datasets (their project, or an assignment covering them: issue 15).
+        let want: BTreeSet<Uuid> = datasets.iter().filter(|d| grants.sees_dataset(d)).map(|d| d.id).collect();
         let got = dataset::Entity::find()
             .filter(dataset::Column::OrganizationId.eq(org))
             .filter(<dataset::Entity as Visible>::condition(&grants))
@@ -110,6 +111,33 @@ pub async fn renderings_agree(db: &DatabaseConnection, cell: &CatalogCell, org: 
         q.push("SELECT t.id FROM project_versions t WHERE t.id IN ").bind_list(&all).push(" AND ");
         grants.project_filter().push_sql_project_in(&mut q, "t.project_id");
         assert_eq!(raw_ids(db, q).await, want, "seed {seed}: version list filter of {user}");
+        // Items: as their dataset.
+        let want: BTreeSet<Uuid> = items
+            .iter()
+            .filter(|i| datasets.iter().any(|d| d.id == i.dataset_id && grants.sees_item(i, d)))
+            .map(|i| i.id)
+            .collect();
+        let got = item::Entity::find()
+            .filter(item::Column::OrganizationId.eq(org))
+            .filter(<item::Entity as Visible>::condition(&grants))
+            .all(db)
+            .await
+            .expect("items");
+        assert_eq!(sql(got.iter().map(|i| i.id).collect()), want, "seed {seed}: items of {user}");
+        // Labeling jobs, by `Visible` and by the loaders' filter.
+        let want: BTreeSet<Uuid> = jobs.iter().filter(|j| grants.sees_job(j)).map(|j| j.id).collect();
+        let got = labeling_job::Entity::find()
+            .filter(labeling_job::Column::OrganizationId.eq(org))
+            .filter(<labeling_job::Entity as Visible>::condition(&grants))
+            .all(db)
+            .await
+            .expect("jobs");
+        assert_eq!(sql(got.iter().map(|j| j.id).collect()), want, "seed {seed}: labeling jobs of {user}");
+        let mut q = orgraph::db::Sql::new(db.get_database_backend());
+        q.push("SELECT t.id FROM labeling_jobs t WHERE t.organization_id = ").bind(org).push(" AND ");
+        orgraph::labeling::loader::push_visible_jobs(&grants, &mut q);
+        assert_eq!(raw_ids(db, q).await, want, "seed {seed}: labeling job list filter of {user}");
+        compared += items.len() + jobs.len() * 2;
         compared += access_rows_agree(db, grants, org, user, seed).await;
         compared += 1 + teams.len() * 2 + workspaces.len() * 2 + projects.len() * 2 + datasets.len() + versions.len() * 2;
     }

@@ -50,8 +50,9 @@ pub fn stated_cap(owner: &str, field: &str, s: &CapSettings) -> Option<Multiplie
         ("User", "pendingInvitations") => Multiplier::Cap(MAX_PENDING_INVITATIONS),
         ("AddItemsPayload", "items") | ("RemoveItemsPayload", "removedItemIds") => Multiplier::Cap(s.max_item_batch),
         // The organization, then the team and the project where the scope has them.
-        ("Membership" | "Invitation", "scopePath") => Multiplier::Cap(3),
+        ("Membership" | "Invitation" | "LabelingJob", "scopePath") => Multiplier::Cap(3),
         ("TransferProjectPayload" | "RestoreFromTrashPayload", "detachedMemberships") => Multiplier::Cap(s.max_detached_listed),
+        ("TransferProjectPayload", "detachedLabelingJobAssignments") => Multiplier::Cap(s.max_detached_listed),
         _ => return None,
     })
 }

@@ -1,0 +1,451 @@
+//! Labeling-job rules. Managing (create, change, delete, assign, unassign, reopen) needs
+//! `labeling_job.manage` on the project; an assignee must be a member of the project's
+//! organization holding `labeling_job.access` there (a reviewer also
+//! `labeling_job.review`); assignees start, submit and resume their job, reviewers accept
+//! or reject it. Every mutation is one write transaction: the grants it decides on are
+//! read after the write lock (RULES.md §9.2).
+
+use super::status::{AssigneeRole, Mover, Status};
+use crate::activity::{self, Action, Subject};
+use crate::audit::{self, AuditAction, Change};
+use crate::authz::{Grants, Resource, keys};
+use crate::domain::{Description, Name};
+use crate::error::{AppError, AppResult};
+use crate::request::RequestCtx;
+use chrono::{DateTime, Utc};
+use entity::{dataset, labeling_job as job, labeling_job_assignee as assignee, labeling_job_dataset as job_dataset, membership};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Datasets one job covers, and users assigned to one job, at most.
+pub const MAX_JOB_DATASETS: usize = 100;
+pub const MAX_JOB_ASSIGNEES: u64 = 100;
+
+/// The project a job is in, as an authz resource.
+pub fn resource(j: &job::Model) -> Resource {
+    Resource::Project { org: j.organization_id, team: j.team_id, project: j.project_id, owned: false }
+}
+
+/// The job if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
+pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<job::Model> {
+    crate::authz::find_visible::<job::Entity, _>(db, grants, id).await
+}
+
+async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
+    job::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+}
+
+fn require_manage(grants: &Grants, j: &job::Model) -> AppResult<()> {
+    if grants.can(&resource(j), keys::LABELING_JOB_MANAGE) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("requires labeling_job.manage"))
+    }
+}
+
+fn state(j: &job::Model) -> serde_json::Value {
+    json!({ "jobId": j.id, "projectId": j.project_id, "name": j.name, "status": j.status })
+}
+
+async fn log<C: ConnectionTrait>(db: &C, actor: Uuid, j: &job::Model, action: Action, audit: Option<Change>) -> AppResult<()> {
+    activity::record(db, actor, action, Subject::labeling_job(j)).await?;
+    if let Some(change) = audit {
+        audit::record(db, change).await?;
+    }
+    Ok(())
+}
+
+fn change(
+    j: &job::Model,
+    actor: Uuid,
+    action: AuditAction,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Change {
+    Change {
+        organization: j.organization_id,
+        actor: Some(actor),
+        action,
+        target_kind: "LabelingJob",
+        target_id: Some(j.id),
+        before,
+        after,
+    }
+}
+
+/// The ids, deduplicated in input order: every one a dataset of `project` (`NOT_FOUND`
+/// otherwise: a dataset of another project, in the trash, or missing).
+async fn datasets_of_project<C: ConnectionTrait>(db: &C, project: Uuid, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+    let mut unique: Vec<Uuid> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    if unique.len() > MAX_JOB_DATASETS {
+        return Err(AppError::bad_input("datasetIds", format!("at most {MAX_JOB_DATASETS} datasets")));
+    }
+    let found = dataset::Entity::find()
+        .filter(dataset::Column::Id.is_in(unique.clone()))
+        .filter(dataset::Column::ProjectId.eq(project))
+        .count(db)
+        .await?;
+    if found as usize != unique.len() {
+        return Err(AppError::NotFound);
+    }
+    Ok(unique)
+}
+
+async fn set_datasets<C: ConnectionTrait>(db: &C, job: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    job_dataset::Entity::delete_many().filter(job_dataset::Column::JobId.eq(job)).exec(db).await?;
+    let now = Utc::now();
+    let rows = ids
+        .iter()
+        .map(|d| job_dataset::Model { id: Uuid::now_v7(), job_id: job, dataset_id: *d, created_at: now }.into_active_model());
+    if !ids.is_empty() {
+        job_dataset::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+pub struct NewJob {
+    pub name: Name,
+    pub description: Description,
+    pub datasets: Vec<Uuid>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+pub async fn create_job(req: &RequestCtx, project: Uuid, new: NewJob) -> AppResult<job::Model> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let p = crate::project::repo::find_visible(&txn, &grants, project).await?;
+    if !grants.can(&crate::project::repo::resource(&p, viewer.id), keys::LABELING_JOB_MANAGE) {
+        return Err(AppError::forbidden("requires labeling_job.manage"));
+    }
+    let datasets = datasets_of_project(&txn, p.id, &new.datasets).await?;
+    let now = Utc::now();
+    let j = job::Model {
+        id: Uuid::now_v7(),
+        organization_id: p.organization_id,
+        team_id: p.team_id,
+        project_id: p.id,
+        name: new.name.into_string(),
+        description: new.description.into_inner(),
+        status: Status::Pending.as_str().into(),
+        due_at: new.due_at,
+        created_by: Some(viewer.id),
+        created_at: now,
+        updated_at: now,
+    };
+    job::Entity::insert(j.clone().into_active_model()).exec_without_returning(&txn).await?;
+    set_datasets(&txn, j.id, &datasets).await?;
+    log(
+        &txn,
+        viewer.id,
+        &j,
+        Action::Created,
+        Some(change(&j, viewer.id, AuditAction::LabelingJobCreated, None, Some(state(&j)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+pub struct JobChanges {
+    pub name: Option<Name>,
+    pub description: Option<Description>,
+    pub datasets: Option<Vec<Uuid>>,
+    /// `Some(None)` clears the due date.
+    pub due_at: Option<Option<DateTime<Utc>>>,
+}
+
+pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppResult<job::Model> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    require_manage(&grants, &j)?;
+    let j = lock(&txn, j.id).await?;
+    if let Some(ids) = &changes.datasets {
+        let datasets = datasets_of_project(&txn, j.project_id, ids).await?;
+        set_datasets(&txn, j.id, &datasets).await?;
+    }
+    let mut am = j.into_active_model();
+    if let Some(name) = changes.name {
+        am.name = Set(name.into_string());
+    }
+    if let Some(d) = changes.description {
+        am.description = Set(d.into_inner());
+    }
+    if let Some(due) = changes.due_at {
+        am.due_at = Set(due);
+    }
+    am.updated_at = Set(Utc::now());
+    let j = am.update(&txn).await?;
+    log(&txn, viewer.id, &j, Action::Updated, None).await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+pub async fn delete_job(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    require_manage(&grants, &j)?;
+    let j = lock(&txn, j.id).await?;
+    job::Entity::delete_by_id(j.id).exec(&txn).await?;
+    log(
+        &txn,
+        viewer.id,
+        &j,
+        Action::Deleted,
+        Some(change(&j, viewer.id, AuditAction::LabelingJobDeleted, Some(state(&j)), None)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> AppResult<bool> {
+    let n = membership::Entity::find()
+        .filter(membership::Column::ScopeKind.eq("organization"))
+        .filter(membership::Column::ScopeId.eq(org))
+        .filter(membership::Column::UserId.eq(user))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Assigns `user` to the job. Checks, in order: the job is visible (`NOT_FOUND`), the
+/// viewer manages its jobs (`FORBIDDEN`), the user is visible to the viewer
+/// (`NOT_FOUND`, RULES.md §9.8), not yet assigned (`CONFLICT`), a member of the job's
+/// organization holding `labeling_job.access` (and for a reviewer `labeling_job.review`)
+/// on the project, and the job has room (`FAILED_PRECONDITION`).
+pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) -> AppResult<(job::Model, assignee::Model)> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    require_manage(&grants, &j)?;
+    if !crate::user::repo::sees_user(&txn, &grants, user).await? {
+        return Err(AppError::NotFound);
+    }
+    let j = lock(&txn, j.id).await?;
+    let existing = assignee::Entity::find()
+        .filter(assignee::Column::JobId.eq(j.id))
+        .filter(assignee::Column::UserId.eq(user))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::conflict("userId", "the user is already assigned to this job"));
+    }
+    if !is_org_member(&txn, j.organization_id, user).await? {
+        return Err(AppError::precondition("the user is not a member of the job's organization"));
+    }
+    let theirs = req.load_grants_of(&txn, user).await?;
+    if !theirs.can(&resource(&j), keys::LABELING_JOB_ACCESS) {
+        return Err(AppError::precondition("the user's roles do not hold labeling_job.access on the project"));
+    }
+    if role == AssigneeRole::Reviewer && !theirs.can(&resource(&j), keys::LABELING_JOB_REVIEW) {
+        return Err(AppError::precondition("the user's roles do not hold labeling_job.review on the project"));
+    }
+    let count = assignee::Entity::find().filter(assignee::Column::JobId.eq(j.id)).count(&txn).await?;
+    if count >= MAX_JOB_ASSIGNEES {
+        return Err(AppError::precondition(format!("a job has at most {MAX_JOB_ASSIGNEES} assignees")));
+    }
+    let a = assignee::Model {
+        id: Uuid::now_v7(),
+        job_id: j.id,
+        user_id: user,
+        organization_id: j.organization_id,
+        role: role.as_str().into(),
+        assigned_by: Some(viewer.id),
+        created_at: Utc::now(),
+    };
+    assignee::Entity::insert(a.clone().into_active_model()).exec_without_returning(&txn).await?;
+    let after = json!({ "jobId": j.id, "userId": user, "role": a.role });
+    log(&txn, viewer.id, &j, Action::Assigned, Some(change(&j, viewer.id, AuditAction::LabelingJobAssigned, None, Some(after))))
+        .await?;
+    record_event(&txn, &a).await?;
+    txn.commit().await?;
+    Ok((j, a))
+}
+
+pub async fn unassign(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<job::Model> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    require_manage(&grants, &j)?;
+    let j = lock(&txn, j.id).await?;
+    let a = assignee::Entity::find()
+        .filter(assignee::Column::JobId.eq(j.id))
+        .filter(assignee::Column::UserId.eq(user))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    assignee::Entity::delete_by_id(a.id).exec(&txn).await?;
+    let before = json!({ "jobId": j.id, "userId": user, "role": a.role });
+    log(
+        &txn,
+        viewer.id,
+        &j,
+        Action::Unassigned,
+        Some(change(&j, viewer.id, AuditAction::LabelingJobUnassigned, Some(before), None)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+/// Moves the job to `to` (see `status::Status::edge` for who may). Managers may take
+/// every edge; assignees and reviewers only theirs, while their assignment opens the job.
+pub async fn transition(req: &RequestCtx, id: Uuid, to: Status) -> AppResult<job::Model> {
+    let viewer = req.user()?;
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    let j = lock(&txn, j.id).await?;
+    check_transition(&grants, &j, to)?;
+    let before = state(&j);
+    let mut am = j.into_active_model();
+    am.status = Set(to.as_str().into());
+    am.updated_at = Set(Utc::now());
+    let j = am.update(&txn).await?;
+    let audit = change(&j, viewer.id, AuditAction::LabelingJobStatusChanged, Some(before), Some(state(&j)));
+    log(&txn, viewer.id, &j, Action::StatusChanged, Some(audit)).await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+/// Writes the `labelingJobAssigned` outbox row of `a` (and, on PostgreSQL, wakes the
+/// hubs of every instance on the invitations' channel), in the assignment's transaction.
+async fn record_event<C: ConnectionTrait>(txn: &C, a: &assignee::Model) -> AppResult<()> {
+    let event =
+        entity::labeling_job_event::Model { id: Uuid::now_v7(), job_id: a.job_id, user_id: a.user_id, created_at: Utc::now() };
+    entity::labeling_job_event::Entity::insert(event.clone().into_active_model()).exec_without_returning(txn).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut sql = crate::db::Sql::new(sea_orm::DbBackend::Postgres);
+        sql.push("SELECT pg_notify(").bind(crate::invitation::service::CHANNEL).push(", ").bind(event.id.to_string()).push(")");
+        txn.execute_raw(sql.build()).await?;
+    }
+    Ok(())
+}
+
+/// Whether the viewer may move the job to `to` now: `FORBIDDEN` for someone neither a
+/// manager nor an assignee, or without the edge's role; `FAILED_PRECONDITION` when the
+/// machine has no such edge. `transition` and `LabelingJob.viewerCan` both decide here.
+pub fn check_transition(grants: &Grants, j: &job::Model, to: Status) -> AppResult<()> {
+    let manager = grants.can(&resource(j), keys::LABELING_JOB_MANAGE);
+    let assigned = grants.assignment(j.id).and_then(|a| AssigneeRole::parse(&a.role));
+    if !manager && assigned.is_none() {
+        return Err(AppError::forbidden("requires labeling_job.manage or an assignment to the job"));
+    }
+    let from = Status::parse(&j.status).ok_or_else(|| AppError::internal("labeling job with an unknown status"))?;
+    let Some(mover) = from.edge(to) else {
+        return Err(AppError::precondition(format!("a {} job cannot become {}", from.as_str(), to.as_str())));
+    };
+    let allowed = manager
+        || match mover {
+            Mover::Assignee => assigned == Some(AssigneeRole::Assignee),
+            Mover::Reviewer => assigned == Some(AssigneeRole::Reviewer) && grants.can(&resource(j), keys::LABELING_JOB_REVIEW),
+            Mover::Manager => false,
+        };
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::forbidden(match mover {
+        Mover::Assignee => "only the job's assignees (or a manager) move it there",
+        Mover::Reviewer => "only the job's reviewers (or a manager) accept or reject it",
+        Mover::Manager => "requires labeling_job.manage",
+    }))
+}
+
+/// Whether the viewer manages the job (`labeling_job.manage` on its project).
+pub fn manages(grants: &Grants, j: &job::Model) -> bool {
+    grants.can(&resource(j), keys::LABELING_JOB_MANAGE)
+}
+
+/// Removing a user from an organization ends their assignments there (inside the
+/// removal's transaction), each recorded in the audit log.
+pub async fn remove_from_organization<C: ConnectionTrait>(db: &C, actor: Option<Uuid>, org: Uuid, user: Uuid) -> AppResult<()> {
+    let gone = assignee::Entity::find()
+        .filter(assignee::Column::OrganizationId.eq(org))
+        .filter(assignee::Column::UserId.eq(user))
+        .all(db)
+        .await?;
+    if gone.is_empty() {
+        return Ok(());
+    }
+    assignee::Entity::delete_many().filter(assignee::Column::Id.is_in(gone.iter().map(|a| a.id))).exec(db).await?;
+    for a in &gone {
+        let before = json!({ "jobId": a.job_id, "userId": a.user_id, "role": a.role });
+        audit::record(
+            db,
+            Change {
+                organization: org,
+                actor,
+                action: AuditAction::LabelingJobUnassigned,
+                target_kind: "LabelingJob",
+                target_id: Some(a.job_id),
+                before: Some(before),
+                after: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A project moves to `org` (transfer, or a restore into its new place): assignments of
+/// its jobs whose users are not members of `org` are removed (each audited in the old
+/// organization, as `actor`'s); the others now belong to `org`. Returns those removed.
+pub async fn follow_project<C: ConnectionTrait>(
+    db: &C,
+    actor: Uuid,
+    project: Uuid,
+    org: Uuid,
+) -> AppResult<Vec<assignee::Model>> {
+    let jobs: Vec<Uuid> =
+        job::Entity::find().filter(job::Column::ProjectId.eq(project)).all(db).await?.into_iter().map(|j| j.id).collect();
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = assignee::Entity::find().filter(assignee::Column::JobId.is_in(jobs.clone())).all(db).await?;
+    let mut gone = Vec::new();
+    for a in all {
+        if a.organization_id != org && !is_org_member(db, org, a.user_id).await? {
+            gone.push(a);
+        }
+    }
+    if !gone.is_empty() {
+        assignee::Entity::delete_many().filter(assignee::Column::Id.is_in(gone.iter().map(|a| a.id))).exec(db).await?;
+    }
+    for a in &gone {
+        let before = json!({ "jobId": a.job_id, "userId": a.user_id, "role": a.role, "reason": "moved" });
+        audit::record(
+            db,
+            Change {
+                organization: a.organization_id,
+                actor: Some(actor),
+                action: AuditAction::LabelingJobUnassigned,
+                target_kind: "LabelingJob",
+                target_id: Some(a.job_id),
+                before: Some(before),
+                after: None,
+            },
+        )
+        .await?;
+    }
+    assignee::Entity::update_many()
+        .col_expr(assignee::Column::OrganizationId, sea_orm::sea_query::Expr::value(org))
+        .filter(assignee::Column::JobId.is_in(jobs))
+        .exec(db)
+        .await?;
+    Ok(gone)
+}
