@@ -32,6 +32,7 @@ impl Application {
         let verifier = TokenVerifier::from_settings(&settings)?;
         verifier.start().await;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
+        let plain = crate::graphql::build_plain(&settings.limits, settings.dev);
         let guard = Arc::new(crate::graphql::guard(&settings)?);
         let transport = match &settings.smtp_url {
             Some(url) => crate::invitation::mailer::Transport::Smtp { url: url.clone(), from: settings.smtp_from.clone() },
@@ -57,6 +58,7 @@ impl Application {
             settings: Arc::new(settings),
             catalog,
             schema,
+            plain,
             guard,
             verifier,
             notifiers,

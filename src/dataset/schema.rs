@@ -3,12 +3,11 @@
 use super::loader::{DatasetById, DatasetsUnder, path_ids};
 use super::service;
 use crate::connection;
-use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost, page_args_in};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
 use crate::user::schema::{User, visible_user};
@@ -48,9 +47,9 @@ impl Dataset {
     /// Datasets directly inside this one.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
-        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+        Ok(DatasetConnection::from_page(page.unwrap_or_default(), Dataset))
     }
     /// From the top-level dataset down to the parent; empty for a top-level dataset.
     #[graphql(complexity = "128 * child_complexity")]

@@ -143,4 +143,4 @@ pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
 
 pub mod page;
 mod pages;
-pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page};
+pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page, shared};

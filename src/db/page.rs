@@ -8,11 +8,13 @@ use uuid::Uuid;
 pub const DEFAULT_PAGE: usize = 20;
 pub const MAX_PAGE: usize = 100;
 
-/// Which page: at most `first` rows after the row `after`.
+/// Which page: at most `first` rows after the row `after`; `count`: whether the whole
+/// list's size is wanted (`Page::total`, else 0: no statement counts it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     pub first: usize,
     pub after: Option<Uuid>,
+    pub count: bool,
 }
 
 /// One page of rows, before mapping to GraphQL nodes.
@@ -22,6 +24,12 @@ pub struct Page<M> {
     pub total: i64,
     pub has_next: bool,
     pub has_previous: bool,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Self::empty()
+    }
 }
 
 impl<M> Page<M> {

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost, page_args_in};
 use crate::graphql::viewer_fields;
 use crate::membership::schema::{MembershipConnection, members_of};
 use crate::role::schema::{Role, ScopeKind};
@@ -144,9 +144,9 @@ impl Organization {
     /// Teams the viewer may see.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<TeamConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
-        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::db::page::Page::empty), Team))
+        Ok(TeamConnection::from_page(page.unwrap_or_default(), Team))
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
     #[graphql(complexity = "cost(first, child_complexity)")]

@@ -6,13 +6,12 @@ use crate::authz::{Resource, Scope};
 use crate::connection;
 use crate::dataset::loader::DatasetsUnder;
 use crate::dataset::schema::{Dataset, DatasetConnection};
-use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost, page_args_in};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
@@ -89,9 +88,9 @@ impl Project {
     /// Top-level datasets of the project.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
-        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+        Ok(DatasetConnection::from_page(page.unwrap_or_default(), Dataset))
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
     #[graphql(complexity = "cost(first, child_complexity)")]

@@ -23,9 +23,13 @@ pub struct GrantsCache {
 }
 
 impl GrantsCache {
-    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer) -> Self {
+    /// `loaded`: the viewer's grants as read with their authentication, in this request
+    /// (taken as they are; a personal access token's reach is applied here).
+    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
         let (only_org, api_token) = (viewer.only_org(), viewer.is_api_token());
-        Self { db, catalog, viewer: viewer.user_id(), only_org, api_token, cached: Mutex::new(None) }
+        let loaded = loaded.filter(|g| viewer.user_id() == Some(g.user_id) && g.only_org == only_org);
+        let cached = loaded.map(|g| Arc::new(if api_token { g.within_api_token_reach() } else { g }));
+        Self { db, catalog, viewer: viewer.user_id(), only_org, api_token, cached: Mutex::new(cached) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).

@@ -3,13 +3,12 @@
 use super::loader::ProjectsOfWorkspace;
 use super::service;
 use crate::connection;
-use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, page_args};
+use crate::graphql::pagination::{cost, page_args_in};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::team::loader::TeamById;
@@ -56,9 +55,9 @@ impl Workspace {
     /// Projects of this workspace that the viewer may see.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn projects(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ProjectConnection> {
-        let args = page_args(first, after.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfWorkspace(self.0.id, args)).await.map_err(gql)?;
-        Ok(ProjectConnection::from_page(page.unwrap_or_else(Page::empty), Project))
+        Ok(ProjectConnection::from_page(page.unwrap_or_default(), Project))
     }
     /// Bytes of the items in the workspace's projects that the viewer sees (a whole number).
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
