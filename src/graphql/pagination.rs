@@ -100,6 +100,8 @@ macro_rules! connection {
             total: i64,
         }
 
+        // The type's description comes from the `impl` of an `Object`.
+        #[doc = $doc]
         #[async_graphql::Object]
         impl $conn {
             /// The items of this page, each with its cursor.
