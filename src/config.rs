@@ -112,8 +112,10 @@ pub struct Settings {
     /// `smtp://user:pass@host:port` or `smtps://…`; unset: invitation mails are logged.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
-    /// How long a DataLoader collects keys before it queries (async-graphql's default is
-    /// 1 ms). Statement-count tests widen it so that a loaded machine cannot split a batch.
+    /// How long a DataLoader collects keys before it queries when no driver runs its
+    /// batches (a subscription's stream; queries and mutations start a batch as soon as
+    /// every resolver of the level has asked, `request::drive`). Statement-count tests
+    /// widen it so that a loaded machine cannot split a batch.
     pub loader_batch_delay: Duration,
     /// How long deleted projects and datasets stay in the trash bin.
     pub trash_retention: Duration,

@@ -3,6 +3,10 @@
 use clap::Parser;
 use orgraph::cli::{Cli, Command};
 
+// Why mimalloc: see its line in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -50,6 +50,7 @@ impl Application {
         let catalog = Arc::new(crate::authz::CatalogCell::load(&db).await.map_err(|e| format!("role catalog: {e:?}"))?);
         verifier.start().await;
         let schema = crate::graphql::build(&settings.limits, settings.dev);
+        let plain = crate::graphql::build_plain(&settings.limits, settings.dev);
         let guard = Arc::new(crate::graphql::guard(&settings)?);
         let transport = match &settings.smtp_url {
             Some(url) => crate::invitation::mailer::Transport::Smtp { url: url.clone(), from: settings.smtp_from.clone() },
@@ -76,6 +77,7 @@ impl Application {
             settings: Arc::new(settings),
             catalog,
             schema,
+            plain,
             guard,
             verifier,
             notifiers,

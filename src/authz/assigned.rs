@@ -10,7 +10,7 @@
 //! `sees_dataset`, `sees_item`) and as SQL (`job_condition`, `dataset_condition`,
 //! `item_condition`). `tests/api/visibility_property.rs` keeps the two equal.
 
-use super::grants::{GrantRow, Grants, Resource};
+use super::grants::{GrantRow, Grants, Resource, Who};
 use super::keys;
 use entity::{dataset, item, labeling_job};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -39,22 +39,23 @@ pub struct Assigned {
 }
 
 impl Assigned {
-    /// Rows "j" (an assignment) and "jd" (a dataset its job covers) of the grants statement.
-    pub(super) fn push_statement(sql: &mut crate::db::Sql, user: Uuid, only_org: Option<Uuid>) {
-        sql.push(
-            " UNION ALL SELECT 'j', j.id, j.organization_id, j.team_id, a.role, j.project_id, NULL, NULL, 0 \
-             FROM labeling_job_assignees a JOIN labeling_jobs j ON j.id = a.job_id WHERE a.user_id = ",
-        )
-        .bind(user);
+    /// Rows "j" (an assignment) and "jd" (a dataset its job covers) of the grants statement;
+    /// `extra` ends each select list (see `Grants::push_branches`).
+    pub(super) fn push_statement(sql: &mut crate::db::Sql, who: &Who<'_>, only_org: Option<Uuid>, extra: &str) {
+        sql.push(&format!(
+            " UNION ALL SELECT 'j', j.id, j.organization_id, j.team_id, a.role, j.project_id, NULL, NULL, 0{extra} \
+             FROM labeling_job_assignees a JOIN labeling_jobs j ON j.id = a.job_id WHERE a.user_id = "
+        ));
+        who.push(sql);
         if let Some(org) = only_org {
             sql.push(" AND j.organization_id = ").bind(org);
         }
-        sql.push(
-            " UNION ALL SELECT 'jd', d.id, j.organization_id, j.team_id, NULL, j.id, NULL, NULL, 0 \
+        sql.push(&format!(
+            " UNION ALL SELECT 'jd', d.id, j.organization_id, j.team_id, NULL, j.id, NULL, NULL, 0{extra} \
              FROM labeling_job_assignees a JOIN labeling_jobs j ON j.id = a.job_id \
-             JOIN labeling_job_datasets jd ON jd.job_id = j.id JOIN datasets d ON d.id = jd.dataset_id WHERE a.user_id = ",
-        )
-        .bind(user);
+             JOIN labeling_job_datasets jd ON jd.job_id = j.id JOIN datasets d ON d.id = jd.dataset_id WHERE a.user_id = "
+        ));
+        who.push(sql);
         if let Some(org) = only_org {
             sql.push(" AND j.organization_id = ").bind(org);
         }

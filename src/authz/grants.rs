@@ -5,7 +5,8 @@ use super::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
 use super::keys;
 use crate::db::Sql;
 use crate::error::AppResult;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use entity::user;
+use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,12 +95,77 @@ pub struct GrantRow {
     pub version: Option<i64>,
 }
 
+/// Whose grants a statement reads: a user id, or the user a token's `sub` names.
+pub(super) enum Who<'a> {
+    Id(Uuid),
+    Sub(&'a str),
+}
+
+impl Who<'_> {
+    pub(super) fn push(&self, sql: &mut Sql) {
+        match self {
+            Who::Id(id) => {
+                sql.bind(*id);
+            }
+            Who::Sub(sub) => {
+                sql.push("(SELECT u.id FROM users u WHERE u.sub = ").bind(sub.to_string()).push(")");
+            }
+        }
+    }
+}
+
 impl Grants {
     /// One statement: the user's memberships, group assignments and capability grants
     /// (of `only_org` alone when set) and the catalog's version. A stale in-memory
     /// catalog is refreshed first; a role still unknown grants nothing (fail closed).
     pub async fn load<C: ConnectionTrait>(db: &C, cell: &CatalogCell, user_id: Uuid, only_org: Option<Uuid>) -> AppResult<Self> {
-        let rows = GrantRow::find_by_statement(Self::statement(crate::db::backend(db), user_id, only_org)).all(db).await?;
+        let stmt = Self::statement(crate::db::backend(db), &Who::Id(user_id), only_org);
+        let rows = GrantRow::find_by_statement(stmt).all(db).await?;
+        Self::finish(db, cell, user_id, only_org, rows).await
+    }
+
+    /// Authentication and grants in one statement: the user whose token names `sub`, and
+    /// that user's (unrestricted) grants as `load` reads them; `None` for an unknown `sub`.
+    pub async fn load_by_sub<C: ConnectionTrait>(
+        db: &C,
+        cell: &CatalogCell,
+        sub: &str,
+    ) -> AppResult<Option<(user::Model, Self)>> {
+        let backend = crate::db::backend(db);
+        let mut sql = Sql::new(backend);
+        let columns: Vec<&str> = user::Column::iter().map(|c| c.as_str()).collect();
+        let user_cols: Vec<String> = columns.iter().map(|c| format!("u.{c} AS u_{c}")).collect();
+        sql.push(&format!(
+            "SELECT 'u' AS src, NULL AS id, NULL AS org_id, NULL AS team_id, NULL AS scope_kind, NULL AS scope_id, \
+             NULL AS role_id, NULL AS perm, 0 AS version, {} FROM users u WHERE u.sub = ",
+            user_cols.join(", ")
+        ))
+        .bind(sub.to_string())
+        .push(" UNION ALL ");
+        let nulls = vec!["NULL"; columns.len()].join(", ");
+        Self::push_branches(&mut sql, &Who::Sub(sub), None, &format!(", {nulls}"));
+        let mut user = None;
+        let mut rows = Vec::new();
+        for row in db.query_all_raw(sql.build()).await? {
+            let grant = GrantRow::from_query_result(&row, "")?;
+            if grant.src == "u" {
+                user = Some(user::Model::from_query_result(&row, "u_")?);
+            } else {
+                rows.push(grant);
+            }
+        }
+        let Some(user) = user else { return Ok(None) };
+        let grants = Self::finish(db, cell, user.id, None, rows).await?;
+        Ok(Some((user, grants)))
+    }
+
+    async fn finish<C: ConnectionTrait>(
+        db: &C,
+        cell: &CatalogCell,
+        user_id: Uuid,
+        only_org: Option<Uuid>,
+        rows: Vec<GrantRow>,
+    ) -> AppResult<Self> {
         let seen = rows.iter().find(|r| r.src == "v").and_then(|r| r.version);
         let mut catalog = cell.get();
         if seen.is_some_and(|v| v > catalog.version) {
@@ -108,35 +174,43 @@ impl Grants {
         Ok(Self::from_rows(catalog, user_id, only_org, rows))
     }
 
-    fn statement(backend: sea_orm::DbBackend, user: Uuid, only_org: Option<Uuid>) -> sea_orm::Statement {
+    fn statement(backend: sea_orm::DbBackend, who: &Who<'_>, only_org: Option<Uuid>) -> sea_orm::Statement {
         let mut sql = Sql::new(backend);
+        Self::push_branches(&mut sql, who, only_org, "");
+        sql.build()
+    }
+
+    /// The grants branches of the statement; `extra` ends each select list (the
+    /// authentication statement's user columns, as NULLs).
+    fn push_branches(sql: &mut Sql, who: &Who<'_>, only_org: Option<Uuid>, extra: &str) {
         let restrict = |sql: &mut Sql, col: &str| {
             if let Some(org) = only_org {
                 sql.push(&format!(" AND {col} = ")).bind(org);
             }
         };
-        sql.push(
+        sql.push(&format!(
             "SELECT 'm' AS src, m.id AS id, m.organization_id AS org_id, m.team_id AS team_id, m.scope_kind AS scope_kind, \
-             m.scope_id AS scope_id, m.role_id AS role_id, m.scope_kind AS perm, 0 AS version FROM memberships m WHERE m.user_id = ",
-        )
-        .bind(user);
-        restrict(&mut sql, "m.organization_id");
-        sql.push(
-            " UNION ALL SELECT 'g', gp.id, gp.organization_id, p.team_id, 'project', gp.project_id, gp.role_id, NULL, 0 \
+             m.scope_id AS scope_id, m.role_id AS role_id, m.scope_kind AS perm, 0 AS version{extra} FROM memberships m WHERE m.user_id = "
+        ));
+        who.push(sql);
+        restrict(sql, "m.organization_id");
+        sql.push(&format!(
+            " UNION ALL SELECT 'g', gp.id, gp.organization_id, p.team_id, 'project', gp.project_id, gp.role_id, NULL, 0{extra} \
              FROM group_members gm JOIN group_projects gp ON gp.group_id = gm.group_id JOIN projects p ON p.id = gp.project_id \
-             WHERE gm.user_id = ",
-        )
-        .bind(user);
-        restrict(&mut sql, "gp.organization_id");
-        sql.push(
-            " UNION ALL SELECT 'c', c.id, c.organization_id, NULL, 'organization', c.organization_id, NULL, c.permission, 0 \
-             FROM capability_grants c WHERE c.user_id = ",
-        )
-        .bind(user);
-        restrict(&mut sql, "c.organization_id");
-        super::assigned::Assigned::push_statement(&mut sql, user, only_org);
-        sql.push(" UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version FROM catalog_versions v");
-        sql.build()
+             WHERE gm.user_id = "
+        ));
+        who.push(sql);
+        restrict(sql, "gp.organization_id");
+        sql.push(&format!(
+            " UNION ALL SELECT 'c', c.id, c.organization_id, NULL, 'organization', c.organization_id, NULL, c.permission, 0{extra} \
+             FROM capability_grants c WHERE c.user_id = "
+        ));
+        who.push(sql);
+        restrict(sql, "c.organization_id");
+        super::assigned::Assigned::push_statement(sql, who, only_org, extra);
+        sql.push(&format!(
+            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v"
+        ));
     }
 
     /// The grants of `rows` (as read by `load`).

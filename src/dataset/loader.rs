@@ -6,19 +6,21 @@ use entity::dataset;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Datasets directly under a project (top level) or a dataset, one page. Whoever sees
 /// the parent sees them: datasets share their project's visibility.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DatasetsUnder(pub Uuid, pub PageArgs);
 
 impl Loader<DatasetsUnder> for DbLoader {
-    type Value = Page<dataset::Model>;
+    type Value = std::sync::Arc<Page<dataset::Model>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[DatasetsUnder]) -> Result<HashMap<DatasetsUnder, Self::Value>, Self::Error> {
         let table = ChildTable { table: "datasets", parent_col: "sibling_key", parent_of: |d: &dataset::Model| d.sibling_key };
-        load_grouped::<dataset::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None).await.map_err(load_err)
+        load_grouped::<dataset::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+            .await
+            .map(crate::db::shared)
+            .map_err(load_err)
     }
 }
 

@@ -1,17 +1,16 @@
 //! The `Dataset` type and the dataset mutations.
 
-use crate::request::ReachableById;
 use super::loader::{DatasetsUnder, path_ids};
 use super::service;
 use crate::connection;
-use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost_either, page_args};
+use crate::graphql::pagination::{cost_either, page_args_in};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
+use crate::request::ReachableById;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -57,9 +56,9 @@ impl Dataset {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
-        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+        Ok(DatasetConnection::from_page(page.unwrap_or_default(), Dataset))
     }
     /// From the top-level dataset down to the parent; empty for a top-level dataset. A
     /// viewer who sees the dataset only through a labeling job gets the ancestors up to
@@ -67,7 +66,12 @@ impl Dataset {
     #[graphql(complexity = "128 * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         let ids = path_ids(&self.0.path);
-        let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| ReachableById::<entity::dataset::Entity>::new(*id))).await.map_err(gql)?;
+        let mut found = ctx
+            .req()?
+            .loader
+            .load_many(ids.iter().map(|id| ReachableById::<entity::dataset::Entity>::new(*id)))
+            .await
+            .map_err(gql)?;
         Ok(ids.iter().filter_map(|id| found.remove(&ReachableById::<entity::dataset::Entity>::new(*id))).map(Dataset).collect())
     }
     /// 0 for a top-level dataset.

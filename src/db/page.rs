@@ -10,7 +10,8 @@ pub const DEFAULT_PAGE: usize = 20;
 pub const MAX_PAGE: usize = 100;
 
 /// Which page: at most `first` rows after the row `after` and before the row `before`;
-/// the window's last rows when `backward`.
+/// the window's last rows when `backward`. `count`: whether the whole list's size is
+/// wanted (`Page::total`, else 0: no statement counts it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     /// The page size (Relay's `first`, or `last` when `backward`).
@@ -18,12 +19,13 @@ pub struct PageArgs {
     pub after: Option<Uuid>,
     pub before: Option<Uuid>,
     pub backward: bool,
+    pub count: bool,
 }
 
 impl PageArgs {
     /// The first `first` rows.
     pub fn forward(first: usize, after: Option<Uuid>) -> Self {
-        Self { first, after, before: None, backward: false }
+        Self { first, after, before: None, backward: false, count: true }
     }
 
     /// `AND t.id > after AND t.id < before` over table alias `alias`.
@@ -50,6 +52,12 @@ pub struct Page<M> {
     pub total: i64,
     pub has_next: bool,
     pub has_previous: bool,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Self::empty()
+    }
 }
 
 impl<M> Page<M> {

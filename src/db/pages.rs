@@ -1,5 +1,6 @@
 //! Batched pagination: one statement loads a page of children for many parents
-//! (`ROW_NUMBER() OVER (PARTITION BY parent)`), one more counts them. Loaders use it so
+//! (`ROW_NUMBER() OVER (PARTITION BY parent)`), one more counts them when the count is
+//! wanted (`PageArgs::count`). Loaders use it so
 //! that a nested query costs statements per depth, not per row.
 
 use super::Sql;
@@ -56,12 +57,14 @@ where
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(&format!(" ORDER BY sub.{parent}, sub.id"));
     let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
 
-    let mut count_sql = Sql::new(backend);
-    count_sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS n"));
-    where_clause(&mut count_sql, false);
-    count_sql.push(&format!(" GROUP BY t.{parent}"));
-    let counts: HashMap<Uuid, i64> =
-        Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
+    let mut counts: HashMap<Uuid, i64> = HashMap::new();
+    if args.count {
+        let mut count_sql = Sql::new(backend);
+        count_sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS n"));
+        where_clause(&mut count_sql, false);
+        count_sql.push(&format!(" GROUP BY t.{parent}"));
+        counts = Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
+    }
 
     let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
     for row in rows {
@@ -103,6 +106,9 @@ where
     let mut rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
     if args.backward {
         rows.reverse();
+    }
+    if !args.count {
+        return Ok(Page::from_rows(rows, args, 0));
     }
     let mut count_sql = Sql::new(backend);
     count_sql.push(&format!("SELECT COUNT(*) AS n FROM {table} t WHERE "));
@@ -158,12 +164,28 @@ where
             parent_of: table.parent_of,
             filter: filter.map(|_| &narrow as &(dyn Fn(&mut Sql) + Sync)),
         };
-        let pages = load_child_pages::<E, C>(db, &spec, &parents, &args_of(&group)).await?;
+        let mut pages = load_child_pages::<E, C>(db, &spec, &parents, &args_of(&group)).await?;
+        // A page is copied only for a parent that several keys of the group name.
+        let mut uses: HashMap<Uuid, usize> = HashMap::new();
+        for p in &parents {
+            *uses.entry(*p).or_default() += 1;
+        }
         for (k, p) in members {
-            if let Some(page) = pages.get(&p) {
-                out.insert(k, page.clone());
+            let left = uses.get_mut(&p).map(|n| {
+                *n -= 1;
+                *n
+            });
+            let page = if left == Some(0) { pages.remove(&p) } else { pages.get(&p).cloned() };
+            if let Some(page) = page {
+                out.insert(k, page);
             }
         }
     }
     Ok(out)
+}
+
+/// Pages a loader hands over without copying them (`graphql::pagination::IntoPage`): the
+/// DataLoader clones a value once per key that asked for it.
+pub fn shared<K: Eq + std::hash::Hash, M>(pages: HashMap<K, Page<M>>) -> HashMap<K, std::sync::Arc<Page<M>>> {
+    pages.into_iter().map(|(k, p)| (k, std::sync::Arc::new(p))).collect()
 }

@@ -93,17 +93,26 @@ impl Extension for CodingExtension {
         next.run(ctx).await.map_err(|errors| errors.into_iter().map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED")).collect())
     }
 
-    /// Resolvers return coded errors (`AppError`); what async-graphql raises while running
-    /// a valid document is input coercion (a variable or argument value the type refuses).
     async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        for e in &mut response.errors {
-            if !has_code(e) {
-                *e = with_code(e.clone(), "BAD_USER_INPUT");
-            }
-        }
-        response
+        code_execution(next.run(ctx, operation_name).await)
     }
+}
+
+/// Resolvers return coded errors (`AppError`); what async-graphql raises while running
+/// a valid document is input coercion (a variable or argument value the type refuses).
+fn code_execution(mut response: Response) -> Response {
+    for e in &mut response.errors {
+        if !has_code(e) {
+            *e = with_code(e.clone(), "BAD_USER_INPUT");
+        }
+    }
+    response
+}
+
+/// What `Coding` does to the answer of an executed document, for a request that ran
+/// without the extension (`graphql::build_plain`).
+pub fn finish_executed(response: Response, max_errors: usize) -> Response {
+    CodingExtension { max_errors }.finish(code_execution(response))
 }
 
 /// `{"errors":[{"message":…,"extensions":{"code":…}}]}` for errors raised before a document

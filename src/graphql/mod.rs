@@ -10,7 +10,7 @@ pub mod pagination;
 pub mod viewer_fields;
 
 use crate::config::Limits;
-use async_graphql::{MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Response, Schema, SchemaBuilder, Value};
 
 /// The query root.
 #[derive(MergedObject, Default)]
@@ -60,16 +60,78 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// document reaches it (async-graphql's own depth and complexity walks expand fragments at
 /// every spread); `dev` off also turns off introspection and "Did you mean …" suggestions.
 pub fn build(limits: &Limits, dev: bool) -> OrgraphSchema {
-    let mut b = builder()
+    let b = bounded(limits, dev)
         // First, so that it is the outermost: it sees errors once they have their codes.
         .extension(observe::Observe)
-        .limit_recursive_depth(limits.nesting())
-        .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .extension(limits::Coding { max_errors: limits.errors });
-    if !dev {
-        b = b.disable_introspection().disable_suggestions();
-    }
     b.finish()
+}
+
+/// `build` without extensions, for queries: async-graphql runs every extension's hook
+/// chain around each field and list item once any extension is registered, a large part
+/// of a nested read's time. What the extensions do happens around it instead:
+/// `observe::started` before, `finish_executed` after; a document that fails before
+/// execution (parse limits, validation, operation choice) runs again on `build`'s schema,
+/// which codes it by phase.
+pub fn build_plain(limits: &Limits, dev: bool) -> OrgraphSchema {
+    bounded(limits, dev).finish()
+}
+
+fn bounded(limits: &Limits, dev: bool) -> SchemaBuilder<Query, Mutation, Subscription> {
+    let b = builder().limit_recursive_depth(limits.nesting()).limit_directives(MAX_DIRECTIVES_PER_FIELD);
+    if dev { b } else { b.disable_introspection().disable_suggestions() }
+}
+
+/// Whether `response` (of the schema without extensions) comes from execution: it has
+/// data, or an error raised at a path. A document refused before execution has neither.
+pub fn executed(response: &Response) -> bool {
+    !matches!(response.data, Value::Null) || response.errors.iter().any(|e| !e.path.is_empty())
+}
+
+/// What the extensions do to an executed query's answer (`limits::Coding`, then
+/// `observe::Observe`, in their order).
+pub fn finish_executed(response: Response, max_errors: usize) -> Response {
+    observe::finished(limits::finish_executed(response, max_errors))
+}
+
+/// The answer to a query that selects nothing but `__typename` on the root (`{ __typename }`,
+/// a client's liveness probe): exactly what execution answers, without running it. `None`
+/// for anything else, which executes as usual.
+pub fn typename_only(request: &mut async_graphql::Request) -> Option<Response> {
+    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+    let name = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
+    if !doc.fragments.is_empty() {
+        return None;
+    }
+    let op = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), None) => op,
+        (DocumentOperations::Multiple(ops), name) if ops.len() == 1 => {
+            let (op_name, op) = ops.iter().next()?;
+            if name.is_some_and(|n| n != op_name.as_str()) {
+                return None;
+            }
+            op
+        }
+        _ => return None,
+    };
+    let op = &op.node;
+    if op.ty != OperationType::Query || !op.variable_definitions.is_empty() || !op.directives.is_empty() {
+        return None;
+    }
+    let [item] = op.selection_set.node.items.as_slice() else { return None };
+    let Selection::Field(field) = &item.node else { return None };
+    let field = &field.node;
+    if field.name.node != "__typename" || !field.arguments.is_empty() || !field.directives.is_empty() {
+        return None;
+    }
+    if !field.selection_set.node.items.is_empty() {
+        return None;
+    }
+    let key = field.response_key().node.clone();
+    let mut data = async_graphql::indexmap::IndexMap::new();
+    data.insert(key, Value::String("Query".into()));
+    Some(Response::new(Value::Object(data)))
 }
 
 /// Directives on one field or fragment (`@include`, `@skip`: a handful is plenty).

@@ -21,8 +21,8 @@ use crate::version::schema::ProjectVersion;
 use crate::workspace::schema::Workspace;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use entity::{
-    api_token, capability_grant, dataset, invitation, item, labeling_job, membership, organization, project, project_version, team,
-    training_run, workspace,
+    api_token, capability_grant, dataset, invitation, item, labeling_job, membership, organization, project, project_version,
+    team, training_run, workspace,
 };
 
 /// Every addressable object. `id` is an opaque global id accepted by `node`.

@@ -40,19 +40,63 @@ pub fn code_of(e: &async_graphql::ServerError) -> String {
     }
 }
 
+/// The operation `doc` runs for a request that asked for `wanted`: its name and type.
+fn chosen(doc: &ExecutableDocument, wanted: Option<String>) -> Option<(Option<String>, OperationType)> {
+    match (&doc.operations, wanted) {
+        (DocumentOperations::Single(op), _) => Some((None, op.node.ty)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(n, op)| (Some(n.to_string()), op.node.ty))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.iter().next().map(|(n, op)| (Some(n.to_string()), op.node.ty))
+        }
+        _ => None,
+    }
+}
+
+/// Puts the request id into every `INTERNAL` error and records how the request ended.
+fn record_end(observed: &request::Observed, response: &mut Response) {
+    for e in &mut response.errors {
+        if code_of(e) == "INTERNAL" {
+            e.extensions.get_or_insert_with(Default::default).set("requestId", observed.request_id.as_str());
+        }
+    }
+    let code = response.errors.first().map_or_else(|| "OK".to_string(), code_of);
+    observed.update(|o| o.code = Some(code));
+}
+
+/// What the extension records before execution, for a request that runs without it (the
+/// schema without extensions, `graphql::build_plain`): started, by whom, which operation
+/// (from the document the guard parsed).
+pub fn started(req: &mut async_graphql::Request, user: Option<uuid::Uuid>) {
+    let Some(observed) = request::current() else { return };
+    let wanted = req.operation_name.clone();
+    let op = req.parsed_query().ok().and_then(|doc| chosen(doc, wanted));
+    observed.update(|o| {
+        o.started = true;
+        o.user = user;
+        if let Some((name, ty)) = op {
+            o.kind = Some(kind(ty));
+            o.name = name;
+        }
+    });
+}
+
+/// What the extension does to the answer, for a request that ran without it.
+pub fn finished(mut response: Response) -> Response {
+    if let Some(observed) = request::current() {
+        record_end(&observed, &mut response);
+    }
+    response
+}
+
 #[async_trait::async_trait]
 impl Extension for ObserveExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let Some(observed) = request::current() else { return next.run(ctx).await };
         observed.update(|o| o.started = true);
         let mut response = next.run(ctx).await;
-        for e in &mut response.errors {
-            if code_of(e) == "INTERNAL" {
-                e.extensions.get_or_insert_with(Default::default).set("requestId", observed.request_id.as_str());
-            }
-        }
-        let code = response.errors.first().map_or_else(|| "OK".to_string(), code_of);
-        observed.update(|o| o.code = Some(code));
+        record_end(&observed, &mut response);
         response
     }
 
@@ -84,17 +128,7 @@ impl Extension for ObserveExtension {
         let doc = next.run(ctx, query, variables).await?;
         if let Some(observed) = observed {
             let wanted = self.wanted.lock().ok().and_then(|w| w.clone());
-            let chosen = match (&doc.operations, wanted) {
-                (DocumentOperations::Single(op), _) => Some((None, op.node.ty)),
-                (DocumentOperations::Multiple(ops), Some(name)) => {
-                    ops.iter().find(|(n, _)| n.as_str() == name).map(|(n, op)| (Some(n.to_string()), op.node.ty))
-                }
-                (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-                    ops.iter().next().map(|(n, op)| (Some(n.to_string()), op.node.ty))
-                }
-                _ => None,
-            };
-            if let Some((name, ty)) = chosen {
+            if let Some((name, ty)) = chosen(&doc, wanted) {
                 observed.update(|o| {
                     o.kind = Some(kind(ty));
                     o.name = name;

@@ -26,7 +26,20 @@ pub fn page_args(first: Option<i32>, after: Option<&str>, last: Option<i32>, bef
     let first = if backward { size("last", last)? } else { size("first", first)? };
     let after = after.map(|c| decode_cursor("after", c)).transpose()?;
     let before = before.map(|c| decode_cursor("before", c)).transpose()?;
-    Ok(PageArgs { first, after, before, backward })
+    Ok(PageArgs { first, after, before, backward, count: true })
+}
+
+/// `page_args` for the connection field `ctx` resolves: its list is counted only when the
+/// query selects `totalCount` (a nested read saves a statement per level).
+pub fn page_args_in(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<&str>,
+    last: Option<i32>,
+    before: Option<&str>,
+) -> AppResult<PageArgs> {
+    let args = page_args(first, after, last, before)?;
+    Ok(PageArgs { count: ctx.look_ahead().field("totalCount").exists(), ..args })
 }
 
 /// Complexity of a connection field: `first` (or the maximum without it) times its children.
@@ -77,21 +90,71 @@ pub fn page_info<M: Cursored>(page: &Page<M>) -> PageInfo {
     }
 }
 
-/// Declares `XConnection` and `XEdge` for a node type built from a row type.
+/// A page as a loader hands it over: owned, or shared (`Arc`, taken without a copy when
+/// no one else holds it).
+pub trait IntoPage<M> {
+    fn into_page(self) -> Page<M>;
+}
+
+impl<M> IntoPage<M> for Page<M> {
+    fn into_page(self) -> Page<M> {
+        self
+    }
+}
+
+impl<M: Clone> IntoPage<M> for std::sync::Arc<Page<M>> {
+    fn into_page(self) -> Page<M> {
+        std::sync::Arc::unwrap_or_clone(self)
+    }
+}
+
+/// Declares `XConnection` and `XEdge` for a node type built from a row type. A connection
+/// keeps its nodes and their ids; cursors, edges and paging information are made only
+/// when a query asks for them.
 #[macro_export]
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         #[doc = $doc]
-        #[derive(async_graphql::SimpleObject)]
         pub struct $conn {
+            nodes: Vec<$node>,
+            ids: Vec<uuid::Uuid>,
+            has_next: bool,
+            has_previous: bool,
+            total: i64,
+        }
+
+        // The type's description comes from the `impl` of an `Object`.
+        #[doc = $doc]
+        #[async_graphql::Object]
+        impl $conn {
             /// The items of this page, each with its cursor.
-            pub edges: Vec<$edge>,
+            async fn edges(&self) -> Vec<$edge> {
+                self.ids
+                    .iter()
+                    .zip(&self.nodes)
+                    .map(|(id, node)| $edge { cursor: $crate::graphql::pagination::encode_cursor(*id), node: node.clone() })
+                    .collect()
+            }
+
             /// The items of this page.
-            pub nodes: Vec<$node>,
+            async fn nodes(&self) -> &[$node] {
+                &self.nodes
+            }
+
             /// Where this page sits in the whole list.
-            pub page_info: $crate::graphql::pagination::PageInfo,
+            async fn page_info(&self) -> $crate::graphql::pagination::PageInfo {
+                $crate::graphql::pagination::PageInfo {
+                    has_next_page: self.has_next,
+                    has_previous_page: self.has_previous,
+                    start_cursor: self.ids.first().map(|id| $crate::graphql::pagination::encode_cursor(*id)),
+                    end_cursor: self.ids.last().map(|id| $crate::graphql::pagination::encode_cursor(*id)),
+                }
+            }
+
             /// Number of items in the whole list, over all pages.
-            pub total_count: i32,
+            async fn total_count(&self) -> i32 {
+                i32::try_from(self.total).unwrap_or(i32::MAX)
+            }
         }
 
         #[doc = $edge_doc]
@@ -104,21 +167,14 @@ macro_rules! connection {
         }
 
         impl $conn {
-            pub fn from_page<M: $crate::db::page::Cursored + Clone>(
-                page: $crate::db::page::Page<M>,
+            pub fn from_page<M: $crate::db::page::Cursored>(
+                page: impl $crate::graphql::pagination::IntoPage<M>,
                 to_node: impl Fn(M) -> $node,
             ) -> Self {
-                let page_info = $crate::graphql::pagination::page_info(&page);
-                let edges: Vec<$edge> = page
-                    .items
-                    .iter()
-                    .map(|m| $edge {
-                        cursor: $crate::graphql::pagination::encode_cursor(m.cursor_id()),
-                        node: to_node(m.clone()),
-                    })
-                    .collect();
-                let nodes = page.items.into_iter().map(&to_node).collect();
-                Self { edges, nodes, page_info, total_count: i32::try_from(page.total).unwrap_or(i32::MAX) }
+                let page = page.into_page();
+                let ids = page.items.iter().map($crate::db::page::Cursored::cursor_id).collect();
+                let nodes = page.items.into_iter().map(to_node).collect();
+                Self { nodes, ids, has_next: page.has_next, has_previous: page.has_previous, total: page.total }
             }
         }
     };

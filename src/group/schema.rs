@@ -27,6 +27,7 @@ pub struct Group(pub entity::group::Model);
 connection!(GroupConnection, GroupEdge, Group, "A page of user groups.", "A user group with its cursor.");
 
 /// A user in a group.
+#[derive(Clone)]
 pub struct GroupMember(entity::group_member::Model);
 
 connection!(
@@ -126,6 +127,7 @@ impl GroupMember {
 }
 
 /// A group's access to a project: every member holds `role` there.
+#[derive(Clone)]
 pub struct GroupProjectAssignment(entity::group_project::Model);
 
 /// A group's access to a project: every member holds `role` there.

@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::apq::Lookup;
+use crate::authz::Grants;
 use crate::error::AppError;
 use crate::graphql::limits::{error_body, refusal};
 use crate::request::Viewer;
@@ -137,8 +138,14 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
 }
 
 /// Token → the viewer: a provisioned user, or the owner of a personal access token (with
-/// its organization restriction). A present but invalid token is HTTP 401.
-pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Response> {
+/// its organization restriction). A present but invalid token is HTTP 401. With `grants`,
+/// an identity-provider token's user and that user's grants come from one statement
+/// (`Grants::load_by_sub`), for an operation that will need them.
+async fn authenticate_with(
+    app: &AppState,
+    headers: &HeaderMap,
+    grants: bool,
+) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
     let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
     let token = match bearer(headers) {
         Ok(None) => return Ok(None),
@@ -147,7 +154,7 @@ pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<
     };
     if crate::api_token::is_pat(token) {
         return match crate::api_token::service::authenticate(&app.db, token).await {
-            Ok(Some((user, pat))) => Ok(Some(Viewer::with_api_token(user, pat.organization_id))),
+            Ok(Some((user, pat))) => Ok(Some((Viewer::with_api_token(user, pat.organization_id), None))),
             Ok(None) => Err(unauthorized("invalid, revoked or expired API token")),
             Err(e) => {
                 tracing::error!(error = ?e, "API token lookup failed");
@@ -156,8 +163,13 @@ pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<
         };
     }
     let verified = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?;
-    match crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await {
-        Ok(user) => Ok(Some(Viewer::signed_in(user))),
+    let provisioned = if grants {
+        crate::user::service::provision_with_grants(&app.db, &app.catalog, &verified.identity).await
+    } else {
+        crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await.map(|u| (u, None))
+    };
+    match provisioned {
+        Ok((user, grants)) => Ok(Some((Viewer::signed_in(user), grants))),
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
         Err(e) => {
             tracing::error!(error = ?e, "provisioning failed");
@@ -187,13 +199,30 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
             return reject(StatusCode::METHOD_NOT_ALLOWED, "mutations need POST", "GRAPHQL_VALIDATION_FAILED", None);
         }
     }
-    let viewer = match authenticate(app, headers).await {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => Viewer::Anonymous,
+    // `{ __typename }` needs the viewer authenticated (an invalid token is 401, a new one
+    // is provisioned) but nothing executed.
+    if admitted.kind == OperationType::Query {
+        if let Some(answer) = crate::graphql::typename_only(&mut request) {
+            let user = match authenticate_with(app, headers, false).await {
+                Ok(authenticated) => authenticated.and_then(|(viewer, _)| viewer.user_id()),
+                Err(response) => return response,
+            };
+            crate::graphql::observe::started(&mut request, user);
+            let answer = crate::graphql::observe::finished(answer);
+            return match serde_json::to_vec(&answer) {
+                Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+                Err(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
+            };
+        }
+    }
+    // A query reads the viewer's grants with the authentication, in the same statement.
+    let (viewer, grants) = match authenticate_with(app, headers, admitted.kind == OperationType::Query).await {
+        Ok(Some(authenticated)) => authenticated,
+        Ok(None) => (Viewer::Anonymous, None),
         Err(response) => return response,
     };
     let run = async {
-        let response = app.execute(request, viewer, admitted.kind == OperationType::Mutation).await;
+        let response = app.execute_with(request, viewer, grants, admitted.kind == OperationType::Mutation).await;
         // A large answer is written on the blocking pool: no worker is held by it.
         if admitted.cost > INLINE_ANSWER_COST {
             tokio::task::spawn_blocking(move || serde_json::to_vec(&response)).await.ok()

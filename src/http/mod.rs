@@ -12,6 +12,7 @@ mod probes;
 pub mod userinfo;
 mod ws;
 
+use crate::authz::Grants;
 use crate::config::Settings;
 use crate::graphql::OrgraphSchema;
 use crate::request::{RequestCtx, Viewer};
@@ -29,6 +30,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub catalog: Arc<crate::authz::CatalogCell>,
     pub schema: OrgraphSchema,
+    /// The same schema without extensions, for queries (`AppState::execute`): with any
+    /// extension async-graphql runs a hook chain around every field and list item.
+    pub plain: OrgraphSchema,
     /// Bounds and measures every document before the schema sees it (HTTP and WebSocket).
     pub guard: Arc<crate::graphql::guard::Guard>,
     pub verifier: TokenVerifier,
@@ -87,35 +91,60 @@ impl AppState {
     /// context and the invitation notifiers. HTTP and WebSocket operations both go
     /// through here.
     pub fn prepare(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Request {
-        self.prepare_counting(request, viewer).0
+        self.prepare_with(request, viewer, None).request
     }
 
-    /// `prepare`, also returning the operation's count of committed writes.
-    fn prepare_counting(&self, request: async_graphql::Request, viewer: Viewer) -> (async_graphql::Request, Arc<AtomicU32>) {
-        let ctx = RequestCtx::new(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer);
-        let commits = ctx.commits();
-        (request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone()), commits)
+    /// `prepare`, with the grants read with the viewer's authentication (if any), also
+    /// returning the operation's count of committed writes and its loader batches.
+    fn prepare_with(&self, request: async_graphql::Request, viewer: Viewer, grants: Option<Grants>) -> Prepared {
+        let ctx = RequestCtx::with_grants(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer, grants);
+        let (commits, batches) = (ctx.commits(), ctx.batches());
+        let request = request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone());
+        Prepared { request, commits, batches }
     }
 
-    /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike). When
-    /// PostgreSQL aborted a write to break a deadlock or serialization conflict and none of
-    /// the operation's writes had committed, the operation runs again from the start, at
-    /// most `CONTENTION_RETRIES` times; the last answer stands (`RATE_LIMITED`, reason
-    /// `CONTENDED`, never `INTERNAL`). Writes serialize on one lock (`db::begin_write`), so
-    /// this only meets conflicts with writers outside orgraph's transactions.
-    pub async fn execute(&self, mut request: async_graphql::Request, viewer: Viewer, mutation: bool) -> async_graphql::Response {
+    /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike).
+    pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer, mutation: bool) -> async_graphql::Response {
+        self.execute_with(request, viewer, None, mutation).await
+    }
+
+    /// `execute`, with the viewer's grants when they were read with the authentication.
+    /// A query runs on the schema without extensions and gets their work done around it
+    /// (`graphql::finish_executed`); a document that failed before anything executed runs
+    /// again on the schema with them, which codes the failure by its phase (nothing ran,
+    /// so nothing happens twice). When PostgreSQL aborted a write to break a deadlock or
+    /// serialization conflict and none of the operation's writes had committed, a mutation
+    /// runs again from the start, at most `CONTENTION_RETRIES` times; the last answer
+    /// stands (`RATE_LIMITED`, reason `CONTENDED`, never `INTERNAL`). Writes serialize on
+    /// one lock (`db::begin_write`), so this only meets conflicts with writers outside
+    /// orgraph's transactions.
+    pub async fn execute_with(
+        &self,
+        mut request: async_graphql::Request,
+        viewer: Viewer,
+        grants: Option<Grants>,
+        mutation: bool,
+    ) -> async_graphql::Response {
         if !mutation {
-            return self.schema.execute(self.prepare(request, viewer)).await;
+            let again = replayable(&mut request);
+            crate::graphql::observe::started(&mut request, viewer.user_id());
+            let p = self.prepare_with(request, viewer.clone(), grants);
+            let response = crate::request::drive(p.batches, self.plain.execute(p.request)).await;
+            if crate::graphql::executed(&response) {
+                return crate::graphql::finish_executed(response, self.settings.limits.errors);
+            }
+            let p = self.prepare_with(again, viewer, None);
+            return crate::request::drive(p.batches, self.schema.execute(p.request)).await;
         }
         let mut attempt = 0;
         loop {
             let again = replayable(&mut request);
-            let (prepared, commits) = self.prepare_counting(request, viewer.clone());
-            let response = self.schema.execute(prepared).await;
+            let p = self.prepare_with(request, viewer.clone(), None);
+            let response = crate::request::drive(p.batches, self.schema.execute(p.request)).await;
             let contended = response.errors.iter().any(|e| {
                 e.extensions.as_ref().and_then(|x| x.get("reason")) == Some(&async_graphql::Value::from(crate::error::CONTENDED))
             });
-            if !contended || commits.load(Ordering::SeqCst) > 0 || attempt >= CONTENTION_RETRIES {
+            if !contended || p.commits.load(Ordering::SeqCst) > 0 || attempt >= CONTENTION_RETRIES {
                 return response;
             }
             attempt += 1;
@@ -124,6 +153,13 @@ impl AppState {
             request = again;
         }
     }
+}
+
+/// One operation made ready to execute (`AppState::prepare_with`).
+struct Prepared {
+    request: async_graphql::Request,
+    commits: Arc<AtomicU32>,
+    batches: Arc<crate::request::Batches>,
 }
 
 /// How many times an operation a database conflict aborted runs again (see `execute`).

@@ -127,9 +127,9 @@ impl Loader<DatasetsOfJob> for DbLoader {
         for (args, jobs) in by_args {
             let mut sql = Sql::new(backend);
             sql.push("SELECT * FROM (SELECT d.*, jd.job_id AS job_id_, ROW_NUMBER() OVER (PARTITION BY jd.job_id ORDER BY d.id ")
-            .push(args.pick_order())
-            .push(") AS rn_ FROM labeling_job_datasets jd JOIN datasets d ON d.id = jd.dataset_id WHERE jd.job_id IN ")
-            .bind_list(&jobs);
+                .push(args.pick_order())
+                .push(") AS rn_ FROM labeling_job_datasets jd JOIN datasets d ON d.id = jd.dataset_id WHERE jd.job_id IN ")
+                .bind_list(&jobs);
             args.push_window(&mut sql, "d");
             sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(" ORDER BY sub.job_id_, sub.id");
             let rows = self.db.query_all_raw(sql.build()).await.map_err(load_err)?;

@@ -6,20 +6,22 @@ use entity::team;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Teams of an organization that the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TeamsOfOrganization(pub Uuid, pub PageArgs);
 
 impl Loader<TeamsOfOrganization> for DbLoader {
-    type Value = Page<team::Model>;
+    type Value = std::sync::Arc<Page<team::Model>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[TeamsOfOrganization]) -> Result<HashMap<TeamsOfOrganization, Self::Value>, Self::Error> {
         let filter = self.grants().await.map_err(load_err)?.team_filter();
         let push = |_: &PageArgs, sql: &mut Sql| filter.push_sql(sql);
         let table = ChildTable { table: "teams", parent_col: "organization_id", parent_of: |t: &team::Model| t.organization_id };
-        load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push)).await.map_err(load_err)
+        load_grouped::<team::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&push))
+            .await
+            .map(crate::db::shared)
+            .map_err(load_err)
     }
 }
 

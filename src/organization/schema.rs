@@ -1,6 +1,5 @@
 //! The `Organization` type, `organization(slug)` and the organization mutations.
 
-use crate::request::ReachableById;
 use super::loader::{OrganizationBySlug, TeamsOfOrganization};
 use super::service::{self, NewOrganization, OrganizationChanges};
 use crate::authz::{Resource, Scope};
@@ -10,9 +9,10 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost_either, page_args};
+use crate::graphql::pagination::{cost_either, page_args_in};
 use crate::graphql::viewer_fields;
 use crate::membership::schema::{MembershipConnection, members_of};
+use crate::request::ReachableById;
 use crate::role::schema::{Role, ScopeKind};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;
@@ -152,9 +152,9 @@ impl Organization {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<TeamConnection> {
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(TeamsOfOrganization(self.0.id, args)).await.map_err(gql)?;
-        Ok(TeamConnection::from_page(page.unwrap_or_else(crate::db::page::Page::empty), Team))
+        Ok(TeamConnection::from_page(page.unwrap_or_default(), Team))
     }
     /// Organization-level memberships; `search` matches a prefix of the member's name, case-insensitively.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]

@@ -1,6 +1,5 @@
 //! The `Project` type and the project mutations.
 
-use crate::request::ReachableById;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
@@ -12,10 +11,11 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost_either, page_args};
+use crate::graphql::pagination::{cost_either, page_args, page_args_in};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
+use crate::request::ReachableById;
 use crate::role::schema::{Role, role_by_id};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
@@ -68,7 +68,12 @@ impl Project {
     }
     /// The workspace the project belongs to.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
-        let w = ctx.req()?.loader.load_one(ReachableById::<entity::workspace::Entity>::new(self.0.workspace_id)).await.map_err(gql)?;
+        let w = ctx
+            .req()?
+            .loader
+            .load_one(ReachableById::<entity::workspace::Entity>::new(self.0.workspace_id))
+            .await
+            .map_err(gql)?;
         Ok(Workspace(w.ok_or(AppError::NotFound)?))
     }
     /// The team the project belongs to.
@@ -110,12 +115,12 @@ impl Project {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<DatasetConnection> {
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         if !self.opens(ctx).await? {
             return Ok(DatasetConnection::from_page(Page::<entity::dataset::Model>::empty(), Dataset));
         }
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
-        Ok(DatasetConnection::from_page(page.unwrap_or_else(Page::empty), Dataset))
+        Ok(DatasetConnection::from_page(page.unwrap_or_default(), Dataset))
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]

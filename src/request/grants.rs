@@ -18,8 +18,13 @@ pub struct GrantsCache {
 }
 
 impl GrantsCache {
-    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer) -> Self {
-        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(None) }
+    /// `loaded`: the viewer's grants as read with their authentication, in this request
+    /// (shaped here like every later read: a personal access token's reach, the verified
+    /// e-mail; see `Viewer::shape`).
+    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
+        let loaded = loaded.filter(|g| viewer.user_id() == Some(g.user_id) && g.only_org == viewer.only_org());
+        let cached = loaded.map(|g| Arc::new(viewer.shape(g)));
+        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(cached) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).

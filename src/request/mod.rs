@@ -3,11 +3,13 @@
 //! `RequestCtx::new` (HTTP and WebSocket alike); resolvers and services read it. It knows
 //! nothing of GraphQL (`graphql::context` fetches it from a resolver's context).
 
+mod batches;
 mod grants;
 mod loader;
 mod viewer;
 mod write;
 
+pub use batches::{Batches, Driven, drive};
 pub use loader::{DbLoader, LoadError, ReachableById, RuleById, VisibleById, load_err};
 pub use viewer::Viewer;
 pub use write::Write;
@@ -33,21 +35,41 @@ pub struct RequestCtx {
     grants: Arc<GrantsCache>,
     /// How many write transactions of this operation committed (see `Write::commit`).
     commits: Arc<AtomicU32>,
+    /// The loader's batches, run by `drive` (see `batches`).
+    batches: Arc<Batches>,
 }
 
 impl RequestCtx {
     /// The context of one operation of `viewer`.
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>, catalogs: Arc<CatalogCell>, viewer: Viewer) -> Self {
-        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), &viewer));
+        Self::with_grants(db, settings, catalogs, viewer, None)
+    }
+
+    /// The context of one operation of `viewer` whose grants were read with its
+    /// authentication, in the same statement (`Grants::load_by_sub`): they are this
+    /// request's copy, read during this request.
+    pub fn with_grants(
+        db: DatabaseConnection,
+        settings: Arc<Settings>,
+        catalogs: Arc<CatalogCell>,
+        viewer: Viewer,
+        grants: Option<Grants>,
+    ) -> Self {
+        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), &viewer, grants));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
-        // batch per level keeps statement counts independent of row counts.
-        let loader = DataLoader::new(DbLoader::new(db.clone(), grants.clone()), |batch| {
-            // A batch runs in its own task: it keeps the request's span (and request id).
-            tokio::spawn(tracing::Instrument::in_current_span(batch))
-        })
-        .max_batch_size(10_000)
-        .delay(settings.loader_batch_delay);
-        Self { db, settings, viewer, loader, catalogs, grants, commits: Arc::default() }
+        // batch per level keeps statement counts independent of row counts. The batch
+        // starts once every resolver of the level has asked (`batches`), not after a delay.
+        let batches = Arc::new(Batches::default());
+        let loader = DataLoader::new(DbLoader::new(db.clone(), grants.clone()), batches.spawner(settings.loader_batch_delay))
+            .max_batch_size(10_000)
+            .delay(std::time::Duration::ZERO);
+        Self { db, settings, viewer, loader, catalogs, grants, commits: Arc::default(), batches }
+    }
+
+    /// A handle on the loader's batches, for `drive` (the context itself moves into the
+    /// GraphQL request).
+    pub fn batches(&self) -> Arc<Batches> {
+        self.batches.clone()
     }
 
     /// The count of this operation's committed writes, shared: the HTTP handler re-runs a

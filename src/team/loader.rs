@@ -6,13 +6,12 @@ use entity::workspace;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Workspaces of a team (whoever sees the team sees all of them), one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WorkspacesOfTeam(pub Uuid, pub PageArgs);
 
 impl Loader<WorkspacesOfTeam> for DbLoader {
-    type Value = Page<workspace::Model>;
+    type Value = std::sync::Arc<Page<workspace::Model>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[WorkspacesOfTeam]) -> Result<HashMap<WorkspacesOfTeam, Self::Value>, Self::Error> {
@@ -22,6 +21,7 @@ impl Loader<WorkspacesOfTeam> for DbLoader {
         let visible = |_: &PageArgs, sql: &mut crate::db::Sql| f.push_sql_on(sql, "t.organization_id", "t.team_id");
         load_grouped::<workspace::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await
+            .map(crate::db::shared)
             .map_err(load_err)
     }
 }

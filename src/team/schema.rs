@@ -4,12 +4,11 @@ use super::loader::WorkspacesOfTeam;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
-use crate::db::page::Page;
 use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost, cost_either, page_args};
+use crate::graphql::pagination::{cost, cost_either, page_args_in};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, ProjectDiskUsage, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
@@ -74,9 +73,9 @@ impl Team {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<WorkspaceConnection> {
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
-        Ok(WorkspaceConnection::from_page(page.unwrap_or_else(Page::empty), Workspace))
+        Ok(WorkspaceConnection::from_page(page.unwrap_or_default(), Workspace))
     }
     /// Null unless the viewer may manage invitations here (`member.invite`).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]

@@ -13,7 +13,9 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+// async-graphql opens an `info` span around every DataLoader call (its "tracing" feature,
+// which the Tracing extension needs): one per field of a nested read, none worth a log line.
+const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,async_graphql=warn";
 
 /// Flushes exported traces when dropped (at the end of `main`).
 pub struct Guard {

@@ -42,7 +42,7 @@ impl Loader<VisibleUser> for DbLoader {
 pub struct ViewerOrganizations(pub PageArgs);
 
 impl Loader<ViewerOrganizations> for DbLoader {
-    type Value = Page<entity::organization::Model>;
+    type Value = std::sync::Arc<Page<entity::organization::Model>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[ViewerOrganizations]) -> Result<HashMap<ViewerOrganizations, Self::Value>, Self::Error> {
@@ -53,7 +53,7 @@ impl Loader<ViewerOrganizations> for DbLoader {
         let mut out = HashMap::new();
         for key in keys {
             let page = load_page::<entity::organization::Entity, _>(&self.db, "organizations", &filter, &key.0).await;
-            out.insert(*key, page.map_err(load_err)?);
+            out.insert(*key, std::sync::Arc::new(page.map_err(load_err)?));
         }
         Ok(out)
     }

@@ -60,11 +60,11 @@ impl User {
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<Option<OrganizationConnection>> {
         let req = ctx.req()?;
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = crate::graphql::pagination::page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_else(Page::empty);
+        let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_default();
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
     /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.

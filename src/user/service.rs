@@ -4,7 +4,7 @@
 //! unique among verified ones only (migration 000013): an unverified claim is stored as
 //! the claimant's, unverified, matches no invitation and never blocks the verified owner.
 
-use crate::authz::{Catalog, Scope};
+use crate::authz::{Catalog, CatalogCell, Grants, Scope};
 use crate::db::begin_write;
 use crate::domain::{Email, Name, Slug};
 use crate::error::{AppError, AppResult};
@@ -45,6 +45,19 @@ pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         AppError::Conflict { .. } => email_taken(),
         other => other,
     })
+}
+
+/// `provision`, with the grants of a known user read in the same statement as the user
+/// (`Grants::load_by_sub`); a user provisioned now has none read yet (`None`).
+pub async fn provision_with_grants(
+    db: &DatabaseConnection,
+    catalogs: &CatalogCell,
+    id: &Identity,
+) -> AppResult<(user::Model, Option<Grants>)> {
+    match Grants::load_by_sub(db, catalogs, &id.sub).await? {
+        Some((existing, grants)) => Ok((refresh(db, existing, id).await?, Some(grants))),
+        None => Ok((provision(db, &catalogs.get(), id).await?, None)),
+    }
 }
 
 async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<user::Model>> {

@@ -1,18 +1,17 @@
 //! The `Workspace` type and the workspace mutations.
 
-use crate::request::ReachableById;
 use super::loader::ProjectsOfWorkspace;
 use super::service;
 use crate::connection;
-use crate::db::page::Page;
 use crate::domain::{Description, Name};
 use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost_either, page_args};
+use crate::graphql::pagination::{cost_either, page_args_in};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
+use crate::request::ReachableById;
 use crate::team::schema::Team;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -63,9 +62,9 @@ impl Workspace {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<ProjectConnection> {
-        let args = page_args(first, after.as_deref(), last, before.as_deref())?;
+        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
         let page = ctx.req()?.loader.load_one(ProjectsOfWorkspace(self.0.id, args)).await.map_err(gql)?;
-        Ok(ProjectConnection::from_page(page.unwrap_or_else(Page::empty), Project))
+        Ok(ProjectConnection::from_page(page.unwrap_or_default(), Project))
     }
     /// Bytes of the items in the workspace's projects that the viewer sees (a whole number).
     async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {

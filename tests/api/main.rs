@@ -38,6 +38,7 @@ mod locking;
 mod memberships;
 mod moves;
 mod n_plus_one;
+mod nested_scaling;
 mod observability;
 mod order_of_checks;
 mod organizations;

@@ -10,14 +10,14 @@ use sea_orm::{EntityTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
-const QUERY: &str = "{ viewer { organizations(first: 10) { nodes { slug teams(first: 10) { totalCount nodes { name
+pub(crate) const QUERY: &str = "{ viewer { organizations(first: 10) { nodes { slug teams(first: 10) { totalCount nodes { name
     workspaces(first: 10) { nodes { name projects(first: 10) { totalCount nodes { name createdBy { id }
     datasets(first: 20) { totalCount nodes { name depth children(first: 5) { totalCount nodes { name } } } } } } } } } } } } } }";
 
 /// `orgs` organizations × `teams` teams × 3 workspaces × 3 projects × `datasets`
 /// top-level datasets, each with one child. Organizations and teams go through the API
 /// (memberships, `First Workspace`); the bulk below is inserted directly.
-async fn seed(app: &TestApp, owner: &Client, prefix: &str, orgs: usize, teams: usize, datasets: usize) {
+pub(crate) async fn seed(app: &TestApp, owner: &Client, prefix: &str, orgs: usize, teams: usize, datasets: usize) {
     let db = app.database().await;
     let now = Utc::now();
     let mut rows_w = Vec::new();
@@ -103,7 +103,7 @@ async fn count_statements(app: &TestApp, client: &Client) -> (usize, serde_json:
     (app.statement_count() - before, data)
 }
 
-fn count_datasets(data: &serde_json::Value) -> usize {
+pub(crate) fn count_datasets(data: &serde_json::Value) -> usize {
     let mut n = 0;
     for o in data["viewer"]["organizations"]["nodes"].as_array().into_iter().flatten() {
         for t in o["teams"]["nodes"].as_array().into_iter().flatten() {
