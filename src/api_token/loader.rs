@@ -8,7 +8,6 @@ use async_graphql::dataloader::Loader;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// A user's tokens, revoked and expired ones included, one page. The caller has checked
 /// that the user is the viewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -131,10 +131,7 @@ impl Visible for training_run::Entity {
         use training_run::Column as T;
         let all_runs = |key: Key| g.holds_filter(key.as_str()).teams.condition(T::OrganizationId, T::TeamId);
         Condition::all().add(g.team_filter().condition(T::OrganizationId, T::TeamId)).add(
-            Condition::any()
-                .add(T::CreatedBy.eq(g.user_id))
-                .add(all_runs(keys::MODEL_VIEW))
-                .add(all_runs(keys::MODEL_TRAIN)),
+            Condition::any().add(T::CreatedBy.eq(g.user_id)).add(all_runs(keys::MODEL_VIEW)).add(all_runs(keys::MODEL_TRAIN)),
         )
     }
 }
@@ -158,8 +155,11 @@ impl Visible for trash_entry::Entity {
     }
     fn condition(g: &Grants) -> Condition {
         use trash_entry::Column as E;
-        let dataset =
-            Condition::all().add(E::Kind.eq("Dataset")).add(g.project_filter().condition(E::OrganizationId, E::TeamId, E::ProjectId));
+        let dataset = Condition::all().add(E::Kind.eq("Dataset")).add(g.project_filter().condition(
+            E::OrganizationId,
+            E::TeamId,
+            E::ProjectId,
+        ));
         let rights = |key| can_on_project(g, key, E::OrganizationId, E::TeamId, E::ProjectId, E::CreatedBy);
         let project = Condition::all()
             .add(E::Kind.eq("Project"))

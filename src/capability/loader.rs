@@ -9,7 +9,6 @@ use entity::capability_grant;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// One page of the grants of an organization, of one user only when set; oldest first.
 /// The caller (`service::grants_of`) has already narrowed the user to what the viewer may list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

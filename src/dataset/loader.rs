@@ -6,7 +6,6 @@ use entity::dataset;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Datasets directly under a project (top level) or a dataset, one page. Whoever sees
 /// the parent sees them: datasets share their project's visibility.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,6 +1,5 @@
 //! The `Dataset` type and the dataset mutations.
 
-use crate::request::ReachableById;
 use super::loader::{DatasetsUnder, path_ids};
 use super::service;
 use crate::connection;
@@ -12,6 +11,7 @@ use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
+use crate::request::ReachableById;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -57,7 +57,12 @@ impl Dataset {
     #[graphql(complexity = "128 * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         let ids = path_ids(&self.0.path);
-        let mut found = ctx.req()?.loader.load_many(ids.iter().map(|id| ReachableById::<entity::dataset::Entity>::new(*id))).await.map_err(gql)?;
+        let mut found = ctx
+            .req()?
+            .loader
+            .load_many(ids.iter().map(|id| ReachableById::<entity::dataset::Entity>::new(*id)))
+            .await
+            .map_err(gql)?;
         Ok(ids.iter().filter_map(|id| found.remove(&ReachableById::<entity::dataset::Entity>::new(*id))).map(Dataset).collect())
     }
     /// 0 for a top-level dataset.

@@ -8,7 +8,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Invitations of one scope, optionally of one (effective) status, one page. The caller
 /// has checked `member.invite` there.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

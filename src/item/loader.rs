@@ -11,7 +11,6 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Items directly in a dataset, one page. Whoever sees the dataset sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ItemsOfDataset(pub Uuid, pub PageArgs);

@@ -4,7 +4,6 @@
 //! Byte counts are GraphQL `Float!` (GraphQL `Int` is 32-bit): always whole numbers, exact
 //! up to 2^53 − 1 bytes (8 PiB), the range of a JavaScript number. Item counts are `Int!`.
 
-use crate::request::ReachableById;
 use super::loader::{DatasetTotals, ItemsOfDataset, ProjectTotals, ScopeTotals, TeamDiskUsage, Totals};
 use super::service::{self, MAX_BATCH, NewItem};
 use super::values::{ByteSize, ContentType, ItemName};
@@ -17,6 +16,7 @@ use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode, decode_as, encode};
 use crate::graphql::pagination::page_args;
 use crate::project::schema::Project;
+use crate::request::ReachableById;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -49,7 +49,8 @@ impl Item {
     }
     /// The dataset the item is in.
     async fn dataset(&self, ctx: &Context<'_>) -> Result<Dataset> {
-        let d = ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(self.0.dataset_id)).await.map_err(gql)?;
+        let d =
+            ctx.req()?.loader.load_one(ReachableById::<entity::dataset::Entity>::new(self.0.dataset_id)).await.map_err(gql)?;
         Ok(Dataset(d.ok_or(AppError::NotFound)?))
     }
     /// Who added it; null when unknown or not visible to the viewer.
@@ -217,7 +218,11 @@ pub async fn disk_usage(ctx: &Context<'_>, team: Uuid, first: Option<i32>) -> Re
     let args = page_args(first, None)?;
     let req = ctx.req()?;
     let usage = req.loader.load_one(TeamDiskUsage(team, args.first.min(MAX_PAGE))).await.map_err(gql)?.unwrap_or_default();
-    let mut projects = req.loader.load_many(usage.iter().map(|u| ReachableById::<entity::project::Entity>::new(u.project_id))).await.map_err(gql)?;
+    let mut projects = req
+        .loader
+        .load_many(usage.iter().map(|u| ReachableById::<entity::project::Entity>::new(u.project_id)))
+        .await
+        .map_err(gql)?;
     Ok(usage
         .into_iter()
         .filter_map(|u| {

@@ -6,7 +6,6 @@ use entity::membership;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Narrowing of a member list: by role and by a case-insensitive name prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemberQuery {

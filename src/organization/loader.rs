@@ -6,7 +6,6 @@ use entity::team;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Teams of an organization that the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TeamsOfOrganization(pub Uuid, pub PageArgs);

@@ -1,6 +1,5 @@
 //! The `Organization` type, `organization(slug)` and the organization mutations.
 
-use crate::request::ReachableById;
 use super::loader::{OrganizationBySlug, TeamsOfOrganization};
 use super::service::{self, NewOrganization, OrganizationChanges};
 use crate::authz::{Resource, Scope};
@@ -13,6 +12,7 @@ use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::graphql::viewer_fields;
 use crate::membership::schema::{MembershipConnection, members_of};
+use crate::request::ReachableById;
 use crate::role::schema::{Role, ScopeKind};
 use crate::team::schema::{Team, TeamConnection};
 use crate::user::schema::User;

@@ -1,6 +1,5 @@
 //! The `Project` type and the project mutations.
 
-use crate::request::ReachableById;
 use super::service;
 use crate::authz::{Resource, Scope};
 use crate::connection;
@@ -16,6 +15,7 @@ use crate::graphql::pagination::{cost, page_args};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
+use crate::request::ReachableById;
 use crate::role::schema::{Role, role_by_id};
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
@@ -58,7 +58,12 @@ impl Project {
     }
     /// The workspace the project belongs to.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
-        let w = ctx.req()?.loader.load_one(ReachableById::<entity::workspace::Entity>::new(self.0.workspace_id)).await.map_err(gql)?;
+        let w = ctx
+            .req()?
+            .loader
+            .load_one(ReachableById::<entity::workspace::Entity>::new(self.0.workspace_id))
+            .await
+            .map_err(gql)?;
         Ok(Workspace(w.ok_or(AppError::NotFound)?))
     }
     /// The team the project belongs to.

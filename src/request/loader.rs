@@ -98,7 +98,10 @@ where
     type Value = E::Model;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RuleById<E, REACH>]) -> Result<std::collections::HashMap<RuleById<E, REACH>, E::Model>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[RuleById<E, REACH>],
+    ) -> Result<std::collections::HashMap<RuleById<E, REACH>, E::Model>, LoadError> {
         let grants = self.grants().await.map_err(load_err)?;
         let ids = keys.iter().map(|k| k.0).collect();
         let rule = if REACH { E::reach(&grants) } else { E::condition(&grants) };

@@ -1,7 +1,6 @@
 //! `Query.explore`, the `ShareLink` and `ProjectOrigin` types, the sharing fields of
 //! `Project` and the sharing mutations.
 
-use crate::request::ReachableById;
 use super::loader::{OriginOf, Published, PublishedOf, ShareLinksOf};
 use super::service::{self, OriginKind};
 use crate::authz::Resource;
@@ -13,6 +12,7 @@ use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::project::schema::{Project, ProjectConnection};
+use crate::request::ReachableById;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -89,7 +89,8 @@ impl ProjectOrigin {
     /// or it is published.
     async fn source_project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         let req = ctx.req()?;
-        let p = req.loader.load_one(ReachableById::<entity::project::Entity>::new(self.0.source_project_id)).await.map_err(gql)?;
+        let p =
+            req.loader.load_one(ReachableById::<entity::project::Entity>::new(self.0.source_project_id)).await.map_err(gql)?;
         Ok(p.map(Project))
     }
     /// Id of the project it was copied from, even when that project is gone or hidden.

@@ -6,7 +6,6 @@ use entity::workspace;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Workspaces of a team (whoever sees the team sees all of them), one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WorkspacesOfTeam(pub Uuid, pub PageArgs);

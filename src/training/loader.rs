@@ -8,7 +8,6 @@ use entity::training_run;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// A page of a team's runs; with a creator, only the runs that user started (the
 /// caller decides from the viewer's grants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

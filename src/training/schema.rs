@@ -1,6 +1,5 @@
 //! The `TrainingRun` type, `Team.trainingRuns` and the training run mutations.
 
-use crate::request::ReachableById;
 use super::loader::TrainingRunsOfTeam;
 use super::service;
 use crate::connection;
@@ -11,6 +10,7 @@ use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
+use crate::request::ReachableById;
 use crate::team::schema::Team;
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};

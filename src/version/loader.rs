@@ -9,7 +9,6 @@ use entity::project_version;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees
 /// the project sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

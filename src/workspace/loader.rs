@@ -6,7 +6,6 @@ use entity::project;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-
 /// Projects of a workspace that the viewer sees, one page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ProjectsOfWorkspace(pub Uuid, pub PageArgs);

@@ -1,6 +1,5 @@
 //! The `Workspace` type and the workspace mutations.
 
-use crate::request::ReachableById;
 use super::loader::ProjectsOfWorkspace;
 use super::service;
 use crate::connection;
@@ -13,6 +12,7 @@ use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, page_args};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
+use crate::request::ReachableById;
 use crate::team::schema::Team;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};

@@ -162,7 +162,11 @@ async fn access_rows_agree(db: &DatabaseConnection, mut grants: Grants, org: Uui
                 organization_id: m.organization_id,
                 team_id: m.team_id,
                 project_id: m.project_id,
-                email: if i % 3 == 0 { format!("invitee-{}@example.test", members[i % members.len()]) } else { format!("someone-{i}@example.test") },
+                email: if i % 3 == 0 {
+                    format!("invitee-{}@example.test", members[i % members.len()])
+                } else {
+                    format!("someone-{i}@example.test")
+                },
                 role_id: m.role_id,
                 invited_by: Some(members[(i + 1) % members.len()]),
                 status: "PENDING".into(),
@@ -208,7 +212,8 @@ async fn access_rows_agree(db: &DatabaseConnection, mut grants: Grants, org: Uui
         .map(|m| m.group_id)
         .collect();
     let reads = grants.can(&orgraph::authz::Resource::Organization { org }, "group.read");
-    let want = ids(groups.iter().filter(|g| grants.sees_org(org) && (reads || member_of.contains(&g.id))).map(|g| g.id).collect());
+    let want =
+        ids(groups.iter().filter(|g| grants.sees_org(org) && (reads || member_of.contains(&g.id))).map(|g| g.id).collect());
     let got = group::Entity::find()
         .filter(group::Column::OrganizationId.eq(org))
         .filter(<group::Entity as Visible>::condition(&grants))
