@@ -201,19 +201,19 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
     }
     // `{ __typename }` needs the viewer authenticated (an invalid token is 401, a new one
     // is provisioned) but nothing executed.
-    if admitted.kind == OperationType::Query {
-        if let Some(answer) = crate::graphql::typename_only(&mut request) {
-            let user = match authenticate_with(app, headers, false).await {
-                Ok(authenticated) => authenticated.and_then(|(viewer, _)| viewer.user_id()),
-                Err(response) => return response,
-            };
-            crate::graphql::observe::started(&mut request, user);
-            let answer = crate::graphql::observe::finished(answer);
-            return match serde_json::to_vec(&answer) {
-                Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-                Err(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
-            };
-        }
+    if admitted.kind == OperationType::Query
+        && let Some(answer) = crate::graphql::typename_only(&mut request)
+    {
+        let user = match authenticate_with(app, headers, false).await {
+            Ok(authenticated) => authenticated.and_then(|(viewer, _)| viewer.user_id()),
+            Err(response) => return response,
+        };
+        crate::graphql::observe::started(&mut request, user);
+        let answer = crate::graphql::observe::finished(answer);
+        return match serde_json::to_vec(&answer) {
+            Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Err(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
+        };
     }
     // A query reads the viewer's grants with the authentication, in the same statement.
     let (viewer, grants) = match authenticate_with(app, headers, admitted.kind == OperationType::Query).await {

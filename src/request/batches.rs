@@ -49,10 +49,10 @@ impl Batches {
             let mut state = batches.state();
             if state.driven {
                 state.queued.push(batch);
-                if !state.polling {
-                    if let Some(waker) = &state.waker {
-                        waker.wake_by_ref();
-                    }
+                if !state.polling
+                    && let Some(waker) = &state.waker
+                {
+                    waker.wake_by_ref();
                 }
                 return;
             }
