@@ -99,7 +99,7 @@ impl Dataset {
         items_of(ctx, self.0.id, first, after, last, before).await
     }
     /// Bytes of the items in this dataset and all its sub-datasets (a whole number).
-    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<crate::graphql::bytes::Bytes> {
         size_bytes(ctx, TotalsOf::Dataset(&self.0)).await
     }
     /// Number of items in this dataset and all its sub-datasets.

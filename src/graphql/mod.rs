@@ -1,5 +1,6 @@
 //! Composition only: the schema is merged from each concept's query and mutation roots.
 
+pub mod bytes;
 pub mod context;
 pub mod guard;
 pub mod ids;

@@ -40,8 +40,8 @@ impl Item {
         &self.0.name
     }
     /// Size in bytes: a whole number (a `Float` because GraphQL `Int` is 32-bit).
-    async fn size_bytes(&self) -> f64 {
-        self.0.size_bytes as f64
+    async fn size_bytes(&self) -> crate::graphql::bytes::Bytes {
+        crate::graphql::bytes::Bytes(self.0.size_bytes)
     }
     /// Media type such as `image/png`, lowercase.
     async fn content_type(&self) -> &str {
@@ -69,7 +69,7 @@ pub struct ProjectDiskUsage {
     /// The project.
     pub project: Project,
     /// Bytes of every item in the project's datasets (a whole number).
-    pub size_bytes: f64,
+    pub size_bytes: crate::graphql::bytes::Bytes,
     /// Number of items in the project's datasets.
     pub item_count: i32,
 }
@@ -210,8 +210,8 @@ async fn totals(ctx: &Context<'_>, of: TotalsOf<'_>) -> Result<Totals> {
 }
 
 /// `sizeBytes`: a whole number of bytes as a `Float`.
-pub async fn size_bytes(ctx: &Context<'_>, of: TotalsOf<'_>) -> Result<f64> {
-    Ok(totals(ctx, of).await?.size_bytes as f64)
+pub async fn size_bytes(ctx: &Context<'_>, of: TotalsOf<'_>) -> Result<crate::graphql::bytes::Bytes> {
+    Ok(crate::graphql::bytes::Bytes(totals(ctx, of).await?.size_bytes))
 }
 
 /// `itemCount`, saturated at the largest GraphQL `Int`.
@@ -235,7 +235,7 @@ pub async fn disk_usage(ctx: &Context<'_>, team: Uuid, first: Option<i32>) -> Re
         .filter_map(|u| {
             projects.remove(&ReachableById::<entity::project::Entity>::new(u.project_id)).map(|p| ProjectDiskUsage {
                 project: Project(p),
-                size_bytes: u.totals.size_bytes as f64,
+                size_bytes: crate::graphql::bytes::Bytes(u.totals.size_bytes),
                 item_count: i32::try_from(u.totals.item_count).unwrap_or(i32::MAX),
             })
         })

@@ -184,9 +184,9 @@ impl Project {
     }
     /// Bytes of the items in all datasets of the project (a whole number); 0 for a viewer
     /// who sees only the project's identity.
-    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<crate::graphql::bytes::Bytes> {
         if !self.opens(ctx).await? {
-            return Ok(0.0);
+            return Ok(crate::graphql::bytes::Bytes(0));
         }
         item_schema::size_bytes(ctx, TotalsOf::Project(self.0.id)).await
     }

@@ -116,7 +116,7 @@ impl Team {
         members_of(ctx, self.resource(), self.0.id, first, after, last, before, None, None).await
     }
     /// Bytes of the items in the team's projects that the viewer sees (a whole number).
-    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<crate::graphql::bytes::Bytes> {
         item_schema::size_bytes(ctx, TotalsOf::Team(self.0.id)).await
     }
     /// Number of items in the team's projects that the viewer sees.
@@ -138,7 +138,7 @@ impl Team {
     }
     /// Bytes of the team's trash entries that the viewer sees (a whole number; not part
     /// of `sizeBytes` or `diskUsage`).
-    async fn trash_size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+    async fn trash_size_bytes(&self, ctx: &Context<'_>) -> Result<crate::graphql::bytes::Bytes> {
         crate::trash::schema::size_of_team(ctx, self.0.id).await
     }
     /// The team's projects that the viewer sees, largest first (bytes, then items, then

@@ -48,8 +48,8 @@ impl TrashEntry {
         self.0.deleted_at
     }
     /// Bytes of the items in the deleted subtree (a whole number).
-    async fn size_bytes(&self) -> f64 {
-        self.0.size_bytes as f64
+    async fn size_bytes(&self) -> crate::graphql::bytes::Bytes {
+        crate::graphql::bytes::Bytes(self.0.size_bytes)
     }
     /// Number of items in the deleted subtree.
     async fn item_count(&self) -> i32 {
@@ -85,9 +85,9 @@ pub async fn of_team(
 }
 
 /// `Team.trashSizeBytes`: bytes in the team's trash entries the viewer sees.
-pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<f64> {
+pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<crate::graphql::bytes::Bytes> {
     let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
-    Ok(rows.iter().map(|e| e.size_bytes).sum::<i64>() as f64)
+    Ok(crate::graphql::bytes::Bytes(rows.iter().map(|e| e.size_bytes).sum::<i64>()))
 }
 
 /// Input of `restoreFromTrash`.

@@ -67,7 +67,7 @@ impl Workspace {
         Ok(ProjectConnection::from_page(page.unwrap_or_default(), Project))
     }
     /// Bytes of the items in the workspace's projects that the viewer sees (a whole number).
-    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<f64> {
+    async fn size_bytes(&self, ctx: &Context<'_>) -> Result<crate::graphql::bytes::Bytes> {
         item_schema::size_bytes(ctx, TotalsOf::Workspace(self.0.id)).await
     }
     /// Number of items in the workspace's projects that the viewer sees.

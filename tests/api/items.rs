@@ -17,7 +17,9 @@ const USAGE: &str = "query($t: ID!) { node(id: $t) { ... on Team { sizeBytes ite
 async fn totals(c: &Client, id: &str) -> (f64, i64) {
     let d = c.ok(TOTALS, json!({ "id": id })).await;
     let n = &d["node"];
-    (n["sizeBytes"].as_f64().unwrap_or_else(|| panic!("sizeBytes of {id}: {d}")), n["itemCount"].as_i64().expect("itemCount"))
+    // `as_i64`: a byte count is a JSON integer on the wire (`3`, never `3.0`).
+    let bytes = n["sizeBytes"].as_i64().unwrap_or_else(|| panic!("sizeBytes of {id} is not a whole JSON number: {d}"));
+    (bytes as f64, n["itemCount"].as_i64().expect("itemCount"))
 }
 
 fn field(body: &Value) -> &str {
@@ -46,7 +48,7 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     assert_eq!(item["contentType"], "image/png");
     assert_eq!(item["dataset"]["id"], a.as_str());
     assert_eq!(item["createdBy"]["id"], owner.id.as_str());
-    assert_eq!(d["addItems"]["dataset"], json!({ "id": a, "sizeBytes": 100.0, "itemCount": 1 }));
+    assert_eq!(d["addItems"]["dataset"], json!({ "id": a, "sizeBytes": 100, "itemCount": 1 }));
     add_items(&owner, &b, &[("1.png", 20), ("2.png", 30)]).await;
     add_items(&owner, &c, &[("1.png", 5)]).await;
     add_items(&owner, &x, &[("big.png", 1000)]).await;
@@ -162,9 +164,9 @@ both!(disk_usage_lists_projects_by_size_and_only_those_the_viewer_sees, |app: Te
     assert_eq!(
         d["node"]["diskUsage"],
         json!([
-            { "project": { "name": "Big" }, "sizeBytes": 300.0, "itemCount": 1 },
-            { "project": { "name": "Small" }, "sizeBytes": 25.0, "itemCount": 2 },
-            { "project": { "name": "Empty" }, "sizeBytes": 0.0, "itemCount": 0 },
+            { "project": { "name": "Big" }, "sizeBytes": 300, "itemCount": 1 },
+            { "project": { "name": "Small" }, "sizeBytes": 25, "itemCount": 2 },
+            { "project": { "name": "Empty" }, "sizeBytes": 0, "itemCount": 0 },
         ])
     );
     let top = owner
@@ -189,9 +191,9 @@ both!(disk_usage_lists_projects_by_size_and_only_those_the_viewer_sees, |app: Te
     add_member(&owner, &org.id, &ann, "worker").await;
     add_member(&owner, &org.team, &ann, "annotator").await;
     let d = ann.ok(USAGE, json!({ "t": org.team })).await;
-    assert_eq!(d["node"], json!({ "sizeBytes": 0.0, "itemCount": 0, "diskUsage": [] }));
+    assert_eq!(d["node"], json!({ "sizeBytes": 0, "itemCount": 0, "diskUsage": [] }));
     let ws = ann.ok("query($w: ID!) { node(id: $w) { ... on Workspace { sizeBytes itemCount } } }", json!({ "w": w2 })).await;
-    assert_eq!(ws["node"], json!({ "sizeBytes": 0.0, "itemCount": 0 }));
+    assert_eq!(ws["node"], json!({ "sizeBytes": 0, "itemCount": 0 }));
 
     // A labeler of Small sees the team through it, and only Small is counted.
     let lab = app.user("lab").await;
@@ -200,7 +202,7 @@ both!(disk_usage_lists_projects_by_size_and_only_those_the_viewer_sees, |app: Te
     let d = lab.ok(USAGE, json!({ "t": org.team })).await;
     assert_eq!(
         d["node"],
-        json!({ "sizeBytes": 25.0, "itemCount": 2, "diskUsage": [{ "project": { "name": "Small" }, "sizeBytes": 25.0, "itemCount": 2 }] })
+        json!({ "sizeBytes": 25, "itemCount": 2, "diskUsage": [{ "project": { "name": "Small" }, "sizeBytes": 25, "itemCount": 2 }] })
     );
     assert_eq!(totals(&lab, &w2).await, (0.0, 0));
     assert_eq!(totals(&lab, &org.workspace).await, (25.0, 2));
@@ -329,8 +331,8 @@ both!(dataset_totals_cost_statements_per_level_not_per_dataset, settings = count
         let nodes = d["node"]["datasets"]["nodes"].as_array().expect("datasets");
         assert_eq!(nodes.len(), *n);
         for ds in nodes {
-            assert_eq!((ds["sizeBytes"].as_f64(), ds["itemCount"].as_i64()), (Some(3.0), Some(2)), "{ds}");
-            assert_eq!(ds["children"]["nodes"], json!([{ "sizeBytes": 2.0 }]));
+            assert_eq!((ds["sizeBytes"].as_i64(), ds["itemCount"].as_i64()), (Some(3), Some(2)), "{ds}");
+            assert_eq!(ds["children"]["nodes"], json!([{ "sizeBytes": 2 }]));
         }
     }
     assert_eq!(counts[0], counts[1], "statements depend on the number of datasets: {counts:?}");

@@ -105,7 +105,7 @@ both!(restore_creates_a_new_project_with_the_old_state_and_leaves_the_original, 
             json!({ "p": q }),
         )
         .await;
-    assert_eq!(totals["node"], json!({ "sizeBytes": 35.0, "itemCount": 3, "versions": { "totalCount": 0 } }));
+    assert_eq!(totals["node"], json!({ "sizeBytes": 35, "itemCount": 3, "versions": { "totalCount": 0 } }));
     let log = owner
         .ok(
             "query($p: ID!) { node(id: $p) { ... on Project { activity(first: 5) { nodes { action objectKind sourceId } } } } }",
