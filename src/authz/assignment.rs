@@ -7,6 +7,7 @@ use super::catalog::{RoleInfo, Scope};
 use super::grants::{Grants, Resource};
 use super::keys;
 use crate::error::{AppError, AppResult};
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub enum MemberChange<'a> {
@@ -96,4 +97,16 @@ pub fn check_member_change(
             }
         }
     }
+}
+
+/// The roles of `roles` the viewer may give a new member at `resource`: by `addMember`
+/// (`member.manage`) or by `inviteMember` (`member.invite`), under the same rules as those
+/// mutations (`check_member_change`).
+pub fn assignable(grants: &Grants, resource: &Resource, roles: Vec<Arc<RoleInfo>>) -> Vec<Arc<RoleInfo>> {
+    let may = |role: &RoleInfo| {
+        [keys::MEMBER_MANAGE, keys::MEMBER_INVITE].iter().any(|key| {
+            check_member_change(grants, resource, Uuid::nil(), &MemberChange::Add { new: role }, key.as_str()).is_ok()
+        })
+    };
+    roles.into_iter().filter(|r| may(r)).collect()
 }

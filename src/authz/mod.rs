@@ -13,7 +13,7 @@ mod rules;
 mod visibility;
 
 pub use assigned::{Assigned, Assignment};
-pub use assignment::{MemberChange, check_member_change};
+pub use assignment::{MemberChange, assignable, check_member_change};
 pub use catalog::{
     Catalog, CatalogCell, OrgRoles, PermissionInfo, RoleInfo, Scope, grants_cover, preset_namespace, role_at_scope,
 };

@@ -149,7 +149,8 @@ pub fn guard(settings: &crate::config::Settings) -> Result<guard::Guard, String>
     guard::Guard::new(&sdl(), &settings.limits, &caps, settings.dev)
 }
 
-/// The SDL printed by `orgraph schema` and checked in as `schema.graphql`.
+/// The SDL printed by `orgraph schema` and checked in as `schema.graphql`; custom scalars
+/// carry their `@specifiedBy` URL (`DateTime`: RFC 3339), as introspection does.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder().finish().sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

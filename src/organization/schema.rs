@@ -239,8 +239,8 @@ impl Organization {
     }
     /// The organization's role catalog: its preset's built-in roles and its custom roles, optionally of one
     /// scope kind, ordered by scope kind, then rank. It names every role a membership can hold, so it
-    /// includes `owner`, which nobody assigns (only `transferOrganizationOwnership` gives it); who may
-    /// assign the others follows the role hierarchy (each viewer only roles ranked below their own).
+    /// includes `owner`, which nobody assigns (only `transferOrganizationOwnership` gives it); which
+    /// ones the viewer may give is `assignableRoles`.
     /// Empty for non-members (an invitee, a reader of a published project: RULES.md §9.1).
     async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
         if !ctx.req()?.grants().await?.sees_org(self.0.id) {
@@ -248,6 +248,18 @@ impl Organization {
         }
         let roles = crate::authz::OrgRoles::from_model(&self.0);
         Ok(ctx.req()?.catalog().roles(&roles, scope_kind.map(Into::into)).into_iter().map(Role).collect())
+    }
+    /// The roles the viewer may give a new member (`addMember`, `inviteMember`) at `scopeId`:
+    /// this organization when omitted, else one of its teams or projects; only roles of
+    /// that scope's kind, each ranked below the viewer's own (RULES.md §5, §9.3). Never
+    /// `owner`. Empty where the viewer may assign nothing.
+    async fn assignable_roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization (default), or a team or project of it; NOT_FOUND when not visible.")]
+        scope_id: Option<ID>,
+    ) -> Result<Vec<Role>> {
+        crate::role::schema::assignable_roles(ctx, &self.0, scope_id.as_ref()).await
     }
     /// The audit trail: changes to memberships, roles, groups and capability grants,
     /// **newest first** (id descending — unlike other connections, which run oldest

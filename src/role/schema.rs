@@ -294,3 +294,25 @@ impl RoleMutation {
         Ok(DeleteRolePayload { key, scope_kind: input.scope_kind })
     }
 }
+
+/// `Organization.assignableRoles`: the roles of `org`'s catalog the viewer may give a new
+/// member at `scope_id` (the organization itself when absent, else one of its teams or
+/// projects), of that scope's kind. `NOT_FOUND` for a scope the viewer does not see or
+/// one of another organization.
+pub async fn assignable_roles(ctx: &Context<'_>, org: &entity::organization::Model, scope_id: Option<&ID>) -> Result<Vec<Role>> {
+    let req = ctx.req()?;
+    let grants = req.grants().await?;
+    let (scope, id) = match scope_id {
+        None => (Scope::Organization, org.id),
+        Some(id) => {
+            let (kind, id) = crate::graphql::ids::decode(id, "scopeId")?;
+            (crate::graphql::ids::scope_of_kind(kind)?, id)
+        }
+    };
+    let place = crate::membership::repo::find_visible_scope(req.db(), &grants, scope, id).await?;
+    if place.org != org.id {
+        return Err(AppError::NotFound.into());
+    }
+    let roles = req.catalog().roles(&crate::authz::OrgRoles::from_model(org), Some(scope));
+    Ok(crate::authz::assignable(&grants, &place.resource(), roles).into_iter().map(Role).collect())
+}

@@ -194,3 +194,77 @@ both!(finding_16_add_member_and_invite_answer_alike_for_unseen_users, |app: Test
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
     assert_eq!(answers[0].0, "FORBIDDEN");
 });
+
+// `Organization.assignableRoles(scopeId:)` lists exactly the roles `inviteMember` accepts
+// from the viewer at that scope (issue 13: `Organization.roles` names every role, this
+// field says which the viewer may give), never `owner`; NOT_FOUND for a hidden scope.
+both!(assignable_roles_are_exactly_those_the_viewer_may_give, |app: TestApp| async move {
+    const CAN: &str = "query($id: ID!, $p: String!) { node(id: $id) { ... on Organization { viewerCan(permission: $p) } } }";
+    const ASSIGNABLE: &str = "query($s: String!, $id: ID) { organization(slug: $s) {
+        roles { key scopeKind } assignableRoles(scopeId: $id) { key scopeKind } } }";
+    let t = DefaultOrg::new(&app).await;
+    let actors = [
+        ("owner", &t.owner),
+        ("maintainer", &t.maintainer),
+        ("supervisor", &t.supervisor),
+        ("worker", &t.worker),
+        ("team_admin", &t.team_admin),
+        ("developer", &t.developer),
+        ("manager", &t.manager),
+    ];
+    let scopes = [("ORGANIZATION", &t.org), ("TEAM", &t.team), ("PROJECT", &t.project)];
+    let mut invited = 0;
+    let mut listed_somewhere = 0;
+    for (name, actor) in actors {
+        for (kind, scope) in scopes {
+            let d = actor.ok(ASSIGNABLE, json!({ "s": t.slug, "id": scope })).await;
+            let keys = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .expect("roles")
+                    .iter()
+                    .filter(|r| r["scopeKind"] == kind)
+                    .map(|r| r["key"].as_str().expect("key").to_string())
+                    .collect()
+            };
+            let all = keys(&d["organization"]["roles"]);
+            let listed = keys(&d["organization"]["assignableRoles"]);
+            assert_eq!(
+                listed.len(),
+                d["organization"]["assignableRoles"].as_array().expect("list").len(),
+                "{name} at {kind}: only roles of the scope's kind"
+            );
+            assert!(!listed.iter().any(|k| k == "owner"), "{name} at {kind}: owner is never assignable");
+            listed_somewhere += listed.len();
+            // Bringing a newcomer into a team or project also needs `member.invite` on the
+            // organization (a rule on the person, not the role): compare with
+            // `inviteMember` where that rule cannot interfere.
+            let org_inviter =
+                actor.ok(CAN, json!({ "id": t.org, "p": "member.invite" })).await["node"]["viewerCan"] == true;
+            if kind != "ORGANIZATION" && !org_inviter {
+                continue;
+            }
+            for role in &all {
+                invited += 1;
+                let email = format!("x{invited}@example.com");
+                let (_, body) = actor.post(INVITE, json!({ "s": scope, "e": email, "r": role })).await;
+                let accepted = body["errors"].is_null();
+                assert_eq!(accepted, listed.contains(role), "{name} inviting as {role} at {kind}: {body}");
+            }
+        }
+    }
+    assert!(listed_somewhere > 0, "some actor may assign something");
+    let team_roles = |d: &Value| d["organization"]["assignableRoles"].as_array().expect("list").len();
+    let d = t.team_admin.ok(ASSIGNABLE, json!({ "s": t.slug, "id": t.team })).await;
+    assert!(team_roles(&d) > 0, "a team admin gives team roles: {d}");
+    for scope in [&t.org, &t.team, &t.project] {
+        let d = t.worker.ok(ASSIGNABLE, json!({ "s": t.slug, "id": scope })).await;
+        assert_eq!(team_roles(&d), 0, "a worker gives nothing: {d}");
+    }
+    // The organization itself when no scope is given; a scope the viewer cannot see is NOT_FOUND.
+    let d = t.owner.ok(ASSIGNABLE, json!({ "s": t.slug, "id": null })).await;
+    assert!(d["organization"]["assignableRoles"].as_array().expect("list").iter().all(|r| r["scopeKind"] == "ORGANIZATION"));
+    let other = app.user("other_owner").await;
+    let o = other.ok(CREATE_ORGANIZATION, json!({ "s": "other-org", "p": null })).await;
+    let hidden = o["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    assert_eq!(t.owner.code(ASSIGNABLE, json!({ "s": t.slug, "id": hidden })).await, "NOT_FOUND");
+});
