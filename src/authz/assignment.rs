@@ -104,9 +104,9 @@ pub fn check_member_change(
 /// mutations (`check_member_change`).
 pub fn assignable(grants: &Grants, resource: &Resource, roles: Vec<Arc<RoleInfo>>) -> Vec<Arc<RoleInfo>> {
     let may = |role: &RoleInfo| {
-        [keys::MEMBER_MANAGE, keys::MEMBER_INVITE].iter().any(|key| {
-            check_member_change(grants, resource, Uuid::nil(), &MemberChange::Add { new: role }, key.as_str()).is_ok()
-        })
+        [keys::MEMBER_MANAGE, keys::MEMBER_INVITE]
+            .iter()
+            .any(|key| check_member_change(grants, resource, Uuid::nil(), &MemberChange::Add { new: role }, key.as_str()).is_ok())
     };
     roles.into_iter().filter(|r| may(r)).collect()
 }

@@ -251,13 +251,14 @@ impl Organization {
     }
     /// The roles the viewer may give a new member (`addMember`, `inviteMember`) at `scopeId`:
     /// this organization when omitted, else one of its teams or projects; only roles of
-    /// that scope's kind, each ranked below the viewer's own (RULES.md §5, §9.3). Never
+    /// that scope's kind, as the role hierarchy allows (RULES.md §5, §9.3). Never
     /// `owner`. Empty where the viewer may assign nothing.
     async fn assignable_roles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The organization (default), or a team or project of it; NOT_FOUND when not visible.")]
-        scope_id: Option<ID>,
+        #[graphql(desc = "The organization (default), or a team or project of it; NOT_FOUND when not visible.")] scope_id: Option<
+            ID,
+        >,
     ) -> Result<Vec<Role>> {
         crate::role::schema::assignable_roles(ctx, &self.0, scope_id.as_ref()).await
     }

@@ -125,9 +125,14 @@ impl<T> Future for Driven<'_, T> {
             this.batches.state().polling = false;
             return Poll::Ready(out);
         }
-        // Woken during its own poll (a cooperative yield): more keys may still come, so
+        // Woken during its own poll, or out of tokio's cooperative budget (a forced yield
+        // whose wake tokio defers until this poll returns): more keys may still come, so
         // queued batches wait for the next poll.
-        let settled = !this.probe.woken.load(Ordering::SeqCst);
+        let out_of_budget = !tokio::task::coop::has_budget_remaining();
+        if out_of_budget {
+            cx.waker().wake_by_ref();
+        }
+        let settled = !out_of_budget && !this.probe.woken.load(Ordering::SeqCst);
         loop {
             while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {}
             let queued = {

@@ -5,16 +5,19 @@ use super::Viewer;
 use crate::authz::{CatalogCell, Grants};
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
-use tokio::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Per-request cache of the viewer's grants: one SQL statement on first use, every
-/// decision afterwards in memory.
+/// decision afterwards in memory. A cached read awaits nothing (a plain mutex): the
+/// resolvers of one level of a query ask for the grants and then register their loader
+/// keys in the same poll, so the level's batch holds them all (`request::batches`).
 pub struct GrantsCache {
     db: DatabaseConnection,
     catalog: Arc<CatalogCell>,
     viewer: Viewer,
     cached: Mutex<Option<Arc<Grants>>>,
+    /// Held while the grants are read, so concurrent first uses read them once.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl GrantsCache {
@@ -24,24 +27,32 @@ impl GrantsCache {
     pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
         let loaded = loaded.filter(|g| viewer.user_id() == Some(g.user_id) && g.only_org == viewer.only_org());
         let cached = loaded.map(|g| Arc::new(viewer.shape(g)));
-        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(cached) }
+        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(cached), loading: tokio::sync::Mutex::new(()) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).
     pub async fn get(&self) -> AppResult<Arc<Grants>> {
         let viewer = self.viewer.user_id().ok_or_else(AppError::unauthenticated)?;
-        let mut cached = self.cached.lock().await;
-        if let Some(g) = cached.as_ref() {
-            return Ok(g.clone());
+        if let Some(g) = self.cached() {
+            return Ok(g);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(g) = self.cached() {
+            return Ok(g);
         }
         let grants = Grants::load(&self.db, &self.catalog, viewer, self.viewer.only_org()).await?;
         let grants = Arc::new(self.viewer.shape(grants));
-        *cached = Some(grants.clone());
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some(grants.clone());
         Ok(grants)
+    }
+
+    fn cached(&self) -> Option<Arc<Grants>> {
+        self.cached.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Forgets the cached grants: the next `get` reads them again.
     pub async fn forget(&self) {
-        *self.cached.lock().await = None;
+        let _loading = self.loading.lock().await;
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }

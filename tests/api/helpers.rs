@@ -202,7 +202,11 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     let mut conn = orgraph::db::connect(&settings).await.expect("connect");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
-    conn.set_metric_callback(move |_| {
+    conn.set_metric_callback(move |m| {
+        // DEBUG_SQL=1 prints every counted statement (to see what a statement-count test counts).
+        if std::env::var_os("DEBUG_SQL").is_some() {
+            eprintln!("SQL: {}", m.statement.sql);
+        }
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");

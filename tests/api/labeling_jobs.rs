@@ -130,12 +130,13 @@ both!(an_annotator_sees_exactly_the_work_assigned_to_them, |app: TestApp| async 
         assert!(t.annotator.node(id).await.is_null(), "{id} is not assigned");
     }
     // Read only: an assignment grants no write. Dataset mutations need the project (an
-    // assignee sees only its identity: NOT_FOUND); adding items needs `dataset.update` (FORBIDDEN), removing them the project.
+    // assignee sees only its identity: NOT_FOUND); adding and removing items need
+    // `dataset.update` on items the assignee sees (FORBIDDEN).
     assert_eq!(t.annotator.code(UPDATE_DATASET, json!({ "d": w.d, "n": "Mine" })).await, "NOT_FOUND");
     assert_eq!(t.annotator.code(DELETE_DATASET, json!({ "d": w.c })).await, "NOT_FOUND");
     let items = json!([{ "name": "x.png", "sizeBytes": 1.0, "contentType": "image/png" }]);
     assert_eq!(t.annotator.code(ADD_ITEMS, json!({ "d": w.c, "items": items })).await, "FORBIDDEN");
-    assert_eq!(t.annotator.code(REMOVE_ITEMS, json!({ "ids": [w.item_c] })).await, "NOT_FOUND");
+    assert_eq!(t.annotator.code(REMOVE_ITEMS, json!({ "ids": [w.item_c] })).await, "FORBIDDEN");
     let size = "query($d: ID!) { node(id: $d) { ... on Dataset { name itemCount } } }";
     assert_eq!(t.owner.ok(size, json!({ "d": w.c })).await["node"], json!({ "name": "C", "itemCount": 1 }));
     assert_eq!(t.annotator.code(UPDATE_JOB, json!({ "j": job, "n": "Mine" })).await, "FORBIDDEN");

@@ -217,7 +217,12 @@ both!(assignable_roles_are_exactly_those_the_viewer_may_give, |app: TestApp| asy
     let mut listed_somewhere = 0;
     for (name, actor) in actors {
         for (kind, scope) in scopes {
-            let d = actor.ok(ASSIGNABLE, json!({ "s": t.slug, "id": scope })).await;
+            let (_, body) = actor.post(ASSIGNABLE, json!({ "s": t.slug, "id": scope })).await;
+            if body["errors"][0]["extensions"]["code"] == "NOT_FOUND" {
+                assert!(actor.node(scope).await.is_null(), "{name} at {kind}: NOT_FOUND only for a hidden scope");
+                continue;
+            }
+            let d = body["data"].clone();
             let keys = |v: &Value| -> Vec<String> {
                 v.as_array()
                     .expect("roles")
@@ -238,8 +243,7 @@ both!(assignable_roles_are_exactly_those_the_viewer_may_give, |app: TestApp| asy
             // Bringing a newcomer into a team or project also needs `member.invite` on the
             // organization (a rule on the person, not the role): compare with
             // `inviteMember` where that rule cannot interfere.
-            let org_inviter =
-                actor.ok(CAN, json!({ "id": t.org, "p": "member.invite" })).await["node"]["viewerCan"] == true;
+            let org_inviter = actor.ok(CAN, json!({ "id": t.org, "p": "member.invite" })).await["node"]["viewerCan"] == true;
             if kind != "ORGANIZATION" && !org_inviter {
                 continue;
             }
@@ -256,10 +260,8 @@ both!(assignable_roles_are_exactly_those_the_viewer_may_give, |app: TestApp| asy
     let team_roles = |d: &Value| d["organization"]["assignableRoles"].as_array().expect("list").len();
     let d = t.team_admin.ok(ASSIGNABLE, json!({ "s": t.slug, "id": t.team })).await;
     assert!(team_roles(&d) > 0, "a team admin gives team roles: {d}");
-    for scope in [&t.org, &t.team, &t.project] {
-        let d = t.worker.ok(ASSIGNABLE, json!({ "s": t.slug, "id": scope })).await;
-        assert_eq!(team_roles(&d), 0, "a worker gives nothing: {d}");
-    }
+    let d = t.worker.ok(ASSIGNABLE, json!({ "s": t.slug, "id": t.org })).await;
+    assert_eq!(team_roles(&d), 0, "a worker gives nothing: {d}");
     // The organization itself when no scope is given; a scope the viewer cannot see is NOT_FOUND.
     let d = t.owner.ok(ASSIGNABLE, json!({ "s": t.slug, "id": null })).await;
     assert!(d["organization"]["assignableRoles"].as_array().expect("list").iter().all(|r| r["scopeKind"] == "ORGANIZATION"));
