@@ -292,3 +292,42 @@ both!(a_deleted_dataset_leaves_its_jobs_until_restored, |app: TestApp| async mov
     assert_eq!(d["node"]["datasets"]["totalCount"], 2, "{d}");
     assert!(!t.annotator.node(&w.item_d2).await.is_null());
 });
+
+both!(a_transfer_detaches_assignees_who_cannot_follow_and_reports_them, |app: TestApp| async move {
+    const TRANSFER: &str = "mutation($p: ID!, $w: ID!) { transferProject(input: { projectId: $p, workspaceId: $w }) {
+        detachedLabelingJobAssignmentCount detachedLabelingJobAssignments { role user { id } } } }";
+    let t = DefaultOrg::new(&app).await;
+    let w = work(&t).await;
+    let job = create_job(&t.manager, &t.project, "job", &[&w.d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    assert!(!t.annotator.node(&w.item_c).await.is_null());
+    let q = "query($j: ID!) { node(id: $j) { ... on LabelingJob { datasets(first: 10) { totalCount }
+        assignments(first: 10) { totalCount } scopePath { kind id } } } }";
+    // Within the organization (another team): the annotator stays a member, so stays
+    // assigned; the assignment opens nothing there, where no role of theirs holds
+    // `labeling_job.access`.
+    let (_, ws2) = create_team(&t.owner, &t.org, "Second").await;
+    let d = t.owner.ok(TRANSFER, json!({ "p": t.project, "w": ws2 })).await;
+    assert_eq!(d["transferProject"]["detachedLabelingJobAssignmentCount"], 0, "{d}");
+    assert_eq!(t.owner.ok(q, json!({ "j": job })).await["node"]["assignments"]["totalCount"], 1);
+    assert!(t.annotator.node(&w.item_c).await.is_null(), "no labeling_job.access in the other team");
+    // To another organization the annotator is not in: detached, reported, access gone.
+    let o = t.owner.ok(CREATE_ORGANIZATION, json!({ "s": "b-org", "p": null })).await;
+    let b = o["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    let (_, b_ws) = create_team(&t.owner, &b, "B").await;
+    let d = t.owner.ok(TRANSFER, json!({ "p": t.project, "w": b_ws })).await;
+    assert_eq!(d["transferProject"]["detachedLabelingJobAssignmentCount"], 1, "{d}");
+    assert_eq!(
+        d["transferProject"]["detachedLabelingJobAssignments"],
+        json!([{ "role": "ASSIGNEE", "user": { "id": t.annotator.id } }]),
+        "{d}"
+    );
+    for id in [&job, &w.d, &w.c, &w.item_c] {
+        assert!(t.annotator.node(id).await.is_null(), "{id} after the transfer");
+    }
+    // The job followed its project and still covers its datasets.
+    let d = t.owner.ok(q, json!({ "j": job })).await;
+    assert_eq!(d["node"]["datasets"]["totalCount"], 1, "{d}");
+    assert_eq!(d["node"]["assignments"]["totalCount"], 0, "{d}");
+    assert_eq!(d["node"]["scopePath"][0], json!({ "kind": "ORGANIZATION", "id": b }), "{d}");
+});

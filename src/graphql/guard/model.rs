@@ -46,7 +46,7 @@ pub fn stated_cap(owner: &str, field: &str, s: &CapSettings) -> Option<Multiplie
         (_, "viewerPermissions") | ("Role", "permissions") | ("Query", "permissionCatalog") => {
             Multiplier::Cap(MAX_PERMISSION_KEYS)
         }
-        ("Organization", "roles") => Multiplier::Cap(MAX_BUILTIN_ROLES + s.max_custom_roles),
+        ("Organization", "roles" | "assignableRoles") => Multiplier::Cap(MAX_BUILTIN_ROLES + s.max_custom_roles),
         ("User", "pendingInvitations") => Multiplier::Cap(MAX_PENDING_INVITATIONS),
         ("AddItemsPayload", "items") | ("RemoveItemsPayload", "removedItemIds") => Multiplier::Cap(s.max_item_batch),
         // The organization, then the team and the project where the scope has them.
