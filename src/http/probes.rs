@@ -101,6 +101,7 @@ pub async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     let sockets: usize = app.sockets.lock().map(|s| s.values().sum()).unwrap_or(0);
     m.websocket_connections.set(i64::try_from(sockets).unwrap_or(i64::MAX));
     m.subscriptions.set(i64::try_from(app.notifiers.hub.subscribers()).unwrap_or(i64::MAX));
+    m.deliveries_dropped.set(i64::try_from(app.notifiers.hub.dropped()).unwrap_or(i64::MAX));
     if let Some(jwks) = app.verifier.jwks() {
         m.identity_keys.set(i64::try_from(jwks.key_count()).unwrap_or(i64::MAX));
     }

@@ -59,10 +59,16 @@ pub async fn upgrade(State(app): State<Arc<AppState>>, headers: HeaderMap, ws: W
     // operation is refused by itself (below), anything far beyond closes the socket (1009).
     let max = app.settings.limits.body_bytes.saturating_add(ENVELOPE_BYTES);
     ws.protocols([protocol.name()])
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| serve(socket, app, protocol))
 }
+
+/// What a socket reads at a time. tungstenite's default (128 KiB, allocated when the
+/// socket opens) made an idle subscribed socket cost ~170 KB; a larger message still
+/// arrives whole (the buffer grows to it, up to the limits above).
+const READ_BUFFER_BYTES: usize = 2 * 1024;
 
 /// Room for the JSON around a document in a `subscribe` message.
 const ENVELOPE_BYTES: usize = 64 * 1024;
@@ -204,7 +210,12 @@ async fn session(
         msgs.push(close(4403, "Forbidden"));
         msgs
     };
-    let (viewer, expires_at) = match sign_in(app, token_of(&init["payload"])).await {
+    // Boxed here and below: a socket's tasks live as long as it is open, and an inline
+    // future reserves room for its largest step (signing in, admitting, executing) for
+    // all that time; boxed, that room is taken only while the step runs.
+    let token = token_of(&init["payload"]);
+    drop(init);
+    let (viewer, expires_at) = match Box::pin(sign_in(app, token)).await {
         Ok(signed) => signed,
         Err(m) => {
             for m in refuse(&m) {
@@ -276,7 +287,7 @@ async fn session(
                     let message = format!("the operation exceeds {} bytes", limits.body_bytes);
                     Err(AppError::invalid(message, Some("body")))
                 } else {
-                    app.guard.admit(&mut request).await
+                    Box::pin(app.guard.admit(&mut request)).await
                 };
                 let admitted = match admitted {
                     Ok(a) => a,
@@ -349,7 +360,7 @@ async fn run_operation(
     let mut stream = if subscription {
         app.schema.execute_stream(app.prepare(request, op.viewer))
     } else {
-        let once = app.execute(request, op.viewer, op.kind == OperationType::Mutation);
+        let once = Box::pin(app.execute(request, op.viewer, op.kind == OperationType::Mutation));
         match tokio::time::timeout(app.settings.limits.request_timeout, once).await {
             Ok(response) => futures_util::stream::once(async move { response }).boxed(),
             Err(_) => {

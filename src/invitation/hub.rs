@@ -1,33 +1,37 @@
 //! Wakes subscribers when invitations are created or resent, on every instance. The
-//! durable outbox (`invitation_events`) is the source of truth: the hub re-reads it on
-//! every wake-up. Wake-ups come from this process (after commit) and, on PostgreSQL,
-//! from `LISTEN orgraph_invitations` (payloads carry ids only), with a periodic poll as
-//! a safety net.
+//! durable outbox (`invitation_events`) is the source of truth: the hub reads it when
+//! woken and hands each event to its addressee's subscriptions only (`Routes`). Wake-ups
+//! come from this process (after commit) and, on PostgreSQL, from
+//! `LISTEN orgraph_invitations` (payloads carry event ids only), with a periodic pass
+//! over the last `LOOKBACK` as a safety net.
+//!
+//! What one wake-up reads is bounded by what is new: the events after the newest one
+//! delivered (writes serialize and ids grow within a process, so this process's own
+//! commits arrive in id order), plus the ids NOTIFY named (another instance's commits,
+//! whose clock may differ). The periodic pass reads only ids, then the unseen rows.
 
+use super::routes::{Routes, Subscription};
 use super::service::CHANNEL;
 use crate::authz::Grants;
 use crate::error::AppResult;
 use crate::request::RequestCtx;
 use chrono::Utc;
-use entity::{invitation, invitation_event, user};
+use entity::{invitation, invitation_event, labeling_job_event, user};
 use futures_util::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::{HashSet, VecDeque};
-use std::sync::Arc;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Notify, broadcast};
-use tokio_stream::wrappers::BroadcastStream;
+use tokio::sync::Notify;
 use uuid::Uuid;
 
-/// One delivery: an invitation addressed to `email` was created or resent. `addressee`
-/// is the user whose verified e-mail `email` is, read when the event is delivered (one
-/// lookup per event, not per subscriber); `None` when nobody holds it verified.
-#[derive(Clone, Debug)]
+/// One delivery: an invitation was created or resent; `invitation` as read when the
+/// event was delivered, addressed to the verified e-mail of the user it is routed to.
+#[derive(Debug)]
 pub struct Delivery {
     pub event_id: Uuid,
-    pub invitation_id: Uuid,
-    pub email: String,
-    pub addressee: Option<Uuid>,
+    pub invitation: invitation::Model,
 }
 
 /// One `labelingJobAssigned` delivery (issue 15): `user` was assigned to `job`.
@@ -39,10 +43,14 @@ pub struct Assignment {
 }
 
 pub struct Hub {
-    tx: broadcast::Sender<Delivery>,
+    invitations: Arc<Routes<Arc<Delivery>>>,
     /// Labeling-job assignments, from their own outbox (`labeling_job_events`), read on
     /// the same wake-ups.
-    assigned_tx: broadcast::Sender<Assignment>,
+    assignments: Arc<Routes<Assignment>>,
+    /// Event ids named by NOTIFY and not read yet.
+    named: Mutex<Vec<Uuid>>,
+    /// The next pass re-reads the whole `LOOKBACK` (the LISTEN connection was (re)made).
+    full: AtomicBool,
     wake: Notify,
 }
 
@@ -50,12 +58,18 @@ pub struct Hub {
 /// skipped; ids already delivered are remembered for as long.
 const LOOKBACK: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_secs(2);
+/// Ids per `IN (…)` list.
+const CHUNK: usize = 1000;
 
 impl Hub {
     pub fn start(db: DatabaseConnection, database_url: &str) -> Arc<Self> {
-        let (tx, _) = broadcast::channel(1024);
-        let (assigned_tx, _) = broadcast::channel(1024);
-        let hub = Arc::new(Self { tx, assigned_tx, wake: Notify::new() });
+        let hub = Arc::new(Self {
+            invitations: Routes::new(),
+            assignments: Routes::new(),
+            named: Mutex::default(),
+            full: AtomicBool::new(false),
+            wake: Notify::new(),
+        });
         tokio::spawn(run(hub.clone(), db.clone()));
         if db.get_database_backend() == DbBackend::Postgres {
             tokio::spawn(listen(hub.clone(), database_url.to_string()));
@@ -63,35 +77,14 @@ impl Hub {
         hub
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
-        self.tx.subscribe()
-    }
-
     /// Open `invitationReceived` subscriptions of this process (for `/metrics`).
     pub fn subscribers(&self) -> usize {
-        self.tx.receiver_count()
+        self.invitations.open()
     }
 
-    /// Assignments of the request's viewer from now on (issue 15): each delivered only to
-    /// the assigned user, and only while the assignment still opens the job — the job and
-    /// the viewer's grants (within the credential's reach) are read at delivery.
-    pub fn assignments_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = entity::labeling_job::Model> + use<>> {
-        let user_id = req.user()?.id;
-        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
-        let stream = BroadcastStream::new(self.assigned_tx.subscribe()).filter_map(move |delivery| {
-            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
-            async move {
-                let a = delivery.ok()?;
-                if a.user_id != user_id {
-                    return None;
-                }
-                let job = entity::labeling_job::Entity::find_by_id(a.job_id).one(&db).await.ok()??;
-                let grants = Grants::load(&db, &catalogs, user_id, viewer.only_org()).await.ok()?;
-                let grants = if viewer.is_api_token() { grants.within_api_token_reach() } else { grants };
-                grants.assignment(job.id).is_some().then_some(job)
-            }
-        });
-        Ok(stream)
+    /// Notifications dropped since start because their subscriber stopped reading.
+    pub fn dropped(&self) -> u64 {
+        self.invitations.dropped() + self.assignments.dropped()
     }
 
     /// Called after a commit that wrote events.
@@ -99,43 +92,57 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// The invitations delivered to the request's viewer from now on (RULES.md §9.7): each
-    /// only if it is addressed to the subscriber's current verified e-mail, read at
-    /// delivery (`Delivery::addressee`: a socket whose user lost an address receives
-    /// nothing more for it), and within the reach of the viewer's credential, also read at
-    /// delivery.
-    pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
+    fn named(&self) -> std::sync::MutexGuard<'_, Vec<Uuid>> {
+        self.named.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    // In the filters below the grants are read in a boxed future: a filter's future is
+    // kept inline in its subscription for as long as the subscription is open.
+
+    /// Assignments of the request's viewer from now on (issue 15): each delivered only to
+    /// the assigned user, and only while the assignment still opens the job — the job and
+    /// the viewer's grants (within the credential's reach) are read at delivery.
+    pub fn assignments_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = entity::labeling_job::Model> + use<>> {
         let user_id = req.user()?.id;
         let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
-        let stream = BroadcastStream::new(self.subscribe()).filter_map(move |delivery| {
+        let stream = self.assignments.subscribe(user_id).filter_map(move |a| {
             let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
             async move {
-                let d = delivery.ok()?;
-                if d.addressee != Some(user_id) {
-                    return None;
-                }
-                let inv = invitation::Entity::find_by_id(d.invitation_id).one(&db).await.ok()??;
-                if inv.email != d.email || !viewer.reaches(inv.organization_id) {
-                    return None;
-                }
-                if viewer.is_api_token() {
-                    let grants = Grants::load(&db, &catalogs, user_id, viewer.only_org()).await.ok()?;
-                    if !grants.within_api_token_reach().admits(inv.organization_id) {
-                        return None;
-                    }
-                }
-                Some(inv)
+                let job = entity::labeling_job::Entity::find_by_id(a.job_id).one(&db).await.ok()??;
+                let grants = Box::pin(Grants::load(&db, &catalogs, user_id, viewer.only_org())).await.ok()?;
+                let grants = if viewer.is_api_token() { grants.within_api_token_reach() } else { grants };
+                grants.assignment(job.id).is_some().then_some(job)
             }
         });
         Ok(stream)
     }
-}
 
-/// The user whose verified e-mail `email` is, now (RULES.md §2: at most one).
-async fn verified_owner(db: &DatabaseConnection, email: &str) -> AppResult<Option<Uuid>> {
-    let owner =
-        user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true)).one(db).await?;
-    Ok(owner.map(|u| u.id))
+    /// The invitations delivered to the request's viewer from now on (RULES.md §9.7): each
+    /// only if it is addressed to the subscriber's current verified e-mail, read at
+    /// delivery (a socket whose user lost an address receives nothing more for it), and
+    /// within the reach of the viewer's credential, also read at delivery.
+    pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
+        let user_id = req.user()?.id;
+        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
+        let deliveries: Subscription<Arc<Delivery>> = self.invitations.subscribe(user_id);
+        let stream = deliveries.filter_map(move |d| {
+            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
+            async move {
+                let inv = &d.invitation;
+                if !viewer.reaches(inv.organization_id) {
+                    return None;
+                }
+                if viewer.is_api_token() {
+                    let grants = Box::pin(Grants::load(&db, &catalogs, user_id, viewer.only_org())).await.ok()?;
+                    if !grants.within_api_token_reach().admits(inv.organization_id) {
+                        return None;
+                    }
+                }
+                Some(inv.clone())
+            }
+        });
+        Ok(stream)
+    }
 }
 
 fn lower_bound(since: Duration) -> Uuid {
@@ -143,62 +150,164 @@ fn lower_bound(since: Duration) -> Uuid {
     uuid::Builder::from_unix_timestamp_millis(ms, &[0u8; 10]).into_uuid()
 }
 
+/// Event ids delivered within the last `2 × LOOKBACK`, and the newest of them.
+struct Seen {
+    ids: HashSet<Uuid>,
+    order: VecDeque<(Uuid, std::time::Instant)>,
+}
+
+impl Seen {
+    fn insert(&mut self, id: Uuid) -> bool {
+        let new = self.ids.insert(id);
+        if new {
+            self.order.push_back((id, std::time::Instant::now()));
+        }
+        new
+    }
+    fn forget_old(&mut self) {
+        while self.order.front().is_some_and(|(_, t)| t.elapsed() > LOOKBACK * 2) {
+            if let Some((id, _)) = self.order.pop_front() {
+                self.ids.remove(&id);
+            }
+        }
+    }
+}
+
+/// Which events one pass reads, per outbox: those after `after`, or (a full pass) all
+/// ids since `LOOKBACK`; plus `named`.
+#[derive(Clone, Copy)]
+enum Span {
+    After(Uuid),
+    Lookback(Uuid),
+}
+
 async fn run(hub: Arc<Hub>, db: DatabaseConnection) {
-    let mut seen: HashSet<Uuid> = HashSet::new();
-    let mut order: VecDeque<(Uuid, std::time::Instant)> = VecDeque::new();
+    let mut seen = Seen { ids: HashSet::new(), order: VecDeque::new() };
     // Only events from now on: older ones were delivered (or missed by a subscriber that
     // was not connected, who re-reads `pendingInvitations`).
     let start = lower_bound(Duration::ZERO);
+    let (mut newest_invitation, mut newest_assignment) = (start, start);
+    let mut full = false;
     loop {
-        let bound = lower_bound(LOOKBACK).max(start);
-        let events = invitation_event::Entity::find()
-            .filter(invitation_event::Column::Id.gte(bound))
-            .order_by_asc(invitation_event::Column::Id)
-            .limit(10_000)
-            .all(&db)
-            .await;
-        match events {
-            Ok(events) => {
-                for e in events {
-                    if seen.contains(&e.id) {
-                        continue;
+        full |= hub.full.swap(false, Ordering::Relaxed);
+        let named: Vec<Uuid> = std::mem::take(&mut *hub.named());
+        let span = |newest: Uuid| if full { Span::Lookback(lower_bound(LOOKBACK).max(start)) } else { Span::After(newest) };
+        match unseen::<invitation_event::Entity>(
+            &db,
+            invitation_event::Column::Id,
+            |e| e.id,
+            span(newest_invitation),
+            &named,
+            &seen,
+        )
+        .await
+        {
+            Ok(events) => match deliver_invitations(&hub, &db, &events).await {
+                Ok(()) => {
+                    for e in &events {
+                        seen.insert(e.id);
+                        newest_invitation = newest_invitation.max(e.id);
                     }
-                    // Unread (a failed lookup) is retried with the next wake-up.
-                    let Ok(addressee) = verified_owner(&db, &e.email).await else { continue };
-                    seen.insert(e.id);
-                    order.push_back((e.id, std::time::Instant::now()));
-                    let _ = hub.tx.send(Delivery { event_id: e.id, invitation_id: e.invitation_id, email: e.email, addressee });
                 }
-            }
+                // Unread (a failed lookup) is retried with the next wake-up.
+                Err(e) => tracing::warn!(error = %e, "reading invitation addressees failed; retrying"),
+            },
             Err(e) => tracing::warn!(error = %e, "reading invitation events failed; retrying"),
         }
-        let assignments = entity::labeling_job_event::Entity::find()
-            .filter(entity::labeling_job_event::Column::Id.gte(bound))
-            .order_by_asc(entity::labeling_job_event::Column::Id)
-            .limit(10_000)
-            .all(&db)
-            .await;
-        match assignments {
+        match unseen::<labeling_job_event::Entity>(
+            &db,
+            labeling_job_event::Column::Id,
+            |e| e.id,
+            span(newest_assignment),
+            &named,
+            &seen,
+        )
+        .await
+        {
             Ok(events) => {
                 for e in events {
                     if seen.insert(e.id) {
-                        order.push_back((e.id, std::time::Instant::now()));
-                        let _ = hub.assigned_tx.send(Assignment { event_id: e.id, job_id: e.job_id, user_id: e.user_id });
+                        newest_assignment = newest_assignment.max(e.id);
+                        hub.assignments.send(e.user_id, &Assignment { event_id: e.id, job_id: e.job_id, user_id: e.user_id });
                     }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "reading labeling job events failed; retrying"),
         }
-        while order.front().is_some_and(|(_, t)| t.elapsed() > LOOKBACK * 2) {
-            if let Some((id, _)) = order.pop_front() {
-                seen.remove(&id);
-            }
+        seen.forget_old();
+        full = tokio::select! {
+            () = hub.wake.notified() => false,
+            () = tokio::time::sleep(POLL) => true,
+        };
+    }
+}
+
+/// The unseen events of one outbox (`E`, its primary key `id`, read by `id_of`) in
+/// `span` and `named`, in id order.
+async fn unseen<E>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    id_of: fn(&E::Model) -> Uuid,
+    span: Span,
+    named: &[Uuid],
+    seen: &Seen,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+{
+    let mut ids: Vec<Uuid> = named.iter().copied().filter(|i| !seen.ids.contains(i)).collect();
+    let mut events = Vec::new();
+    match span {
+        Span::After(after) => {
+            events = E::find().filter(id.gt(after)).order_by_asc(id).limit(10_000).all(db).await?;
+            ids.retain(|i| *i <= after);
         }
-        tokio::select! {
-            () = hub.wake.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
+        Span::Lookback(since) => {
+            let recent: Vec<Uuid> = E::find().select_only().column(id).filter(id.gte(since)).into_tuple().all(db).await?;
+            ids.extend(recent.into_iter().filter(|i| !seen.ids.contains(i)));
         }
     }
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(CHUNK) {
+        events.extend(E::find().filter(id.is_in(chunk.iter().copied())).all(db).await?);
+    }
+    events.retain(|e| !seen.ids.contains(&id_of(e)));
+    events.sort_by_key(id_of);
+    events.dedup_by_key(|e| id_of(e));
+    Ok(events)
+}
+
+/// Routes each event to the user whose verified e-mail it is addressed to now (RULES.md
+/// §2: at most one), with its invitation as it reads now; two statements per chunk of
+/// events, whatever the number of subscribers.
+async fn deliver_invitations(hub: &Hub, db: &DatabaseConnection, events: &[invitation_event::Model]) -> Result<(), DbErr> {
+    for chunk in events.chunks(CHUNK) {
+        let emails: HashSet<&str> = chunk.iter().map(|e| e.email.as_str()).collect();
+        let owners: HashMap<String, Uuid> = user::Entity::find()
+            .filter(user::Column::Email.is_in(emails))
+            .filter(user::Column::EmailVerified.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.email, u.id))
+            .collect();
+        let addressed: Vec<&invitation_event::Model> = chunk.iter().filter(|e| owners.contains_key(&e.email)).collect();
+        let invitations: HashMap<Uuid, invitation::Model> = invitation::Entity::find()
+            .filter(invitation::Column::Id.is_in(addressed.iter().map(|e| e.invitation_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        for e in addressed {
+            let (Some(owner), Some(inv)) = (owners.get(&e.email), invitations.get(&e.invitation_id)) else { continue };
+            if inv.email == e.email {
+                hub.invitations.send(*owner, &Arc::new(Delivery { event_id: e.id, invitation: inv.clone() }));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn listen(hub: Arc<Hub>, url: String) {
@@ -210,8 +319,13 @@ async fn listen(hub: Arc<Hub>, url: String) {
                 Ok(()) => {
                     backoff = Duration::from_millis(200);
                     // Catch up on anything committed while (re)connecting.
+                    hub.full.store(true, Ordering::Relaxed);
                     hub.wake();
-                    while let Ok(_notification) = listener.recv().await {
+                    while let Ok(notification) = listener.recv().await {
+                        match Uuid::parse_str(notification.payload()) {
+                            Ok(id) => hub.named().push(id),
+                            Err(_) => hub.full.store(true, Ordering::Relaxed),
+                        }
                         hub.wake();
                     }
                     tracing::warn!("LISTEN connection lost; reconnecting");

@@ -5,6 +5,7 @@ pub mod hub;
 pub mod loader;
 pub mod mailer;
 mod respond;
+mod routes;
 pub mod schema;
 pub mod service;
 

@@ -14,7 +14,9 @@ pub enum Viewer {
     /// A signed-in user (provisioned from an identity-provider token, or the owner of a
     /// personal access token).
     User {
-        user: user::Model,
+        /// Shared: a viewer is cloned into every operation of a socket and every
+        /// subscription's filter, and lives as long as they do.
+        user: std::sync::Arc<user::Model>,
         /// Set when the credential is a personal access token restricted to one
         /// organization: the request acts as if the user belonged to no other
         /// (`authz::Grants::only_org`).
@@ -29,12 +31,12 @@ pub enum Viewer {
 impl Viewer {
     /// A user signed in with an identity-provider token.
     pub fn signed_in(user: user::Model) -> Self {
-        Self::User { user, only_org: None, api_token: false }
+        Self::User { user: user.into(), only_org: None, api_token: false }
     }
 
     /// A user signed in with a personal access token; `only_org` is its restriction.
     pub fn with_api_token(user: user::Model, only_org: Option<Uuid>) -> Self {
-        Self::User { user, only_org, api_token: true }
+        Self::User { user: user.into(), only_org, api_token: true }
     }
 
     /// The viewer's grants as loaded, shaped by the credential: a personal access token's
@@ -55,7 +57,7 @@ impl Viewer {
     /// The signed-in user; `UNAUTHENTICATED` for an anonymous request (fail closed).
     pub fn user(&self) -> AppResult<&user::Model> {
         match self {
-            Self::User { user, .. } => Ok(user),
+            Self::User { user, .. } => Ok(user.as_ref()),
             Self::Anonymous => Err(AppError::unauthenticated()),
         }
     }

@@ -96,6 +96,7 @@ pub struct Metrics {
     pool_max: Family<PoolLabels, Gauge>,
     pub websocket_connections: Gauge,
     pub subscriptions: Gauge,
+    pub deliveries_dropped: Gauge,
     pub outbox_backlog: Gauge,
     pub outbox_abandoned: Gauge,
     pub identity_keys: Gauge,
@@ -182,6 +183,11 @@ impl Metrics {
         };
         let websocket_connections = gauge(&mut registry, "orgraph_websocket_connections", "Signed-in WebSocket connections");
         let subscriptions = gauge(&mut registry, "orgraph_subscriptions", "Active invitationReceived subscriptions");
+        let deliveries_dropped = gauge(
+            &mut registry,
+            "orgraph_subscription_deliveries_dropped",
+            "Notifications dropped since start because their subscriber had stopped reading (256 waiting)",
+        );
         let outbox_backlog =
             gauge(&mut registry, "orgraph_invitation_outbox_backlog", "Invitation events not mailed yet (still retried)");
         let outbox_abandoned = gauge(
@@ -203,6 +209,7 @@ impl Metrics {
             pool_max,
             websocket_connections,
             subscriptions,
+            deliveries_dropped,
             outbox_backlog,
             outbox_abandoned,
             identity_keys,

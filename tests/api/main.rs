@@ -6,6 +6,12 @@
 #![allow(clippy::disallowed_methods)]
 
 mod fixtures;
+
+/// Counts the heap in use and its peak (the workspace forbids `unsafe`, so the counting
+/// wrapper of the system allocator is a crate): `nested_scaling` reports one request's.
+#[global_allocator]
+pub static HEAP: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
 mod helpers;
 mod ops;
 
@@ -34,6 +40,7 @@ mod labeling_jobs;
 mod labeling_load;
 mod labeling_presets;
 mod limits;
+mod live_scale;
 mod locking;
 mod memberships;
 mod moves;

@@ -4,8 +4,8 @@
 //! Three viewers on one server hold 1×, 10× and 100× the objects; a fourth owns 10× more
 //! organizations than the 10× viewer belongs to. For each: median time of the 6-level
 //! query (`n_plus_one::QUERY`), objects returned, time per object, statements per request
-//! (asserted: the same at every size, and at most 2 × the query's 6 levels) and bytes of
-//! the answer.
+//! (asserted: the same at every size, and at most 2 × the query's 6 levels), bytes of
+//! the answer and the peak heap of one request (`crate::HEAP`: server and client together).
 
 use crate::helpers::*;
 use crate::n_plus_one::{QUERY, count_datasets, seed};
@@ -70,9 +70,17 @@ async fn measure(app: &TestApp, db: Db, label: &str, viewer: &Client) -> usize {
     }
     samples.sort_by(f64::total_cmp);
     let median = samples[samples.len() / 2];
+    // The heap one request needs, server and client together (the client holds the
+    // body and its parsed JSON), with nothing else running.
+    crate::HEAP.reset_peak_usage();
+    let base = crate::HEAP.current_usage();
+    viewer.ok(QUERY, json!({})).await;
+    let heap = crate::HEAP.peak_usage().saturating_sub(base);
     eprintln!(
-        "{db:?} {label:>22}: {objects:>6} objects, {bytes:>8} bytes, median {median:>8.2} ms, {:>6.2} µs/object, {statements} statements",
-        median * 1000.0 / objects as f64
+        "{db:?} {label:>22}: {objects:>6} objects, {bytes:>8} bytes, median {median:>8.2} ms, {:>6.2} µs/object, {statements} statements, heap peak {:>7} KB ({:.1} × the answer)",
+        median * 1000.0 / objects as f64,
+        heap / 1024,
+        heap as f64 / bytes.max(1) as f64
     );
     statements
 }
