@@ -43,6 +43,7 @@ mod observability;
 mod order_of_checks;
 mod organizations;
 mod presets;
+mod readme;
 mod request_context;
 mod role_hierarchy;
 mod roles;
