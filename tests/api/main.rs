@@ -47,6 +47,7 @@ mod readme;
 mod request_context;
 mod role_hierarchy;
 mod roles;
+mod scalars;
 mod scope_identity;
 mod sharing;
 mod subscriptions;
