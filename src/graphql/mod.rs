@@ -8,6 +8,7 @@ pub mod limits;
 pub mod node;
 pub mod observe;
 pub mod pagination;
+pub mod scalars;
 pub mod viewer_fields;
 
 use crate::config::Limits;
@@ -54,7 +55,7 @@ pub struct Subscription(crate::invitation::schema::InvitationSubscription, crate
 pub type OrgraphSchema = Schema<Query, Mutation, Subscription>;
 
 fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+    scalars::describe(Schema::build(Query::default(), Mutation::default(), Subscription::default()))
 }
 
 /// The executable schema. The limits of RULES.md §8 are enforced by `guard` before a
