@@ -18,7 +18,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -68,7 +67,7 @@ pub async fn upgrade(State(app): State<Arc<AppState>>, headers: HeaderMap, ws: W
 /// What a socket reads at a time. tungstenite's default (128 KiB, allocated when the
 /// socket opens) made an idle subscribed socket cost ~170 KB; a larger message still
 /// arrives whole (the buffer grows to it, up to the limits above).
-const READ_BUFFER_BYTES: usize = 2 * 1024;
+const READ_BUFFER_BYTES: usize = 1024;
 
 /// Room for the JSON around a document in a `subscribe` message.
 const ENVELOPE_BYTES: usize = 64 * 1024;
@@ -146,9 +145,10 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(Viewer, u64),
 
 async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let (mut sink, mut incoming) = socket.split();
-    let (out, mut outgoing) = mpsc::channel::<Message>(64);
+    let (tx, mut outgoing) = futures_channel::mpsc::channel::<Message>(64);
+    let out = Out(tx);
     let writer = tokio::spawn(async move {
-        while let Some(m) = outgoing.recv().await {
+        while let Some(m) = outgoing.next().await {
             let closing = matches!(m, Message::Close(_));
             if sink.send(m).await.is_err() || closing {
                 break;
@@ -167,6 +167,19 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let _ = writer.await;
 }
 
+/// The messages to a socket's writer task. A futures channel, not tokio's: tokio's
+/// allocates a block of 32 messages when it opens, which an idle socket pays for as long
+/// as it stays open.
+#[derive(Clone)]
+struct Out(futures_channel::mpsc::Sender<Message>);
+
+impl Out {
+    /// Waits for room; `Err` once the writer has stopped.
+    async fn send(&self, m: Message) -> Result<(), ()> {
+        self.0.clone().send(m).await.map_err(|_| ())
+    }
+}
+
 /// The next JSON message and its size in bytes.
 async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<Result<(Value, usize), ()>> {
     loop {
@@ -181,7 +194,7 @@ async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) 
 
 async fn session(
     incoming: &mut futures_util::stream::SplitStream<WebSocket>,
-    out: &mpsc::Sender<Message>,
+    out: &Out,
     app: &Arc<AppState>,
     protocol: Protocol,
 ) {
@@ -344,13 +357,7 @@ struct Operation {
 
 /// Runs one operation. A query or mutation answers once, within the request timeout and
 /// through `AppState::execute`, as on HTTP; a subscription streams until it ends or is stopped.
-async fn run_operation(
-    app: Arc<AppState>,
-    request: async_graphql::Request,
-    op: Operation,
-    out: mpsc::Sender<Message>,
-    protocol: Protocol,
-) {
+async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: Operation, out: Out, protocol: Protocol) {
     let next = match protocol {
         Protocol::TransportWs => "next",
         Protocol::Legacy => "data",

@@ -9,6 +9,7 @@ use chrono::Utc;
 use entity::{invitation, invitation_event, organization};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -49,6 +50,9 @@ impl Mailer {
     }
 }
 
+/// Rows read per pass.
+const PASS: usize = 50;
+
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// After this many failed attempts (about two hours of retries) a message is given up
@@ -63,8 +67,11 @@ fn backoff(attempts: i32) -> chrono::Duration {
 
 async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport, name: InvitationName) {
     loop {
-        if let Err(e) = drain(&mailer, &db, &transport, name).await {
-            tracing::warn!(error = %e, "mailer pass failed");
+        match drain(&mailer, &db, &transport, name).await {
+            // A full pass: more may be due now.
+            Ok(n) if n == PASS => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "mailer pass failed"),
         }
         tokio::select! {
             () = mailer.wake.notified() => {}
@@ -73,12 +80,13 @@ async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport, 
     }
 }
 
+/// One pass over at most `PASS` due rows; how many were due.
 async fn drain(
     mailer: &Mailer,
     db: &DatabaseConnection,
     transport: &Transport,
     name: InvitationName,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<usize, sea_orm::DbErr> {
     let now = Utc::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
@@ -89,12 +97,14 @@ async fn drain(
                 .add(invitation_event::Column::MailClaimedUntil.lt(now)),
         )
         .order_by_asc(invitation_event::Column::Id)
-        .limit(50)
+        .limit(PASS as u64)
         .all(db)
         .await?;
+    let due_count = due.len();
+    // Claim: only one instance sends a given row at a time.
+    let mut claimed = Vec::with_capacity(due.len());
     for event in due {
-        // Claim: only one instance sends a given row at a time.
-        let claimed = invitation_event::Entity::update_many()
+        let claim = invitation_event::Entity::update_many()
             .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(now + LEASE))
             .filter(invitation_event::Column::Id.eq(event.id))
             .filter(invitation_event::Column::MailedAt.is_null())
@@ -105,20 +115,24 @@ async fn drain(
             )
             .exec(db)
             .await?;
-        if claimed.rows_affected != 1 {
-            continue;
+        if claim.rows_affected == 1 {
+            claimed.push(event);
         }
-        let Some(message) = compose(db, &event, name).await? else {
+    }
+    let messages = compose(db, &claimed, name).await?;
+    let mut settled = Vec::with_capacity(claimed.len());
+    for event in &claimed {
+        let Some(message) = messages.get(&event.id) else {
             // Revoked, answered, expired or deleted since: a mail would only mislead. The
             // row is settled without sending (a resend writes a new row).
             tracing::info!(event = %event.id, invitation = %event.invitation_id, "invitation no longer pending; not mailed");
-            mark_settled(db, &event).await?;
+            settled.push(event.id);
             continue;
         };
-        match send(transport, &event.email, &message).await {
+        match send(transport, &event.email, message).await {
             Ok(()) => {
                 mailer.sent.fetch_add(1, Ordering::Relaxed);
-                mark_settled(db, &event).await?
+                settled.push(event.id);
             }
             Err(e) => {
                 mailer.failed.fetch_add(1, Ordering::Relaxed);
@@ -137,14 +151,20 @@ async fn drain(
             }
         }
     }
-    Ok(())
+    mark_settled(db, &settled).await?;
+    Ok(due_count)
 }
 
-/// Marks a row done (`mailed_at`): sent, or deliberately not sent.
-async fn mark_settled(db: &DatabaseConnection, event: &invitation_event::Model) -> Result<(), sea_orm::DbErr> {
+/// Marks rows done (`mailed_at`): sent, or deliberately not sent. One statement for the
+/// pass: a crash before it sends those messages again (at most a pass's `PASS`), as the
+/// lease already allows.
+async fn mark_settled(db: &DatabaseConnection, ids: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     invitation_event::Entity::update_many()
         .col_expr(invitation_event::Column::MailedAt, Expr::value(Utc::now()))
-        .filter(invitation_event::Column::Id.eq(event.id))
+        .filter(invitation_event::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())
@@ -155,28 +175,49 @@ pub struct Message {
     pub body: String,
 }
 
-/// The message for an event, or `None` when its invitation no longer reads PENDING.
+/// The messages of `events` by event id; an event whose invitation no longer reads
+/// PENDING has none. Two statements, whatever the number of events.
 async fn compose(
     db: &DatabaseConnection,
-    event: &invitation_event::Model,
+    events: &[invitation_event::Model],
     name: InvitationName,
-) -> Result<Option<Message>, sea_orm::DbErr> {
-    let Some(inv) = invitation::Entity::find_by_id(event.invitation_id).one(db).await? else {
-        return Ok(None);
-    };
-    if super::service::status_at(&inv, Utc::now()) != "PENDING" {
-        return Ok(None);
+) -> Result<HashMap<Uuid, Message>, sea_orm::DbErr> {
+    if events.is_empty() {
+        return Ok(HashMap::new());
     }
-    let org = organization::Entity::find_by_id(inv.organization_id).one(db).await?;
-    let org_name = org.map_or_else(|| "an organization".to_string(), |o| o.name);
-    let gid = name(event.invitation_id);
-    Ok(Some(Message {
-        subject: format!("You are invited to {org_name}"),
-        body: format!(
-            "You have been invited to {org_name}.\n\nTo accept, sign in and run:\n  mutation {{ acceptInvitation(input: {{ invitationId: \"{}\" }}) {{ membership {{ id }} }} }}\n\nInvitation id: {}\n",
-            gid, gid
-        ),
-    }))
+    let now = Utc::now();
+    let invitations: HashMap<Uuid, invitation::Model> = invitation::Entity::find()
+        .filter(invitation::Column::Id.is_in(events.iter().map(|e| e.invitation_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|inv| super::service::status_at(inv, now) == "PENDING")
+        .map(|inv| (inv.id, inv))
+        .collect();
+    let orgs: HashMap<Uuid, String> = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(invitations.values().map(|i| i.organization_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut messages = HashMap::new();
+    for event in events {
+        let Some(inv) = invitations.get(&event.invitation_id) else { continue };
+        let org_name = orgs.get(&inv.organization_id).map_or("an organization", String::as_str);
+        let gid = name(event.invitation_id);
+        messages.insert(
+            event.id,
+            Message {
+                subject: format!("You are invited to {org_name}"),
+                body: format!(
+                    "You have been invited to {org_name}.\n\nTo accept, sign in and run:\n  mutation {{ acceptInvitation(input: {{ invitationId: \"{}\" }}) {{ membership {{ id }} }} }}\n\nInvitation id: {}\n",
+                    gid, gid
+                ),
+            },
+        );
+    }
+    Ok(messages)
 }
 
 async fn send(transport: &Transport, to: &str, message: &Message) -> Result<(), String> {
