@@ -146,7 +146,10 @@ async fn sign_in(app: &AppState, token: Option<String>) -> Result<(Viewer, u64),
 async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let (mut sink, mut incoming) = socket.split();
     let (tx, mut outgoing) = futures_channel::mpsc::channel::<Message>(64);
-    let out = Out(tx);
+    // Every holder has its own sender (the session, the shutdown notice, each operation):
+    // a futures channel holds 64 messages plus one per sender, so the queue stays bounded
+    // only if senders are not made per message.
+    let (mut out, mut closer) = (Out(tx.clone()), Out(tx));
     let writer = tokio::spawn(async move {
         while let Some(m) = outgoing.next().await {
             let closing = matches!(m, Message::Close(_));
@@ -157,13 +160,13 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     });
     let _open = app.shutdown.track();
     tokio::select! {
-        () = session(&mut incoming, &out, &app, protocol) => {}
+        () = session(&mut incoming, &mut out, &app, protocol) => {}
         // Going away (RFC 6455): clients reconnect, to this server's successor.
         () = app.shutdown.stopping() => {
-            let _ = out.send(close(1001, "Server shutting down")).await;
+            let _ = closer.send(close(1001, "Server shutting down")).await;
         }
     }
-    drop(out);
+    drop((out, closer));
     let _ = writer.await;
 }
 
@@ -175,8 +178,8 @@ struct Out(futures_channel::mpsc::Sender<Message>);
 
 impl Out {
     /// Waits for room; `Err` once the writer has stopped.
-    async fn send(&self, m: Message) -> Result<(), ()> {
-        self.0.clone().send(m).await.map_err(|_| ())
+    async fn send(&mut self, m: Message) -> Result<(), ()> {
+        self.0.send(m).await.map_err(|_| ())
     }
 }
 
@@ -194,7 +197,7 @@ async fn next_json(incoming: &mut futures_util::stream::SplitStream<WebSocket>) 
 
 async fn session(
     incoming: &mut futures_util::stream::SplitStream<WebSocket>,
-    out: &Out,
+    out: &mut Out,
     app: &Arc<AppState>,
     protocol: Protocol,
 ) {
@@ -357,7 +360,7 @@ struct Operation {
 
 /// Runs one operation. A query or mutation answers once, within the request timeout and
 /// through `AppState::execute`, as on HTTP; a subscription streams until it ends or is stopped.
-async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: Operation, out: Out, protocol: Protocol) {
+async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: Operation, mut out: Out, protocol: Protocol) {
     let next = match protocol {
         Protocol::TransportWs => "next",
         Protocol::Legacy => "data",
