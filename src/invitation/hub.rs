@@ -187,9 +187,14 @@ async fn run(hub: Arc<Hub>, db: DatabaseConnection) {
     // was not connected, who re-reads `pendingInvitations`).
     let start = lower_bound(Duration::ZERO);
     let (mut newest_invitation, mut newest_assignment) = (start, start);
-    let mut full = false;
+    // The look back runs every `POLL` even while wake-ups keep coming (a LISTEN
+    // connection can die silently; steady local writes must not starve the safety net).
+    let mut last_full = std::time::Instant::now();
     loop {
-        full |= hub.full.swap(false, Ordering::Relaxed);
+        let full = hub.full.swap(false, Ordering::Relaxed) || last_full.elapsed() >= POLL;
+        if full {
+            last_full = std::time::Instant::now();
+        }
         let named: Vec<Uuid> = std::mem::take(&mut *hub.named());
         let span = |newest: Uuid| if full { Span::Lookback(lower_bound(LOOKBACK).max(start)) } else { Span::After(newest) };
         match unseen::<invitation_event::Entity>(
@@ -235,10 +240,10 @@ async fn run(hub: Arc<Hub>, db: DatabaseConnection) {
             Err(e) => tracing::warn!(error = %e, "reading labeling job events failed; retrying"),
         }
         seen.forget_old();
-        full = tokio::select! {
-            () = hub.wake.notified() => false,
-            () = tokio::time::sleep(POLL) => true,
-        };
+        tokio::select! {
+            () = hub.wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
     }
 }
 

@@ -274,3 +274,49 @@ both!(
         assert_eq!(attempt("https://app.example.com").await, 101);
     }
 );
+
+// A transaction that committed late (its outbox id older than the newest delivered) and
+// whose NOTIFY was lost is still delivered, by the hub's look back, even while other
+// invitations keep waking the hub every 200 ms (wake-ups must not starve the look back).
+both!(a_late_unannounced_event_is_delivered_by_the_look_back_while_wake_ups_keep_coming, |app: TestApp| async move {
+    use entity::invitation_event;
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    bob.init(&token("bob", "bob@example.com", None)).await;
+    bob.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    owner.ok(INVITE, json!({ "s": org.id, "e": "bob@example.com", "r": "worker" })).await;
+    let first = match bob.recv(Duration::from_secs(10)).await {
+        Event::Json(v) if v["type"] == "next" => v["payload"]["data"]["invitationReceived"]["id"].clone(),
+        other => panic!("expected the invitation, got {other:?}"),
+    };
+
+    let db = app.database().await;
+    let delivered = invitation_event::Entity::find().one(&db).await.expect("events").expect("the outbox row");
+    let (secs, nanos) = delivered.id.get_timestamp().expect("v7").to_unix();
+    let older = secs * 1000 + u64::from(nanos / 1_000_000) - 100;
+    let late = invitation_event::Model {
+        id: uuid::Builder::from_unix_timestamp_millis(older, &[7; 10]).into_uuid(),
+        kind: "resent".into(),
+        mailed_at: Some(chrono::Utc::now()),
+        ..delivered
+    };
+    invitation_event::Entity::insert(late.into_active_model()).exec(&db).await.expect("insert the late row");
+
+    let busy = owner.clone();
+    let org_id = org.id.clone();
+    let waking = tokio::spawn(async move {
+        for i in 0..40 {
+            busy.ok(INVITE, json!({ "s": org_id, "e": format!("n{i}@example.com"), "r": "worker" })).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let again = bob.recv(Duration::from_secs(8)).await;
+    waking.abort();
+    match again {
+        Event::Json(v) if v["type"] == "next" => assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], first),
+        other => panic!("the late event was not delivered: {other:?}"),
+    }
+});
