@@ -50,8 +50,15 @@ impl Mailer {
     }
 }
 
-/// Rows read per pass.
-const PASS: usize = 50;
+/// Rows read per pass: the log mailer settles 50 at a time; SMTP takes one row per pass,
+/// so an invitation's status is read right before its message is sent (a revocation
+/// while earlier messages of a pass were being sent must stop it).
+fn pass_size(transport: &Transport) -> usize {
+    match transport {
+        Transport::Log => 50,
+        Transport::Smtp { .. } => 1,
+    }
+}
 
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
@@ -69,7 +76,7 @@ async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport, 
     loop {
         match drain(&mailer, &db, &transport, name).await {
             // A full pass: more may be due now.
-            Ok(n) if n == PASS => continue,
+            Ok(n) if n == pass_size(&transport) => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "mailer pass failed"),
         }
@@ -80,7 +87,7 @@ async fn run(mailer: Arc<Mailer>, db: DatabaseConnection, transport: Transport, 
     }
 }
 
-/// One pass over at most `PASS` due rows; how many were due.
+/// One pass over at most `pass_size` due rows; how many were due.
 async fn drain(
     mailer: &Mailer,
     db: &DatabaseConnection,
@@ -97,7 +104,7 @@ async fn drain(
                 .add(invitation_event::Column::MailClaimedUntil.lt(now)),
         )
         .order_by_asc(invitation_event::Column::Id)
-        .limit(PASS as u64)
+        .limit(pass_size(transport) as u64)
         .all(db)
         .await?;
     let due_count = due.len();
@@ -156,7 +163,7 @@ async fn drain(
 }
 
 /// Marks rows done (`mailed_at`): sent, or deliberately not sent. One statement for the
-/// pass: a crash before it sends those messages again (at most a pass's `PASS`), as the
+/// pass: a crash before it sends those messages again (at most a pass's 50), as the
 /// lease already allows.
 async fn mark_settled(db: &DatabaseConnection, ids: &[Uuid]) -> Result<(), sea_orm::DbErr> {
     if ids.is_empty() {
