@@ -4,7 +4,7 @@
 use crate::both;
 use crate::helpers::*;
 use crate::ops::*;
-use crate::subscriptions::{Event, connect};
+use crate::subscriptions::{Event, subscribed};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
 use serde_json::json;
 use std::time::Duration;
@@ -148,10 +148,7 @@ both!(finding_15_a_restricted_token_cannot_create_organizations, |app: TestApp| 
 both!(finding_11_an_old_socket_gets_nothing_for_an_address_its_user_lost, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    bob.init(&token("bob", "bob@example.com", None)).await;
-    bob.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut bob = subscribed(&app, "bob").await;
 
     // Bob's account moves to another address; carol's account takes bob's old one.
     signed(&app, token("bob", "robert@example.com", None)).ok("{ viewer { id } }", json!({})).await;

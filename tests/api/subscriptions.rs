@@ -33,6 +33,16 @@ pub(crate) async fn connect(app: &TestApp, protocol: &str) -> Result<Ws, u16> {
     }
 }
 
+/// A socket signed in as `sub` (`sub@example.com`, verified), subscribed to
+/// `invitationReceived` as operation "1", given 200 ms for the subscription to start.
+pub(crate) async fn subscribed(app: &TestApp, sub: &str) -> Ws {
+    let mut ws = connect(app, "graphql-transport-ws").await.expect("upgrade");
+    ws.init(&token(sub, &format!("{sub}@example.com"), None)).await;
+    ws.subscribe("1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    ws
+}
+
 impl Ws {
     pub(crate) async fn send(&mut self, v: Value) {
         self.0.send(Message::Text(v.to_string().into())).await.expect("send");
@@ -65,13 +75,8 @@ impl Ws {
 both!(a_subscriber_receives_exactly_its_own_invitations, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    bob.init(&token("bob", "bob@example.com", None)).await;
-    bob.subscribe("1").await;
-    let mut carol = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    carol.init(&token("carol", "carol@example.com", None)).await;
-    carol.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut bob = subscribed(&app, "bob").await;
+    let mut carol = subscribed(&app, "carol").await;
 
     let sent = owner.ok(INVITE, json!({ "s": org.id, "e": "Bob@Example.com", "r": "worker" })).await;
     let id = sent["inviteMember"]["invitation"]["id"].clone();
@@ -207,10 +212,7 @@ async fn measure(label: &str, inviter: &Client, scope: &str, email: &str, subscr
 both!(delivery_latency_same_instance, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let mut gina = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    gina.init(&token("gina", "gina@example.com", None)).await;
-    gina.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut gina = subscribed(&app, "gina").await;
     measure(&format!("same instance ({:?})", app.db), &owner, &org.id, "gina@example.com", &mut gina, 100).await;
 });
 
@@ -283,10 +285,7 @@ both!(a_late_unannounced_event_is_delivered_by_the_look_back_while_wake_ups_keep
     use sea_orm::{EntityTrait, IntoActiveModel};
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
-    let mut bob = connect(&app, "graphql-transport-ws").await.expect("upgrade");
-    bob.init(&token("bob", "bob@example.com", None)).await;
-    bob.subscribe("1").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut bob = subscribed(&app, "bob").await;
     owner.ok(INVITE, json!({ "s": org.id, "e": "bob@example.com", "r": "worker" })).await;
     let first = match bob.recv(Duration::from_secs(10)).await {
         Event::Json(v) if v["type"] == "next" => v["payload"]["data"]["invitationReceived"]["id"].clone(),
