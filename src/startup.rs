@@ -84,6 +84,7 @@ impl Application {
             sockets: Default::default(),
             metrics: Arc::new(metrics),
             shutdown: Default::default(),
+            known: Default::default(),
         });
         Ok(Self { listener, _lock: lock, background, report, metrics_listener, state })
     }

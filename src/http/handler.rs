@@ -162,20 +162,37 @@ async fn authenticate_with(
             }
         };
     }
-    let verified = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?;
+    let identity = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?.identity;
     let provisioned = if grants {
-        crate::user::service::provision_with_grants(&app.db, &app.catalog, &verified.identity).await
+        crate::user::service::provision_with_grants(&app.db, &app.catalog, &identity).await
     } else {
-        crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity).await.map(|u| (u, None))
+        crate::user::service::provision(&app.db, &app.catalog.get(), &identity).await.map(|u| (u, None))
     };
     match provisioned {
-        Ok((user, grants)) => Ok(Some((Viewer::signed_in(user), grants))),
+        Ok((user, grants)) => {
+            app.known.remember(&identity, user.id);
+            Ok(Some((Viewer::signed_in(user), grants)))
+        }
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
         Err(e) => {
             tracing::error!(error = ?e, "provisioning failed");
             Err(reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None))
         }
     }
+}
+
+/// Who sends a `{ __typename }`, which reads no data: token claims this process already
+/// matched against their user row are not read again (`user::known`); any other
+/// credential is authenticated as for a mutation (a first token provisions its user).
+async fn identify(app: &AppState, headers: &HeaderMap) -> Result<Option<uuid::Uuid>, Response> {
+    if let Ok(Some(token)) = bearer(headers)
+        && !crate::api_token::is_pat(token)
+        && let Ok(verified) = app.verifier.verify(token).await
+        && let Some(user) = app.known.user(&verified.identity)
+    {
+        return Ok(Some(user));
+    }
+    Ok(authenticate_with(app, headers, false).await?.and_then(|(viewer, _)| viewer.user_id()))
 }
 
 /// Admission (the guard's bounds and measures), authentication, then execution under the
@@ -200,12 +217,12 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
         }
     }
     // `{ __typename }` needs the viewer authenticated (an invalid token is 401, a new one
-    // is provisioned) but nothing executed.
+    // is provisioned) but nothing executed and no data read.
     if admitted.kind == OperationType::Query
         && let Some(answer) = crate::graphql::typename_only(&mut request)
     {
-        let user = match authenticate_with(app, headers, false).await {
-            Ok(authenticated) => authenticated.and_then(|(viewer, _)| viewer.user_id()),
+        let user = match identify(app, headers).await {
+            Ok(user) => user,
             Err(response) => return response,
         };
         crate::graphql::observe::started(&mut request, user);

@@ -44,6 +44,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Query texts of Apollo's automatic persisted queries (HTTP only).
     pub persisted: apq::PersistedQueries,
+    /// Token claims already matched against their user row, for `{ __typename }` only.
+    pub known: crate::user::known::KnownIdentities,
 }
 
 /// The shutdown signal of WebSockets, and how many are open.

@@ -60,6 +60,7 @@ mod sharing;
 mod subscriptions;
 mod transfers;
 mod trash;
+mod typename;
 mod versions;
 mod viewer_permissions;
 mod visibility;

@@ -1,0 +1,68 @@
+//! Identities this process has found provisioned and current, for requests that read no
+//! data (`{ __typename }`).
+//!
+//! Such a request must still authenticate (an invalid token is 401) and a first token
+//! must still provision its user (RULES.md §2), but once a token's exact claims (`sub`,
+//! e-mail, its verification, name) have been matched against the user row, the same claims
+//! again change nothing: provisioning would read the row and find nothing to update. So
+//! the answer to `{ __typename }`, the one request that touches no data, skips that read
+//! for claims seen before. Nothing else uses this: every request that reads data reads its
+//! user and grants from the database, so a changed permission, e-mail or name shows on the
+//! very next request. What another instance writes is not seen here: claims this process
+//! matched before are then not written again by a `{ __typename }` (the next request that
+//! reads data writes them). Bounded: emptied when it holds `CAPACITY` identities.
+
+use super::service::Identity;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use uuid::Uuid;
+
+const CAPACITY: usize = 16_384;
+
+#[derive(Default)]
+pub struct KnownIdentities {
+    users: Mutex<HashMap<Box<str>, Known>>,
+}
+
+struct Known {
+    user: Uuid,
+    sub: Box<str>,
+}
+
+impl KnownIdentities {
+    /// The user whose row matched exactly these claims in this process, if any.
+    pub fn user(&self, id: &Identity) -> Option<Uuid> {
+        self.users.lock().ok()?.get(key(id).as_str()).map(|k| k.user)
+    }
+
+    /// Remembers that `user`'s row now matches these claims (provisioned or refreshed):
+    /// the same `sub`'s other claims are forgotten, its row holds these now. (No other
+    /// row changes: e-mails are unique among verified ones only, and a token claiming a
+    /// verified e-mail another row holds verified is refused, RULES.md §2.)
+    pub fn remember(&self, id: &Identity, user: Uuid) {
+        let Ok(mut users) = self.users.lock() else { return };
+        let key = key(id);
+        if users.contains_key(key.as_str()) {
+            return;
+        }
+        users.retain(|_, k| *k.sub != *id.sub);
+        if users.len() >= CAPACITY {
+            users.clear();
+        }
+        users.insert(key.into_boxed_str(), Known { user, sub: id.sub.as_str().into() });
+    }
+}
+
+/// Every claim provisioning compares, each after its length, so no two claim sets share a key.
+fn key(id: &Identity) -> String {
+    use std::fmt::Write;
+    let mut k = String::new();
+    let verified = if id.email_verified { "v" } else { "u" };
+    for part in [Some(id.sub.as_str()), Some(id.email.as_str()), Some(verified), id.name.as_deref()] {
+        match part {
+            Some(p) => _ = write!(k, "{}:{p}", p.len()),
+            None => k.push('-'),
+        }
+    }
+    k
+}
