@@ -11,7 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    // Held until main returns: flushes exported traces.
+    // Held until main returns: flushes log lines and exported traces.
     let _telemetry = if matches!(command, Command::Schema | Command::Token(_)) {
         None
     } else {

@@ -17,8 +17,9 @@ use tracing_subscriber::{EnvFilter, Layer, Registry};
 // which the Tracing extension needs): one per field of a nested read, none worth a log line.
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,async_graphql=warn";
 
-/// Flushes exported traces when dropped (at the end of `main`).
+/// Flushes log lines and exported traces when dropped (at the end of `main`).
 pub struct Guard {
+    _log: tracing_appender::non_blocking::WorkerGuard,
     #[cfg(feature = "otlp")]
     otlp: Option<otlp::Exporter>,
 }
@@ -44,8 +45,16 @@ pub fn init() -> Result<Guard, String> {
     let bad_filter = EnvFilter::try_new(&directive).err().map(|e| (std::mem::replace(&mut directive, DEFAULT_FILTER.into()), e));
     let filter = || EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let mut layers: Vec<BoxedLayer> = Vec::new();
+    // Lines go to stdout from a thread of their own, which writes what is queued in one
+    // go: a worker thread only formats its line. Lossless: past 128k queued lines a
+    // logging thread waits, as it did on stdout itself.
+    let (writer, log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("orgraph-log")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
     let fmt: BoxedLayer = match settings.format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_writer(writer)
             .json()
             .flatten_event(true)
             .with_current_span(true)
@@ -53,9 +62,12 @@ pub fn init() -> Result<Guard, String> {
             .with_target(false)
             .with_filter(filter())
             .boxed(),
-        LogFormat::Text => {
-            tracing_subscriber::fmt::layer().with_ansi(settings.ansi).with_target(false).with_filter(filter()).boxed()
-        }
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(settings.ansi)
+            .with_target(false)
+            .with_filter(filter())
+            .boxed(),
     };
     layers.push(fmt);
     #[cfg(feature = "otlp")]
@@ -79,6 +91,7 @@ pub fn init() -> Result<Guard, String> {
         );
     }
     Ok(Guard {
+        _log: log_guard,
         #[cfg(feature = "otlp")]
         otlp,
     })
