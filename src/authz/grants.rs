@@ -81,7 +81,7 @@ pub struct Grants {
 }
 
 /// A row of the one grants statement (see `Grants::load`).
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug)]
 pub struct GrantRow {
     /// "m" membership, "g" group assignment, "c" capability, "v" catalog version.
     pub src: String,
@@ -93,6 +93,25 @@ pub struct GrantRow {
     pub role_id: Option<Uuid>,
     pub perm: Option<String>,
     pub version: Option<i64>,
+}
+
+/// Read by position, in the statement's column order (`push_branches`): a user's every
+/// grant is read on every request, and by name sea-orm formats and looks up each column
+/// name of each row (a tenth of a lookup's time for a member of 20 organizations).
+impl FromQueryResult for GrantRow {
+    fn from_query_result(row: &sea_orm::QueryResult, _prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            src: row.try_get_by_index(0)?,
+            id: row.try_get_by_index(1)?,
+            org_id: row.try_get_by_index(2)?,
+            team_id: row.try_get_by_index(3)?,
+            scope_kind: row.try_get_by_index(4)?,
+            scope_id: row.try_get_by_index(5)?,
+            role_id: row.try_get_by_index(6)?,
+            perm: row.try_get_by_index(7)?,
+            version: row.try_get_by_index(8)?,
+        })
+    }
 }
 
 /// Whose grants a statement reads: a user id, or the user a token's `sub` names.
