@@ -13,11 +13,11 @@ use entity::{
     dataset, invitation, item, labeling_job, organization, project, project_version, published_project, team, workspace,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 use uuid::Uuid;
 
 /// A kind whose rows the viewer sees or not, by one rule.
-pub trait Visible: EntityTrait {
+pub trait Visible: EntityTrait<Model: crate::db::positional::Positional> {
     /// The primary-key column.
     fn id_column() -> Self::Column;
     /// The primary key of a row.
@@ -237,5 +237,6 @@ pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grant
 /// The rows of kind `E` among `ids` that satisfy `rule` (`Visible::condition` or
 /// `Visible::reach`), in any order.
 pub async fn load_where<E: Visible, C: ConnectionTrait>(db: &C, rule: Condition, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {
-    Ok(E::find().filter(E::id_column().is_in(ids)).filter(rule).all(db).await?)
+    let stmt = E::find().filter(E::id_column().is_in(ids)).filter(rule).build(crate::db::backend(db));
+    Ok(crate::db::positional::all(db, stmt).await?)
 }

@@ -152,4 +152,5 @@ mod admin;
 pub use admin::{FileLock, backup, check_sqlite_path, checkpoint, lock_sqlite, open, where_is};
 pub mod page;
 mod pages;
+pub mod positional;
 pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page, shared};

@@ -5,6 +5,7 @@
 
 use super::Sql;
 use super::page::{Page, PageArgs};
+use super::positional::{self, Positional, select_list};
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use std::collections::HashMap;
@@ -33,7 +34,7 @@ pub async fn load_child_pages<E, C>(
 ) -> AppResult<HashMap<Uuid, Page<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Send + Sync,
+    E::Model: Positional + Send + Sync,
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
@@ -51,11 +52,13 @@ where
 
     let mut rows_sql = Sql::new(backend);
     let order = args.pick_order();
-    rows_sql
-        .push(&format!("SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY t.id {order}) AS rn_"));
+    rows_sql.push(&format!(
+        "SELECT {} FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY t.id {order}) AS rn_",
+        select_list::<E::Model>("sub")
+    ));
     where_clause(&mut rows_sql, true);
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(&format!(" ORDER BY sub.{parent}, sub.id"));
-    let rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    let rows: Vec<E::Model> = positional::all(db, rows_sql.build()).await?;
 
     let mut counts: HashMap<Uuid, i64> = HashMap::new();
     if args.count {
@@ -94,16 +97,16 @@ pub async fn load_page<E, C>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Send + Sync,
+    E::Model: Positional + Send + Sync,
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
     let mut rows_sql = Sql::new(backend);
-    rows_sql.push(&format!("SELECT t.* FROM {table} t WHERE "));
+    rows_sql.push(&format!("SELECT {} FROM {table} t WHERE ", select_list::<E::Model>("t")));
     filter(&mut rows_sql);
     args.push_window(&mut rows_sql, "t");
     rows_sql.push(&format!(" ORDER BY t.id {} LIMIT ", args.pick_order())).bind((args.first + 1) as i64);
-    let mut rows = E::find().from_raw_sql(rows_sql.build()).all(db).await?;
+    let mut rows: Vec<E::Model> = positional::all(db, rows_sql.build()).await?;
     if args.backward {
         rows.reverse();
     }
@@ -140,7 +143,7 @@ pub async fn load_grouped<E, C, K, G>(
 ) -> AppResult<HashMap<K, Page<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Send + Sync + Clone,
+    E::Model: Positional + Send + Sync + Clone,
     C: ConnectionTrait,
     K: Clone + Eq + std::hash::Hash,
     G: Clone + Eq + std::hash::Hash + Sync,

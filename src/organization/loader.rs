@@ -35,15 +35,14 @@ impl Loader<OrganizationBySlug> for DbLoader {
 
     async fn load(&self, keys: &[OrganizationBySlug]) -> Result<HashMap<OrganizationBySlug, Self::Value>, Self::Error> {
         use entity::organization;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
         let grants = self.grants().await.map_err(load_err)?;
         let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        let rows = organization::Entity::find()
+        let stmt = organization::Entity::find()
             .filter(organization::Column::Slug.is_in(slugs))
             .filter(<organization::Entity as crate::authz::Visible>::condition(&grants))
-            .all(&self.db)
-            .await
-            .map_err(load_err)?;
+            .build(crate::db::backend(&self.db));
+        let rows: Vec<organization::Model> = crate::db::positional::all(&self.db, stmt).await.map_err(load_err)?;
         Ok(rows.into_iter().map(|o| (OrganizationBySlug(o.slug.clone()), o)).collect())
     }
 }

@@ -1,0 +1,204 @@
+//! Rows read by position. sea-orm's derived `FromQueryResult` reads every column by name:
+//! it formats the (prefixed) name and hashes it into the row's column map, for every
+//! column of every row, a sixth of a nested read's time. A `Positional` model names its
+//! columns once, in field order; statements select exactly those (`select_list`) and
+//! `read` takes them by index. The list is each model's fields, so none can be missing
+//! (the struct literal would not compile), and a test checks it is the entity's column
+//! order, which statements built by sea-orm's `find()` select.
+
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+
+/// A model read by position: its columns, in the order `read` takes them.
+pub trait Positional: Sized {
+    const COLUMNS: &'static [&'static str];
+    fn read(row: &QueryResult) -> Result<Self, DbErr>;
+}
+
+/// `t.a, t.b, …`: the model's columns under table alias `alias`.
+pub fn select_list<M: Positional>(alias: &str) -> String {
+    let mut list = String::new();
+    for (i, c) in M::COLUMNS.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(alias);
+        list.push('.');
+        list.push_str(c);
+    }
+    list
+}
+
+/// The rows of `stmt`, which selects `M::COLUMNS` in order.
+pub async fn all<M: Positional, C: ConnectionTrait>(db: &C, stmt: Statement) -> Result<Vec<M>, DbErr> {
+    db.query_all_raw(stmt).await?.iter().map(M::read).collect()
+}
+
+macro_rules! positional {
+    ($entity:ident { $($field:ident),+ $(,)? }) => {
+        impl Positional for entity::$entity::Model {
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+            fn read(row: &QueryResult) -> Result<Self, DbErr> {
+                let mut next = 0usize;
+                // Fields are evaluated in the order written, which is `COLUMNS`.
+                Ok(Self { $($field: { next += 1; row.try_get_by_index(next - 1)? }),+ })
+            }
+        }
+
+        #[cfg(test)]
+        mod $entity {
+            #[test]
+            fn columns_are_the_entity_s_in_order() {
+                use sea_orm::{IdenStatic, Iterable};
+                let entity: Vec<&str> = entity::$entity::Column::iter().map(|c| c.as_str()).collect();
+                assert_eq!(<entity::$entity::Model as super::Positional>::COLUMNS, entity.as_slice());
+            }
+        }
+    };
+}
+
+positional!(activity {
+    id,
+    organization_id,
+    team_id,
+    project_id,
+    actor_id,
+    action,
+    object_kind,
+    object_id,
+    object_name,
+    source_id,
+    created_at
+});
+positional!(api_token {
+    id,
+    user_id,
+    name,
+    token_hash,
+    prefix,
+    organization_id,
+    created_at,
+    expires_at,
+    last_used_at,
+    revoked_at
+});
+positional!(audit_entry { id, organization_id, actor_id, action, target_kind, target_id, before, after, created_at });
+positional!(capability_grant { id, organization_id, user_id, permission, granted_by, created_at });
+positional!(catalog_version { id, version });
+positional!(dataset {
+    id,
+    project_id,
+    parent_id,
+    sibling_key,
+    team_id,
+    organization_id,
+    name,
+    description,
+    depth,
+    path,
+    created_by,
+    created_at
+});
+positional!(group { id, organization_id, name, description, created_by, created_at });
+positional!(group_member { id, group_id, user_id, organization_id, created_at });
+positional!(group_project { id, group_id, project_id, role_id, organization_id, created_at });
+positional!(invitation {
+    id,
+    scope_kind,
+    scope_id,
+    organization_id,
+    team_id,
+    project_id,
+    email,
+    role_id,
+    invited_by,
+    status,
+    created_at,
+    sent_at,
+    expires_at,
+    responded_at
+});
+positional!(invitation_event { id, invitation_id, kind, email, created_at, mail_claimed_until, mail_attempts, mailed_at });
+positional!(invitation_send { id, invitation_id, sent_at });
+positional!(item {
+    id,
+    dataset_id,
+    project_id,
+    team_id,
+    organization_id,
+    name,
+    size_bytes,
+    content_type,
+    created_by,
+    created_at
+});
+positional!(labeling_job {
+    id,
+    organization_id,
+    team_id,
+    project_id,
+    name,
+    description,
+    status,
+    due_at,
+    created_by,
+    created_at,
+    updated_at
+});
+positional!(labeling_job_assignee { id, job_id, user_id, organization_id, role, assigned_by, created_at });
+positional!(labeling_job_dataset { id, job_id, dataset_id, created_at });
+positional!(labeling_job_event { id, job_id, user_id, created_at });
+positional!(membership { id, user_id, scope_kind, scope_id, organization_id, team_id, project_id, role_id, created_at });
+positional!(organization {
+    id,
+    slug,
+    name,
+    description,
+    contact_email,
+    contact_phone,
+    location,
+    personal,
+    role_preset,
+    owner_id,
+    created_at
+});
+positional!(permission { key, scope_kind, description, grantable });
+positional!(project { id, workspace_id, team_id, organization_id, name, description, created_by, created_at });
+positional!(project_origin { project_id, source_project_id, kind, source_version_id, created_at });
+positional!(project_version { id, project_id, number, title, description, dataset_count, item_count, created_by, created_at });
+positional!(published_project { project_id, published_by, published_at });
+positional!(role { id, organization_id, catalog, scope_kind, key, name, built_in, rank, description });
+positional!(role_permission { role_id, target, permission });
+positional!(share_link { id, project_id, token_hash, prefix, created_by, created_at, expires_at, revoked_at });
+positional!(snapshot_row {
+    id,
+    project_id,
+    kind,
+    stable_id,
+    parent_id,
+    name,
+    description,
+    size_bytes,
+    content_type,
+    valid_from,
+    valid_to
+});
+positional!(team { id, organization_id, name, created_by, created_at });
+positional!(training_run { id, organization_id, team_id, name, status, created_by, created_at, updated_at });
+positional!(trash_entry {
+    id,
+    organization_id,
+    team_id,
+    project_id,
+    kind,
+    object_id,
+    name,
+    parent_id,
+    deleted_by,
+    deleted_at,
+    created_by,
+    size_bytes,
+    item_count,
+    payload
+});
+positional!(user { id, sub, email, email_verified, name, created_at });
+positional!(workspace { id, team_id, organization_id, name, description, created_at });
