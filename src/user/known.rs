@@ -10,7 +10,7 @@
 //! user and grants from the database, so a changed permission, e-mail or name shows on the
 //! very next request. What another instance writes is not seen here: claims this process
 //! matched before are then not written again by a `{ __typename }` (the next request that
-//! reads data writes them). Bounded: emptied when it holds `CAPACITY` identities.
+//! reads data writes them). Bounded: emptied when it holds `CAPACITY` users.
 
 use super::service::Identity;
 use std::collections::HashMap;
@@ -19,46 +19,45 @@ use uuid::Uuid;
 
 const CAPACITY: usize = 16_384;
 
+/// Per `sub`: the claims its row was last found to hold, and its user.
 #[derive(Default)]
 pub struct KnownIdentities {
     users: Mutex<HashMap<Box<str>, Known>>,
 }
 
 struct Known {
+    claims: Box<str>,
     user: Uuid,
-    sub: Box<str>,
 }
 
 impl KnownIdentities {
     /// The user whose row matched exactly these claims in this process, if any.
     pub fn user(&self, id: &Identity) -> Option<Uuid> {
-        self.users.lock().ok()?.get(key(id).as_str()).map(|k| k.user)
+        let users = self.users.lock().ok()?;
+        let known = users.get(id.sub.as_str())?;
+        (*known.claims == *claims(id)).then_some(known.user)
     }
 
-    /// Remembers that `user`'s row now matches these claims (provisioned or refreshed):
-    /// the same `sub`'s other claims are forgotten, its row holds these now. (No other
-    /// row changes: e-mails are unique among verified ones only, and a token claiming a
-    /// verified e-mail another row holds verified is refused, RULES.md §2.)
+    /// Remembers that `user`'s row now holds these claims (provisioned or refreshed); the
+    /// `sub`'s earlier claims are forgotten. (No other row changes: e-mails are unique
+    /// among verified ones only, and a token claiming a verified e-mail that another row
+    /// holds verified is refused, RULES.md §2.)
     pub fn remember(&self, id: &Identity, user: Uuid) {
         let Ok(mut users) = self.users.lock() else { return };
-        let key = key(id);
-        if users.contains_key(key.as_str()) {
-            return;
-        }
-        users.retain(|_, k| *k.sub != *id.sub);
-        if users.len() >= CAPACITY {
+        if users.len() >= CAPACITY && !users.contains_key(id.sub.as_str()) {
             users.clear();
         }
-        users.insert(key.into_boxed_str(), Known { user, sub: id.sub.as_str().into() });
+        users.insert(id.sub.as_str().into(), Known { claims: claims(id).into_boxed_str(), user });
     }
 }
 
-/// Every claim provisioning compares, each after its length, so no two claim sets share a key.
-fn key(id: &Identity) -> String {
+/// The claims provisioning compares besides `sub`, each after its length, so no two
+/// claim sets read the same.
+fn claims(id: &Identity) -> String {
     use std::fmt::Write;
     let mut k = String::new();
     let verified = if id.email_verified { "v" } else { "u" };
-    for part in [Some(id.sub.as_str()), Some(id.email.as_str()), Some(verified), id.name.as_deref()] {
+    for part in [Some(id.email.as_str()), Some(verified), id.name.as_deref()] {
         match part {
             Some(p) => _ = write!(k, "{}:{p}", p.len()),
             None => k.push('-'),
