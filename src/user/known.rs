@@ -22,20 +22,15 @@ const CAPACITY: usize = 16_384;
 /// Per `sub`: the claims its row was last found to hold, and its user.
 #[derive(Default)]
 pub struct KnownIdentities {
-    users: Mutex<HashMap<Box<str>, Known>>,
-}
-
-struct Known {
-    claims: Box<str>,
-    user: Uuid,
+    users: Mutex<HashMap<String, (Identity, Uuid)>>,
 }
 
 impl KnownIdentities {
     /// The user whose row matched exactly these claims in this process, if any.
     pub fn user(&self, id: &Identity) -> Option<Uuid> {
         let users = self.users.lock().ok()?;
-        let known = users.get(id.sub.as_str())?;
-        (*known.claims == *claims(id)).then_some(known.user)
+        let (claims, user) = users.get(&id.sub)?;
+        (claims == id).then_some(*user)
     }
 
     /// Remembers that `user`'s row now holds these claims (provisioned or refreshed); the
@@ -44,24 +39,9 @@ impl KnownIdentities {
     /// holds verified is refused, RULES.md §2.)
     pub fn remember(&self, id: &Identity, user: Uuid) {
         let Ok(mut users) = self.users.lock() else { return };
-        if users.len() >= CAPACITY && !users.contains_key(id.sub.as_str()) {
+        if users.len() >= CAPACITY && !users.contains_key(&id.sub) {
             users.clear();
         }
-        users.insert(id.sub.as_str().into(), Known { claims: claims(id).into_boxed_str(), user });
+        users.insert(id.sub.clone(), (id.clone(), user));
     }
-}
-
-/// The claims provisioning compares besides `sub`, each after its length, so no two
-/// claim sets read the same.
-fn claims(id: &Identity) -> String {
-    use std::fmt::Write;
-    let mut k = String::new();
-    let verified = if id.email_verified { "v" } else { "u" };
-    for part in [Some(id.email.as_str()), Some(verified), id.name.as_deref()] {
-        match part {
-            Some(p) => _ = write!(k, "{}:{p}", p.len()),
-            None => k.push('-'),
-        }
-    }
-    k
 }

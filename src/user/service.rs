@@ -16,7 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 /// Verified identity claims of a token.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     pub sub: String,
     pub email: Email,
