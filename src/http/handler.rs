@@ -137,16 +137,20 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     Ok(Some(token.trim()))
 }
 
-/// Token → the viewer: a provisioned user, or the owner of a personal access token (with
-/// its organization restriction). A present but invalid token is HTTP 401. With `grants`,
-/// an identity-provider token's user and that user's grants come from one statement
-/// (`Grants::load_by_sub`), for an operation that will need them.
-async fn authenticate_with(
-    app: &AppState,
-    headers: &HeaderMap,
-    grants: bool,
-) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
-    let unauthorized = |message: &str| reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None);
+fn unauthorized(message: &str) -> Response {
+    reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None)
+}
+
+/// A request's verified credential.
+enum Credential {
+    /// A personal access token: its owner, with its organization restriction.
+    ApiToken(Viewer),
+    /// An identity-provider token's claims, not yet matched against a user row.
+    Token(crate::user::service::Identity),
+}
+
+/// The bearer credential, verified; none sent is `None`, a present but invalid one HTTP 401.
+async fn credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Credential>, Response> {
     let token = match bearer(headers) {
         Ok(None) => return Ok(None),
         Ok(Some(t)) => t,
@@ -154,7 +158,7 @@ async fn authenticate_with(
     };
     if crate::api_token::is_pat(token) {
         return match crate::api_token::service::authenticate(&app.db, token).await {
-            Ok(Some((user, pat))) => Ok(Some((Viewer::with_api_token(user, pat.organization_id), None))),
+            Ok(Some((user, pat))) => Ok(Some(Credential::ApiToken(Viewer::with_api_token(user, pat.organization_id)))),
             Ok(None) => Err(unauthorized("invalid, revoked or expired API token")),
             Err(e) => {
                 tracing::error!(error = ?e, "API token lookup failed");
@@ -163,15 +167,26 @@ async fn authenticate_with(
         };
     }
     let identity = app.verifier.verify(token).await.map_err(|m| unauthorized(&m))?.identity;
+    Ok(Some(Credential::Token(identity)))
+}
+
+/// The user of a token's claims, provisioned or refreshed (RULES.md §2). With `grants`,
+/// the user and their grants come from one statement (`Grants::load_by_sub`), for an
+/// operation that will need them.
+async fn provisioned(
+    app: &AppState,
+    identity: &crate::user::service::Identity,
+    grants: bool,
+) -> Result<(Viewer, Option<Grants>), Response> {
     let provisioned = if grants {
-        crate::user::service::provision_with_grants(&app.db, &app.catalog, &identity).await
+        crate::user::service::provision_with_grants(&app.db, &app.catalog, identity).await
     } else {
-        crate::user::service::provision(&app.db, &app.catalog.get(), &identity).await.map(|u| (u, None))
+        crate::user::service::provision(&app.db, &app.catalog.get(), identity).await.map(|u| (u, None))
     };
     match provisioned {
         Ok((user, grants)) => {
-            app.known.remember(&identity, user.id);
-            Ok(Some((Viewer::signed_in(user), grants)))
+            app.known.remember(identity, user.id);
+            Ok((Viewer::signed_in(user), grants))
         }
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
         Err(e) => {
@@ -181,18 +196,31 @@ async fn authenticate_with(
     }
 }
 
+/// Token → the viewer: a provisioned user, or the owner of a personal access token.
+async fn authenticate_with(
+    app: &AppState,
+    headers: &HeaderMap,
+    grants: bool,
+) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
+    match credential(app, headers).await? {
+        None => Ok(None),
+        Some(Credential::ApiToken(viewer)) => Ok(Some((viewer, None))),
+        Some(Credential::Token(identity)) => provisioned(app, &identity, grants).await.map(Some),
+    }
+}
+
 /// Who sends a `{ __typename }`, which reads no data: token claims this process already
 /// matched against their user row are not read again (`user::known`); any other
 /// credential is authenticated as for a mutation (a first token provisions its user).
 async fn identify(app: &AppState, headers: &HeaderMap) -> Result<Option<uuid::Uuid>, Response> {
-    if let Ok(Some(token)) = bearer(headers)
-        && !crate::api_token::is_pat(token)
-        && let Ok(verified) = app.verifier.verify(token).await
-        && let Some(user) = app.known.user(&verified.identity)
-    {
-        return Ok(Some(user));
-    }
-    Ok(authenticate_with(app, headers, false).await?.and_then(|(viewer, _)| viewer.user_id()))
+    Ok(match credential(app, headers).await? {
+        None => None,
+        Some(Credential::ApiToken(viewer)) => viewer.user_id(),
+        Some(Credential::Token(identity)) => match app.known.user(&identity) {
+            Some(user) => Some(user),
+            None => provisioned(app, &identity, false).await?.0.user_id(),
+        },
+    })
 }
 
 /// Admission (the guard's bounds and measures), authentication, then execution under the
