@@ -13,7 +13,7 @@ use entity::{
     dataset, invitation, item, labeling_job, organization, project, project_version, published_project, team, workspace,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// A kind whose rows the viewer sees or not, by one rule.
@@ -237,6 +237,5 @@ pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grant
 /// The rows of kind `E` among `ids` that satisfy `rule` (`Visible::condition` or
 /// `Visible::reach`), in any order.
 pub async fn load_where<E: Visible, C: ConnectionTrait>(db: &C, rule: Condition, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {
-    let stmt = E::find().filter(E::id_column().is_in(ids)).filter(rule).build(crate::db::backend(db));
-    Ok(crate::db::positional::all(db, stmt).await?)
+    Ok(crate::db::positional::select(db, E::find().filter(E::id_column().is_in(ids)).filter(rule)).await?)
 }

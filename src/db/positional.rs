@@ -6,7 +6,7 @@
 //! (the struct literal would not compile), and a test checks it is the entity's column
 //! order, which statements built by sea-orm's `find()` select.
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, QueryTrait, Select, Statement};
 
 /// A model read by position: its columns, in the order `read` takes them.
 pub trait Positional: Sized {
@@ -31,6 +31,15 @@ pub fn select_list<M: Positional>(alias: &str) -> String {
 /// The rows of `stmt`, which selects `M::COLUMNS` in order.
 pub async fn all<M: Positional, C: ConnectionTrait>(db: &C, stmt: Statement) -> Result<Vec<M>, DbErr> {
     db.query_all_raw(stmt).await?.iter().map(M::read).collect()
+}
+
+/// The rows of a sea-orm `find()` (which selects the entity's columns in `COLUMNS` order).
+pub async fn select<E, C>(db: &C, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: Positional>,
+    C: ConnectionTrait,
+{
+    all(db, select.build(db.get_database_backend())).await
 }
 
 macro_rules! positional {

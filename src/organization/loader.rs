@@ -35,14 +35,13 @@ impl Loader<OrganizationBySlug> for DbLoader {
 
     async fn load(&self, keys: &[OrganizationBySlug]) -> Result<HashMap<OrganizationBySlug, Self::Value>, Self::Error> {
         use entity::organization;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let grants = self.grants().await.map_err(load_err)?;
         let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        let stmt = organization::Entity::find()
+        let find = organization::Entity::find()
             .filter(organization::Column::Slug.is_in(slugs))
-            .filter(<organization::Entity as crate::authz::Visible>::condition(&grants))
-            .build(crate::db::backend(&self.db));
-        let rows: Vec<organization::Model> = crate::db::positional::all(&self.db, stmt).await.map_err(load_err)?;
+            .filter(<organization::Entity as crate::authz::Visible>::condition(&grants));
+        let rows = crate::db::positional::select(&self.db, find).await.map_err(load_err)?;
         Ok(rows.into_iter().map(|o| (OrganizationBySlug(o.slug.clone()), o)).collect())
     }
 }

@@ -44,11 +44,11 @@ macro_rules! by_id_loader {
             type Error = $crate::request::LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
-                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
                 use $entity as E;
                 let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
-                let stmt = E::Entity::find().filter(E::Column::Id.is_in(ids)).build($crate::db::backend(&self.db));
-                let rows: Vec<$model> = $crate::db::positional::all(&self.db, stmt).await.map_err($crate::request::load_err)?;
+                let find = E::Entity::find().filter(E::Column::Id.is_in(ids));
+                let rows = $crate::db::positional::select(&self.db, find).await.map_err($crate::request::load_err)?;
                 Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
             }
         }
