@@ -169,6 +169,18 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("uq_capability_grants", "capability_grants.organization_id", "permission"),
 ];
 
+/// Whether `err` is a violation of the unique constraint `name` (one of
+/// `UNIQUE_CONSTRAINTS`): PostgreSQL names the constraint, SQLite its columns. A write
+/// that lets the index find a duplicate, instead of reading first, answers with its own
+/// error on it.
+pub fn violates_unique(err: &DbErr, name: &str) -> bool {
+    let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() else { return false };
+    UNIQUE_CONSTRAINTS
+        .iter()
+        .find(|(constraint, _, _)| *constraint == name)
+        .is_some_and(|(constraint, columns, _)| message.contains(constraint) || message.contains(columns))
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() {

@@ -81,7 +81,13 @@ pub async fn record_with_source<C: ConnectionTrait>(
     subject: Subject<'_>,
     source: Option<Uuid>,
 ) -> AppResult<()> {
-    let entry = entity::activity::Model {
+    entity::activity::Entity::insert(entry(actor, action, subject, source)).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// The row of one entry, for a write that inserts it with others (`db::Inserts`).
+pub fn entry(actor: Uuid, action: Action, subject: Subject<'_>, source: Option<Uuid>) -> entity::activity::ActiveModel {
+    entity::activity::Model {
         id: Uuid::now_v7(),
         organization_id: subject.organization,
         team_id: subject.team,
@@ -93,9 +99,8 @@ pub async fn record_with_source<C: ConnectionTrait>(
         object_name: subject.name.into(),
         source_id: source,
         created_at: chrono::Utc::now(),
-    };
-    entity::activity::Entity::insert(entry.into_active_model()).exec_without_returning(db).await?;
-    Ok(())
+    }
+    .into_active_model()
 }
 
 impl<'a> Subject<'a> {

@@ -234,6 +234,14 @@ pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grant
     E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).one(db).await?.ok_or(AppError::NotFound)
 }
 
+/// `find_visible` that also locks the row it finds (PostgreSQL `FOR UPDATE`; SQLite's
+/// write transaction holds the database already), in the same statement: a write that
+/// serializes on a parent's row finds and locks it in one round trip.
+pub async fn find_visible_locked<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<E::Model> {
+    use sea_orm::QuerySelect;
+    E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+}
+
 /// The rows of kind `E` among `ids` that satisfy `rule` (`Visible::condition` or
 /// `Visible::reach`), in any order.
 pub async fn load_where<E: Visible, C: ConnectionTrait>(db: &C, rule: Condition, ids: Vec<Uuid>) -> AppResult<Vec<E::Model>> {

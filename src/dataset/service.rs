@@ -3,9 +3,9 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::authz::{Grants, Resource, keys};
-use crate::db::{Sql, sibling_name_taken};
+use crate::db::{Inserts, Sql, sibling_name_taken};
 use crate::domain::{Description, Name};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, violates_unique};
 use crate::project::repo as project_repo;
 use crate::request::RequestCtx;
 use entity::{dataset, project};
@@ -71,7 +71,9 @@ pub async fn create_dataset(
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let p = project_repo::find_visible(&txn, &grants, project).await?;
+    // The project row lock serializes structure changes of its dataset tree; it is taken
+    // by the read that finds the project, so the parent read next is already current.
+    let p = project_repo::find_visible_locked(&txn, &grants, project).await?;
     let parent = match parent {
         Some(id) => {
             let d = find_visible(&txn, &grants, id).await?;
@@ -85,18 +87,13 @@ pub async fn create_dataset(
     if !grants.can(&plain(&p), keys::DATASET_CREATE) {
         return Err(AppError::forbidden("requires dataset.create"));
     }
-    // The project row lock serializes structure changes of its dataset tree.
-    project_repo::lock(&txn, p.id).await?;
-    let parent = match parent {
-        Some(d) => Some(dataset::Entity::find_by_id(d.id).one(&txn).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
     let sibling_key = parent.as_ref().map_or(p.id, |d| d.id);
-    if sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, sibling_key, name.as_str(), None).await? {
-        return Err(name_conflict());
-    }
     let depth = parent.as_ref().map_or(0, |d| d.depth + 1);
     if depth >= req.settings.max_dataset_depth {
+        // A taken name is answered before the depth, as when the name was read first.
+        if sibling_name_taken::<dataset::Entity, _>(&txn, dataset::Column::SiblingKey, sibling_key, name.as_str(), None).await? {
+            return Err(name_conflict());
+        }
         return Err(AppError::precondition(format!("datasets nest at most {} levels", req.settings.max_dataset_depth)));
     }
     let d = dataset::Model {
@@ -113,8 +110,14 @@ pub async fn create_dataset(
         created_by: Some(viewer.id),
         created_at: chrono::Utc::now(),
     };
-    dataset::Entity::insert(d.clone().into_active_model()).exec_without_returning(&txn).await?;
-    activity::record(&txn, viewer.id, Action::Created, Subject::dataset(&d)).await?;
+    // A sibling of the same name: the unique index finds it (one round trip fewer than
+    // reading first); the transaction then rolls back.
+    Inserts::new()
+        .row(d.clone().into_active_model())
+        .row(activity::entry(viewer.id, Action::Created, Subject::dataset(&d), None))
+        .exec(&txn)
+        .await
+        .map_err(|e| if violates_unique(&e, "uq_datasets_name") { name_conflict() } else { e.into() })?;
     txn.commit().await?;
     Ok(d)
 }

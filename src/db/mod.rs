@@ -149,7 +149,9 @@ pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
 }
 
 mod admin;
+mod inserts;
 pub use admin::{FileLock, backup, check_sqlite_path, checkpoint, lock_sqlite, open, where_is};
+pub use inserts::Inserts;
 pub mod page;
 mod pages;
 pub mod positional;

@@ -3,10 +3,10 @@
 
 use crate::authz::keys;
 use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member_change};
-use crate::db::Sql;
+use crate::db::Inserts;
 use crate::domain::{Email, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::membership::repo::{ScopeRef, find_visible_scope, lock_scope};
+use crate::membership::repo::{ScopeRef, find_visible_scope_locked};
 use crate::request::{RequestCtx, Write};
 use chrono::{DateTime, Utc};
 use entity::{invitation, invitation_event, invitation_send, membership, user};
@@ -76,9 +76,32 @@ pub async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) ->
         .is_some())
 }
 
+/// Whether the user whose verified e-mail is `email` is a member of the scope `scope_id`
+/// (one statement; a verified e-mail names at most one user).
+async fn is_member_by_email<C: ConnectionTrait>(db: &C, scope_id: Uuid, email: &str) -> AppResult<bool> {
+    let verified = sea_orm::sea_query::Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(user::Column::Email.eq(email))
+        .and_where(user::Column::EmailVerified.eq(true))
+        .to_owned();
+    Ok(membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(scope_id))
+        .filter(membership::Column::UserId.in_subquery(verified))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Writes the outbox row and, on PostgreSQL, a NOTIFY that other instances receive at
 /// commit (ids only; the row is the source of truth).
 async fn record_event(txn: &Write, inv: &invitation::Model, kind: &str) -> AppResult<()> {
+    with_event(Inserts::new(), inv, kind).exec(txn).await?;
+    Ok(())
+}
+
+/// `rows`, then the outbox row of `inv` and (PostgreSQL) its NOTIFY: one statement there.
+fn with_event(rows: Inserts, inv: &invitation::Model, kind: &str) -> Inserts {
     let event = invitation_event::Model {
         id: Uuid::now_v7(),
         invitation_id: inv.id,
@@ -89,13 +112,8 @@ async fn record_event(txn: &Write, inv: &invitation::Model, kind: &str) -> AppRe
         mail_attempts: 0,
         mailed_at: None,
     };
-    invitation_event::Entity::insert(event.clone().into_active_model()).exec_without_returning(txn).await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let mut sql = Sql::new(sea_orm::DbBackend::Postgres);
-        sql.push("SELECT pg_notify(").bind(CHANNEL).push(", ").bind(event.id.to_string()).push(")");
-        txn.execute_raw(sql.build()).await?;
-    }
-    Ok(())
+    let id = event.id.to_string();
+    rows.row(event.into_active_model()).notify(CHANNEL, id)
 }
 
 pub async fn invite_member(
@@ -108,26 +126,13 @@ pub async fn invite_member(
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    let s = find_visible_scope_locked(&txn, &grants, scope, scope_id).await?;
     let role = crate::membership::service::role_for(req, &txn, &s, role).await?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
-    lock_scope(&txn, &s).await?;
     // `CONFLICT` for a member only where the inviter sees the scope's members (§9.8);
     // otherwise the invitation is made, and accepting it answers `CONFLICT` to the member.
     let sees_members = grants.can(&s.resource(), keys::MEMBER_READ);
-    if sees_members
-        && let Some(u) = user::Entity::find()
-            .filter(user::Column::Email.eq(email.as_str()))
-            .filter(user::Column::EmailVerified.eq(true))
-            .one(&txn)
-            .await?
-        && membership::Entity::find()
-            .filter(membership::Column::ScopeId.eq(s.id))
-            .filter(membership::Column::UserId.eq(u.id))
-            .one(&txn)
-            .await?
-            .is_some()
-    {
+    if sees_members && is_member_by_email(&txn, s.id, email.as_str()).await? {
         return Err(AppError::conflict("email", "already a member here"));
     }
     let now = Utc::now();
@@ -149,8 +154,7 @@ pub async fn invite_member(
         expires_at: now + ttl,
         responded_at: None,
     };
-    invitation::Entity::insert(inv.clone().into_active_model()).exec_without_returning(&txn).await?;
-    record_event(&txn, &inv, "created").await?;
+    with_event(Inserts::new().row(inv.clone().into_active_model()), &inv, "created").exec(&txn).await?;
     txn.commit().await?;
     Ok(inv)
 }

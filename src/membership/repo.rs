@@ -3,7 +3,7 @@
 
 use crate::authz::{Grants, Resource, RoleInfo, Scope};
 use crate::error::{AppError, AppResult};
-use entity::membership;
+use entity::{membership, organization, project, team};
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
 use uuid::Uuid;
 
@@ -35,17 +35,43 @@ impl ScopeRef {
 
 /// The scope if the viewer sees it; otherwise `NOT_FOUND`.
 pub async fn find_visible_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
+    find_scope(db, grants, scope, id, false).await
+}
+
+/// `find_visible_scope` that also takes `lock_scope`'s row lock, in the same statement.
+pub async fn find_visible_scope_locked<C: ConnectionTrait>(
+    db: &C,
+    grants: &Grants,
+    scope: Scope,
+    id: Uuid,
+) -> AppResult<ScopeRef> {
+    find_scope(db, grants, scope, id, true).await
+}
+
+async fn find_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid, lock: bool) -> AppResult<ScopeRef> {
+    async fn one<E: crate::authz::Visible, C: ConnectionTrait>(
+        db: &C,
+        grants: &Grants,
+        id: Uuid,
+        lock: bool,
+    ) -> AppResult<E::Model> {
+        if lock {
+            crate::authz::find_visible_locked::<E, _>(db, grants, id).await
+        } else {
+            crate::authz::find_visible::<E, _>(db, grants, id).await
+        }
+    }
     Ok(match scope {
         Scope::Organization => {
-            crate::organization::repo::find_visible(db, grants, id).await?;
+            one::<organization::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: id, team: None }
         }
         Scope::Team => {
-            let t = crate::team::repo::find_visible(db, grants, id).await?;
+            let t = one::<team::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: t.organization_id, team: Some(t.id) }
         }
         Scope::Project => {
-            let p = crate::project::repo::find_visible(db, grants, id).await?;
+            let p = one::<project::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: p.organization_id, team: Some(p.team_id) }
         }
     })

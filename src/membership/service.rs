@@ -2,7 +2,7 @@
 //! invariant (≥ 1 explicit admin), the owner rule and "a user keeps their own last team",
 //! guarded under row locks of the scope (and the user) inside one transaction.
 
-use super::repo::{ScopeRef, find_visible_scope, lock_scope};
+use super::repo::{ScopeRef, find_visible_scope_locked, lock_scope};
 use crate::audit::AuditAction;
 use crate::authz::keys;
 use crate::authz::{Grants, MemberChange, RoleInfo, Scope, check_member_change};
@@ -118,11 +118,10 @@ pub async fn add_member(
     req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
+    let s = find_visible_scope_locked(&txn, &grants, scope, scope_id).await?;
     let role = role_for(req, &txn, &s, role).await?;
     user_reachable(&txn, &grants, &s, user_id).await?;
     check_member_change(&grants, &s.resource(), user_id, &MemberChange::Add { new: &role }, keys::MEMBER_MANAGE.as_str())?;
-    lock_scope(&txn, &s).await?;
     let existing = |scope_id: Uuid| {
         membership::Entity::find()
             .filter(membership::Column::ScopeId.eq(scope_id))
@@ -233,8 +232,7 @@ pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppR
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let s = find_visible_scope(&txn, &grants, scope, scope_id).await?;
-    lock_scope(&txn, &s).await?;
+    let s = find_visible_scope_locked(&txn, &grants, scope, scope_id).await?;
     lock_user(&txn, viewer.id).await?;
     let mine = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
     let Some(m) = mine.iter().find(|m| m.scope_id == s.id).cloned() else {

@@ -16,6 +16,11 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid)
     crate::authz::find_visible::<project::Entity, _>(db, grants, id).await
 }
 
+/// The project if the viewer sees it, locked (`lock`) in the same statement.
+pub async fn find_visible_locked<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<project::Model> {
+    crate::authz::find_visible_locked::<project::Entity, _>(db, grants, id).await
+}
+
 pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
     project::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
 }

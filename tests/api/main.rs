@@ -65,3 +65,4 @@ mod versions;
 mod viewer_permissions;
 mod visibility;
 mod visibility_property;
+mod write_statements;
