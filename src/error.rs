@@ -175,21 +175,20 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
 /// error on it.
 pub fn violates_unique(err: &DbErr, name: &str) -> bool {
     let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() else { return false };
-    UNIQUE_CONSTRAINTS
-        .iter()
-        .find(|(constraint, _, _)| *constraint == name)
-        .is_some_and(|(constraint, columns, _)| message.contains(constraint) || message.contains(columns))
+    UNIQUE_CONSTRAINTS.iter().find(|(constraint, _, _)| *constraint == name).is_some_and(|c| names(&message, c))
+}
+
+/// Whether a unique violation's message names `constraint` (PostgreSQL) or its columns (SQLite).
+fn names(message: &str, (constraint, columns, _): &(&str, &str, &str)) -> bool {
+    message.contains(constraint) || message.contains(columns)
 }
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() {
-            // PostgreSQL names the constraint; SQLite names the columns.
-            for (name, columns, field) in UNIQUE_CONSTRAINTS {
-                if message.contains(name) || message.contains(columns) {
-                    let what = if *field == "userId" { "already a member" } else { "already taken" };
-                    return AppError::conflict(*field, format!("{field} {what}"));
-                }
+            if let Some(&(_, _, field)) = UNIQUE_CONSTRAINTS.iter().find(|c| names(&message, c)) {
+                let what = if field == "userId" { "already a member" } else { "already taken" };
+                return AppError::conflict(field, format!("{field} {what}"));
             }
             return AppError::Conflict { field: None, message: "already exists".into() };
         }

@@ -231,15 +231,27 @@ impl Visible for labeling_job::Entity {
 
 /// The row of kind `E` with this id if the viewer sees it; otherwise `NOT_FOUND`.
 pub async fn find_visible<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<E::Model> {
-    E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).one(db).await?.ok_or(AppError::NotFound)
+    find_visible_row::<E, C>(db, grants, id, false).await
 }
 
 /// `find_visible` that also locks the row it finds (PostgreSQL `FOR UPDATE`; SQLite's
 /// write transaction holds the database already), in the same statement: a write that
 /// serializes on a parent's row finds and locks it in one round trip.
 pub async fn find_visible_locked<E: Visible, C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<E::Model> {
+    find_visible_row::<E, C>(db, grants, id, true).await
+}
+
+/// `find_visible`, or `find_visible_locked` when `lock`.
+pub async fn find_visible_row<E: Visible, C: ConnectionTrait>(
+    db: &C,
+    grants: &Grants,
+    id: Uuid,
+    lock: bool,
+) -> AppResult<E::Model> {
     use sea_orm::QuerySelect;
-    E::find().filter(E::id_column().eq(id)).filter(E::condition(grants)).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
+    let query = E::find().filter(E::id_column().eq(id)).filter(E::condition(grants));
+    let query = if lock { query.lock_exclusive() } else { query };
+    query.one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// The rows of kind `E` among `ids` that satisfy `rule` (`Visible::condition` or

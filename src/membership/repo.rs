@@ -1,7 +1,7 @@
 //! Memberships and their scopes as services read, lock and insert them inside a
 //! transaction.
 
-use crate::authz::{Grants, Resource, RoleInfo, Scope};
+use crate::authz::{Grants, Resource, RoleInfo, Scope, find_visible_row};
 use crate::error::{AppError, AppResult};
 use entity::{membership, organization, project, team};
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
@@ -49,29 +49,17 @@ pub async fn find_visible_scope_locked<C: ConnectionTrait>(
 }
 
 async fn find_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid, lock: bool) -> AppResult<ScopeRef> {
-    async fn one<E: crate::authz::Visible, C: ConnectionTrait>(
-        db: &C,
-        grants: &Grants,
-        id: Uuid,
-        lock: bool,
-    ) -> AppResult<E::Model> {
-        if lock {
-            crate::authz::find_visible_locked::<E, _>(db, grants, id).await
-        } else {
-            crate::authz::find_visible::<E, _>(db, grants, id).await
-        }
-    }
     Ok(match scope {
         Scope::Organization => {
-            one::<organization::Entity, _>(db, grants, id, lock).await?;
+            find_visible_row::<organization::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: id, team: None }
         }
         Scope::Team => {
-            let t = one::<team::Entity, _>(db, grants, id, lock).await?;
+            let t = find_visible_row::<team::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: t.organization_id, team: Some(t.id) }
         }
         Scope::Project => {
-            let p = one::<project::Entity, _>(db, grants, id, lock).await?;
+            let p = find_visible_row::<project::Entity, _>(db, grants, id, lock).await?;
             ScopeRef { scope, id, org: p.organization_id, team: Some(p.team_id) }
         }
     })
