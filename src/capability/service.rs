@@ -11,7 +11,7 @@ use crate::authz::{Catalog, Enforcement, Grants, Key, Resource, Scope, keys};
 use crate::error::{AppError, AppResult};
 use crate::organization::repo as org_repo;
 use crate::request::RequestCtx;
-use entity::{capability_grant, membership};
+use entity::capability_grant;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
@@ -95,12 +95,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
     if find_grant(&txn, &g).await?.is_some() {
         return Err(AppError::conflict("permission", "the member already holds this capability"));
     }
-    let member = membership::Entity::find()
-        .filter(membership::Column::ScopeId.eq(g.organization))
-        .filter(membership::Column::UserId.eq(g.user))
-        .one(&txn)
-        .await?;
-    if member.is_none() {
+    if !crate::membership::repo::is_member(&txn, g.organization, g.user).await? {
         return Err(AppError::precondition("capabilities are granted to active members of the organization only"));
     }
     let row = capability_grant::Model {

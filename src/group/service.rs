@@ -12,7 +12,7 @@ use crate::db::sibling_name_taken;
 use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
-use entity::{group, group_member, group_project, membership, project};
+use entity::{group, group_member, group_project, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -200,16 +200,6 @@ async fn check_covers_assignments<C: ConnectionTrait>(db: &C, grants: &Grants, g
     Ok(())
 }
 
-async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> AppResult<bool> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::ScopeId.eq(org))
-        .filter(membership::Column::ScopeKind.eq(Scope::Organization.as_str()))
-        .filter(membership::Column::UserId.eq(user))
-        .one(db)
-        .await?
-        .is_some())
-}
-
 /// The user named by a member change, checked after `group.manage` so that nobody else
 /// may probe ids: one the viewer does not see (RULES.md §3.1) is `NOT_FOUND`.
 async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> AppResult<()> {
@@ -231,7 +221,7 @@ pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResu
     if is_member(&txn, g.id, user).await? {
         return Err(already());
     }
-    if !is_org_member(&txn, g.organization_id, user).await? {
+    if !crate::membership::repo::is_member(&txn, g.organization_id, user).await? {
         return Err(AppError::precondition("a group member must be a member of the group's organization"));
     }
     let row = group_member::Model {

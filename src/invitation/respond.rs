@@ -1,16 +1,15 @@
 //! The invitee's answers: accept (creating the membership, and a `worker` organization
 //! membership when needed, in the same transaction) and decline.
 
-use super::service::{find_visible_locked, is_invitee, is_org_member, may_invite, scope_of, status_at};
+use super::service::{find_visible_locked, is_invitee, may_invite, scope_of, status_at};
 use crate::audit::{AuditAction, record_membership};
 use crate::authz::{OrgRoles, Scope};
 use crate::error::{AppError, AppResult};
-use crate::membership::repo::add_membership;
-use crate::membership::repo::lock_scope;
+use crate::membership::repo::{add_membership, is_member, lock_scope};
 use crate::request::RequestCtx;
 use chrono::Utc;
 use entity::{invitation, membership, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
 fn require_invitee(viewer: &user::Model, inv: &invitation::Model) -> AppResult<()> {
@@ -32,12 +31,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     require_invitee(viewer, &inv)?;
     let s = scope_of(&inv)?;
     lock_scope(&txn, &s).await?;
-    let member = membership::Entity::find()
-        .filter(membership::Column::ScopeId.eq(s.id))
-        .filter(membership::Column::UserId.eq(viewer.id))
-        .one(&txn)
-        .await?;
-    if member.is_some() {
+    if is_member(&txn, s.id, viewer.id).await? {
         return Err(AppError::conflict("invitationId", "you are already a member here"));
     }
     require_pending(&inv)?;
@@ -59,7 +53,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
         txn.commit().await?;
         return Err(AppError::precondition("the inviter can no longer issue this invitation; it was revoked"));
     }
-    if s.scope != Scope::Organization && !is_org_member(&txn, s.org, viewer.id).await? {
+    if s.scope != Scope::Organization && !is_member(&txn, s.org, viewer.id).await? {
         let newcomer = req.catalog().newcomer(&OrgRoles::of(&txn, s.org).await?.namespace)?;
         add_membership(&txn, viewer.id, Scope::Organization, s.org, s.org, None, None, &newcomer).await?;
     }

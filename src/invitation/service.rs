@@ -6,10 +6,10 @@ use crate::authz::{Grants, MemberChange, Resource, RoleInfo, Scope, check_member
 use crate::db::Inserts;
 use crate::domain::{Email, RoleKey};
 use crate::error::{AppError, AppResult};
-use crate::membership::repo::{ScopeRef, find_visible_scope_locked};
+use crate::membership::repo::{ScopeRef, find_visible_scope_locked, is_member, is_member_by_email};
 use crate::request::{RequestCtx, Write};
 use chrono::{DateTime, Utc};
-use entity::{invitation, invitation_event, invitation_send, membership, user};
+use entity::{invitation, invitation_event, invitation_send, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -56,7 +56,7 @@ pub async fn may_invite<C: ConnectionTrait>(
     if s.scope != Scope::Organization && !grants.can(&org, keys::MEMBER_INVITE) {
         let verified = user::Entity::find().filter(user::Column::Email.eq(email)).filter(user::Column::EmailVerified.eq(true));
         let member = match verified.one(db).await? {
-            Some(u) if grants.can(&org, keys::MEMBER_READ) => is_org_member(db, s.org, u.id).await?,
+            Some(u) if grants.can(&org, keys::MEMBER_READ) => is_member(db, s.org, u.id).await?,
             _ => false,
         };
         if member {
@@ -65,32 +65,6 @@ pub async fn may_invite<C: ConnectionTrait>(
         return Err(AppError::forbidden("bringing someone new into the organization needs member.invite on the organization"));
     }
     Ok(())
-}
-
-pub async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> AppResult<bool> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::ScopeId.eq(org))
-        .filter(membership::Column::UserId.eq(user))
-        .one(db)
-        .await?
-        .is_some())
-}
-
-/// Whether the user whose verified e-mail is `email` is a member of the scope `scope_id`
-/// (one statement; a verified e-mail names at most one user).
-async fn is_member_by_email<C: ConnectionTrait>(db: &C, scope_id: Uuid, email: &str) -> AppResult<bool> {
-    let verified = sea_orm::sea_query::Query::select()
-        .column(user::Column::Id)
-        .from(user::Entity)
-        .and_where(user::Column::Email.eq(email))
-        .and_where(user::Column::EmailVerified.eq(true))
-        .to_owned();
-    Ok(membership::Entity::find()
-        .filter(membership::Column::ScopeId.eq(scope_id))
-        .filter(membership::Column::UserId.in_subquery(verified))
-        .one(db)
-        .await?
-        .is_some())
 }
 
 /// Writes the outbox row and, on PostgreSQL, a NOTIFY that other instances receive at

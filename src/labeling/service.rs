@@ -11,9 +11,10 @@ use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Grants, Resource, keys};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
+use crate::membership::repo::is_member;
 use crate::request::RequestCtx;
 use chrono::{DateTime, Utc};
-use entity::{dataset, labeling_job as job, labeling_job_assignee as assignee, labeling_job_dataset as job_dataset, membership};
+use entity::{dataset, labeling_job as job, labeling_job_assignee as assignee, labeling_job_dataset as job_dataset};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
@@ -211,16 +212,6 @@ pub async fn delete_job(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
-async fn is_org_member<C: ConnectionTrait>(db: &C, org: Uuid, user: Uuid) -> AppResult<bool> {
-    let n = membership::Entity::find()
-        .filter(membership::Column::ScopeKind.eq("organization"))
-        .filter(membership::Column::ScopeId.eq(org))
-        .filter(membership::Column::UserId.eq(user))
-        .count(db)
-        .await?;
-    Ok(n > 0)
-}
-
 /// Assigns `user` to the job. Checks, in order: the job is visible (`NOT_FOUND`), the
 /// viewer manages its jobs (`FORBIDDEN`), the user is visible to the viewer
 /// (`NOT_FOUND`, RULES.md §9.8), not yet assigned (`CONFLICT`), a member of the job's
@@ -244,7 +235,7 @@ pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) 
     if existing.is_some() {
         return Err(AppError::conflict("userId", "the user is already assigned to this job"));
     }
-    if !is_org_member(&txn, j.organization_id, user).await? {
+    if !is_member(&txn, j.organization_id, user).await? {
         return Err(AppError::precondition("the user is not a member of the job's organization"));
     }
     let theirs = req.load_grants_of(&txn, user).await?;
@@ -419,7 +410,7 @@ pub async fn follow_project<C: ConnectionTrait>(
     let all = assignee::Entity::find().filter(assignee::Column::JobId.is_in(jobs.clone())).all(db).await?;
     let mut gone = Vec::new();
     for a in all {
-        if a.organization_id != org && !is_org_member(db, org, a.user_id).await? {
+        if a.organization_id != org && !is_member(db, org, a.user_id).await? {
             gone.push(a);
         }
     }

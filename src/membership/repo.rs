@@ -3,8 +3,9 @@
 
 use crate::authz::{Grants, Resource, RoleInfo, Scope, find_visible_row};
 use crate::error::{AppError, AppResult};
-use entity::{membership, organization, project, team};
-use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
+use entity::{membership, organization, project, team, user};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 /// A scope a membership lives in, with its ancestors.
@@ -63,6 +64,27 @@ async fn find_scope<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, i
             ScopeRef { scope, id, org: p.organization_id, team: Some(p.team_id) }
         }
     })
+}
+
+/// Whether `user` is a member of the scope `scope_id` (an organization, team or project).
+pub async fn is_member<C: ConnectionTrait>(db: &C, scope_id: Uuid, user: Uuid) -> AppResult<bool> {
+    holds_membership(db, scope_id, membership::Column::UserId.eq(user)).await
+}
+
+/// Whether the user whose verified e-mail is `email` is a member of the scope `scope_id`
+/// (one statement; a verified e-mail names at most one user).
+pub async fn is_member_by_email<C: ConnectionTrait>(db: &C, scope_id: Uuid, email: &str) -> AppResult<bool> {
+    let verified = sea_orm::sea_query::Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(user::Column::Email.eq(email))
+        .and_where(user::Column::EmailVerified.eq(true))
+        .to_owned();
+    holds_membership(db, scope_id, membership::Column::UserId.in_subquery(verified)).await
+}
+
+async fn holds_membership<C: ConnectionTrait>(db: &C, scope_id: Uuid, user: SimpleExpr) -> AppResult<bool> {
+    Ok(membership::Entity::find().filter(membership::Column::ScopeId.eq(scope_id)).filter(user).one(db).await?.is_some())
 }
 
 pub async fn lock_scope<C: ConnectionTrait>(db: &C, s: &ScopeRef) -> AppResult<()> {

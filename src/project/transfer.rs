@@ -60,7 +60,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
             detached.push(m);
             continue;
         };
-        if !crate::invitation::service::is_org_member(&txn, w.organization_id, m.user_id).await? {
+        if !crate::membership::repo::is_member(&txn, w.organization_id, m.user_id).await? {
             detached.push(m);
         } else if role != m.role_id {
             let mut am = m.into_active_model();
