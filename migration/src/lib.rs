@@ -21,6 +21,7 @@ mod m20261203_000012_index_dataset_parents;
 mod m20261203_000013_rebase_moved_project_copies;
 mod m20261203_000014_verified_emails_and_capabilities;
 mod m20261204_000015_create_labeling_jobs;
+mod m20261205_000016_create_access_versions;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_rebase_moved_project_copies::Migration),
             Box::new(m20261203_000014_verified_emails_and_capabilities::Migration),
             Box::new(m20261204_000015_create_labeling_jobs::Migration),
+            Box::new(m20261205_000016_create_access_versions::Migration),
         ]
     }
 }

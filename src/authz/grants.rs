@@ -5,8 +5,7 @@ use super::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
 use super::keys;
 use crate::db::Sql;
 use crate::error::AppResult;
-use entity::user;
-use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,7 +55,7 @@ impl Resource {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Grants {
     pub user_id: Uuid,
     /// Set for a personal access token restricted to one organization: the grants hold
@@ -143,42 +142,7 @@ impl Grants {
         Self::finish(db, cell, user_id, only_org, rows).await
     }
 
-    /// Authentication and grants in one statement: the user whose token names `sub`, and
-    /// that user's (unrestricted) grants as `load` reads them; `None` for an unknown `sub`.
-    pub async fn load_by_sub<C: ConnectionTrait>(
-        db: &C,
-        cell: &CatalogCell,
-        sub: &str,
-    ) -> AppResult<Option<(user::Model, Self)>> {
-        let backend = crate::db::backend(db);
-        let mut sql = Sql::new(backend);
-        let columns: Vec<&str> = user::Column::iter().map(|c| c.as_str()).collect();
-        let user_cols: Vec<String> = columns.iter().map(|c| format!("u.{c} AS u_{c}")).collect();
-        sql.push(&format!(
-            "SELECT 'u' AS src, NULL AS id, NULL AS org_id, NULL AS team_id, NULL AS scope_kind, NULL AS scope_id, \
-             NULL AS role_id, NULL AS perm, 0 AS version, {} FROM users u WHERE u.sub = ",
-            user_cols.join(", ")
-        ))
-        .bind(sub.to_string())
-        .push(" UNION ALL ");
-        let nulls = vec!["NULL"; columns.len()].join(", ");
-        Self::push_branches(&mut sql, &Who::Sub(sub), None, &format!(", {nulls}"));
-        let mut user = None;
-        let mut rows = Vec::new();
-        for row in db.query_all_raw(sql.build()).await? {
-            let grant = GrantRow::from_query_result(&row, "")?;
-            if grant.src == "u" {
-                user = Some(user::Model::from_query_result(&row, "u_")?);
-            } else {
-                rows.push(grant);
-            }
-        }
-        let Some(user) = user else { return Ok(None) };
-        let grants = Self::finish(db, cell, user.id, None, rows).await?;
-        Ok(Some((user, grants)))
-    }
-
-    async fn finish<C: ConnectionTrait>(
+    pub(super) async fn finish<C: ConnectionTrait>(
         db: &C,
         cell: &CatalogCell,
         user_id: Uuid,
@@ -196,12 +160,20 @@ impl Grants {
     fn statement(backend: sea_orm::DbBackend, who: &Who<'_>, only_org: Option<Uuid>) -> sea_orm::Statement {
         let mut sql = Sql::new(backend);
         Self::push_branches(&mut sql, who, only_org, "");
+        Self::push_catalog_version(&mut sql, "");
         sql.build()
+    }
+
+    /// ` UNION ALL` the catalog's version (row "v"); `extra` as in `push_branches`.
+    pub(super) fn push_catalog_version(sql: &mut Sql, extra: &str) {
+        sql.push(&format!(
+            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v"
+        ));
     }
 
     /// The grants branches of the statement; `extra` ends each select list (the
     /// authentication statement's user columns, as NULLs).
-    fn push_branches(sql: &mut Sql, who: &Who<'_>, only_org: Option<Uuid>, extra: &str) {
+    pub(super) fn push_branches(sql: &mut Sql, who: &Who<'_>, only_org: Option<Uuid>, extra: &str) {
         let restrict = |sql: &mut Sql, col: &str| {
             if let Some(org) = only_org {
                 sql.push(&format!(" AND {col} = ")).bind(org);
@@ -227,9 +199,6 @@ impl Grants {
         who.push(sql);
         restrict(sql, "c.organization_id");
         super::assigned::Assigned::push_statement(sql, who, only_org, extra);
-        sql.push(&format!(
-            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v"
-        ));
     }
 
     /// The grants of `rows` (as read by `load`).

@@ -9,6 +9,7 @@ mod assignment;
 mod catalog;
 pub mod grants;
 pub mod keys;
+mod memo;
 mod rules;
 mod visibility;
 
@@ -19,5 +20,6 @@ pub use catalog::{
 };
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
+pub use memo::GrantsMemo;
 pub use rules::{Visible, find_visible, find_visible_locked, find_visible_row, load_where};
 pub use visibility::{GroupFilter, HoldsFilter, ProjectFilter, TeamFilter};

@@ -46,8 +46,8 @@ impl RequestCtx {
     }
 
     /// The context of one operation of `viewer` whose grants were read with its
-    /// authentication, in the same statement (`Grants::load_by_sub`): they are this
-    /// request's copy, read during this request.
+    /// authentication, in the same statement (`Grants::load_by_sub`): they are current
+    /// in this request (read by it, or kept and found unchanged by it; `authz::memo`).
     pub fn with_grants(
         db: DatabaseConnection,
         settings: Arc<Settings>,

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub addr: String,
     pub http: reqwest::Client,
     pub statements: Arc<AtomicUsize>,
+    /// The text of each statement while `Some` (see `statements_of`).
+    pub captured: Arc<std::sync::Mutex<Option<Vec<String>>>>,
     pub db: Db,
     pub database_url: String,
 }
@@ -202,17 +204,22 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     let mut conn = orgraph::db::connect(&settings).await.expect("connect");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
+    let captured: Arc<std::sync::Mutex<Option<Vec<String>>>> = Arc::default();
+    let capture = captured.clone();
     conn.set_metric_callback(move |m| {
         // DEBUG_SQL=1 prints every counted statement (to see what a statement-count test counts).
         if std::env::var_os("DEBUG_SQL").is_some() {
             eprintln!("SQL: {}", m.statement.sql);
+        }
+        if let Some(texts) = capture.lock().expect("capture").as_mut() {
+            texts.push(m.statement.sql.clone());
         }
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");
     let addr = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { addr, http: reqwest::Client::new(), statements, db, database_url }
+    TestApp { addr, http: reqwest::Client::new(), statements, captured, db, database_url }
 }
 
 /// For statement-count tests: a batch window wide enough that a busy machine cannot split
@@ -263,6 +270,13 @@ impl TestApp {
 
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)
+    }
+
+    /// The texts of the statements the server ran while `work` ran.
+    pub async fn statements_of<T>(&self, work: impl std::future::Future<Output = T>) -> (Vec<String>, T) {
+        *self.captured.lock().expect("capture") = Some(Vec::new());
+        let out = work.await;
+        (self.captured.lock().expect("capture").take().unwrap_or_default(), out)
     }
 }
 

@@ -65,7 +65,7 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let app = TestApp { addr, http, statements: Arc::default(), db, database_url };
+        let app = TestApp { addr, http, statements: Arc::default(), captured: Arc::default(), db, database_url };
         Server { child, app }
     }
 

@@ -28,6 +28,7 @@ mod concurrency;
 mod contract;
 mod day_two;
 mod deep_trees;
+mod grants_memo;
 mod graphiql;
 mod groups;
 mod hardening;

@@ -1,0 +1,111 @@
+//! Grants kept between requests (`authz::memo`) are reused only while the access and
+//! catalog versions they were read at are current, and every change to a row the grants
+//! statement reads raises the access version (triggers). So a change made by any path,
+//! another instance or a hand-written statement shows on the viewer's next request.
+
+use crate::both;
+use crate::fixtures::create_org;
+use crate::helpers::*;
+use crate::ops::*;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// The tables a statement reads (`FROM t` and `JOIN t`).
+fn tables_read(sql: &str) -> BTreeSet<String> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words
+        .windows(2)
+        .filter(|w| w[0].eq_ignore_ascii_case("from") || w[0].eq_ignore_ascii_case("join"))
+        .map(|w| w[1].trim_end_matches([',', ')']).to_string())
+        .filter(|t| !t.starts_with('('))
+        .collect()
+}
+
+/// The tables that have an access-version trigger.
+async fn triggered(app: &TestApp) -> BTreeSet<String> {
+    let db = app.database().await;
+    let sql = match app.db {
+        Db::Postgres => {
+            "SELECT DISTINCT event_object_table AS t FROM information_schema.triggers WHERE trigger_name LIKE 'access_%'"
+        }
+        Db::Sqlite => "SELECT DISTINCT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'access_%'",
+    };
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("triggers");
+    rows.iter().map(|r| r.try_get::<String>("", "t").expect("table")).collect()
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    let db = app.database().await;
+    db.execute_unprepared(sql).await.expect(sql);
+}
+
+both!(every_table_the_grants_statement_reads_raises_the_access_version, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let (statements, _) = app.statements_of(owner.ok("{ viewer { id } }", json!({}))).await;
+    let grants = statements.iter().find(|s| s.contains("FROM memberships m")).expect("the authentication statement");
+    let read = tables_read(grants);
+    for expected in ["memberships", "group_projects", "capability_grants", "labeling_job_datasets", "datasets"] {
+        assert!(read.contains(expected), "{expected} is read: {read:?}");
+    }
+    let triggered = triggered(&app).await;
+    // Users are read in the same statement (a token's `sub` names them), the versions are
+    // the versions themselves.
+    let untracked: Vec<&String> = read
+        .iter()
+        .filter(|t| !["users", "access_versions", "catalog_versions"].contains(&t.as_str()))
+        .filter(|t| !triggered.contains(*t))
+        .collect();
+    assert!(untracked.is_empty(), "read by the grants statement without an access-version trigger: {untracked:?}");
+});
+
+both!(a_membership_removed_behind_the_servers_back_is_gone_on_the_next_request, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let member = app.user("member").await;
+    owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
+    // Read twice: the second request reuses the grants the first one read.
+    for _ in 0..2 {
+        assert_eq!(member.node(&org.id).await["id"], json!(org.id));
+    }
+    execute(&app, "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE sub = 'member')").await;
+    assert!(member.node(&org.id).await.is_null(), "a removed member still sees the organization");
+    // Put back by hand (role and all), seen at once too.
+    let restore = "INSERT INTO memberships (id, user_id, organization_id, team_id, project_id, scope_kind, scope_id, role_id, created_at) \
+         SELECT id, (SELECT id FROM users WHERE sub = 'member'), organization_id, team_id, project_id, scope_kind, scope_id, role_id, created_at \
+         FROM memberships WHERE user_id = (SELECT id FROM users WHERE sub = 'owner') AND scope_kind = 'organization' \
+         ORDER BY created_at DESC LIMIT 1";
+    execute(&app, &restore.replace("SELECT id, (SELECT", &format!("SELECT {}, (SELECT", new_id(&app)))).await;
+    assert_eq!(member.node(&org.id).await["id"], json!(org.id), "a restored member sees the organization");
+});
+
+/// A fresh id as a SQL literal of the app's database.
+fn new_id(app: &TestApp) -> String {
+    let id = uuid::Uuid::now_v7();
+    match app.db {
+        Db::Postgres => format!("'{id}'::uuid"),
+        Db::Sqlite => format!("X'{}'", id.simple()),
+    }
+}
+
+both!(a_change_made_through_another_instance_shows_on_the_next_request, |app: TestApp| async move {
+    let other = spawn_instance(app.db, app.database_url.clone(), |_| {}).await;
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let member = app.user("member").await;
+    assert!(member.node(&org.id).await.is_null());
+    let owner_elsewhere = Client { addr: other.addr.clone(), ..owner.clone() };
+    owner_elsewhere.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
+    assert_eq!(member.node(&org.id).await["id"], json!(org.id), "added on the other instance");
+    let membership = owner_elsewhere.ok(LEAVE_OR_REMOVE_PROBE, json!({ "o": org.id })).await;
+    let id = membership["node"]["members"]["nodes"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["user"]["id"] == json!(member.id)))
+        .map(|m| m["id"].clone())
+        .expect("the membership");
+    owner_elsewhere.ok(REMOVE_MEMBER, json!({ "m": id })).await;
+    assert!(member.node(&org.id).await.is_null(), "removed on the other instance");
+});
+
+const LEAVE_OR_REMOVE_PROBE: &str =
+    "query($o: ID!) { node(id: $o) { ... on Organization { members(first: 50) { nodes { id user { id } } } } } }";
