@@ -3,7 +3,8 @@
 //!
 //! 1. A byte scan bounds bracket nesting (the parser recurses once per level; 2,000 levels
 //!    of `[` overflowed the stack and aborted the process).
-//! 2. The document is parsed once; async-graphql reuses the parsed document.
+//! 2. The document is parsed once; async-graphql reuses the parsed document. A short
+//!    document seen before is copied, not parsed again (`parsed`).
 //! 3. Depth, aliases, selections and cost are measured with every fragment spread expanded,
 //!    but each fragment measured once (linear in the text: `k` fragments spreading the next
 //!    twice no longer cost 2^k), `__typename` included, introspection costed by what it
@@ -15,6 +16,7 @@
 mod introspection;
 mod measure;
 pub mod model;
+mod parsed;
 mod scan;
 
 use crate::config::Limits;
@@ -44,13 +46,20 @@ pub struct Guard {
     introspection: bool,
     /// Admissions running on the blocking pool at once.
     heavy: tokio::sync::Semaphore,
+    parsed: parsed::Parsed,
 }
 
 impl Guard {
     pub fn new(sdl: &str, limits: &Limits, caps: &CapSettings, introspection: bool) -> Result<Self, String> {
         let model = SchemaModel::from_sdl(sdl, caps)?;
         let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Ok(Self { model, limits: limits.clone(), introspection, heavy: tokio::sync::Semaphore::new(slots) })
+        Ok(Self {
+            model,
+            limits: limits.clone(),
+            introspection,
+            heavy: tokio::sync::Semaphore::new(slots),
+            parsed: Default::default(),
+        })
     }
 
     /// List fields the guard had to cost at the default cap (a test keeps this empty).
@@ -86,12 +95,19 @@ impl Guard {
 
     fn check(&self, query: &str, name: Option<&str>, variables: &Variables) -> AppResult<(ExecutableDocument, Admitted)> {
         let l = &self.limits;
-        let max_nesting = l.nesting();
-        if let Err(depth) = scan::nesting(query, max_nesting) {
-            let message = format!("the document nests brackets {depth}+ levels deep (limit {max_nesting})");
-            return Err(AppError::parse_failed(message, Some("nesting")));
-        }
-        let doc = async_graphql::parser::parse_query(query).map_err(|e| AppError::parse_failed(e.to_string(), None))?;
+        let doc = match self.parsed.get(query) {
+            Some(doc) => doc,
+            None => {
+                let max_nesting = l.nesting();
+                if let Err(depth) = scan::nesting(query, max_nesting) {
+                    let message = format!("the document nests brackets {depth}+ levels deep (limit {max_nesting})");
+                    return Err(AppError::parse_failed(message, Some("nesting")));
+                }
+                let doc = async_graphql::parser::parse_query(query).map_err(|e| AppError::parse_failed(e.to_string(), None))?;
+                self.parsed.keep(query, &doc);
+                doc
+            }
+        };
         let op = select(&doc, name).map_err(|m| AppError::invalid(m, None))?;
         let cycle = |c: measure::FragmentCycle| AppError::invalid(format!("fragment \"{}\" spreads itself", c.0), None);
         let mut measurer = Measurer::new(&self.model, &doc, variables, Some(&op.node), None).map_err(cycle)?;

@@ -90,6 +90,25 @@ fn lists_cost_their_page_times_their_items() {
 }
 
 #[test]
+fn a_document_seen_before_is_measured_again_with_its_variables() {
+    let g = guard();
+    let query = "query($n: Int) { viewer { organizations(first: $n) { nodes { id } } } }";
+    for n in [7, 3, 7] {
+        let vars = Variables::from_json(serde_json::json!({ "n": n }));
+        let (doc, a) = g.check(query, None, &vars).expect("admitted");
+        assert_eq!(a.cost, 1 + 1 + n * 2, "the cost of first: {n}");
+        assert_eq!(doc.operations.iter().count(), 1);
+    }
+    assert!(g.parsed.get(query).is_some(), "kept");
+    // A refused document is not kept, and is refused again.
+    let deep = format!("{{ __typename(x: {}1{}) }}", "[".repeat(2000), "]".repeat(2000));
+    for _ in 0..2 {
+        assert_eq!(g.check(&deep, None, &Variables::default()).err().and_then(limit_of), Some("nesting"));
+    }
+    assert!(g.parsed.get(&deep).is_none());
+}
+
+#[test]
 fn the_largest_legitimate_tree_fits_and_one_level_more_does_not() {
     let g = guard();
     let tree = "{ viewer { organizations(first: 20) { nodes { id slug name
