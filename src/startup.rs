@@ -85,7 +85,6 @@ impl Application {
             metrics: Arc::new(metrics),
             shutdown: Default::default(),
             known: Default::default(),
-            grants_memo: Default::default(),
         });
         Ok(Self { listener, _lock: lock, background, report, metrics_listener, state })
     }

@@ -20,9 +20,14 @@ pub struct Migration;
 const TABLES: [&str; 6] =
     ["memberships", "group_members", "group_projects", "capability_grants", "labeling_job_assignees", "labeling_jobs"];
 
-const BUMP: &str = "UPDATE access_versions SET version = version + 1";
+/// The version counts up; the stamp is drawn anew at each raise, so a version number
+/// seen again after the database went back (a restore, a failover that lost commits)
+/// does not match grants kept at the same number before.
+const BUMP_POSTGRES: &str = "UPDATE access_versions SET version = version + 1, stamp = (random() * 9.0e18)::bigint WHERE id = 1";
+const BUMP_SQLITE: &str = "UPDATE access_versions SET version = version + 1, stamp = random() WHERE id = 1";
 
 fn postgres() -> Vec<String> {
+    const BUMP: &str = BUMP_POSTGRES;
     let mut sql = vec![
         format!(
             "CREATE FUNCTION orgraph_access_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
@@ -58,11 +63,20 @@ fn postgres() -> Vec<String> {
          FOR EACH STATEMENT EXECUTE FUNCTION orgraph_access_changed()"
             .into(),
     );
+    // Also when rows arrive by logical replication or with `session_replication_role =
+    // replica`, which skip ordinary triggers.
+    for table in TABLES.iter().chain(&["labeling_job_datasets", "projects"]) {
+        sql.push(format!("ALTER TABLE {table} ENABLE ALWAYS TRIGGER access_{table}"));
+    }
+    for event in ["insert", "delete", "truncate"] {
+        sql.push(format!("ALTER TABLE datasets ENABLE ALWAYS TRIGGER access_datasets_{event}"));
+    }
     sql
 }
 
 /// SQLite triggers are per row.
 fn sqlite() -> Vec<String> {
+    const BUMP: &str = BUMP_SQLITE;
     let mut sql = Vec::new();
     for table in TABLES.iter().chain(&["labeling_job_datasets"]) {
         for event in ["INSERT", "UPDATE", "DELETE"] {
@@ -88,8 +102,11 @@ fn sqlite() -> Vec<String> {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        db.execute_unprepared("CREATE TABLE access_versions (id integer PRIMARY KEY, version bigint NOT NULL)").await?;
-        db.execute_unprepared("INSERT INTO access_versions (id, version) VALUES (1, 1)").await?;
+        db.execute_unprepared(
+            "CREATE TABLE access_versions (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, stamp bigint NOT NULL)",
+        )
+        .await?;
+        db.execute_unprepared("INSERT INTO access_versions (id, version, stamp) VALUES (1, 1, 0)").await?;
         let statements = match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => postgres(),
             _ => sqlite(),

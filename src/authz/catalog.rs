@@ -350,6 +350,8 @@ pub async fn role_at_scope<C: ConnectionTrait>(
 pub struct CatalogCell {
     current: RwLock<Arc<Catalog>>,
     reload: tokio::sync::Mutex<()>,
+    /// Users' grants, kept with the access and catalog versions they were read at.
+    memo: super::memo::GrantsMemo,
 }
 
 impl CatalogCell {
@@ -357,7 +359,11 @@ impl CatalogCell {
         Ok(Self::new(Catalog::load(db).await?))
     }
     pub fn new(catalog: Catalog) -> Self {
-        Self { current: RwLock::new(Arc::new(catalog)), reload: tokio::sync::Mutex::new(()) }
+        Self { current: RwLock::new(Arc::new(catalog)), reload: tokio::sync::Mutex::new(()), memo: Default::default() }
+    }
+    /// The grants this process keeps (`authz::memo`).
+    pub(super) fn memo(&self) -> &super::memo::GrantsMemo {
+        &self.memo
     }
     pub fn get(&self) -> Arc<Catalog> {
         match self.current.read() {

@@ -136,7 +136,14 @@ impl Grants {
     /// One statement: the user's memberships, group assignments and capability grants
     /// (of `only_org` alone when set) and the catalog's version. A stale in-memory
     /// catalog is refreshed first; a role still unknown grants nothing (fail closed).
+    /// Unrestricted grants this process holds a copy of are read with the copy's guard
+    /// (`memo`): the same statement, whose grants rows come only when they changed.
     pub async fn load<C: ConnectionTrait>(db: &C, cell: &CatalogCell, user_id: Uuid, only_org: Option<Uuid>) -> AppResult<Self> {
+        if only_org.is_none()
+            && let Some(grants) = Self::load_checked(db, cell, user_id).await?
+        {
+            return Ok(grants);
+        }
         let stmt = Self::statement(crate::db::backend(db), &Who::Id(user_id), only_org);
         let rows = GrantRow::find_by_statement(stmt).all(db).await?;
         Self::finish(db, cell, user_id, only_org, rows).await
@@ -167,7 +174,7 @@ impl Grants {
     /// ` UNION ALL` the catalog's version (row "v"); `extra` as in `push_branches`.
     pub(super) fn push_catalog_version(sql: &mut Sql, extra: &str) {
         sql.push(&format!(
-            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v"
+            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v WHERE v.id = 1"
         ));
     }
 

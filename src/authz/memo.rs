@@ -9,6 +9,12 @@
 //! So a request either reuses grants identical to what the statement would read, or
 //! reads them: a role change, a removal or a new assignment shows on the very next
 //! request, on every instance, as before.
+//!
+//! Grants are kept only from the authentication statement, which runs outside any
+//! transaction (committed versions). Every other read of a user's unrestricted grants
+//! (a write's, under the write lock; after a commit; at a subscription's delivery) is
+//! the same statement with the kept copy's guard, and keeps nothing: a transaction's own
+//! writes raise the version before they commit, and may never commit.
 
 use super::catalog::CatalogCell;
 use super::grants::{GrantRow, Grants, Who};
@@ -23,54 +29,124 @@ use uuid::Uuid;
 /// How many users' grants one process keeps (all are dropped when it is full).
 const CAPACITY: usize = 1024;
 
-/// Grants as read at one access and catalog version.
+/// A user's (unrestricted) grants as read at one access and catalog version.
 #[derive(Debug)]
 struct Kept {
     user_id: Uuid,
-    access: i64,
+    access: Versions,
     catalog: i64,
     grants: Grants,
 }
 
-/// The grants of recently authenticated users, by token subject; only those read at the
-/// newest access version this process has seen.
+/// The access version and the stamp drawn with it (migration `m20261205_000016`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Versions {
+    version: i64,
+    stamp: i64,
+}
+
+/// The grants of recently authenticated users, by token subject and by user; only those
+/// read at the newest access version this process has seen.
 #[derive(Default)]
 pub struct GrantsMemo {
-    inner: Mutex<(i64, HashMap<String, Arc<Kept>>)>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    newest: i64,
+    by_sub: HashMap<String, Arc<Kept>>,
+    by_user: HashMap<Uuid, Arc<Kept>>,
 }
 
 impl GrantsMemo {
-    fn get(&self, sub: &str) -> Option<Arc<Kept>> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).1.get(sub).cloned()
+    fn by_sub(&self, sub: &str) -> Option<Arc<Kept>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_sub.get(sub).cloned()
     }
 
+    fn by_user(&self, user: Uuid) -> Option<Arc<Kept>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_user.get(&user).cloned()
+    }
+
+    /// Keeps grants read outside any transaction, at committed versions.
     fn keep(&self, sub: &str, kept: Kept) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (newest, by_sub) = &mut *inner;
-        if kept.access < *newest {
+        if kept.access.version < inner.newest {
             return;
         }
-        if kept.access > *newest || by_sub.len() >= CAPACITY {
-            by_sub.clear();
-            *newest = kept.access;
+        if kept.access.version > inner.newest || inner.by_sub.len() >= CAPACITY {
+            inner.by_sub.clear();
+            inner.by_user.clear();
+            inner.newest = kept.access.version;
         }
-        by_sub.insert(sub.to_string(), Arc::new(kept));
+        let kept = Arc::new(kept);
+        inner.by_user.insert(kept.user_id, kept.clone());
+        inner.by_sub.insert(sub.to_string(), kept);
     }
+}
+
+impl Kept {
+    /// Whether the statement read the versions and user this copy was read at (its guard
+    /// held, so no grants rows came): then this copy is what it would have read.
+    fn current(&self, access: Option<Versions>, catalog: Option<i64>, user: Uuid, rows: &[GrantRow]) -> bool {
+        (Some(self.access), Some(self.catalog), self.user_id) == (access, catalog, user) && rows.iter().all(|r| r.src == "v")
+    }
+}
+
+/// Pushes the grants branches of `who` (each select list ended by `extra`), returned only
+/// when `known` is not current (for `sub`: also when it names another user), then the
+/// access version (row "a") and the catalog version (row "v"). `union` joins them to what
+/// `sql` already holds.
+fn push_guarded(sql: &mut Sql, who: &Who<'_>, known: Option<&Kept>, sub: Option<&str>, union: &str, extra: &str) {
+    // The NULLs outside: inside, they would take a type of their own.
+    sql.push(&format!("{union}SELECT g.*{extra} FROM ("));
+    Grants::push_branches(sql, who, None, "");
+    sql.push(") g");
+    if let Some(k) = known {
+        // Constant in the statement: evaluated once, in the statement's snapshot.
+        sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
+            .push(" AND a.version = ")
+            .bind(k.access.version)
+            .push(" AND a.stamp = ")
+            .bind(k.access.stamp)
+            .push(" AND v.version = ")
+            .bind(k.catalog);
+        if let Some(sub) = sub {
+            sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
+            sql.push(" AND u.id = ").bind(k.user_id).push(")");
+        }
+        sql.push(")");
+    }
+    // After the grants (PostgreSQL types a column from the first branch that has one).
+    for (src, column) in [("a", "version"), ("s", "stamp")] {
+        sql.push(&format!(
+            " UNION ALL SELECT '{src}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.{column}{extra} FROM access_versions a WHERE a.id = 1"
+        ));
+    }
+    Grants::push_catalog_version(sql, extra);
+}
+
+/// The access and catalog versions of `rows` (rows "a", "s" and "v"); "a" and "s" are
+/// taken out.
+fn versions(rows: &mut Vec<GrantRow>) -> (Option<Versions>, Option<i64>) {
+    let mut take = |src: &str| rows.iter().position(|r| r.src == src).and_then(|i| rows.swap_remove(i).version);
+    let (version, stamp) = (take("a"), take("s"));
+    let access = version.zip(stamp).map(|(version, stamp)| Versions { version, stamp });
+    (access, rows.iter().find(|r| r.src == "v").and_then(|r| r.version))
 }
 
 impl Grants {
     /// Authentication and grants in one statement: the user whose token names `sub`, the
     /// access and catalog versions, and that user's (unrestricted) grants as `load` reads
-    /// them, unless `memo` holds them at those versions; `None` for an unknown `sub`.
-    pub async fn load_by_sub<C: ConnectionTrait>(
-        db: &C,
+    /// them, unless this process holds them at those versions; `None` for an unknown
+    /// `sub`. Grants read here are kept (`GrantsMemo`).
+    pub async fn load_by_sub(
+        db: &sea_orm::DatabaseConnection,
         cell: &CatalogCell,
-        memo: &GrantsMemo,
         sub: &str,
     ) -> AppResult<Option<(user::Model, Self)>> {
-        let known = memo.get(sub);
-        let backend = crate::db::backend(db);
-        let mut sql = Sql::new(backend);
+        let known = cell.memo().by_sub(sub);
+        let mut sql = Sql::new(crate::db::backend(db));
         let columns: Vec<&str> = user::Column::iter().map(|c| c.as_str()).collect();
         let user_cols: Vec<String> = columns.iter().map(|c| format!("u.{c} AS u_{c}")).collect();
         let nulls = format!(", {}", vec!["NULL"; columns.len()].join(", "));
@@ -80,49 +156,40 @@ impl Grants {
             user_cols.join(", ")
         ))
         .bind(sub.to_string());
-        // The NULLs outside: inside, they would take a type of their own.
-        sql.push(&format!(" UNION ALL SELECT g.*{nulls} FROM ("));
-        Self::push_branches(&mut sql, &Who::Sub(sub), None, "");
-        sql.push(") g");
-        if let Some(k) = &known {
-            // Constant in the statement: evaluated once, in the statement's snapshot.
-            sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v, users u WHERE a.version = ")
-                .bind(k.access)
-                .push(" AND v.version = ")
-                .bind(k.catalog)
-                .push(" AND u.sub = ")
-                .bind(sub.to_string())
-                .push(" AND u.id = ")
-                .bind(k.user_id)
-                .push(")");
-        }
-        // After the grants (PostgreSQL types a column from the first branch that has one).
-        sql.push(&format!(
-            " UNION ALL SELECT 'a', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.version{nulls} FROM access_versions a"
-        ));
-        Self::push_catalog_version(&mut sql, &nulls);
-        let (mut user, mut access, mut rows) = (None, None, Vec::new());
+        push_guarded(&mut sql, &Who::Sub(sub), known.as_deref(), Some(sub), " UNION ALL ", &nulls);
+        let (mut user, mut rows) = (None, Vec::new());
         for row in db.query_all_raw(sql.build()).await? {
             let grant = GrantRow::from_query_result(&row, "")?;
             match grant.src.as_str() {
                 "u" => user = Some(user::Model::from_query_result(&row, "u_")?),
-                "a" => access = grant.version,
                 _ => rows.push(grant),
             }
         }
         let Some(user) = user else { return Ok(None) };
-        let catalog = rows.iter().find(|r| r.src == "v").and_then(|r| r.version);
-        if let Some(k) = known
-            && (Some(k.access), Some(k.catalog), k.user_id) == (access, catalog, user.id)
-            && rows.iter().all(|r| r.src == "v")
-        {
-            // The statement's guard held: the kept grants are what it would have read.
+        let (access, catalog) = versions(&mut rows);
+        if let Some(k) = known.filter(|k| k.current(access, catalog, user.id, &rows)) {
             return Ok(Some((user, k.grants.clone())));
         }
         let grants = Self::finish(db, cell, user.id, None, rows).await?;
         if let (Some(access), Some(catalog)) = (access, catalog) {
-            memo.keep(sub, Kept { user_id: user.id, access, catalog, grants: grants.clone() });
+            cell.memo().keep(sub, Kept { user_id: user.id, access, catalog, grants: grants.clone() });
         }
         Ok(Some((user, grants)))
+    }
+
+    /// A user's unrestricted grants through `db` (a write transaction under the write lock
+    /// too) when this process holds a copy: the copy when the versions read now are still
+    /// those it was read at (no grants rows are read then), else the rows. `None` when no
+    /// copy is held. Nothing read here is kept.
+    pub(super) async fn load_checked<C: ConnectionTrait>(db: &C, cell: &CatalogCell, user_id: Uuid) -> AppResult<Option<Self>> {
+        let Some(known) = cell.memo().by_user(user_id) else { return Ok(None) };
+        let mut sql = Sql::new(crate::db::backend(db));
+        push_guarded(&mut sql, &Who::Id(user_id), Some(&known), None, "", "");
+        let mut rows = GrantRow::find_by_statement(sql.build()).all(db).await?;
+        let (access, catalog) = versions(&mut rows);
+        if known.current(access, catalog, user_id, &rows) {
+            return Ok(Some(known.grants.clone()));
+        }
+        Self::finish(db, cell, user_id, None, rows).await.map(Some)
     }
 }

@@ -20,6 +20,5 @@ pub use catalog::{
 };
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
-pub use memo::GrantsMemo;
 pub use rules::{Visible, find_visible, find_visible_locked, find_visible_row, load_where};
 pub use visibility::{GroupFilter, HoldsFilter, ProjectFilter, TeamFilter};

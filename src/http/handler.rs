@@ -179,7 +179,7 @@ async fn provisioned(
     grants: bool,
 ) -> Result<(Viewer, Option<Grants>), Response> {
     let provisioned = if grants {
-        crate::user::service::provision_with_grants(&app.db, &app.catalog, &app.grants_memo, identity).await
+        crate::user::service::provision_with_grants(&app.db, &app.catalog, identity).await
     } else {
         crate::user::service::provision(&app.db, &app.catalog.get(), identity).await.map(|u| (u, None))
     };

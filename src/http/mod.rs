@@ -46,8 +46,6 @@ pub struct AppState {
     pub persisted: apq::PersistedQueries,
     /// Token claims already matched against their user row, for `{ __typename }` only.
     pub known: crate::user::known::KnownIdentities,
-    /// Grants of recent users with the versions they were read at (`authz::memo`).
-    pub grants_memo: crate::authz::GrantsMemo,
 }
 
 /// The shutdown signal of WebSockets, and how many are open.

@@ -52,10 +52,9 @@ pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
 pub async fn provision_with_grants(
     db: &DatabaseConnection,
     catalogs: &CatalogCell,
-    memo: &crate::authz::GrantsMemo,
     id: &Identity,
 ) -> AppResult<(user::Model, Option<Grants>)> {
-    match Grants::load_by_sub(db, catalogs, memo, &id.sub).await? {
+    match Grants::load_by_sub(db, catalogs, &id.sub).await? {
         Some((existing, grants)) => Ok((refresh(db, existing, id).await?, Some(grants))),
         None => Ok((provision(db, &catalogs.get(), id).await?, None)),
     }
