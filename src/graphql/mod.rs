@@ -45,12 +45,12 @@ pub struct Mutation(
     crate::capability::schema::CapabilityMutation,
     crate::training::schema::TrainingMutation,
     crate::role::schema::RoleMutation,
-    crate::labeling::schema::LabelingJobMutation,
+    crate::labeling::mutation::LabelingJobMutation,
 );
 
 /// The subscription root.
 #[derive(async_graphql::MergedSubscription, Default)]
-pub struct Subscription(crate::invitation::schema::InvitationSubscription, crate::labeling::schema::LabelingJobSubscription);
+pub struct Subscription(crate::invitation::schema::InvitationSubscription, crate::labeling::mutation::LabelingJobSubscription);
 
 pub type OrgraphSchema = Schema<Query, Mutation, Subscription>;
 

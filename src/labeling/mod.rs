@@ -5,6 +5,7 @@
 //! "Labeling jobs").
 
 pub mod loader;
+pub mod mutation;
 pub mod schema;
 pub mod service;
 pub mod status;
