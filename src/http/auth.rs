@@ -36,6 +36,8 @@ pub struct TokenVerifier {
     public: Option<(Algorithm, DecodingKey)>,
     jwks: Option<Arc<Jwks>>,
     userinfo: Option<UserInfo>,
+    /// Tokens this process verified (`verified.rs`).
+    verified: super::verified::VerifiedTokens,
     issuer: Option<String>,
     audience: Option<String>,
     claims: ClaimNames,
@@ -81,6 +83,7 @@ impl TokenVerifier {
             public,
             jwks,
             userinfo,
+            verified: Default::default(),
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
             claims: idp.claims.clone(),
@@ -99,7 +102,19 @@ impl TokenVerifier {
         self.jwks.as_ref()
     }
 
+    /// The identity a token names, when the token is valid now. A token this process
+    /// verified before is not decoded again (`verified.rs`).
     pub async fn verify(&self, token: &str) -> Result<Verified, String> {
+        let keys = self.jwks.as_ref().map(|jwks| jwks.current());
+        if let Some(verified) = self.verified.get(token, keys.as_ref()) {
+            return Ok(verified);
+        }
+        let verified = self.decode(token).await?;
+        self.verified.keep(token, &verified, keys);
+        Ok(verified)
+    }
+
+    async fn decode(&self, token: &str) -> Result<Verified, String> {
         let header = decode_header(token).map_err(|_| "malformed token".to_string())?;
         let key_set;
         let (key, from_idp) = match (header.alg, &self.hs256, &self.public, &self.jwks) {

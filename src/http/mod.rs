@@ -10,6 +10,7 @@ pub mod jwks;
 mod observe;
 mod probes;
 pub mod userinfo;
+mod verified;
 mod ws;
 
 use crate::authz::Grants;
