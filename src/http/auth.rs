@@ -109,12 +109,17 @@ impl TokenVerifier {
         if let Some(verified) = self.verified.get(token, keys.as_ref()) {
             return Ok(verified);
         }
-        let verified = self.decode(token).await?;
-        self.verified.keep(token, &verified, keys);
+        let (verified, from_claims) = self.decode(token).await?;
+        // An identity from the userinfo endpoint is the provider's answer while the token
+        // is valid there (`userinfo.rs`): it is asked again, not kept here.
+        if from_claims {
+            self.verified.keep(token, &verified, keys);
+        }
         Ok(verified)
     }
 
-    async fn decode(&self, token: &str) -> Result<Verified, String> {
+    /// The token's identity, and whether it came from its claims alone.
+    async fn decode(&self, token: &str) -> Result<(Verified, bool), String> {
         let header = decode_header(token).map_err(|_| "malformed token".to_string())?;
         let key_set;
         let (key, from_idp) = match (header.alg, &self.hs256, &self.public, &self.jwks) {
@@ -164,7 +169,7 @@ impl TokenVerifier {
     }
 
     /// The identity the verified claims name, with the e-mail rules of RULES.md §2.
-    async fn identity(&self, token: &str, c: Map<String, Value>, from_idp: bool) -> Result<Verified, String> {
+    async fn identity(&self, token: &str, c: Map<String, Value>, from_idp: bool) -> Result<(Verified, bool), String> {
         let sub = c.get("sub").and_then(Value::as_str).unwrap_or_default();
         // Control characters (NUL above all: PostgreSQL refuses it in text) never name anyone.
         if sub.trim().is_empty() || sub.chars().any(char::is_control) {
@@ -182,12 +187,12 @@ impl TokenVerifier {
                     let email = profile.email.ok_or("the identity provider's userinfo has no e-mail for this user")?;
                     name = name.or(profile.name);
                     let verified = Value::Bool(profile.email_verified);
-                    return self.finish(sub, &email, Some(&verified), name, exp, from_idp);
+                    return self.finish(sub, &email, Some(&verified), name, exp, from_idp).map(|v| (v, false));
                 }
                 _ => return Err(format!("invalid token: missing claim {}", names.email)),
             },
         };
-        self.finish(sub, &email, verified, name, exp, from_idp)
+        self.finish(sub, &email, verified, name, exp, from_idp).map(|v| (v, true))
     }
 
     fn finish(

@@ -3,7 +3,8 @@
 //! again at every use: the token must not have expired (the same leeway), and a token of
 //! an identity provider's key set counts only while that set is the one in use (a set
 //! fetched again, e.g. after a key was withdrawn, verifies its tokens anew). Bounded:
-//! at most `ENTRIES` tokens (all dropped when full).
+//! at most `ENTRIES` tokens of at most `MAX_TOKEN` bytes (all dropped when full); a
+//! longer token is verified each time.
 
 use super::auth::{LEEWAY_SECONDS, Verified};
 use super::jwks::KeySet;
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 const ENTRIES: usize = 4096;
+const MAX_TOKEN: usize = 8 * 1024;
 
 struct Entry {
     verified: Verified,
@@ -31,6 +33,9 @@ impl VerifiedTokens {
     /// The identity of `token` when this process verified it with the key set `keys` (the
     /// one in use now) and it has not expired since.
     pub fn get(&self, token: &str, keys: Option<&Arc<KeySet>>) -> Option<Verified> {
+        if token.len() > MAX_TOKEN {
+            return None;
+        }
         let by_token = self.by_token.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = by_token.get(token)?;
         let same_keys = match (&entry.keys, keys) {
@@ -42,6 +47,9 @@ impl VerifiedTokens {
     }
 
     pub fn keep(&self, token: &str, verified: &Verified, keys: Option<Arc<KeySet>>) {
+        if token.len() > MAX_TOKEN {
+            return;
+        }
         let mut by_token = self.by_token.lock().unwrap_or_else(PoisonError::into_inner);
         if by_token.len() >= ENTRIES {
             by_token.clear();
@@ -72,6 +80,9 @@ mod tests {
         assert!(tokens.get("t", None).is_none());
         tokens.keep("hs", &verified(now() + 60), None);
         assert!(tokens.get("hs", None).is_some());
+        let long = "t".repeat(MAX_TOKEN + 1);
+        tokens.keep(&long, &verified(now() + 60), None);
+        assert!(tokens.get(&long, None).is_none(), "a long token is verified each time");
     }
 
     #[test]
