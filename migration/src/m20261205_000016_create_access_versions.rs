@@ -17,8 +17,15 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// Every change to these tables raises the version.
-const TABLES: [&str; 6] =
-    ["memberships", "group_members", "group_projects", "capability_grants", "labeling_job_assignees", "labeling_jobs"];
+const TABLES: [&str; 7] = [
+    "memberships",
+    "group_members",
+    "group_projects",
+    "capability_grants",
+    "labeling_job_assignees",
+    "labeling_jobs",
+    "labeling_job_datasets",
+];
 
 /// The version counts up; the stamp is drawn anew at each raise, so a version number
 /// seen again after the database went back (a restore, a failover that lost commits)
@@ -40,7 +47,7 @@ fn postgres() -> Vec<String> {
         ),
     ];
     // Statement-level: one raise per statement, cascades included.
-    for table in TABLES.iter().chain(&["labeling_job_datasets"]) {
+    for table in TABLES {
         sql.push(format!(
             "CREATE TRIGGER access_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
              FOR EACH STATEMENT EXECUTE FUNCTION orgraph_access_changed()"
@@ -65,7 +72,7 @@ fn postgres() -> Vec<String> {
     );
     // Also when rows arrive by logical replication or with `session_replication_role =
     // replica`, which skip ordinary triggers.
-    for table in TABLES.iter().chain(&["labeling_job_datasets", "projects"]) {
+    for table in TABLES.iter().chain(&["projects"]) {
         sql.push(format!("ALTER TABLE {table} ENABLE ALWAYS TRIGGER access_{table}"));
     }
     for event in ["insert", "delete", "truncate"] {
@@ -78,7 +85,7 @@ fn postgres() -> Vec<String> {
 fn sqlite() -> Vec<String> {
     const BUMP: &str = BUMP_SQLITE;
     let mut sql = Vec::new();
-    for table in TABLES.iter().chain(&["labeling_job_datasets"]) {
+    for table in TABLES {
         for event in ["INSERT", "UPDATE", "DELETE"] {
             sql.push(format!(
                 "CREATE TRIGGER access_{table}_{} AFTER {event} ON {table} BEGIN {BUMP}; END",
@@ -121,7 +128,7 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => {
-                for table in TABLES.iter().chain(&["labeling_job_datasets", "projects"]) {
+                for table in TABLES.iter().chain(&["projects"]) {
                     db.execute_unprepared(&format!("DROP TRIGGER access_{table} ON {table}")).await?;
                 }
                 for event in ["insert", "delete", "truncate"] {
@@ -131,7 +138,7 @@ impl MigrationTrait for Migration {
                 db.execute_unprepared("DROP FUNCTION orgraph_covered_datasets_changed()").await?;
             }
             _ => {
-                for table in TABLES.iter().chain(&["labeling_job_datasets"]) {
+                for table in TABLES {
                     for event in ["insert", "update", "delete"] {
                         db.execute_unprepared(&format!("DROP TRIGGER access_{table}_{event}")).await?;
                     }
