@@ -9,12 +9,14 @@ mod otlp;
 pub mod request;
 
 use crate::config::{LogFormat, LogSettings};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::Layered;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-// async-graphql opens an `info` span around every DataLoader call (its "tracing" feature,
-// which the Tracing extension needs): one per field of a nested read, none worth a log line.
+// async-graphql is built without its "tracing" feature (no span per DataLoader call); its
+// own log lines below `warn` are not worth one.
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,async_graphql=warn";
 
 /// Flushes log lines and exported traces when dropped (at the end of `main`).
@@ -33,7 +35,23 @@ impl Drop for Guard {
     }
 }
 
-type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
+/// The one filter, in front of every layer.
+type BoxedFilter = Box<dyn Layer<Registry> + Send + Sync>;
+type BoxedLayer = Box<dyn Layer<Layered<BoxedFilter, Registry>> + Send + Sync>;
+
+/// The filter for `directive` (valid for `EnvFilter`), global: one decision per callsite
+/// for every layer. A directive without span or field parts (`[…]`), such as the default,
+/// is a `Targets` filter: the same static directives and matching as `EnvFilter`, without
+/// its bookkeeping at every span entry and exit (a lock shared by all threads, taken each
+/// time a request's future is polled inside its span).
+fn global_filter(directive: &str) -> BoxedFilter {
+    let static_only = !directive.contains(['[', ']', '{', '}']);
+    let parts: Vec<&str> = directive.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    match parts.join(",").parse::<Targets>() {
+        Ok(targets) if static_only && !parts.is_empty() => targets.boxed(),
+        _ => EnvFilter::try_new(directive).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER)).boxed(),
+    }
+}
 
 /// Installs the global subscriber; an unknown `ORGRAPH_LOG_FORMAT` is refused.
 pub fn init() -> Result<Guard, String> {
@@ -43,7 +61,6 @@ pub fn init() -> Result<Guard, String> {
     }
     let mut directive = settings.filter.clone().unwrap_or_else(|| DEFAULT_FILTER.into());
     let bad_filter = EnvFilter::try_new(&directive).err().map(|e| (std::mem::replace(&mut directive, DEFAULT_FILTER.into()), e));
-    let filter = || EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let mut layers: Vec<BoxedLayer> = Vec::new();
     // Lines go to stdout from a thread of their own, which writes what is queued in one
     // go: a worker thread only formats its line. Lossless: past 128k queued lines a
@@ -60,28 +77,24 @@ pub fn init() -> Result<Guard, String> {
             .with_current_span(true)
             .with_span_list(false)
             .with_target(false)
-            .with_filter(filter())
             .boxed(),
-        LogFormat::Text => tracing_subscriber::fmt::layer()
-            .with_writer(writer)
-            .with_ansi(settings.ansi)
-            .with_target(false)
-            .with_filter(filter())
-            .boxed(),
+        LogFormat::Text => {
+            tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(settings.ansi).with_target(false).boxed()
+        }
     };
     layers.push(fmt);
     #[cfg(feature = "otlp")]
     let otlp = match &settings.otlp_endpoint {
         Some(_) => match otlp::Exporter::new(settings.otel_service_name.clone()) {
             Ok(exporter) => {
-                layers.push(exporter.layer().with_filter(filter()).boxed());
+                layers.push(exporter.layer().boxed());
                 Some(exporter)
             }
             Err(e) => return Err(format!("OTEL_EXPORTER_OTLP_ENDPOINT: {e}")),
         },
         None => None,
     };
-    let _ = tracing_subscriber::registry().with(layers).try_init();
+    let _ = tracing_subscriber::registry().with(global_filter(&directive)).with(layers).try_init();
     if let Some((directive, e)) = bad_filter {
         tracing::warn!("ORGRAPH_LOG/RUST_LOG: '{directive}' is not a filter ({e}); using '{DEFAULT_FILTER}'");
     }
@@ -95,4 +108,50 @@ pub fn init() -> Result<Guard, String> {
         #[cfg(feature = "otlp")]
         otlp,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::global_filter;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// Counts the events that pass the filter.
+    struct Count(Arc<AtomicUsize>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Count {
+        fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// How many of the events `emit` sends pass `directive`.
+    fn passed(directive: &str, emit: impl FnOnce()) -> usize {
+        let n = Arc::new(AtomicUsize::new(0));
+        let subscriber = tracing_subscriber::registry().with(global_filter(directive)).with(Count(n.clone()));
+        tracing::subscriber::with_default(subscriber, emit);
+        n.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn static_directives_filter_by_target_and_level() {
+        let directive = " info, noisy=warn ";
+        assert_eq!(passed(directive, || tracing::info!(target: "orgraph::http", "kept")), 1);
+        assert_eq!(passed(directive, || tracing::debug!(target: "orgraph::http", "below info")), 0);
+        assert_eq!(passed(directive, || tracing::info!(target: "noisy::pool", "below warn")), 0);
+        assert_eq!(passed(directive, || tracing::warn!(target: "noisy::pool", "kept")), 1);
+    }
+
+    #[test]
+    fn span_directives_still_apply() {
+        let directive = "warn,[special]=debug";
+        let inside = || {
+            let span = tracing::info_span!("special");
+            let _entered = span.enter();
+            tracing::debug!("inside the span");
+        };
+        assert_eq!(passed(directive, inside), 1);
+        assert_eq!(passed(directive, || tracing::debug!("outside it")), 0);
+    }
 }
