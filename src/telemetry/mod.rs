@@ -3,6 +3,7 @@
 //! terminal (and never with `NO_COLOR`). Traces go to an OTLP collector when built with
 //! the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Metrics: `metrics.rs`.
 
+mod batched;
 pub mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
@@ -21,7 +22,7 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,async_graphql=warn";
 
 /// Flushes log lines and exported traces when dropped (at the end of `main`).
 pub struct Guard {
-    _log: tracing_appender::non_blocking::WorkerGuard,
+    _log: batched::Writer,
     #[cfg(feature = "otlp")]
     otlp: Option<otlp::Exporter>,
 }
@@ -62,13 +63,9 @@ pub fn init() -> Result<Guard, String> {
     let mut directive = settings.filter.clone().unwrap_or_else(|| DEFAULT_FILTER.into());
     let bad_filter = EnvFilter::try_new(&directive).err().map(|e| (std::mem::replace(&mut directive, DEFAULT_FILTER.into()), e));
     let mut layers: Vec<BoxedLayer> = Vec::new();
-    // Lines go to stdout from a thread of their own, which writes what is queued in one
-    // go: a worker thread only formats its line. Lossless: past 128k queued lines a
-    // logging thread waits, as it did on stdout itself.
-    let (writer, log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("orgraph-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    // Lines go to stdout in batches, from a thread of their own (`batched`): a worker
+    // thread only formats its line.
+    let (writer, log_guard) = batched::spawn(std::io::stdout(), "orgraph-log").map_err(|e| format!("the log thread: {e}"))?;
     let fmt: BoxedLayer = match settings.format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .with_writer(writer)
