@@ -53,7 +53,13 @@ pub fn select_list<M: Positional>(alias: &str) -> String {
 /// The rows of `stmt`, which selects `M::COLUMNS` in order.
 pub async fn all<M: Positional, C: ConnectionTrait>(db: &C, stmt: Statement) -> Result<Vec<M>, DbErr> {
     let rows = db.query_all_raw(stmt).await?;
-    rows.iter().enumerate().map(|(i, row)| M::read_row(row, i == 0)).collect()
+    // Sized up front: a nested read's level is thousands of rows, grown by doubling it was
+    // copied a dozen times.
+    let mut models = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        models.push(M::read_row(row, i == 0)?);
+    }
+    Ok(models)
 }
 
 /// The rows of a sea-orm `find()` (which selects the entity's columns in `COLUMNS` order).
