@@ -120,6 +120,17 @@ impl Sql {
         self.text.push(')');
         self
     }
+    /// `column` is one of `ids`. PostgreSQL: `column = ANY($n)`, the list bound as one
+    /// array, so the statement's text (and its prepared statement and plan) is the same
+    /// for any number of ids; a list of n ids written as n placeholders is a statement of
+    /// its own, planned at each call. SQLite: `column IN (…)`.
+    pub fn any_of(&mut self, column: &str, ids: &[uuid::Uuid]) -> &mut Self {
+        self.text.push_str(column);
+        match self.backend {
+            DbBackend::Postgres => self.push(" = ANY(").bind(ids.to_vec()).push(")"),
+            _ => self.push(" IN ").bind_list(ids),
+        }
+    }
     pub fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }

@@ -40,7 +40,7 @@ where
     let backend = db.get_database_backend();
     let (table, parent) = (spec.table, spec.parent_col);
     let where_clause = |sql: &mut Sql, with_after: bool| {
-        sql.push(&format!(" FROM {table} t WHERE t.{parent} IN ")).bind_list(parents);
+        sql.push(&format!(" FROM {table} t WHERE ")).any_of(&format!("t.{parent}"), parents);
         if with_after {
             args.push_window(sql, "t");
         }
