@@ -8,7 +8,8 @@
 //! Lossless: past `MAX_QUEUED` bytes a logging thread waits for the writer, as it would on
 //! stdout itself. Lines keep their order (each is appended whole, under the lock). A line
 //! reaches stdout at most `FLUSH_EVERY` after it was logged; what is queued at shutdown is
-//! written when the `Writer` is dropped.
+//! written when the `Writer` is dropped, and lines logged after that are dropped (as they
+//! are if the writer thread ends, so that no logger waits for it forever).
 
 use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -63,7 +64,19 @@ pub fn spawn(out: impl Write + Send + 'static, thread_name: &str) -> std::io::Re
     Ok((Lines(shared.clone()), Writer { shared, thread: Some(thread) }))
 }
 
+/// Closes the queue when the writer thread ends, however it ends (a panic included), so
+/// that no logger waits for room that will never come.
+struct Closing<'a>(&'a Shared);
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.0.state().closed = true;
+        self.0.room.notify_all();
+    }
+}
+
 fn write_batches(shared: &Shared, mut out: impl Write) {
+    let _closing = Closing(shared);
     let mut spare = Vec::new();
     loop {
         let mut state = shared.state();
@@ -81,11 +94,13 @@ fn write_batches(shared: &Shared, mut out: impl Write) {
             shared.room.notify_all();
         }
         drop(state);
-        // Nowhere to report a failed write to but stderr; the lines are dropped then.
+        // Nowhere to report a failed write to but stderr (which may be gone too: the
+        // result is ignored, never a panic); the lines are dropped then.
         if let Err(e) = out.write_all(&batch).and_then(|()| out.flush()) {
-            eprintln!("orgraph: writing log lines failed: {e}");
+            let _ = writeln!(std::io::stderr(), "orgraph: writing log lines failed: {e}");
         }
-        if closed && batch.is_empty() {
+        // Closed: what was queued before is written, what comes later is dropped.
+        if closed {
             return;
         }
         spare = batch;
@@ -125,6 +140,10 @@ impl Write for Line<'_> {
             state = shared.room.wait(state).unwrap_or_else(PoisonError::into_inner);
             state.waiting -= 1;
         }
+        // After shutdown (or if the writer thread is gone) nothing would write it.
+        if state.closed {
+            return Ok(bytes.len());
+        }
         let starts_batch = state.queued.is_empty();
         state.queued.extend_from_slice(bytes);
         let full = state.queued.len() >= FLUSH_AT;
@@ -151,7 +170,7 @@ mod tests {
 
     impl Write for Sink {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
+            self.0.lock().expect("the sink").extend_from_slice(bytes);
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -161,27 +180,27 @@ mod tests {
 
     fn line(lines: &Lines, text: &str) {
         use tracing_subscriber::fmt::MakeWriter;
-        lines.make_writer().write_all(text.as_bytes()).unwrap();
+        lines.make_writer().write_all(text.as_bytes()).expect("a line queued");
     }
 
     #[test]
     fn every_line_is_written_in_order_by_shutdown() {
         let sink = Sink::default();
-        let (lines, writer) = spawn(sink.clone(), "test-log").unwrap();
+        let (lines, writer) = spawn(sink.clone(), "test-log").expect("the writer thread");
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let lines = lines.clone();
                 std::thread::spawn(move || (0..20_000).for_each(|i| line(&lines, &format!("{t} {i}\n"))))
             })
             .collect();
-        threads.into_iter().for_each(|t| t.join().unwrap());
+        threads.into_iter().for_each(|t| t.join().expect("a logging thread"));
         drop(writer);
-        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let text = String::from_utf8(sink.0.lock().expect("the sink").clone()).expect("utf-8");
         let mut next = [0; 4];
         for l in text.lines() {
-            let (t, i) = l.split_once(' ').unwrap();
-            let t: usize = t.parse().unwrap();
-            assert_eq!(i.parse::<usize>().unwrap(), next[t], "thread {t}'s lines in order, none lost");
+            let (t, i) = l.split_once(' ').expect("thread and number");
+            let t: usize = t.parse().expect("a thread");
+            assert_eq!(i.parse::<usize>().expect("a number"), next[t], "thread {t}'s lines in order, none lost");
             next[t] += 1;
         }
         assert_eq!(next, [20_000; 4]);
@@ -203,7 +222,7 @@ mod tests {
     #[test]
     fn loggers_wait_for_a_slow_output_and_lose_nothing() {
         let sink = Sink::default();
-        let (lines, writer) = spawn(Slow(sink.clone()), "test-log").unwrap();
+        let (lines, writer) = spawn(Slow(sink.clone()), "test-log").expect("the writer thread");
         let long = "x".repeat(4095);
         let threads: Vec<_> = (0..2)
             .map(|_| {
@@ -211,23 +230,45 @@ mod tests {
                 std::thread::spawn(move || (0..6_000).for_each(|_| line(&lines, &format!("{long}\n"))))
             })
             .collect();
-        threads.into_iter().for_each(|t| t.join().unwrap());
+        threads.into_iter().for_each(|t| t.join().expect("a logging thread"));
         drop(writer);
-        let written = sink.0.lock().unwrap();
+        let written = sink.0.lock().expect("the sink");
         assert_eq!(written.len(), 2 * 6_000 * 4096, "more than the queue holds, all written");
         assert!(written.chunks(4096).all(|l| l.ends_with(b"\n") && l[..4095].iter().all(|b| *b == b'x')), "whole lines");
+    }
+
+    /// An output that fails by panicking, which ends the writer thread.
+    struct Panicking;
+
+    impl Write for Panicking {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            panic!("the output is gone");
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn loggers_never_wait_for_a_writer_that_is_gone() {
+        let (lines, writer) = spawn(Panicking, "test-log").expect("the writer thread");
+        line(&lines, "ends the writer\n");
+        // More than the queue holds: a logger would wait for room forever.
+        let long = "x".repeat(1 << 20);
+        (0..3 * MAX_QUEUED / long.len()).for_each(|_| line(&lines, &long));
+        drop(writer);
     }
 
     #[test]
     fn a_line_is_written_without_waiting_for_more() {
         let sink = Sink::default();
-        let (lines, _writer) = spawn(sink.clone(), "test-log").unwrap();
+        let (lines, _writer) = spawn(sink.clone(), "test-log").expect("the writer thread");
         line(&lines, "alone\n");
         let start = Instant::now();
-        while sink.0.lock().unwrap().is_empty() {
+        while sink.0.lock().expect("the sink").is_empty() {
             assert!(start.elapsed() < Duration::from_secs(10), "the line reached the output");
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert_eq!(sink.0.lock().unwrap().as_slice(), b"alone\n");
+        assert_eq!(sink.0.lock().expect("the sink").as_slice(), b"alone\n");
     }
 }
