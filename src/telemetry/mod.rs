@@ -46,10 +46,16 @@ type BoxedLayer = Box<dyn Layer<Layered<BoxedFilter, Registry>> + Send + Sync>;
 /// its bookkeeping at every span entry and exit (a lock shared by all threads, taken each
 /// time a request's future is polled inside its span).
 fn global_filter(directive: &str) -> BoxedFilter {
-    let static_only = !directive.contains(['[', ']', '{', '}']);
-    let parts: Vec<&str> = directive.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-    match parts.join(",").parse::<Targets>() {
-        Ok(targets) if static_only && !parts.is_empty() => targets.boxed(),
+    // Only the plainest directives, read alike by both: `level`, `target` or
+    // `target=level`, no spaces (`EnvFilter` keeps a space in a target), no empty level
+    // (`EnvFilter` reads `target=` as `trace`, `Targets` as `error`).
+    let plain = |part: &str| {
+        !part.is_empty()
+            && !part.contains(|c: char| c.is_whitespace() || "[]{}".contains(c))
+            && part.split_once('=').is_none_or(|(target, level)| !target.is_empty() && !level.is_empty())
+    };
+    match directive.parse::<Targets>() {
+        Ok(targets) if directive.split(',').all(plain) => targets.boxed(),
         _ => EnvFilter::try_new(directive).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER)).boxed(),
     }
 }
@@ -133,11 +139,20 @@ mod tests {
 
     #[test]
     fn static_directives_filter_by_target_and_level() {
-        let directive = " info, noisy=warn ";
+        let directive = "info,noisy=warn";
         assert_eq!(passed(directive, || tracing::info!(target: "orgraph::http", "kept")), 1);
         assert_eq!(passed(directive, || tracing::debug!(target: "orgraph::http", "below info")), 0);
         assert_eq!(passed(directive, || tracing::info!(target: "noisy::pool", "below warn")), 0);
         assert_eq!(passed(directive, || tracing::warn!(target: "noisy::pool", "kept")), 1);
+    }
+
+    #[test]
+    fn directives_read_differently_by_targets_keep_env_filter_s_reading() {
+        // `target=` is `target=trace` to EnvFilter.
+        assert_eq!(passed("warn,noisy=", || tracing::trace!(target: "noisy", "kept")), 1);
+        // A space belongs to the target for EnvFilter: " noisy" matches nothing.
+        assert_eq!(passed("warn, noisy", || tracing::info!(target: "noisy", "not kept")), 0);
+        assert_eq!(passed("warn, noisy", || tracing::warn!(target: "noisy", "kept")), 1);
     }
 
     #[test]
