@@ -41,9 +41,9 @@ type BoxedFilter = Box<dyn Layer<Registry> + Send + Sync>;
 type BoxedLayer = Box<dyn Layer<Layered<BoxedFilter, Registry>> + Send + Sync>;
 
 /// The filter for `directive` (valid for `EnvFilter`), global: one decision per callsite
-/// for every layer. A directive without span or field parts (`[…]`), such as the default,
-/// is a `Targets` filter: the same static directives and matching as `EnvFilter`, without
-/// its bookkeeping at every span entry and exit (a lock shared by all threads, taken each
+/// for every layer. A directive of plain parts, such as the default, is a `Targets`
+/// filter: the same static directives and matching as `EnvFilter`, without its
+/// bookkeeping at every span entry and exit (a lock shared by all threads, taken each
 /// time a request's future is polled inside its span).
 fn global_filter(directive: &str) -> BoxedFilter {
     // Only the plainest directives, read alike by both: `level`, `target` or
