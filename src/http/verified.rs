@@ -8,6 +8,7 @@
 
 use super::auth::{LEEWAY_SECONDS, Verified};
 use super::jwks::KeySet;
+use jsonwebtoken::get_current_timestamp;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -25,10 +26,6 @@ pub struct VerifiedTokens {
     by_token: Mutex<HashMap<String, Entry>>,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 impl VerifiedTokens {
     /// The identity of `token` when this process verified it with the key set `keys` (the
     /// one in use now) and it has not expired since.
@@ -43,7 +40,8 @@ impl VerifiedTokens {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
         };
-        (same_keys && now() <= entry.verified.expires_at.saturating_add(LEEWAY_SECONDS)).then(|| entry.verified.clone())
+        (same_keys && get_current_timestamp() <= entry.verified.expires_at.saturating_add(LEEWAY_SECONDS))
+            .then(|| entry.verified.clone())
     }
 
     pub fn keep(&self, token: &str, verified: &Verified, keys: Option<Arc<KeySet>>) {
@@ -73,24 +71,24 @@ mod tests {
     fn a_token_counts_while_unexpired_and_its_key_set_is_in_use() {
         let tokens = VerifiedTokens::default();
         let set = Arc::new(KeySet { keys: Vec::new() });
-        tokens.keep("t", &verified(now() + 60), Some(set.clone()));
+        tokens.keep("t", &verified(get_current_timestamp() + 60), Some(set.clone()));
         assert!(tokens.get("t", Some(&set)).is_some());
         assert!(tokens.get("other", Some(&set)).is_none(), "another text");
         assert!(tokens.get("t", Some(&Arc::new(KeySet { keys: Vec::new() }))).is_none(), "a key set fetched again");
         assert!(tokens.get("t", None).is_none());
-        tokens.keep("hs", &verified(now() + 60), None);
+        tokens.keep("hs", &verified(get_current_timestamp() + 60), None);
         assert!(tokens.get("hs", None).is_some());
         let long = "t".repeat(MAX_TOKEN + 1);
-        tokens.keep(&long, &verified(now() + 60), None);
+        tokens.keep(&long, &verified(get_current_timestamp() + 60), None);
         assert!(tokens.get(&long, None).is_none(), "a long token is verified each time");
     }
 
     #[test]
     fn an_expired_token_does_not_count_past_the_leeway() {
         let tokens = VerifiedTokens::default();
-        tokens.keep("within", &verified(now() - LEEWAY_SECONDS + 5), None);
+        tokens.keep("within", &verified(get_current_timestamp() - LEEWAY_SECONDS + 5), None);
         assert!(tokens.get("within", None).is_some(), "within the leeway, as when it was decoded");
-        tokens.keep("past", &verified(now() - LEEWAY_SECONDS - 5), None);
+        tokens.keep("past", &verified(get_current_timestamp() - LEEWAY_SECONDS - 5), None);
         assert!(tokens.get("past", None).is_none());
     }
 }
