@@ -8,6 +8,7 @@ pub mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
 pub mod request;
+mod text;
 
 use crate::config::{LogFormat, LogSettings};
 use tracing_subscriber::filter::Targets;
@@ -75,15 +76,24 @@ pub fn init() -> Result<Guard, String> {
     let fmt: BoxedLayer = match settings.format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .with_writer(writer)
+            .with_timer(text::Clock)
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .with_target(false)
             .boxed(),
-        LogFormat::Text => {
-            tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(settings.ansi).with_target(false).boxed()
+        // On a terminal, tracing-subscriber's own format, for its colours; else the same
+        // bytes written directly (`text`).
+        LogFormat::Text if settings.ansi => {
+            tracing_subscriber::fmt::layer().with_writer(writer).with_timer(text::Clock).with_target(false).boxed()
         }
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(false)
+            .fmt_fields(text::Fields)
+            .event_format(text::Line)
+            .boxed(),
     };
     layers.push(fmt);
     #[cfg(feature = "otlp")]
