@@ -50,6 +50,7 @@ mod nested_scaling;
 mod observability;
 mod order_of_checks;
 mod organizations;
+mod pool;
 mod positional;
 mod presets;
 mod readme;
