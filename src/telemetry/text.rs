@@ -44,15 +44,27 @@ impl Clock {
     /// Writes `since` the epoch (at most `LAST_SECOND`).
     fn write(w: &mut impl fmt::Write, since: Duration) -> fmt::Result {
         let secs = since.as_secs() as i64;
-        SECOND.with_borrow_mut(|(second, text)| {
+        let date = |text: &mut String| {
+            let date = chrono::DateTime::from_timestamp(secs, 0).ok_or(fmt::Error)?;
+            text.clear();
+            write!(text, "{}.", date.format("%Y-%m-%dT%H:%M:%S"))
+        };
+        // A line logged while the thread's locals are being destroyed formats its date.
+        let kept = SECOND.try_with(|cell| {
+            let (second, text) = &mut *cell.borrow_mut();
             if *second != secs {
-                let date = chrono::DateTime::from_timestamp(secs, 0).ok_or(fmt::Error)?;
-                text.clear();
-                write!(text, "{}.", date.format("%Y-%m-%dT%H:%M:%S"))?;
+                date(text)?;
                 *second = secs;
             }
             w.write_str(text)
-        })?;
+        });
+        if let Ok(written) = kept {
+            written?;
+        } else {
+            let mut text = String::new();
+            date(&mut text)?;
+            w.write_str(&text)?;
+        }
         let mut micros = since.subsec_micros();
         let mut digits = [b'0'; 7];
         digits[6] = b'Z';

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Collects what a layer writes.
@@ -97,7 +99,6 @@ fn lines_are_tracing_subscriber_s_bytes() {
     let fast = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_target(false)
-        .with_timer(Clock)
         .fmt_fields(Fields)
         .event_format(Line)
         .with_writer(ours.clone());
@@ -125,4 +126,24 @@ fn the_clock_writes_rfc_3339_with_microseconds() {
     assert_eq!(at(1_764_905_085, 999_999), "2025-12-05T03:24:45.999999Z");
     assert_eq!(at(1_764_905_086, 10), "2025-12-05T03:24:46.000010Z");
     assert_eq!(at(super::LAST_SECOND, 999_999), "9999-12-31T23:59:59.999999Z");
+}
+
+#[test]
+fn the_clock_writes_tracing_subscriber_s_date() {
+    // Both clocks read the time themselves: compared when theirs reads the same second
+    // before and after ours.
+    let now = |clock: &dyn FormatTime| {
+        let mut text = String::new();
+        clock.format_time(&mut Writer::new(&mut text)).expect("formatted");
+        text
+    };
+    for _ in 0..100 {
+        let (before, ours, after) = (now(&SystemTime), now(&Clock), now(&SystemTime));
+        if before[..20] == after[..20] {
+            assert_eq!(ours[..20], before[..20]);
+            assert_eq!((ours.len(), ours.as_bytes()[26]), (before.len(), b'Z'));
+            return;
+        }
+    }
+    panic!("the second changed between the reads a hundred times");
 }
