@@ -91,7 +91,7 @@ pub async fn run(command: Command) -> Result<(), String> {
         Command::Migrate => {
             let settings = settings()?;
             let _lock = crate::db::lock_sqlite(&settings)?;
-            let db = crate::db::open(&settings).await?;
+            let db = crate::db::open(&settings, crate::db::Checked::EveryUse).await?;
             let ran = crate::db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
             tracing::info!("{}: {}", crate::db::where_is(&settings), migrations_done(&ran));
             crate::db::checkpoint(&db).await.map_err(|e| e.to_string())?;
@@ -102,7 +102,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             if settings.sqlite_file().is_none_or(|f| !f.is_file()) {
                 return Err(format!("backup: {} is not an existing SQLite file", crate::db::where_is(&settings)));
             }
-            let db = crate::db::open(&settings).await?;
+            let db = crate::db::open(&settings, crate::db::Checked::EveryUse).await?;
             crate::db::backup(&db, &args.file).await?;
             db.close().await.ok();
             tracing::info!("backup of {} written to {}", crate::db::where_is(&settings), args.file.display());

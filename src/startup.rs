@@ -28,7 +28,7 @@ impl Application {
     /// database is touched (or a SQLite file created); then connects and migrates.
     pub async fn build(settings: Settings) -> Result<Self, String> {
         let pre = Preflight::run(&settings, true).await?;
-        let db = crate::db::open(&settings).await?;
+        let db = crate::db::open(&settings, crate::db::Checked::AfterIdle).await?;
         Self::build_from(settings, db, pre).await
     }
 
@@ -58,7 +58,7 @@ impl Application {
         };
         // Background work (outbox polling, mail) gets its own small pool: it never waits
         // behind requests, and request statement counts stay the requests' own.
-        let background = crate::db::open(&settings).await?;
+        let background = crate::db::open(&settings, crate::db::Checked::EveryUse).await?;
         crate::trash::start_purger(background.clone(), settings.trash_retention);
         let notifiers = Arc::new(crate::invitation::Notifiers {
             hub: crate::invitation::hub::Hub::start(background.clone(), &settings.database_url),

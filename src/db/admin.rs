@@ -10,10 +10,10 @@ use std::time::Duration;
 /// How long `open` waits for a PostgreSQL server to accept a TCP connection.
 const REACH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// `db::connect`, with errors that say where: the SQLite file, or PostgreSQL's host and
-/// port (an unreachable server fails within `REACH_TIMEOUT`, not after the pool's
+/// `db::connect_with`, with errors that say where: the SQLite file, or PostgreSQL's host
+/// and port (an unreachable server fails within `REACH_TIMEOUT`, not after the pool's
 /// 30-second acquire timeout).
-pub async fn open(settings: &Settings) -> Result<DatabaseConnection, String> {
+pub async fn open(settings: &Settings, checked: super::Checked) -> Result<DatabaseConnection, String> {
     let place = where_is(settings);
     if let Some((host, port)) = postgres_address(&settings.database_url) {
         let reach = tokio::time::timeout(REACH_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), port))).await;
@@ -24,7 +24,7 @@ pub async fn open(settings: &Settings) -> Result<DatabaseConnection, String> {
         }
     }
     check_sqlite_path(settings)?;
-    super::connect(settings).await.map_err(|e| format!("{place}: {e}"))
+    super::connect_with(settings, checked).await.map_err(|e| format!("{place}: {e}"))
 }
 
 /// Refuses a SQLite file that cannot be there (its directory is missing), naming it;
@@ -140,7 +140,9 @@ pub async fn backup(db: &DatabaseConnection, target: &Path) -> Result<(), String
     db.execute_unprepared(&sql).await.map_err(|e| format!("backup into {}: {e}", target.display()))?;
     // A backup that cannot be opened is no backup: check it before saying so.
     let check = Settings::with_database(format!("sqlite://{text}?mode=rw"));
-    let copy = super::connect(&check).await.map_err(|e| format!("backup {} cannot be opened: {e}", target.display()))?;
+    let copy = super::connect_with(&check, super::Checked::EveryUse)
+        .await
+        .map_err(|e| format!("backup {} cannot be opened: {e}", target.display()))?;
     let row = copy
         .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check"))
         .await

@@ -10,7 +10,23 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+/// How a pooled PostgreSQL connection is checked (a round trip) before it is handed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Only after 500 ms idle: the requests' pool, where the check was a round trip per
+    /// statement.
+    AfterIdle,
+    /// At every hand-out: the background pool (the mailer's sends are not repeated
+    /// because a statement met a closed connection), the command line.
+    EveryUse,
+}
+
+/// The requests' pool (`Checked::AfterIdle`).
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    connect_with(settings, Checked::AfterIdle).await
+}
+
+pub async fn connect_with(settings: &Settings, checked: Checked) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
     if settings.is_sqlite() {
@@ -25,13 +41,16 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
     } else {
+        opts.max_connections(16).min_connections(1);
         // sqlx checks a pooled connection with a round trip each time it is handed out; a
         // statement outside a transaction paid it every time (a lookup: two statements,
-        // four round trips). Only a connection idle for 500 ms is checked now, as HikariCP
-        // does: one the server, a proxy or a firewall closed while the pool was quiet is
-        // still replaced unseen (`tests/api/pool.rs`). One closed under a busy pool fails
-        // the statement that finds it, once, and is dropped.
-        opts.max_connections(16).min_connections(1).test_before_acquire_if_idle_for(Duration::from_millis(500));
+        // four round trips). The requests' pool checks only a connection idle for 500 ms,
+        // as HikariCP does: one the server, a proxy or a firewall closed while the pool
+        // was quiet is still replaced unseen (`tests/api/pool.rs`). One closed under a
+        // busy pool fails the statement that finds it, once, and is dropped.
+        if checked == Checked::AfterIdle {
+            opts.test_before_acquire_if_idle_for(Duration::from_millis(500));
+        }
     }
     Database::connect(opts).await
 }

@@ -290,7 +290,7 @@ fn json_response(response: &async_graphql::Response) -> Response {
 }
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
-    match app.db.ping().await {
+    match super::probes::once_more(|| app.db.ping()).await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }

@@ -56,14 +56,24 @@ async fn checks(app: &AppState) -> Vec<(&'static str, Check)> {
     checks
 }
 
+/// `probe` again when it fails: a pooled connection the server closed while the pool was
+/// busy fails the one statement that meets it, and is dropped (`db::Checked`); a probe
+/// does not report that as the database's state.
+pub(super) async fn once_more<T, E, F: Future<Output = Result<T, E>>>(probe: impl Fn() -> F) -> Result<T, E> {
+    match probe().await {
+        Err(_) => probe().await,
+        done => done,
+    }
+}
+
 async fn writable(db: &DatabaseConnection) -> Check {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => "UPDATE readiness SET checked_at = $1 WHERE id = 1",
         _ => "UPDATE readiness SET checked_at = ? WHERE id = 1",
     };
-    let stmt = Statement::from_sql_and_values(backend, sql, [chrono::Utc::now().into()]);
-    match db.execute_raw(stmt).await {
+    let write = || db.execute_raw(Statement::from_sql_and_values(backend, sql, [chrono::Utc::now().into()]));
+    match once_more(write).await {
         Ok(r) if r.rows_affected() == 1 => Ok(()),
         Ok(_) => Err("the readiness row is missing".into()),
         Err(e) => {
@@ -74,10 +84,8 @@ async fn writable(db: &DatabaseConnection) -> Check {
 }
 
 async fn migrations_current(db: &DatabaseConnection) -> Check {
-    let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations"))
-        .await
-        .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    let read = || db.query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations"));
+    let rows = once_more(read).await.map_err(|e| format!("cannot read the applied migrations: {e}"))?;
     let applied: BTreeSet<String> = rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect();
     let compiled: BTreeSet<String> = migration::Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
     let pending: Vec<&String> = compiled.difference(&applied).collect();

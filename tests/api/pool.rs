@@ -5,7 +5,7 @@
 
 use crate::both;
 use crate::helpers::*;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use std::time::Duration;
 
@@ -20,9 +20,12 @@ both!(connections_closed_while_the_pool_was_idle_are_replaced_unseen, |app: Test
         let admin_url = std::env::var("ORGRAPH_TEST_DATABASE_URL").expect("ORGRAPH_TEST_DATABASE_URL");
         let admin = sea_orm::Database::connect(&admin_url).await.expect("connect");
         let kill = format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            "SELECT count(*) AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()) k"
         );
-        admin.execute_unprepared(&kill).await.expect("terminate");
+        let row = admin.query_one_raw(Statement::from_string(DbBackend::Postgres, kill)).await.expect("terminate");
+        let ended: i64 = row.expect("a row").try_get("", "n").expect("n");
+        assert!(ended >= 2, "the pools' connections were ended: {ended}");
         admin.close().await.ok();
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
