@@ -16,8 +16,9 @@ pub enum Checked {
     /// Only after 500 ms idle: the requests' pool, where the check was a round trip per
     /// statement.
     AfterIdle,
-    /// At every hand-out: the background pool (the mailer's sends are not repeated
-    /// because a statement met a closed connection), the command line.
+    /// At every hand-out: the background pool (the mailer's statements rarely meet a
+    /// closed connection; the probes never report one as the database's state), the
+    /// command line.
     EveryUse,
 }
 

@@ -288,10 +288,3 @@ const INLINE_ANSWER_COST: u64 = 2_000;
 fn json_response(response: &async_graphql::Response) -> Response {
     Json(response).into_response()
 }
-
-pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
-    match super::probes::once_more(|| app.db.ping()).await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
-    }
-}

@@ -188,7 +188,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(&format!("{}/{{name}}", graphiql::ASSETS_PATH), get(graphiql::asset))
         .route("/graphql", get(handler::graphql_get).post(handler::graphql_post))
         .route("/graphql/ws", get(ws::upgrade))
-        .route("/healthz", get(handler::healthz))
+        .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz));
     // Without a separate metrics address, `/metrics` is served beside the API in dev only.
     if state.settings.metrics_listen.is_none() && state.settings.dev {
@@ -201,7 +201,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub fn metrics_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/metrics", get(probes::metrics))
-        .route("/healthz", get(handler::healthz))
+        .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer))
         .with_state(state)

@@ -1,5 +1,5 @@
-//! `GET /readyz` (readiness) and `GET /metrics` (Prometheus). `/healthz` (liveness: the
-//! process answers and the database answers a ping, no write) is in `handler.rs`.
+//! `GET /healthz` (liveness: the process answers and the database answers a ping, no
+//! write), `GET /readyz` (readiness) and `GET /metrics` (Prometheus).
 //!
 //! Ready means: the database takes a write (the one row of `readiness` is updated and
 //! committed: a read-only SQLite file or a read-only PostgreSQL is not ready), the applied
@@ -44,8 +44,25 @@ pub async fn readyz(State(app): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// `GET /healthz`: the database answers a ping (no write), within `TIME_LIMIT`.
+pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
+    match tokio::time::timeout(TIME_LIMIT, probed(&app).ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+/// The pool the probes use: the background pool, whose connections are checked at every
+/// hand-out (`db::Checked::EveryUse`), so that a connection the server closed is
+/// replaced, not reported as the database's state (the requests' pool checks only after
+/// 500 ms idle).
+fn probed(app: &AppState) -> &DatabaseConnection {
+    app.metrics.background()
+}
+
 async fn checks(app: &AppState) -> Vec<(&'static str, Check)> {
-    let mut checks = vec![("database", writable(&app.db).await), ("migrations", migrations_current(&app.db).await)];
+    let db = probed(app);
+    let mut checks = vec![("database", writable(db).await), ("migrations", migrations_current(db).await)];
     let catalog = app.catalog.get();
     let loaded = catalog.is_known_permission(keys::ORG_READ.as_str()) && catalog.knows_role_key("owner");
     checks.push(("catalog", if loaded { Ok(()) } else { Err("the role catalog is not loaded".into()) }));
@@ -56,24 +73,14 @@ async fn checks(app: &AppState) -> Vec<(&'static str, Check)> {
     checks
 }
 
-/// `probe` again when it fails: a pooled connection the server closed while the pool was
-/// busy fails the one statement that meets it, and is dropped (`db::Checked`); a probe
-/// does not report that as the database's state.
-pub(super) async fn once_more<T, E, F: Future<Output = Result<T, E>>>(probe: impl Fn() -> F) -> Result<T, E> {
-    match probe().await {
-        Err(_) => probe().await,
-        done => done,
-    }
-}
-
 async fn writable(db: &DatabaseConnection) -> Check {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => "UPDATE readiness SET checked_at = $1 WHERE id = 1",
         _ => "UPDATE readiness SET checked_at = ? WHERE id = 1",
     };
-    let write = || db.execute_raw(Statement::from_sql_and_values(backend, sql, [chrono::Utc::now().into()]));
-    match once_more(write).await {
+    let stmt = Statement::from_sql_and_values(backend, sql, [chrono::Utc::now().into()]);
+    match db.execute_raw(stmt).await {
         Ok(r) if r.rows_affected() == 1 => Ok(()),
         Ok(_) => Err("the readiness row is missing".into()),
         Err(e) => {
@@ -84,8 +91,10 @@ async fn writable(db: &DatabaseConnection) -> Check {
 }
 
 async fn migrations_current(db: &DatabaseConnection) -> Check {
-    let read = || db.query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations"));
-    let rows = once_more(read).await.map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations"))
+        .await
+        .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
     let applied: BTreeSet<String> = rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect();
     let compiled: BTreeSet<String> = migration::Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
     let pending: Vec<&String> = compiled.difference(&applied).collect();

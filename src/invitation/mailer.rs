@@ -149,16 +149,24 @@ async fn drain(
                 } else {
                     tracing::warn!(error = %e, event = %event.id, attempts, "sending invitation mail failed; will retry");
                 }
-                invitation_event::Entity::update_many()
+                let recorded = invitation_event::Entity::update_many()
                     .col_expr(invitation_event::Column::MailAttempts, Expr::value(attempts))
                     .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(Utc::now() + backoff(attempts)))
                     .filter(invitation_event::Column::Id.eq(event.id))
                     .exec(db)
-                    .await?;
+                    .await;
+                // Not a reason to leave this pass's sent mails unsettled (they would go
+                // out again after the lease): this row is tried again after its lease.
+                if let Err(e) = recorded {
+                    tracing::warn!(error = %e, event = %event.id, "recording a failed mail attempt failed");
+                }
             }
         }
     }
-    mark_settled(db, &settled).await?;
+    // Settling is idempotent: once more on an error (a connection closed under the pool).
+    if mark_settled(db, &settled).await.is_err() {
+        mark_settled(db, &settled).await?;
+    }
     Ok(due_count)
 }
 

@@ -29,6 +29,9 @@ async fn read_only_instance(app: &TestApp) -> TestApp {
             );
             admin.execute_unprepared(&kill).await.expect("terminate");
             admin.close().await.ok();
+            // The requests' pool checks a connection only after 500 ms idle (`db::Checked`):
+            // past that, each ended connection is replaced before use.
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
             ro
         }
     }
