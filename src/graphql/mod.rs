@@ -28,7 +28,7 @@ pub struct Query(
 /// The mutation root.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    crate::organization::schema::OrganizationMutation,
+    crate::organization::mutations::OrganizationMutation,
     crate::team::schema::TeamMutation,
     crate::workspace::schema::WorkspaceMutation,
     crate::project::schema::ProjectMutation,
