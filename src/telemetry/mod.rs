@@ -85,9 +85,12 @@ pub fn init() -> Result<Guard, String> {
             .boxed(),
         // On a terminal, tracing-subscriber's own format, for its colours; else the same
         // bytes written directly (`text`).
-        LogFormat::Text if settings.ansi => {
-            tracing_subscriber::fmt::layer().with_writer(writer).with_timer(text::Clock).with_target(false).boxed()
-        }
+        LogFormat::Text if settings.ansi => tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(true)
+            .with_timer(text::Clock)
+            .with_target(false)
+            .boxed(),
         LogFormat::Text => tracing_subscriber::fmt::layer()
             .with_writer(writer)
             .with_ansi(false)

@@ -53,6 +53,8 @@ impl Clock {
         let kept = SECOND.try_with(|cell| {
             let (second, text) = &mut *cell.borrow_mut();
             if *second != secs {
+                // Marked stale until the new text is complete.
+                *second = i64::MIN;
                 date(text)?;
                 *second = secs;
             }
