@@ -121,8 +121,12 @@ impl Visitor<'_> {
         self.result.is_ok()
     }
 
-    /// A message, escaped as tracing-subscriber escapes it (when its writer does).
+    /// A message (or an error's text), escaped as tracing-subscriber escapes it (when its
+    /// writer does); nothing after an error.
     fn message(&mut self, value: fmt::Arguments<'_>) {
+        if self.result.is_err() {
+            return;
+        }
         self.result = if self.writer.sanitizes_ansi_escapes() {
             Escaping(&mut self.writer).write_fmt(value)
         } else {
@@ -133,13 +137,10 @@ impl Visitor<'_> {
 
 impl Visit for Visitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if !self.start(field.name()) {
-            return;
-        }
         if field.name() == "message" {
-            self.message(format_args!("{value}"));
+            self.record_debug(field, &format_args!("{value}"));
         } else {
-            self.result = write!(self.writer, "{value:?}");
+            self.record_debug(field, &value);
         }
     }
 
@@ -163,27 +164,18 @@ impl Visit for Visitor<'_> {
         if !self.start(field.name()) {
             return;
         }
-        let sanitize = self.writer.sanitizes_ansi_escapes();
-        let mut text = String::new();
-        let escaped = |s: fmt::Arguments<'_>, text: &mut String| {
-            if sanitize { Escaping(text).write_fmt(s) } else { text.write_fmt(s) }
-        };
-        self.result = escaped(format_args!("{value}"), &mut text).and_then(|()| {
-            if let Some(source) = value.source() {
-                write!(text, " {}.sources=[", field.name())?;
-                let mut next = Some(source);
-                let mut first = true;
-                while let Some(e) = next {
-                    if !std::mem::replace(&mut first, false) {
-                        text.push_str(", ");
-                    }
-                    escaped(format_args!("{e}"), &mut text)?;
-                    next = e.source();
-                }
-                text.push(']');
+        self.message(format_args!("{value}"));
+        let Some(source) = value.source() else { return };
+        self.result = self.result.and_then(|()| write!(self.writer, " {}.sources=[", field.name()));
+        let (mut next, mut first) = (Some(source), true);
+        while let Some(e) = next {
+            if !std::mem::replace(&mut first, false) {
+                self.result = self.result.and_then(|()| self.writer.write_str(", "));
             }
-            self.writer.write_str(&text)
-        });
+            self.message(format_args!("{e}"));
+            next = e.source();
+        }
+        self.result = self.result.and_then(|()| self.writer.write_char(']'));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
