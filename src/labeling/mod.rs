@@ -4,6 +4,7 @@
 //! IN_PROGRESS. An assignment is also a way to see: `authz::Assigned` (README
 //! "Labeling jobs").
 
+pub mod assignees;
 pub mod loader;
 pub mod mutation;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! The labeling-job part of the mutation and subscription roots, with their inputs and
 //! payloads (the job's types and reads: `schema.rs`).
 
+use super::assignees;
 use super::schema::{LabelingJob, LabelingJobAssignment, LabelingJobRole, LabelingJobStatus, visible_job};
 use super::service::{self, JobChanges, NewJob};
 use crate::domain::{Description, Name};
@@ -195,7 +196,7 @@ impl LabelingJobMutation {
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
         let user = decode_as(&input.user_id, Kind::User, "userId")?;
         let role = input.role.unwrap_or(LabelingJobRole::Assignee).role();
-        let (j, a) = service::assign(req, id, user, role).await?;
+        let (j, a) = assignees::assign(req, id, user, role).await?;
         if let Ok(n) = ctx.data::<std::sync::Arc<crate::invitation::Notifiers>>() {
             n.hub.wake();
         }
@@ -208,7 +209,7 @@ impl LabelingJobMutation {
         req.user()?;
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
         let user = decode_as(&input.user_id, Kind::User, "userId")?;
-        service::unassign(req, id, user).await?;
+        assignees::unassign(req, id, user).await?;
         Ok(LabelingJobPayload { labeling_job: visible_job(ctx, id).await? })
     }
 

@@ -103,7 +103,7 @@ async fn remove_cascading<C: ConnectionTrait>(db: &C, req: &RequestCtx, m: &memb
     if m.scope_kind == Scope::Organization.as_str() {
         crate::group::service::remove_from_organization(db, req.user()?.id, m.organization_id, m.user_id).await?;
         crate::capability::service::remove_for_member(db, Some(req.user()?.id), m.organization_id, m.user_id).await?;
-        crate::labeling::service::remove_from_organization(db, Some(req.user()?.id), m.organization_id, m.user_id).await?;
+        crate::labeling::assignees::remove_from_organization(db, Some(req.user()?.id), m.organization_id, m.user_id).await?;
     }
     Ok(())
 }

@@ -56,7 +56,7 @@ pub const COPIES: &[Copy] = &[
     Copy { table: "group_projects", columns: &[ORGANIZATION] },
     Copy { table: "invitations", columns: &[ORGANIZATION, TEAM] },
     Copy { table: "items", columns: &[ORGANIZATION, TEAM] },
-    // Its labeling jobs follow it; assignees are handled by `labeling::service::follow_project`.
+    // Its labeling jobs follow it; assignees are handled by `labeling::assignees::follow_project`.
     Copy { table: "labeling_jobs", columns: &[ORGANIZATION, TEAM] },
     Copy { table: "memberships", columns: &[ORGANIZATION, TEAM] },
     // Dataset subtrees deleted from the project: their payloads are rebased too.
@@ -73,7 +73,7 @@ pub const NOT_COPIES: &[(&str, &str)] = &[
     ("groups", "a group belongs to its organization"),
     (
         "labeling_job_assignees",
-        "the organization the assignee belongs to, keyed by job: `labeling::service::follow_project` removes those who cannot follow a move and rewrites the rest",
+        "the organization the assignee belongs to, keyed by job: `labeling::assignees::follow_project` removes those who cannot follow a move and rewrites the rest",
     ),
     ("roles", "a custom role belongs to its organization"),
     ("teams", "a team belongs to its organization; teams do not move"),
@@ -87,7 +87,7 @@ pub const NOT_COPIES: &[(&str, &str)] = &[
 /// `grants.user_id`'s).
 pub async fn rewrite<C: ConnectionTrait>(db: &C, grants: &Grants, project: Uuid, to: &Place) -> AppResult<()> {
     crate::group::service::detach_project(db, grants, project, to.organization).await?;
-    crate::labeling::service::follow_project(db, grants.user_id, project, to.organization).await?;
+    crate::labeling::assignees::follow_project(db, grants.user_id, project, to.organization).await?;
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("UPDATE projects SET workspace_id = ")
         .bind(to.workspace)

@@ -89,7 +89,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
         }
         am.update(&txn).await?;
     }
-    let detached_assignments = crate::labeling::service::follow_project(&txn, viewer.id, p.id, w.organization_id).await?;
+    let detached_assignments = crate::labeling::assignees::follow_project(&txn, viewer.id, p.id, w.organization_id).await?;
     let to = Place { organization: w.organization_id, team: w.team_id, workspace: w.id };
     ancestors::rewrite(&txn, &grants, p.id, &to).await?;
     // Both logs record the transfer: the old team's (after the rewrite moved the
