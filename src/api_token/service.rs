@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::{api_token, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -153,6 +153,13 @@ pub async fn revoke_api_token(req: &RequestCtx, id: Uuid) -> AppResult<api_token
 /// Whether a token authenticates at `now`.
 pub fn is_live(token: &api_token::Model, now: DateTime<Utc>) -> bool {
     token.revoked_at.is_none() && token.expires_at > now
+}
+
+/// Whether token `id` of `user` is still live (checked again at each use that outlives
+/// its authentication: a socket's operations and events, a write under its lock).
+pub async fn is_live_by_id<C: ConnectionTrait>(db: &C, id: Uuid, user: Uuid) -> AppResult<bool> {
+    let token = api_token::Entity::find_by_id(id).one(db).await?;
+    Ok(token.is_some_and(|t| t.user_id == user && is_live(&t, Utc::now())))
 }
 
 /// A bearer secret → its live token and user; `None` for an unknown, revoked or expired

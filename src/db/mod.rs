@@ -97,7 +97,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransacti
     #[expect(clippy::disallowed_methods, reason = "the one place that opens write transactions")]
     let txn = db.begin_with_options(options).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?;
+        // READ COMMITTED said, not assumed: under a server whose default is REPEATABLE READ
+        // the snapshot would be taken before the lock is held, and every read after it
+        // would miss what committed while this transaction waited. One round trip.
+        txn.execute_unprepared(&format!(
+            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+        ))
+        .await?;
     }
     Ok(txn)
 }

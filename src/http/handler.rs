@@ -158,7 +158,7 @@ async fn credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Creden
     };
     if crate::api_token::is_pat(token) {
         return match crate::api_token::service::authenticate(&app.db, token).await {
-            Ok(Some((user, pat))) => Ok(Some(Credential::ApiToken(Viewer::with_api_token(user, pat.organization_id)))),
+            Ok(Some((user, pat))) => Ok(Some(Credential::ApiToken(Viewer::with_api_token(user, &pat)))),
             Ok(None) => Err(unauthorized("invalid, revoked or expired API token")),
             Err(e) => {
                 tracing::error!(error = ?e, "API token lookup failed");

@@ -12,11 +12,11 @@
 
 use super::routes::{Routes, Subscription};
 use super::service::CHANNEL;
-use crate::authz::Grants;
 use crate::error::AppResult;
-use crate::request::RequestCtx;
+use crate::request::{RequestCtx, Step, delivered};
 use chrono::Utc;
 use entity::{invitation, invitation_event, labeling_job_event, user};
+use futures_util::future::BoxFuture;
 use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -96,52 +96,74 @@ impl Hub {
         self.named.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    // In the filters below the grants are read in a boxed future: a filter's future is
-    // kept inline in its subscription for as long as the subscription is open.
+    // Each event's future is boxed: an adapter keeps its pending future inline in the
+    // subscription, for as long as the subscription is open.
 
     /// Assignments of the request's viewer from now on (issue 15): each delivered only to
-    /// the assigned user, and only while the assignment still opens the job — the job and
-    /// the viewer's grants (within the credential's reach) are read at delivery.
+    /// the assigned user, and only while the assignment still opens the job — the job, the
+    /// credential and the viewer's grants (within the credential's reach) are read at
+    /// delivery, and the event resolves with them. A credential that no longer stands
+    /// (a revoked token) ends the subscription.
     pub fn assignments_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = entity::labeling_job::Model> + use<>> {
-        let user_id = req.user()?.id;
-        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
-        let stream = self.assignments.subscribe(user_id).filter_map(move |a| {
-            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
-            async move {
-                let job = entity::labeling_job::Entity::find_by_id(a.job_id).one(&db).await.ok()??;
-                let grants = Box::pin(Grants::load(&db, &catalogs, user_id, viewer.only_org())).await.ok()?;
-                let grants = if viewer.is_api_token() { grants.within_api_token_reach() } else { grants };
-                grants.assignment(job.id).is_some().then_some(job)
-            }
+        let live = req.live();
+        let steps = self.assignments.subscribe(req.user()?.id).then(move |a| {
+            let live = live.clone();
+            let step: BoxFuture<'static, Step<entity::labeling_job::Model>> = Box::pin(async move {
+                let viewer = match live.viewer().await {
+                    Ok(Some(viewer)) => viewer,
+                    Ok(None) => return Step::End,
+                    Err(_) => return Step::Skip,
+                };
+                let Ok(Some(job)) = entity::labeling_job::Entity::find_by_id(a.job_id).one(live.db()).await else {
+                    return Step::Skip;
+                };
+                let Ok(grants) = live.grants(&viewer).await else { return Step::Skip };
+                if grants.assignment(job.id).is_none() {
+                    return Step::Skip;
+                }
+                live.resolve_with(viewer, Some(grants)).await;
+                Step::Deliver(job)
+            });
+            step
         });
-        Ok(stream)
+        Ok(delivered(steps))
     }
 
     /// The invitations delivered to the request's viewer from now on (RULES.md §9.7): each
-    /// only if it is addressed to the subscriber's current verified e-mail, read at
-    /// delivery (a socket whose user lost an address receives nothing more for it), and
-    /// within the reach of the viewer's credential, also read at delivery.
+    /// only if it is addressed to the subscriber's current verified e-mail and within the
+    /// reach of their credential, both read at delivery (a socket whose user lost an
+    /// address receives nothing more for it); the event resolves with them. A credential
+    /// that no longer stands (a revoked token) ends the subscription.
     pub fn deliveries_to(&self, req: &RequestCtx) -> AppResult<impl Stream<Item = invitation::Model> + use<>> {
-        let user_id = req.user()?.id;
-        let (db, viewer, catalogs) = (req.db().clone(), req.viewer.clone(), req.catalog_cell());
-        let deliveries: Subscription<Arc<Delivery>> = self.invitations.subscribe(user_id);
-        let stream = deliveries.filter_map(move |d| {
-            let (db, viewer, catalogs) = (db.clone(), viewer.clone(), catalogs.clone());
-            async move {
+        let live = req.live();
+        let deliveries: Subscription<Arc<Delivery>> = self.invitations.subscribe(req.user()?.id);
+        let steps = deliveries.then(move |d| {
+            let live = live.clone();
+            let step: BoxFuture<'static, Step<invitation::Model>> = Box::pin(async move {
+                let viewer = match live.viewer().await {
+                    Ok(Some(viewer)) => viewer,
+                    Ok(None) => return Step::End,
+                    Err(_) => return Step::Skip,
+                };
                 let inv = &d.invitation;
-                if !viewer.reaches(inv.organization_id) {
-                    return None;
+                let addressed = viewer.user().is_ok_and(|u| u.email_verified && u.email == inv.email);
+                if !addressed || !viewer.reaches(inv.organization_id) {
+                    return Step::Skip;
                 }
+                let mut grants = None;
                 if viewer.is_api_token() {
-                    let grants = Box::pin(Grants::load(&db, &catalogs, user_id, viewer.only_org())).await.ok()?;
-                    if !grants.within_api_token_reach().admits(inv.organization_id) {
-                        return None;
+                    let Ok(g) = live.grants(&viewer).await else { return Step::Skip };
+                    if !g.admits(inv.organization_id) {
+                        return Step::Skip;
                     }
+                    grants = Some(g);
                 }
-                Some(inv.clone())
-            }
+                live.resolve_with(viewer, grants).await;
+                Step::Deliver(inv.clone())
+            });
+            step
         });
-        Ok(stream)
+        Ok(delivered(steps))
     }
 }
 

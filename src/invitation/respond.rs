@@ -12,8 +12,15 @@ use entity::{invitation, membership, user};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
-fn require_invitee(viewer: &user::Model, inv: &invitation::Model) -> AppResult<()> {
-    if is_invitee(viewer, inv) { Ok(()) } else { Err(AppError::forbidden("only the invitee answers an invitation")) }
+/// The viewer answers only as the invitee, by their e-mail as it stands under the write
+/// lock (the row the request signed in with may predate a change of it, RULES.md §9.2).
+async fn require_invitee<C: sea_orm::ConnectionTrait>(txn: &C, viewer: &user::Model, inv: &invitation::Model) -> AppResult<()> {
+    let now = user::Entity::find_by_id(viewer.id).one(txn).await?;
+    if now.is_some_and(|v| is_invitee(&v, inv)) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only the invitee answers an invitation"))
+    }
 }
 
 fn require_pending(inv: &invitation::Model) -> AppResult<()> {
@@ -28,7 +35,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
-    require_invitee(viewer, &inv)?;
+    require_invitee(&txn, viewer, &inv).await?;
     let s = scope_of(&inv)?;
     lock_scope(&txn, &s).await?;
     if is_member(&txn, s.id, viewer.id).await? {
@@ -83,7 +90,7 @@ pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitat
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
-    require_invitee(viewer, &inv)?;
+    require_invitee(&txn, viewer, &inv).await?;
     require_pending(&inv)?;
     let mut am = inv.into_active_model();
     am.status = Set("DECLINED".into());

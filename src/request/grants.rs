@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub struct GrantsCache {
     db: DatabaseConnection,
     catalog: Arc<CatalogCell>,
-    viewer: Viewer,
+    /// Renewed at each event of a subscription (`renew`).
+    viewer: Mutex<Viewer>,
     cached: Mutex<Option<Arc<Grants>>>,
     /// Held while the grants are read, so concurrent first uses read them once.
     loading: tokio::sync::Mutex<()>,
@@ -27,12 +28,11 @@ impl GrantsCache {
     pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
         let loaded = loaded.filter(|g| viewer.user_id() == Some(g.user_id) && g.only_org == viewer.only_org());
         let cached = loaded.map(|g| Arc::new(viewer.shape(g)));
-        Self { db, catalog, viewer: viewer.clone(), cached: Mutex::new(cached), loading: tokio::sync::Mutex::new(()) }
+        Self { db, catalog, viewer: Mutex::new(viewer.clone()), cached: Mutex::new(cached), loading: tokio::sync::Mutex::new(()) }
     }
 
     /// The viewer's grants; `UNAUTHENTICATED` without a viewer (fail closed).
     pub async fn get(&self) -> AppResult<Arc<Grants>> {
-        let viewer = self.viewer.user_id().ok_or_else(AppError::unauthenticated)?;
         if let Some(g) = self.cached() {
             return Ok(g);
         }
@@ -40,10 +40,26 @@ impl GrantsCache {
         if let Some(g) = self.cached() {
             return Ok(g);
         }
-        let grants = Grants::load(&self.db, &self.catalog, viewer, self.viewer.only_org()).await?;
-        let grants = Arc::new(self.viewer.shape(grants));
+        let viewer = self.viewer();
+        let user = viewer.user_id().ok_or_else(AppError::unauthenticated)?;
+        let grants = Grants::load(&self.db, &self.catalog, user, viewer.only_org()).await?;
+        let grants = Arc::new(viewer.shape(grants));
         *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some(grants.clone());
         Ok(grants)
+    }
+
+    fn viewer(&self) -> Viewer {
+        self.viewer.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The credential as it stands now (`Viewer::current`) for every later decision of a
+    /// subscription's event, with the grants its delivery was decided on if any (else read
+    /// again on first use): an event resolves with what is current when it is delivered,
+    /// not with what was when the subscription began.
+    pub async fn renew(&self, viewer: Viewer, grants: Option<Arc<Grants>>) {
+        let _loading = self.loading.lock().await;
+        *self.viewer.lock().unwrap_or_else(PoisonError::into_inner) = viewer;
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = grants;
     }
 
     fn cached(&self) -> Option<Arc<Grants>> {

@@ -5,11 +5,13 @@
 
 mod batches;
 mod grants;
+mod live;
 mod loader;
 mod viewer;
 mod write;
 
 pub use batches::{Batches, Driven, drive};
+pub use live::{Live, Step, delivered};
 pub use loader::{DbLoader, LoadError, ReachableById, RuleById, VisibleById, load_err};
 pub use viewer::Viewer;
 pub use write::Write;
@@ -122,6 +124,13 @@ impl RequestCtx {
     pub async fn begin_write(&self) -> AppResult<Write> {
         #[expect(clippy::disallowed_methods, reason = "the one place that opens a request's write transactions")]
         let txn = crate::db::begin_write(&self.db).await?;
+        // A personal access token revoked while the write waited for the lock acts no
+        // more (RULES.md §9.2, §9.6): it is checked again under the lock.
+        if let (Some(token), Some(user)) = (self.viewer.api_token(), self.viewer.user_id())
+            && !crate::api_token::service::is_live_by_id(&txn, token, user).await?
+        {
+            return Err(crate::error::AppError::unauthenticated());
+        }
         Ok(Write::new(txn, self.grants.clone(), self.commits.clone()))
     }
 

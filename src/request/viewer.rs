@@ -2,7 +2,8 @@
 //! signed in with.
 
 use crate::error::{AppError, AppResult};
-use entity::user;
+use entity::{api_token, user};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 /// The principal of a request, resolved once by `http` from its credential.
@@ -21,22 +22,46 @@ pub enum Viewer {
         /// organization: the request acts as if the user belonged to no other
         /// (`authz::Grants::only_org`).
         only_org: Option<Uuid>,
-        /// Whether the credential is a personal access token (RULES.md §9.6: it acts only
-        /// in organizations where its owner holds `sdk_token.generate`, and never creates
-        /// or revokes tokens).
-        api_token: bool,
+        /// The personal access token the credential is, if it is one (RULES.md §9.6: it
+        /// acts only in organizations where its owner holds `sdk_token.generate`, and
+        /// never creates or revokes tokens).
+        api_token: Option<Uuid>,
     },
 }
 
 impl Viewer {
     /// A user signed in with an identity-provider token.
     pub fn signed_in(user: user::Model) -> Self {
-        Self::User { user: user.into(), only_org: None, api_token: false }
+        Self::User { user: user.into(), only_org: None, api_token: None }
     }
 
-    /// A user signed in with a personal access token; `only_org` is its restriction.
-    pub fn with_api_token(user: user::Model, only_org: Option<Uuid>) -> Self {
-        Self::User { user: user.into(), only_org, api_token: true }
+    /// A user signed in with a personal access token.
+    pub fn with_api_token(user: user::Model, token: &api_token::Model) -> Self {
+        Self::User { user: user.into(), only_org: token.organization_id, api_token: Some(token.id) }
+    }
+
+    /// The same credential as it stands now, for what outlives the request that signed
+    /// in (each operation and each event of a socket): the user's row read again (their
+    /// e-mail and its verification decide whose invitations they see), and a personal
+    /// access token checked again (revoked or expired ends it). `None` when the credential
+    /// no longer stands; an anonymous viewer stays anonymous.
+    pub async fn current<C: ConnectionTrait>(&self, db: &C) -> AppResult<Option<Viewer>> {
+        let Self::User { user, only_org, api_token } = self else { return Ok(Some(Self::Anonymous)) };
+        if let Some(token) = api_token
+            && !crate::api_token::service::is_live_by_id(db, *token, user.id).await?
+        {
+            return Ok(None);
+        }
+        let Some(row) = user::Entity::find_by_id(user.id).one(db).await? else { return Ok(None) };
+        Ok(Some(Self::User { user: row.into(), only_org: *only_org, api_token: *api_token }))
+    }
+
+    /// The personal access token of the credential, if it is one.
+    pub fn api_token(&self) -> Option<Uuid> {
+        match self {
+            Self::User { api_token, .. } => *api_token,
+            Self::Anonymous => None,
+        }
     }
 
     /// The viewer's grants as loaded, shaped by the credential: a personal access token's
@@ -44,14 +69,14 @@ impl Viewer {
     /// of invitations to it (§2, §3.1).
     pub fn shape(&self, grants: crate::authz::Grants) -> crate::authz::Grants {
         let Self::User { user, api_token, .. } = self else { return grants };
-        let mut grants = if *api_token { grants.within_api_token_reach() } else { grants };
+        let mut grants = if api_token.is_some() { grants.within_api_token_reach() } else { grants };
         grants.invitee_email = user.email_verified.then(|| user.email.clone());
         grants
     }
 
     /// Whether the credential is a personal access token.
     pub fn is_api_token(&self) -> bool {
-        matches!(self, Self::User { api_token: true, .. })
+        self.api_token().is_some()
     }
 
     /// The signed-in user; `UNAUTHENTICATED` for an anonymous request (fail closed).

@@ -16,23 +16,24 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-const CREATE: &str = "mutation($n: String!, $s: Int!, $o: ID) {
+pub(crate) const CREATE: &str = "mutation($n: String!, $s: Int!, $o: ID) {
   createApiToken(input: { name: $n, expiresInSeconds: $s, organizationId: $o }) {
     secret
     apiToken { id name prefix createdAt expiresAt lastUsedAt revoked organization { id slug } }
   }
 }";
-const REVOKE_TOKEN: &str = "mutation($t: ID!) { revokeApiToken(input: { apiTokenId: $t }) { apiToken { id revoked } } }";
+pub(crate) const REVOKE_TOKEN: &str =
+    "mutation($t: ID!) { revokeApiToken(input: { apiTokenId: $t }) { apiToken { id revoked } } }";
 const LIST: &str =
     "{ viewer { apiTokens(first: 50) { totalCount nodes { id name prefix lastUsedAt revoked organization { slug } } } } }";
 
 /// A created token: its global id and its secret.
-struct Pat {
-    id: String,
-    secret: String,
+pub(crate) struct Pat {
+    pub(crate) id: String,
+    pub(crate) secret: String,
 }
 
-async fn create(by: &Client, name: &str, seconds: i64, org: Option<&str>) -> Pat {
+pub(crate) async fn create(by: &Client, name: &str, seconds: i64, org: Option<&str>) -> Pat {
     let d = by.ok(CREATE, json!({ "n": name, "s": seconds, "o": org })).await;
     let p = &d["createApiToken"];
     Pat {
@@ -42,7 +43,7 @@ async fn create(by: &Client, name: &str, seconds: i64, org: Option<&str>) -> Pat
 }
 
 /// The same user, signed in with a personal access token instead of a JWT.
-fn with_pat(user: &Client, pat: &Pat) -> Client {
+pub(crate) fn with_pat(user: &Client, pat: &Pat) -> Client {
     Client { token: Some(pat.secret.clone()), ..user.clone() }
 }
 

@@ -4,6 +4,10 @@
 //! subscribe before ack 4401, no `connection_init` within 10 s 4408, token expiry 4403,
 //! caps on subscriptions per socket and sockets per user 4429.
 
+mod sign_in;
+
+use sign_in::{sign_in, token_of};
+
 use super::AppState;
 use crate::error::AppError;
 use crate::graphql::limits::refusal;
@@ -107,40 +111,6 @@ fn take_slot(app: &Arc<AppState>, user: uuid::Uuid) -> Option<SocketSlot> {
     }
     *n += 1;
     Some(SocketSlot { app: app.clone(), user })
-}
-
-/// The token of a `connection_init` payload: `{"Authorization": "Bearer …"}` (any key
-/// case) or `{"token": "…"}`.
-fn token_of(payload: &Value) -> Option<String> {
-    let map = payload.as_object()?;
-    for (k, v) in map {
-        if k.eq_ignore_ascii_case("authorization") {
-            let v = v.as_str()?.trim();
-            let (scheme, token) = v.split_once(' ')?;
-            return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
-        }
-    }
-    map.get("token").and_then(Value::as_str).map(|t| t.trim().to_string())
-}
-
-/// The `connection_init` token → the viewer, when the token expires (unix seconds) and a
-/// personal access token's organization restriction; `Err` is the refusal message (4403).
-async fn sign_in(app: &AppState, token: Option<String>) -> Result<(Viewer, u64), String> {
-    let token = token.ok_or("missing token in the connection_init payload")?;
-    if crate::api_token::is_pat(&token) {
-        return match crate::api_token::service::authenticate(&app.db, &token).await {
-            Ok(Some((user, pat))) => {
-                Ok((Viewer::with_api_token(user, pat.organization_id), u64::try_from(pat.expires_at.timestamp()).unwrap_or(0)))
-            }
-            Ok(None) => Err("invalid, revoked or expired API token".into()),
-            Err(_) => Err("could not sign in".into()),
-        };
-    }
-    let verified = app.verifier.verify(&token).await?;
-    let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
-        .await
-        .map_err(|_| "could not sign in".to_string())?;
-    Ok((Viewer::signed_in(viewer), verified.expires_at))
 }
 
 async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
@@ -366,11 +336,26 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         Protocol::Legacy => "data",
     };
     let id = op.id;
+    // Each operation runs as the credential stands now, as an HTTP request would: the
+    // user's row read again, a personal access token checked again (a revoked one closes
+    // the socket, RULES.md §9.6).
+    let viewer = match op.viewer.current(&app.db).await {
+        Ok(Some(viewer)) => viewer,
+        Ok(None) => {
+            let _ = out.send(text(error_message(&id, &refusal(AppError::unauthenticated()).errors))).await;
+            let _ = out.send(close(4403, "Forbidden: the token no longer stands")).await;
+            return;
+        }
+        Err(e) => {
+            let _ = out.send(text(error_message(&id, &refusal(e).errors))).await;
+            return;
+        }
+    };
     let subscription = op.kind == OperationType::Subscription;
     let mut stream = if subscription {
-        app.schema.execute_stream(app.prepare(request, op.viewer))
+        app.schema.execute_stream(app.prepare(request, viewer))
     } else {
-        let once = Box::pin(app.execute(request, op.viewer, op.kind == OperationType::Mutation));
+        let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
         match tokio::time::timeout(app.settings.limits.request_timeout, once).await {
             Ok(response) => futures_util::stream::once(async move { response }).boxed(),
             Err(_) => {
