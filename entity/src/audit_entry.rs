@@ -11,6 +11,13 @@ pub struct Model {
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<Uuid>,
+    /// The team of what the entry is about, when that is below the organization (a
+    /// membership of a team or project, a group's project, a labeling job); only viewers
+    /// who see it see the entry. The nil team: written before entries said (see the
+    /// migration `m20261205_000017_audit_scope`).
+    pub team_id: Option<Uuid>,
+    /// The project of what the entry is about, when that is a project or below it.
+    pub project_id: Option<Uuid>,
     pub before: Option<String>,
     pub after: Option<String>,
     pub created_at: DateTimeUtc,

@@ -20,17 +20,10 @@ impl Loader<ActivityOfTeam> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
-        let grants = self.grants().await.map_err(load_err)?;
-        let (teams, f) = (grants.team_filter(), grants.project_filter());
         // Team-level entries if the viewer sees the team, and those of projects the viewer
         // sees (the rules of `authz`): a published project opens neither (RULES.md §9.1).
-        let visible = |_: &PageArgs, sql: &mut Sql| {
-            sql.push("((t.project_id IS NULL AND ");
-            teams.push_sql_on(sql, "t.organization_id", "t.team_id");
-            sql.push(") OR ");
-            f.push_sql_on(sql, "t.project_id");
-            sql.push(")");
-        };
+        let f = self.grants().await.map_err(load_err)?.about_filter();
+        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql(sql);
         let table = ChildTable { table: "activity", parent_col: "team_id", parent_of: |a: &activity::Model| a.team_id };
         load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await

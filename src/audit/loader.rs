@@ -4,8 +4,8 @@
 //! empty page (filtered, never nulled).
 
 use super::AuditAction;
-use crate::authz::Resource;
 use crate::authz::keys;
+use crate::authz::{AboutFilter, Resource};
 use crate::db::Sql;
 use crate::db::page::{Page, PageArgs};
 use crate::error::AppResult;
@@ -26,11 +26,22 @@ struct Count {
     n: i64,
 }
 
-/// `WHERE` of both statements over alias `t`: the organizations, the action, capability
-/// entries only for holders of `capability.manage` (as `capabilityGrants`), and (for the
-/// rows) the entries between the cursors: older than `after`, newer than `before`.
-fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabilities: bool, args: Option<&PageArgs>) {
-    sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs);
+/// What one statement reads: the organizations, the action, capability entries only for
+/// holders of `capability.manage` (as `capabilityGrants`), entries about a team or
+/// project only for who sees it (`seen`).
+struct Narrow<'a> {
+    orgs: &'a [Uuid],
+    action: Option<AuditAction>,
+    hide_capabilities: bool,
+    seen: &'a AboutFilter,
+}
+
+/// `WHERE` of both statements over alias `t` (`Narrow`), and (for the rows) the entries
+/// between the cursors: older than `after`, newer than `before`.
+fn narrow(sql: &mut Sql, n: &Narrow<'_>, args: Option<&PageArgs>) {
+    let Narrow { orgs, action, hide_capabilities, seen } = *n;
+    sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs).push(" AND ");
+    seen.push_sql(sql);
     if hide_capabilities {
         sql.push(" AND t.action NOT IN ")
             .bind_list(&[AuditAction::CapabilityGranted.as_str(), AuditAction::CapabilityRevoked.as_str()]);
@@ -50,10 +61,8 @@ fn narrow(sql: &mut Sql, orgs: &[Uuid], action: Option<AuditAction>, hide_capabi
 /// oldest entries of the window are picked (then shown newest first).
 async fn load_pages<C: ConnectionTrait>(
     db: &C,
-    orgs: &[Uuid],
+    n: &Narrow<'_>,
     args: &PageArgs,
-    action: Option<AuditAction>,
-    hide_capabilities: bool,
 ) -> AppResult<HashMap<Uuid, Page<audit_entry::Model>>> {
     let backend = db.get_database_backend();
     let mut rows_sql = Sql::new(backend);
@@ -61,13 +70,13 @@ async fn load_pages<C: ConnectionTrait>(
     rows_sql.push(&format!(
         "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.organization_id ORDER BY t.id {pick}) AS rn_"
     ));
-    narrow(&mut rows_sql, orgs, action, hide_capabilities, Some(args));
+    narrow(&mut rows_sql, n, Some(args));
     rows_sql.push(") sub WHERE sub.rn_ <= ").bind((args.first + 1) as i64).push(" ORDER BY sub.organization_id, sub.id DESC");
     let rows = audit_entry::Entity::find().from_raw_sql(rows_sql.build()).all(db).await?;
 
     let mut count_sql = Sql::new(backend);
     count_sql.push("SELECT t.organization_id AS parent, COUNT(*) AS n");
-    narrow(&mut count_sql, orgs, action, hide_capabilities, None);
+    narrow(&mut count_sql, n, None);
     count_sql.push(" GROUP BY t.organization_id");
     let counts: HashMap<Uuid, i64> =
         Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
@@ -76,7 +85,7 @@ async fn load_pages<C: ConnectionTrait>(
     for row in rows {
         grouped.entry(row.organization_id).or_default().push(row);
     }
-    Ok(orgs
+    Ok(n.orgs
         .iter()
         .map(|o| {
             let rows = grouped.remove(o).unwrap_or_default();
@@ -98,9 +107,11 @@ impl Loader<AuditOfOrganization> for DbLoader {
                 groups.entry((k.1, k.2, !grants.can(&org, keys::CAPABILITY_MANAGE))).or_default().push(k.0);
             }
         }
+        let seen = grants.about_filter();
         let mut out = HashMap::new();
         for ((args, action, hide), orgs) in groups {
-            let pages = load_pages(&self.db, &orgs, &args, action, hide).await.map_err(load_err)?;
+            let n = Narrow { orgs: &orgs, action, hide_capabilities: hide, seen: &seen };
+            let pages = load_pages(&self.db, &n, &args).await.map_err(load_err)?;
             out.extend(pages.into_iter().map(|(org, page)| (AuditOfOrganization(org, args, action), page)));
         }
         Ok(out)

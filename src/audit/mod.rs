@@ -100,12 +100,33 @@ impl AuditAction {
 /// (`None` when it did not exist before, or no longer exists after).
 pub struct Change {
     pub organization: Uuid,
+    /// What the entry is about, when that is below the organization: only viewers who see
+    /// it see the entry (RULES.md §9.1).
+    pub within: Option<Within>,
     pub actor: Option<Uuid>,
     pub action: AuditAction,
     pub target_kind: &'static str,
     pub target_id: Option<Uuid>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+/// The team, and the project if any, an entry is about.
+#[derive(Clone, Copy, Debug)]
+pub struct Within {
+    pub team: Uuid,
+    pub project: Option<Uuid>,
+}
+
+impl Within {
+    pub fn project(team: Uuid, project: Uuid) -> Self {
+        Self { team, project: Some(project) }
+    }
+
+    /// Where membership `m` is: nothing below the organization for an organization's.
+    pub fn membership(m: &entity::membership::Model) -> Option<Self> {
+        m.team_id.map(|team| Self { team, project: m.project_id })
+    }
 }
 
 /// Records one entry inside the caller's transaction.
@@ -117,6 +138,8 @@ pub async fn record<C: ConnectionTrait>(db: &C, change: Change) -> AppResult<()>
         action: change.action.as_str().into(),
         target_kind: change.target_kind.into(),
         target_id: change.target_id,
+        team_id: change.within.map(|w| w.team),
+        project_id: change.within.and_then(|w| w.project),
         before: change.before.map(|v| v.to_string()),
         after: change.after.map(|v| v.to_string()),
         created_at: chrono::Utc::now(),
@@ -163,6 +186,7 @@ pub fn membership_change(
 ) -> Change {
     Change {
         organization: m.organization_id,
+        within: Within::membership(m),
         actor: Some(actor),
         action,
         target_kind: "Membership",

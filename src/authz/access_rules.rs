@@ -23,6 +23,27 @@ fn admitted<C: ColumnTrait>(g: &Grants, org: C) -> Condition {
     c
 }
 
+impl Grants {
+    /// Rows of organizations the credential reaches at all (`admitted`), for the viewer's
+    /// own lists (their memberships, their pending invitations): a personal access token
+    /// lists nothing of an organization where it may not act (RULES.md §9.6).
+    pub fn admitted<C: ColumnTrait>(&self, org: C) -> Condition {
+        admitted(self, org)
+    }
+
+    /// `admitted` over `org_col` in a hand-written statement.
+    pub fn push_sql_admitted(&self, sql: &mut crate::db::Sql, org_col: &str) {
+        sql.push("TRUE");
+        if !self.unreached.is_empty() {
+            let unreached: Vec<Uuid> = self.unreached.iter().copied().collect();
+            sql.push(&format!(" AND {org_col} NOT IN ")).bind_list(&unreached);
+        }
+        if let Some(only) = self.only_org {
+            sql.push(&format!(" AND {org_col} = ")).bind(only);
+        }
+    }
+}
+
 /// The columns of a row that names a scope by kind and id, with its ancestors.
 struct ScopeCols<C> {
     kind: C,

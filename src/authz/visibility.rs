@@ -125,6 +125,33 @@ impl Grants {
     }
 }
 
+/// Which rows about a team or a project in it the viewer sees (activity, audit entries):
+/// one about the team itself (`project_col` null) if they see the team, one about a
+/// project if they see the project; a row about neither (`team_col` null) is about the
+/// organization itself. Built once per statement from the viewer's grants.
+pub struct AboutFilter {
+    teams: TeamFilter,
+    projects: ProjectFilter,
+}
+
+impl Grants {
+    pub fn about_filter(&self) -> AboutFilter {
+        AboutFilter { teams: self.team_filter(), projects: self.project_filter() }
+    }
+}
+
+impl AboutFilter {
+    /// Appends the filter for rows of alias `t` with `t.organization_id`, `t.team_id` and
+    /// `t.project_id`.
+    pub fn push_sql(&self, sql: &mut Sql) {
+        sql.push("(t.team_id IS NULL OR (t.project_id IS NULL AND ");
+        self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
+        sql.push(") OR (t.project_id IS NOT NULL AND ");
+        self.projects.push_sql_on(sql, "t.project_id");
+        sql.push("))");
+    }
+}
+
 impl TeamFilter {
     /// Appends `(organization_id IN … OR id IN …)` for table alias `t`.
     pub fn push_sql(&self, sql: &mut Sql) {

@@ -110,6 +110,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
     capability_grant::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await?;
     let change = Change {
         organization: g.organization,
+        within: None,
         actor: Some(viewer.id),
         action: AuditAction::CapabilityGranted,
         target_kind: "CapabilityGrant",
@@ -136,6 +137,7 @@ pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<
     }
     let change = Change {
         organization: g.organization,
+        within: None,
         actor: Some(viewer.id),
         action: AuditAction::CapabilityRevoked,
         target_kind: "CapabilityGrant",
@@ -183,6 +185,7 @@ pub async fn remove_for_member<C: ConnectionTrait>(db: &C, actor: Option<Uuid>, 
         let g = CapabilityRef { organization: org, user, permission: row.permission };
         let change = Change {
             organization: org,
+            within: None,
             actor,
             action: AuditAction::CapabilityRevoked,
             target_kind: "CapabilityGrant",

@@ -132,7 +132,7 @@ pub async fn update_dataset(
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
-    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::of_visible(&txn, d.project_id).await?;
     if !grants.can(&plain(&p), keys::DATASET_UPDATE) {
         return Err(AppError::forbidden("requires dataset.update"));
     }
@@ -168,7 +168,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
         Some(pid) => Some(find_visible(&txn, &grants, pid).await?),
         None => None,
     };
-    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::of_visible(&txn, d.project_id).await?;
     if !grants.can(&plain(&p), keys::DATASET_MOVE) {
         return Err(AppError::forbidden("requires dataset.move"));
     }
@@ -235,7 +235,7 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
-    let p = project_repo::find_visible(&txn, &grants, d.project_id).await?;
+    let p = project_repo::of_visible(&txn, d.project_id).await?;
     if !grants.can(&plain(&p), keys::DATASET_DELETE) && !grants.can(&plain(&p), keys::DATASET_DELETE_OWN) {
         return Err(delete_refusal());
     }

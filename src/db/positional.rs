@@ -122,7 +122,19 @@ positional!(api_token {
     last_used_at,
     revoked_at
 });
-positional!(audit_entry { id, organization_id, actor_id, action, target_kind, target_id, before, after, created_at });
+positional!(audit_entry {
+    id,
+    organization_id,
+    actor_id,
+    action,
+    target_kind,
+    target_id,
+    team_id,
+    project_id,
+    before,
+    after,
+    created_at
+});
 positional!(capability_grant { id, organization_id, user_id, permission, granted_by, created_at });
 positional!(catalog_version { id, version });
 positional!(dataset {

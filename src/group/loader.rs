@@ -58,7 +58,11 @@ impl Loader<ProjectsOfGroup> for DbLoader {
     async fn load(&self, keys: &[ProjectsOfGroup]) -> Result<HashMap<ProjectsOfGroup, Self::Value>, Self::Error> {
         let table =
             ChildTable { table: "group_projects", parent_col: "group_id", parent_of: |a: &group_project::Model| a.group_id };
-        load_grouped::<group_project::Entity, _, _, PageArgs>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, None)
+        // Assignments to projects the viewer sees only (RULES.md §9.1): the others are not
+        // counted, listed, nor dated.
+        let f = self.grants().await.map_err(load_err)?.project_filter();
+        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql_project_in(sql, "t.project_id");
+        load_grouped::<group_project::Entity, _, _, PageArgs>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await
             .map_err(load_err)
     }

@@ -5,7 +5,7 @@
 //! change of an organization's groups locks the organization row, as removing a member
 //! from the organization does, so a group never keeps a member who left.
 
-use crate::audit::{self, AuditAction, Change};
+use crate::audit::{self, AuditAction, Change, Within};
 use crate::authz::keys;
 use crate::authz::{Grants, Resource, RoleInfo, Scope};
 use crate::db::sibling_name_taken;
@@ -72,16 +72,18 @@ fn assignment_state(project: Uuid, role: &str) -> Value {
     json!({ "projectId": project, "role": role })
 }
 
+/// Records a change to group `g`; `within`: the project an assignment is about.
 async fn record<C: ConnectionTrait>(
     db: &C,
     actor: Uuid,
     g: &group::Model,
     action: AuditAction,
-    before: Option<Value>,
-    after: Option<Value>,
+    (before, after): (Option<Value>, Option<Value>),
+    within: Option<Within>,
 ) -> AppResult<()> {
     let change = Change {
         organization: g.organization_id,
+        within,
         actor: Some(actor),
         action,
         target_kind: "Group",
@@ -115,7 +117,7 @@ pub async fn create_group(req: &RequestCtx, org_id: Uuid, name: Name, descriptio
         created_at: chrono::Utc::now(),
     };
     group::Entity::insert(g.clone().into_active_model()).exec_without_returning(&txn).await?;
-    record(&txn, viewer.id, &g, AuditAction::GroupCreated, None, Some(state(&g))).await?;
+    record(&txn, viewer.id, &g, AuditAction::GroupCreated, (None, Some(state(&g))), None).await?;
     txn.commit().await?;
     Ok(g)
 }
@@ -155,7 +157,7 @@ pub async fn update_group(req: &RequestCtx, id: Uuid, changes: GroupChanges) -> 
     let g = am.update(&txn).await?;
     let after = state(&g);
     if before != after {
-        record(&txn, viewer.id, &g, AuditAction::GroupUpdated, Some(before), Some(after)).await?;
+        record(&txn, viewer.id, &g, AuditAction::GroupUpdated, (Some(before), Some(after)), None).await?;
     }
     txn.commit().await?;
     Ok(g)
@@ -172,7 +174,7 @@ pub async fn delete_group(req: &RequestCtx, id: Uuid) -> AppResult<Uuid> {
     group_member::Entity::delete_many().filter(group_member::Column::GroupId.eq(g.id)).exec(&txn).await?;
     group_project::Entity::delete_many().filter(group_project::Column::GroupId.eq(g.id)).exec(&txn).await?;
     group::Entity::delete_by_id(g.id).exec(&txn).await?;
-    record(&txn, viewer.id, &g, AuditAction::GroupDeleted, Some(state(&g)), None).await?;
+    record(&txn, viewer.id, &g, AuditAction::GroupDeleted, (Some(state(&g)), None), None).await?;
     txn.commit().await?;
     Ok(g.id)
 }
@@ -232,7 +234,7 @@ pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResu
         created_at: chrono::Utc::now(),
     };
     group_member::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
-    record(&txn, viewer.id, &g, AuditAction::GroupMemberAdded, None, Some(json!({ "userId": user }))).await?;
+    record(&txn, viewer.id, &g, AuditAction::GroupMemberAdded, (None, Some(json!({ "userId": user }))), None).await?;
     txn.commit().await?;
     Ok(g)
 }
@@ -248,7 +250,7 @@ pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppR
         return Err(AppError::precondition("the user is not a member of the group"));
     };
     group_member::Entity::delete_by_id(row.id).exec(&txn).await?;
-    record(&txn, viewer.id, &g, AuditAction::GroupMemberRemoved, Some(json!({ "userId": user })), None).await?;
+    record(&txn, viewer.id, &g, AuditAction::GroupMemberRemoved, (Some(json!({ "userId": user })), None), None).await?;
     txn.commit().await?;
     Ok(g)
 }
@@ -287,6 +289,7 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
         .one(&txn)
         .await?;
     let after = Some(assignment_state(p.id, &role.key));
+    let within = Some(Within::project(p.team_id, p.id));
     match existing {
         Some(a) if a.role_id == role.id => {}
         Some(a) => {
@@ -294,7 +297,7 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
             let mut am = a.into_active_model();
             am.role_id = Set(role.id);
             am.update(&txn).await?;
-            record(&txn, viewer.id, &g, AuditAction::GroupProjectAssigned, before, after).await?;
+            record(&txn, viewer.id, &g, AuditAction::GroupProjectAssigned, (before, after), within).await?;
         }
         None => {
             let row = group_project::Model {
@@ -306,7 +309,7 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
                 created_at: chrono::Utc::now(),
             };
             group_project::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
-            record(&txn, viewer.id, &g, AuditAction::GroupProjectAssigned, None, after).await?;
+            record(&txn, viewer.id, &g, AuditAction::GroupProjectAssigned, (None, after), within).await?;
         }
     }
     txn.commit().await?;
@@ -331,7 +334,8 @@ pub async fn unassign_project(req: &RequestCtx, id: Uuid, project_id: Uuid) -> A
     };
     let before = Some(assignment_state(p.id, &role_of(&grants, a.role_id)?.key));
     group_project::Entity::delete_by_id(a.id).exec(&txn).await?;
-    record(&txn, viewer.id, &g, AuditAction::GroupProjectUnassigned, before, None).await?;
+    record(&txn, viewer.id, &g, AuditAction::GroupProjectUnassigned, (before, None), Some(Within::project(p.team_id, p.id)))
+        .await?;
     txn.commit().await?;
     Ok(g)
 }
@@ -351,7 +355,7 @@ pub async fn remove_from_organization<C: ConnectionTrait>(db: &C, actor: Uuid, o
     group_member::Entity::delete_many().filter(group_member::Column::Id.is_in(ids)).exec(db).await?;
     let groups = group::Entity::find().filter(group::Column::Id.is_in(rows.iter().map(|r| r.group_id))).all(db).await?;
     for g in &groups {
-        record(db, actor, g, AuditAction::GroupMemberRemoved, Some(json!({ "userId": user })), None).await?;
+        record(db, actor, g, AuditAction::GroupMemberRemoved, (Some(json!({ "userId": user })), None), None).await?;
     }
     Ok(())
 }
@@ -363,11 +367,16 @@ pub async fn detach_project<C: ConnectionTrait>(db: &C, grants: &Grants, project
         .filter(group_project::Column::OrganizationId.ne(new_org))
         .all(db)
         .await?;
+    // The project's place before the move (its row is rewritten after this).
+    let within = match rows.is_empty() {
+        true => None,
+        false => entity::project::Entity::find_by_id(project).one(db).await?.map(|p| Within::project(p.team_id, p.id)),
+    };
     for a in rows {
         let before = Some(assignment_state(project, &role_of(grants, a.role_id)?.key));
         group_project::Entity::delete_by_id(a.id).exec(db).await?;
         if let Some(g) = group::Entity::find_by_id(a.group_id).one(db).await? {
-            record(db, grants.user_id, &g, AuditAction::GroupProjectUnassigned, before, None).await?;
+            record(db, grants.user_id, &g, AuditAction::GroupProjectUnassigned, (before, None), within).await?;
         }
     }
     Ok(())

@@ -47,11 +47,10 @@ impl Loader<InvitationsOfScope> for DbLoader {
 }
 
 /// The 100 newest PENDING invitations addressed to `email` (a viewer's verified e-mail)
-/// and not expired at `now`, of `only_org` alone when set (a restricted credential).
+/// and not expired at `now`, of organizations the credential reaches (`Grants::admitted`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PendingFor {
     pub email: String,
-    pub only_org: Option<Uuid>,
     pub now: DateTime<Utc>,
 }
 
@@ -60,13 +59,11 @@ impl Loader<PendingFor> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[PendingFor]) -> Result<HashMap<PendingFor, Self::Value>, Self::Error> {
+        let grants = self.grants().await.map_err(load_err)?;
         let mut out = HashMap::new();
         for key in keys {
-            let mut query = invitation::Entity::find();
-            if let Some(org) = key.only_org {
-                query = query.filter(invitation::Column::OrganizationId.eq(org));
-            }
-            let rows = query
+            let rows = invitation::Entity::find()
+                .filter(grants.admitted(invitation::Column::OrganizationId))
                 .filter(invitation::Column::Email.eq(key.email.as_str()))
                 .filter(invitation::Column::Status.eq("PENDING"))
                 .filter(invitation::Column::ExpiresAt.gt(key.now))

@@ -81,6 +81,13 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     am.status = Set("ACCEPTED".into());
     am.responded_at = Set(Some(Utc::now()));
     let inv = am.update(&txn).await?;
+    // A personal access token acts only where its owner holds `sdk_token.generate` (RULES.md
+    // §9.6): it joins an organization only as a member who would (else nothing is kept).
+    if req.viewer.is_api_token() && !req.load_grants(&txn).await?.admits(s.org) {
+        return Err(AppError::forbidden(
+            "a personal access token acts only where its owner holds sdk_token.generate; accept with a sign-in token",
+        ));
+    }
     txn.commit().await?;
     Ok((inv, m))
 }

@@ -5,7 +5,7 @@
 use super::service::{MAX_JOB_ASSIGNEES, change, find_visible, lock, log, require_manage, resource};
 use super::status::AssigneeRole;
 use crate::activity::Action;
-use crate::audit::{self, AuditAction, Change};
+use crate::audit::{self, AuditAction, Change, Within};
 use crate::authz::keys;
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::is_member;
@@ -174,8 +174,13 @@ async fn record_removed<C: ConnectionTrait>(
     a: &assignee::Model,
     before: serde_json::Value,
 ) -> AppResult<()> {
+    // The job's place (read here: an organization's removals are rare); the nil team, seen
+    // only by who sees every team, if the job is gone.
+    let job = job::Entity::find_by_id(a.job_id).one(db).await?;
+    let within = job.map_or(Within { team: Uuid::nil(), project: None }, |j| Within::project(j.team_id, j.project_id));
     let change = Change {
         organization: org,
+        within: Some(within),
         actor,
         action: AuditAction::LabelingJobUnassigned,
         target_kind: "LabelingJob",

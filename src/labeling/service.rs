@@ -73,6 +73,7 @@ pub(super) fn change(
 ) -> Change {
     Change {
         organization: j.organization_id,
+        within: Some(crate::audit::Within::project(j.team_id, j.project_id)),
         actor: Some(actor),
         action,
         target_kind: "LabelingJob",

@@ -104,16 +104,16 @@ pub async fn members_of(
     let search = crate::domain::SearchText::parse("search", search.as_deref())?.map(|s| s.as_str().to_string());
     // Grants first: loading them refreshes a stale catalog (a custom role made elsewhere).
     let grants = req.grants().await?;
-    let role = match role {
-        Some(key) => {
-            let key = RoleKey::parse("role", &key)?;
-            Some(req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role")?)
-        }
-        None => None,
-    };
+    let key = role.as_deref().map(|key| RoleKey::parse("role", key)).transpose()?;
+    // Permission before the catalog: whether a role key exists in the organization is not
+    // told to a viewer who may not read its members (RULES.md §9.8).
     if !grants.can(&resource, keys::MEMBER_READ) {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
+    let role = match key {
+        Some(key) => Some(req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role")?),
+        None => None,
+    };
     let key = MembersOfScope(scope_id, MemberQuery { args, role, search });
     let page = req.loader.load_one(key).await.map_err(gql)?;
     Ok(MembershipConnection::from_page(page.unwrap_or_else(Page::empty), Membership))

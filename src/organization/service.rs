@@ -170,6 +170,7 @@ pub async fn transfer_organization_ownership(req: &RequestCtx, id: Uuid, new_own
     let org = am.update(&txn).await?;
     let transferred = audit::Change {
         organization: id,
+        within: None,
         actor: Some(actor),
         action: AuditAction::OwnershipTransferred,
         target_kind: "Organization",

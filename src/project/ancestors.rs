@@ -67,7 +67,10 @@ pub const COPIES: &[Copy] = &[
 /// project's ancestors, with the reason.
 pub const NOT_COPIES: &[(&str, &str)] = &[
     ("api_tokens", "the organization a token is restricted to"),
-    ("audit_entries", "the organization's own security record of what happened in it; it never moves"),
+    (
+        "audit_entries",
+        "the organization's own security record of what happened in it; it never moves, and an entry keeps the team it was about when written",
+    ),
     ("capability_grants", "a grant to a member of the organization"),
     ("group_members", "a user's place in a group of the organization"),
     ("groups", "a group belongs to its organization"),

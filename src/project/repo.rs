@@ -21,6 +21,13 @@ pub async fn find_visible_locked<C: ConnectionTrait>(db: &C, grants: &Grants, id
     crate::authz::find_visible_locked::<project::Entity, _>(db, grants, id).await
 }
 
+/// The project of a row the viewer sees (a dataset), without a rule of its own: a dataset
+/// seen through a labeling job does not open its project, yet a change to the dataset is
+/// then refused by permission (`FORBIDDEN`: the viewer sees it, RULES.md §3), not hidden.
+pub async fn of_visible<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
+    project::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
 pub async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<project::Model> {
     project::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
 }

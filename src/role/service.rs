@@ -239,6 +239,7 @@ pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<Role
     let after = state(&model.key, &model.name, model.description.as_deref(), input.scope, &input.grants);
     let change = Change {
         organization: org,
+        within: None,
         actor: Some(viewer.id),
         action: AuditAction::RoleCreated,
         target_kind: "Role",
@@ -285,6 +286,7 @@ pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> 
     let after = state(&updated.key, &updated.name, updated.description.as_deref(), r.scope, &new_grants);
     let change = Change {
         organization: org,
+        within: None,
         actor: Some(viewer.id),
         action: AuditAction::RoleUpdated,
         target_kind: "Role",
@@ -321,6 +323,7 @@ pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
     role::Entity::delete_by_id(current.id).exec(&txn).await?;
     let change = Change {
         organization: org,
+        within: None,
         actor: Some(viewer.id),
         action: AuditAction::RoleDeleted,
         target_kind: "Role",

@@ -81,12 +81,12 @@ impl Loader<ViewerTeams> for DbLoader {
     }
 }
 
-/// A user's own memberships, within the reach of the credential (`only_org`), optionally
-/// of one scope kind, one page (`User.memberships` of the viewer).
+/// A user's own memberships, within the reach of the credential (`Grants::admitted`: a
+/// restricted token's organization, none where a token may not act), optionally of one
+/// scope kind, one page (`User.memberships` of the viewer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MembershipsOfUser {
     pub user: Uuid,
-    pub only_org: Option<Uuid>,
     pub scope: Option<Scope>,
     pub args: PageArgs,
 }
@@ -96,13 +96,12 @@ impl Loader<MembershipsOfUser> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[MembershipsOfUser]) -> Result<HashMap<MembershipsOfUser, Self::Value>, Self::Error> {
+        let grants = self.grants().await.map_err(load_err)?;
         let mut out = HashMap::new();
         for key in keys {
             let filter = |sql: &mut Sql| {
-                sql.push("t.user_id = ").bind(key.user);
-                if let Some(org) = key.only_org {
-                    sql.push(" AND t.organization_id = ").bind(org);
-                }
+                sql.push("t.user_id = ").bind(key.user).push(" AND ");
+                grants.push_sql_admitted(sql, "t.organization_id");
                 if let Some(kind) = key.scope {
                     sql.push(" AND t.scope_kind = ").bind(kind.as_str());
                 }

@@ -101,7 +101,7 @@ impl User {
         if !self.is_viewer(req) {
             return Ok(None);
         }
-        let key = MembershipsOfUser { user: self.0.id, only_org: req.viewer.only_org(), scope: scope_kind.map(Into::into), args };
+        let key = MembershipsOfUser { user: self.0.id, scope: scope_kind.map(Into::into), args };
         let page = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_else(Page::empty);
         Ok(Some(MembershipConnection::from_page(page, crate::membership::schema::Membership)))
     }

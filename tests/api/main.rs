@@ -60,6 +60,7 @@ mod roles;
 mod scalars;
 mod scope_identity;
 mod sharing;
+mod side_doors;
 mod socket_freshness;
 mod subscriptions;
 mod transfers;

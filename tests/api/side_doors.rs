@@ -1,0 +1,150 @@
+//! Where features meet (an adversarial review, RULES.md §3, §9): no field tells more about
+//! an object than `node` would, no answer depends on a hidden object, and a personal
+//! access token is held to its reach in the viewer's own lists and when it answers an
+//! invitation.
+
+use crate::api_tokens::{create, with_pat};
+use crate::both;
+use crate::fixtures::{DefaultOrg, add_member, create_org};
+use crate::helpers::*;
+use crate::labeling_jobs::{ASSIGN, create_job, dataset};
+use crate::ops::{ACCEPT, CREATE_ORGANIZATION, DELETE_DATASET, INVITE, UPDATE_DATASET};
+use serde_json::json;
+
+const CREATE_ROLE: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"auditor\", name: \"Auditor\",
+    scopeKind: ORGANIZATION, permissions: [\"org.read\"] }) { role { key } } }";
+const MEMBERS_BY_ROLE: &str = "query($r: String!) { viewer { pendingInvitations {
+    organization { members(role: $r) { totalCount } } } } }";
+
+both!(whether_a_role_key_exists_is_not_told_to_who_may_not_read_members, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let carol = app.user("carol").await;
+    let org = create_org(&owner, "acme").await;
+    owner.ok(CREATE_ROLE, json!({ "o": org.id })).await;
+    owner.ok(INVITE, json!({ "s": org.id, "e": "carol@example.com", "r": "worker" })).await;
+    // Carol sees the organization's identity through her invitation, not its members.
+    let existing = carol.post(MEMBERS_BY_ROLE, json!({ "r": "auditor" })).await;
+    let unknown = carol.post(MEMBERS_BY_ROLE, json!({ "r": "no_such_role" })).await;
+    assert_eq!(existing, unknown, "the same answer for a custom role key and an unknown one");
+    assert_eq!(existing.1["data"]["viewer"]["pendingInvitations"][0]["organization"]["members"]["totalCount"], 0, "{existing:?}");
+    // A member who may read members is told.
+    let members = "query($r: String!) { organization(slug: \"acme\") { members(role: $r) { totalCount } } }";
+    assert_eq!(owner.ok(members, json!({ "r": "auditor" })).await["organization"]["members"]["totalCount"], 0);
+    assert_eq!(owner.code(members, json!({ "r": "no_such_role" })).await, "BAD_USER_INPUT");
+});
+
+const CREATE_GROUP: &str = "mutation($o: ID!) { createGroup(input: { organizationId: $o, name: \"Core\" }) { group { id } } }";
+const ASSIGN_GROUP: &str = "mutation($g: ID!, $p: ID!) {
+    assignGroupToProject(input: { groupId: $g, projectId: $p, role: \"labeler\" }) { group { id } } }";
+const GROUP_PROJECTS: &str =
+    "query($g: ID!) { node(id: $g) { ... on Group { projects { totalCount nodes { assignedAt project { id } } } } } }";
+const PROJECT: &str = "query($p: ID!) { node(id: $p) { id } }";
+
+both!(a_groups_projects_are_those_the_viewer_sees, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let d = t.owner.ok(CREATE_GROUP, json!({ "o": t.org })).await;
+    let group = d["createGroup"]["group"]["id"].as_str().expect("group").to_string();
+    t.owner.ok(ASSIGN_GROUP, json!({ "g": group, "p": t.project })).await;
+    let owners = t.owner.ok(GROUP_PROJECTS, json!({ "g": group })).await;
+    assert_eq!(owners["node"]["projects"]["totalCount"], 1, "{owners}");
+    // The supervisor reads groups but does not see the project.
+    assert_eq!(t.supervisor.ok(PROJECT, json!({ "p": t.project })).await["node"], json!(null));
+    let theirs = t.supervisor.ok(GROUP_PROJECTS, json!({ "g": group })).await;
+    assert_eq!(theirs["node"]["projects"], json!({ "totalCount": 0, "nodes": [] }), "neither counted nor listed");
+});
+
+both!(a_dataset_seen_through_a_labeling_job_is_read_only, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    assert_eq!(t.annotator.ok("query($d: ID!) { node(id: $d) { id } }", json!({ "d": d })).await["node"]["id"], d.as_str());
+    // Seen, so refused by permission (RULES.md §3), not hidden.
+    assert_eq!(t.annotator.code(UPDATE_DATASET, json!({ "d": d, "n": "E" })).await, "FORBIDDEN");
+    assert_eq!(t.annotator.code(DELETE_DATASET, json!({ "d": d })).await, "FORBIDDEN");
+    // Not seen at all: hidden.
+    assert_eq!(t.outsider.code(DELETE_DATASET, json!({ "d": d })).await, "NOT_FOUND");
+});
+
+const MINE: &str = "{ viewer { memberships { nodes { organization { slug } } } pendingInvitations { organization { slug } } } }";
+
+both!(a_token_lists_nothing_of_an_organization_where_it_may_not_act, |app: TestApp| async move {
+    let bob = app.user("bob").await;
+    let alice = app.user("alice").await;
+    let d = bob.ok(CREATE_ORGANIZATION, json!({ "s": "sa", "p": "SUPERANNOTATE" })).await;
+    let sa = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    // A contributor does not hold sdk_token.generate in SuperAnnotate.
+    add_member(&bob, &sa, &alice, "contributor").await;
+    let other = create_org(&bob, "other").await;
+    bob.ok(INVITE, json!({ "s": other.id, "e": "alice@example.com", "r": "worker" })).await;
+    let slugs = |v: &serde_json::Value, list: &str| -> Vec<String> {
+        v["viewer"][list]
+            .as_array()
+            .or_else(|| v["viewer"][list]["nodes"].as_array())
+            .expect("a list")
+            .iter()
+            .map(|n| n["organization"]["slug"].as_str().expect("slug").to_string())
+            .collect()
+    };
+    let signed_in = alice.ok(MINE, json!({})).await;
+    assert!(slugs(&signed_in, "memberships").contains(&"sa".to_string()), "{signed_in}");
+    let pat = with_pat(&alice, &create(&alice, "all", 3600, None).await);
+    let by_token = pat.ok(MINE, json!({})).await;
+    assert!(!slugs(&by_token, "memberships").contains(&"sa".to_string()), "{by_token}");
+    assert_eq!(slugs(&by_token, "pendingInvitations"), vec!["other".to_string()], "{by_token}");
+});
+
+both!(a_token_does_not_join_an_organization_where_it_may_not_act, |app: TestApp| async move {
+    let bob = app.user("bob").await;
+    let carol = app.user("carol").await;
+    let d = bob.ok(CREATE_ORGANIZATION, json!({ "s": "sa", "p": "SUPERANNOTATE" })).await;
+    let sa = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    let d = bob.ok(INVITE, json!({ "s": sa, "e": "carol@example.com", "r": "contributor" })).await;
+    let invitation = d["inviteMember"]["invitation"]["id"].as_str().expect("invitation").to_string();
+    let pat = with_pat(&carol, &create(&carol, "all", 3600, None).await);
+    assert_eq!(pat.code(ACCEPT, json!({ "i": invitation })).await, "FORBIDDEN");
+    let mine = carol.ok("{ viewer { memberships { totalCount } pendingInvitations { id } } }", json!({})).await;
+    assert_eq!(mine["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(1), "nothing was kept: {mine}");
+    // Signed in, she joins.
+    carol.ok(ACCEPT, json!({ "i": invitation })).await;
+});
+
+const CREATE_AUDITOR: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"auditor\", name: \"Auditor\",
+    scopeKind: ORGANIZATION, permissions: [\"org.read\", \"member.read\", \"member.manage\"] }) { role { key } } }";
+const AUDIT: &str =
+    "query($s: String!) { organization(slug: $s) { auditLog(first: 100) { totalCount nodes { action after } } } }";
+
+both!(an_audit_entry_about_a_team_or_project_is_read_only_by_who_sees_it, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
+    let auditor = app.user("auditor").await;
+    add_member(&t.owner, &t.org, &auditor, "auditor").await;
+    assert_eq!(auditor.ok(PROJECT, json!({ "p": t.team })).await["node"], json!(null), "the auditor sees no team");
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    let scopes = |log: &serde_json::Value| -> Vec<String> {
+        log["organization"]["auditLog"]["nodes"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| format!("{} {}", e["action"].as_str().unwrap_or(""), e["after"]["scopeKind"].as_str().unwrap_or("-")))
+            .collect()
+    };
+    let all = t.owner.ok(AUDIT, json!({ "s": t.slug })).await;
+    let seen = auditor.ok(AUDIT, json!({ "s": t.slug })).await;
+    let (all, seen) = (scopes(&all), scopes(&seen));
+    assert!(
+        all.contains(&"membership.created team".to_string()) && all.contains(&"labeling_job.assigned -".to_string()),
+        "{all:?}"
+    );
+    assert!(seen.contains(&"membership.created organization".to_string()), "organization-level entries stay: {seen:?}");
+    assert!(
+        seen.iter().all(|e| e == "membership.created organization" || e.starts_with("role.")),
+        "nothing about a team, project or job the auditor does not see: {seen:?}"
+    );
+    // A team member who is also an auditor sees the team's entries.
+    add_member(&t.owner, &t.team, &auditor, "viewer").await;
+    let now = scopes(&auditor.ok(AUDIT, json!({ "s": t.slug })).await);
+    assert!(now.contains(&"membership.created team".to_string()), "{now:?}");
+});
