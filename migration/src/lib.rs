@@ -23,6 +23,7 @@ mod m20261203_000014_verified_emails_and_capabilities;
 mod m20261204_000015_create_labeling_jobs;
 mod m20261205_000016_create_access_versions;
 mod m20261205_000017_audit_scope;
+mod m20261205_000018_catalog_triggers;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_create_labeling_jobs::Migration),
             Box::new(m20261205_000016_create_access_versions::Migration),
             Box::new(m20261205_000017_audit_scope::Migration),
+            Box::new(m20261205_000018_catalog_triggers::Migration),
         ]
     }
 }

@@ -144,3 +144,24 @@ both!(a_version_number_seen_again_after_the_database_went_back_does_not_match, |
     execute(&app, &format!("UPDATE access_versions SET version = {version}")).await;
     assert!(member.node(&org.id).await.is_null(), "grants kept at the same version number were reused");
 });
+
+both!(a_roles_permission_removed_behind_the_servers_back_is_gone_on_the_next_request, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let member = app.user("member").await;
+    owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
+    let can = "query($o: ID!) { node(id: $o) { ... on Organization { viewerCan(permission: \"sdk_token.generate\") } } }";
+    // Read twice: the second request reuses the grants and the catalog the first one read.
+    for _ in 0..2 {
+        assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], true);
+    }
+    // An operator's fix to a built-in role, by hand: every instance sees it on its next
+    // grants statement (the catalog version is raised by trigger).
+    execute(
+        &app,
+        "DELETE FROM role_permissions WHERE permission = 'sdk_token.generate' AND role_id IN \
+         (SELECT id FROM roles WHERE key = 'worker' AND scope_kind = 'organization' AND organization_id IS NULL)",
+    )
+    .await;
+    assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], false, "the catalog kept a removed grant");
+});
