@@ -129,11 +129,11 @@ both!(an_annotator_sees_exactly_the_work_assigned_to_them, |app: TestApp| async 
     for id in [&w.d2, &w.item_d2, &t.project] {
         assert!(t.annotator.node(id).await.is_null(), "{id} is not assigned");
     }
-    // Read only: an assignment grants no write. Dataset mutations need the project (an
-    // assignee sees only its identity: NOT_FOUND); adding and removing items need
-    // `dataset.update` on items the assignee sees (FORBIDDEN).
-    assert_eq!(t.annotator.code(UPDATE_DATASET, json!({ "d": w.d, "n": "Mine" })).await, "NOT_FOUND");
-    assert_eq!(t.annotator.code(DELETE_DATASET, json!({ "d": w.c })).await, "NOT_FOUND");
+    // Read only: an assignment grants no write. The assignee sees the datasets and items,
+    // so changing them is refused by permission (FORBIDDEN, RULES.md §3: visibility, then
+    // permission), like adding and removing items.
+    assert_eq!(t.annotator.code(UPDATE_DATASET, json!({ "d": w.d, "n": "Mine" })).await, "FORBIDDEN");
+    assert_eq!(t.annotator.code(DELETE_DATASET, json!({ "d": w.c })).await, "FORBIDDEN");
     let items = json!([{ "name": "x.png", "sizeBytes": 1.0, "contentType": "image/png" }]);
     assert_eq!(t.annotator.code(ADD_ITEMS, json!({ "d": w.c, "items": items })).await, "FORBIDDEN");
     assert_eq!(t.annotator.code(REMOVE_ITEMS, json!({ "ids": [w.item_c] })).await, "FORBIDDEN");
