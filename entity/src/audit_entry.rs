@@ -14,7 +14,7 @@ pub struct Model {
     /// The team of what the entry is about, when that is below the organization (a
     /// membership of a team or project, a group's project, a labeling job); only viewers
     /// who see it see the entry. The nil team: written before entries said (see the
-    /// migration `m20261205_000017_audit_scope`).
+    /// migration `m20261205_000017_scope_audit_entries`).
     pub team_id: Option<Uuid>,
     /// The project of what the entry is about, when that is a project or below it.
     pub project_id: Option<Uuid>,

@@ -22,8 +22,8 @@ mod m20261203_000013_rebase_moved_project_copies;
 mod m20261203_000014_verified_emails_and_capabilities;
 mod m20261204_000015_create_labeling_jobs;
 mod m20261205_000016_create_access_versions;
-mod m20261205_000017_audit_scope;
-mod m20261205_000018_catalog_triggers;
+mod m20261205_000017_scope_audit_entries;
+mod m20261205_000018_create_catalog_triggers;
 
 pub struct Migrator;
 
@@ -47,8 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_verified_emails_and_capabilities::Migration),
             Box::new(m20261204_000015_create_labeling_jobs::Migration),
             Box::new(m20261205_000016_create_access_versions::Migration),
-            Box::new(m20261205_000017_audit_scope::Migration),
-            Box::new(m20261205_000018_catalog_triggers::Migration),
+            Box::new(m20261205_000017_scope_audit_entries::Migration),
+            Box::new(m20261205_000018_create_catalog_triggers::Migration),
         ]
     }
 }

@@ -41,7 +41,7 @@ struct Narrow<'a> {
 fn narrow(sql: &mut Sql, n: &Narrow<'_>, args: Option<&PageArgs>) {
     let Narrow { orgs, action, hide_capabilities, seen } = *n;
     sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs).push(" AND ");
-    seen.push_sql(sql);
+    seen.push_sql_following(sql);
     if hide_capabilities {
         sql.push(" AND t.action NOT IN ")
             .bind_list(&[AuditAction::CapabilityGranted.as_str(), AuditAction::CapabilityRevoked.as_str()]);

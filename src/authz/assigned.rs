@@ -120,6 +120,13 @@ impl Grants {
         self.assigned = assigned;
     }
 
+    /// Whether the viewer may change things under a project at all: what only an
+    /// assignment opens (its datasets and items) is read only, whatever keys a role holds;
+    /// a write there is refused by permission (`FORBIDDEN`: the viewer sees it).
+    pub fn writes_under(&self, org: Uuid, team: Uuid, project: Uuid) -> bool {
+        self.sees_project(org, team, project)
+    }
+
     /// The viewer's assignment to `job`, if it opens the job (see the module).
     pub fn assignment(&self, job: Uuid) -> Option<&Assignment> {
         self.assigned.jobs.get(&job)

@@ -150,6 +150,17 @@ impl AboutFilter {
         self.projects.push_sql_on(sql, "t.project_id");
         sql.push("))");
     }
+
+    /// As `push_sql`, for rows a project's move does not rewrite (audit entries, the
+    /// organization's record): a row about a project follows the project where it is now
+    /// (RULES.md §9.5), and stays with whoever sees every project of the row's organization.
+    pub fn push_sql_following(&self, sql: &mut Sql) {
+        sql.push("(t.team_id IS NULL OR (t.project_id IS NULL AND ");
+        self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
+        sql.push(") OR (t.project_id IS NOT NULL AND (t.organization_id IN ").bind_list(&self.projects.full_orgs).push(" OR ");
+        self.projects.push_sql_project_in(sql, "t.project_id");
+        sql.push(")))");
+    }
 }
 
 impl TeamFilter {

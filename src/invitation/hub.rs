@@ -110,9 +110,8 @@ impl Hub {
             let live = live.clone();
             let step: BoxFuture<'static, Step<entity::labeling_job::Model>> = Box::pin(async move {
                 let viewer = match live.viewer().await {
-                    Ok(Some(viewer)) => viewer,
-                    Ok(None) => return Step::End,
-                    Err(_) => return Step::Skip,
+                    Ok(viewer) => viewer,
+                    Err(step) => return step,
                 };
                 let Ok(Some(job)) = entity::labeling_job::Entity::find_by_id(a.job_id).one(live.db()).await else {
                     return Step::Skip;
@@ -141,9 +140,8 @@ impl Hub {
             let live = live.clone();
             let step: BoxFuture<'static, Step<invitation::Model>> = Box::pin(async move {
                 let viewer = match live.viewer().await {
-                    Ok(Some(viewer)) => viewer,
-                    Ok(None) => return Step::End,
-                    Err(_) => return Step::Skip,
+                    Ok(viewer) => viewer,
+                    Err(step) => return step,
                 };
                 let inv = &d.invitation;
                 let addressed = viewer.user().is_ok_and(|u| u.email_verified && u.email == inv.email);

@@ -155,12 +155,10 @@ pub async fn invitations_of(
 /// The viewer's 100 newest PENDING invitations (by verified e-mail).
 pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
     let req = ctx.req()?;
-    let viewer = req.user()?;
-    if !viewer.email_verified {
-        return Ok(Vec::new());
-    }
-    // A token restricted to one organization sees only that organization's invitations.
-    let key = PendingFor { email: viewer.email.clone(), now: Utc::now() };
+    // The verified e-mail the grants were shaped with (`Viewer::shape`): in a subscription's
+    // event, the one read at its delivery, not at the subscription's start.
+    let Some(email) = req.grants().await?.invitee_email.clone() else { return Ok(Vec::new()) };
+    let key = PendingFor { email, now: Utc::now() };
     let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(Invitation).collect())
 }

@@ -30,6 +30,9 @@ fn dataset_resource(d: &dataset::Model) -> Resource {
 }
 
 fn require_update(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
+    if !grants.writes_under(d.organization_id, d.team_id, d.project_id) {
+        return Err(AppError::forbidden("read only: the dataset is seen through a labeling job"));
+    }
     if grants.can(&dataset_resource(d), keys::DATASET_UPDATE) {
         Ok(())
     } else {
@@ -125,7 +128,7 @@ pub async fn remove_items(req: &RequestCtx, ids: &[Uuid]) -> AppResult<()> {
     }
     for i in &rows {
         let r = Resource::Project { org: i.organization_id, team: i.team_id, project: i.project_id, owned: false };
-        if !grants.can(&r, keys::DATASET_UPDATE) {
+        if !grants.writes_under(i.organization_id, i.team_id, i.project_id) || !grants.can(&r, keys::DATASET_UPDATE) {
             return Err(AppError::forbidden("requires dataset.update"));
         }
     }

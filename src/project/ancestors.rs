@@ -69,7 +69,7 @@ pub const NOT_COPIES: &[(&str, &str)] = &[
     ("api_tokens", "the organization a token is restricted to"),
     (
         "audit_entries",
-        "the organization's own security record of what happened in it; it never moves, and an entry keeps the team it was about when written",
+        "the organization's own security record of what happened in it; it never moves (an entry about a project is shown by where the project is now, `AboutFilter::push_sql_following`)",
     ),
     ("capability_grants", "a grant to a member of the organization"),
     ("group_members", "a user's place in a group of the organization"),

@@ -21,7 +21,9 @@ pub struct Live {
 
 /// What becomes of one event.
 pub enum Step<T> {
+    /// Delivered to the subscriber.
     Deliver(T),
+    /// Not for this subscriber (now), or not readable: the subscription goes on.
     Skip,
     /// The credential no longer stands: the subscription ends.
     End,
@@ -40,20 +42,24 @@ impl RequestCtx {
 }
 
 impl Live {
+    /// The connection, for what an event is decided on.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }
 
-    /// The credential now (`Viewer::current`): `Ok(None)` once it no longer stands.
-    pub async fn viewer(&self) -> AppResult<Option<Viewer>> {
-        self.began.current(&self.db).await
+    /// The credential now (`Viewer::current`), or what becomes of the event: `End` once
+    /// the credential no longer stands, `Skip` when it cannot be read.
+    pub async fn viewer<T>(&self) -> Result<Viewer, Step<T>> {
+        match self.began.current(&self.db).await {
+            Ok(Some(viewer)) => Ok(viewer),
+            Ok(None) => Err(Step::End),
+            Err(_) => Err(Step::Skip),
+        }
     }
 
     /// `viewer`'s grants now, shaped by the credential.
     pub async fn grants(&self, viewer: &Viewer) -> AppResult<Grants> {
-        let user = viewer.user()?.id;
-        let grants = Box::pin(Grants::load(&self.db, &self.catalogs, user, viewer.only_org())).await?;
-        Ok(viewer.shape(grants))
+        super::load_shaped(&self.db, &self.catalogs, viewer).await
     }
 
     /// The event about to be delivered resolves with `viewer` and the grants its delivery

@@ -41,6 +41,14 @@ pub struct RequestCtx {
     batches: Arc<Batches>,
 }
 
+/// `viewer`'s grants read through `db`, within the reach of the credential (a personal
+/// access token's organization restriction and RULES.md §9.6) and with the e-mail that
+/// makes them an invitee (`Viewer::shape`).
+async fn load_shaped<C: ConnectionTrait>(db: &C, catalogs: &CatalogCell, viewer: &Viewer) -> AppResult<Grants> {
+    let grants = Box::pin(Grants::load(db, catalogs, viewer.user()?.id, viewer.only_org())).await?;
+    Ok(viewer.shape(grants))
+}
+
 impl RequestCtx {
     /// The context of one operation of `viewer`.
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>, catalogs: Arc<CatalogCell>, viewer: Viewer) -> Self {
@@ -90,12 +98,6 @@ impl RequestCtx {
         self.catalogs.get()
     }
 
-    /// The shared catalog cell, for work that outlives the request (a subscription's
-    /// stream loads grants at each delivery).
-    pub fn catalog_cell(&self) -> Arc<CatalogCell> {
-        self.catalogs.clone()
-    }
-
     /// The shared catalog cell, to install a catalog a mutation has just changed.
     pub fn catalogs(&self) -> &CatalogCell {
         &self.catalogs
@@ -110,8 +112,7 @@ impl RequestCtx {
     /// the credential (a personal access token's organization restriction and §9.6).
     /// Services use this, never `Grants::load` for the viewer.
     pub async fn load_grants<C: ConnectionTrait>(&self, db: &C) -> AppResult<Grants> {
-        let grants = Grants::load(db, &self.catalogs, self.user()?.id, self.viewer.only_org()).await?;
-        Ok(self.viewer.shape(grants))
+        load_shaped(db, &self.catalogs, &self.viewer).await
     }
 
     /// Another user's unrestricted grants read through `db` (e.g. an inviter's, when an

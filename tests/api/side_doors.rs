@@ -148,3 +148,27 @@ both!(an_audit_entry_about_a_team_or_project_is_read_only_by_who_sees_it, |app: 
     let now = scopes(&auditor.ok(AUDIT, json!({ "s": t.slug })).await);
     assert!(now.contains(&"membership.created team".to_string()), "{now:?}");
 });
+
+both!(an_audit_entry_about_a_project_follows_the_project_when_it_moves, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
+    let auditor = app.user("auditor").await;
+    add_member(&t.owner, &t.org, &auditor, "auditor").await;
+    add_member(&t.owner, &t.team, &auditor, "viewer").await;
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    let assigned = |log: serde_json::Value| {
+        log["organization"]["auditLog"]["nodes"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "labeling_job.assigned")
+    };
+    assert!(assigned(auditor.ok(AUDIT, json!({ "s": t.slug })).await), "seen while the project is in the auditor's team");
+    let other = t.owner.ok(crate::ops::CREATE_TEAM, json!({ "o": t.org, "n": "Elsewhere" })).await;
+    let workspace = other["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    t.owner.ok(crate::ops::TRANSFER_PROJECT, json!({ "p": t.project, "w": workspace })).await;
+    assert!(!assigned(auditor.ok(AUDIT, json!({ "s": t.slug })).await), "the entry follows the project out of the team");
+    assert!(assigned(t.owner.ok(AUDIT, json!({ "s": t.slug })).await), "the organization's record keeps it");
+});

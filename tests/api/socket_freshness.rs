@@ -63,7 +63,9 @@ both!(a_subscription_ends_when_its_token_is_revoked, |app: TestApp| async move {
     alice.ok(REVOKE_TOKEN, json!({ "t": pat.id })).await;
     bob.ok(INVITE, json!({ "s": org.team, "e": "alice@example.com", "r": "viewer" })).await;
     let after = about(&mut ws, "1").await.expect("the end of the subscription");
-    assert_eq!(after["type"], "complete", "nothing more is delivered to a revoked token: {after}");
+    assert_eq!(after["type"], "error", "nothing more is delivered to a revoked token: {after}");
+    assert_eq!(after["payload"][0]["extensions"]["code"], "UNAUTHENTICATED", "{after}");
+    assert_eq!(about(&mut ws, "1").await, Err(4403), "the socket closes");
 });
 
 const ASSIGNED: &str = "subscription { labelingJobAssigned { id project { name } } }";
@@ -92,4 +94,25 @@ both!(a_subscriptions_events_resolve_with_the_grants_of_their_delivery, |app: Te
     let second = &second["payload"]["data"]["labelingJobAssigned"];
     assert_eq!(*second, lead.ok(JOB, json!({ "j": two })).await["node"], "as a worker, as HTTP answers now");
     assert_ne!(first["project"], second["project"], "the demotion shows in the very next event");
+});
+
+both!(a_subscription_selects_exactly_one_root_field, |app: TestApp| async move {
+    app.user("alice").await;
+    let mut ws = signed_in(&app, &token("alice", "alice@example.com", None)).await;
+    // Each alias would be a subscription of its own, past the cap per socket.
+    for (id, query) in [
+        ("1", "subscription { a: invitationReceived { id } b: invitationReceived { id } }"),
+        ("2", "subscription { ...F } fragment F on Subscription { a: invitationReceived { id } labelingJobAssigned { id } }"),
+        ("3", "subscription { ...F } fragment F on Subscription { invitationReceived { id } }"),
+    ] {
+        ws.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query } })).await;
+        let refused = about(&mut ws, id).await.expect("a refusal");
+        assert_eq!(refused["type"], "error", "{refused}");
+        assert_eq!(refused["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{refused}");
+    }
+    // One root field, written directly, is admitted (async-graphql skips fragments at a
+    // subscription's root: the subscription would end at once).
+    let one = "subscription { mine: invitationReceived { id } }";
+    ws.send(json!({ "id": "4", "type": "subscribe", "payload": { "query": one } })).await;
+    assert_eq!(ws.recv(Duration::from_millis(500)).await, Event::Silent, "subscribed, nothing yet");
 });

@@ -22,7 +22,7 @@ mod scan;
 use crate::config::Limits;
 use crate::error::{AppError, AppResult};
 use async_graphql::Variables;
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use measure::{Measurer, select};
 use model::{CapSettings, SchemaModel};
 use std::sync::Arc;
@@ -144,6 +144,17 @@ impl Guard {
             return Err(AppError::too_complex(cost, l.complexity as u64));
         }
         let kind = op.node.ty;
+        // GraphQL's "single root field" rule, which async-graphql does not apply: each
+        // alias of a subscription would be a subscription of its own, past the cap per
+        // socket, and sharing one request's grants. Written directly: async-graphql skips
+        // fragments at a subscription's root (the subscription would end at once, silently).
+        let root = &op.node.selection_set.node.items;
+        if kind == OperationType::Subscription && !(root.len() == 1 && matches!(root[0].node, Selection::Field(_))) {
+            return Err(AppError::invalid(
+                "a subscription selects exactly one root field, written directly (not in a fragment)",
+                None,
+            ));
+        }
         Ok((doc, Admitted { kind, cost }))
     }
 

@@ -226,8 +226,11 @@ async fn session(
     let expiry = tokio::time::sleep(Duration::from_secs(until.saturating_sub(now)));
     tokio::pin!(expiry);
     let mut active: HashMap<String, (OperationType, JoinHandle<()>)> = HashMap::new();
+    // Told by an operation that found the credential revoked: the socket is over.
+    let revoked = Arc::new(tokio::sync::Notify::new());
     loop {
         let msg = tokio::select! {
+            () = revoked.notified() => break,
             () = &mut expiry => {
                 let _ = out.send(close(4403, "Token expired")).await;
                 break;
@@ -296,7 +299,8 @@ async fn session(
                     let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
                     continue;
                 }
-                let operation = Operation { id: id.clone(), viewer: viewer.clone(), kind: admitted.kind };
+                let operation =
+                    Operation { id: id.clone(), viewer: viewer.clone(), kind: admitted.kind, revoked: revoked.clone() };
                 let task = tokio::spawn(run_operation(app.clone(), request, operation, out.clone(), protocol));
                 active.insert(id.clone(), (admitted.kind, task));
             }
@@ -326,6 +330,18 @@ struct Operation {
     id: String,
     viewer: Viewer,
     kind: OperationType,
+    /// Notified when the credential no longer stands (the session ends).
+    revoked: Arc<tokio::sync::Notify>,
+}
+
+impl Operation {
+    /// The credential no longer stands (a revoked token): the operation is refused as an
+    /// HTTP request would be (`UNAUTHENTICATED`), and the socket closes with 4403.
+    async fn refuse_revoked(&self, out: &mut Out) {
+        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
+        let _ = out.send(close(4403, "Forbidden: the token no longer stands")).await;
+        self.revoked.notify_one();
+    }
 }
 
 /// Runs one operation. A query or mutation answers once, within the request timeout and
@@ -335,17 +351,13 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         Protocol::TransportWs => "next",
         Protocol::Legacy => "data",
     };
-    let id = op.id;
+    let id = op.id.clone();
     // Each operation runs as the credential stands now, as an HTTP request would: the
     // user's row read again, a personal access token checked again (a revoked one closes
     // the socket, RULES.md §9.6).
     let viewer = match op.viewer.current(&app.db).await {
         Ok(Some(viewer)) => viewer,
-        Ok(None) => {
-            let _ = out.send(text(error_message(&id, &refusal(AppError::unauthenticated()).errors))).await;
-            let _ = out.send(close(4403, "Forbidden: the token no longer stands")).await;
-            return;
-        }
+        Ok(None) => return op.refuse_revoked(&mut out).await,
         Err(e) => {
             let _ = out.send(text(error_message(&id, &refusal(e).errors))).await;
             return;
@@ -376,6 +388,10 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         if out.send(text(message)).await.is_err() || failed_before_execution {
             return;
         }
+    }
+    // A subscription ends early when its credential no longer stands (`request::Live`).
+    if subscription && matches!(op.viewer.current(&app.db).await, Ok(None)) {
+        return op.refuse_revoked(&mut out).await;
     }
     let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
 }
