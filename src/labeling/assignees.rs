@@ -2,7 +2,7 @@
 //! each, deciding on grants read after the write lock, RULES.md §9.2), and assignments
 //! that end or move when their user leaves the organization or their project moves.
 
-use super::service::{MAX_JOB_ASSIGNEES, change, find_visible, lock, log, require_manage, resource};
+use super::service::{MAX_JOB_ASSIGNEES, change, log, open_managed, resource};
 use super::status::AssigneeRole;
 use crate::activity::Action;
 use crate::audit::{self, AuditAction, Change, Within};
@@ -23,14 +23,10 @@ use uuid::Uuid;
 /// on the project, and the job has room (`FAILED_PRECONDITION`).
 pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) -> AppResult<(job::Model, assignee::Model)> {
     let viewer = req.user()?;
-    let txn = req.begin_write().await?;
-    let grants = req.load_grants(&txn).await?;
-    let j = find_visible(&txn, &grants, id).await?;
-    require_manage(&grants, &j)?;
+    let (txn, grants, j) = open_managed(req, id).await?;
     if !crate::user::repo::sees_user(&txn, &grants, user).await? {
         return Err(AppError::NotFound);
     }
-    let j = lock(&txn, j.id).await?;
     let existing = assignee::Entity::find()
         .filter(assignee::Column::JobId.eq(j.id))
         .filter(assignee::Column::UserId.eq(user))
@@ -73,11 +69,7 @@ pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) 
 
 pub async fn unassign(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<job::Model> {
     let viewer = req.user()?;
-    let txn = req.begin_write().await?;
-    let grants = req.load_grants(&txn).await?;
-    let j = find_visible(&txn, &grants, id).await?;
-    require_manage(&grants, &j)?;
-    let j = lock(&txn, j.id).await?;
+    let (txn, _, j) = open_managed(req, id).await?;
     let a = assignee::Entity::find()
         .filter(assignee::Column::JobId.eq(j.id))
         .filter(assignee::Column::UserId.eq(user))

@@ -11,7 +11,7 @@ use crate::audit::{self, AuditAction, Change};
 use crate::authz::{Grants, Resource, keys};
 use crate::domain::{Description, Name};
 use crate::error::{AppError, AppResult};
-use crate::request::RequestCtx;
+use crate::request::{RequestCtx, Write};
 use chrono::{DateTime, Utc};
 use entity::{dataset, labeling_job as job, labeling_job_dataset as job_dataset};
 use sea_orm::{
@@ -34,11 +34,23 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid)
     crate::authz::find_visible::<job::Entity, _>(db, grants, id).await
 }
 
-pub(super) async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
+async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
     job::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)
 }
 
-pub(super) fn require_manage(grants: &Grants, j: &job::Model) -> AppResult<()> {
+/// Opens the write transaction of a change to job `id` and returns it with the viewer's
+/// grants and the job, locked: the job is visible (`NOT_FOUND`) and the viewer manages its
+/// jobs (`FORBIDDEN`), decided under the write lock (RULES.md §9.2).
+pub(super) async fn open_managed(req: &RequestCtx, id: Uuid) -> AppResult<(Write, Grants, job::Model)> {
+    let txn = req.begin_write().await?;
+    let grants = req.load_grants(&txn).await?;
+    let j = find_visible(&txn, &grants, id).await?;
+    require_manage(&grants, &j)?;
+    let j = lock(&txn, j.id).await?;
+    Ok((txn, grants, j))
+}
+
+fn require_manage(grants: &Grants, j: &job::Model) -> AppResult<()> {
     if grants.can(&resource(j), keys::LABELING_JOB_MANAGE) {
         Ok(())
     } else {
@@ -172,11 +184,7 @@ pub struct JobChanges {
 
 pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppResult<job::Model> {
     let viewer = req.user()?;
-    let txn = req.begin_write().await?;
-    let grants = req.load_grants(&txn).await?;
-    let j = find_visible(&txn, &grants, id).await?;
-    require_manage(&grants, &j)?;
-    let j = lock(&txn, j.id).await?;
+    let (txn, _, j) = open_managed(req, id).await?;
     if let Some(ids) = &changes.datasets {
         let datasets = datasets_of_project(&txn, j.project_id, ids).await?;
         set_datasets(&txn, j.id, &datasets).await?;
@@ -200,11 +208,7 @@ pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppR
 
 pub async fn delete_job(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.user()?;
-    let txn = req.begin_write().await?;
-    let grants = req.load_grants(&txn).await?;
-    let j = find_visible(&txn, &grants, id).await?;
-    require_manage(&grants, &j)?;
-    let j = lock(&txn, j.id).await?;
+    let (txn, _, j) = open_managed(req, id).await?;
     job::Entity::delete_by_id(j.id).exec(&txn).await?;
     log(
         &txn,
