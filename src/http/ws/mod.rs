@@ -352,10 +352,16 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         Protocol::Legacy => "data",
     };
     let id = op.id.clone();
-    // Each operation runs as the credential stands now, as an HTTP request would: the
-    // user's row read again, a personal access token checked again (a revoked one closes
-    // the socket, RULES.md §9.6).
-    let viewer = match op.viewer.current(&app.db).await {
+    // Each operation runs as the credential stands now, as over HTTP: the user's row read
+    // again, an API token checked again (revoked: the socket closes, RULES.md §9.6). A
+    // subscription of an identity-provider token reads nothing to start: each event reads
+    // the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
+    let subscription = op.kind == OperationType::Subscription;
+    let current = match subscription && !op.viewer.is_api_token() {
+        true => Ok(Some(op.viewer.clone())),
+        false => op.viewer.current(&app.db).await,
+    };
+    let viewer = match current {
         Ok(Some(viewer)) => viewer,
         Ok(None) => return op.refuse_revoked(&mut out).await,
         Err(e) => {
@@ -363,7 +369,6 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
             return;
         }
     };
-    let subscription = op.kind == OperationType::Subscription;
     let mut stream = if subscription {
         app.schema.execute_stream(app.prepare(request, viewer))
     } else {
