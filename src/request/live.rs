@@ -69,12 +69,19 @@ impl Live {
     }
 }
 
-/// The events `steps` delivers, up to its first `End`.
+/// The events `steps` delivers, up to its first `End`. An event passes boxed: the
+/// adapters keep their pending item inline in the subscription, for as long as it is open.
 pub fn delivered<T>(steps: impl Stream<Item = Step<T>>) -> impl Stream<Item = T> {
-    steps.take_while(|s| std::future::ready(!matches!(s, Step::End))).filter_map(|s| {
+    let boxed = |s| match s {
+        Step::Deliver(t) => Step::Deliver(Box::new(t)),
+        Step::Skip => Step::Skip,
+        Step::End => Step::End,
+    };
+    let delivered = |s| {
         std::future::ready(match s {
             Step::Deliver(t) => Some(t),
             Step::Skip | Step::End => None,
         })
-    })
+    };
+    steps.map(boxed).take_while(|s| std::future::ready(!matches!(s, Step::End))).filter_map(delivered).map(|t| *t)
 }
