@@ -39,13 +39,18 @@ async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
 }
 
 /// Opens the write transaction of a change to job `id` and returns it with the viewer's
-/// grants and the job, locked: the job is visible (`NOT_FOUND`) and the viewer manages its
-/// jobs (`FORBIDDEN`), decided under the write lock (RULES.md §9.2).
+/// grants and the job, locked: the job is visible (`NOT_FOUND`), the viewer manages its
+/// jobs and sees its project (`FORBIDDEN`: a job seen only through an assignment is read
+/// only, whatever a custom role holds, or its manager could attach datasets they do not
+/// see), decided under the write lock (RULES.md §9.2).
 pub(super) async fn open_managed(req: &RequestCtx, id: Uuid) -> AppResult<(Write, Grants, job::Model)> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let j = find_visible(&txn, &grants, id).await?;
     require_manage(&grants, &j)?;
+    if !grants.writes_under(j.organization_id, j.team_id, j.project_id) {
+        return Err(AppError::forbidden("read only: the job is seen through its assignment"));
+    }
     let j = lock(&txn, j.id).await?;
     Ok((txn, grants, j))
 }

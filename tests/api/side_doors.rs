@@ -172,3 +172,37 @@ both!(an_audit_entry_about_a_project_follows_the_project_when_it_moves, |app: Te
     assert!(!assigned(auditor.ok(AUDIT, json!({ "s": t.slug })).await), "the entry follows the project out of the team");
     assert!(assigned(t.owner.ok(AUDIT, json!({ "s": t.slug })).await), "the organization's record keeps it");
 });
+
+both!(an_audit_entry_about_a_deleted_project_stays_with_the_team_it_was_written_under, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
+    let auditor = app.user("auditor").await;
+    add_member(&t.owner, &t.org, &auditor, "auditor").await;
+    add_member(&t.owner, &t.team, &auditor, "viewer").await;
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    t.owner.ok(crate::ops::DELETE_PROJECT, json!({ "p": t.project })).await;
+    let log = auditor.ok(AUDIT, json!({ "s": t.slug })).await;
+    let entries = log["organization"]["auditLog"]["nodes"].as_array().expect("entries").clone();
+    assert!(entries.iter().any(|e| e["action"] == "labeling_job.assigned"), "deleting the project hid its trail: {log}");
+});
+
+const JOBBER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"jobber\", name: \"Jobber\",
+    scopeKind: PROJECT, permissions: [\"labeling_job.access\", \"labeling_job.manage\"] }) { role { key } } }";
+const RENAME_JOB: &str =
+    "mutation($j: ID!) { updateLabelingJob(input: { labelingJobId: $j, name: \"Mine\" }) { labelingJob { name } } }";
+
+both!(a_labeling_job_seen_only_through_its_assignment_is_not_managed, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    t.owner.ok(JOBBER, json!({ "o": t.org })).await;
+    let lead = app.user("lead").await;
+    add_member(&t.owner, &t.org, &lead, "worker").await;
+    add_member(&t.owner, &t.project, &lead, "jobber").await;
+    assert_eq!(lead.ok(PROJECT, json!({ "p": t.project })).await["node"], json!(null), "the role does not read the project");
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": lead.id })).await;
+    // Managing it would attach datasets of the project the holder does not see.
+    assert_eq!(lead.code(RENAME_JOB, json!({ "j": job })).await, "FORBIDDEN");
+});

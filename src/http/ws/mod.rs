@@ -230,7 +230,10 @@ async fn session(
     let revoked = Arc::new(tokio::sync::Notify::new());
     loop {
         let msg = tokio::select! {
-            () = revoked.notified() => break,
+            () = revoked.notified() => {
+                let _ = out.send(close(4403, "Forbidden: the token no longer stands")).await;
+                break;
+            }
             () = &mut expiry => {
                 let _ = out.send(close(4403, "Token expired")).await;
                 break;
@@ -338,9 +341,8 @@ impl Operation {
     /// The credential no longer stands (a revoked token): the operation is refused as an
     /// HTTP request would be (`UNAUTHENTICATED`), and the socket closes with 4403.
     async fn refuse_revoked(&self, out: &mut Out) {
-        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
-        let _ = out.send(close(4403, "Forbidden: the token no longer stands")).await;
         self.revoked.notify_one();
+        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
     }
 }
 
