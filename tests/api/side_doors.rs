@@ -114,15 +114,28 @@ const CREATE_AUDITOR: &str = "mutation($o: ID!) { createRole(input: { organizati
 const AUDIT: &str =
     "query($s: String!) { organization(slug: $s) { auditLog(first: 100) { totalCount nodes { action after } } } }";
 
-both!(an_audit_entry_about_a_team_or_project_is_read_only_by_who_sees_it, |app: TestApp| async move {
-    let t = DefaultOrg::new(&app).await;
+/// An organization where `auditor` reads the audit log (a custom organization role, no
+/// team), with a labeling job of its project assigned: the log records it.
+async fn audited(app: &TestApp) -> (DefaultOrg, Client) {
+    let t = DefaultOrg::new(app).await;
     t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
     let auditor = app.user("auditor").await;
     add_member(&t.owner, &t.org, &auditor, "auditor").await;
-    assert_eq!(auditor.ok(PROJECT, json!({ "p": t.team })).await["node"], json!(null), "the auditor sees no team");
     let d = dataset(&t.owner, &t.project, None, "D").await;
     let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
     t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    (t, auditor)
+}
+
+/// Whether `c` reads the assignment's entry in the organization's log.
+async fn reads_assignment(c: &Client, t: &DefaultOrg) -> bool {
+    let log = c.ok(AUDIT, json!({ "s": t.slug })).await;
+    log["organization"]["auditLog"]["nodes"].as_array().expect("entries").iter().any(|e| e["action"] == "labeling_job.assigned")
+}
+
+both!(an_audit_entry_about_a_team_or_project_is_read_only_by_who_sees_it, |app: TestApp| async move {
+    let (t, auditor) = audited(&app).await;
+    assert_eq!(auditor.ok(PROJECT, json!({ "p": t.team })).await["node"], json!(null), "the auditor sees no team");
     let scopes = |log: &serde_json::Value| -> Vec<String> {
         log["organization"]["auditLog"]["nodes"]
             .as_array()
@@ -150,42 +163,21 @@ both!(an_audit_entry_about_a_team_or_project_is_read_only_by_who_sees_it, |app: 
 });
 
 both!(an_audit_entry_about_a_project_follows_the_project_when_it_moves, |app: TestApp| async move {
-    let t = DefaultOrg::new(&app).await;
-    t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
-    let auditor = app.user("auditor").await;
-    add_member(&t.owner, &t.org, &auditor, "auditor").await;
+    let (t, auditor) = audited(&app).await;
     add_member(&t.owner, &t.team, &auditor, "viewer").await;
-    let d = dataset(&t.owner, &t.project, None, "D").await;
-    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
-    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
-    let assigned = |log: serde_json::Value| {
-        log["organization"]["auditLog"]["nodes"]
-            .as_array()
-            .expect("entries")
-            .iter()
-            .any(|e| e["action"] == "labeling_job.assigned")
-    };
-    assert!(assigned(auditor.ok(AUDIT, json!({ "s": t.slug })).await), "seen while the project is in the auditor's team");
+    assert!(reads_assignment(&auditor, &t).await, "seen while the project is in the auditor's team");
     let other = t.owner.ok(crate::ops::CREATE_TEAM, json!({ "o": t.org, "n": "Elsewhere" })).await;
     let workspace = other["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
     t.owner.ok(crate::ops::TRANSFER_PROJECT, json!({ "p": t.project, "w": workspace })).await;
-    assert!(!assigned(auditor.ok(AUDIT, json!({ "s": t.slug })).await), "the entry follows the project out of the team");
-    assert!(assigned(t.owner.ok(AUDIT, json!({ "s": t.slug })).await), "the organization's record keeps it");
+    assert!(!reads_assignment(&auditor, &t).await, "the entry follows the project out of the team");
+    assert!(reads_assignment(&t.owner, &t).await, "the organization's record keeps it");
 });
 
 both!(an_audit_entry_about_a_deleted_project_stays_with_the_team_it_was_written_under, |app: TestApp| async move {
-    let t = DefaultOrg::new(&app).await;
-    t.owner.ok(CREATE_AUDITOR, json!({ "o": t.org })).await;
-    let auditor = app.user("auditor").await;
-    add_member(&t.owner, &t.org, &auditor, "auditor").await;
+    let (t, auditor) = audited(&app).await;
     add_member(&t.owner, &t.team, &auditor, "viewer").await;
-    let d = dataset(&t.owner, &t.project, None, "D").await;
-    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
-    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
     t.owner.ok(crate::ops::DELETE_PROJECT, json!({ "p": t.project })).await;
-    let log = auditor.ok(AUDIT, json!({ "s": t.slug })).await;
-    let entries = log["organization"]["auditLog"]["nodes"].as_array().expect("entries").clone();
-    assert!(entries.iter().any(|e| e["action"] == "labeling_job.assigned"), "deleting the project hid its trail: {log}");
+    assert!(reads_assignment(&auditor, &t).await, "deleting the project hid its trail");
 });
 
 const JOBBER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"jobber\", name: \"Jobber\",
