@@ -52,10 +52,10 @@ fn plain(p: &project::Model) -> Resource {
     Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: false }
 }
 
-/// Changes under a project need the project in view (`Grants::writes_under`): a dataset
-/// seen only through a labeling job is read only.
-fn require_open(grants: &Grants, p: &project::Model) -> AppResult<()> {
-    if grants.writes_under(p.organization_id, p.team_id, p.id) {
+/// Changes to a dataset or its items need its project in view (`Grants::writes_under`):
+/// a dataset seen only through a labeling job is read only.
+pub fn require_open(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
+    if grants.writes_under(d.organization_id, d.team_id, d.project_id) {
         Ok(())
     } else {
         Err(AppError::forbidden("read only: the dataset is seen through a labeling job"))
@@ -143,7 +143,7 @@ pub async fn update_dataset(
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_repo::of_visible(&txn, d.project_id).await?;
-    require_open(&grants, &p)?;
+    require_open(&grants, &d)?;
     if !grants.can(&plain(&p), keys::DATASET_UPDATE) {
         return Err(AppError::forbidden("requires dataset.update"));
     }
@@ -180,7 +180,7 @@ pub async fn move_dataset(req: &RequestCtx, id: Uuid, new_parent: Option<Uuid>) 
         None => None,
     };
     let p = project_repo::of_visible(&txn, d.project_id).await?;
-    require_open(&grants, &p)?;
+    require_open(&grants, &d)?;
     if !grants.can(&plain(&p), keys::DATASET_MOVE) {
         return Err(AppError::forbidden("requires dataset.move"));
     }
@@ -248,7 +248,7 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let grants = req.load_grants(&txn).await?;
     let d = find_visible(&txn, &grants, id).await?;
     let p = project_repo::of_visible(&txn, d.project_id).await?;
-    require_open(&grants, &p)?;
+    require_open(&grants, &d)?;
     if !grants.can(&plain(&p), keys::DATASET_DELETE) && !grants.can(&plain(&p), keys::DATASET_DELETE_OWN) {
         return Err(delete_refusal());
     }

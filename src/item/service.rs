@@ -30,9 +30,7 @@ fn dataset_resource(d: &dataset::Model) -> Resource {
 }
 
 fn require_update(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
-    if !grants.writes_under(d.organization_id, d.team_id, d.project_id) {
-        return Err(AppError::forbidden("read only: the dataset is seen through a labeling job"));
-    }
+    dataset_service::require_open(grants, d)?;
     if grants.can(&dataset_resource(d), keys::DATASET_UPDATE) {
         Ok(())
     } else {
