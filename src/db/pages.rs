@@ -188,7 +188,7 @@ where
 }
 
 /// Pages a loader hands over without copying them (`graphql::pagination::IntoPage`): the
-/// DataLoader clones a value once per key that asked for it.
+/// request's loader copies a value for each further asker of the same key (`request::Loads`).
 pub fn shared<K: Eq + std::hash::Hash, M>(pages: HashMap<K, Page<M>>) -> HashMap<K, std::sync::Arc<Page<M>>> {
     pages.into_iter().map(|(k, p)| (k, std::sync::Arc::new(p))).collect()
 }

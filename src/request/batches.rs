@@ -41,7 +41,7 @@ impl Batches {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The DataLoader's spawner: queue for the driver, or (undriven) a task that waits
+    /// The loader's spawner (`Loads`): queue for the driver, or (undriven) a task that waits
     /// `delay` for the level's other keys, in the current span (the request's id).
     pub fn spawner(self: &Arc<Self>, delay: Duration) -> impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static {
         let batches = self.clone();

@@ -1,5 +1,5 @@
-//! One DataLoader per request. `DbLoader` implements `Loader<K>` for each key type; the
-//! implementations live beside their concept (`<concept>/loader.rs`). Every read of a
+//! One loader per request (`Loads`, over `DbLoader`). `DbLoader` implements `Loader<K>`
+//! for each key type; the implementations live beside their concept (`<concept>/loader.rs`). Every read of a
 //! resolver goes through a loader: batched per level of a query, and scoped by the
 //! viewer's grants where a list needs it.
 

@@ -7,19 +7,20 @@ mod batches;
 mod grants;
 mod live;
 mod loader;
+mod loads;
 mod viewer;
 mod write;
 
 pub use batches::{Batches, Driven, drive};
 pub use live::{Live, Step, delivered};
 pub use loader::{DbLoader, LoadError, ReachableById, RuleById, VisibleById, load_err};
+pub use loads::Loads;
 pub use viewer::Viewer;
 pub use write::Write;
 
 use crate::authz::{Catalog, CatalogCell, Grants};
 use crate::config::Settings;
 use crate::error::AppResult;
-use async_graphql::dataloader::DataLoader;
 use entity::user;
 use grants::GrantsCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -31,7 +32,7 @@ pub struct RequestCtx {
     db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub viewer: Viewer,
-    pub loader: DataLoader<DbLoader>,
+    pub loader: Loads<DbLoader>,
     /// The role catalog; `catalog()` gives the current copy.
     catalogs: Arc<CatalogCell>,
     grants: Arc<GrantsCache>,
@@ -70,9 +71,7 @@ impl RequestCtx {
         // batch per level keeps statement counts independent of row counts. The batch
         // starts once every resolver of the level has asked (`batches`), not after a delay.
         let batches = Arc::new(Batches::default());
-        let loader = DataLoader::new(DbLoader::new(db.clone(), grants.clone()), batches.spawner(settings.loader_batch_delay))
-            .max_batch_size(10_000)
-            .delay(std::time::Duration::ZERO);
+        let loader = Loads::new(DbLoader::new(db.clone(), grants.clone()), batches.spawner(settings.loader_batch_delay), 10_000);
         Self { db, settings, viewer, loader, catalogs, grants, commits: Arc::default(), batches }
     }
 
