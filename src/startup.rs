@@ -73,6 +73,7 @@ impl Application {
         let persisted = AppState::persisted_queries(&settings);
         let state = Arc::new(AppState {
             persisted,
+            reads: crate::db::ReadPool::of(&db, crate::db::REQUEST_CONNECTIONS, crate::db::ACQUIRE_TIMEOUT),
             db,
             settings: Arc::new(settings),
             catalog,
@@ -91,6 +92,12 @@ impl Application {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().unwrap_or(self.state.settings.listen)
+    }
+
+    /// The connections of HTTP queries (PostgreSQL; `db::Reads`), e.g. to count their
+    /// statements (`ReadPool::set_metric_callback`).
+    pub fn read_pool(&self) -> Option<&crate::db::ReadPool> {
+        self.state.reads.as_ref()
     }
 
     /// The address of `ORGRAPH_METRICS_LISTEN`, when configured.
@@ -151,6 +158,9 @@ impl Application {
         // Give the WebSockets told to go a moment, then fold the WAL into the file.
         self.state.shutdown.drained(std::time::Duration::from_secs(5)).await;
         self.background.close().await.ok();
+        if let Some(reads) = &self.state.reads {
+            reads.close();
+        }
         match crate::db::checkpoint(&self.state.db).await {
             Ok(true) => tracing::info!("database checkpointed: the database file alone holds every committed write"),
             Ok(false) => tracing::warn!("WAL checkpoint incomplete (a reader was busy); SQLite completes it at the next start"),

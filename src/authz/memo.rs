@@ -140,8 +140,8 @@ impl Grants {
     /// access and catalog versions, and that user's (unrestricted) grants as `load` reads
     /// them, unless this process holds them at those versions; `None` for an unknown
     /// `sub`. Grants read here are kept (`GrantsMemo`).
-    pub async fn load_by_sub(
-        db: &sea_orm::DatabaseConnection,
+    pub async fn load_by_sub<C: sea_orm::ConnectionTrait>(
+        db: &C,
         cell: &CatalogCell,
         sub: &str,
     ) -> AppResult<Option<(user::Model, Self)>> {

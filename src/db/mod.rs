@@ -22,6 +22,13 @@ pub enum Checked {
     EveryUse,
 }
 
+/// How long a statement waits for a pooled connection before it fails.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// At most this many PostgreSQL connections in each pool of a process: the requests'
+/// (writes, WebSocket operations), the background work's and the HTTP queries' (`ReadPool`).
+pub const REQUEST_CONNECTIONS: usize = 16;
+
 /// The requests' pool (`Checked::AfterIdle`).
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
     connect_with(settings, Checked::AfterIdle).await
@@ -29,7 +36,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
 
 pub async fn connect_with(settings: &Settings, checked: Checked) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut opts = ConnectOptions::new(settings.database_url.clone());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).acquire_timeout(ACQUIRE_TIMEOUT);
     if settings.is_sqlite() {
         // The SQLite pool defaults to one connection: loaders and authz outside an open
         // write transaction would wait for it. WAL lets readers run beside the writer;
@@ -42,7 +49,7 @@ pub async fn connect_with(settings: &Settings, checked: Checked) -> Result<Datab
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
     } else {
-        opts.max_connections(16).min_connections(1);
+        opts.max_connections(REQUEST_CONNECTIONS as u32).min_connections(1);
         // sqlx checks a pooled connection with a round trip each time it is handed out; a
         // statement outside a transaction paid it every time (a lookup: two statements,
         // four round trips). The requests' pool checks only a connection idle for 500 ms,
@@ -198,4 +205,6 @@ pub use inserts::Inserts;
 pub mod page;
 mod pages;
 pub mod positional;
+mod reads;
 pub use pages::{ChildPages, ChildTable, load_child_pages, load_grouped, load_page, shared};
+pub use reads::{MetricCallback, ReadPool, Reads};

@@ -4,6 +4,7 @@
 use super::AppState;
 use super::apq::Lookup;
 use crate::authz::Grants;
+use crate::db::Reads;
 use crate::error::AppError;
 use crate::graphql::limits::{error_body, refusal};
 use crate::request::Viewer;
@@ -170,16 +171,16 @@ async fn credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Creden
     Ok(Some(Credential::Token(identity)))
 }
 
-/// The user of a token's claims, provisioned or refreshed (RULES.md §2). With `grants`,
-/// the user and their grants come from one statement (`Grants::load_by_sub`), for an
-/// operation that will need them.
+/// The user of a token's claims, provisioned or refreshed (RULES.md §2). With `grants`
+/// (a query's reads), the user and their grants come from one statement
+/// (`Grants::load_by_sub`), for an operation that will need them.
 async fn provisioned(
     app: &AppState,
     identity: &crate::user::service::Identity,
-    grants: bool,
+    grants: Option<&Reads>,
 ) -> Result<(Viewer, Option<Grants>), Response> {
-    let provisioned = if grants {
-        crate::user::service::provision_with_grants(&app.db, &app.catalog, identity).await
+    let provisioned = if let Some(reads) = grants {
+        crate::user::service::provision_with_grants(reads, &app.catalog, identity).await
     } else {
         crate::user::service::provision(&app.db, &app.catalog.get(), identity).await.map(|u| (u, None))
     };
@@ -196,11 +197,12 @@ async fn provisioned(
     }
 }
 
-/// Token → the viewer: a provisioned user, or the owner of a personal access token.
+/// Token → the viewer: a provisioned user, or the owner of a personal access token; with
+/// a query's `reads`, its grants too (see `provisioned`).
 async fn authenticate_with(
     app: &AppState,
     headers: &HeaderMap,
-    grants: bool,
+    grants: Option<&Reads>,
 ) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
     match credential(app, headers).await? {
         None => Ok(None),
@@ -218,7 +220,7 @@ async fn identify(app: &AppState, headers: &HeaderMap) -> Result<Option<uuid::Uu
         Some(Credential::ApiToken(viewer)) => viewer.user_id(),
         Some(Credential::Token(identity)) => match app.known.user(&identity) {
             Some(user) => Some(user),
-            None => provisioned(app, &identity, false).await?.0.user_id(),
+            None => provisioned(app, &identity, None).await?.0.user_id(),
         },
     })
 }
@@ -260,14 +262,23 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
             Err(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
         };
     }
-    // A query reads the viewer's grants with the authentication, in the same statement.
-    let (viewer, grants) = match authenticate_with(app, headers, admitted.kind == OperationType::Query).await {
-        Ok(Some(authenticated)) => authenticated,
-        Ok(None) => (Viewer::Anonymous, None),
-        Err(response) => return response,
+    // A query reads on one connection from its authentication on (`db::Reads`), and reads
+    // the viewer's grants with the authentication, in the same statement.
+    let query = admitted.kind == OperationType::Query;
+    let reads = if query { Reads::held(app.db.clone(), app.reads.as_ref()) } else { Reads::pool(app.db.clone()) };
+    // Under the request's time limit: a query waits here for its connection.
+    let authenticated =
+        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, headers, query.then_some(&reads)));
+    let (viewer, grants) = match authenticated.await {
+        Ok(Ok(Some(authenticated))) => authenticated,
+        Ok(Ok(None)) => (Viewer::Anonymous, None),
+        Ok(Err(response)) => return response,
+        Err(_) => return reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
     };
     let run = async {
-        let response = app.execute_with(request, viewer, grants, admitted.kind == OperationType::Mutation).await;
+        // The connection goes back with the last of `reads`' clones, as execution ends
+        // (before the answer is written).
+        let response = app.execute_with(request, viewer, reads, grants, !query).await;
         // A large answer is written on the blocking pool: no worker is held by it.
         if admitted.cost > INLINE_ANSWER_COST {
             tokio::task::spawn_blocking(move || serde_json::to_vec(&response)).await.ok()

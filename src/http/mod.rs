@@ -15,6 +15,7 @@ mod ws;
 
 use crate::authz::Grants;
 use crate::config::Settings;
+use crate::db::{ReadPool, Reads};
 use crate::graphql::OrgraphSchema;
 use crate::request::{RequestCtx, Viewer};
 use auth::TokenVerifier;
@@ -28,6 +29,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 /// Everything a request needs, shared by all requests.
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The connections HTTP queries hold for all of their reads (PostgreSQL; `db::Reads`).
+    pub reads: Option<ReadPool>,
     pub settings: Arc<Settings>,
     pub catalog: Arc<crate::authz::CatalogCell>,
     pub schema: OrgraphSchema,
@@ -94,24 +97,28 @@ impl AppState {
     /// context and the invitation notifiers. HTTP and WebSocket operations both go
     /// through here.
     pub fn prepare(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Request {
-        self.prepare_with(request, viewer, None).request
+        self.prepare_with(request, viewer, Reads::pool(self.db.clone()), None).request
     }
 
-    /// `prepare`, with the grants read with the viewer's authentication (if any), also
-    /// returning the operation's count of committed writes and its loader batches.
-    fn prepare_with(&self, request: async_graphql::Request, viewer: Viewer, grants: Option<Grants>) -> Prepared {
-        let ctx = RequestCtx::with_grants(self.db.clone(), self.settings.clone(), self.catalog.clone(), viewer, grants);
+    /// `prepare`, reading through `reads`, with the grants read with the viewer's
+    /// authentication (if any), also returning the operation's count of committed writes
+    /// and its loader batches.
+    fn prepare_with(&self, request: async_graphql::Request, viewer: Viewer, reads: Reads, grants: Option<Grants>) -> Prepared {
+        let ctx = RequestCtx::with_grants(reads, self.settings.clone(), self.catalog.clone(), viewer, grants);
         let (commits, batches) = (ctx.commits(), ctx.batches());
         let request = request.data(ctx).data(self.notifiers.clone()).data(self.notifiers.hub.clone());
         Prepared { request, commits, batches }
     }
 
-    /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike).
+    /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike),
+    /// reading statement by statement on the requests' pool.
     pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer, mutation: bool) -> async_graphql::Response {
-        self.execute_with(request, viewer, None, mutation).await
+        self.execute_with(request, viewer, Reads::pool(self.db.clone()), None, mutation).await
     }
 
-    /// `execute`, with the viewer's grants when they were read with the authentication.
+    /// `execute`, a query reading through `reads` (an HTTP query: the connection it was
+    /// authenticated on, `db::Reads`), with the viewer's grants when they were read with
+    /// the authentication. A mutation reads on the requests' pool.
     /// A query runs on the schema without extensions and gets their work done around it
     /// (`graphql::finish_executed`); a document that failed before anything executed runs
     /// again on the schema with them, which codes the failure by its phase (nothing ran,
@@ -125,24 +132,26 @@ impl AppState {
         &self,
         mut request: async_graphql::Request,
         viewer: Viewer,
+        reads: Reads,
         grants: Option<Grants>,
         mutation: bool,
     ) -> async_graphql::Response {
         if !mutation {
             let again = replayable(&mut request);
             crate::graphql::observe::started(&mut request, viewer.user_id());
-            let p = self.prepare_with(request, viewer.clone(), grants);
+            let p = self.prepare_with(request, viewer.clone(), reads.clone(), grants);
             let response = crate::request::drive(p.batches, self.plain.execute(p.request)).await;
             if crate::graphql::executed(&response) {
                 return crate::graphql::finish_executed(response, self.settings.limits.errors);
             }
-            let p = self.prepare_with(again, viewer, None);
+            let p = self.prepare_with(again, viewer, reads, None);
             return crate::request::drive(p.batches, self.schema.execute(p.request)).await;
         }
+        drop(reads);
         let mut attempt = 0;
         loop {
             let again = replayable(&mut request);
-            let p = self.prepare_with(request, viewer.clone(), None);
+            let p = self.prepare_with(request, viewer.clone(), Reads::pool(self.db.clone()), None);
             let response = crate::request::drive(p.batches, self.schema.execute(p.request)).await;
             let contended = response.errors.iter().any(|e| {
                 e.extensions.as_ref().and_then(|x| x.get("reason")) == Some(&async_graphql::Value::from(crate::error::CONTENDED))

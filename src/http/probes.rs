@@ -115,6 +115,10 @@ pub async fn metrics(State(app): State<Arc<AppState>>) -> Response {
             m.set_pool(label, size, idle, max);
         }
     }
+    if let Some(reads) = &app.reads {
+        let (size, idle, max) = reads.stats();
+        m.set_pool("queries", size, idle, max);
+    }
     let sockets: usize = app.sockets.lock().map(|s| s.values().sum()).unwrap_or(0);
     m.websocket_connections.set(i64::try_from(sockets).unwrap_or(i64::MAX));
     m.subscriptions.set(i64::try_from(app.notifiers.hub.subscribers()).unwrap_or(i64::MAX));

@@ -3,8 +3,8 @@
 
 use super::Viewer;
 use crate::authz::{CatalogCell, Grants};
+use crate::db::Reads;
 use crate::error::{AppError, AppResult};
-use sea_orm::DatabaseConnection;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Per-request cache of the viewer's grants: one SQL statement on first use, every
@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// resolvers of one level of a query ask for the grants and then register their loader
 /// keys in the same poll, so the level's batch holds them all (`request::batches`).
 pub struct GrantsCache {
-    db: DatabaseConnection,
+    db: Reads,
     catalog: Arc<CatalogCell>,
     /// Renewed at each event of a subscription (`renew`).
     viewer: Mutex<Viewer>,
@@ -25,7 +25,7 @@ impl GrantsCache {
     /// `loaded`: the viewer's grants as read with their authentication, in this request
     /// (shaped here like every later read: a personal access token's reach, the verified
     /// e-mail; see `Viewer::shape`).
-    pub fn new(db: DatabaseConnection, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
+    pub fn new(db: Reads, catalog: Arc<CatalogCell>, viewer: &Viewer, loaded: Option<Grants>) -> Self {
         let loaded = loaded.filter(|g| viewer.user_id() == Some(g.user_id) && g.only_org == viewer.only_org());
         let cached = loaded.map(|g| Arc::new(viewer.shape(g)));
         Self { db, catalog, viewer: Mutex::new(viewer.clone()), cached: Mutex::new(cached), loading: tokio::sync::Mutex::new(()) }

@@ -5,17 +5,17 @@
 
 use super::grants::GrantsCache;
 use crate::authz::Grants;
+use crate::db::Reads;
 use crate::error::{AppError, AppResult};
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 pub struct DbLoader {
-    pub db: DatabaseConnection,
+    pub db: Reads,
     grants: Arc<GrantsCache>,
 }
 
 impl DbLoader {
-    pub(super) fn new(db: DatabaseConnection, grants: Arc<GrantsCache>) -> Self {
+    pub(super) fn new(db: Reads, grants: Arc<GrantsCache>) -> Self {
         Self { db, grants }
     }
 

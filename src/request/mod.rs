@@ -1,6 +1,6 @@
 //! The request context: who is asking (`Viewer`), their grants, the per-request loaders
 //! and the write transactions of mutations. `http` builds one per GraphQL operation with
-//! `RequestCtx::new` (HTTP and WebSocket alike); resolvers and services read it. It knows
+//! `RequestCtx::with_grants` (HTTP and WebSocket alike); resolvers and services read it. It knows
 //! nothing of GraphQL (`graphql::context` fetches it from a resolver's context).
 
 mod batches;
@@ -20,6 +20,7 @@ pub use write::Write;
 
 use crate::authz::{Catalog, CatalogCell, Grants};
 use crate::config::Settings;
+use crate::db::Reads;
 use crate::error::AppResult;
 use entity::user;
 use grants::GrantsCache;
@@ -51,27 +52,24 @@ async fn load_shaped<C: ConnectionTrait>(db: &C, catalogs: &CatalogCell, viewer:
 }
 
 impl RequestCtx {
-    /// The context of one operation of `viewer`.
-    pub fn new(db: DatabaseConnection, settings: Arc<Settings>, catalogs: Arc<CatalogCell>, viewer: Viewer) -> Self {
-        Self::with_grants(db, settings, catalogs, viewer, None)
-    }
-
-    /// The context of one operation of `viewer` whose grants were read with its
-    /// authentication, in the same statement (`Grants::load_by_sub`): they are current
-    /// in this request (read by it, or kept and found unchanged by it; `authz::memo`).
+    /// The context of one operation of `viewer`, reading through `reads` (its writes
+    /// begin on the requests' pool), with the grants read with its authentication in the
+    /// same statement (`Grants::load_by_sub`) if any: they are current in this request
+    /// (read by it, or kept and found unchanged by it; `authz::memo`).
     pub fn with_grants(
-        db: DatabaseConnection,
+        reads: Reads,
         settings: Arc<Settings>,
         catalogs: Arc<CatalogCell>,
         viewer: Viewer,
         grants: Option<Grants>,
     ) -> Self {
-        let grants = Arc::new(GrantsCache::new(db.clone(), catalogs.clone(), &viewer, grants));
+        let db = reads.connection().clone();
+        let grants = Arc::new(GrantsCache::new(reads.clone(), catalogs.clone(), &viewer, grants));
         // A level of a nested query is bounded by page sizes and the complexity limit; one
         // batch per level keeps statement counts independent of row counts. The batch
         // starts once every resolver of the level has asked (`batches`), not after a delay.
         let batches = Arc::new(Batches::default());
-        let loader = Loads::new(DbLoader::new(db.clone(), grants.clone()), batches.spawner(settings.loader_batch_delay), 10_000);
+        let loader = Loads::new(DbLoader::new(reads, grants.clone()), batches.spawner(settings.loader_batch_delay), 10_000);
         Self { db, settings, viewer, loader, catalogs, grants, commits: Arc::default(), batches }
     }
 

@@ -24,7 +24,7 @@ impl Loader<VisibleUser> for DbLoader {
     async fn load(&self, keys: &[VisibleUser]) -> Result<HashMap<VisibleUser, Self::Value>, Self::Error> {
         let grants = self.grants().await.map_err(load_err)?;
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let mut sql = Sql::new(self.db.get_database_backend());
+        let mut sql = Sql::new(crate::db::backend(&self.db));
         sql.push("SELECT u.* FROM users u WHERE u.id IN ")
             .bind_list(&ids)
             .push(" AND (u.id = ")

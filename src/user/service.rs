@@ -50,11 +50,13 @@ pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
 /// `provision`, with the grants of a known user read in the same statement as the user
 /// (`Grants::load_by_sub`); a user provisioned now has none read yet (`None`).
 pub async fn provision_with_grants(
-    db: &DatabaseConnection,
+    reads: &crate::db::Reads,
     catalogs: &CatalogCell,
     id: &Identity,
 ) -> AppResult<(user::Model, Option<Grants>)> {
-    match Grants::load_by_sub(db, catalogs, &id.sub).await? {
+    // Read on the query's connection; a change of claims is written on the pool.
+    let db = reads.connection();
+    match Grants::load_by_sub(reads, catalogs, &id.sub).await? {
         Some((existing, grants)) => Ok((refresh(db, existing, id).await?, Some(grants))),
         None => Ok((provision(db, &catalogs.get(), id).await?, None)),
     }

@@ -206,7 +206,7 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
     let counter = statements.clone();
     let captured: Arc<std::sync::Mutex<Option<Vec<String>>>> = Arc::default();
     let capture = captured.clone();
-    conn.set_metric_callback(move |m| {
+    let count: orgraph::db::MetricCallback = Arc::new(move |m| {
         // DEBUG_SQL=1 prints every counted statement (to see what a statement-count test counts).
         if std::env::var_os("DEBUG_SQL").is_some() {
             eprintln!("SQL: {}", m.statement.sql);
@@ -216,7 +216,13 @@ pub async fn spawn_instance(db: Db, database_url: String, configure: impl FnOnce
         }
         counter.fetch_add(1, Ordering::SeqCst);
     });
+    let counted = count.clone();
+    conn.set_metric_callback(move |m| counted(m));
     let app = orgraph::startup::Application::build_with(settings, conn).await.expect("build app");
+    // HTTP queries read on connections of their own (`db::Reads`): counted the same way.
+    if let Some(reads) = app.read_pool() {
+        reads.set_metric_callback(count);
+    }
     let addr = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp { addr, http: reqwest::Client::new(), statements, captured, db, database_url }

@@ -38,3 +38,67 @@ both!(connections_closed_while_the_pool_was_idle_are_replaced_unseen, |app: Test
         }
     }
 });
+
+// The statements of one `Reads` (an HTTP query's) run on one connection of the
+// `ReadPool`, which goes back unchecked when the request ends. A statement's own error
+// keeps it. One whose statement was cancelled mid-way keeps its place in the pool until
+// its session is ready again (the request's next statement takes another), then goes
+// back; one whose session ended is let go at once.
+both!(a_query_reads_on_one_connection_and_a_cancelled_statement_closes_it, |app: TestApp| async move {
+    use orgraph::db::{ReadPool, Reads};
+    if app.db != Db::Postgres {
+        return;
+    }
+    let db = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let pool = ReadPool::of(&db, 2, Duration::from_secs(5)).expect("a PostgreSQL pool");
+    let sql = |text: &str| Statement::from_string(DbBackend::Postgres, text.to_string());
+    let pid = async |reads: &Reads| -> i32 {
+        let row = reads.query_one_raw(sql("SELECT pg_backend_pid() AS pid")).await.expect("pid").expect("a row");
+        row.try_get("", "pid").expect("pid")
+    };
+    let reaches = async |want: (u32, usize, u32)| {
+        for _ in 0..100 {
+            if pool.stats() == want {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the pool (open, idle, max) never reached {want:?}: {:?}", pool.stats());
+    };
+
+    let reads = Reads::held(db.clone(), Some(&pool));
+    let first = pid(&reads).await;
+    assert_eq!(pid(&reads.clone()).await, first, "one connection for all of a request's reads");
+    drop(reads);
+    assert_eq!(pool.stats(), (1, 1, 2), "back in the pool, idle");
+    let reads = Reads::held(db.clone(), Some(&pool));
+    assert_eq!(pid(&reads).await, first, "the next request takes it again");
+
+    let failed = reads.query_one_raw(sql("SELECT 1 / 0 AS n")).await;
+    assert!(failed.is_err(), "{failed:?}");
+    assert_eq!(pid(&reads).await, first, "a statement's own error keeps the connection");
+
+    let slow = reads.query_one_raw(sql("SELECT pg_sleep(1)::text AS s"));
+    assert!(tokio::time::timeout(Duration::from_millis(200), slow).await.is_err(), "cancelled");
+    let second = pid(&reads).await;
+    assert_ne!(second, first, "the request's next statement takes another connection");
+    assert_eq!(pool.stats(), (2, 0, 2), "the cancelled one keeps its place while its statement runs out");
+    drop(reads);
+    reaches((2, 2, 2)).await; // then it goes back
+
+    // A session ended by the server: the statement fails, the next takes another.
+    let reads = Reads::held(db.clone(), Some(&pool));
+    let victim = pid(&reads).await;
+    let admin = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    admin.execute_unprepared(&format!("SELECT pg_terminate_backend({victim})")).await.expect("terminate");
+    let gone = reads.query_one_raw(sql("SELECT 1 AS n")).await;
+    assert!(gone.is_err(), "{gone:?}");
+    let other = pid(&reads).await;
+    assert_ne!(other, victim, "another connection");
+    drop(reads);
+    reaches((1, 1, 2)).await; // the ended session is closed, never back
+    let reads = Reads::held(db.clone(), Some(&pool));
+    assert_eq!(pid(&reads).await, other);
+    admin.close().await.ok();
+    db.close().await.ok();
+});

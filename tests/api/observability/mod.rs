@@ -89,6 +89,15 @@ both!(metrics_are_exposed_and_move_after_requests, |app: TestApp| async move {
     moved(ALLOWED, 1.0);
     moved(DENIED, 1.0);
     assert!(series(&after, "orgraph_db_pool_connections{pool=\"requests\"}").is_some_and(|v| v >= 1.0), "{after}");
+    // On PostgreSQL, HTTP queries read on connections of their own, which go back idle.
+    let queries = ["orgraph_db_pool_connections{pool=\"queries\"}", "orgraph_db_pool_idle_connections{pool=\"queries\"}"];
+    if app.db == crate::helpers::Db::Postgres {
+        for name in queries {
+            assert!(series(&after, name).is_some_and(|v| v >= 1.0), "{name}: {after}");
+        }
+    } else {
+        assert!(queries.iter().all(|name| series(&after, name).is_none()), "{after}");
+    }
 
     // Mail: the log transport sends the invitation; the counter moves.
     let invite = "mutation($s: ID!) { inviteMember(input: { scopeId: $s, email: \"new@example.org\", role: \"worker\" }) { invitation { id } } }";
