@@ -114,7 +114,9 @@ impl ReadPool {
                 return Ok(held);
             }
         }
-        let conn = PgConnection::connect_with(&self.inner.options).await.map_err(conn_err)?;
+        // Bounded like sqlx's pool bounds its connects: by the acquire timeout.
+        let connect = tokio::time::timeout(self.inner.acquire_timeout, PgConnection::connect_with(&self.inner.options));
+        let conn = connect.await.map_err(|_| conn_err(sqlx::Error::PoolTimedOut))?.map_err(conn_err)?;
         self.inner.open.fetch_add(1, Ordering::Relaxed);
         Ok(Held { conn: Some(conn), clean: true, pool: self.inner.clone(), permit: Some(permit) })
     }
