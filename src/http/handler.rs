@@ -171,15 +171,15 @@ async fn credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Creden
     Ok(Some(Credential::Token(identity)))
 }
 
-/// The user of a token's claims, provisioned or refreshed (RULES.md §2). With `grants`
-/// (a query's reads), the user and their grants come from one statement
+/// The user of a token's claims, provisioned or refreshed (RULES.md §2). With a query's
+/// `reads`, the user and their grants come from one statement on them
 /// (`Grants::load_by_sub`), for an operation that will need them.
 async fn provisioned(
     app: &AppState,
     identity: &crate::user::service::Identity,
-    grants: Option<&Reads>,
+    reads: Option<&Reads>,
 ) -> Result<(Viewer, Option<Grants>), Response> {
-    let provisioned = if let Some(reads) = grants {
+    let provisioned = if let Some(reads) = reads {
         crate::user::service::provision_with_grants(reads, &app.catalog, identity).await
     } else {
         crate::user::service::provision(&app.db, &app.catalog.get(), identity).await.map(|u| (u, None))
@@ -202,12 +202,12 @@ async fn provisioned(
 async fn authenticate_with(
     app: &AppState,
     headers: &HeaderMap,
-    grants: Option<&Reads>,
+    reads: Option<&Reads>,
 ) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
     match credential(app, headers).await? {
         None => Ok(None),
         Some(Credential::ApiToken(viewer)) => Ok(Some((viewer, None))),
-        Some(Credential::Token(identity)) => provisioned(app, &identity, grants).await.map(Some),
+        Some(Credential::Token(identity)) => provisioned(app, &identity, reads).await.map(Some),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The request context: who is asking (`Viewer`), their grants, the per-request loaders
 //! and the write transactions of mutations. `http` builds one per GraphQL operation with
-//! `RequestCtx::with_grants` (HTTP and WebSocket alike); resolvers and services read it. It knows
-//! nothing of GraphQL (`graphql::context` fetches it from a resolver's context).
+//! `RequestCtx::with_grants` (HTTP and WebSocket alike); resolvers and services read it.
+//! It knows nothing of GraphQL (`graphql::context` fetches it from a resolver's context).
 
 mod batches;
 mod grants;
