@@ -174,17 +174,26 @@ where
             *uses.entry(*p).or_default() += 1;
         }
         for (k, p) in members {
-            let left = uses.get_mut(&p).map(|n| {
-                *n -= 1;
-                *n
-            });
-            let page = if left == Some(0) { pages.remove(&p) } else { pages.get(&p).cloned() };
-            if let Some(page) = page {
+            if let Some(page) = hand_out(&mut pages, &mut uses, &p) {
                 out.insert(k, page);
             }
         }
     }
     Ok(out)
+}
+
+/// The value of `key` for one of its askers, `uses` counting the askers still to come:
+/// the last one gets it by move, each earlier one a copy.
+pub fn hand_out<K: Eq + std::hash::Hash, V: Clone>(
+    values: &mut HashMap<K, V>,
+    uses: &mut HashMap<K, usize>,
+    key: &K,
+) -> Option<V> {
+    let left = uses.get_mut(key).map(|n| {
+        *n -= 1;
+        *n
+    });
+    if left == Some(0) { values.remove(key) } else { values.get(key).cloned() }
 }
 
 /// Pages a loader hands over without copying them (`graphql::pagination::IntoPage`): the

@@ -156,16 +156,7 @@ where
         *n += 1;
     }
     let answers = match shared.loader.load(&distinct).await {
-        Ok(mut values) => keys
-            .into_iter()
-            .map(|key| {
-                let left = askers.get_mut(&key).map(|n| {
-                    *n -= 1;
-                    *n
-                });
-                Some(Ok(if left == Some(0) { values.remove(&key) } else { values.get(&key).cloned() }))
-            })
-            .collect(),
+        Ok(mut values) => keys.iter().map(|key| Some(Ok(crate::db::hand_out(&mut values, &mut askers, key)))).collect(),
         Err(e) => keys.iter().map(|_| Some(Err(e.clone()))).collect(),
     };
     let wakers = {
