@@ -26,7 +26,7 @@ use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement, Values};
 use sea_query_sqlx::SqlxValues;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -54,7 +54,7 @@ struct Inner {
     /// Connections made and not yet closed.
     open: AtomicUsize,
     acquire_timeout: Duration,
-    metric: Mutex<Option<MetricCallback>>,
+    metric: OnceLock<MetricCallback>,
 }
 
 impl ReadPool {
@@ -72,15 +72,16 @@ impl ReadPool {
                 max,
                 open: AtomicUsize::new(0),
                 acquire_timeout,
-                metric: Mutex::default(),
+                metric: OnceLock::new(),
             }),
         })
     }
 
     /// Counts every statement of this pool with `callback`, as
-    /// `DatabaseConnection::set_metric_callback` does for the requests' pool.
+    /// `DatabaseConnection::set_metric_callback` does for the requests' pool (set once:
+    /// a later callback is ignored).
     pub fn set_metric_callback(&self, callback: MetricCallback) {
-        *self.inner.metric.lock().unwrap_or_else(PoisonError::into_inner) = Some(callback);
+        let _ = self.inner.metric.set(callback);
     }
 
     /// Closes its idle connections (the server is stopping).
@@ -240,17 +241,15 @@ impl Reads {
         let query = sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values));
         let started = Instant::now();
         // Not clean while it runs: a statement cancelled at an await leaves the
-        // connection mid-exchange, and it is closed rather than reused.
+        // connection mid-exchange (see above).
         held.clean = false;
         let result = go(held.conn_mut(), query).await;
-        held.clean = true;
-        if result.as_ref().is_err_and(broken) {
+        held.clean = !result.as_ref().is_err_and(broken);
+        if !held.clean {
             // Let go now; the request's next statement takes another connection.
-            held.clean = false;
             *guard = None;
         }
-        let callback = slot.pool.inner.metric.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        if let Some(callback) = callback {
+        if let Some(callback) = slot.pool.inner.metric.get() {
             callback(&sea_orm::metric::Info { elapsed: started.elapsed(), statement: stmt, failed: result.is_err() });
         }
         result.map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))
