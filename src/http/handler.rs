@@ -265,10 +265,10 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
     // A query reads on one connection from its authentication on (`db::Reads`), and reads
     // the viewer's grants with the authentication, in the same statement.
     let query = admitted.kind == OperationType::Query;
-    let reads = if query { Reads::held(app.db.clone(), app.reads.as_ref()) } else { Reads::pool(app.db.clone()) };
+    let reads = query.then(|| Reads::held(app.db.clone(), app.reads.as_ref()));
     // Under the request's time limit: a query waits here for its connection.
     let authenticated =
-        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, headers, query.then_some(&reads)));
+        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, headers, reads.as_ref()));
     let (viewer, grants) = match authenticated.await {
         Ok(Ok(Some(authenticated))) => authenticated,
         Ok(Ok(None)) => (Viewer::Anonymous, None),

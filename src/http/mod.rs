@@ -113,12 +113,14 @@ impl AppState {
     /// Executes one admitted query or mutation of `viewer` (HTTP and WebSocket alike),
     /// reading statement by statement on the requests' pool.
     pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer, mutation: bool) -> async_graphql::Response {
-        self.execute_with(request, viewer, Reads::pool(self.db.clone()), None, mutation).await
+        self.execute_with(request, viewer, None, None, mutation).await
     }
 
-    /// `execute`, a query reading through `reads` (an HTTP query: the connection it was
-    /// authenticated on, `db::Reads`), with the viewer's grants when they were read with
-    /// the authentication. A mutation reads on the requests' pool.
+    /// `execute`, a query reading through `reads` when given (an HTTP query: the connection
+    /// it was authenticated on, `db::Reads`), else on the requests' pool, with the viewer's
+    /// grants when they were read with the authentication. A mutation always reads on the
+    /// requests' pool: it must never hold a query's connection while it waits for the
+    /// write lock.
     /// A query runs on the schema without extensions and gets their work done around it
     /// (`graphql::finish_executed`); a document that failed before anything executed runs
     /// again on the schema with them, which codes the failure by its phase (nothing ran,
@@ -132,11 +134,12 @@ impl AppState {
         &self,
         mut request: async_graphql::Request,
         viewer: Viewer,
-        reads: Reads,
+        reads: Option<Reads>,
         grants: Option<Grants>,
         mutation: bool,
     ) -> async_graphql::Response {
         if !mutation {
+            let reads = reads.unwrap_or_else(|| Reads::pool(self.db.clone()));
             let again = replayable(&mut request);
             crate::graphql::observe::started(&mut request, viewer.user_id());
             let p = self.prepare_with(request, viewer.clone(), reads.clone(), grants);
