@@ -24,6 +24,7 @@ mod m20261204_000015_create_labeling_jobs;
 mod m20261205_000016_create_access_versions;
 mod m20261205_000017_scope_audit_entries;
 mod m20261205_000018_create_catalog_triggers;
+mod m20261205_000019_index_child_pages;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_create_access_versions::Migration),
             Box::new(m20261205_000017_scope_audit_entries::Migration),
             Box::new(m20261205_000018_create_catalog_triggers::Migration),
+            Box::new(m20261205_000019_index_child_pages::Migration),
         ]
     }
 }

@@ -1,0 +1,33 @@
+//! Child lists page in id order (`db::pages`: per parent, `ORDER BY id LIMIT first + 1`).
+//! With an index on (parent, id) a page reads its own rows and stops; with only
+//! (parent, name) it read every child of the parent and sorted them, so `first: 10` of a
+//! dataset with 10,000 children cost 10,000 rows. Datasets (the largest table, sibling
+//! groups of any size) and memberships (an organization's member list) get one.
+
+use crate::ddl::index;
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const INDEXES: [(&str, &str, [&str; 2]); 2] = [
+    ("ix_datasets_sibling_id", "datasets", ["sibling_key", "id"]),
+    ("ix_memberships_scope_id", "memberships", ["scope_id", "id"]),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table, cols) in INDEXES {
+            m.create_index(index(name, table, &cols)).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table, _) in INDEXES {
+            m.drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
