@@ -206,5 +206,5 @@ pub mod page;
 mod pages;
 pub mod positional;
 mod reads;
-pub use pages::{ChildPages, ChildTable, hand_out, load_child_pages, load_grouped, load_page, shared};
+pub use pages::{ChildPages, ChildTable, PAGED_BY_INDEX, hand_out, load_child_pages, load_grouped, load_page, shared};
 pub use reads::{MetricCallback, ReadPool, Reads};

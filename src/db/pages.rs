@@ -2,11 +2,13 @@
 //! counts them when the count is wanted (`PageArgs::count`). Loaders use it so that a
 //! nested query costs statements per depth, not per row.
 //!
-//! On PostgreSQL the page of each parent is its own `LIMIT` in a `LATERAL` subquery over
-//! the parents' ids: an index probe per parent that reads the page's rows, never its
-//! other children. (A window over `parent = ANY(ids)` made the planner scan the whole
-//! table once the list was long: 500 parents cost a scan of all 100,000 datasets.) SQLite
-//! has no `LATERAL`; there a `ROW_NUMBER()` window partitioned by parent does it.
+//! On PostgreSQL the lists of `PAGED_BY_INDEX` take each parent's page with its own
+//! `LIMIT` in a `LATERAL` subquery over the parents' ids: a range of the (parent, id)
+//! index that stops after the page's rows, never reading the parent's other children. (A
+//! window over `parent = ANY(ids)` reads every child of every parent, and its custom plan
+//! scanned the whole table once the list was long: 500 parents cost a scan of all 100,000
+//! datasets.) Other lists, and SQLite (no `LATERAL`), page with a `ROW_NUMBER()` window
+//! partitioned by parent.
 
 use super::Sql;
 use super::page::{Page, PageArgs};
@@ -15,6 +17,19 @@ use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The child lists PostgreSQL pages per parent (`LATERAL ... ORDER BY id LIMIT`): those
+/// with an index on exactly (parent, id), made by migrations 6 and 19 (a test reads the
+/// catalog for each). Without such an index a per-parent `ORDER BY id LIMIT` can make
+/// the planner walk the primary key and filter on the parent, which reads far more than
+/// the page when a parent's rows are old or new; those lists keep the window.
+pub const PAGED_BY_INDEX: [(&str, &str); 5] = [
+    ("datasets", "sibling_key"),
+    ("memberships", "scope_id"),
+    ("items", "dataset_id"),
+    ("activity", "team_id"),
+    ("activity", "project_id"),
+];
 
 /// What to page: `table` rows grouped by `parent_col`, optionally narrowed by a filter
 /// over table alias `t` (visibility, role, search).
@@ -66,7 +81,7 @@ where
     // ascending id either way.
     let mut rows_sql = Sql::new(backend);
     let (order, columns, limit) = (args.pick_order(), select_list::<E::Model>("sub"), (args.first + 1) as i64);
-    if backend == sea_orm::DbBackend::Postgres {
+    if backend == sea_orm::DbBackend::Postgres && PAGED_BY_INDEX.contains(&(table, parent)) {
         rows_sql.push(&format!("SELECT {columns} FROM unnest(")).bind(distinct.clone());
         rows_sql.push(&format!("::uuid[]) AS p_(id) CROSS JOIN LATERAL (SELECT t.* FROM {table} t WHERE t.{parent} = p_.id"));
         narrow(&mut rows_sql, true);

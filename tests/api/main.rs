@@ -23,6 +23,7 @@ mod authz_property;
 mod backward_pagination;
 mod capabilities;
 mod capability_findings;
+mod child_pages;
 mod cli;
 mod concurrency;
 mod contract;
