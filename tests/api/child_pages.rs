@@ -7,27 +7,18 @@ use crate::helpers::*;
 
 /// The columns, in order, of every index of this database, as `(table, "a,b")`.
 async fn index_columns(app: &TestApp) -> std::collections::BTreeSet<(String, String)> {
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
-    let sql = match app.db {
-        Db::Sqlite => {
-            "SELECT tbl AS t, group_concat(col, ',') AS c FROM (
-                 SELECT m.name AS tbl, il.name AS idx, ii.name AS col FROM sqlite_master m,
-                        pragma_index_list(m.name) il, pragma_index_info(il.name) ii
-                 WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno)
-             GROUP BY tbl, idx"
-        }
-        Db::Postgres => {
-            "SELECT t.relname::text AS t, string_agg(a.attname::text, ',' ORDER BY k.ord) AS c
-             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-             JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
-             CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-             GROUP BY i.indexrelid, t.relname"
-        }
-    };
-    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("catalog");
-    rows.iter().map(|r| (r.try_get::<String>("", "t").expect("t"), r.try_get::<String>("", "c").expect("c"))).collect()
+    let sqlite = "SELECT tbl AS t, group_concat(col, ',') AS c FROM (
+                      SELECT m.name AS tbl, il.name AS idx, ii.name AS col FROM sqlite_master m,
+                             pragma_index_list(m.name) il, pragma_index_info(il.name) ii
+                      WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno)
+                  GROUP BY tbl, idx";
+    let postgres = "SELECT t.relname::text AS t, string_agg(a.attname::text, ',' ORDER BY k.ord) AS c
+                    FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                    JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+                    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                    GROUP BY i.indexrelid, t.relname";
+    catalog_pairs(app, sqlite, postgres).await
 }
 
 both!(every_list_paged_per_parent_has_an_index_on_parent_and_id, |app: TestApp| async move {

@@ -327,3 +327,16 @@ impl Client {
             .to_string()
     }
 }
+
+/// The `(t, c)` rows of a catalog query, the SQLite or the PostgreSQL text by the app's
+/// database (both select two text columns named `t` and `c`).
+pub async fn catalog_pairs(app: &TestApp, sqlite: &str, postgres: &str) -> std::collections::BTreeSet<(String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
+    let sql = match app.db {
+        Db::Sqlite => sqlite,
+        Db::Postgres => postgres,
+    };
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("catalog");
+    rows.iter().map(|r| (r.try_get::<String>("", "t").expect("t"), r.try_get::<String>("", "c").expect("c"))).collect()
+}

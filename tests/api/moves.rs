@@ -185,21 +185,13 @@ both!(a_restore_reports_members_who_left_and_datasets_whose_parent_is_gone, |app
 /// `(table, column)` for every column named like a copy of an ancestor, read from the
 /// database catalog.
 async fn ancestor_columns(app: &TestApp) -> std::collections::BTreeSet<(String, String)> {
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = orgraph::db::connect(&orgraph::config::Settings::with_database(app.database_url.clone())).await.expect("connect");
-    let sql = match app.db {
-        Db::Sqlite => {
-            "SELECT m.name AS t, c.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) c
-                       WHERE m.type = 'table'"
-        }
-        Db::Postgres => {
-            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns
-                         WHERE table_schema = current_schema()"
-        }
-    };
-    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("catalog");
-    rows.iter()
-        .map(|r| (r.try_get::<String>("", "t").expect("t"), r.try_get::<String>("", "c").expect("c")))
+    let sqlite = "SELECT m.name AS t, c.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) c
+                  WHERE m.type = 'table'";
+    let postgres = "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns
+                    WHERE table_schema = current_schema()";
+    catalog_pairs(app, sqlite, postgres)
+        .await
+        .into_iter()
         .filter(|(_, c)| ["organization_id", "team_id", "workspace_id"].contains(&c.as_str()))
         .collect()
 }
