@@ -3,7 +3,7 @@
 
 use super::service::{find_visible_locked, is_invitee, may_invite, scope_of, status_at};
 use crate::audit::{AuditAction, record_membership};
-use crate::authz::{OrgRoles, Scope};
+use crate::authz::{OrgRoles, Resource, Scope, keys};
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::{add_membership, is_member, lock_scope};
 use crate::request::RequestCtx;
@@ -98,6 +98,13 @@ pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitat
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
     require_invitee(&txn, viewer, &inv).await?;
+    // A personal access token acts only where its owner holds `sdk_token.generate`
+    // (RULES.md §9.6); an invitation's organization is usually one they are not in yet.
+    if req.viewer.is_api_token() && !grants.can(&Resource::Organization { org: inv.organization_id }, keys::SDK_TOKEN_GENERATE) {
+        return Err(AppError::forbidden(
+            "a personal access token acts only where its owner holds sdk_token.generate; decline with a sign-in token",
+        ));
+    }
     require_pending(&inv)?;
     let mut am = inv.into_active_model();
     am.status = Set("DECLINED".into());

@@ -8,7 +8,7 @@ use crate::both;
 use crate::fixtures::{DefaultOrg, add_member, create_org};
 use crate::helpers::*;
 use crate::labeling_jobs::{ASSIGN, create_job, dataset};
-use crate::ops::{ACCEPT, CREATE_ORGANIZATION, DELETE_DATASET, INVITE, UPDATE_DATASET};
+use crate::ops::{ACCEPT, CREATE_ORGANIZATION, DECLINE, DELETE_DATASET, INVITE, UPDATE_DATASET};
 use serde_json::json;
 
 const CREATE_ROLE: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"auditor\", name: \"Auditor\",
@@ -103,6 +103,8 @@ both!(a_token_does_not_join_an_organization_where_it_may_not_act, |app: TestApp|
     let invitation = d["inviteMember"]["invitation"]["id"].as_str().expect("invitation").to_string();
     let pat = with_pat(&carol, &create(&carol, "all", 3600, None).await);
     assert_eq!(pat.code(ACCEPT, json!({ "i": invitation })).await, "FORBIDDEN");
+    // Nor does it decline there (RULES.md §9.6: it acts only where she holds sdk_token.generate).
+    assert_eq!(pat.code(DECLINE, json!({ "i": invitation })).await, "FORBIDDEN");
     let mine = carol.ok("{ viewer { memberships { totalCount } pendingInvitations { id } } }", json!({})).await;
     assert_eq!(mine["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(1), "nothing was kept: {mine}");
     // Signed in, she joins.
