@@ -7,6 +7,7 @@ pub mod ids;
 pub mod limits;
 pub mod node;
 pub mod observe;
+pub mod ordered;
 pub mod pagination;
 pub mod scalars;
 pub mod viewer_fields;
@@ -61,6 +62,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// The executable schema. The limits of RULES.md §8 are enforced by `guard` before a
 /// document reaches it (async-graphql's own depth and complexity walks expand fragments at
 /// every spread); `dev` off also turns off introspection and "Did you mean …" suggestions.
+/// Its extensions hook no field's resolution: the objects of a connection are resolved
+/// without those hooks (`ordered`).
 pub fn build(limits: &Limits, dev: bool) -> OrgraphSchema {
     let b = bounded(limits, dev)
         // First, so that it is the outermost: it sees errors once they have their codes.

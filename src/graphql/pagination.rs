@@ -128,17 +128,17 @@ macro_rules! connection {
         #[async_graphql::Object]
         impl $conn {
             /// The items of this page, each with its cursor.
-            async fn edges(&self) -> Vec<$edge> {
+            async fn edges(&self) -> Vec<$edge<'_>> {
                 self.ids
                     .iter()
                     .zip(&self.nodes)
-                    .map(|(id, node)| $edge { cursor: $crate::graphql::pagination::encode_cursor(*id), node: node.clone() })
+                    .map(|(id, node)| $edge { cursor: $crate::graphql::pagination::encode_cursor(*id), node })
                     .collect()
             }
 
             /// The items of this page.
-            async fn nodes(&self) -> &[$node] {
-                &self.nodes
+            async fn nodes(&self) -> Vec<$crate::graphql::ordered::Ordered<'_, $node>> {
+                self.nodes.iter().map($crate::graphql::ordered::Ordered).collect()
             }
 
             /// Where this page sits in the whole list.
@@ -158,12 +158,23 @@ macro_rules! connection {
         }
 
         #[doc = $edge_doc]
-        #[derive(async_graphql::SimpleObject)]
-        pub struct $edge {
+        pub struct $edge<'a> {
+            cursor: String,
+            node: &'a $node,
+        }
+
+        #[doc = $edge_doc]
+        #[async_graphql::Object]
+        impl $edge<'_> {
             /// Opaque position of this item; pass it as `after`.
-            pub cursor: String,
+            async fn cursor(&self) -> &str {
+                &self.cursor
+            }
+
             /// The item.
-            pub node: $node,
+            async fn node(&self) -> $crate::graphql::ordered::Ordered<'_, $node> {
+                $crate::graphql::ordered::Ordered(self.node)
+            }
         }
 
         impl $conn {

@@ -29,6 +29,7 @@ mod concurrency;
 mod contract;
 mod day_two;
 mod deep_trees;
+mod field_order;
 mod grants_memo;
 mod graphiql;
 mod groups;

@@ -1,0 +1,144 @@
+//! Objects of a list resolved without a task per field.
+//!
+//! async-graphql resolves an object's fields concurrently in a `FuturesUnordered`: per
+//! object a queue and per field a boxed future and a task, and a waker registered at every
+//! poll, a tenth of a nested read's time; and it lists the fields in the order they
+//! finish, so a field that waits for a batch (`children`) comes after the fields that
+//! follow it in the query. `Ordered` resolves an object's fields concurrently too (every
+//! field's loads join the same batches as before), by polling them in place, and lists
+//! them in the order the query selects them, as the GraphQL specification asks
+//! (`CollectFields` keeps the selection's order).
+//!
+//! For object types only (`ObjectType`): interfaces and unions collect their fields
+//! through the concrete object, which this does not do. Fields are resolved without the
+//! schema's extensions' `resolve` hooks and custom directives, which orgraph has none of
+//! (`graphql::build`). A connection's `nodes` and its edges' `node` are resolved this
+//! way (`connection!`).
+//!
+//! When a query selects one response key twice, the first value selected is the one
+//! others merge into (async-graphql: the first to finish).
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerError, ServerResult, Value};
+use std::borrow::Cow;
+
+/// The object `T` resolved in selection order without a task per field; the same GraphQL
+/// type as `T`.
+pub struct Ordered<'a, T>(pub &'a T);
+
+impl<T: ObjectType> OutputType for Ordered<'_, T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn introspection_type_name(&self) -> Cow<'static, str> {
+        self.0.introspection_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        resolve(ctx, self.0).await
+    }
+}
+
+/// The fields `ctx` selects on `root`, each resolved (all polled together, in place),
+/// merged by response key in selection order; what async-graphql's `resolve_container`
+/// answers, but in the selection's order.
+async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> ServerResult<Value> {
+    // The selection sets (the object's, then each fragment's that applies) and, per field,
+    // the set it was selected in: a field's context borrows its set.
+    let mut sets = vec![ctx.clone()];
+    let mut fields = Vec::new();
+    collect(root, 0, &mut sets, &mut fields)?;
+    let contexts: Vec<_> = fields.iter().map(|&(set, field)| sets[set].with_field(field)).collect();
+    let resolved = futures_util::future::join_all(contexts.iter().map(|ctx_field| async move {
+        let key = ctx_field.item.node.response_key().node.clone();
+        if ctx_field.item.node.name.node == "__typename" {
+            return Ok((key, Value::String(root.introspection_type_name().into_owned())));
+        }
+        Ok((key, root.resolve_field(ctx_field).await?.unwrap_or_default()))
+    }))
+    .await;
+    let mut map = IndexMap::with_capacity(resolved.len());
+    for result in resolved {
+        match result {
+            Ok((key, value)) => insert(&mut map, key, value),
+            Err(e) => ctx.add_error(e),
+        }
+    }
+    Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
+}
+
+type Picked<'a> = (usize, &'a Positioned<Field>);
+
+/// The fields of `sets[set]` and of the fragments in it that apply to `root`, in order
+/// (async-graphql's `Fields::add_set`, for an object type).
+fn collect<'a, T: ObjectType>(
+    root: &T,
+    set: usize,
+    sets: &mut Vec<ContextSelectionSet<'a>>,
+    fields: &mut Vec<Picked<'a>>,
+) -> ServerResult<()> {
+    let ctx = sets[set].clone();
+    for selection in &ctx.item.node.items {
+        let (condition, selection_set) = match &selection.node {
+            Selection::Field(field) => {
+                fields.push((set, field));
+                continue;
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                let Some(fragment) = ctx.query_env.fragments.get(name) else {
+                    return Err(ServerError::new(format!(r#"Unknown fragment "{name}"."#), Some(spread.pos)));
+                };
+                (Some(&fragment.node.type_condition), &fragment.node.selection_set)
+            }
+            Selection::InlineFragment(fragment) => (fragment.node.type_condition.as_ref(), &fragment.node.selection_set),
+        };
+        let condition = condition.map(|c| c.node.on.node.as_str());
+        let own = root.introspection_type_name();
+        let applies = condition.is_none_or(|c| {
+            own == c || T::type_name() == c || ctx.schema_env.registry.implements.get(&*own).is_some_and(|i| i.contains(c))
+        });
+        if applies {
+            sets.push(ctx.with_selection_set(selection_set));
+            collect(root, sets.len() - 1, sets, fields)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds a field's value under its response key, merging it into an earlier value of the
+/// same key (async-graphql's `insert_value`).
+fn insert(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    let Some(previous) = target.get_mut(&key) else {
+        target.insert(key, value);
+        return;
+    };
+    match (previous, value) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (key, value) in from {
+                insert(into, key, value);
+            }
+        }
+        (Value::List(into), Value::List(from)) => {
+            for (slot, value) in into.iter_mut().zip(from) {
+                if let (Value::Object(into), Value::Object(from)) = (slot, value) {
+                    for (key, value) in from {
+                        insert(into, key, value);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
