@@ -54,7 +54,7 @@ pub async fn load_child_pages<E, C>(
 ) -> AppResult<HashMap<Uuid, Page<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: Positional + Send + Sync,
+    E::Model: Positional + super::page::Cursored + Send + Sync,
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
@@ -77,8 +77,9 @@ where
         narrow(sql, with_window);
     };
 
-    // Up to `first + 1` rows of each parent, picked in `order`, returned by parent and
-    // ascending id either way.
+    // Up to `first + 1` rows of each parent, picked in `order`; each parent's rows are put
+    // in ascending id order below (the lateral form leaves the statement unsorted: sorting
+    // 1,500 rows of a nested read's last level was a quarter of its statement's time).
     let mut rows_sql = Sql::new(backend);
     let (order, columns, limit) = (args.pick_order(), select_list::<E::Model>("sub"), (args.first + 1) as i64);
     if backend == sea_orm::DbBackend::Postgres && PAGED_BY_INDEX.contains(&(table, parent)) {
@@ -93,7 +94,6 @@ where
         where_clause(&mut rows_sql, true);
         rows_sql.push(") sub WHERE sub.rn_ <= ").bind(limit);
     }
-    rows_sql.push(&format!(" ORDER BY sub.{parent}, sub.id"));
     let rows: Vec<E::Model> = positional::all(db, rows_sql.build()).await?;
 
     let mut counts: HashMap<Uuid, i64> = HashMap::new();
@@ -112,7 +112,8 @@ where
     Ok(distinct
         .iter()
         .map(|p| {
-            let rows = grouped.remove(p).unwrap_or_default();
+            let mut rows = grouped.remove(p).unwrap_or_default();
+            rows.sort_unstable_by_key(super::page::Cursored::cursor_id);
             (*p, Page::from_rows(rows, args, counts.get(p).copied().unwrap_or(0)))
         })
         .collect())
@@ -179,7 +180,7 @@ pub async fn load_grouped<E, C, K, G>(
 ) -> AppResult<HashMap<K, Page<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: Positional + Send + Sync + Clone,
+    E::Model: Positional + super::page::Cursored + Send + Sync + Clone,
     C: ConnectionTrait,
     K: Clone + Eq + std::hash::Hash,
     G: Clone + Eq + std::hash::Hash + Sync,
