@@ -18,7 +18,7 @@
 //! When a query selects one response key twice, the first value selected is the one
 //! others merge into (async-graphql: the first to finish).
 
-use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::{IndexMap, map::Entry};
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerError, ServerResult, Value};
@@ -120,9 +120,13 @@ fn collect<'a, T: ObjectType>(
 /// Adds a field's value under its response key, merging it into an earlier value of the
 /// same key (async-graphql's `insert_value`).
 fn insert(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    let Some(previous) = target.get_mut(&key) else {
-        target.insert(key, value);
-        return;
+    // One lookup (the key is hashed once): a nested read inserts every field of every object.
+    let previous = match target.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            return;
+        }
+        Entry::Occupied(slot) => slot.into_mut(),
     };
     match (previous, value) {
         (Value::Object(into), Value::Object(from)) => {
