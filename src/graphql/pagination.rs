@@ -110,7 +110,8 @@ impl<M: Clone> IntoPage<M> for std::sync::Arc<Page<M>> {
 
 /// Declares `XConnection` and `XEdge` for a node type built from a row type. A connection
 /// keeps its nodes and their ids; cursors, edges and paging information are made only
-/// when a query asks for them.
+/// when a query asks for them. Its nodes (in `nodes` and in each edge) resolve their
+/// fields in selection order (`graphql::ordered`).
 #[macro_export]
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
