@@ -89,6 +89,7 @@ fn collect<'a, T: ObjectType>(
     fields: &mut Vec<Picked<'a>>,
 ) -> ServerResult<()> {
     let ctx = sets[set].clone();
+    let own = root.introspection_type_name();
     for selection in &ctx.item.node.items {
         let (condition, selection_set) = match &selection.node {
             Selection::Field(field) => {
@@ -104,11 +105,10 @@ fn collect<'a, T: ObjectType>(
             }
             Selection::InlineFragment(fragment) => (fragment.node.type_condition.as_ref(), &fragment.node.selection_set),
         };
+        // An object's own name or an interface it implements.
         let condition = condition.map(|c| c.node.on.node.as_str());
-        let own = root.introspection_type_name();
-        let applies = condition.is_none_or(|c| {
-            own == c || T::type_name() == c || ctx.schema_env.registry.implements.get(&*own).is_some_and(|i| i.contains(c))
-        });
+        let applies =
+            condition.is_none_or(|c| own == c || ctx.schema_env.registry.implements.get(&*own).is_some_and(|i| i.contains(c)));
         if applies {
             sets.push(ctx.with_selection_set(selection_set));
             collect(root, sets.len() - 1, sets, fields)?;
@@ -129,20 +129,20 @@ fn insert(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
         Entry::Occupied(slot) => slot.into_mut(),
     };
     match (previous, value) {
-        (Value::Object(into), Value::Object(from)) => {
-            for (key, value) in from {
-                insert(into, key, value);
-            }
-        }
+        (Value::Object(into), Value::Object(from)) => merge(into, from),
         (Value::List(into), Value::List(from)) => {
             for (slot, value) in into.iter_mut().zip(from) {
                 if let (Value::Object(into), Value::Object(from)) = (slot, value) {
-                    for (key, value) in from {
-                        insert(into, key, value);
-                    }
+                    merge(into, from);
                 }
             }
         }
         _ => {}
+    }
+}
+
+fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
+    for (key, value) in from {
+        insert(into, key, value);
     }
 }
