@@ -53,15 +53,7 @@ both!(a_list_objects_fields_come_in_selection_order, |app: TestApp| async move {
     let top = create_dataset(&owner, &project, None, "top").await;
     create_dataset(&owner, &project, Some(&top), "child").await;
 
-    let res = owner
-        .http
-        .post(format!("{}/graphql", owner.addr))
-        .bearer_auth(owner.token.as_deref().unwrap_or_default())
-        .json(&json!({ "query": QUERY, "variables": { "p": project } }))
-        .send()
-        .await
-        .expect("request");
-    let text = res.text().await.expect("body");
+    let (_, text) = owner.post_text(QUERY, json!({ "p": project })).await;
     assert!(!text.contains("\"errors\""), "{text}");
 
     let node = keys_in_order(&text, "\"nodes\":[{");

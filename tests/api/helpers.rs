@@ -289,13 +289,19 @@ impl TestApp {
 impl Client {
     /// POSTs a GraphQL request; returns (HTTP status, JSON body).
     pub async fn post(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        let (status, text) = self.post_text(query, variables).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// POSTs a GraphQL request; returns (HTTP status, the body's text as sent).
+    pub async fn post_text(&self, query: &str, variables: Value) -> (StatusCode, String) {
         let mut req = self.http.post(format!("{}/graphql", self.addr)).json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
         let res = req.send().await.expect("request");
         let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        (status, res.text().await.unwrap_or_default())
     }
 
     /// The `data` of a request that must succeed.
