@@ -4,6 +4,7 @@
 //! of that window, or its last ones when paging backward (Relay's `last`/`before`). How a
 //! page is asked for over GraphQL (opaque cursors, bounds) is `graphql::pagination`.
 
+use super::positional::Columns;
 use uuid::Uuid;
 
 pub const DEFAULT_PAGE: usize = 20;
@@ -11,7 +12,9 @@ pub const MAX_PAGE: usize = 100;
 
 /// Which page: at most `first` rows after the row `after` and before the row `before`;
 /// the window's last rows when `backward`. `count`: whether the whole list's size is
-/// wanted (`Page::total`, else 0: no statement counts it).
+/// wanted (`Page::total`, else 0: no statement counts it). `columns`: which columns the
+/// page's rows need (`Columns::ALL` but for a list whose nodes say what they read; the
+/// row's id and its parent's are read whatever it says).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     /// The page size (Relay's `first`, or `last` when `backward`).
@@ -20,12 +23,13 @@ pub struct PageArgs {
     pub before: Option<Uuid>,
     pub backward: bool,
     pub count: bool,
+    pub columns: Columns,
 }
 
 impl PageArgs {
     /// The first `first` rows.
     pub fn forward(first: usize, after: Option<Uuid>) -> Self {
-        Self { first, after, before: None, backward: false, count: true }
+        Self { first, after, before: None, backward: false, count: true, columns: Columns::ALL }
     }
 
     /// `AND t.id > after AND t.id < before` over table alias `alias`.

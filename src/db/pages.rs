@@ -12,7 +12,7 @@
 
 use super::Sql;
 use super::page::{Page, PageArgs};
-use super::positional::{self, Positional, select_list};
+use super::positional::{self, Positional, select_list, select_some};
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use std::collections::HashMap;
@@ -81,7 +81,9 @@ where
     // in ascending id order below (the lateral form leaves the statement unsorted: sorting
     // 1,500 rows of a nested read's last level was a quarter of its statement's time).
     let mut rows_sql = Sql::new(backend);
-    let (order, columns, limit) = (args.pick_order(), select_list::<E::Model>("sub"), (args.first + 1) as i64);
+    // The row's id (its cursor) and its parent's (its group) whatever the page reads.
+    let read = args.columns.with::<E::Model>("id").with::<E::Model>(parent);
+    let (order, columns, limit) = (args.pick_order(), select_some::<E::Model>("sub", read), (args.first + 1) as i64);
     if backend == sea_orm::DbBackend::Postgres && PAGED_BY_INDEX.contains(&(table, parent)) {
         rows_sql.push(&format!("SELECT {columns} FROM unnest(")).bind(distinct.clone());
         rows_sql.push(&format!("::uuid[]) AS p_(id) CROSS JOIN LATERAL (SELECT t.* FROM {table} t WHERE t.{parent} = p_.id"));
@@ -94,7 +96,7 @@ where
         where_clause(&mut rows_sql, true);
         rows_sql.push(") sub WHERE sub.rn_ <= ").bind(limit);
     }
-    let rows: Vec<E::Model> = positional::all(db, rows_sql.build()).await?;
+    let rows: Vec<E::Model> = positional::some(db, rows_sql.build(), read).await?;
 
     let mut counts: HashMap<Uuid, i64> = HashMap::new();
     if args.count {

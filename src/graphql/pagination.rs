@@ -3,6 +3,7 @@
 //! ascending), `totalCount` (RULES.md §4).
 
 use crate::db::page::{Cursored, DEFAULT_PAGE, MAX_PAGE, Page, PageArgs};
+use crate::db::positional::Columns;
 use crate::error::{AppError, AppResult};
 use async_graphql::SimpleObject;
 use base64::Engine;
@@ -26,7 +27,7 @@ pub fn page_args(first: Option<i32>, after: Option<&str>, last: Option<i32>, bef
     let first = if backward { size("last", last)? } else { size("first", first)? };
     let after = after.map(|c| decode_cursor("after", c)).transpose()?;
     let before = before.map(|c| decode_cursor("before", c)).transpose()?;
-    Ok(PageArgs { first, after, before, backward, count: true })
+    Ok(PageArgs { first, after, before, backward, count: true, columns: Columns::ALL })
 }
 
 /// `page_args` for the connection field `ctx` resolves: its list is counted only when the
@@ -40,6 +41,29 @@ pub fn page_args_in(
 ) -> AppResult<PageArgs> {
     let args = page_args(first, after, last, before)?;
     Ok(PageArgs { count: ctx.look_ahead().field("totalCount").exists(), ..args })
+}
+
+/// The columns the nodes of the connection field `ctx` resolves read: the union of `of`
+/// over the fields the query selects on them (`nodes { … }`, `edges { node { … } }`,
+/// through fragments, a skipped field too), every column when `of` does not know one.
+/// The connection's other fields read no node columns (a cursor is the row's id).
+pub fn node_columns(ctx: &async_graphql::Context<'_>, of: fn(&str) -> Option<Columns>) -> Columns {
+    let union = |object: async_graphql::SelectionField<'_>, columns: Option<Columns>| {
+        object.selection_set().try_fold(columns?, |c, f| of(f.name()).map(|more| c.and(more)))
+    };
+    let mut columns = Some(Columns::NONE);
+    for field in ctx.field().selection_set() {
+        match field.name() {
+            "nodes" => columns = union(field, columns),
+            "edges" => {
+                for node in field.selection_set().filter(|f| f.name() == "node") {
+                    columns = union(node, columns);
+                }
+            }
+            _ => {}
+        }
+    }
+    columns.unwrap_or(Columns::ALL)
 }
 
 /// Complexity of a connection field: `first` (or the maximum without it) times its children.

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
-use crate::graphql::pagination::{cost_either, page_args, page_args_in};
+use crate::graphql::pagination::{cost_either, page_args};
 use crate::graphql::viewer_fields;
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::membership::schema::{MembershipConnection, members_of};
@@ -115,7 +115,7 @@ impl Project {
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,
     ) -> Result<DatasetConnection> {
-        let args = page_args_in(ctx, first, after.as_deref(), last, before.as_deref())?;
+        let args = Dataset::page_args(ctx, first, after.as_deref(), last, before.as_deref())?;
         if !self.opens(ctx).await? {
             return Ok(DatasetConnection::from_page(Page::<entity::dataset::Model>::empty(), Dataset));
         }

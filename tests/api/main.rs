@@ -55,6 +55,7 @@ mod organizations;
 mod pool;
 mod positional;
 mod presets;
+mod projection;
 mod readme;
 mod request_context;
 mod role_hierarchy;
