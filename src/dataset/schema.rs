@@ -132,7 +132,7 @@ impl Dataset {
         }
         Some(match name {
             "__typename" => Columns::NONE,
-            "id" | "children" | "items" => const { col("id") },
+            "id" | "children" | "items" | "sizeBytes" | "itemCount" => const { col("id") },
             "name" => const { col("name") },
             "description" => const { col("description") },
             "project" => const { col("project_id") },

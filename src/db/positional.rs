@@ -185,7 +185,8 @@ macro_rules! positional {
         }
     };
     (@projectable { $($field:ident),+ }) => {
-        const PROJECTABLE: bool = true;
+        // `Columns` has a bit per column.
+        const PROJECTABLE: bool = { assert!([$(stringify!($field)),+].len() <= 64); true };
         fn read_some(row: &QueryResult, checked: bool, columns: Columns) -> Result<Self, DbErr> {
             // `at` counts the model's columns, `next` the ones the row holds.
             let (mut at, mut next) = (0usize, 0usize);

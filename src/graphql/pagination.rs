@@ -45,7 +45,7 @@ pub fn page_args_in(
 
 /// The columns the nodes of the connection field `ctx` resolves read: the union of `of`
 /// over the fields the query selects on them (`nodes { … }`, `edges { node { … } }`,
-/// through fragments, a skipped field too), every column when `of` does not know one.
+/// through every fragment whatever its type), every column when `of` does not know one.
 /// The connection's other fields read no node columns (a cursor is the row's id).
 pub fn node_columns(ctx: &async_graphql::Context<'_>, of: fn(&str) -> Option<Columns>) -> Columns {
     let union = |object: async_graphql::SelectionField<'_>, columns: Option<Columns>| {

@@ -112,3 +112,31 @@ both!(every_dataset_field_answers_the_same_through_a_list_as_through_node, |app:
         }
     }
 });
+
+both!(a_list_selected_twice_with_different_fields_is_read_once, |app: TestApp| async move {
+    let owner = app.user("projection-twice").await;
+    let org = create_org(&owner, "projection-twice").await;
+    let project = create_project(&owner, &org.workspace, "P").await;
+    let top = create_dataset(&owner, &project, None, "top").await;
+    for name in ["a", "b"] {
+        create_dataset(&owner, &project, Some(&top), name).await;
+    }
+    // The two selections of `children` merge row by row: both must come from one statement
+    // (reads are not one transaction), which reads the columns of both and counts.
+    let query = "query($d: ID!) { node(id: $d) { ... on Dataset { children(first: 5) { nodes { id } } ...F } } }
+        fragment F on Dataset { children(first: 5) { totalCount nodes { name depth } } }";
+    let (statements, d) = app.statements_of(owner.ok(query, json!({ "d": top }))).await;
+    let lists: Vec<&String> = statements.iter().filter(|s| s.contains("FROM datasets t")).collect();
+    assert_eq!(lists.iter().filter(|s| !s.contains("COUNT(")).count(), 1, "{lists:#?}");
+    assert_eq!(lists.iter().filter(|s| s.contains("COUNT(")).count(), 1, "{lists:#?}");
+    let children = &d["node"]["children"];
+    assert_eq!(children["totalCount"], 2, "{d}");
+    let names: Vec<(&str, i64)> = children["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| (n["name"].as_str().unwrap_or_default(), n["depth"].as_i64().unwrap_or_default()))
+        .collect();
+    assert_eq!(names, [("a", 1), ("b", 1)], "{d}");
+    assert!(children["nodes"].as_array().into_iter().flatten().all(|n| n["id"].is_string()), "{d}");
+});
