@@ -279,18 +279,7 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
         // The connection goes back with the last of `reads`' clones, as execution ends
         // (before the answer is written).
         let response = app.execute_with(request, viewer, reads, grants, !query).await;
-        // A large answer is written without holding a worker: `block_in_place` hands the
-        // worker's other tasks to another thread while this one writes. The answer stays on
-        // the thread that built it (sending it to the blocking pool cost a handoff and
-        // freeing its memory from another thread: `nested-org` 153-156 -> 161-168 req/s,
-        // 32 clients). A current-thread runtime has no worker to hand over.
-        if admitted.cost <= INLINE_ANSWER_COST {
-            Some(serde_json::to_vec(&response))
-        } else if tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-            Some(tokio::task::block_in_place(|| serde_json::to_vec(&response)))
-        } else {
-            tokio::task::spawn_blocking(move || serde_json::to_vec(&response)).await.ok()
-        }
+        super::write_answer(admitted.cost, move || serde_json::to_vec(&response)).await
     };
     // The limit stops execution; an answer it finished is sent, also one whose writing
     // (bounded by the cost limit) ends past it: a mutation's answer says what it did.
@@ -300,9 +289,6 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
         Err(_) => reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
     }
 }
-
-/// Queries costing more than this have their answer serialized without holding a worker.
-const INLINE_ANSWER_COST: u64 = 2_000;
 
 fn json_response(response: &async_graphql::Response) -> Response {
     Json(response).into_response()

@@ -5,7 +5,9 @@
 use crate::both;
 use crate::fixtures::{create_dataset, create_org, create_project};
 use crate::helpers::*;
+use crate::subscriptions::connect;
 use serde_json::json;
+use std::time::Duration;
 
 const QUERY: &str = "query($p: ID!) { project: node(id: $p) { ... on Project { datasets(first: 5) {
     nodes { children(first: 5) { nodes { name } } name ...Depth __typename key: id children(first: 5) { totalCount } }
@@ -66,4 +68,40 @@ both!(a_list_objects_fields_come_in_selection_order, |app: TestApp| async move {
     let first = &body["data"]["project"]["datasets"]["nodes"][0];
     assert_eq!(first["children"]["totalCount"], 1, "{text}");
     assert_eq!(first["children"]["nodes"][0]["name"], "child", "{text}");
+});
+
+/// The answer of `query` over a `graphql-transport-ws` socket, as the text sent: the
+/// `payload` of its `next` message.
+async fn over_a_socket(app: &TestApp, client: &Client, query: &str, variables: serde_json::Value) -> String {
+    let mut ws = connect(app, "graphql-transport-ws").await.expect("upgrade");
+    ws.init(client.token.as_deref().expect("token")).await;
+    ws.send(json!({ "id": "q", "type": "subscribe", "payload": { "query": query, "variables": variables } })).await;
+    let text = ws.recv_text(Duration::from_secs(30)).await.expect("an answer");
+    let (head, tail) = (r#"{"type":"next","id":"q","payload":"#, "}");
+    assert!(text.starts_with(head) && text.ends_with(tail), "{text}");
+    text[head.len()..text.len() - tail.len()].to_string()
+}
+
+both!(a_socket_answers_what_http_answers_in_the_same_order_small_or_large, |app: TestApp| async move {
+    let owner = app.user("order-ws").await;
+    let org = create_org(&owner, "order-ws-org").await;
+    let project = create_project(&owner, &org.workspace, "P").await;
+    for i in 0..3 {
+        let top = create_dataset(&owner, &project, None, &format!("top-{i}")).await;
+        create_dataset(&owner, &project, Some(&top), "child").await;
+    }
+    // Small: written on the worker; large (costing more than 2,000): written off it.
+    let large = "query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 100) { nodes {
+        name id children(first: 50) { nodes { name depth id } totalCount } __typename } } } } }";
+    for (query, keys) in [
+        (QUERY, &["children", "name", "depth", "createdBy", "__typename", "key"][..]),
+        (large, &["name", "id", "children", "__typename"]),
+    ] {
+        let (_, http) = owner.post_text(query, json!({ "p": project })).await;
+        assert!(!http.contains("\"errors\"") && http.contains("child"), "{http}");
+        let socket = over_a_socket(&app, &owner, query, json!({ "p": project })).await;
+        let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("json");
+        assert_eq!(parsed(&socket), parsed(&http));
+        assert_eq!(keys_in_order(&socket, "\"nodes\":[{"), keys, "{socket}");
+    }
 });

@@ -59,6 +59,13 @@ impl Ws {
             }
         }
     }
+    /// The next text message as sent (`None`: nothing within `within`, or not text).
+    pub(crate) async fn recv_text(&mut self, within: Duration) -> Option<String> {
+        match tokio::time::timeout(within, self.0.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => Some(t.as_str().to_string()),
+            _ => None,
+        }
+    }
     /// `connection_init` with a token; expects the ack.
     pub(crate) async fn init(&mut self, token: &str) {
         self.send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;

@@ -275,11 +275,13 @@ async fn session(
                 };
                 // Every limit of the HTTP path holds for each operation of a socket.
                 let limits = &app.settings.limits;
+                let started = tokio::time::Instant::now();
                 let admitted = if size > limits.body_bytes {
                     let message = format!("the operation exceeds {} bytes", limits.body_bytes);
                     Err(AppError::invalid(message, Some("body")))
                 } else {
-                    Box::pin(app.guard.admit(&mut request)).await
+                    let admission = Box::pin(app.guard.admit(&mut request));
+                    tokio::time::timeout(limits.request_timeout, admission).await.unwrap_or(Err(AppError::Timeout))
                 };
                 let admitted = match admitted {
                     Ok(a) => a,
@@ -302,8 +304,14 @@ async fn session(
                     let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
                     continue;
                 }
-                let operation =
-                    Operation { id: id.clone(), viewer: viewer.clone(), kind: admitted.kind, revoked: revoked.clone() };
+                let operation = Operation {
+                    id: id.clone(),
+                    viewer: viewer.clone(),
+                    kind: admitted.kind,
+                    cost: admitted.cost,
+                    deadline: started + limits.request_timeout,
+                    revoked: revoked.clone(),
+                };
                 let task = tokio::spawn(run_operation(app.clone(), request, operation, out.clone(), protocol));
                 active.insert(id.clone(), (admitted.kind, task));
             }
@@ -324,6 +332,16 @@ async fn session(
     }
 }
 
+/// A result of an operation, written straight from the answer (through a `serde_json::Value`
+/// its objects would come out with their keys sorted).
+#[derive(serde::Serialize)]
+struct Next<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    payload: &'a async_graphql::Response,
+}
+
 fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
     json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
 }
@@ -333,6 +351,10 @@ struct Operation {
     id: String,
     viewer: Viewer,
     kind: OperationType,
+    /// What the guard measured it to cost (a costly answer is written off the worker).
+    cost: u64,
+    /// A query or mutation answers by then (its admission started the request timeout).
+    deadline: tokio::time::Instant,
     /// Notified when the credential no longer stands (the session ends).
     revoked: Arc<tokio::sync::Notify>,
 }
@@ -346,8 +368,10 @@ impl Operation {
     }
 }
 
-/// Runs one operation. A query or mutation answers once, within the request timeout and
-/// through `AppState::execute`, as on HTTP; a subscription streams until it ends or is stopped.
+/// Runs one operation. A query or mutation answers once, within the request timeout (from
+/// its admission on) and through `AppState::execute`, as on HTTP; a subscription streams
+/// until it ends or is stopped. Answers are written as over HTTP (`http::write_answer`),
+/// their fields in the order the query selects them.
 async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: Operation, mut out: Out, protocol: Protocol) {
     let next = match protocol {
         Protocol::TransportWs => "next",
@@ -375,7 +399,7 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         app.schema.execute_stream(app.prepare(request, viewer))
     } else {
         let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
-        match tokio::time::timeout(app.settings.limits.request_timeout, once).await {
+        match tokio::time::timeout_at(op.deadline, once).await {
             Ok(response) => futures_util::stream::once(async move { response }).boxed(),
             Err(_) => {
                 let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
@@ -388,11 +412,16 @@ async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: 
         let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
         first = false;
         let message = if failed_before_execution {
-            error_message(&id, &response.errors)
+            text(error_message(&id, &response.errors))
         } else {
-            json!({ "type": next, "id": id, "payload": serde_json::to_value(&response).unwrap_or(Value::Null) })
+            let of = id.clone();
+            let answer = move || serde_json::to_string(&Next { kind: next, id: &of, payload: &response });
+            match super::write_answer(op.cost, answer).await {
+                Some(Ok(answer)) => Message::Text(answer.into()),
+                _ => text(error_message(&id, &refusal(AppError::internal("the answer could not be written")).errors)),
+            }
         };
-        if out.send(text(message)).await.is_err() || failed_before_execution {
+        if out.send(message).await.is_err() || failed_before_execution {
             return;
         }
     }
