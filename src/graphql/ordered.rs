@@ -2,12 +2,11 @@
 //!
 //! async-graphql resolves an object's fields concurrently in a `FuturesUnordered`: per
 //! object a queue and per field a boxed future and a task, and a waker registered at every
-//! poll, a tenth of a nested read's time; and it lists the fields in the order they
-//! finish, so a field that waits for a batch (`children`) comes after the fields that
-//! follow it in the query. `Ordered` resolves an object's fields concurrently too (every
-//! field's loads join the same batches as before), by polling them in place, and lists
-//! them in the order the query selects them, as the GraphQL specification asks
-//! (`CollectFields` keeps the selection's order).
+//! poll, a tenth of a nested read's time (and lists the fields in the order they finish,
+//! which `ordered-graphql` corrects afterwards). `Ordered` resolves an object's fields
+//! concurrently too (every field's loads join the same batches as before), by polling them
+//! in place, and lists them in the order the query selects them, as the GraphQL
+//! specification asks (`CollectFields` keeps the selection's order).
 //!
 //! For object types only (`ObjectType`): interfaces and unions collect their fields
 //! through the concrete object, which this does not do. Fields are resolved without the
@@ -145,4 +144,32 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
     for (key, value) in from {
         insert(into, key, value);
     }
+}
+
+/// Puts the root fields of an executed query's answer in the order `request` selects them
+/// (async-graphql resolves the query root itself, outside the `resolve_container` that
+/// orders every other object: `ordered-graphql`). `request` is the executed one's copy
+/// (its parsed document); mutations already answer in order (one field after another).
+pub fn root_in_selection_order(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else { return };
+    let op = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name.as_str()) {
+            Some(op) => op,
+            None => return,
+        },
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) if ops.len() == 1 => op,
+            _ => return,
+        },
+    };
+    if op.node.ty != OperationType::Query {
+        return;
+    }
+    // Every fragment selected on the root is on `Query`, which implements nothing.
+    let on = async_graphql::On { concrete: "Query", declared: "Query" };
+    let data = std::mem::take(&mut response.data);
+    response.data = async_graphql::in_selection_order(data, &op.node.selection_set.node, on, &doc.fragments, &Default::default());
 }

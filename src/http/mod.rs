@@ -159,11 +159,12 @@ impl AppState {
     ) -> async_graphql::Response {
         if !mutation {
             let reads = reads.unwrap_or_else(|| Reads::pool(self.db.clone()));
-            let again = replayable(&mut request);
+            let mut again = replayable(&mut request);
             crate::graphql::observe::started(&mut request, viewer.user_id());
             let p = self.prepare_with(request, viewer.clone(), reads.clone(), grants);
-            let response = crate::request::drive(p.batches, self.plain.execute(p.request)).await;
+            let mut response = crate::request::drive(p.batches, self.plain.execute(p.request)).await;
             if crate::graphql::executed(&response) {
+                crate::graphql::ordered::root_in_selection_order(&mut response, &mut again);
                 return crate::graphql::finish_executed(response, self.settings.limits.errors);
             }
             let p = self.prepare_with(again, viewer, reads, None);

@@ -1,6 +1,7 @@
-//! The objects of a list answer their fields in the order the query selects them (the
-//! GraphQL specification's `CollectFields`), also when a field waits for a batch and the
-//! fields after it do not; with fragments, aliases, `__typename` and a key selected twice.
+//! Objects answer their fields in the order the query selects them (the GraphQL
+//! specification's `CollectFields`), also when a field waits for a batch and the fields
+//! after it do not; with fragments, aliases, `__typename` and a key selected twice; the
+//! same bytes over HTTP and over a WebSocket.
 
 use crate::both;
 use crate::fixtures::{create_dataset, create_org, create_project};
@@ -82,7 +83,7 @@ async fn over_a_socket(app: &TestApp, client: &Client, query: &str, variables: s
     text[head.len()..text.len() - tail.len()].to_string()
 }
 
-both!(a_socket_answers_what_http_answers_in_the_same_order_small_or_large, |app: TestApp| async move {
+both!(every_object_answers_in_selection_order_the_same_bytes_over_http_and_a_socket, |app: TestApp| async move {
     let owner = app.user("order-ws").await;
     let org = create_org(&owner, "order-ws-org").await;
     let project = create_project(&owner, &org.workspace, "P").await;
@@ -90,18 +91,30 @@ both!(a_socket_answers_what_http_answers_in_the_same_order_small_or_large, |app:
         let top = create_dataset(&owner, &project, None, &format!("top-{i}")).await;
         create_dataset(&owner, &project, Some(&top), "child").await;
     }
-    // Small: written on the worker; large (costing more than 2,000): written off it.
-    let large = "query($p: ID!) { node(id: $p) { ... on Project { datasets(first: 100) { nodes {
-        name id children(first: 50) { nodes { name depth id } totalCount } __typename } } } } }";
+    // Small: written on the worker; large (costing more than 2,000): written off it. Root
+    // fields, connections and single objects whose fields wait for batches in between.
+    let large = "query($p: ID!) { node(id: $p) { ... on Project { items: datasets(first: 100) { totalCount nodes {
+        name id children(first: 50) { nodes { name depth id } totalCount } __typename } pageInfo { hasNextPage } } name } }
+        viewer { organizations(first: 5) { nodes { slug } totalCount } name id } }";
     for (query, keys) in [
         (QUERY, &["children", "name", "depth", "createdBy", "__typename", "key"][..]),
         (large, &["name", "id", "children", "__typename"]),
     ] {
         let (_, http) = owner.post_text(query, json!({ "p": project })).await;
         assert!(!http.contains("\"errors\"") && http.contains("child"), "{http}");
-        let socket = over_a_socket(&app, &owner, query, json!({ "p": project })).await;
-        let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("json");
-        assert_eq!(parsed(&socket), parsed(&http));
-        assert_eq!(keys_in_order(&socket, "\"nodes\":[{"), keys, "{socket}");
+        assert_eq!(keys_in_order(&http, "\"nodes\":[{"), keys, "{http}");
+        // The same bytes every time, over HTTP and over a socket.
+        for _ in 0..3 {
+            assert_eq!(owner.post_text(query, json!({ "p": project })).await.1, http);
+            assert_eq!(over_a_socket(&app, &owner, query, json!({ "p": project })).await, http);
+        }
     }
+    let (_, http) = owner.post_text(large, json!({ "p": project })).await;
+    assert_eq!(keys_in_order(&http, "{\"data\":{"), ["node", "viewer"], "{http}");
+    assert_eq!(keys_in_order(&http, "\"node\":{"), ["items", "name"], "{http}");
+    assert_eq!(keys_in_order(&http, "\"items\":{"), ["totalCount", "nodes", "pageInfo"], "{http}");
+    assert_eq!(keys_in_order(&http, "\"viewer\":{"), ["organizations", "name", "id"], "{http}");
+    assert_eq!(keys_in_order(&http, "\"organizations\":{"), ["nodes", "totalCount"], "{http}");
+    let (_, http) = owner.post_text(QUERY, json!({ "p": project })).await;
+    assert_eq!(keys_in_order(&http, "\"datasets\":{"), ["nodes", "edges"], "{http}");
 });
