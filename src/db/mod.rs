@@ -119,6 +119,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransacti
 pub const WRITE_LOCK: i64 = 0x6f72_6777_7269_7465;
 
 /// A SQL text with bound values, rendering placeholders for the connection's dialect.
+#[derive(PartialEq)]
 pub struct Sql {
     backend: DbBackend,
     text: String,

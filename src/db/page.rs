@@ -32,6 +32,17 @@ impl PageArgs {
         Self { first, after, before: None, backward: false, count: true, columns: Columns::ALL }
     }
 
+    /// These arguments without what does not change which rows a page holds (counting,
+    /// the columns read): equal for two keys one statement reads (`db::load_grouped`).
+    pub fn rows_only(self) -> Self {
+        Self { columns: Columns::NONE, count: false, ..self }
+    }
+
+    /// These arguments reading also what `other` reads (its columns, its count).
+    pub fn widened(self, other: &Self) -> Self {
+        Self { columns: self.columns.and(other.columns), count: self.count || other.count, ..self }
+    }
+
     /// `AND t.id > after AND t.id < before` over table alias `alias`.
     pub fn push_window(&self, sql: &mut super::Sql, alias: &str) {
         if let Some(after) = self.after {

@@ -166,10 +166,18 @@ pub struct ChildTable<M> {
     pub parent_of: fn(&M) -> Uuid,
 }
 
+/// Keys one statement reads: a group (its filter), the page arguments read (the widest
+/// of the groups merged into it), each key with its parent.
+struct Read<G, K> {
+    group: G,
+    args: PageArgs,
+    members: Vec<(K, Uuid)>,
+}
+
 /// Narrows the rows of one group of keys (SQL over table alias `t`).
 pub type GroupFilter<'a, G> = &'a (dyn Fn(&G, &mut Sql) + Sync);
 
-/// Runs `load_child_pages` once per distinct group of keys (same page arguments and
+/// Runs `load_child_pages` once per distinct group of keys (same rows: page arguments and
 /// filters) and maps the pages back to the keys. `split` gives a key's parent and group;
 /// `filter` narrows a group's rows (table alias `t`).
 pub async fn load_grouped<E, C, K, G>(
@@ -192,8 +200,46 @@ where
         let (parent, group) = split(k);
         groups.entry(group).or_default().push((k.clone(), parent));
     }
-    let mut out = HashMap::new();
+    // Groups that read the same rows (page arguments equal but for counting and the
+    // columns read, filters of the same SQL and values) are read by one statement, with
+    // the columns of all and counting if any counts: a query that selects one list twice
+    // (a field and a fragment's, one with `totalCount`) merges the two answers row by
+    // row, and two statements could see different rows.
+    let backend = db.get_database_backend();
+    let narrowed = |group: &G| {
+        let mut sql = Sql::new(backend);
+        if let Some(f) = filter {
+            f(group, &mut sql);
+        }
+        sql
+    };
+    let mut reads: Vec<Read<G, K>> = Vec::with_capacity(groups.len());
+    let mut filters = Vec::new();
     for (group, members) in groups {
+        let args = args_of(&group);
+        // Most loads have one group: nothing to compare.
+        if reads.is_empty() {
+            reads.push(Read { group, args, members });
+            continue;
+        }
+        if filters.is_empty() {
+            filters.push(narrowed(&reads[0].group));
+        }
+        let sql = narrowed(&group);
+        let same = reads.iter().zip(&filters).position(|(r, f)| r.args.rows_only() == args.rows_only() && *f == sql);
+        match same {
+            Some(i) => {
+                reads[i].args = reads[i].args.widened(&args);
+                reads[i].members.extend(members);
+            }
+            None => {
+                reads.push(Read { group, args, members });
+                filters.push(sql);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for Read { group, args, members } in reads {
         let parents: Vec<Uuid> = members.iter().map(|(_, p)| *p).collect();
         let narrow = |sql: &mut Sql| {
             if let Some(f) = filter {
@@ -206,7 +252,7 @@ where
             parent_of: table.parent_of,
             filter: filter.map(|_| &narrow as &(dyn Fn(&mut Sql) + Sync)),
         };
-        let mut pages = load_child_pages::<E, C>(db, &spec, &parents, &args_of(&group)).await?;
+        let mut pages = load_child_pages::<E, C>(db, &spec, &parents, &args).await?;
         // A page is copied only for a parent that several keys of the group name.
         let mut uses: HashMap<Uuid, usize> = HashMap::new();
         for p in &parents {

@@ -5,7 +5,7 @@
 //! default (an empty name, no description, depth 0, the epoch) and differ here.
 
 use crate::both;
-use crate::fixtures::{add_items, create_dataset, create_org, create_project};
+use crate::fixtures::{add_items, create_dataset, create_org, create_project, create_team};
 use crate::helpers::*;
 use serde_json::{Value, json};
 
@@ -139,4 +139,32 @@ both!(a_list_selected_twice_with_different_fields_is_read_once, |app: TestApp| a
         .collect();
     assert_eq!(names, [("a", 1), ("b", 1)], "{d}");
     assert!(children["nodes"].as_array().into_iter().flatten().all(|n| n["id"].is_string()), "{d}");
+});
+
+both!(any_child_list_selected_twice_one_with_its_count_is_read_once, |app: TestApp| async move {
+    let owner = app.user("twice-lists").await;
+    let org = create_org(&owner, "twice-lists-org").await;
+    create_team(&owner, &org.id, "second").await;
+    for name in ["p1", "p2"] {
+        create_project(&owner, &org.workspace, name).await;
+    }
+    // Lists narrowed by the viewer's visibility: the two selections (one counting) have
+    // the same filter and are read by one statement, and counted by one.
+    let cases =
+        [("Organization", &org.id, "teams", "FROM teams t", 2), ("Workspace", &org.workspace, "projects", "FROM projects t", 2)];
+    for (ty, id, list, table, n) in cases {
+        let query = format!(
+            "query($i: ID!) {{ node(id: $i) {{ ... on {ty} {{ {list}(first: 5) {{ nodes {{ id }} }} ...F }} }} }}
+            fragment F on {ty} {{ {list}(first: 5) {{ totalCount nodes {{ name }} }} }}"
+        );
+        let (statements, d) = app.statements_of(owner.ok(&query, json!({ "i": id }))).await;
+        let lists: Vec<&String> = statements.iter().filter(|s| s.contains(table)).collect();
+        assert_eq!(lists.iter().filter(|s| !s.contains("COUNT(")).count(), 1, "{lists:#?}");
+        assert_eq!(lists.iter().filter(|s| s.contains("COUNT(")).count(), 1, "{lists:#?}");
+        let page = &d["node"][list];
+        assert_eq!(page["totalCount"], n, "{d}");
+        let nodes = page["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(nodes.len(), n, "{d}");
+        assert!(nodes.iter().all(|node| node["id"].is_string() && node["name"].is_string()), "{d}");
+    }
 });
