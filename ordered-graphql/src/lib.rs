@@ -15,16 +15,21 @@
 //! The query root is resolved inside async-graphql itself; `in_selection_order` puts its
 //! fields in order after execution (orgraph's `graphql::ordered::root_in_selection_order`).
 //! Mutation roots resolve their fields one after another, already in order. A key
-//! selected twice is merged as async-graphql merges it, then takes its first selection's
-//! place.
+//! selected twice takes its first selection's place, and its value, which async-graphql
+//! merged in the order the two finished, is put in the order of both selections (the
+//! field's object type from the schema, else the object's `__typename` when selected,
+//! else every fragment counts).
+//!
+//! The macros find this crate by name: `proc-macro-crate` does not find a package named
+//! `async-graphql` among orgraph's dependencies and falls back to `::async_graphql`, this
+//! crate. orgraph must not depend on upstream async-graphql under any other name (the
+//! macros would find that one); `tests/api/field_order.rs` fails if they do.
 
 pub use async_graphql::*;
 
-use async_graphql::parser::types::{FragmentDefinition, Selection, SelectionSet};
+use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use std::collections::HashMap;
-
-/// What a schema's registry says an object type implements (`Registry::implements`).
-pub type Implements = HashMap<String, indexmap::IndexSet<String>>;
 
 /// async-graphql's `resolver_utils`, `resolve_container` answering in selection order.
 pub mod resolver_utils {
@@ -39,82 +44,158 @@ pub mod resolver_utils {
         root: &'a T,
     ) -> ServerResult<Value> {
         let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
-        let on = super::On { concrete: &root.introspection_type_name(), declared: &T::type_name() };
-        Ok(super::in_selection_order(value, &ctx.item.node, on, &ctx.query_env.fragments, &ctx.schema_env.registry.implements))
+        let (concrete, declared) = (root.introspection_type_name(), T::type_name());
+        let on = super::On { concrete: Some(&concrete), declared: Some(&declared) };
+        // async-graphql has removed skipped selections from the document it executes.
+        let walk = super::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+        Ok(super::in_selection_order(value, &[&ctx.item.node], on, &walk))
     }
 }
 
-/// The type an object's selection set is collected for: the object's own type (an
-/// interface or union answers with its concrete object's) and the type its field
-/// declares.
+/// The type an object's fields are collected for: the object's own type (an interface or
+/// union answers with its concrete object's) and the type its field declares, while the
+/// walk has not gone through a fragment on the concrete type. Unknown (`None`): every
+/// fragment counts.
 #[derive(Clone, Copy)]
 pub struct On<'a> {
-    pub concrete: &'a str,
-    pub declared: &'a str,
+    pub concrete: Option<&'a str>,
+    pub declared: Option<&'a str>,
 }
 
-/// `value`'s keys in the order `set` selects them for an object of type `on` (fragments
-/// that apply to it expanded in place, a key selected twice at its first place); an
-/// object already in that order (most are) is returned as it is, without allocating.
-pub fn in_selection_order(
-    value: Value,
-    set: &SelectionSet,
-    on: On<'_>,
-    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
-    implements: &Implements,
-) -> Value {
+/// What a walk of an operation's selections reads besides them.
+pub struct Walk<'a> {
+    pub fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    /// The schema's types: what a field returns, what an object implements.
+    pub registry: &'a Registry,
+    /// For a document whose `@skip`/`@include` are still in it (`None`: already removed).
+    pub variables: Option<&'a Variables>,
+}
+
+/// `value`'s keys in the order `sets` (the selections of one field, each time the query
+/// selects it) select them for an object of type `on`: fragments that apply expanded in
+/// place, a key selected twice at its first place, its value (merged from both, in the
+/// order they finished) put in order too. An object already in order (most are) is
+/// returned as it is, without allocating.
+pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>) -> Value {
     let Value::Object(mut map) = value else { return value };
-    if map.len() < 2 {
-        return Value::Object(map);
+    // Keys before `next` came in order (a key found before it was selected twice); a key
+    // with a selection set selected twice has a merged value.
+    let (mut next, mut in_order, mut merged) = (0, true, false);
+    let mut with_sets: Vec<&Name> = Vec::new();
+    for set in sets {
+        each_field(set, on, walk, &mut |field| {
+            let key = &field.node.response_key().node;
+            match map.get_index_of(key) {
+                Some(i) if i == next => next += 1,
+                Some(i) if i > next => in_order = false,
+                _ => {}
+            }
+            if !field.node.selection_set.node.items.is_empty() {
+                merged |= with_sets.contains(&key);
+                with_sets.push(key);
+            }
+        });
     }
-    // Keys before `next` came in order; a key found before it was selected twice.
-    let (mut next, mut in_order) = (0, true);
-    each_key(set, on, fragments, implements, &mut |key| match map.get_index_of(key) {
-        Some(i) if i == next => next += 1,
-        Some(i) if i > next => in_order = false,
-        _ => {}
-    });
-    if in_order {
-        return Value::Object(map);
-    }
-    let mut ordered = indexmap::IndexMap::with_capacity(map.len());
-    each_key(set, on, fragments, implements, &mut |key| {
-        if let Some((key, value)) = map.swap_remove_entry(key) {
-            ordered.insert(key, value);
+    if !in_order {
+        let mut ordered = indexmap::IndexMap::with_capacity(map.len());
+        for set in sets {
+            each_field(set, on, walk, &mut |field| {
+                if let Some((key, value)) = map.swap_remove_entry(&field.node.response_key().node) {
+                    ordered.insert(key, value);
+                }
+            });
         }
-    });
-    // Nothing should be left; whatever is stays in the answer.
-    ordered.extend(map);
-    Value::Object(ordered)
+        // Nothing should be left; whatever is stays in the answer.
+        ordered.extend(map);
+        map = ordered;
+    }
+    if merged {
+        // Each selection of a key selected twice, in order, and the field it selects.
+        let mut selections: HashMap<&Name, (&Field, Vec<&SelectionSet>)> = HashMap::new();
+        for set in sets {
+            each_field(set, on, walk, &mut |field| {
+                let entry = selections.entry(&field.node.response_key().node).or_insert_with(|| (&field.node, Vec::new()));
+                entry.1.push(&field.node.selection_set.node);
+            });
+        }
+        for (key, (field, sets)) in selections.into_iter().filter(|(_, (_, sets))| sets.len() > 1) {
+            let returns = on.concrete.and_then(|t| walk.registry.types.get(t)).and_then(|t| t.field_by_name(&field.name.node));
+            let object = returns
+                .map(|f| MetaTypeName::concrete_typename(&f.ty))
+                .filter(|t| matches!(walk.registry.types.get(*t), Some(MetaType::Object { .. })));
+            if let Some(value) = map.get_mut(key) {
+                *value = merged_in_order(std::mem::take(value), &sets, object, walk);
+            }
+        }
+    }
+    Value::Object(map)
 }
 
-/// Calls `f` with the response key of every field `set` selects on `on`, in order
-/// (async-graphql's `Fields::add_set`: a fragment applies when it names the object's
-/// type, an interface it implements, or the type the field declares).
-fn each_key<'a>(
-    set: &'a SelectionSet,
-    on: On<'_>,
-    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
-    implements: &Implements,
-    f: &mut impl FnMut(&'a Name),
-) {
+/// A value merged from several selections of one key (an object, or a list of them at any
+/// depth) put in order; `object`: the objects' type when the field names an object type,
+/// else each object's `__typename` when selected, else unknown.
+fn merged_in_order(value: Value, sets: &[&SelectionSet], object: Option<&str>, walk: &Walk<'_>) -> Value {
+    match value {
+        Value::List(items) => Value::List(items.into_iter().map(|v| merged_in_order(v, sets, object, walk)).collect()),
+        Value::Object(map) => {
+            let typename = match map.get("__typename") {
+                Some(Value::String(t)) => Some(t.clone()),
+                _ => None,
+            };
+            let concrete = object.or(typename.as_deref());
+            in_selection_order(Value::Object(map), sets, On { concrete, declared: concrete }, walk)
+        }
+        other => other,
+    }
+}
+
+/// Calls `f` with every field `set` selects on `on`, in order (async-graphql's
+/// `Fields::add_set`: a fragment applies when it names the object's type, an interface it
+/// implements, or the type the field declares), without those `@skip`/`@include` leave out.
+fn each_field<'a>(set: &'a SelectionSet, on: On<'_>, walk: &Walk<'a>, f: &mut impl FnMut(&'a Positioned<Field>)) {
     for selection in &set.items {
+        if walk.variables.is_some_and(|v| skipped(selection.node.directives(), v)) {
+            continue;
+        }
         let (condition, inner) = match &selection.node {
             Selection::Field(field) => {
-                f(&field.node.response_key().node);
+                f(field);
                 continue;
             }
-            Selection::FragmentSpread(spread) => match fragments.get(&spread.node.fragment_name.node) {
+            Selection::FragmentSpread(spread) => match walk.fragments.get(&spread.node.fragment_name.node) {
                 Some(fragment) => (Some(&fragment.node.type_condition), &fragment.node.selection_set),
                 None => continue,
             },
             Selection::InlineFragment(fragment) => (fragment.node.type_condition.as_ref(), &fragment.node.selection_set),
         };
-        let applies = condition.map(|c| c.node.on.node.as_str()).is_none_or(|c| {
-            c == on.concrete || c == on.declared || implements.get(on.concrete).is_some_and(|interfaces| interfaces.contains(c))
-        });
-        if applies {
-            each_key(&inner.node, on, fragments, implements, f);
+        let Some(concrete) = on.concrete else {
+            each_field(&inner.node, on, walk, f);
+            continue;
+        };
+        match condition.map(|c| c.node.on.node.as_str()) {
+            // On the object's type (or an interface of it): the walk is on the object now.
+            Some(c) if c == concrete || walk.registry.implements.get(concrete).is_some_and(|i| i.contains(c)) => {
+                each_field(&inner.node, On { concrete: Some(concrete), declared: Some(concrete) }, walk, f);
+            }
+            Some(c) if Some(c) != on.declared => {}
+            _ => each_field(&inner.node, on, walk, f),
         }
     }
+}
+
+/// Whether `@skip`/`@include` leave a selection out (async-graphql's
+/// `remove_skipped_selection`, for a document it has not stripped).
+fn skipped(directives: &[Positioned<async_graphql::parser::types::Directive>], variables: &Variables) -> bool {
+    directives.iter().any(|directive| {
+        let include = match directive.node.name.node.as_str() {
+            "skip" => false,
+            "include" => true,
+            _ => return false,
+        };
+        let condition = directive.node.get_argument("if").map(|c| {
+            let value = c.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(())).unwrap_or_default();
+            <bool as InputType>::parse(Some(value)).unwrap_or_default()
+        });
+        condition.is_some_and(|c| c != include)
+    })
 }

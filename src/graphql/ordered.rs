@@ -149,10 +149,18 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
 /// Puts the root fields of an executed query's answer in the order `request` selects them
 /// (async-graphql resolves the query root itself, outside the `resolve_container` that
 /// orders every other object: `ordered-graphql`). `request` is the executed one's copy
-/// (its parsed document); mutations already answer in order (one field after another).
+/// (its parsed document, `@skip`/`@include` still in it); mutations already answer in
+/// order (one field after another).
 pub fn root_in_selection_order(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    let registry = REGISTRY.get_or_init(|| {
+        let mut registry = Registry::default();
+        <super::Query as OutputType>::create_type_info(&mut registry);
+        registry
+    });
     let name = request.operation_name.clone();
+    let variables = std::mem::take(&mut request.variables);
     let Ok(doc) = request.parsed_query() else { return };
     let op = match (&doc.operations, name) {
         (DocumentOperations::Single(op), _) => op,
@@ -168,8 +176,9 @@ pub fn root_in_selection_order(response: &mut async_graphql::Response, request: 
     if op.node.ty != OperationType::Query {
         return;
     }
-    // Every fragment selected on the root is on `Query`, which implements nothing.
-    let on = async_graphql::On { concrete: "Query", declared: "Query" };
+    let root = <super::Query as OutputType>::type_name();
+    let on = async_graphql::On { concrete: Some(&root), declared: Some(&root) };
+    let walk = async_graphql::Walk { fragments: &doc.fragments, registry, variables: Some(&variables) };
     let data = std::mem::take(&mut response.data);
-    response.data = async_graphql::in_selection_order(data, &op.node.selection_set.node, on, &doc.fragments, &Default::default());
+    response.data = async_graphql::in_selection_order(data, &[&op.node.selection_set.node], on, &walk);
 }

@@ -118,3 +118,27 @@ both!(every_object_answers_in_selection_order_the_same_bytes_over_http_and_a_soc
     let (_, http) = owner.post_text(QUERY, json!({ "p": project })).await;
     assert_eq!(keys_in_order(&http, "\"datasets\":{"), ["nodes", "edges"], "{http}");
 });
+
+both!(a_key_selected_twice_and_skipped_root_fields_answer_in_selection_order, |app: TestApp| async move {
+    let owner = app.user("order-twice").await;
+    let org = create_org(&owner, "order-twice-org").await;
+    let project = create_project(&owner, &org.workspace, "P").await;
+    create_dataset(&owner, &project, None, "top").await;
+    // The first `viewer` is skipped: the root answers `node` first. The second and third
+    // merge: `organizations` (waits for a batch) before `id name` (do not). Inside `node`,
+    // `datasets` is selected twice, counted in one selection and listed in the other.
+    let query = "query($p: ID!, $no: Boolean!) {
+        viewer @skip(if: $no) { id }
+        node(id: $p) { ... on Project { datasets(first: 5) { totalCount } ...F } }
+        viewer { organizations(first: 5) { totalCount } }
+        viewer { id name } }
+        fragment F on Project { datasets(first: 5) { nodes { name } } name }";
+    for _ in 0..3 {
+        let (_, text) = owner.post_text(query, json!({ "p": project, "no": true })).await;
+        assert!(!text.contains("\"errors\""), "{text}");
+        assert_eq!(keys_in_order(&text, "{\"data\":{"), ["node", "viewer"], "{text}");
+        assert_eq!(keys_in_order(&text, "\"viewer\":{"), ["organizations", "id", "name"], "{text}");
+        assert_eq!(keys_in_order(&text, "\"node\":{"), ["datasets", "name"], "{text}");
+        assert_eq!(keys_in_order(&text, "\"datasets\":{"), ["totalCount", "nodes"], "{text}");
+    }
+});
