@@ -4,14 +4,15 @@
 //! subscribe before ack 4401, no `connection_init` within 10 s 4408, token expiry 4403,
 //! caps on subscriptions per socket and sockets per user 4429.
 
+mod operation;
 mod sign_in;
 
+use operation::{Operation, error_message, run_operation};
 use sign_in::{sign_in, token_of};
 
 use super::AppState;
 use crate::error::AppError;
 use crate::graphql::limits::refusal;
-use crate::request::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -309,7 +310,7 @@ async fn session(
                     viewer: viewer.clone(),
                     kind: admitted.kind,
                     cost: admitted.cost,
-                    deadline: started + limits.request_timeout,
+                    deadline: started.checked_add(limits.request_timeout),
                     revoked: revoked.clone(),
                 };
                 let task = tokio::spawn(run_operation(app.clone(), request, operation, out.clone(), protocol));
@@ -330,104 +331,4 @@ async fn session(
     for (_, (_, h)) in active {
         h.abort();
     }
-}
-
-/// A result of an operation, written straight from the answer (through a `serde_json::Value`
-/// its objects would come out with their keys sorted).
-#[derive(serde::Serialize)]
-struct Next<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: &'a str,
-    payload: &'a async_graphql::Response,
-}
-
-fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
-    json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
-}
-
-/// One operation of a socket: its id, who sends it and its type.
-struct Operation {
-    id: String,
-    viewer: Viewer,
-    kind: OperationType,
-    /// What the guard measured it to cost (a costly answer is written off the worker).
-    cost: u64,
-    /// A query or mutation answers by then (its admission started the request timeout).
-    deadline: tokio::time::Instant,
-    /// Notified when the credential no longer stands (the session ends).
-    revoked: Arc<tokio::sync::Notify>,
-}
-
-impl Operation {
-    /// The credential no longer stands (a revoked token): the operation is refused as an
-    /// HTTP request would be (`UNAUTHENTICATED`), and the socket closes with 4403.
-    async fn refuse_revoked(&self, out: &mut Out) {
-        self.revoked.notify_one();
-        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
-    }
-}
-
-/// Runs one operation. A query or mutation answers once, within the request timeout (from
-/// its admission on) and through `AppState::execute`, as on HTTP; a subscription streams
-/// until it ends or is stopped. Answers are written as over HTTP (`http::write_answer`),
-/// their fields in the order the query selects them.
-async fn run_operation(app: Arc<AppState>, request: async_graphql::Request, op: Operation, mut out: Out, protocol: Protocol) {
-    let next = match protocol {
-        Protocol::TransportWs => "next",
-        Protocol::Legacy => "data",
-    };
-    let id = op.id.clone();
-    // Each operation runs as the credential stands now, as over HTTP: the user's row read
-    // again, an API token checked again (revoked: the socket closes, RULES.md §9.6). A
-    // subscription of an identity-provider token reads nothing to start: each event reads
-    // the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
-    let subscription = op.kind == OperationType::Subscription;
-    let current = match subscription && !op.viewer.is_api_token() {
-        true => Ok(Some(op.viewer.clone())),
-        false => op.viewer.current(&app.db).await,
-    };
-    let viewer = match current {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => return op.refuse_revoked(&mut out).await,
-        Err(e) => {
-            let _ = out.send(text(error_message(&id, &refusal(e).errors))).await;
-            return;
-        }
-    };
-    let mut stream = if subscription {
-        app.schema.execute_stream(app.prepare(request, viewer))
-    } else {
-        let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
-        match tokio::time::timeout_at(op.deadline, once).await {
-            Ok(response) => futures_util::stream::once(async move { response }).boxed(),
-            Err(_) => {
-                let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
-                return;
-            }
-        }
-    };
-    let mut first = true;
-    while let Some(response) = stream.next().await {
-        let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
-        first = false;
-        let message = if failed_before_execution {
-            text(error_message(&id, &response.errors))
-        } else {
-            let of = id.clone();
-            let answer = move || serde_json::to_string(&Next { kind: next, id: &of, payload: &response });
-            match super::write_answer(op.cost, answer).await {
-                Some(Ok(answer)) => Message::Text(answer.into()),
-                _ => text(error_message(&id, &refusal(AppError::internal("the answer could not be written")).errors)),
-            }
-        };
-        if out.send(message).await.is_err() || failed_before_execution {
-            return;
-        }
-    }
-    // A subscription ends early when its credential no longer stands (`request::Live`).
-    if subscription && matches!(op.viewer.current(&app.db).await, Ok(None)) {
-        return op.refuse_revoked(&mut out).await;
-    }
-    let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
 }

@@ -1,0 +1,131 @@
+//! One operation of a socket: a query or mutation answered once, or a subscription's
+//! stream of events.
+
+use super::{Out, Protocol, text};
+use crate::error::AppError;
+use crate::graphql::limits::refusal;
+use crate::http::AppState;
+use crate::request::Viewer;
+use async_graphql::parser::types::OperationType;
+use axum::extract::ws::Message;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A result of an operation, written straight from the answer (through a `serde_json::Value`
+/// its objects would come out with their keys sorted).
+#[derive(serde::Serialize)]
+struct Next<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    payload: &'a async_graphql::Response,
+}
+
+/// `f`, stopped at `deadline` (`None` when it passed first); without a deadline, `f`.
+async fn by<F: std::future::Future>(deadline: Option<tokio::time::Instant>, f: F) -> Option<F::Output> {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, f).await.ok(),
+        None => Some(f.await),
+    }
+}
+
+pub(super) fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
+    json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
+}
+
+/// One operation of a socket: its id, who sends it and its type.
+pub(super) struct Operation {
+    pub(super) id: String,
+    pub(super) viewer: Viewer,
+    pub(super) kind: OperationType,
+    /// What the guard measured it to cost (a costly answer is written off the worker).
+    pub(super) cost: u64,
+    /// A query or mutation answers by then (its admission started the request timeout;
+    /// `None`: a timeout too large to count).
+    pub(super) deadline: Option<tokio::time::Instant>,
+    /// Notified when the credential no longer stands (the session ends).
+    pub(super) revoked: Arc<tokio::sync::Notify>,
+}
+
+impl Operation {
+    /// The credential no longer stands (a revoked token): the operation is refused as an
+    /// HTTP request would be (`UNAUTHENTICATED`), and the socket closes with 4403.
+    async fn refuse_revoked(&self, out: &mut Out) {
+        self.revoked.notify_one();
+        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
+    }
+}
+
+/// Runs one operation. A query or mutation answers once, within the request timeout (from
+/// its admission on) and through `AppState::execute`, as on HTTP; a subscription streams
+/// until it ends or is stopped. Answers are written as over HTTP (`http::write_answer`),
+/// their fields in the order the query selects them.
+pub(super) async fn run_operation(
+    app: Arc<AppState>,
+    request: async_graphql::Request,
+    op: Operation,
+    mut out: Out,
+    protocol: Protocol,
+) {
+    let next = match protocol {
+        Protocol::TransportWs => "next",
+        Protocol::Legacy => "data",
+    };
+    let id = op.id.clone();
+    // Each operation runs as the credential stands now, as over HTTP: the user's row read
+    // again, an API token checked again (revoked: the socket closes, RULES.md §9.6). A
+    // subscription of an identity-provider token reads nothing to start: each event reads
+    // the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
+    let subscription = op.kind == OperationType::Subscription;
+    let current = match subscription && !op.viewer.is_api_token() {
+        true => Ok(Some(op.viewer.clone())),
+        false => by(op.deadline, op.viewer.current(&app.db)).await.unwrap_or(Err(AppError::Timeout)),
+    };
+    let viewer = match current {
+        Ok(Some(viewer)) => viewer,
+        Ok(None) => return op.refuse_revoked(&mut out).await,
+        Err(e) => {
+            let _ = out.send(text(error_message(&id, &refusal(e).errors))).await;
+            return;
+        }
+    };
+    let mut stream = if subscription {
+        app.schema.execute_stream(app.prepare(request, viewer))
+    } else {
+        let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
+        match by(op.deadline, once).await {
+            Some(response) => futures_util::stream::once(async move { response }).boxed(),
+            None => {
+                let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
+                return;
+            }
+        }
+    };
+    // A subscription's events are small and many: each is written where it is made.
+    let cost = if subscription { 0 } else { op.cost };
+    let mut first = true;
+    while let Some(response) = stream.next().await {
+        let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
+        first = false;
+        let (message, last) = if failed_before_execution {
+            (text(error_message(&id, &response.errors)), true)
+        } else {
+            let of = id.clone();
+            let answer = move || serde_json::to_string(&Next { kind: next, id: &of, payload: &response });
+            match crate::http::write_answer(cost, answer).await {
+                Some(Ok(answer)) => (Message::Text(answer.into()), false),
+                _ => (text(error_message(&id, &refusal(AppError::internal("the answer could not be written")).errors)), true),
+            }
+        };
+        // Nothing follows an `error` message for the operation.
+        if out.send(message).await.is_err() || last {
+            return;
+        }
+    }
+    // A subscription ends early when its credential no longer stands (`request::Live`).
+    if subscription && matches!(op.viewer.current(&app.db).await, Ok(None)) {
+        return op.refuse_revoked(&mut out).await;
+    }
+    let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
+}
