@@ -200,11 +200,12 @@ where
         let (parent, group) = split(k);
         groups.entry(group).or_default().push((k.clone(), parent));
     }
-    // Groups that read the same rows (page arguments equal but for counting and the
-    // columns read, filters of the same SQL and values) are read by one statement, with
-    // the columns of all and counting if any counts: a query that selects one list twice
-    // (a field and a fragment's, one with `totalCount`) merges the two answers row by
-    // row, and two statements could see different rows.
+    // Groups that read the same rows of a parent (page arguments equal but for counting
+    // and the columns read, filters of the same SQL and values) are read by one
+    // statement, with the columns of all and counting if any counts: a query that selects
+    // one list twice (a field and a fragment's, one with `totalCount`) merges the two
+    // answers row by row, and two statements could see different rows. Groups of
+    // different parents stay apart (merged, the count would cover the parents of both).
     let backend = db.get_database_backend();
     let narrowed = |group: &G| {
         let mut sql = Sql::new(backend);
@@ -213,29 +214,24 @@ where
         }
         sql
     };
+    let shares_a_parent = |a: &[(K, Uuid)], b: &[(K, Uuid)]| {
+        let parents: std::collections::HashSet<Uuid> = a.iter().map(|(_, p)| *p).collect();
+        b.iter().any(|(_, p)| parents.contains(p))
+    };
     let mut reads: Vec<Read<G, K>> = Vec::with_capacity(groups.len());
-    let mut filters = Vec::new();
     for (group, members) in groups {
         let args = args_of(&group);
-        // Most loads have one group: nothing to compare.
-        if reads.is_empty() {
-            reads.push(Read { group, args, members });
-            continue;
-        }
-        if filters.is_empty() {
-            filters.push(narrowed(&reads[0].group));
-        }
-        let sql = narrowed(&group);
-        let same = reads.iter().zip(&filters).position(|(r, f)| r.args.rows_only() == args.rows_only() && *f == sql);
+        let same = reads.iter().position(|r| {
+            r.args.rows_only() == args.rows_only()
+                && shares_a_parent(&r.members, &members)
+                && narrowed(&r.group) == narrowed(&group)
+        });
         match same {
             Some(i) => {
                 reads[i].args = reads[i].args.widened(&args);
                 reads[i].members.extend(members);
             }
-            None => {
-                reads.push(Read { group, args, members });
-                filters.push(sql);
-            }
+            None => reads.push(Read { group, args, members }),
         }
     }
     let mut out = HashMap::new();
@@ -253,7 +249,7 @@ where
             filter: filter.map(|_| &narrow as &(dyn Fn(&mut Sql) + Sync)),
         };
         let mut pages = load_child_pages::<E, C>(db, &spec, &parents, &args).await?;
-        // A page is copied only for a parent that several keys of the group name.
+        // A page is copied only for a parent that several keys of the read name.
         let mut uses: HashMap<Uuid, usize> = HashMap::new();
         for p in &parents {
             *uses.entry(*p).or_default() += 1;
