@@ -45,7 +45,7 @@ pub mod resolver_utils {
     ) -> ServerResult<Value> {
         let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
         let (concrete, declared) = (root.introspection_type_name(), T::type_name());
-        let on = super::On { concrete: Some(&concrete), declared: Some(&declared) };
+        let on = super::On { concrete: &concrete, declared: &declared };
         // async-graphql has removed skipped selections from the document it executes.
         let walk = super::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
         Ok(super::in_selection_order(value, &[&ctx.item.node], on, &walk))
@@ -54,12 +54,11 @@ pub mod resolver_utils {
 
 /// The type an object's fields are collected for: the object's own type (an interface or
 /// union answers with its concrete object's) and the type its field declares, while the
-/// walk has not gone through a fragment on the concrete type. Unknown (`None`): every
-/// fragment counts.
+/// walk has not gone through a fragment on the concrete type.
 #[derive(Clone, Copy)]
 pub struct On<'a> {
-    pub concrete: Option<&'a str>,
-    pub declared: Option<&'a str>,
+    pub concrete: &'a str,
+    pub declared: &'a str,
 }
 
 /// What a walk of an operation's selections reads besides them.
@@ -75,7 +74,7 @@ pub struct Walk<'a> {
 /// selects it) select them for an object of type `on`: fragments that apply expanded in
 /// place, a key selected twice at its first place, its value (merged from both, in the
 /// order they finished) put in order too. An object already in order (most are) is
-/// returned as it is, without allocating.
+/// returned as it is, not copied.
 pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>) -> Value {
     let Value::Object(mut map) = value else { return value };
     // Keys before `next` came in order (a key found before it was selected twice); a key
@@ -100,7 +99,7 @@ pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk
         let mut ordered = indexmap::IndexMap::with_capacity(map.len());
         for set in sets {
             each_field(set, on, walk, &mut |field| {
-                if let Some((key, value)) = map.swap_remove_entry(&field.node.response_key().node) {
+                if let Some((key, value)) = map.shift_remove_entry(&field.node.response_key().node) {
                     ordered.insert(key, value);
                 }
             });
@@ -119,12 +118,10 @@ pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk
             });
         }
         for (key, (field, sets)) in selections.into_iter().filter(|(_, (_, sets))| sets.len() > 1) {
-            let returns = on.concrete.and_then(|t| walk.registry.types.get(t)).and_then(|t| t.field_by_name(&field.name.node));
-            let object = returns
-                .map(|f| MetaTypeName::concrete_typename(&f.ty))
-                .filter(|t| matches!(walk.registry.types.get(*t), Some(MetaType::Object { .. })));
+            let returns = walk.registry.types.get(on.concrete).and_then(|t| t.field_by_name(&field.name.node));
+            let Some(returns) = returns.map(|f| MetaTypeName::concrete_typename(&f.ty)) else { continue };
             if let Some(value) = map.get_mut(key) {
-                *value = merged_in_order(std::mem::take(value), &sets, object, walk);
+                *value = merged_in_order(std::mem::take(value), &sets, returns, walk);
             }
         }
     }
@@ -132,20 +129,45 @@ pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk
 }
 
 /// A value merged from several selections of one key (an object, or a list of them at any
-/// depth) put in order; `object`: the objects' type when the field names an object type,
-/// else each object's `__typename` when selected, else unknown.
-fn merged_in_order(value: Value, sets: &[&SelectionSet], object: Option<&str>, walk: &Walk<'_>) -> Value {
-    match value {
-        Value::List(items) => Value::List(items.into_iter().map(|v| merged_in_order(v, sets, object, walk)).collect()),
-        Value::Object(map) => {
-            let typename = match map.get("__typename") {
-                Some(Value::String(t)) => Some(t.clone()),
-                _ => None,
-            };
-            let concrete = object.or(typename.as_deref());
-            in_selection_order(Value::Object(map), sets, On { concrete, declared: concrete }, walk)
+/// depth), whose field returns `returns`, put in order. An object of an interface or
+/// union is taken for its `__typename` when selected, else for the one possible type
+/// whose selected keys are exactly its keys; an object of no certain type stays as it is.
+fn merged_in_order(value: Value, sets: &[&SelectionSet], returns: &str, walk: &Walk<'_>) -> Value {
+    let map = match value {
+        Value::List(items) => return Value::List(items.into_iter().map(|v| merged_in_order(v, sets, returns, walk)).collect()),
+        Value::Object(map) => map,
+        other => return other,
+    };
+    let concrete = match walk.registry.types.get(returns) {
+        Some(MetaType::Object { .. }) => Some(returns.to_string()),
+        Some(MetaType::Interface { possible_types, .. } | MetaType::Union { possible_types, .. }) => {
+            match map.get("__typename") {
+                Some(Value::String(t)) if possible_types.contains(t) => Some(t.clone()),
+                _ => {
+                    let fits = |t: &&String| {
+                        let (mut keys, mut all) = (std::collections::HashSet::new(), true);
+                        for set in sets {
+                            each_field(set, On { concrete: t, declared: returns }, walk, &mut |field| {
+                                let key = &field.node.response_key().node;
+                                all &= map.contains_key(key);
+                                keys.insert(key);
+                            });
+                        }
+                        all && keys.len() == map.len()
+                    };
+                    let mut fitting = possible_types.iter().filter(fits);
+                    match (fitting.next(), fitting.next()) {
+                        (Some(t), None) => Some(t.clone()),
+                        _ => None,
+                    }
+                }
+            }
         }
-        other => other,
+        _ => None,
+    };
+    match concrete {
+        Some(t) => in_selection_order(Value::Object(map), sets, On { concrete: &t, declared: returns }, walk),
+        None => Value::Object(map),
     }
 }
 
@@ -168,16 +190,13 @@ fn each_field<'a>(set: &'a SelectionSet, on: On<'_>, walk: &Walk<'a>, f: &mut im
             },
             Selection::InlineFragment(fragment) => (fragment.node.type_condition.as_ref(), &fragment.node.selection_set),
         };
-        let Some(concrete) = on.concrete else {
-            each_field(&inner.node, on, walk, f);
-            continue;
-        };
+        let concrete = on.concrete;
         match condition.map(|c| c.node.on.node.as_str()) {
             // On the object's type (or an interface of it): the walk is on the object now.
             Some(c) if c == concrete || walk.registry.implements.get(concrete).is_some_and(|i| i.contains(c)) => {
-                each_field(&inner.node, On { concrete: Some(concrete), declared: Some(concrete) }, walk, f);
+                each_field(&inner.node, On { concrete, declared: concrete }, walk, f);
             }
-            Some(c) if Some(c) != on.declared => {}
+            Some(c) if c != on.declared => {}
             _ => each_field(&inner.node, on, walk, f),
         }
     }

@@ -177,7 +177,7 @@ pub fn root_in_selection_order(response: &mut async_graphql::Response, request: 
         return;
     }
     let root = <super::Query as OutputType>::type_name();
-    let on = async_graphql::On { concrete: Some(&root), declared: Some(&root) };
+    let on = async_graphql::On { concrete: &root, declared: &root };
     let walk = async_graphql::Walk { fragments: &doc.fragments, registry, variables: Some(&variables) };
     let data = std::mem::take(&mut response.data);
     response.data = async_graphql::in_selection_order(data, &[&op.node.selection_set.node], on, &walk);

@@ -140,5 +140,11 @@ both!(a_key_selected_twice_and_skipped_root_fields_answer_in_selection_order, |a
         assert_eq!(keys_in_order(&text, "\"viewer\":{"), ["organizations", "id", "name"], "{text}");
         assert_eq!(keys_in_order(&text, "\"node\":{"), ["datasets", "name"], "{text}");
         assert_eq!(keys_in_order(&text, "\"datasets\":{"), ["totalCount", "nodes"], "{text}");
+        // `node` (an interface) selected twice without `__typename`: the one type whose
+        // fragments select exactly its keys is the Project; its fragment's order stands.
+        let typeless = "query($p: ID!) { node(id: $p) { ... on Dataset { id name depth } ... on Project { name id } }
+            node(id: $p) { id } }";
+        let (_, text) = owner.post_text(typeless, json!({ "p": project })).await;
+        assert_eq!(keys_in_order(&text, "\"node\":{"), ["name", "id"], "{text}");
     }
 });

@@ -4,7 +4,7 @@
 
 use crate::both;
 use crate::helpers::*;
-use crate::ops::{INVITE, RESEND, REVOKE};
+use crate::ops::{CREATE_ORGANIZATION, INVITE, RESEND, REVOKE};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -325,4 +325,25 @@ both!(a_late_unannounced_event_is_delivered_by_the_look_back_while_wake_ups_keep
         Event::Json(v) if v["type"] == "next" => assert_eq!(v["payload"]["data"]["invitationReceived"]["id"], first),
         other => panic!("the late event was not delivered: {other:?}"),
     }
+});
+
+both!(a_root_field_failing_during_execution_is_a_next_message_as_over_http, |app: TestApp| async move {
+    let owner = app.user("ws-failing").await;
+    create_org(&owner, "ws-failing-org").await;
+    // The slug is taken: the mutation executes and fails at its field (`data: null`, an
+    // error with a path), which HTTP answers as data; a socket sends it as `next`.
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.init(owner.token.as_deref().expect("token")).await;
+    let payload = json!({ "query": CREATE_ORGANIZATION, "variables": { "s": "ws-failing-org" } });
+    ws.send(json!({ "id": "m", "type": "subscribe", "payload": payload })).await;
+    match ws.recv(Duration::from_secs(10)).await {
+        Event::Json(v) => {
+            assert_eq!(v["type"], "next", "{v}");
+            assert_eq!(v["payload"]["data"], Value::Null, "{v}");
+            assert_eq!(v["payload"]["errors"][0]["extensions"]["code"], "CONFLICT", "{v}");
+            assert_eq!(v["payload"]["errors"][0]["path"][0], "createOrganization", "{v}");
+        }
+        other => panic!("expected next, got {other:?}"),
+    }
+    assert!(matches!(ws.recv(Duration::from_secs(10)).await, Event::Json(v) if v["type"] == "complete"));
 });

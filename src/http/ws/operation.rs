@@ -106,7 +106,9 @@ pub(super) async fn run_operation(
     let cost = if subscription { 0 } else { op.cost };
     let mut first = true;
     while let Some(response) = stream.next().await {
-        let failed_before_execution = first && response.data == async_graphql::Value::Null && !response.errors.is_empty();
+        // As over HTTP (`graphql::executed`): an executed answer is `next`, also one whose
+        // root field failed (`data: null`, an error with a path).
+        let failed_before_execution = first && !response.errors.is_empty() && !crate::graphql::executed(&response);
         first = false;
         let (message, last) = if failed_before_execution {
             (text(error_message(&id, &response.errors)), true)
