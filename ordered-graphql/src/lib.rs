@@ -17,8 +17,9 @@
 //! Mutation roots resolve their fields one after another, already in order. A key
 //! selected twice takes its first selection's place, and its value, which async-graphql
 //! merged in the order the two finished, is put in the order of both selections (the
-//! field's object type from the schema, else the object's `__typename` when selected,
-//! else every fragment counts).
+//! field's object type from the schema; for an interface or union the object's
+//! `__typename` when selected, else the one possible type whose selections are exactly
+//! its keys, else it stays as merged).
 //!
 //! The macros find this crate by name: `proc-macro-crate` does not find a package named
 //! `async-graphql` among orgraph's dependencies and falls back to `::async_graphql`, this
@@ -77,24 +78,22 @@ pub struct Walk<'a> {
 /// returned as it is, not copied.
 pub fn in_selection_order(value: Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>) -> Value {
     let Value::Object(mut map) = value else { return value };
-    // Keys before `next` came in order (a key found before it was selected twice); a key
-    // with a selection set selected twice has a merged value.
-    let (mut next, mut in_order, mut merged) = (0, true, false);
-    let mut with_sets: Vec<&Name> = Vec::new();
+    // Keys before `next` came in order (a key found before it was selected twice); more
+    // fields found than keys: a key was selected twice, its value merged.
+    let (mut next, mut in_order, mut found) = (0, true, 0);
     for set in sets {
         each_field(set, on, walk, &mut |field| {
-            let key = &field.node.response_key().node;
-            match map.get_index_of(key) {
-                Some(i) if i == next => next += 1,
-                Some(i) if i > next => in_order = false,
-                _ => {}
-            }
-            if !field.node.selection_set.node.items.is_empty() {
-                merged |= with_sets.contains(&key);
-                with_sets.push(key);
+            if let Some(i) = map.get_index_of(&field.node.response_key().node) {
+                found += 1;
+                if i == next {
+                    next += 1;
+                } else if i > next {
+                    in_order = false;
+                }
             }
         });
     }
+    let merged = found > map.len();
     if !in_order {
         let mut ordered = indexmap::IndexMap::with_capacity(map.len());
         for set in sets {
