@@ -173,7 +173,7 @@ fn merged_in_order(value: Value, sets: &[&SelectionSet], returns: &str, walk: &W
 /// Calls `f` with every field `set` selects on `on`, in order (async-graphql's
 /// `Fields::add_set`: a fragment applies when it names the object's type, an interface it
 /// implements, or the type the field declares), without those `@skip`/`@include` leave out.
-fn each_field<'a>(set: &'a SelectionSet, on: On<'_>, walk: &Walk<'a>, f: &mut impl FnMut(&'a Positioned<Field>)) {
+pub fn each_field<'a>(set: &'a SelectionSet, on: On<'_>, walk: &Walk<'a>, f: &mut impl FnMut(&'a Positioned<Field>)) {
     for selection in &set.items {
         if walk.variables.is_some_and(|v| skipped(selection.node.directives(), v)) {
             continue;

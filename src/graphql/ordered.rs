@@ -18,9 +18,9 @@
 //! others merge into (async-graphql: the first to finish).
 
 use async_graphql::indexmap::{IndexMap, map::Entry};
-use async_graphql::parser::types::{Field, Selection};
+use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
-use async_graphql::{ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerError, ServerResult, Value};
+use async_graphql::{ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerResult, Value};
 use std::borrow::Cow;
 
 /// The object `T` resolved in selection order without a task per field; the same GraphQL
@@ -51,20 +51,25 @@ impl<T: ObjectType> OutputType for Ordered<'_, T> {
 
 /// The fields `ctx` selects on `root`, each resolved (all polled together, in place),
 /// merged by response key in selection order; what async-graphql's `resolve_container`
-/// answers, but in the selection's order.
+/// answers, but in the selection's order. The fields are collected as `ordered-graphql`
+/// collects them (async-graphql's `Fields::add_set`); a field's context does not depend
+/// on the fragment it was selected in.
 async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> ServerResult<Value> {
-    // The selection sets (the object's, then each fragment's that applies) and, per field,
-    // the set it was selected in: a field's context borrows its set.
-    let mut sets = vec![ctx.clone()];
+    let own = root.introspection_type_name();
+    // async-graphql has removed skipped selections from the document it executes.
+    let walk = async_graphql::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
     let mut fields = Vec::new();
-    collect(root, 0, &mut sets, &mut fields)?;
-    let contexts: Vec<_> = fields.iter().map(|&(set, field)| sets[set].with_field(field)).collect();
-    let resolved = futures_util::future::join_all(contexts.iter().map(|ctx_field| async move {
-        let key = ctx_field.item.node.response_key().node.clone();
-        if ctx_field.item.node.name.node == "__typename" {
-            return Ok((key, Value::String(root.introspection_type_name().into_owned())));
+    async_graphql::each_field(&ctx.item.node, async_graphql::On { concrete: &own, declared: &own }, &walk, &mut |field| {
+        fields.push(field)
+    });
+    let own = &own;
+    let resolved = futures_util::future::join_all(fields.into_iter().map(|field| async move {
+        let ctx_field = ctx.with_field(field);
+        let key = field.node.response_key().node.clone();
+        if field.node.name.node == "__typename" {
+            return Ok((key, Value::String(own.to_string())));
         }
-        Ok((key, root.resolve_field(ctx_field).await?.unwrap_or_default()))
+        Ok((key, root.resolve_field(&ctx_field).await?.unwrap_or_default()))
     }))
     .await;
     let mut map = IndexMap::with_capacity(resolved.len());
@@ -75,45 +80,6 @@ async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Serv
         }
     }
     Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
-}
-
-type Picked<'a> = (usize, &'a Positioned<Field>);
-
-/// The fields of `sets[set]` and of the fragments in it that apply to `root`, in order
-/// (async-graphql's `Fields::add_set`, for an object type).
-fn collect<'a, T: ObjectType>(
-    root: &T,
-    set: usize,
-    sets: &mut Vec<ContextSelectionSet<'a>>,
-    fields: &mut Vec<Picked<'a>>,
-) -> ServerResult<()> {
-    let ctx = sets[set].clone();
-    let own = root.introspection_type_name();
-    for selection in &ctx.item.node.items {
-        let (condition, selection_set) = match &selection.node {
-            Selection::Field(field) => {
-                fields.push((set, field));
-                continue;
-            }
-            Selection::FragmentSpread(spread) => {
-                let name = &spread.node.fragment_name.node;
-                let Some(fragment) = ctx.query_env.fragments.get(name) else {
-                    return Err(ServerError::new(format!(r#"Unknown fragment "{name}"."#), Some(spread.pos)));
-                };
-                (Some(&fragment.node.type_condition), &fragment.node.selection_set)
-            }
-            Selection::InlineFragment(fragment) => (fragment.node.type_condition.as_ref(), &fragment.node.selection_set),
-        };
-        // An object's own name or an interface it implements.
-        let condition = condition.map(|c| c.node.on.node.as_str());
-        let applies =
-            condition.is_none_or(|c| own == c || ctx.schema_env.registry.implements.get(&*own).is_some_and(|i| i.contains(c)));
-        if applies {
-            sets.push(ctx.with_selection_set(selection_set));
-            collect(root, sets.len() - 1, sets, fields)?;
-        }
-    }
-    Ok(())
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the
