@@ -365,6 +365,12 @@ impl CatalogCell {
     pub(super) fn memo(&self) -> &super::memo::GrantsMemo {
         &self.memo
     }
+    /// Forgets every user's kept grants (after this process committed a write, which may
+    /// have raised the access version): the next authentication reads them in its one
+    /// statement, rather than first finding them changed in a second.
+    pub fn forget_kept_grants(&self) {
+        self.memo.clear();
+    }
     pub fn get(&self) -> Arc<Catalog> {
         match self.current.read() {
             Ok(c) => c.clone(),

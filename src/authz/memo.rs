@@ -4,8 +4,9 @@
 //! Every change to a row the grants statement reads raises the access version in the
 //! same transaction (triggers: migration `m20261205_000016`), and every change to roles
 //! raises the catalog version. Each request's authentication statement reads both
-//! versions with the user, in one snapshot; the grants rows themselves are read only
-//! when those versions (or the user) differ from the ones the kept grants were read at.
+//! versions with the user, in one snapshot; the grants rows themselves are read (by a
+//! second statement) only when those versions (or the user) differ from the ones the
+//! kept grants were read at.
 //! So a request either reuses grants identical to what the statement would read, or
 //! reads them: a role change, a removal or a new assignment shows on the very next
 //! request, on every instance, as before.
@@ -68,6 +69,13 @@ impl GrantsMemo {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_user.get(&user).cloned()
     }
 
+    /// Forgets every user's grants (kept versions stay: only a newer one is kept).
+    pub(super) fn clear(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.by_sub.clear();
+        inner.by_user.clear();
+    }
+
     /// Keeps grants read outside any transaction, at committed versions.
     fn keep(&self, sub: &str, kept: Kept) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -93,31 +101,27 @@ impl Kept {
     }
 }
 
-/// Pushes the grants branches of `who` (each select list ended by `extra`), returned only
-/// when `known` is not current (for `sub`: also when it names another user), then the
-/// access version (row "a") and the catalog version (row "v"). `union` joins them to what
-/// `sql` already holds.
-fn push_guarded(sql: &mut Sql, who: &Who<'_>, known: Option<&Kept>, sub: Option<&str>, union: &str, extra: &str) {
-    // The NULLs outside: inside, they would take a type of their own.
-    sql.push(&format!("{union}SELECT g.*{extra} FROM ("));
-    Grants::push_branches(sql, who, None, "");
-    sql.push(") g");
-    if let Some(k) = known {
-        // Constant in the statement: evaluated once, in the statement's snapshot.
-        sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
-            .push(" AND a.version = ")
-            .bind(k.access.version)
-            .push(" AND a.stamp = ")
-            .bind(k.access.stamp)
-            .push(" AND v.version = ")
-            .bind(k.catalog);
-        if let Some(sub) = sub {
-            sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
-            sql.push(" AND u.id = ").bind(k.user_id).push(")");
-        }
-        sql.push(")");
-    }
-    // After the grants (PostgreSQL types a column from the first branch that has one).
+/// The grants statement of `user_id` guarded by `known`: its grants rows only when
+/// `known` is not current, then the versions (`push_versions`).
+fn push_guarded(sql: &mut Sql, user_id: Uuid, known: &Kept) {
+    sql.push("SELECT g.* FROM (");
+    Grants::push_branches(sql, &Who::Id(user_id), None, "");
+    // Constant in the statement: evaluated once, in the statement's snapshot.
+    sql.push(") g WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
+        .push(" AND a.version = ")
+        .bind(known.access.version)
+        .push(" AND a.stamp = ")
+        .bind(known.access.stamp)
+        .push(" AND v.version = ")
+        .bind(known.catalog)
+        .push(")");
+    push_versions(sql, "");
+}
+
+/// The access version (row "a"), its stamp ("s") and the catalog version ("v"), each
+/// select list ended by `extra`; after the grants branches when there are some
+/// (PostgreSQL types a column from the first branch that has one).
+fn push_versions(sql: &mut Sql, extra: &str) {
     for (src, column) in [("a", "version"), ("s", "stamp")] {
         sql.push(&format!(
             " UNION ALL SELECT '{src}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.{column}{extra} FROM access_versions a WHERE a.id = 1"
@@ -135,41 +139,64 @@ fn versions(rows: &mut Vec<GrantRow>) -> (Option<Versions>, Option<i64>) {
     (access, rows.iter().find(|r| r.src == "v").and_then(|r| r.version))
 }
 
+/// The authentication statement: the user whose token names `sub` (row "u"), with
+/// `grants` their grants rows, then the access and catalog versions; `None` for an
+/// unknown `sub`.
+async fn authentication<C: ConnectionTrait>(db: &C, sub: &str, grants: bool) -> AppResult<Option<(user::Model, Vec<GrantRow>)>> {
+    let (head, nulls) = &*AUTHENTICATION;
+    let mut sql = Sql::new(crate::db::backend(db));
+    sql.push(head).bind(sub.to_string());
+    if grants {
+        sql.push(" UNION ALL SELECT g.*").push(nulls).push(" FROM (");
+        Grants::push_branches(&mut sql, &Who::Sub(sub), None, "");
+        sql.push(") g");
+    }
+    push_versions(&mut sql, nulls);
+    let (mut user, mut rows) = (None, Vec::new());
+    for row in db.query_all_raw(sql.build()).await? {
+        let grant = GrantRow::from_query_result(&row, "")?;
+        match grant.src.as_str() {
+            "u" => user = Some(user::Model::from_query_result(&row, "u_")?),
+            _ => rows.push(grant),
+        }
+    }
+    Ok(user.map(|user| (user, rows)))
+}
+
+/// The authentication statement's head (the user's row, its columns prefixed `u_`, up to
+/// the bound `sub`) and the NULLs that end every other branch's select list in their place.
+static AUTHENTICATION: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
+    let columns: Vec<&str> = user::Column::iter().map(|c| c.as_str()).collect();
+    let user_cols: Vec<String> = columns.iter().map(|c| format!("u.{c} AS u_{c}")).collect();
+    let head = format!(
+        "SELECT 'u' AS src, NULL AS id, NULL AS org_id, NULL AS team_id, NULL AS scope_kind, NULL AS scope_id, \
+         NULL AS role_id, NULL AS perm, 0 AS version, {} FROM users u WHERE u.sub = ",
+        user_cols.join(", ")
+    );
+    (head, format!(", {}", vec!["NULL"; columns.len()].join(", ")))
+});
+
 impl Grants {
-    /// Authentication and grants in one statement: the user whose token names `sub`, the
-    /// access and catalog versions, and that user's (unrestricted) grants as `load` reads
-    /// them, unless this process holds them at those versions; `None` for an unknown
-    /// `sub`. Grants read here are kept (`GrantsMemo`).
+    /// Authentication and grants: the user whose token names `sub`, the access and catalog
+    /// versions, and that user's (unrestricted) grants as `load` reads them; `None` for an
+    /// unknown `sub`. When this process holds the user's grants, a statement without the
+    /// grants branches checks them first (the user and the versions: a few rows of three
+    /// tables, where the grants branches lock and start a dozen); only when they changed
+    /// does a second statement read the grants. Grants read here are kept (`GrantsMemo`).
     pub async fn load_by_sub<C: sea_orm::ConnectionTrait>(
         db: &C,
         cell: &CatalogCell,
         sub: &str,
     ) -> AppResult<Option<(user::Model, Self)>> {
-        let known = cell.memo().by_sub(sub);
-        let mut sql = Sql::new(crate::db::backend(db));
-        let columns: Vec<&str> = user::Column::iter().map(|c| c.as_str()).collect();
-        let user_cols: Vec<String> = columns.iter().map(|c| format!("u.{c} AS u_{c}")).collect();
-        let nulls = format!(", {}", vec!["NULL"; columns.len()].join(", "));
-        sql.push(&format!(
-            "SELECT 'u' AS src, NULL AS id, NULL AS org_id, NULL AS team_id, NULL AS scope_kind, NULL AS scope_id, \
-             NULL AS role_id, NULL AS perm, 0 AS version, {} FROM users u WHERE u.sub = ",
-            user_cols.join(", ")
-        ))
-        .bind(sub.to_string());
-        push_guarded(&mut sql, &Who::Sub(sub), known.as_deref(), Some(sub), " UNION ALL ", &nulls);
-        let (mut user, mut rows) = (None, Vec::new());
-        for row in db.query_all_raw(sql.build()).await? {
-            let grant = GrantRow::from_query_result(&row, "")?;
-            match grant.src.as_str() {
-                "u" => user = Some(user::Model::from_query_result(&row, "u_")?),
-                _ => rows.push(grant),
+        if let Some(known) = cell.memo().by_sub(sub) {
+            let Some((user, mut rows)) = authentication(db, sub, false).await? else { return Ok(None) };
+            let (access, catalog) = versions(&mut rows);
+            if known.current(access, catalog, user.id, &rows) {
+                return Ok(Some((user, known.grants.clone())));
             }
         }
-        let Some(user) = user else { return Ok(None) };
+        let Some((user, mut rows)) = authentication(db, sub, true).await? else { return Ok(None) };
         let (access, catalog) = versions(&mut rows);
-        if let Some(k) = known.filter(|k| k.current(access, catalog, user.id, &rows)) {
-            return Ok(Some((user, k.grants.clone())));
-        }
         let grants = Self::finish(db, cell, user.id, None, rows).await?;
         if let (Some(access), Some(catalog)) = (access, catalog) {
             cell.memo().keep(sub, Kept { user_id: user.id, access, catalog, grants: grants.clone() });
@@ -184,7 +211,7 @@ impl Grants {
     pub(super) async fn load_checked<C: ConnectionTrait>(db: &C, cell: &CatalogCell, user_id: Uuid) -> AppResult<Option<Self>> {
         let Some(known) = cell.memo().by_user(user_id) else { return Ok(None) };
         let mut sql = Sql::new(crate::db::backend(db));
-        push_guarded(&mut sql, &Who::Id(user_id), Some(&known), None, "", "");
+        push_guarded(&mut sql, user_id, &known);
         let mut rows = GrantRow::find_by_statement(sql.build()).all(db).await?;
         let (access, catalog) = versions(&mut rows);
         if known.current(access, catalog, user_id, &rows) {

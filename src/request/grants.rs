@@ -66,8 +66,10 @@ impl GrantsCache {
         self.cached.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Forgets the cached grants: the next `get` reads them again.
+    /// Forgets the cached grants, after a commit: the next `get` reads them again (and
+    /// the next authentication of any user too, `CatalogCell::forget_kept_grants`).
     pub async fn forget(&self) {
+        self.catalog.forget_kept_grants();
         let _loading = self.loading.lock().await;
         *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }

@@ -165,3 +165,31 @@ both!(a_roles_permission_removed_behind_the_servers_back_is_gone_on_the_next_req
     .await;
     assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], false, "the catalog kept a removed grant");
 });
+
+/// The authentication statements among `statements` (they read the user by the token's `sub`).
+fn authentications(statements: &[String]) -> Vec<&String> {
+    statements.iter().filter(|s| s.contains("FROM users u WHERE u.sub")).collect()
+}
+
+both!(kept_grants_are_checked_without_reading_them_and_read_again_once_changed, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let member = app.user("member").await;
+    // A write this process committed: every user's grants are read again, in one statement.
+    owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
+    let (first, seen) = app.statements_of(member.node(&org.id)).await;
+    assert_eq!(seen["id"], json!(org.id));
+    let read = authentications(&first);
+    assert!(read.len() == 1 && read[0].contains("FROM memberships m"), "one statement reads user and grants: {read:?}");
+    // Kept: the next request's one authentication statement reads no grants table.
+    let (second, _) = app.statements_of(member.node(&org.id)).await;
+    let checked = authentications(&second);
+    assert!(checked.len() == 1 && !checked[0].contains("memberships"), "kept grants are only checked: {checked:?}");
+    assert_eq!(second.len(), first.len(), "the check takes the place of the statement that read them");
+    // Changed behind the server's back: the check sees it, and a second statement reads them.
+    execute(&app, "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE sub = 'member')").await;
+    let (third, gone) = app.statements_of(member.node(&org.id)).await;
+    assert!(gone.is_null(), "a removed member still sees the organization");
+    let reread = authentications(&third);
+    assert!(reread.len() == 2 && reread[1].contains("FROM memberships m"), "checked, then read: {reread:?}");
+});
