@@ -2,7 +2,7 @@
 //! organization's SDK tokens.
 
 use crate::db::page::{Page, PageArgs};
-use crate::db::{Sql, load_page};
+use crate::db::{Sql, load_pages};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use std::collections::HashMap;
@@ -18,15 +18,12 @@ impl Loader<TokensOfUser> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TokensOfUser]) -> Result<HashMap<TokensOfUser, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for key in keys {
-            let filter = |sql: &mut Sql| {
-                sql.push("t.user_id = ").bind(key.0);
-            };
-            let page = load_page::<entity::api_token::Entity, _>(&self.db, "api_tokens", &filter, &key.1).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        let filter = |id: &Uuid, sql: &mut Sql| {
+            sql.push("t.user_id = ").bind(*id);
+        };
+        load_pages::<entity::api_token::Entity, _, _, _>(&self.db, "api_tokens", keys, |k| (k.0, k.1), filter)
+            .await
+            .map_err(load_err)
     }
 }
 
@@ -40,14 +37,11 @@ impl Loader<TokensOfOrganization> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TokensOfOrganization]) -> Result<HashMap<TokensOfOrganization, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for key in keys {
-            let filter = |sql: &mut Sql| {
-                sql.push("t.organization_id = ").bind(key.0);
-            };
-            let page = load_page::<entity::api_token::Entity, _>(&self.db, "api_tokens", &filter, &key.1).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        let filter = |id: &Uuid, sql: &mut Sql| {
+            sql.push("t.organization_id = ").bind(*id);
+        };
+        load_pages::<entity::api_token::Entity, _, _, _>(&self.db, "api_tokens", keys, |k| (k.0, k.1), filter)
+            .await
+            .map_err(load_err)
     }
 }

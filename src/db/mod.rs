@@ -207,5 +207,7 @@ pub mod page;
 mod pages;
 pub mod positional;
 mod reads;
-pub use pages::{ChildPages, ChildTable, PAGED_BY_INDEX, hand_out, load_child_pages, load_grouped, load_page, shared};
+pub use pages::{
+    ChildPages, ChildTable, PAGED_BY_INDEX, hand_out, load_child_pages, load_grouped, load_pages, shared, shared_reads,
+};
 pub use reads::{MetricCallback, ReadPool, Reads};

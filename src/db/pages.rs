@@ -128,7 +128,7 @@ struct Total {
 
 /// One page of `table` rows matching `filter` (over alias `t`), in id order (the window's
 /// last rows when paging backward).
-pub async fn load_page<E, C>(
+async fn load_page<E, C>(
     db: &C,
     table: &'static str,
     filter: &(dyn Fn(&mut Sql) + Sync),
@@ -157,6 +157,57 @@ where
     filter(&mut count_sql);
     let total = Total::find_by_statement(count_sql.build()).one(db).await?.map(|t| t.n).unwrap_or(0);
     Ok(Page::from_rows(rows, args, total))
+}
+
+/// One page of `table` for each of `keys`: `split` gives a key's rows (what `filter`
+/// narrows `table` to, over alias `t`) and its page arguments. Keys of the same rows
+/// whose page arguments are equal but for counting and the columns read share one read,
+/// with the columns of all and counting if any counts: a query that selects one list
+/// twice (a field and a fragment's, one with `totalCount`) merges the two answers row by
+/// row, and two reads could see different rows (as `load_grouped` does for child lists).
+pub async fn load_pages<E, C, K, R>(
+    db: &C,
+    table: &'static str,
+    keys: &[K],
+    split: impl Fn(&K) -> (R, PageArgs),
+    filter: impl Fn(&R, &mut Sql) + Sync,
+) -> AppResult<HashMap<K, Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: Positional + Send + Sync + Clone,
+    C: ConnectionTrait,
+    K: Clone + Eq + std::hash::Hash,
+    R: Eq + Sync,
+{
+    let mut out = HashMap::with_capacity(keys.len());
+    for (rows, args, members) in shared_reads(keys, split) {
+        let page = load_page::<E, C>(db, table, &|sql: &mut Sql| filter(&rows, sql), &args).await?;
+        if let Some((last, earlier)) = members.split_last() {
+            for k in earlier {
+                out.insert(k.clone(), page.clone());
+            }
+            out.insert(last.clone(), page);
+        }
+    }
+    Ok(out)
+}
+
+/// `keys` in reads: `split` gives a key's rows and page arguments; keys of the same rows
+/// whose page arguments are equal but for counting and the columns read share a read,
+/// whose arguments are widened to the columns of all and counting if any counts.
+pub fn shared_reads<K: Clone, R: Eq>(keys: &[K], split: impl Fn(&K) -> (R, PageArgs)) -> Vec<(R, PageArgs, Vec<K>)> {
+    let mut reads: Vec<(R, PageArgs, Vec<K>)> = Vec::with_capacity(keys.len());
+    for k in keys {
+        let (rows, args) = split(k);
+        match reads.iter_mut().find(|(r, a, _)| *r == rows && a.rows_only() == args.rows_only()) {
+            Some(read) => {
+                read.1 = read.1.widened(&args);
+                read.2.push(k.clone());
+            }
+            None => reads.push((rows, args, vec![k.clone()])),
+        }
+    }
+    reads
 }
 
 /// The table side of a child list: rows of `table` grouped by `parent_col`.

@@ -4,7 +4,7 @@
 use crate::authz::Grants;
 use crate::by_id_loader;
 use crate::db::page::{Cursored, Page, PageArgs};
-use crate::db::{ChildTable, Sql, load_grouped, load_page};
+use crate::db::{ChildTable, Sql, hand_out, load_grouped, load_pages};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{dataset, labeling_job as job, labeling_job_assignee as assignee};
@@ -75,15 +75,11 @@ impl Loader<JobsOfViewer> for DbLoader {
     async fn load(&self, keys: &[JobsOfViewer]) -> Result<HashMap<JobsOfViewer, Self::Value>, Self::Error> {
         let grants = self.grants().await.map_err(load_err)?;
         let assigned = grants.assigned_job_ids();
-        let mut out = HashMap::new();
-        for k in keys {
-            let filter = |sql: &mut Sql| {
-                sql.push("t.id IN ").bind_list(&assigned);
-                push_status(sql, k.1);
-            };
-            out.insert(*k, load_page::<job::Entity, _>(&self.db, "labeling_jobs", &filter, &k.0).await.map_err(load_err)?);
-        }
-        Ok(out)
+        let filter = |status: &Option<&'static str>, sql: &mut Sql| {
+            sql.push("t.id IN ").bind_list(&assigned);
+            push_status(sql, *status);
+        };
+        load_pages::<job::Entity, _, _, _>(&self.db, "labeling_jobs", keys, |k| (k.1, k.0), filter).await.map_err(load_err)
     }
 }
 
@@ -119,12 +115,19 @@ impl Loader<DatasetsOfJob> for DbLoader {
 
     async fn load(&self, keys: &[DatasetsOfJob]) -> Result<HashMap<DatasetsOfJob, Self::Value>, Self::Error> {
         let backend = self.db.get_database_backend();
-        let mut by_args: HashMap<PageArgs, Vec<Uuid>> = HashMap::new();
+        // One read for keys whose page arguments are equal but for counting and the columns
+        // read (it reads every column and counts): a list selected twice is read once.
+        let mut by_rows: HashMap<PageArgs, Vec<DatasetsOfJob>> = HashMap::new();
         for k in keys {
-            by_args.entry(k.1).or_default().push(k.0);
+            by_rows.entry(k.1.rows_only()).or_default().push(*k);
         }
         let mut out = HashMap::new();
-        for (args, jobs) in by_args {
+        for (args, members) in by_rows {
+            let mut uses: HashMap<Uuid, usize> = HashMap::new();
+            for k in &members {
+                *uses.entry(k.0).or_default() += 1;
+            }
+            let jobs: Vec<Uuid> = uses.keys().copied().collect();
             let mut sql = Sql::new(backend);
             sql.push("SELECT * FROM (SELECT d.*, jd.job_id AS job_id_, ROW_NUMBER() OVER (PARTITION BY jd.job_id ORDER BY d.id ")
                 .push(args.pick_order())
@@ -153,9 +156,9 @@ impl Loader<DatasetsOfJob> for DbLoader {
                 .into_iter()
                 .map(|c| (c.parent, c.n))
                 .collect();
-            for j in jobs {
-                let rows = grouped.remove(&j).unwrap_or_default();
-                out.insert(DatasetsOfJob(j, args), Page::from_rows(rows, &args, counts.get(&j).copied().unwrap_or(0)));
+            for k in members {
+                let rows = hand_out(&mut grouped, &mut uses, &k.0).unwrap_or_default();
+                out.insert(k, Page::from_rows(rows, &k.1, counts.get(&k.0).copied().unwrap_or(0)));
             }
         }
         Ok(out)

@@ -1,7 +1,7 @@
 //! Batched reads of the sharing rows of projects.
 
 use crate::db::page::{Page, PageArgs};
-use crate::db::{Sql, load_page};
+use crate::db::{Sql, load_pages};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::{project_origin, published_project};
@@ -57,15 +57,12 @@ impl Loader<ShareLinksOf> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ShareLinksOf]) -> Result<HashMap<ShareLinksOf, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for key in keys {
-            let filter = |sql: &mut Sql| {
-                sql.push("t.project_id = ").bind(key.0);
-            };
-            let page = load_page::<entity::share_link::Entity, _>(&self.db, "share_links", &filter, &key.1).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        let filter = |project: &Uuid, sql: &mut Sql| {
+            sql.push("t.project_id = ").bind(*project);
+        };
+        load_pages::<entity::share_link::Entity, _, _, _>(&self.db, "share_links", keys, |k| (k.0, k.1), filter)
+            .await
+            .map_err(load_err)
     }
 }
 
@@ -78,14 +75,9 @@ impl Loader<Published> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Published]) -> Result<HashMap<Published, Self::Value>, Self::Error> {
-        let filter = |sql: &mut Sql| {
+        let filter = |_: &(), sql: &mut Sql| {
             sql.push("t.id IN (SELECT project_id FROM published_projects)");
         };
-        let mut out = HashMap::new();
-        for key in keys {
-            let page = load_page::<entity::project::Entity, _>(&self.db, "projects", &filter, &key.0).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        load_pages::<entity::project::Entity, _, _, _>(&self.db, "projects", keys, |k| ((), k.0), filter).await.map_err(load_err)
     }
 }

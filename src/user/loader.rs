@@ -4,7 +4,7 @@
 
 use crate::authz::Scope;
 use crate::db::page::{Page, PageArgs};
-use crate::db::{Sql, load_page};
+use crate::db::{Sql, load_pages};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use sea_orm::EntityTrait;
@@ -47,15 +47,11 @@ impl Loader<ViewerOrganizations> for DbLoader {
 
     async fn load(&self, keys: &[ViewerOrganizations]) -> Result<HashMap<ViewerOrganizations, Self::Value>, Self::Error> {
         let ids = self.grants().await.map_err(load_err)?.organization_ids();
-        let filter = |sql: &mut Sql| {
+        let filter = |_: &(), sql: &mut Sql| {
             sql.push("t.id IN ").bind_list(&ids);
         };
-        let mut out = HashMap::new();
-        for key in keys {
-            let page = load_page::<entity::organization::Entity, _>(&self.db, "organizations", &filter, &key.0).await;
-            out.insert(*key, std::sync::Arc::new(page.map_err(load_err)?));
-        }
-        Ok(out)
+        let pages = load_pages::<entity::organization::Entity, _, _, _>(&self.db, "organizations", keys, |k| ((), k.0), filter);
+        Ok(crate::db::shared(pages.await.map_err(load_err)?))
     }
 }
 
@@ -69,15 +65,10 @@ impl Loader<ViewerTeams> for DbLoader {
 
     async fn load(&self, keys: &[ViewerTeams]) -> Result<HashMap<ViewerTeams, Self::Value>, Self::Error> {
         let ids: Vec<Uuid> = self.grants().await.map_err(load_err)?.teams.keys().copied().collect();
-        let filter = |sql: &mut Sql| {
+        let filter = |_: &(), sql: &mut Sql| {
             sql.push("t.id IN ").bind_list(&ids);
         };
-        let mut out = HashMap::new();
-        for key in keys {
-            let page = load_page::<entity::team::Entity, _>(&self.db, "teams", &filter, &key.0).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        load_pages::<entity::team::Entity, _, _, _>(&self.db, "teams", keys, |k| ((), k.0), filter).await.map_err(load_err)
     }
 }
 
@@ -97,18 +88,14 @@ impl Loader<MembershipsOfUser> for DbLoader {
 
     async fn load(&self, keys: &[MembershipsOfUser]) -> Result<HashMap<MembershipsOfUser, Self::Value>, Self::Error> {
         let grants = self.grants().await.map_err(load_err)?;
-        let mut out = HashMap::new();
-        for key in keys {
-            let filter = |sql: &mut Sql| {
-                sql.push("t.user_id = ").bind(key.user).push(" AND ");
-                grants.push_sql_admitted(sql, "t.organization_id");
-                if let Some(kind) = key.scope {
-                    sql.push(" AND t.scope_kind = ").bind(kind.as_str());
-                }
-            };
-            let page = load_page::<entity::membership::Entity, _>(&self.db, "memberships", &filter, &key.args).await;
-            out.insert(*key, page.map_err(load_err)?);
-        }
-        Ok(out)
+        let filter = |&(user, scope): &(Uuid, Option<Scope>), sql: &mut Sql| {
+            sql.push("t.user_id = ").bind(user).push(" AND ");
+            grants.push_sql_admitted(sql, "t.organization_id");
+            if let Some(kind) = scope {
+                sql.push(" AND t.scope_kind = ").bind(kind.as_str());
+            }
+        };
+        let split = |k: &MembershipsOfUser| ((k.user, k.scope), k.args);
+        load_pages::<entity::membership::Entity, _, _, _>(&self.db, "memberships", keys, split, filter).await.map_err(load_err)
     }
 }

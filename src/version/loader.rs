@@ -43,9 +43,14 @@ impl Loader<ComparisonPage> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ComparisonPage]) -> Result<HashMap<ComparisonPage, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for k in keys {
-            out.insert(*k, compare::page(&self.db, &k.0, k.1, k.2, &k.3).await.map_err(load_err)?);
+        // Keys equal but for counting and the columns read share one read (a list selected
+        // twice is read once), widened to what each needs.
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((versions, kind, change), args, members) in crate::db::shared_reads(keys, |k| ((k.0, k.1, k.2), k.3)) {
+            let page = compare::page(&self.db, &versions, kind, change, &args).await.map_err(load_err)?;
+            for k in members {
+                out.insert(k, page.clone());
+            }
         }
         Ok(out)
     }

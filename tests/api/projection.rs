@@ -168,3 +168,30 @@ both!(any_child_list_selected_twice_one_with_its_count_is_read_once, |app: TestA
         assert!(nodes.iter().all(|node| node["id"].is_string() && node["name"].is_string()), "{d}");
     }
 });
+
+both!(the_viewers_own_lists_selected_twice_one_with_its_count_are_read_once, |app: TestApp| async move {
+    let owner = app.user("twice-own").await;
+    let org = create_org(&owner, "twice-own-org").await;
+    create_team(&owner, &org.id, "second").await;
+    // Root-level lists (`load_pages`): the two selections, one counting, read the same
+    // rows by one statement and count them by one.
+    let cases = [
+        ("organizations", "FROM organizations t"),
+        ("teams", "FROM teams t"),
+        ("memberships", "FROM memberships t"),
+        ("apiTokens", "FROM api_tokens t"),
+    ];
+    for (list, table) in cases {
+        let query = format!(
+            "{{ viewer {{ {list}(first: 5) {{ nodes {{ id }} }} ...F }} }}
+            fragment F on User {{ {list}(first: 5) {{ totalCount nodes {{ id }} }} }}"
+        );
+        let (statements, d) = app.statements_of(owner.ok(&query, json!({}))).await;
+        let lists: Vec<&String> = statements.iter().filter(|s| s.contains(table)).collect();
+        assert_eq!(lists.iter().filter(|s| !s.contains("COUNT(")).count(), 1, "{list}: {lists:#?}");
+        assert_eq!(lists.iter().filter(|s| s.contains("COUNT(")).count(), 1, "{list}: {lists:#?}");
+        let page = &d["viewer"][list];
+        let nodes = page["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(page["totalCount"], json!(nodes.len()), "{d}");
+    }
+});
