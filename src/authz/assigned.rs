@@ -112,12 +112,12 @@ impl Grants {
     /// Drops the assignments on projects where the viewer does not hold
     /// `labeling_job.access` (after the roles are read).
     pub(super) fn settle_assignments(&mut self) {
-        let mut assigned = std::mem::take(&mut self.assigned);
+        let mut assigned = std::mem::take(&mut self.held_mut().assigned);
         assigned.retain(|a| {
             let r = Resource::Project { org: a.organization, team: a.team, project: a.project, owned: false };
             self.admits(a.organization) && self.holds(&r, keys::LABELING_JOB_ACCESS.as_str())
         });
-        self.assigned = assigned;
+        self.held_mut().assigned = assigned;
     }
 
     /// Whether the viewer may change things under a project at all: what only an

@@ -14,8 +14,9 @@
 //! Grants are kept only from the authentication statement, which runs outside any
 //! transaction (committed versions). Every other read of a user's unrestricted grants
 //! (a write's, under the write lock; after a commit; at a subscription's delivery) is
-//! the same statement with the kept copy's guard, and keeps nothing: a transaction's own
-//! writes raise the version before they commit, and may never commit.
+//! one statement that returns the grants rows only when the kept copy's versions are no
+//! longer current (`push_guarded`), and keeps nothing: a transaction's own writes raise
+//! the version before they commit, and may never commit.
 
 use super::catalog::CatalogCell;
 use super::grants::{GrantRow, Grants, Who};
@@ -69,7 +70,7 @@ impl GrantsMemo {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_user.get(&user).cloned()
     }
 
-    /// Forgets every user's grants (kept versions stay: only a newer one is kept).
+    /// Forgets every user's grants (the newest version seen stays: none older is kept).
     pub(super) fn clear(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.by_sub.clear();

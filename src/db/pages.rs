@@ -161,10 +161,10 @@ where
 
 /// One page of `table` for each of `keys`: `split` gives a key's rows (what `filter`
 /// narrows `table` to, over alias `t`) and its page arguments. Keys of the same rows
-/// whose page arguments are equal but for counting and the columns read share one read,
-/// with the columns of all and counting if any counts: a query that selects one list
-/// twice (a field and a fragment's, one with `totalCount`) merges the two answers row by
-/// row, and two reads could see different rows (as `load_grouped` does for child lists).
+/// whose page arguments are equal but for counting and the columns read share one read
+/// (of every column), counting if any counts: a query that selects one list twice (a
+/// field and a fragment's, one with `totalCount`) merges the two answers row by row, and
+/// two reads could see different rows (as `load_grouped` does for child lists).
 pub async fn load_pages<E, C, K, R>(
     db: &C,
     table: &'static str,

@@ -57,6 +57,8 @@ impl Resource {
     }
 }
 
+/// A viewer's grants: who, for which credential, and what they hold (`HeldGrants`,
+/// shared: a request's copy of grants this process kept costs no copy of the maps).
 #[derive(Clone, Debug)]
 pub struct Grants {
     pub user_id: Uuid,
@@ -64,6 +66,15 @@ pub struct Grants {
     /// that organization's memberships only, as if the user belonged to no other.
     pub only_org: Option<Uuid>,
     pub catalog: Arc<Catalog>,
+    /// The viewer's e-mail when it is verified: they are the invitee of invitations to it
+    /// (RULES.md §2, §3.1). Set by the request from the signed-in user.
+    pub invitee_email: Option<String>,
+    held: Arc<HeldGrants>,
+}
+
+/// What a viewer holds, by scope (read through `Grants`, which dereferences to it).
+#[derive(Clone, Debug, Default)]
+pub struct HeldGrants {
     pub orgs: HashMap<Uuid, Held>,
     pub teams: HashMap<Uuid, Held>,
     pub projects: HashMap<Uuid, Held>,
@@ -74,14 +85,23 @@ pub struct Grants {
     /// Organizations out of a personal access token's reach (its owner does not hold
     /// `sdk_token.generate` there): nothing of them is granted or admitted.
     pub unreached: BTreeSet<Uuid>,
-    /// The viewer's e-mail when it is verified: they are the invitee of invitations to it
-    /// (RULES.md §2, §3.1). Set by the request from the signed-in user.
-    pub invitee_email: Option<String>,
     /// Labeling-job assignments that open a job and its datasets (issue 15, `assigned.rs`).
     pub assigned: crate::authz::assigned::Assigned,
 }
 
+impl std::ops::Deref for Grants {
+    type Target = HeldGrants;
+    fn deref(&self) -> &HeldGrants {
+        &self.held
+    }
+}
+
 impl Grants {
+    /// What the viewer holds, to change (copied first when shared).
+    pub(in crate::authz) fn held_mut(&mut self) -> &mut HeldGrants {
+        Arc::make_mut(&mut self.held)
+    }
+
     /// The sources that bear on `r`, with the grant targets each contributes.
     fn sources(&self, r: &Resource) -> Vec<(&Held, &'static [Scope])> {
         const ORG: &[Scope] = &[Scope::Organization];
@@ -198,15 +218,16 @@ impl Grants {
             .filter(|org| !self.holds(&Resource::Organization { org: *org }, keys::SDK_TOKEN_GENERATE.as_str()))
             .collect();
         let reached = |h: &Held| !unreached.contains(&h.organization_id);
-        self.orgs.retain(|_, h| reached(h));
-        self.capabilities.retain(|_, h| reached(h));
-        self.teams.retain(|_, h| reached(h));
-        self.projects.retain(|_, h| reached(h));
-        self.group_projects.retain(|_, hs| {
+        let held = self.held_mut();
+        held.orgs.retain(|_, h| reached(h));
+        held.capabilities.retain(|_, h| reached(h));
+        held.teams.retain(|_, h| reached(h));
+        held.projects.retain(|_, h| reached(h));
+        held.group_projects.retain(|_, hs| {
             hs.retain(|h| reached(h));
             !hs.is_empty()
         });
-        self.unreached = unreached;
+        held.unreached = unreached;
         self.settle_assignments();
         self
     }

@@ -1,6 +1,6 @@
 //! The one statement that reads a viewer's grants, and the grants built from its rows.
 
-use super::{Grants, Held};
+use super::{Grants, Held, HeldGrants};
 use crate::authz::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
 use crate::db::Sql;
 use crate::error::AppResult;
@@ -140,19 +140,7 @@ impl Grants {
 
     /// The grants of `rows` (as read by `load`).
     fn from_rows(catalog: Arc<Catalog>, user_id: Uuid, only_org: Option<Uuid>, rows: Vec<GrantRow>) -> Self {
-        let mut g = Grants {
-            user_id,
-            only_org,
-            catalog: catalog.clone(),
-            orgs: HashMap::new(),
-            teams: HashMap::new(),
-            projects: HashMap::new(),
-            group_projects: HashMap::new(),
-            capabilities: HashMap::new(),
-            unreached: BTreeSet::new(),
-            invitee_email: None,
-            assigned: Default::default(),
-        };
+        let mut g = HeldGrants::default();
         let mut capabilities: HashMap<Uuid, BTreeSet<(Scope, String)>> = HashMap::new();
         for row in rows {
             if g.assigned.take(&row) {
@@ -193,7 +181,8 @@ impl Grants {
             g.capabilities
                 .insert(org, Held { membership_id: Uuid::nil(), organization_id: org, team_id: None, role: Arc::new(role) });
         }
-        g.settle_assignments();
-        g
+        let mut grants = Grants { user_id, only_org, catalog, invitee_email: None, held: Arc::new(g) };
+        grants.settle_assignments();
+        grants
     }
 }
