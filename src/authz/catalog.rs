@@ -365,11 +365,11 @@ impl CatalogCell {
     pub(super) fn memo(&self) -> &super::memo::GrantsMemo {
         &self.memo
     }
-    /// Forgets every user's kept grants (after this process committed a write, which may
-    /// have raised the access version): the next authentication reads them in its one
-    /// statement, rather than first finding them changed in a second.
-    pub fn forget_kept_grants(&self) {
-        self.memo.clear();
+    /// Counts a write this process committed (it may have raised the access version): a
+    /// user's kept grants are next read in the authentication statement, guarded (one
+    /// statement), rather than checked first and found changed (two).
+    pub fn committed(&self) {
+        self.memo.committed();
     }
     pub fn get(&self) -> Arc<Catalog> {
         match self.current.read() {

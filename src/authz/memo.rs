@@ -4,9 +4,9 @@
 //! Every change to a row the grants statement reads raises the access version in the
 //! same transaction (triggers: migration `m20261205_000016`), and every change to roles
 //! raises the catalog version. Each request's authentication statement reads both
-//! versions with the user, in one snapshot; the grants rows themselves are read (by a
-//! second statement) only when those versions (or the user) differ from the ones the
-//! kept grants were read at.
+//! versions with the user, in one snapshot; the grants rows themselves are read only
+//! when those versions (or the user) differ from the ones the kept grants were read at
+//! (see `Grants::load_by_sub`: checked by a statement of its own, or guarded in one).
 //! So a request either reuses grants identical to what the statement would read, or
 //! reads them: a role change, a removal or a new assignment shows on the very next
 //! request, on every instance, as before.
@@ -25,6 +25,7 @@ use crate::error::AppResult;
 use entity::user;
 use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
@@ -38,6 +39,9 @@ struct Kept {
     access: Versions,
     catalog: i64,
     grants: Grants,
+    /// This process's count of commits (`GrantsMemo::commits`) when an authentication
+    /// statement last found this copy current.
+    confirmed: AtomicU64,
 }
 
 /// The access version and the stamp drawn with it (migration `m20261205_000016`).
@@ -52,6 +56,8 @@ struct Versions {
 #[derive(Default)]
 pub struct GrantsMemo {
     inner: Mutex<Inner>,
+    /// Writes this process committed (`committed`): each may have raised a version.
+    commits: AtomicU64,
 }
 
 #[derive(Default)]
@@ -70,11 +76,10 @@ impl GrantsMemo {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_user.get(&user).cloned()
     }
 
-    /// Forgets every user's grants (the newest version seen stays: none older is kept).
-    pub(super) fn clear(&self) {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner.by_sub.clear();
-        inner.by_user.clear();
+    /// Counts a write this process committed: every kept copy is next read with its
+    /// guard (`load_by_sub`), not only checked.
+    pub(super) fn committed(&self) {
+        self.commits.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Keeps grants read outside any transaction, at committed versions.
@@ -107,16 +112,27 @@ impl Kept {
 fn push_guarded(sql: &mut Sql, user_id: Uuid, known: &Kept) {
     sql.push("SELECT g.* FROM (");
     Grants::push_branches(sql, &Who::Id(user_id), None, "");
+    sql.push(") g");
+    push_guard(sql, known, None);
+    push_versions(sql, "");
+}
+
+/// Ends the grants branches: their rows only when `known` is no longer current (its
+/// versions; with `sub`, also when `sub` names another user than `known`'s).
+fn push_guard(sql: &mut Sql, known: &Kept, sub: Option<&str>) {
     // Constant in the statement: evaluated once, in the statement's snapshot.
-    sql.push(") g WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
+    sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
         .push(" AND a.version = ")
         .bind(known.access.version)
         .push(" AND a.stamp = ")
         .bind(known.access.stamp)
         .push(" AND v.version = ")
-        .bind(known.catalog)
-        .push(")");
-    push_versions(sql, "");
+        .bind(known.catalog);
+    if let Some(sub) = sub {
+        sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
+        sql.push(" AND u.id = ").bind(known.user_id).push(")");
+    }
+    sql.push(")");
 }
 
 /// The access version (row "a"), its stamp ("s") and the catalog version ("v"), each
@@ -140,17 +156,33 @@ fn versions(rows: &mut Vec<GrantRow>) -> (Option<Versions>, Option<i64>) {
     (access, rows.iter().find(|r| r.src == "v").and_then(|r| r.version))
 }
 
-/// The authentication statement: the user whose token names `sub` (row "u"), with
-/// `grants` their grants rows, then the access and catalog versions; `None` for an
-/// unknown `sub`.
-async fn authentication<C: ConnectionTrait>(db: &C, sub: &str, grants: bool) -> AppResult<Option<(user::Model, Vec<GrantRow>)>> {
+/// What an authentication statement reads besides the user and the versions.
+enum Reads<'a> {
+    /// Nothing: a kept copy is checked.
+    Check,
+    /// The grants rows; with a kept copy, only when it is not current.
+    Grants(Option<&'a Kept>),
+}
+
+/// The authentication statement: the user whose token names `sub` (row "u"), the grants
+/// rows `reads` asks for, then the access and catalog versions; `None` for an unknown
+/// `sub`.
+async fn authentication<C: ConnectionTrait>(
+    db: &C,
+    sub: &str,
+    reads: Reads<'_>,
+) -> AppResult<Option<(user::Model, Vec<GrantRow>)>> {
     let (head, nulls) = &*AUTHENTICATION;
     let mut sql = Sql::new(crate::db::backend(db));
     sql.push(head).bind(sub.to_string());
-    if grants {
+    if let Reads::Grants(known) = reads {
+        // The NULLs outside: inside, they would take a type of their own.
         sql.push(" UNION ALL SELECT g.*").push(nulls).push(" FROM (");
         Grants::push_branches(&mut sql, &Who::Sub(sub), None, "");
         sql.push(") g");
+        if let Some(known) = known {
+            push_guard(&mut sql, known, Some(sub));
+        }
     }
     push_versions(&mut sql, nulls);
     let (mut user, mut rows) = (None, Vec::new());
@@ -180,27 +212,37 @@ static AUTHENTICATION: std::sync::LazyLock<(String, String)> = std::sync::LazyLo
 impl Grants {
     /// Authentication and grants: the user whose token names `sub`, the access and catalog
     /// versions, and that user's (unrestricted) grants as `load` reads them; `None` for an
-    /// unknown `sub`. When this process holds the user's grants, a statement without the
-    /// grants branches checks them first (the user and the versions: a few rows of three
-    /// tables, where the grants branches lock and start a dozen); only when they changed
-    /// does a second statement read the grants. Grants read here are kept (`GrantsMemo`).
+    /// unknown `sub`. A copy this process kept is, while this process committed no write
+    /// since a statement last found it current, only checked: a statement without the
+    /// grants branches (the user and the versions: a few rows of three tables, where the
+    /// grants branches lock and start a dozen), and only when it changed a second
+    /// statement reads the grants. Otherwise one statement reads user, versions and the
+    /// grants, these only when the kept copy is not current. Grants read here are kept.
     pub async fn load_by_sub<C: sea_orm::ConnectionTrait>(
         db: &C,
         cell: &CatalogCell,
         sub: &str,
     ) -> AppResult<Option<(user::Model, Self)>> {
-        if let Some(known) = cell.memo().by_sub(sub) {
-            let Some((user, mut rows)) = authentication(db, sub, false).await? else { return Ok(None) };
+        let memo = cell.memo();
+        let commits = memo.commits.load(Ordering::SeqCst);
+        let mut known = memo.by_sub(sub);
+        if let Some(k) = known.take_if(|k| k.confirmed.load(Ordering::SeqCst) == commits) {
+            let Some((user, mut rows)) = authentication(db, sub, Reads::Check).await? else { return Ok(None) };
             let (access, catalog) = versions(&mut rows);
-            if known.current(access, catalog, user.id, &rows) {
-                return Ok(Some((user, known.grants.clone())));
+            if k.current(access, catalog, user.id, &rows) {
+                return Ok(Some((user, k.grants.clone())));
             }
         }
-        let Some((user, mut rows)) = authentication(db, sub, true).await? else { return Ok(None) };
+        let Some((user, mut rows)) = authentication(db, sub, Reads::Grants(known.as_deref())).await? else { return Ok(None) };
         let (access, catalog) = versions(&mut rows);
+        if let Some(k) = known.filter(|k| k.current(access, catalog, user.id, &rows)) {
+            k.confirmed.fetch_max(commits, Ordering::SeqCst);
+            return Ok(Some((user, k.grants.clone())));
+        }
         let grants = Self::finish(db, cell, user.id, None, rows).await?;
         if let (Some(access), Some(catalog)) = (access, catalog) {
-            cell.memo().keep(sub, Kept { user_id: user.id, access, catalog, grants: grants.clone() });
+            let kept = Kept { user_id: user.id, access, catalog, grants: grants.clone(), confirmed: AtomicU64::new(commits) };
+            memo.keep(sub, kept);
         }
         Ok(Some((user, grants)))
     }

@@ -182,7 +182,7 @@ async fn provisioned(
     let provisioned = if let Some(reads) = reads {
         crate::user::service::provision_with_grants(reads, &app.catalog, identity).await
     } else {
-        crate::user::service::provision(&app.db, &app.catalog.get(), identity).await.map(|u| (u, None))
+        crate::user::service::provision(&app.db, &app.catalog, identity).await.map(|u| (u, None))
     };
     match provisioned {
         Ok((user, grants)) => {

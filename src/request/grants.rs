@@ -66,10 +66,10 @@ impl GrantsCache {
         self.cached.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Forgets the cached grants, after a commit: the next `get` reads them again (and
-    /// the next authentication of any user too, `CatalogCell::forget_kept_grants`).
+    /// Forgets the cached grants, after a commit: the next `get` reads them again (the
+    /// commit is counted: `CatalogCell::committed`).
     pub async fn forget(&self) {
-        self.catalog.forget_kept_grants();
+        self.catalog.committed();
         let _loading = self.loading.lock().await;
         *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }

@@ -24,7 +24,9 @@ pub struct Identity {
     pub name: Option<String>,
 }
 
-pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity) -> AppResult<user::Model> {
+/// The user a token's claims name: found (its name and e-mail refreshed) or created with
+/// its personal organization (a write, counted: `CatalogCell::committed`).
+pub async fn provision(db: &DatabaseConnection, catalogs: &CatalogCell, id: &Identity) -> AppResult<user::Model> {
     if let Some(existing) = find_by_sub(db, &id.sub).await? {
         return refresh(db, existing, id).await;
     }
@@ -32,8 +34,11 @@ pub async fn provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
     // retries and finds the winner's user.
     let mut last = AppError::internal("provisioning did not converge");
     for _ in 0..5 {
-        match try_provision(db, catalog, id).await {
-            Ok(u) => return Ok(u),
+        match try_provision(db, &catalogs.get(), id).await {
+            Ok(u) => {
+                catalogs.committed();
+                return Ok(u);
+            }
             Err(e @ AppError::Conflict { .. }) => last = e,
             Err(e) => return Err(e),
         }
@@ -58,7 +63,7 @@ pub async fn provision_with_grants(
     let db = reads.connection();
     match Grants::load_by_sub(reads, catalogs, &id.sub).await? {
         Some((existing, grants)) => Ok((refresh(db, existing, id).await?, Some(grants))),
-        None => Ok((provision(db, &catalogs.get(), id).await?, None)),
+        None => Ok((provision(db, catalogs, id).await?, None)),
     }
 }
 

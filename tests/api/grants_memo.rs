@@ -175,17 +175,32 @@ both!(kept_grants_are_checked_without_reading_them_and_read_again_once_changed, 
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let member = app.user("member").await;
-    // A write this process committed: every user's grants are read again, in one statement.
     owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
     let (first, seen) = app.statements_of(member.node(&org.id)).await;
     assert_eq!(seen["id"], json!(org.id));
     let read = authentications(&first);
     assert!(read.len() == 1 && read[0].contains("FROM memberships m"), "one statement reads user and grants: {read:?}");
     // Kept: the next request's one authentication statement reads no grants table.
+    let checked_only = |statements: &[String]| {
+        let auth = authentications(statements);
+        auth.len() == 1 && !auth[0].contains("memberships")
+    };
     let (second, _) = app.statements_of(member.node(&org.id)).await;
-    let checked = authentications(&second);
-    assert!(checked.len() == 1 && !checked[0].contains("memberships"), "kept grants are only checked: {checked:?}");
+    assert!(checked_only(&second), "kept grants are only checked: {:?}", authentications(&second));
     assert_eq!(second.len(), first.len(), "the check takes the place of the statement that read them");
+    // After a write this process committed (here one that changes no grants), the kept
+    // copy is read with its guard, in one statement; then only checked again.
+    owner.ok(UPDATE_ORGANIZATION, json!({ "o": org.id, "n": "Acme Inc" })).await;
+    let (guarded, _) = app.statements_of(member.node(&org.id)).await;
+    let read = authentications(&guarded);
+    assert!(
+        read.len() == 1
+            && read[0].contains("FROM memberships m")
+            && read[0].contains("NOT EXISTS (SELECT 1 FROM access_versions"),
+        "one guarded statement after a commit: {read:?}"
+    );
+    let (again, _) = app.statements_of(member.node(&org.id)).await;
+    assert!(checked_only(&again), "checked again once found current: {:?}", authentications(&again));
     // Changed behind the server's back: the check sees it, and a second statement reads them.
     execute(&app, "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE sub = 'member')").await;
     let (third, gone) = app.statements_of(member.node(&org.id)).await;

@@ -33,7 +33,7 @@ pub(super) async fn sign_in(app: &AppState, token: Option<String>) -> Result<(Vi
         };
     }
     let verified = app.verifier.verify(&token).await?;
-    let viewer = crate::user::service::provision(&app.db, &app.catalog.get(), &verified.identity)
+    let viewer = crate::user::service::provision(&app.db, &app.catalog, &verified.identity)
         .await
         .map_err(|_| "could not sign in".to_string())?;
     Ok((Viewer::signed_in(viewer), verified.expires_at))
