@@ -39,8 +39,8 @@ struct Kept {
     access: Versions,
     catalog: i64,
     grants: Grants,
-    /// This process's count of commits (`GrantsMemo::commits`) when an authentication
-    /// statement last found this copy current.
+    /// This process's count of commits (`GrantsMemo::commits`) when this copy was read,
+    /// or when an authentication statement last found it current.
     confirmed: AtomicU64,
 }
 
@@ -157,7 +157,7 @@ fn versions(rows: &mut Vec<GrantRow>) -> (Option<Versions>, Option<i64>) {
 }
 
 /// What an authentication statement reads besides the user and the versions.
-enum Reads<'a> {
+enum Branches<'a> {
     /// Nothing: a kept copy is checked.
     Check,
     /// The grants rows; with a kept copy, only when it is not current.
@@ -165,17 +165,17 @@ enum Reads<'a> {
 }
 
 /// The authentication statement: the user whose token names `sub` (row "u"), the grants
-/// rows `reads` asks for, then the access and catalog versions; `None` for an unknown
+/// rows `branches` asks for, then the access and catalog versions; `None` for an unknown
 /// `sub`.
 async fn authentication<C: ConnectionTrait>(
     db: &C,
     sub: &str,
-    reads: Reads<'_>,
+    branches: Branches<'_>,
 ) -> AppResult<Option<(user::Model, Vec<GrantRow>)>> {
     let (head, nulls) = &*AUTHENTICATION;
     let mut sql = Sql::new(crate::db::backend(db));
     sql.push(head).bind(sub.to_string());
-    if let Reads::Grants(known) = reads {
+    if let Branches::Grants(known) = branches {
         // The NULLs outside: inside, they would take a type of their own.
         sql.push(" UNION ALL SELECT g.*").push(nulls).push(" FROM (");
         Grants::push_branches(&mut sql, &Who::Sub(sub), None, "");
@@ -227,13 +227,13 @@ impl Grants {
         let commits = memo.commits.load(Ordering::SeqCst);
         let mut known = memo.by_sub(sub);
         if let Some(k) = known.take_if(|k| k.confirmed.load(Ordering::SeqCst) == commits) {
-            let Some((user, mut rows)) = authentication(db, sub, Reads::Check).await? else { return Ok(None) };
+            let Some((user, mut rows)) = authentication(db, sub, Branches::Check).await? else { return Ok(None) };
             let (access, catalog) = versions(&mut rows);
             if k.current(access, catalog, user.id, &rows) {
                 return Ok(Some((user, k.grants.clone())));
             }
         }
-        let Some((user, mut rows)) = authentication(db, sub, Reads::Grants(known.as_deref())).await? else { return Ok(None) };
+        let Some((user, mut rows)) = authentication(db, sub, Branches::Grants(known.as_deref())).await? else { return Ok(None) };
         let (access, catalog) = versions(&mut rows);
         if let Some(k) = known.filter(|k| k.current(access, catalog, user.id, &rows)) {
             k.confirmed.fetch_max(commits, Ordering::SeqCst);
