@@ -13,9 +13,9 @@ pub const MAX_PAGE: usize = 100;
 /// Which page: at most `first` rows after the row `after` and before the row `before`;
 /// the window's last rows when `backward`. `count`: whether the whole list's size is
 /// wanted (`Page::total`, else 0, unless the same list of the same parent is also asked
-/// with its count: `db::load_grouped` reads both at once). `columns`: which columns the
-/// page's rows need (`Columns::ALL` but for a list whose nodes say what they read; the
-/// row's id and its parent's are read whatever it says).
+/// with its count: `db::load_grouped` and `db::load_pages` read both at once).
+/// `columns`: which columns the page's rows need (`Columns::ALL` but for a list whose
+/// nodes say what they read; the row's id and its parent's are read whatever it says).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     /// The page size (Relay's `first`, or `last` when `backward`).
