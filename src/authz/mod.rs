@@ -21,4 +21,4 @@ pub use catalog::{
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
 pub use rules::{Visible, find_visible, find_visible_locked, find_visible_row, load_where};
-pub use visibility::{AboutFilter, GroupFilter, HoldsFilter, ProjectFilter, TeamFilter};
+pub use visibility::{AboutFilter, GroupFilter, HoldsFilter, ProjectFilter, TeamFilter, UserFilter};

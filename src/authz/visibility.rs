@@ -5,6 +5,8 @@ use super::catalog::Scope;
 use super::grants::Grants;
 use super::keys;
 use crate::db::Sql;
+use crate::error::AppResult;
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 /// Teams the viewer sees: every team of `full_orgs`, plus `team_ids`.
@@ -40,6 +42,14 @@ pub struct GroupFilter {
     pub viewer: Uuid,
 }
 
+/// Users the viewer sees (RULES.md §3.1): themself, and whoever shares an organization with
+/// them (holds an organization-level membership in one the viewer belongs to).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UserFilter {
+    pub viewer: Uuid,
+    pub orgs: Vec<Uuid>,
+}
+
 fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
     ids.sort();
     ids.dedup();
@@ -47,6 +57,22 @@ fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
 }
 
 impl Grants {
+    pub fn user_filter(&self) -> UserFilter {
+        UserFilter { viewer: self.user_id, orgs: self.organization_ids() }
+    }
+
+    /// Whether the viewer sees `user` (`UserFilter`), read through `db` (a write's
+    /// transaction too). A user who does not exist is not seen either.
+    pub async fn sees_user<C: ConnectionTrait>(&self, db: &C, user: Uuid) -> AppResult<bool> {
+        if user == self.user_id {
+            return Ok(true);
+        }
+        let mut sql = Sql::new(crate::db::backend(db));
+        sql.push("SELECT u.id FROM users u WHERE u.id = ").bind(user).push(" AND ");
+        self.user_filter().push_sql(&mut sql, "u.id");
+        Ok(db.query_one_raw(sql.build()).await?.is_some())
+    }
+
     pub fn team_filter(&self) -> TeamFilter {
         let full_orgs =
             self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);
@@ -164,6 +190,20 @@ impl AboutFilter {
         sql.push(" OR (NOT EXISTS (SELECT 1 FROM projects gone WHERE gone.id = t.project_id) AND ");
         self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
         sql.push("))))");
+    }
+}
+
+impl UserFilter {
+    /// Appends the filter for rows that name a user in `user_col`.
+    pub fn push_sql(&self, sql: &mut Sql, user_col: &str) {
+        sql.push(&format!("({user_col} = "))
+            .bind(self.viewer)
+            .push(&format!(
+                " OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = {user_col} AND m.scope_kind = 'organization' \
+                 AND m.organization_id IN "
+            ))
+            .bind_list(&self.orgs)
+            .push("))");
     }
 }
 

@@ -205,7 +205,7 @@ async fn check_covers_assignments<C: ConnectionTrait>(db: &C, grants: &Grants, g
 /// The user named by a member change, checked after `group.manage` so that nobody else
 /// may probe ids: one the viewer does not see (RULES.md §3.1) is `NOT_FOUND`.
 async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> AppResult<()> {
-    if crate::user::repo::sees_user(db, grants, user).await? { Ok(()) } else { Err(AppError::NotFound) }
+    if grants.sees_user(db, user).await? { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {

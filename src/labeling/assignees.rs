@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) -> AppResult<(job::Model, assignee::Model)> {
     let viewer = req.user()?;
     let (txn, grants, j) = open_managed(req, id).await?;
-    if !crate::user::repo::sees_user(&txn, &grants, user).await? {
+    if !grants.sees_user(&txn, user).await? {
         return Err(AppError::NotFound);
     }
     let existing = assignee::Entity::find()

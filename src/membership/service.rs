@@ -29,7 +29,7 @@ pub async fn role_for<C: ConnectionTrait>(req: &RequestCtx, db: &C, s: &ScopeRef
 /// they learn that the user exists; a team or project membership then still needs an
 /// organization membership, `FAILED_PRECONDITION`).
 async fn user_reachable<C: ConnectionTrait>(db: &C, grants: &Grants, s: &ScopeRef, user_id: Uuid) -> AppResult<()> {
-    if crate::user::repo::sees_user(db, grants, user_id).await? {
+    if grants.sees_user(db, user_id).await? {
         return Ok(());
     }
     let org_manager = grants.can_via_org(s.org, Scope::Organization, keys::MEMBER_MANAGE.as_str());

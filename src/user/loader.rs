@@ -25,13 +25,8 @@ impl Loader<VisibleUser> for DbLoader {
         let grants = self.grants().await.map_err(load_err)?;
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let mut sql = Sql::new(crate::db::backend(&self.db));
-        sql.push("SELECT u.* FROM users u WHERE u.id IN ")
-            .bind_list(&ids)
-            .push(" AND (u.id = ")
-            .bind(grants.user_id)
-            .push(" OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.scope_kind = 'organization' AND m.organization_id IN ")
-            .bind_list(&grants.organization_ids())
-            .push("))");
+        sql.push("SELECT u.* FROM users u WHERE u.id IN ").bind_list(&ids).push(" AND ");
+        grants.user_filter().push_sql(&mut sql, "u.id");
         let rows = entity::user::Entity::find().from_raw_sql(sql.build()).all(&self.db).await.map_err(load_err)?;
         Ok(rows.into_iter().map(|u| (VisibleUser(u.id), u)).collect())
     }
