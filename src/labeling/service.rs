@@ -48,19 +48,22 @@ pub(super) async fn open_managed(req: &RequestCtx, id: Uuid) -> AppResult<(Write
     let grants = req.load_grants(&txn).await?;
     let j = find_visible(&txn, &grants, id).await?;
     require_manage(&grants, &j)?;
-    if !grants.writes_under(j.organization_id, j.team_id, j.project_id) {
-        return Err(AppError::forbidden("read only: the job is seen through its assignment"));
-    }
     let j = lock(&txn, j.id).await?;
     Ok((txn, grants, j))
 }
 
+/// Whether the viewer manages the job: `labeling_job.manage` on its project, and the
+/// project in view (a job seen only through an assignment is read only, whatever a
+/// custom role holds). Every change to a job, its status included, and
+/// `LabelingJob.viewerCan` decide here.
 fn require_manage(grants: &Grants, j: &job::Model) -> AppResult<()> {
-    if grants.can(&resource(j), keys::LABELING_JOB_MANAGE) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden("requires labeling_job.manage"))
+    if !grants.can(&resource(j), keys::LABELING_JOB_MANAGE) {
+        return Err(AppError::forbidden("requires labeling_job.manage"));
     }
+    if !grants.writes_under(j.organization_id, j.team_id, j.project_id) {
+        return Err(AppError::forbidden("read only: the job is seen through its assignment"));
+    }
+    Ok(())
 }
 
 fn state(j: &job::Model) -> serde_json::Value {
@@ -251,7 +254,7 @@ pub async fn transition(req: &RequestCtx, id: Uuid, to: Status) -> AppResult<job
 /// manager nor an assignee, or without the edge's role; `FAILED_PRECONDITION` when the
 /// machine has no such edge. `transition` and `LabelingJob.viewerCan` both decide here.
 pub fn check_transition(grants: &Grants, j: &job::Model, to: Status) -> AppResult<()> {
-    let manager = grants.can(&resource(j), keys::LABELING_JOB_MANAGE);
+    let manager = manages(grants, j);
     let assigned = grants.assignment(j.id).and_then(|a| AssigneeRole::parse(&a.role));
     if !manager && assigned.is_none() {
         return Err(AppError::forbidden("requires labeling_job.manage or an assignment to the job"));
@@ -276,7 +279,7 @@ pub fn check_transition(grants: &Grants, j: &job::Model, to: Status) -> AppResul
     }))
 }
 
-/// Whether the viewer manages the job (`labeling_job.manage` on its project).
+/// Whether the viewer manages the job (`require_manage`).
 pub fn manages(grants: &Grants, j: &job::Model) -> bool {
-    grants.can(&resource(j), keys::LABELING_JOB_MANAGE)
+    require_manage(grants, j).is_ok()
 }

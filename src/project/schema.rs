@@ -225,7 +225,8 @@ impl Project {
     ) -> Result<crate::labeling::schema::LabelingJobConnection> {
         crate::labeling::schema::jobs_of_project(ctx, self.0.id, first, after, last, before, status).await
     }
-    /// Share links of the project, oldest first; null without `project.update` here.
+    /// Share links of the project, oldest first; null without `project.update` here, and
+    /// when the viewer reaches the project only through a labeling job or its publication.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn share_links(
         &self,

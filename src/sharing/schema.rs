@@ -117,7 +117,8 @@ pub async fn origin_of(ctx: &Context<'_>, project: Uuid) -> Result<Option<Projec
     Ok(ctx.req()?.loader.load_one(OriginOf(project)).await.map_err(gql)?.map(ProjectOrigin))
 }
 
-/// `Project.shareLinks`: null without `project.update` on the project.
+/// `Project.shareLinks`: null without `project.update` on the project, or when the viewer
+/// reaches the project only through a labeling job or its publication.
 pub async fn share_links_of(
     ctx: &Context<'_>,
     resource: Resource,
@@ -129,7 +130,11 @@ pub async fn share_links_of(
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
     let args = page_args(first, after.as_deref(), last, before.as_deref())?;
-    if !req.grants().await?.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
+    // As their changes decide (`service::find_updatable`): the project in view, not only
+    // reached through a labeling job or published, and `project.update` on it.
+    let grants = req.grants().await?;
+    let in_view = matches!(resource, Resource::Project { org, team, project, .. } if grants.sees_project(org, team, project));
+    if !in_view || !grants.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
         return Ok(None);
     }
     let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);

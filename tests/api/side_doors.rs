@@ -183,9 +183,16 @@ both!(an_audit_entry_about_a_deleted_project_stays_with_the_team_it_was_written_
 });
 
 const JOBBER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"jobber\", name: \"Jobber\",
-    scopeKind: PROJECT, permissions: [\"labeling_job.access\", \"labeling_job.manage\"] }) { role { key } } }";
+    scopeKind: PROJECT, permissions: [\"labeling_job.access\", \"labeling_job.manage\", \"project.update\"] }) { role { key } } }";
 const RENAME_JOB: &str =
     "mutation($j: ID!) { updateLabelingJob(input: { labelingJobId: $j, name: \"Mine\" }) { labelingJob { name } } }";
+const MOVE_JOB: &str = "mutation($j: ID!, $s: LabelingJobStatus!) {
+    transitionLabelingJob(input: { labelingJobId: $j, status: $s }) { labelingJob { status } } }";
+const JOB_CAN: &str = "query($j: ID!) { node(id: $j) { ... on LabelingJob { update: viewerCan(action: UPDATE)
+    assign: viewerCan(action: ASSIGN) delete: viewerCan(action: DELETE) } } }";
+const CREATE_LINK: &str = "mutation($p: ID!) { createShareLink(input: { projectId: $p }) { shareLink { id } } }";
+const LINKS_THROUGH: &str =
+    "query($d: ID!) { node(id: $d) { ... on Dataset { project { id shareLinks(first: 5) { totalCount } } } } }";
 
 both!(a_labeling_job_seen_only_through_its_assignment_is_not_managed, |app: TestApp| async move {
     let t = DefaultOrg::new(&app).await;
@@ -199,4 +206,20 @@ both!(a_labeling_job_seen_only_through_its_assignment_is_not_managed, |app: Test
     t.manager.ok(ASSIGN, json!({ "j": job, "u": lead.id })).await;
     // Managing it would attach datasets of the project the holder does not see.
     assert_eq!(lead.code(RENAME_JOB, json!({ "j": job })).await, "FORBIDDEN");
+    // Its status moves only as an assignee's would (the review is not theirs to accept),
+    // and `viewerCan` answers as the mutations decide.
+    for to in ["IN_PROGRESS", "ON_REVIEW"] {
+        let moved = lead.ok(MOVE_JOB, json!({ "j": job, "s": to })).await;
+        assert_eq!(moved["transitionLabelingJob"]["labelingJob"]["status"], to);
+    }
+    for to in ["COMPLETED", "IN_PROGRESS"] {
+        assert_eq!(lead.code(MOVE_JOB, json!({ "j": job, "s": to })).await, "FORBIDDEN", "{to}");
+    }
+    assert_eq!(lead.ok(JOB_CAN, json!({ "j": job })).await["node"], json!({ "update": false, "assign": false, "delete": false }));
+    // `project.update` does not list the share links of a project reached only through the job.
+    t.owner.ok(CREATE_LINK, json!({ "p": t.project })).await;
+    let through = lead.ok(LINKS_THROUGH, json!({ "d": d })).await;
+    assert_eq!(through["node"]["project"]["id"], t.project.as_str());
+    assert_eq!(through["node"]["project"]["shareLinks"], json!(null));
+    assert_eq!(t.owner.ok(LINKS_THROUGH, json!({ "d": d })).await["node"]["project"]["shareLinks"]["totalCount"], 1);
 });
