@@ -25,6 +25,7 @@ mod m20261205_000016_create_access_versions;
 mod m20261205_000017_scope_audit_entries;
 mod m20261205_000018_create_catalog_triggers;
 mod m20261205_000019_index_child_pages;
+mod m20261206_000020_stamp_catalog_versions;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_scope_audit_entries::Migration),
             Box::new(m20261205_000018_create_catalog_triggers::Migration),
             Box::new(m20261205_000019_index_child_pages::Migration),
+            Box::new(m20261206_000020_stamp_catalog_versions::Migration),
         ]
     }
 }

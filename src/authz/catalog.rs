@@ -1,7 +1,8 @@
 //! The role and permission catalog: every permission key and every role (the built-in
 //! catalogs of the presets and the organizations' custom roles), held in memory. A
-//! `CatalogCell` swaps in a fresh copy when `catalog_versions` moves (custom role
-//! changes bump it in their own transaction), so every instance converges.
+//! `CatalogCell` swaps in a fresh copy when `catalog_versions` moves (every change to the
+//! roles raises it, by trigger; its stamp tells a database that went back), so every
+//! instance converges.
 
 use super::keys::{Enforcement, Key};
 use crate::error::{AppError, AppResult};
@@ -123,18 +124,29 @@ impl PermissionInfo {
     }
 }
 
+/// A version number with the stamp drawn anew at each raise: the row of `catalog_versions`
+/// (raised with every change to the roles) or of `access_versions` (`authz::memo`). A
+/// number seen again after the database went back (a restore, a failover that lost
+/// commits) comes with another stamp: not the same catalog, not the same grants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stamped {
+    pub version: i64,
+    pub stamp: i64,
+}
+
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub permissions: HashMap<String, PermissionInfo>,
-    /// The value of `catalog_versions` this copy was read at.
-    pub version: i64,
+    /// The row of `catalog_versions` this copy was read at.
+    pub version: Stamped,
     roles_by_id: HashMap<Uuid, Arc<RoleInfo>>,
     roles_by_key: HashMap<(String, Scope, String), Arc<RoleInfo>>,
 }
 
 impl Catalog {
     pub async fn load<C: ConnectionTrait>(db: &C) -> AppResult<Self> {
-        let version = entity::catalog_version::Entity::find().all(db).await?.first().map_or(0, |v| v.version);
+        let row = entity::catalog_version::Entity::find().all(db).await?;
+        let version = row.first().map_or_else(Stamped::default, |v| Stamped { version: v.version, stamp: v.stamp });
         let permissions = entity::permission::Entity::find()
             .all(db)
             .await?
@@ -382,27 +394,36 @@ impl CatalogCell {
     /// needs no connection: a writer that reloaded through the pool after its commit could
     /// wait for a connection held by writers queued behind one waiting for this cell.
     pub fn install(&self, fresh: Catalog) -> Arc<Catalog> {
+        self.put(fresh, None)
+    }
+
+    /// Puts `fresh` (just read from the database) in place unless the copy there has a
+    /// higher number; with `seen`, also then when `fresh` is the catalog a statement just
+    /// read the database at: the database went back (a restore, a failover that lost
+    /// commits). The same number with another stamp is another catalog.
+    fn put(&self, fresh: Catalog, seen: Option<Stamped>) -> Arc<Catalog> {
         let fresh = Arc::new(fresh);
         let mut current = match self.current.write() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if current.version < fresh.version {
+        if current.version.version <= fresh.version.version || seen == Some(fresh.version) {
             *current = fresh;
         }
         current.clone()
     }
-    /// Re-reads the catalog (serialised, so the last reload reads the newest rows) unless
-    /// a copy at least as new as `seen` is already in place.
-    pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Option<i64>) -> AppResult<Arc<Catalog>> {
+
+    /// The catalog a statement read the database at (`seen`): the copy in place when it is
+    /// that one; else the catalog is read again (serialised, so the last reload reads the
+    /// newest rows) and put in place (`put`). A copy newer than `seen` (installed after
+    /// the statement's snapshot) is read again too, since only the database tells it from
+    /// a copy the database has gone back from.
+    pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Stamped) -> AppResult<Arc<Catalog>> {
         let _one_at_a_time = self.reload.lock().await;
-        if let Some(seen) = seen {
-            let current = self.get();
-            if current.version >= seen {
-                return Ok(current);
-            }
+        let current = self.get();
+        if current.version == seen {
+            return Ok(current);
         }
-        // Never backwards: a newer copy installed meanwhile (by a committed role change) stays.
-        Ok(self.install(Catalog::load(db).await?))
+        Ok(self.put(Catalog::load(db).await?, Some(seen)))
     }
 }

@@ -18,8 +18,8 @@
 //! longer current (`push_guarded`), and keeps nothing: a transaction's own writes raise
 //! the version before they commit, and may never commit.
 
-use super::catalog::CatalogCell;
-use super::grants::{GrantRow, Grants, Who};
+use super::catalog::{CatalogCell, Stamped};
+use super::grants::{GrantRow, Grants, Who, catalog_version};
 use crate::db::Sql;
 use crate::error::AppResult;
 use entity::user;
@@ -36,19 +36,13 @@ const CAPACITY: usize = 1024;
 #[derive(Debug)]
 struct Kept {
     user_id: Uuid,
-    access: Versions,
-    catalog: i64,
+    /// The access version (migration `m20261205_000016`).
+    access: Stamped,
+    catalog: Stamped,
     grants: Grants,
     /// This process's count of commits (`GrantsMemo::commits`) when this copy was read,
     /// or when an authentication statement last found it current.
     confirmed: AtomicU64,
-}
-
-/// The access version and the stamp drawn with it (migration `m20261205_000016`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Versions {
-    version: i64,
-    stamp: i64,
 }
 
 /// The grants of recently authenticated users, by token subject and by user; only those
@@ -102,8 +96,9 @@ impl GrantsMemo {
 impl Kept {
     /// Whether the statement read the versions and user this copy was read at (its guard
     /// held, so no grants rows came): then this copy is what it would have read.
-    fn current(&self, access: Option<Versions>, catalog: Option<i64>, user: Uuid, rows: &[GrantRow]) -> bool {
-        (Some(self.access), Some(self.catalog), self.user_id) == (access, catalog, user) && rows.iter().all(|r| r.src == "v")
+    fn current(&self, access: Option<Stamped>, catalog: Option<Stamped>, user: Uuid, rows: &[GrantRow]) -> bool {
+        (Some(self.access), Some(self.catalog), self.user_id) == (access, catalog, user)
+            && rows.iter().all(|r| r.src == "v" || r.src == "w")
     }
 }
 
@@ -127,7 +122,9 @@ fn push_guard(sql: &mut Sql, known: &Kept, sub: Option<&str>) {
         .push(" AND a.stamp = ")
         .bind(known.access.stamp)
         .push(" AND v.version = ")
-        .bind(known.catalog);
+        .bind(known.catalog.version)
+        .push(" AND v.stamp = ")
+        .bind(known.catalog.stamp);
     if let Some(sub) = sub {
         sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
         sql.push(" AND u.id = ").bind(known.user_id).push(")");
@@ -135,8 +132,8 @@ fn push_guard(sql: &mut Sql, known: &Kept, sub: Option<&str>) {
     sql.push(")");
 }
 
-/// The access version (row "a"), its stamp ("s") and the catalog version ("v"), each
-/// select list ended by `extra`; after the grants branches when there are some
+/// The access version (row "a"), its stamp ("s"), the catalog version ("v") and its stamp
+/// ("w"), each select list ended by `extra`; after the grants branches when there are some
 /// (PostgreSQL types a column from the first branch that has one).
 fn push_versions(sql: &mut Sql, extra: &str) {
     for (src, column) in [("a", "version"), ("s", "stamp")] {
@@ -147,13 +144,12 @@ fn push_versions(sql: &mut Sql, extra: &str) {
     Grants::push_catalog_version(sql, extra);
 }
 
-/// The access and catalog versions of `rows` (rows "a", "s" and "v"); "a" and "s" are
-/// taken out.
-fn versions(rows: &mut Vec<GrantRow>) -> (Option<Versions>, Option<i64>) {
+/// The access and catalog versions of `rows` (rows "a" and "s", taken out; "v" and "w").
+fn versions(rows: &mut Vec<GrantRow>) -> (Option<Stamped>, Option<Stamped>) {
     let mut take = |src: &str| rows.iter().position(|r| r.src == src).and_then(|i| rows.swap_remove(i).version);
     let (version, stamp) = (take("a"), take("s"));
-    let access = version.zip(stamp).map(|(version, stamp)| Versions { version, stamp });
-    (access, rows.iter().find(|r| r.src == "v").and_then(|r| r.version))
+    let access = version.zip(stamp).map(|(version, stamp)| Stamped { version, stamp });
+    (access, catalog_version(rows))
 }
 
 /// What an authentication statement reads besides the user and the versions.

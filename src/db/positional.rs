@@ -244,7 +244,7 @@ positional!(audit_entry {
     created_at
 });
 positional!(capability_grant { id, organization_id, user_id, permission, granted_by, created_at });
-positional!(catalog_version { id, version });
+positional!(catalog_version { id, version, stamp });
 positional!(dataset {
     id,
     project_id,

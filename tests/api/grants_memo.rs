@@ -171,6 +171,36 @@ both!(a_roles_permission_removed_behind_the_servers_back_is_gone_on_the_next_req
     assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], false, "the catalog kept a removed grant");
 });
 
+both!(a_catalog_version_number_seen_again_after_the_database_went_back_does_not_match, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let member = app.user("member").await;
+    owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
+    let can = "query($o: ID!) { node(id: $o) { ... on Organization { viewerCan(permission: \"sdk_token.generate\") } } }";
+    for _ in 0..2 {
+        assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], true);
+    }
+    // The role loses the permission, and the catalog's counter goes back to the number
+    // the server read the catalog (and kept the member's grants) at, as after a restore or
+    // a failover that lost commits: its stamp differs.
+    let db = app.database().await;
+    let sql = "SELECT version FROM catalog_versions";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect(sql).expect("a row");
+    let version: i64 = row.try_get("", "version").expect("version");
+    execute(
+        &app,
+        "DELETE FROM role_permissions WHERE permission = 'sdk_token.generate' AND role_id IN \
+         (SELECT id FROM roles WHERE key = 'worker' AND scope_kind = 'organization' AND organization_id IS NULL)",
+    )
+    .await;
+    execute(&app, &format!("UPDATE catalog_versions SET version = {version}")).await;
+    assert_eq!(
+        member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"],
+        false,
+        "a catalog at the same number was reused"
+    );
+});
+
 /// The authentication statements among `statements` (they read the user by the token's `sub`).
 fn authentications(statements: &[String]) -> Vec<&String> {
     statements.iter().filter(|s| s.contains("FROM users u WHERE u.sub")).collect()

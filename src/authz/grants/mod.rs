@@ -5,6 +5,7 @@ mod statement;
 
 pub use statement::GrantRow;
 pub(super) use statement::Who;
+pub(in crate::authz) use statement::catalog_version;
 
 use super::catalog::{Catalog, RoleInfo, Scope};
 use super::keys;

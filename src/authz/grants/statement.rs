@@ -1,7 +1,7 @@
 //! The one statement that reads a viewer's grants, and the grants built from its rows.
 
 use super::{Grants, Held, HeldGrants};
-use crate::authz::catalog::{Catalog, CatalogCell, RoleInfo, Scope};
+use crate::authz::catalog::{Catalog, CatalogCell, RoleInfo, Scope, Stamped};
 use crate::db::Sql;
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -12,7 +12,8 @@ use uuid::Uuid;
 /// A row of the one grants statement (see `Grants::load`).
 #[derive(Debug)]
 pub struct GrantRow {
-    /// "m" membership, "g" group assignment, "c" capability, "v" catalog version.
+    /// "m" membership, "g" group assignment, "c" capability, "v" catalog version, "w" its
+    /// stamp (`catalog_version`).
     pub src: String,
     pub id: Option<Uuid>,
     pub org_id: Option<Uuid>,
@@ -22,6 +23,12 @@ pub struct GrantRow {
     pub role_id: Option<Uuid>,
     pub perm: Option<String>,
     pub version: Option<i64>,
+}
+
+/// The catalog version of a grants statement's `rows` (rows "v" and "w").
+pub(in crate::authz) fn catalog_version(rows: &[GrantRow]) -> Option<Stamped> {
+    let of = |src: &str| rows.iter().find(|r| r.src == src).and_then(|r| r.version);
+    Some(Stamped { version: of("v")?, stamp: of("w")? })
 }
 
 /// Read by position, in the statement's column order (`push_branches`): a user's every
@@ -86,9 +93,10 @@ impl Grants {
         only_org: Option<Uuid>,
         rows: Vec<GrantRow>,
     ) -> AppResult<Self> {
-        let seen = rows.iter().find(|r| r.src == "v").and_then(|r| r.version);
         let mut catalog = cell.get();
-        if seen.is_some_and(|v| v > catalog.version) {
+        if let Some(seen) = catalog_version(&rows)
+            && seen != catalog.version
+        {
             catalog = cell.refresh(db, seen).await?;
         }
         Ok(Self::from_rows(catalog, user_id, only_org, rows))
@@ -101,11 +109,14 @@ impl Grants {
         sql.build()
     }
 
-    /// ` UNION ALL` the catalog's version (row "v"); `extra` as in `push_branches`.
+    /// ` UNION ALL` the catalog's version (row "v") and its stamp ("w"); `extra` as in
+    /// `push_branches`.
     pub(in crate::authz) fn push_catalog_version(sql: &mut Sql, extra: &str) {
-        sql.push(&format!(
-            " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.version{extra} FROM catalog_versions v WHERE v.id = 1"
-        ));
+        for (src, column) in [("v", "version"), ("w", "stamp")] {
+            sql.push(&format!(
+                " UNION ALL SELECT '{src}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.{column}{extra} FROM catalog_versions v WHERE v.id = 1"
+            ));
+        }
     }
 
     /// The grants branches of the statement; `extra` ends each select list (the
