@@ -8,8 +8,8 @@ use async_graphql::dataloader::Loader;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// A user's tokens, revoked and expired ones included, one page. The caller has checked
-/// that the user is the viewer.
+/// A user's tokens, revoked and expired ones included, one page, as the viewer sees them
+/// (`Grants::push_sql_own_api_tokens`). The caller has checked that the user is the viewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TokensOfUser(pub Uuid, pub PageArgs);
 
@@ -18,9 +18,9 @@ impl Loader<TokensOfUser> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TokensOfUser]) -> Result<HashMap<TokensOfUser, Self::Value>, Self::Error> {
-        let filter = |id: &Uuid, sql: &mut Sql| {
-            sql.push("t.user_id = ").bind(*id);
-        };
+        let grants = self.grants().await.map_err(load_err)?;
+        // The user is the viewer: their tokens as the credential sees them.
+        let filter = |_: &Uuid, sql: &mut Sql| grants.push_sql_own_api_tokens(sql);
         load_pages::<entity::api_token::Entity, _, _, _>(&self.db, "api_tokens", keys, |k| (k.0, k.1), filter)
             .await
             .map_err(load_err)

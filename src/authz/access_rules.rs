@@ -126,7 +126,9 @@ impl Visible for capability_grant::Entity {
     }
 }
 
-/// Its owner only.
+/// Its owner only; through a personal access token, only the tokens of no organization
+/// or of one the token reaches (`admitted`: a token restricted to one organization lists
+/// nothing of another, RULES.md §9.6).
 impl Visible for api_token::Entity {
     fn id_column() -> Self::Column {
         api_token::Column::Id
@@ -135,7 +137,18 @@ impl Visible for api_token::Entity {
         row.id
     }
     fn condition(g: &Grants) -> Condition {
-        Condition::all().add(api_token::Column::UserId.eq(g.user_id))
+        use api_token::Column as C;
+        let reached = Condition::any().add(C::OrganizationId.is_null()).add(admitted(g, C::OrganizationId));
+        Condition::all().add(C::UserId.eq(g.user_id)).add(reached)
+    }
+}
+
+impl Grants {
+    /// The rule of `api_token::Entity` over table alias `t`, for the viewer's own list.
+    pub fn push_sql_own_api_tokens(&self, sql: &mut crate::db::Sql) {
+        sql.push("t.user_id = ").bind(self.user_id).push(" AND (t.organization_id IS NULL OR ");
+        self.push_sql_admitted(sql, "t.organization_id");
+        sql.push(")");
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::service::{find_visible_locked, is_invitee, may_invite, scope_of, status_at};
 use crate::audit::{AuditAction, record_membership};
-use crate::authz::{OrgRoles, Resource, Scope, keys};
+use crate::authz::{Grants, OrgRoles, Resource, Scope, keys};
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::{add_membership, is_member, lock_scope};
 use crate::request::RequestCtx;
@@ -23,6 +23,19 @@ async fn require_invitee<C: sea_orm::ConnectionTrait>(txn: &C, viewer: &user::Mo
     }
 }
 
+/// A personal access token answers an invitation only where its owner holds
+/// `sdk_token.generate` already (RULES.md §9.6, checked before anything is written): an
+/// invitation's organization is usually one they are not in yet, and a token acts in an
+/// organization only while its owner holds that key there.
+fn require_token_acts(req: &RequestCtx, grants: &Grants, org: Uuid) -> AppResult<()> {
+    if req.viewer.is_api_token() && !grants.can(&Resource::Organization { org }, keys::SDK_TOKEN_GENERATE) {
+        return Err(AppError::forbidden(
+            "a personal access token acts only where its owner holds sdk_token.generate; answer with a sign-in token",
+        ));
+    }
+    Ok(())
+}
+
 fn require_pending(inv: &invitation::Model) -> AppResult<()> {
     match status_at(inv, Utc::now()) {
         "PENDING" => Ok(()),
@@ -36,6 +49,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
     require_invitee(&txn, viewer, &inv).await?;
+    require_token_acts(req, &grants, inv.organization_id)?;
     let s = scope_of(&inv)?;
     lock_scope(&txn, &s).await?;
     if is_member(&txn, s.id, viewer.id).await? {
@@ -81,13 +95,6 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     am.status = Set("ACCEPTED".into());
     am.responded_at = Set(Some(Utc::now()));
     let inv = am.update(&txn).await?;
-    // A personal access token acts only where its owner holds `sdk_token.generate` (RULES.md
-    // §9.6): it joins an organization only as a member who would (else nothing is kept).
-    if req.viewer.is_api_token() && !req.load_grants(&txn).await?.admits(s.org) {
-        return Err(AppError::forbidden(
-            "a personal access token acts only where its owner holds sdk_token.generate; accept with a sign-in token",
-        ));
-    }
     txn.commit().await?;
     Ok((inv, m))
 }
@@ -98,13 +105,7 @@ pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitat
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
     require_invitee(&txn, viewer, &inv).await?;
-    // A personal access token acts only where its owner holds `sdk_token.generate`
-    // (RULES.md §9.6); an invitation's organization is usually one they are not in yet.
-    if req.viewer.is_api_token() && !grants.can(&Resource::Organization { org: inv.organization_id }, keys::SDK_TOKEN_GENERATE) {
-        return Err(AppError::forbidden(
-            "a personal access token acts only where its owner holds sdk_token.generate; decline with a sign-in token",
-        ));
-    }
+    require_token_acts(req, &grants, inv.organization_id)?;
     require_pending(&inv)?;
     let mut am = inv.into_active_model();
     am.status = Set("DECLINED".into());

@@ -106,8 +106,10 @@ pub async fn members_of(
     let grants = req.grants().await?;
     let key = role.as_deref().map(|key| RoleKey::parse("role", key)).transpose()?;
     // Permission before the catalog: whether a role key exists in the organization is not
-    // told to a viewer who may not read its members (RULES.md §9.8).
-    if !grants.can(&resource, keys::MEMBER_READ) {
+    // told to a viewer who may not read its members (RULES.md §9.8). The scope itself in
+    // view, as `node(id)` of each membership decides (`service::sees`): not one reached
+    // only through a publication or a job (§9.1).
+    if !grants.sees(&resource) || !grants.can(&resource, keys::MEMBER_READ) {
         return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
     }
     let role = match key {

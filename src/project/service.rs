@@ -95,6 +95,14 @@ pub async fn update_project(
     Ok(p)
 }
 
+/// The resource deleting project `p` (or moving it out: a transfer) is decided on:
+/// owned, for RULES.md §5 `.own`, only when `viewer` created the project and every
+/// dataset and item in it.
+pub(crate) async fn delete_resource<C: ConnectionTrait>(db: &C, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
+    let owned = p.created_by == Some(viewer) && !has_others_content(db, p.id, viewer).await?;
+    Ok(Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned })
+}
+
 /// Whether a dataset or item of project `p` was created by someone other than `viewer`
 /// (or by a user since deleted).
 async fn has_others_content<C: ConnectionTrait>(db: &C, p: Uuid, viewer: Uuid) -> AppResult<bool> {
@@ -124,10 +132,7 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
-    // RULES.md §5 `.own`: the viewer created the project and every dataset and item in it.
-    let owned = p.created_by == Some(viewer.id) && !has_others_content(&txn, p.id, viewer.id).await?;
-    let r = Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned };
-    if !grants.can(&r, keys::PROJECT_DELETE) {
+    if !grants.can(&delete_resource(&txn, &p, viewer.id).await?, keys::PROJECT_DELETE) {
         return Err(AppError::forbidden("requires project.delete (or project.delete.own on a project you created entirely)"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.

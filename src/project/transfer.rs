@@ -11,7 +11,7 @@
 //! included, is rewritten in the same transaction (`ancestors::rewrite`).
 
 use super::ancestors::{self, Place};
-use super::repo::{find_visible, lock, resource};
+use super::repo::{find_visible, lock};
 use crate::activity::{self, Action, Subject};
 use crate::authz::keys;
 use crate::authz::{Grants, Resource};
@@ -36,8 +36,10 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     let w = crate::workspace::repo::find_visible(&txn, &grants, to_workspace).await?;
-    if !grants.can(&resource(&p, viewer.id), keys::PROJECT_DELETE) {
-        return Err(AppError::forbidden("a transfer requires project.delete (or .own) on the project"));
+    if !grants.can(&super::service::delete_resource(&txn, &p, viewer.id).await?, keys::PROJECT_DELETE) {
+        return Err(AppError::forbidden(
+            "a transfer requires project.delete (or project.delete.own on a project you created entirely)",
+        ));
     }
     if !grants.can(&Resource::Team { org: w.organization_id, team: w.team_id }, keys::PROJECT_CREATE) {
         return Err(AppError::forbidden("a transfer requires project.create at the destination"));

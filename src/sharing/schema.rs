@@ -133,8 +133,7 @@ pub async fn share_links_of(
     // As their changes decide (`service::find_updatable`): the project in view, not only
     // reached through a labeling job or published, and `project.update` on it.
     let grants = req.grants().await?;
-    let in_view = matches!(resource, Resource::Project { org, team, project, .. } if grants.sees_project(org, team, project));
-    if !in_view || !grants.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
+    if !grants.sees(&resource) || !grants.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
         return Ok(None);
     }
     let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);

@@ -59,6 +59,11 @@ impl Payload {
     pub fn parse(e: &trash_entry::Model) -> AppResult<Self> {
         serde_json::from_str(&e.payload).map_err(AppError::internal)
     }
+
+    /// Whether `viewer` created every dataset and item of the deleted subtree.
+    fn all_created_by(&self, viewer: Uuid) -> bool {
+        self.datasets.iter().all(|d| d.row.created_by == Some(viewer)) && self.items.iter().all(|i| i.created_by == Some(viewer))
+    }
 }
 
 /// Rebases the payloads of the trash entries of `project`'s deleted datasets at `to`
@@ -204,12 +209,19 @@ pub(super) fn delete_key(e: &trash_entry::Model) -> &'static str {
     if e.kind == PROJECT { keys::PROJECT_DELETE.as_str() } else { keys::DATASET_DELETE.as_str() }
 }
 
-/// Finds an entry the viewer sees and may restore or purge.
+/// Finds an entry the viewer sees and may restore or purge: `.own` only on a subtree the
+/// viewer created entirely (every dataset and item), as `deleteDataset`/`deleteProject`.
 pub(super) async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
     let e = crate::authz::find_visible::<trash_entry::Entity, _>(db, grants, id).await?;
     let key = delete_key(&e);
-    if !grants.can(&resource(&e, grants.user_id), key) {
-        return Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created)")));
+    let mut r = resource(&e, grants.user_id);
+    // RULES.md §5 `.own`: as deleting it, restoring or purging a subtree the viewer did not
+    // create entirely takes the key itself.
+    if let Resource::Project { owned: owned @ true, .. } = &mut r {
+        *owned = Payload::parse(&e)?.all_created_by(grants.user_id);
+    }
+    if !grants.can(&r, key) {
+        return Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created with all it holds)")));
     }
     Ok(e)
 }

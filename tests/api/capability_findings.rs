@@ -89,6 +89,44 @@ both!(finding_9_moving_others_datasets_under_ones_own_never_makes_them_deletable
     t.developer.ok(DELETE_DATASET, json!({ "d": own })).await;
 });
 
+const TEAM_TRASH: &str = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 10) { nodes { id name } } } } }";
+const RESTORE_ENTRY: &str = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { dataset { id } } }";
+const PURGE_ENTRY: &str = "mutation($e: ID!) { purgeFromTrash(input: { trashEntryId: $e }) { purgedTrashEntryId } }";
+
+both!(own_keys_move_restore_and_purge_only_what_one_created_entirely, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let elsewhere = create_org(&t.developer, "devs").await;
+    // Moving a project out of the organization takes `project.delete` as deleting it
+    // does: a developer's project holding the manager's dataset stays.
+    let proj = create_project(&t.developer, &t.workspace, "Dev's").await;
+    create_dataset(&t.manager, &proj, None, "Managers").await;
+    let to = json!({ "p": proj, "w": elsewhere.workspace });
+    assert_eq!(t.developer.code(TRANSFER_PROJECT, to).await, "FORBIDDEN");
+    // Nor is a deleted subtree holding someone else's dataset restored or purged with `.own`.
+    let mine = create_dataset(&t.developer, &t.project, None, "Mine").await;
+    create_dataset(&t.manager, &t.project, Some(&mine), "Child").await;
+    t.owner.ok(DELETE_DATASET, json!({ "d": mine })).await;
+    let bin = t.owner.ok(TEAM_TRASH, json!({ "t": t.team })).await;
+    let entry = bin["node"]["trash"]["nodes"][0]["id"].as_str().expect("entry").to_string();
+    for op in [RESTORE_ENTRY, PURGE_ENTRY] {
+        assert_eq!(t.developer.code(op, json!({ "e": entry })).await, "FORBIDDEN");
+    }
+    t.owner.ok(RESTORE_ENTRY, json!({ "e": entry })).await;
+    // Entirely his own: moved, restored and purged.
+    let solo = create_project(&t.developer, &t.workspace, "Solo").await;
+    create_dataset(&t.developer, &solo, None, "His").await;
+    t.developer.ok(TRANSFER_PROJECT, json!({ "p": solo, "w": elsewhere.workspace })).await;
+    let own = create_dataset(&t.developer, &t.project, None, "Own").await;
+    t.owner.ok(DELETE_DATASET, json!({ "d": own })).await;
+    let bin = t.developer.ok(TEAM_TRASH, json!({ "t": t.team })).await;
+    let entry = bin["node"]["trash"]["nodes"][0]["id"].as_str().expect("entry").to_string();
+    t.developer.ok(RESTORE_ENTRY, json!({ "e": entry })).await;
+    t.owner.ok(DELETE_DATASET, json!({ "d": own })).await;
+    let bin = t.developer.ok(TEAM_TRASH, json!({ "t": t.team })).await;
+    let entry = bin["node"]["trash"]["nodes"][0]["id"].as_str().expect("entry").to_string();
+    t.developer.ok(PURGE_ENTRY, json!({ "e": entry })).await;
+});
+
 both!(finding_10_api_tokens_neither_mint_nor_revoke_tokens, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let (script, id) = pat(&alice, None).await;

@@ -109,6 +109,34 @@ both!(a_token_does_not_join_an_organization_where_it_may_not_act, |app: TestApp|
     assert_eq!(mine["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(1), "nothing was kept: {mine}");
     // Signed in, she joins.
     carol.ok(ACCEPT, json!({ "i": invitation })).await;
+    // Nor into an organization whose role would give her the key (a DEFAULT worker):
+    // she holds nothing there when the token is used.
+    let other = create_org(&bob, "other").await;
+    let d = bob.ok(INVITE, json!({ "s": other.id, "e": "carol@example.com", "r": "worker" })).await;
+    let invitation = d["inviteMember"]["invitation"]["id"].as_str().expect("invitation").to_string();
+    for answer in [ACCEPT, DECLINE] {
+        assert_eq!(pat.code(answer, json!({ "i": invitation })).await, "FORBIDDEN");
+    }
+    carol.ok(ACCEPT, json!({ "i": invitation })).await;
+});
+
+both!(a_token_restricted_to_one_organization_lists_only_its_tokens_and_the_unrestricted, |app: TestApp| async move {
+    let alice = app.user("alice").await;
+    let (a, b) = (create_org(&alice, "a").await, create_org(&alice, "b").await);
+    create(&alice, "everywhere", 3600, None).await;
+    let in_b = create(&alice, "in-b", 3600, Some(&b.id)).await;
+    let in_a = create(&alice, "in-a", 3600, Some(&a.id)).await;
+    let list = "{ viewer { apiTokens(first: 10) { totalCount nodes { name } } } }";
+    let names = |v: serde_json::Value| -> Vec<String> {
+        let nodes = v["viewer"]["apiTokens"]["nodes"].as_array().expect("nodes").clone();
+        nodes.iter().map(|n| n["name"].as_str().expect("name").to_string()).collect()
+    };
+    assert_eq!(names(alice.ok(list, json!({})).await), ["everywhere", "in-b", "in-a"]);
+    let pat = with_pat(&alice, &in_a);
+    assert_eq!(names(pat.ok(list, json!({})).await), ["everywhere", "in-a"]);
+    assert_eq!(pat.ok(list, json!({})).await["viewer"]["apiTokens"]["totalCount"], 2);
+    assert!(pat.node(&in_b.id).await.is_null(), "a token of another organization by id");
+    assert_eq!(alice.node(&in_b.id).await["id"], in_b.id.as_str());
 });
 
 const CREATE_AUDITOR: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"auditor\", name: \"Auditor\",
@@ -222,4 +250,27 @@ both!(a_labeling_job_seen_only_through_its_assignment_is_not_managed, |app: Test
     assert_eq!(through["node"]["project"]["id"], t.project.as_str());
     assert_eq!(through["node"]["project"]["shareLinks"], json!(null));
     assert_eq!(t.owner.ok(LINKS_THROUGH, json!({ "d": d })).await["node"]["project"]["shareLinks"]["totalCount"], 1);
+});
+
+const MEMBERS_THROUGH_EXPLORE: &str = "{ explore(first: 10) { nodes { id members(first: 10) { totalCount }
+    team { id members(first: 10) { totalCount } } } } }";
+
+both!(members_of_a_project_reached_only_through_its_publication_are_not_listed, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    add_member(&t.owner, &t.project, &t.worker, "labeler").await;
+    t.owner.ok(crate::ops::PUBLISH_PROJECT, json!({ "p": t.project })).await;
+    let members = |v: serde_json::Value| {
+        (
+            v["explore"]["nodes"][0]["members"]["totalCount"].clone(),
+            v["explore"]["nodes"][0]["team"]["members"]["totalCount"].clone(),
+        )
+    };
+    let (project, team) = members(t.owner.ok(MEMBERS_THROUGH_EXPLORE, json!({})).await);
+    assert!(project.as_i64() > Some(0) && team.as_i64() > Some(0), "{project} {team}");
+    // A team annotator holds `member.read` on the team's projects but does not see this
+    // one: `node(id)` of each membership is null, and so is the list.
+    let (project, _) = members(t.annotator.ok(MEMBERS_THROUGH_EXPLORE, json!({})).await);
+    assert_eq!(project, 0);
+    // Someone outside sees neither the project's nor the team's members.
+    assert_eq!(members(t.outsider.ok(MEMBERS_THROUGH_EXPLORE, json!({})).await), (json!(0), json!(0)));
 });

@@ -251,6 +251,16 @@ impl Grants {
         self.can(&Resource::Project { org, team, project, owned: false }, keys::PROJECT_READ)
     }
 
+    /// Whether the viewer sees the scope `r` names (`sees_org`, `sees_team`,
+    /// `sees_project`): not only its identity, reached through a publication or a job.
+    pub fn sees(&self, r: &Resource) -> bool {
+        match *r {
+            Resource::Organization { org } => self.sees_org(org),
+            Resource::Team { org, team } => self.sees_team(org, team),
+            Resource::Project { org, team, project, .. } => self.sees_project(org, team, project),
+        }
+    }
+
     /// The viewer's own role at a scope id, if any (memberships only).
     pub fn role_at(&self, scope: Scope, id: Uuid) -> Option<&Held> {
         match scope {
