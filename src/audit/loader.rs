@@ -26,25 +26,53 @@ struct Count {
     n: i64,
 }
 
-/// What one statement reads: the organizations, the action, capability entries only for
-/// holders of `capability.manage` (as `capabilityGrants`), entries about a team or
-/// project only for who sees it (`seen`).
+/// What one statement reads: the organizations, the action, entries about a team or
+/// project only for who sees it (`seen`), and without the `hidden` actions.
 struct Narrow<'a> {
     orgs: &'a [Uuid],
     action: Option<AuditAction>,
-    hide_capabilities: bool,
+    hidden: &'a [&'static str],
     seen: &'a AboutFilter,
+}
+
+/// The actions of the entries about what the viewer may not list in `org`: memberships
+/// without `member.read` (as `members`), groups without `group.read` (as `groups`),
+/// capabilities without `capability.manage` (as `capabilityGrants`). The log itself is
+/// read with `member.manage`, which a custom role may hold alone (RULES.md §9.1).
+fn hidden_in(grants: &crate::authz::Grants, org: Uuid) -> Vec<&'static str> {
+    use AuditAction as A;
+    let org = Resource::Organization { org };
+    let kinds: [(keys::Key, &[A]); 3] = [
+        (keys::MEMBER_READ, &[A::MembershipCreated, A::MembershipRoleChanged, A::MembershipRemoved]),
+        (
+            keys::GROUP_READ,
+            &[
+                A::GroupCreated,
+                A::GroupUpdated,
+                A::GroupDeleted,
+                A::GroupMemberAdded,
+                A::GroupMemberRemoved,
+                A::GroupProjectAssigned,
+                A::GroupProjectUnassigned,
+            ],
+        ),
+        (keys::CAPABILITY_MANAGE, &[A::CapabilityGranted, A::CapabilityRevoked]),
+    ];
+    kinds
+        .into_iter()
+        .filter(|(key, _)| !grants.can(&org, *key))
+        .flat_map(|(_, actions)| actions.iter().map(|a| a.as_str()))
+        .collect()
 }
 
 /// `WHERE` of both statements over alias `t` (`Narrow`), and (for the rows) the entries
 /// between the cursors: older than `after`, newer than `before`.
 fn narrow(sql: &mut Sql, n: &Narrow<'_>, args: Option<&PageArgs>) {
-    let Narrow { orgs, action, hide_capabilities, seen } = *n;
+    let Narrow { orgs, action, hidden, seen } = *n;
     sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs).push(" AND ");
     seen.push_sql_following(sql);
-    if hide_capabilities {
-        sql.push(" AND t.action NOT IN ")
-            .bind_list(&[AuditAction::CapabilityGranted.as_str(), AuditAction::CapabilityRevoked.as_str()]);
+    if !hidden.is_empty() {
+        sql.push(" AND t.action NOT IN ").bind_list(hidden);
     }
     if let Some(action) = action {
         sql.push(" AND t.action = ").bind(action.as_str());
@@ -100,17 +128,18 @@ impl Loader<AuditOfOrganization> for DbLoader {
 
     async fn load(&self, keys: &[AuditOfOrganization]) -> Result<HashMap<AuditOfOrganization, Self::Value>, Self::Error> {
         let grants = self.grants().await.map_err(load_err)?;
-        let mut groups: HashMap<(PageArgs, Option<AuditAction>, bool), Vec<Uuid>> = HashMap::new();
+        // Organizations read by one statement: same page, action and hidden actions.
+        type Alike = (PageArgs, Option<AuditAction>, Vec<&'static str>);
+        let mut groups: HashMap<Alike, Vec<Uuid>> = HashMap::new();
         for k in keys {
-            let org = Resource::Organization { org: k.0 };
-            if grants.can(&org, keys::MEMBER_MANAGE) {
-                groups.entry((k.1, k.2, !grants.can(&org, keys::CAPABILITY_MANAGE))).or_default().push(k.0);
+            if grants.can(&Resource::Organization { org: k.0 }, keys::MEMBER_MANAGE) {
+                groups.entry((k.1, k.2, hidden_in(&grants, k.0))).or_default().push(k.0);
             }
         }
         let seen = grants.about_filter();
         let mut out = HashMap::new();
-        for ((args, action, hide), orgs) in groups {
-            let n = Narrow { orgs: &orgs, action, hide_capabilities: hide, seen: &seen };
+        for ((args, action, hidden), orgs) in groups {
+            let n = Narrow { orgs: &orgs, action, hidden: &hidden, seen: &seen };
             let pages = load_pages(&self.db, &n, &args).await.map_err(load_err)?;
             out.extend(pages.into_iter().map(|(org, page)| (AuditOfOrganization(org, args, action), page)));
         }

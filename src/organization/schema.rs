@@ -264,7 +264,9 @@ impl Organization {
     /// The audit trail: changes to memberships, roles, groups and capability grants,
     /// **newest first** (id descending — unlike other connections, which run oldest
     /// first). `action` keeps one action name (e.g. "membership.created"; unknown →
-    /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here.
+    /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here; entries about
+    /// memberships, groups and capability grants only with `member.read`, `group.read`
+    /// and `capability.manage` here, entries about a team or project only for who sees it.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn audit_log(
         &self,

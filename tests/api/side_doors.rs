@@ -10,6 +10,7 @@ use crate::helpers::*;
 use crate::labeling_jobs::{ASSIGN, create_job, dataset};
 use crate::ops::{ACCEPT, CREATE_ORGANIZATION, DECLINE, DELETE_DATASET, INVITE, UPDATE_DATASET};
 use serde_json::json;
+use std::collections::BTreeSet;
 
 const CREATE_ROLE: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"auditor\", name: \"Auditor\",
     scopeKind: ORGANIZATION, permissions: [\"org.read\"] }) { role { key } } }";
@@ -273,4 +274,30 @@ both!(members_of_a_project_reached_only_through_its_publication_are_not_listed, 
     assert_eq!(project, 0);
     // Someone outside sees neither the project's nor the team's members.
     assert_eq!(members(t.outsider.ok(MEMBERS_THROUGH_EXPLORE, json!({})).await), (json!(0), json!(0)));
+});
+
+const CREATE_KEEPER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"keeper\", name: \"Keeper\",
+    scopeKind: ORGANIZATION, permissions: [\"org.read\", \"member.manage\"] }) { role { key } } }";
+
+both!(the_audit_log_shows_memberships_and_groups_only_to_who_may_list_them, |app: TestApp| async move {
+    let (t, auditor) = audited(&app).await;
+    let group = "mutation($o: ID!) { createGroup(input: { organizationId: $o, name: \"Secret\" }) { group { id } } }";
+    t.owner.ok(group, json!({ "o": t.org })).await;
+    t.owner.ok(CREATE_KEEPER, json!({ "o": t.org })).await;
+    let keeper = app.user("keeper").await;
+    add_member(&t.owner, &t.org, &keeper, "keeper").await;
+    let actions = |log: serde_json::Value| -> BTreeSet<String> {
+        let nodes = log["organization"]["auditLog"]["nodes"].as_array().expect("entries").clone();
+        nodes.iter().map(|e| e["action"].as_str().expect("action").to_string()).collect()
+    };
+    let all = actions(t.owner.ok(AUDIT, json!({ "s": t.slug })).await);
+    assert!(all.contains("membership.created") && all.contains("group.created"), "{all:?}");
+    // `member.read` lists members, not groups (no `group.read`).
+    let read = actions(auditor.ok(AUDIT, json!({ "s": t.slug })).await);
+    assert!(read.contains("membership.created") && !read.iter().any(|a| a.starts_with("group.")), "{read:?}");
+    // `member.manage` alone reads the log, but none of the members it may not list.
+    let kept = actions(keeper.ok(AUDIT, json!({ "s": t.slug })).await);
+    assert!(!kept.is_empty() && !kept.iter().any(|a| a.starts_with("membership.") || a.starts_with("group.")), "{kept:?}");
+    let members = "query($s: String!) { organization(slug: $s) { members(first: 5) { totalCount } } }";
+    assert_eq!(keeper.ok(members, json!({ "s": t.slug })).await["organization"]["members"]["totalCount"], 0);
 });
