@@ -228,11 +228,32 @@ pub async fn remove_member(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
+/// A scope the viewer holds a membership at without seeing it (a custom role without the
+/// scope's read key), locked as `find_visible_scope_locked` locks: its member may still
+/// leave it (RULES.md §5 `leaveScope`: anyone, except …). `NOT_FOUND` for anyone else,
+/// and where a personal access token may not act.
+async fn own_scope_locked<C: ConnectionTrait>(db: &C, grants: &Grants, scope: Scope, id: Uuid) -> AppResult<ScopeRef> {
+    let m = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(grants.user_id))
+        .filter(membership::Column::ScopeKind.eq(scope.as_str()))
+        .filter(membership::Column::ScopeId.eq(id))
+        .one(db)
+        .await?
+        .filter(|m| grants.admits(m.organization_id))
+        .ok_or(AppError::NotFound)?;
+    let s = ScopeRef { scope, id, org: m.organization_id, team: m.team_id };
+    lock_scope(db, &s).await?;
+    Ok(s)
+}
+
 pub async fn leave_scope(req: &RequestCtx, scope: Scope, scope_id: Uuid) -> AppResult<()> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let s = find_visible_scope_locked(&txn, &grants, scope, scope_id).await?;
+    let s = match find_visible_scope_locked(&txn, &grants, scope, scope_id).await {
+        Err(AppError::NotFound) => own_scope_locked(&txn, &grants, scope, scope_id).await?,
+        found => found?,
+    };
     lock_user(&txn, viewer.id).await?;
     let mine = membership::Entity::find().filter(membership::Column::UserId.eq(viewer.id)).all(&txn).await?;
     let Some(m) = mine.iter().find(|m| m.scope_id == s.id).cloned() else {

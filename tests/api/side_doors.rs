@@ -301,3 +301,19 @@ both!(the_audit_log_shows_memberships_and_groups_only_to_who_may_list_them, |app
     let members = "query($s: String!) { organization(slug: $s) { members(first: 5) { totalCount } } }";
     assert_eq!(keeper.ok(members, json!({ "s": t.slug })).await["organization"]["members"]["totalCount"], 0);
 });
+
+const CREATE_WATCHER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"watcher\", name: \"Watcher\",
+    scopeKind: TEAM, permissions: [\"team.update\"] }) { role { key } } }";
+
+both!(a_member_leaves_a_scope_their_role_does_not_let_them_read, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    t.owner.ok(CREATE_WATCHER, json!({ "o": t.org })).await;
+    let (other, _) = crate::fixtures::create_team(&t.owner, &t.org, "Other").await;
+    add_member(&t.owner, &other, &t.developer, "watcher").await;
+    assert!(t.developer.node(&other).await.is_null(), "the role does not read the team");
+    // Someone who is not a member there is told nothing.
+    assert_eq!(t.annotator.code(crate::ops::LEAVE, json!({ "s": other })).await, "NOT_FOUND");
+    let left = t.developer.ok(crate::ops::LEAVE, json!({ "s": other })).await;
+    assert_eq!(left["leaveScope"]["leftScopeId"], other.as_str());
+    assert_eq!(t.developer.code(crate::ops::LEAVE, json!({ "s": other })).await, "NOT_FOUND");
+});
