@@ -7,6 +7,7 @@ mod access_rules;
 mod assigned;
 mod assignment;
 mod catalog;
+mod cell;
 pub mod grants;
 pub mod keys;
 mod memo;
