@@ -2,7 +2,7 @@
 //! at each raise, so a catalog version number seen again after the database went back (a
 //! restore, a failover that lost commits) does not match the catalog, or the grants, an
 //! instance read at that number before. An instance compares version and stamp
-//! (`authz::CatalogVersion`) and reads the catalog again when either differs.
+//! (`authz::catalog::Stamped`) and reads the catalog again when either differs.
 
 use sea_orm_migration::prelude::*;
 

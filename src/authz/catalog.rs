@@ -1,8 +1,8 @@
 //! The role and permission catalog: every permission key and every role (the built-in
 //! catalogs of the presets and the organizations' custom roles), held in memory. A
-//! `CatalogCell` (`cell.rs`) swaps in a fresh copy when `catalog_versions` moves (every change to the
-//! roles raises it, by trigger; its stamp tells a database that went back), so every
-//! instance converges.
+//! `CatalogCell` (`cell.rs`) swaps in a fresh copy when `catalog_versions` moves (every
+//! change to the roles raises it, by trigger; its stamp tells a database that went
+//! back), so every instance converges.
 
 pub use super::cell::CatalogCell;
 use super::keys::{Enforcement, Key};

@@ -95,11 +95,13 @@ pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Outcome
                 org: p.organization_id,
                 team: p.team_id,
                 project: p.id,
-                owned: e.created_by == Some(viewer.id),
+                owned: e.created_by == Some(viewer.id) && payload.all_created_by(viewer.id),
             };
             let key = delete_key(&e);
             if !grants.can(&here, key) {
-                return Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created)")));
+                return Err(AppError::forbidden(format!(
+                    "requires {key} (or {key}.own on an object you created with all it holds)"
+                )));
             }
         }
         let parent = match e.parent_id {

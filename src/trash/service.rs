@@ -61,7 +61,7 @@ impl Payload {
     }
 
     /// Whether `viewer` created every dataset and item of the deleted subtree.
-    fn all_created_by(&self, viewer: Uuid) -> bool {
+    pub(super) fn all_created_by(&self, viewer: Uuid) -> bool {
         self.datasets.iter().all(|d| d.row.created_by == Some(viewer)) && self.items.iter().all(|i| i.created_by == Some(viewer))
     }
 }

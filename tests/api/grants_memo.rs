@@ -48,8 +48,13 @@ async fn triggered(app: &TestApp) -> BTreeMap<String, BTreeSet<String>> {
 
 /// The access version now.
 async fn access_version(app: &TestApp) -> i64 {
+    version_of(app, "access_versions").await
+}
+
+/// The version of `table` (`access_versions`, `catalog_versions`) now.
+async fn version_of(app: &TestApp, table: &str) -> i64 {
     let db = app.database().await;
-    let sql = "SELECT version FROM access_versions";
+    let sql = &format!("SELECT version FROM {table}");
     let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect(sql).expect("a row");
     row.try_get("", "version").expect("version")
 }
@@ -150,55 +155,47 @@ both!(a_version_number_seen_again_after_the_database_went_back_does_not_match, |
     assert!(member.node(&org.id).await.is_null(), "grants kept at the same version number were reused");
 });
 
-both!(a_roles_permission_removed_behind_the_servers_back_is_gone_on_the_next_request, |app: TestApp| async move {
+const CAN_GENERATE: &str =
+    "query($o: ID!) { node(id: $o) { ... on Organization { viewerCan(permission: \"sdk_token.generate\") } } }";
+/// An operator's fix to the built-in `worker` role, by hand.
+const WORKER_LOSES_SDK_TOKENS: &str = "DELETE FROM role_permissions WHERE permission = 'sdk_token.generate' AND role_id IN \
+     (SELECT id FROM roles WHERE key = 'worker' AND scope_kind = 'organization' AND organization_id IS NULL)";
+
+/// A `worker` of a new organization, who may generate SDK tokens there, asked twice: the
+/// second request reuses the grants and the catalog the first one read.
+async fn worker_generating(app: &TestApp) -> (Client, String) {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let member = app.user("member").await;
     owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
-    let can = "query($o: ID!) { node(id: $o) { ... on Organization { viewerCan(permission: \"sdk_token.generate\") } } }";
-    // Read twice: the second request reuses the grants and the catalog the first one read.
     for _ in 0..2 {
-        assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], true);
+        assert_eq!(member.ok(CAN_GENERATE, json!({ "o": org.id })).await["node"]["viewerCan"], true);
     }
-    // An operator's fix to a built-in role, by hand: every instance sees it on its next
-    // grants statement (the catalog version is raised by trigger).
-    execute(
-        &app,
-        "DELETE FROM role_permissions WHERE permission = 'sdk_token.generate' AND role_id IN \
-         (SELECT id FROM roles WHERE key = 'worker' AND scope_kind = 'organization' AND organization_id IS NULL)",
-    )
-    .await;
-    assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], false, "the catalog kept a removed grant");
+    (member, org.id)
+}
+
+both!(a_roles_permission_removed_behind_the_servers_back_is_gone_on_the_next_request, |app: TestApp| async move {
+    let (member, org) = worker_generating(&app).await;
+    // Every instance sees it on its next grants statement (the catalog version is raised
+    // by trigger).
+    execute(&app, WORKER_LOSES_SDK_TOKENS).await;
+    assert_eq!(
+        member.ok(CAN_GENERATE, json!({ "o": org })).await["node"]["viewerCan"],
+        false,
+        "the catalog kept a removed grant"
+    );
 });
 
 both!(a_catalog_version_number_seen_again_after_the_database_went_back_does_not_match, |app: TestApp| async move {
-    let owner = app.user("owner").await;
-    let org = create_org(&owner, "acme").await;
-    let member = app.user("member").await;
-    owner.ok(ADD_MEMBER, json!({ "s": org.id, "u": member.id, "r": "worker" })).await;
-    let can = "query($o: ID!) { node(id: $o) { ... on Organization { viewerCan(permission: \"sdk_token.generate\") } } }";
-    for _ in 0..2 {
-        assert_eq!(member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"], true);
-    }
+    let (member, org) = worker_generating(&app).await;
     // The role loses the permission, and the catalog's counter goes back to the number
     // the server read the catalog (and kept the member's grants) at, as after a restore or
     // a failover that lost commits: its stamp differs.
-    let db = app.database().await;
-    let sql = "SELECT version FROM catalog_versions";
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect(sql).expect("a row");
-    let version: i64 = row.try_get("", "version").expect("version");
-    execute(
-        &app,
-        "DELETE FROM role_permissions WHERE permission = 'sdk_token.generate' AND role_id IN \
-         (SELECT id FROM roles WHERE key = 'worker' AND scope_kind = 'organization' AND organization_id IS NULL)",
-    )
-    .await;
+    let version = version_of(&app, "catalog_versions").await;
+    execute(&app, WORKER_LOSES_SDK_TOKENS).await;
     execute(&app, &format!("UPDATE catalog_versions SET version = {version}")).await;
-    assert_eq!(
-        member.ok(can, json!({ "o": org.id })).await["node"]["viewerCan"],
-        false,
-        "a catalog at the same number was reused"
-    );
+    let can = member.ok(CAN_GENERATE, json!({ "o": org })).await;
+    assert_eq!(can["node"]["viewerCan"], false, "a catalog at the same number was reused");
 });
 
 /// The authentication statements among `statements` (they read the user by the token's `sub`).
