@@ -8,10 +8,17 @@ use std::sync::{Arc, RwLock};
 
 /// The current catalog, replaced as a whole when the stored version moves.
 pub struct CatalogCell {
-    current: RwLock<Arc<Catalog>>,
+    current: RwLock<Current>,
     reload: tokio::sync::Mutex<()>,
     /// Users' grants, kept with the access and catalog versions they were read at.
     memo: super::memo::GrantsMemo,
+}
+
+/// The catalog in place, and how many role changes of this process were put in place
+/// (`install`): a reload that went back may replace only what it started from.
+struct Current {
+    catalog: Arc<Catalog>,
+    installs: u64,
 }
 
 impl CatalogCell {
@@ -19,7 +26,8 @@ impl CatalogCell {
         Ok(Self::new(Catalog::load(db).await?))
     }
     pub fn new(catalog: Catalog) -> Self {
-        Self { current: RwLock::new(Arc::new(catalog)), reload: tokio::sync::Mutex::new(()), memo: Default::default() }
+        let current = Current { catalog: Arc::new(catalog), installs: 0 };
+        Self { current: RwLock::new(current), reload: tokio::sync::Mutex::new(()), memo: Default::default() }
     }
     /// The grants this process keeps (`authz::memo`).
     pub(super) fn memo(&self) -> &super::memo::GrantsMemo {
@@ -32,46 +40,54 @@ impl CatalogCell {
         self.memo.committed();
     }
     pub fn get(&self) -> Arc<Catalog> {
-        match self.current.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-    /// Puts in place a catalog read by the transaction that changed the roles, once that
-    /// transaction has committed, unless a newer copy is already there. Unlike `refresh` it
-    /// needs no connection: a writer that reloaded through the pool after its commit could
-    /// wait for a connection held by writers queued behind one waiting for this cell.
-    pub fn install(&self, fresh: Catalog) -> Arc<Catalog> {
-        self.put(fresh, None)
+        self.read(|c| c.catalog.clone())
     }
 
-    /// Puts `fresh` (just read from the database) in place unless the copy there has a
-    /// higher number; with `seen`, also then when `fresh` is the catalog a statement just
-    /// read the database at: the database went back (a restore, a failover that lost
-    /// commits). The same number with another stamp is another catalog.
-    fn put(&self, fresh: Catalog, seen: Option<Stamped>) -> Arc<Catalog> {
-        let fresh = Arc::new(fresh);
-        let mut current = match self.current.write() {
-            Ok(c) => c,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if current.version.version <= fresh.version.version || seen == Some(fresh.version) {
-            *current = fresh;
+    fn read<T>(&self, f: impl FnOnce(&Current) -> T) -> T {
+        match self.current.read() {
+            Ok(c) => f(&c),
+            Err(poisoned) => f(&poisoned.into_inner()),
         }
-        current.clone()
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Current> {
+        self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Puts in place a catalog read by the transaction that changed the roles, once that
+    /// transaction has committed, unless a copy with a higher number is already there.
+    /// Unlike `refresh` it needs no connection: a writer that reloaded through the pool
+    /// after its commit could wait for a connection held by writers queued behind one
+    /// waiting for this cell.
+    pub fn install(&self, fresh: Catalog) -> Arc<Catalog> {
+        let mut current = self.write();
+        current.installs += 1;
+        if current.catalog.version.version <= fresh.version.version {
+            current.catalog = Arc::new(fresh);
+        }
+        current.catalog.clone()
     }
 
     /// The catalog a statement read the database at (`seen`): the copy in place when it is
-    /// that one; else the catalog is read again (serialised, so the last reload reads the
-    /// newest rows) and put in place (`put`). A copy newer than `seen` (installed after
-    /// the statement's snapshot) is read again too, since only the database tells it from
-    /// a copy the database has gone back from.
+    /// that one; else the catalog read again (serialised with other reloads) and put in
+    /// place when it has a higher number, or when it is `seen` and no role change of this
+    /// process was installed while it was read: the database went back (a restore, a
+    /// failover that lost commits; the same number with another stamp is another
+    /// catalog). A copy newer than `seen` (installed after the statement's snapshot) is
+    /// read again too, since only the database tells it from one the database went back
+    /// from; the caller decides with what was read.
     pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Stamped) -> AppResult<Arc<Catalog>> {
         let _one_at_a_time = self.reload.lock().await;
-        let current = self.get();
+        let (current, installs) = self.read(|c| (c.catalog.clone(), c.installs));
         if current.version == seen {
             return Ok(current);
         }
-        Ok(self.put(Catalog::load(db).await?, Some(seen)))
+        let fresh = Arc::new(Catalog::load(db).await?);
+        let mut current = self.write();
+        let went_back = fresh.version == seen && current.installs == installs;
+        if current.catalog.version.version < fresh.version.version || went_back {
+            current.catalog = fresh.clone();
+        }
+        Ok(fresh)
     }
 }

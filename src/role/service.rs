@@ -182,12 +182,12 @@ async fn insert_grants<C: ConnectionTrait>(db: &C, role: Uuid, grants: &BTreeSet
     Ok(())
 }
 
-/// Bumps the catalog version, reads the changed catalog through `txn` and commits; then
-/// this instance puts that catalog in place and forgets the request's grants, so the change
-/// holds from the next statement on (other instances notice the version in their grants
-/// statement). Returns the role `id` as the new catalog has it.
+/// Reads the changed catalog through `txn` (the change raised the catalog version and drew
+/// its stamp, by trigger: migrations 18 and 20) and commits; then this instance puts that
+/// catalog in place and forgets the request's grants, so the change holds from the next
+/// statement on (other instances notice the version in their grants statement). Returns
+/// the role `id` as the new catalog has it.
 async fn commit(req: &RequestCtx, txn: Write, id: Option<Uuid>) -> AppResult<Option<Arc<RoleInfo>>> {
-    txn.execute_unprepared("UPDATE catalog_versions SET version = version + 1 WHERE id = 1").await?;
     let fresh = Catalog::load(&txn).await?;
     txn.commit().await?;
     let catalog = req.catalogs().install(fresh);

@@ -103,7 +103,8 @@ impl Team {
     ) -> Result<crate::activity::schema::ActivityConnection> {
         crate::activity::schema::of_team(ctx, self.0.id, first, after, last, before).await
     }
-    /// Explicit team memberships; empty without `member.read` here.
+    /// Explicit team memberships; empty without `member.read` here, and for a team the
+    /// viewer reaches only through a published project or a labeling job.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn members(
         &self,
