@@ -4,9 +4,8 @@
 //! the organization is detached and reported; a dataset whose parent dataset is gone comes
 //! back at the top level of its project, and the answer says so.
 
-use super::service::{DatasetRow, PROJECT, Payload, delete_key, find_manageable, subject};
+use super::service::{DatasetRow, PROJECT, Payload, find_manageable, require_right, subject};
 use crate::activity::{self, Action};
-use crate::authz::Resource;
 use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
@@ -91,18 +90,7 @@ pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Outcome
             if !grants.sees_project(p.organization_id, p.team_id, p.id) {
                 return Err(AppError::NotFound);
             }
-            let here = Resource::Project {
-                org: p.organization_id,
-                team: p.team_id,
-                project: p.id,
-                owned: e.created_by == Some(viewer.id) && payload.all_created_by(viewer.id),
-            };
-            let key = delete_key(&e);
-            if !grants.can(&here, key) {
-                return Err(AppError::forbidden(format!(
-                    "requires {key} (or {key}.own on an object you created with all it holds)"
-                )));
-            }
+            require_right(&grants, &e, Some(&payload), p.organization_id, p.team_id)?;
         }
         let parent = match e.parent_id {
             Some(pid) => dataset::Entity::find_by_id(pid).one(&txn).await?.filter(|d| d.project_id == p.id),

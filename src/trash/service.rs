@@ -209,21 +209,35 @@ pub(super) fn delete_key(e: &trash_entry::Model) -> &'static str {
     if e.kind == PROJECT { keys::PROJECT_DELETE.as_str() } else { keys::DATASET_DELETE.as_str() }
 }
 
-/// Finds an entry the viewer sees and may restore or purge: `.own` only on a subtree the
-/// viewer created entirely (every dataset and item), as `deleteDataset`/`deleteProject`.
+/// Finds an entry the viewer sees and may restore or purge where it was deleted.
 pub(super) async fn find_manageable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<trash_entry::Model> {
     let e = crate::authz::find_visible::<trash_entry::Entity, _>(db, grants, id).await?;
-    let key = delete_key(&e);
-    let mut r = resource(&e, grants.user_id);
-    // RULES.md §5 `.own`: as deleting it, restoring or purging a subtree the viewer did not
-    // create entirely takes the key itself.
-    if let Resource::Project { owned: owned @ true, .. } = &mut r {
-        *owned = Payload::parse(&e)?.all_created_by(grants.user_id);
-    }
-    if !grants.can(&r, key) {
-        return Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created with all it holds)")));
-    }
+    require_right(grants, &e, None, e.organization_id, e.team_id)?;
     Ok(e)
+}
+
+/// Whether the viewer may restore or purge `e` with the rights of the organization and
+/// team its project is in (`payload`: the entry's, when the caller parsed it already).
+/// RULES.md §5 `.own`: as deleting it, restoring or purging a subtree the viewer did not
+/// create entirely (every dataset and item) takes the key itself.
+pub(super) fn require_right(
+    grants: &Grants,
+    e: &trash_entry::Model,
+    payload: Option<&Payload>,
+    org: Uuid,
+    team: Uuid,
+) -> AppResult<()> {
+    let user = grants.user_id;
+    let owned = e.created_by == Some(user)
+        && match payload {
+            Some(p) => p.all_created_by(user),
+            None => Payload::parse(e)?.all_created_by(user),
+        };
+    let key = delete_key(e);
+    if grants.can(&Resource::Project { org, team, project: e.project_id, owned }, key) {
+        return Ok(());
+    }
+    Err(AppError::forbidden(format!("requires {key} (or {key}.own on an object you created with all it holds)")))
 }
 
 pub(super) fn subject(e: &trash_entry::Model) -> Subject<'_> {
