@@ -73,6 +73,13 @@ impl Grants {
         Ok(db.query_one_raw(sql.build()).await?.is_some())
     }
 
+    /// `sees_user` as a check: a user the viewer does not see is `NOT_FOUND`, existing or
+    /// not (RULES.md §9.8), before any permission is decided on the object the user is
+    /// named for (§3: visibility, then permission).
+    pub async fn require_sees_user<C: ConnectionTrait>(&self, db: &C, user: Uuid) -> AppResult<()> {
+        if self.sees_user(db, user).await? { Ok(()) } else { Err(crate::error::AppError::NotFound) }
+    }
+
     pub fn team_filter(&self) -> TeamFilter {
         let full_orgs =
             self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);

@@ -202,18 +202,21 @@ async fn check_covers_assignments<C: ConnectionTrait>(db: &C, grants: &Grants, g
     Ok(())
 }
 
-/// The user named by a member change, checked after `group.manage` so that nobody else
-/// may probe ids: one the viewer does not see (RULES.md §3.1) is `NOT_FOUND`.
-async fn find_user<C: ConnectionTrait>(db: &C, grants: &Grants, user: Uuid) -> AppResult<()> {
-    if grants.sees_user(db, user).await? { Ok(()) } else { Err(AppError::NotFound) }
+/// A visible group the viewer may change, for a change naming `user`: the group, then
+/// the user (`NOT_FOUND` for one the viewer does not see, RULES.md §9.8), then
+/// `group.manage` (`FORBIDDEN`), in the order of RULES.md §3.
+async fn find_manageable_for<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid, user: Uuid) -> AppResult<group::Model> {
+    let g = find_visible(db, grants, id).await?;
+    grants.require_sees_user(db, user).await?;
+    require_manage(grants, g.organization_id)?;
+    Ok(g)
 }
 
 pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<group::Model> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let g = find_manageable(&txn, &grants, id).await?;
-    find_user(&txn, &grants, user).await?;
+    let g = find_manageable_for(&txn, &grants, id, user).await?;
     check_covers_assignments(&txn, &grants, &g).await?;
     let already = || AppError::conflict("userId", "already a member of the group");
     if is_member(&txn, g.id, user).await? {
@@ -243,8 +246,7 @@ pub async fn remove_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppR
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let g = find_manageable(&txn, &grants, id).await?;
-    find_user(&txn, &grants, user).await?;
+    let g = find_manageable_for(&txn, &grants, id, user).await?;
     let g = lock(&txn, &g).await?;
     let Some(row) = member_row(&txn, g.id, user).await? else {
         return Err(AppError::precondition("the user is not a member of the group"));

@@ -16,17 +16,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Pagina
 use serde_json::json;
 use uuid::Uuid;
 
-/// Assigns `user` to the job. Checks, in order: the job is visible (`NOT_FOUND`), the
-/// viewer manages its jobs (`FORBIDDEN`), the user is visible to the viewer
-/// (`NOT_FOUND`, RULES.md §9.8), not yet assigned (`CONFLICT`), a member of the job's
+/// Assigns `user` to the job. Checks, in order: the job and the user are visible to the
+/// viewer (`NOT_FOUND`, RULES.md §9.8), the viewer manages its jobs (`FORBIDDEN`), the
+/// user is not yet assigned (`CONFLICT`), a member of the job's
 /// organization holding `labeling_job.access` (and for a reviewer `labeling_job.review`)
 /// on the project, and the job has room (`FAILED_PRECONDITION`).
 pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) -> AppResult<(job::Model, assignee::Model)> {
     let viewer = req.user()?;
-    let (txn, grants, j) = open_managed(req, id).await?;
-    if !grants.sees_user(&txn, user).await? {
-        return Err(AppError::NotFound);
-    }
+    let (txn, _, j) = open_managed(req, id, Some(user)).await?;
     let existing = assignee::Entity::find()
         .filter(assignee::Column::JobId.eq(j.id))
         .filter(assignee::Column::UserId.eq(user))
@@ -69,7 +66,7 @@ pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) 
 
 pub async fn unassign(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<job::Model> {
     let viewer = req.user()?;
-    let (txn, _, j) = open_managed(req, id).await?;
+    let (txn, _, j) = open_managed(req, id, Some(user)).await?;
     let a = assignee::Entity::find()
         .filter(assignee::Column::JobId.eq(j.id))
         .filter(assignee::Column::UserId.eq(user))

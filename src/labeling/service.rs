@@ -39,14 +39,18 @@ async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
 }
 
 /// Opens the write transaction of a change to job `id` and returns it with the viewer's
-/// grants and the job, locked: the job is visible (`NOT_FOUND`), the viewer manages its
+/// grants and the job, locked: the job (and the `user` the change names) is visible
+/// (`NOT_FOUND`), the viewer manages its
 /// jobs and sees its project (`FORBIDDEN`: a job seen only through an assignment is read
 /// only, whatever a custom role holds, or its manager could attach datasets they do not
 /// see), decided under the write lock (RULES.md §9.2).
-pub(super) async fn open_managed(req: &RequestCtx, id: Uuid) -> AppResult<(Write, Grants, job::Model)> {
+pub(super) async fn open_managed(req: &RequestCtx, id: Uuid, user: Option<Uuid>) -> AppResult<(Write, Grants, job::Model)> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let j = find_visible(&txn, &grants, id).await?;
+    if let Some(user) = user {
+        grants.require_sees_user(&txn, user).await?;
+    }
     require_manage(&grants, &j)?;
     let j = lock(&txn, j.id).await?;
     Ok((txn, grants, j))
@@ -192,7 +196,7 @@ pub struct JobChanges {
 
 pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppResult<job::Model> {
     let viewer = req.user()?;
-    let (txn, _, j) = open_managed(req, id).await?;
+    let (txn, _, j) = open_managed(req, id, None).await?;
     if let Some(ids) = &changes.datasets {
         let datasets = datasets_of_project(&txn, j.project_id, ids).await?;
         set_datasets(&txn, j.id, &datasets).await?;
@@ -216,7 +220,7 @@ pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppR
 
 pub async fn delete_job(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let viewer = req.user()?;
-    let (txn, _, j) = open_managed(req, id).await?;
+    let (txn, _, j) = open_managed(req, id, None).await?;
     job::Entity::delete_by_id(j.id).exec(&txn).await?;
     log(
         &txn,

@@ -307,16 +307,17 @@ pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
     // The role's row is locked: an assignment racing this delete waits for it (foreign key).
     let current = mutable(existing(&txn, &grants.catalog, &roles, &r).await?)?;
     below_own_rank(&grants, &roles, org, r.scope, &stored_grants(&txn, current.id).await?)?;
-    let memberships = membership::Entity::find().filter(membership::Column::RoleId.eq(current.id)).count(&txn).await?;
-    let invitations = invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).count(&txn).await?;
-    let groups = group_project::Entity::find().filter(group_project::Column::RoleId.eq(current.id)).count(&txn).await?;
-    if memberships + invitations + groups > 0 {
+    // Whether, not how often: the counts would tell a custom role holding `role.manage`
+    // without `member.read` about memberships it cannot list (RULES.md §9.8).
+    let in_use = membership::Entity::find().filter(membership::Column::RoleId.eq(current.id)).one(&txn).await?.is_some()
+        || invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).one(&txn).await?.is_some()
+        || group_project::Entity::find().filter(group_project::Column::RoleId.eq(current.id)).one(&txn).await?.is_some();
+    if in_use {
         // Invitations keep their role for the record whatever their status, so any
         // invitation ever sent with the role keeps it in use.
-        return Err(AppError::precondition(format!(
-            "the role is in use by {memberships} membership(s), {invitations} invitation(s) (any status) and \
-             {groups} group project assignment(s); assign another role first"
-        )));
+        return Err(AppError::precondition(
+            "the role is in use by memberships, invitations (any status) or group project assignments; assign another role first",
+        ));
     }
     let before =
         state(&current.key, &current.name, current.description.as_deref(), r.scope, &stored_grants(&txn, current.id).await?);

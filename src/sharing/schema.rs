@@ -130,10 +130,8 @@ pub async fn share_links_of(
 ) -> Result<Option<ShareLinkConnection>> {
     let req = ctx.req()?;
     let args = page_args(first, after.as_deref(), last, before.as_deref())?;
-    // As their changes decide (`service::find_updatable`): the project in view, not only
-    // reached through a labeling job or published, and `project.update` on it.
     let grants = req.grants().await?;
-    if !grants.sees(&resource) || !grants.can(&resource, crate::authz::keys::PROJECT_UPDATE) {
+    if !service::manages_sharing(&grants, &resource) {
         return Ok(None);
     }
     let page = req.loader.load_one(ShareLinksOf(project, args)).await.map_err(gql)?.unwrap_or_else(Page::empty);

@@ -4,7 +4,7 @@
 
 use crate::activity::{self, Action, Subject};
 use crate::api_token::service::hash;
-use crate::authz::{Grants, keys};
+use crate::authz::{Grants, Resource, keys};
 use crate::domain::Name;
 use crate::error::{AppError, AppResult};
 use crate::project::repo as project_repo;
@@ -86,10 +86,18 @@ async fn find_readable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
     }
 }
 
-/// A project the viewer sees and may update (`project.update`), locked for the change.
+/// Whether the viewer manages the publication and the share links of the project `r`
+/// names, and so sees its links (`Project.shareLinks`): the project in view (not only
+/// reached through a labeling job or published) and `project.update` on it.
+pub fn manages_sharing(grants: &Grants, r: &Resource) -> bool {
+    grants.sees(r) && grants.can(r, keys::PROJECT_UPDATE)
+}
+
+/// A project the viewer sees and whose sharing they manage (`manages_sharing`, else
+/// `FORBIDDEN`), locked for the change.
 async fn find_updatable<C: ConnectionTrait>(db: &C, grants: &Grants, viewer: Uuid, id: Uuid) -> AppResult<project::Model> {
     let p = project_repo::find_visible(db, grants, id).await?;
-    if !grants.can(&project_repo::resource(&p, viewer), keys::PROJECT_UPDATE) {
+    if !manages_sharing(grants, &project_repo::resource(&p, viewer)) {
         return Err(AppError::forbidden("requires project.update"));
     }
     project_repo::lock(db, p.id).await
@@ -178,14 +186,20 @@ pub async fn create_share_link(
     Ok((link, token))
 }
 
-/// Revokes a share link (`project.update` on its project); revoking twice keeps the
-/// first time.
+/// Revokes a share link (who manages its project's sharing, `manages_sharing`); revoking
+/// twice keeps the first time.
 pub async fn revoke_share_link(req: &RequestCtx, id: Uuid) -> AppResult<share_link::Model> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let link = share_link::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    find_updatable(&txn, &grants, viewer.id, link.project_id).await?;
+    // A link is seen only by who manages its project's sharing (`Project.shareLinks`): to
+    // anyone else it is NOT_FOUND, as a missing one (RULES.md §3, §9.8), never FORBIDDEN.
+    let p = project_repo::find_visible(&txn, &grants, link.project_id).await?;
+    if !manages_sharing(&grants, &project_repo::resource(&p, viewer.id)) {
+        return Err(AppError::NotFound);
+    }
+    project_repo::lock(&txn, p.id).await?;
     let link = if link.revoked_at.is_some() {
         link
     } else {

@@ -166,17 +166,21 @@ both!(group_members_are_active_organization_members_once, |app: TestApp| async m
     assert_eq!(audit_count(&app, "group.member_removed").await, 1);
 });
 
-both!(member_changes_check_group_manage_then_hide_users_the_viewer_does_not_see, |app: TestApp| async move {
+both!(member_changes_hide_users_the_viewer_does_not_see_then_check_group_manage, |app: TestApp| async move {
     let t = DefaultOrg::new(&app).await;
     let id = create_group(&t.owner, &t.org, "Core").await;
     t.owner.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
     let unknown = orgraph::graphql::ids::encode(orgraph::graphql::ids::Kind::User, uuid::Uuid::now_v7()).0;
-    // Without group.manage (a group member, a supervisor) every user id is FORBIDDEN: no probing.
+    // Without group.manage (a group member, a supervisor): a user the viewer does not see is
+    // NOT_FOUND, existing or not (visibility before permission, RULES.md §3, §9.8); one
+    // they see is FORBIDDEN.
     for c in [&t.worker, &t.supervisor] {
-        for u in [&unknown, &t.outsider.id, &t.supervisor.id] {
-            assert_eq!(c.code(ADD, json!({ "g": id, "u": u })).await, "FORBIDDEN");
-            assert_eq!(c.code(REMOVE, json!({ "g": id, "u": u })).await, "FORBIDDEN");
+        for u in [&unknown, &t.outsider.id] {
+            assert_eq!(c.code(ADD, json!({ "g": id, "u": u })).await, "NOT_FOUND");
+            assert_eq!(c.code(REMOVE, json!({ "g": id, "u": u })).await, "NOT_FOUND");
         }
+        assert_eq!(c.code(ADD, json!({ "g": id, "u": t.supervisor.id })).await, "FORBIDDEN");
+        assert_eq!(c.code(REMOVE, json!({ "g": id, "u": t.supervisor.id })).await, "FORBIDDEN");
     }
     // A manager: a user who does not exist or shares no organization is NOT_FOUND alike.
     for u in [&unknown, &t.outsider.id] {

@@ -53,3 +53,64 @@ both!(checks_run_in_order_visibility_then_permission_then_uniqueness_then_invari
     assert_eq!(owner.node(team).await["name"], "Core");
     assert_eq!(owner.ok("{ organization(slug: \"acme\") { slug } }", json!({})).await["organization"]["slug"], "acme");
 });
+
+both!(a_user_the_viewer_does_not_see_is_not_found_before_any_permission_is_decided, |app: TestApp| async move {
+    // RULES.md §9.8: a user id the viewer cannot see is NOT_FOUND whether or not it
+    // exists — and, visibility coming before permission (§3), also to a viewer who may not
+    // make the change at all; a user they see is FORBIDDEN to them.
+    let t = DefaultOrg::new(&app).await;
+    let stranger = app.user("stranger").await;
+    let (org, p) = (&t.org, &t.project);
+    let d = create_dataset(&t.owner, p, None, "D").await;
+    let group = "mutation($o: ID!) { createGroup(input: { organizationId: $o, name: \"G\" }) { group { id } } }";
+    let group = t.owner.ok(group, json!({ "o": org })).await["createGroup"]["group"]["id"].as_str().expect("group").to_string();
+    let job = crate::labeling_jobs::create_job(&t.owner, p, "J", &[&d]).await;
+    let add_to_group = "mutation($g: ID!, $u: ID!) { addGroupMember(input: { groupId: $g, userId: $u }) { group { id } } }";
+    let remove_from_group =
+        "mutation($g: ID!, $u: ID!) { removeGroupMember(input: { groupId: $g, userId: $u }) { group { id } } }";
+    let grant = "mutation($o: ID!, $u: ID!) {
+        grantCapability(input: { organizationId: $o, userId: $u, permission: \"model.train\" }) { grant { id } } }";
+    let revoke_grant = "mutation($o: ID!, $u: ID!) {
+        revokeCapability(input: { organizationId: $o, userId: $u, permission: \"model.train\" }) { revokedGrantId } }";
+    // The supervisor reads groups but does not manage them, nor capabilities, nor the
+    // ownership; the team's viewer sees the job but does not manage it.
+    let cases = [
+        (&t.supervisor, add_to_group, json!({ "g": group })),
+        (&t.supervisor, remove_from_group, json!({ "g": group })),
+        (&t.supervisor, grant, json!({ "o": org })),
+        (&t.supervisor, revoke_grant, json!({ "o": org })),
+        (&t.maintainer, TRANSFER_OWNERSHIP, json!({ "o": org })),
+        (&t.viewer, crate::labeling_jobs::ASSIGN, json!({ "j": job })),
+        (&t.viewer, crate::labeling_jobs::UNASSIGN, json!({ "j": job })),
+    ];
+    for (who, op, mut vars) in cases {
+        vars["u"] = json!(stranger.id);
+        assert_eq!(who.code(op, vars.clone()).await, "NOT_FOUND", "{op}");
+        vars["u"] = json!(t.annotator.id);
+        assert_eq!(who.code(op, vars).await, "FORBIDDEN", "{op}");
+    }
+    // Those who may: still NOT_FOUND for the stranger, never an answer about their rows.
+    assert_eq!(t.owner.code(TRANSFER_OWNERSHIP, json!({ "o": org, "u": stranger.id })).await, "NOT_FOUND");
+    assert_eq!(t.owner.code(grant, json!({ "o": org, "u": stranger.id })).await, "NOT_FOUND");
+    assert_eq!(t.owner.code(add_to_group, json!({ "g": group, "u": stranger.id })).await, "NOT_FOUND");
+    assert_eq!(t.owner.code(crate::labeling_jobs::ASSIGN, json!({ "j": job, "u": stranger.id })).await, "NOT_FOUND");
+});
+
+both!(a_share_link_is_not_found_by_who_may_not_list_it, |app: TestApp| async move {
+    // A project's share links are listed only to who may update it (`Project.shareLinks`);
+    // revoking one answers anyone else as for a missing link (RULES.md §3, §9.8).
+    let t = DefaultOrg::new(&app).await;
+    let create = "mutation($p: ID!) { createShareLink(input: { projectId: $p }) { shareLink { id } } }";
+    let revoke = "mutation($l: ID!) { revokeShareLink(input: { shareLinkId: $l }) { shareLink { id active } } }";
+    let link = t.owner.ok(create, json!({ "p": t.project })).await["createShareLink"]["shareLink"]["id"]
+        .as_str()
+        .expect("link")
+        .to_string();
+    let listed = "query($p: ID!) { node(id: $p) { ... on Project { shareLinks { totalCount } } } }";
+    assert!(t.viewer.ok(listed, json!({ "p": t.project })).await["node"]["shareLinks"].is_null());
+    for who in [&t.viewer, &t.annotator, &t.outsider] {
+        assert_eq!(who.code(revoke, json!({ "l": link })).await, "NOT_FOUND");
+    }
+    let d = t.manager.ok(revoke, json!({ "l": link })).await;
+    assert_eq!(d["revokeShareLink"]["shareLink"]["active"], false, "{d}");
+});
