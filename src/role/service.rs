@@ -35,6 +35,11 @@ pub fn parse_key(raw: &str) -> AppResult<RoleKey> {
     Ok(key)
 }
 
+/// Keys no custom role grants: a transfer of the organization makes its owner a
+/// maintainer, and nobody below the owner demotes the owner (RULES.md §5: nobody assigns
+/// `owner`; §9.3). The owner may still delegate `org.delete`.
+const OWNER_ALONE: [&str; 1] = [keys::ORG_TRANSFER.as_str()];
+
 /// The grants of a role of `scope` made of `keys`: every key must be in the catalog and
 /// valid at that scope; at least one is required. Duplicates collapse.
 pub fn parse_permissions(catalog: &Catalog, scope: Scope, keys: &[String]) -> AppResult<BTreeSet<(Scope, String)>> {
@@ -53,6 +58,12 @@ pub fn parse_permissions(catalog: &Catalog, scope: Scope, keys: &[String]) -> Ap
                 format!("'{key}' is a {} permission and cannot be granted by a {} role", info.scope, scope.as_str()),
             )
         })?;
+        if OWNER_ALONE.contains(&key.as_str()) {
+            return Err(AppError::bad_input(
+                "permissions",
+                format!("'{key}' belongs to the organization's owner alone and cannot be granted by a custom role"),
+            ));
+        }
         grants.insert((target, key.clone()));
     }
     Ok(grants)

@@ -107,10 +107,18 @@ both!(finding_5_shadow_maintainer_is_refused, |app: TestApp| async move {
 
 both!(finding_5_maintainer_cannot_remove_an_owner_made_co_owner, |app: TestApp| async move {
     let t = DefaultOrg::new(&app).await;
-    let owner_keys = builtin_keys(&t.owner, &t.slug, "ORGANIZATION", "owner").await;
+    let mut owner_keys = builtin_keys(&t.owner, &t.slug, "ORGANIZATION", "owner").await;
+    // Handing the organization over, which demotes its owner, is no custom role's.
+    let e = t.owner.error(CREATE_ROLE, role_vars(&t.org, "co-owner", "ORGANIZATION", &owner_keys)).await;
+    assert_eq!((&e["extensions"]["code"], &e["extensions"]["field"]), (&json!("BAD_USER_INPUT"), &json!("permissions")), "{e}");
+    owner_keys.retain(|k| k != "org.transfer");
     t.owner.ok(CREATE_ROLE, role_vars(&t.org, "co-owner", "ORGANIZATION", &owner_keys)).await;
     let w = membership_id(&t.owner, &t.org, &t.worker).await;
     t.owner.ok(CHANGE_ROLE, json!({ "m": w, "r": "co-owner" })).await;
+    // It does not take the owner's place, nor grow into it.
+    assert_eq!(t.worker.code(TRANSFER_OWNERSHIP, json!({ "o": t.org, "u": t.worker.id })).await, "FORBIDDEN");
+    let grown = json!({ "o": t.org, "k": "co-owner", "s": "ORGANIZATION", "p": ["org.read", "org.transfer"] });
+    assert_eq!(t.owner.code(UPDATE_ROLE, grown).await, "BAD_USER_INPUT");
     assert_eq!(t.maintainer.code(REMOVE_MEMBER, json!({ "m": w })).await, "FORBIDDEN");
     assert_eq!(t.maintainer.code(CHANGE_ROLE, json!({ "m": w, "r": "worker" })).await, "FORBIDDEN");
     assert_eq!(t.owner.node(&w).await["role"]["key"], "co-owner");

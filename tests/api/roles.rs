@@ -160,7 +160,7 @@ both!(nobody_creates_a_role_granting_more_than_they_hold, |app: TestApp| async m
     // A role ranked below the maintainer's own (RULES.md §9.3: a supervisor covers it).
     maintainer.ok(CREATE, vars(&org, "editor", "ORGANIZATION", &["org.read", "team.create"])).await;
     // Nor widen one into more than they hold.
-    let widen = json!({ "o": org.id, "k": "editor", "s": "ORGANIZATION", "p": ["org.read", "org.transfer"] });
+    let widen = json!({ "o": org.id, "k": "editor", "s": "ORGANIZATION", "p": ["org.read", "org.delete"] });
     assert_eq!(maintainer.code(UPDATE, widen).await, "FORBIDDEN");
     let d = owner.ok(ROLES, json!({ "slug": org.slug })).await;
     let editor = d["organization"]["roles"].as_array().and_then(|l| l.iter().find(|r| r["key"] == "editor").cloned());
