@@ -51,12 +51,11 @@ fn state(g: &CapabilityRef) -> serde_json::Value {
     serde_json::json!({ "userId": g.user, "permission": g.permission })
 }
 
-/// Visibility of the organization and of the user (NOT_FOUND, RULES.md §9.8), then
-/// `capability.manage` (FORBIDDEN).
-async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, g: &CapabilityRef) -> AppResult<()> {
-    let org = g.organization;
+/// Visibility of the organization (NOT_FOUND), then `capability.manage` (FORBIDDEN). A
+/// grantee who is no member, seen or not, is FAILED_PRECONDITION: a user the viewer does
+/// not see is never a member, so the answer tells nothing (RULES.md §9.8).
+async fn authorize<C: ConnectionTrait>(db: &C, grants: &Grants, org: Uuid) -> AppResult<()> {
     org_repo::find_visible(db, grants, org).await?;
-    grants.require_sees_user(db, g.user).await?;
     if !grants.can(&Resource::Organization { org }, MANAGE) {
         return Err(AppError::forbidden(format!("requires {MANAGE}")));
     }
@@ -90,7 +89,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    authorize(&txn, &grants, &g).await?;
+    authorize(&txn, &grants, g.organization).await?;
     check_grantable_by(&grants, &g)?;
     // The organization row lock serializes grants with member removals (which lock it
     // too): the membership read below stays true until commit.
@@ -131,7 +130,7 @@ pub async fn revoke_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    authorize(&txn, &grants, &g).await?;
+    authorize(&txn, &grants, g.organization).await?;
     let row = find_grant(&txn, &g).await?.ok_or(AppError::NotFound)?;
     // Conditional on the row: of two concurrent revokes, exactly one deletes it.
     let deleted = capability_grant::Entity::delete_by_id(row.id).exec(&txn).await?.rows_affected;

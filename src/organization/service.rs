@@ -134,7 +134,6 @@ pub async fn transfer_organization_ownership(req: &RequestCtx, id: Uuid, new_own
     let org = lock(&txn, id).await?;
     let grants = req.load_grants(&txn).await?;
     find_visible(&txn, &grants, id).await?;
-    grants.require_sees_user(&txn, new_owner).await?;
     if !grants.can(&Resource::Organization { org: id }, keys::ORG_TRANSFER) {
         return Err(AppError::forbidden("requires org.transfer"));
     }

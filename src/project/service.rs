@@ -95,12 +95,23 @@ pub async fn update_project(
     Ok(p)
 }
 
-/// The resource deleting project `p` (or moving it out: a transfer) is decided on:
-/// owned, for RULES.md §5 `.own`, only when `viewer` created the project and every
-/// dataset and item in it.
+/// The resource deleting project `p` is decided on: owned, for RULES.md §5 `.own`, only
+/// when `viewer` created the project and every dataset and item in it.
 pub(crate) async fn delete_resource<C: ConnectionTrait>(db: &C, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
     let owned = p.created_by == Some(viewer) && !has_others_content(db, p.id, viewer).await?;
     Ok(Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned })
+}
+
+/// The resource moving project `p` out (a transfer) is decided on: as deleting it, and the
+/// datasets deleted from it count too, since their trash entries move with it (§9.5) —
+/// where the mover may restore them. (Deleting the project leaves them in the team's
+/// trash, where they were.)
+pub(crate) async fn transfer_resource<C: ConnectionTrait>(db: &C, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
+    let mut r = delete_resource(db, p, viewer).await?;
+    if let Resource::Project { owned: owned @ true, .. } = &mut r {
+        *owned = !crate::trash::service::holds_others_content(db, p.id, viewer).await?;
+    }
+    Ok(r)
 }
 
 /// Whether a dataset or item of project `p` was created by someone other than `viewer`

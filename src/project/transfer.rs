@@ -36,7 +36,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let grants = req.load_grants(&txn).await?;
     let p = find_visible(&txn, &grants, id).await?;
     let w = crate::workspace::repo::find_visible(&txn, &grants, to_workspace).await?;
-    if !grants.can(&super::service::delete_resource(&txn, &p, viewer.id).await?, keys::PROJECT_DELETE) {
+    if !grants.can(&super::service::transfer_resource(&txn, &p, viewer.id).await?, keys::PROJECT_DELETE) {
         return Err(AppError::forbidden(
             "a transfer requires project.delete (or project.delete.own on a project you created entirely)",
         ));

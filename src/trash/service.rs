@@ -66,6 +66,23 @@ impl Payload {
     }
 }
 
+/// Whether a deleted dataset of project `project`, still in the trash, was created by
+/// someone other than `viewer` or holds a dataset or item they did not create (`.own` on
+/// moving the project out, whose trash entries go with it).
+pub async fn holds_others_content<C: ConnectionTrait>(db: &C, project: Uuid, viewer: Uuid) -> AppResult<bool> {
+    let entries = trash_entry::Entity::find()
+        .filter(trash_entry::Column::ProjectId.eq(project))
+        .filter(trash_entry::Column::Kind.eq(DATASET))
+        .all(db)
+        .await?;
+    for e in entries {
+        if e.created_by != Some(viewer) || !Payload::parse(&e)?.all_created_by(viewer) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Rebases the payloads of the trash entries of `project`'s deleted datasets at `to`
 /// (their columns are rewritten by `project::ancestors::rewrite`, the caller).
 pub async fn rebase_payloads<C: ConnectionTrait>(db: &C, project: Uuid, to: &Place) -> AppResult<()> {

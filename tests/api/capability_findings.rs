@@ -102,6 +102,19 @@ both!(own_keys_move_restore_and_purge_only_what_one_created_entirely, |app: Test
     create_dataset(&t.manager, &proj, None, "Managers").await;
     let to = json!({ "p": proj, "w": elsewhere.workspace });
     assert_eq!(t.developer.code(TRANSFER_PROJECT, to).await, "FORBIDDEN");
+    // The manager's dataset deleted from it does not leave with it either (its trash entry
+    // would follow, to where the developer may restore it); deleting the project leaves
+    // it in the team's trash.
+    let trashed = create_project(&t.developer, &t.workspace, "Trashed").await;
+    create_dataset(&t.developer, &trashed, None, "Dev's own").await;
+    let theirs = create_dataset(&t.manager, &trashed, None, "Theirs").await;
+    t.owner.ok(DELETE_DATASET, json!({ "d": theirs })).await;
+    let to = json!({ "p": trashed, "w": elsewhere.workspace });
+    assert_eq!(t.developer.code(TRANSFER_PROJECT, to.clone()).await, "FORBIDDEN");
+    let bin = t.owner.ok(TEAM_TRASH, json!({ "t": t.team })).await;
+    let entry = bin["node"]["trash"]["nodes"][0]["id"].as_str().expect("entry").to_string();
+    t.owner.ok(PURGE_ENTRY, json!({ "e": entry })).await;
+    t.developer.ok(TRANSFER_PROJECT, to).await;
     // Nor is a deleted subtree holding someone else's dataset restored or purged with `.own`.
     let mine = create_dataset(&t.developer, &t.project, None, "Mine").await;
     create_dataset(&t.manager, &t.project, Some(&mine), "Child").await;
