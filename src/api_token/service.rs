@@ -171,14 +171,20 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Op
     let Some(user) = user::Entity::find_by_id(token.user_id).one(db).await? else { return Ok(None) };
     let stale = token.last_used_at.is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS));
     if stale {
-        // Bookkeeping only: a failed write must not refuse a valid token.
+        // Bookkeeping, but on a live token only: a revocation this write waited for (its
+        // row lock, SQLite's write lock) committed before the request runs, so the
+        // request is refused. A failed write must not refuse a valid token.
         let write = api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(token.id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .filter(api_token::Column::ExpiresAt.gt(now))
             .exec(db)
             .await;
-        if let Err(e) = write {
-            tracing::warn!(error = %e, token = %token.id, "could not record API token use");
+        match write {
+            Ok(done) if done.rows_affected == 0 => return Ok(None),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, token = %token.id, "could not record API token use"),
         }
     }
     Ok(Some((user, token)))

@@ -160,6 +160,28 @@ both!(a_revoked_expired_or_unknown_token_is_refused, |app: TestApp| async move {
     assert_eq!(revoked_flags, vec![("revoke me".to_string(), true), ("short".to_string(), false), ("kept".to_string(), false)]);
 });
 
+both!(a_request_whose_first_use_waits_on_a_revocation_is_refused_once_it_commits, |app: TestApp| async move {
+    use sea_orm::TransactionTrait;
+    use sea_orm::sea_query::Expr;
+    // The first use of a token records it (`lastUsedAt`), a write on the token's row that
+    // waits for a revocation in progress (its row lock; SQLite's write lock): once that
+    // commits, the request is refused, not run with the revoked token.
+    let alice = app.user("alice").await;
+    let script = with_pat(&alice, &create(&alice, "script", 3600, None).await);
+    let db = app.database().await;
+    let revoking = db.begin().await.expect("begin");
+    entity::api_token::Entity::update_many()
+        .col_expr(entity::api_token::Column::RevokedAt, Expr::value(chrono::Utc::now()))
+        .exec(&revoking)
+        .await
+        .expect("revoke");
+    let request = tokio::spawn(async move { script.post("{ viewer { id } }", json!({})).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    revoking.commit().await.expect("commit");
+    let (status, body) = request.await.expect("request");
+    assert_unauthenticated(status, &body, "revoked while its first use waited");
+});
+
 both!(input_errors_and_the_fifty_token_limit, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
