@@ -12,7 +12,7 @@ use crate::graphql::context::gql;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost_either, page_args};
 use crate::project::schema::{Project, ProjectConnection};
-use crate::request::ReachableById;
+use crate::request::{ReachableById, VisibleById};
 use crate::user::schema::{User, visible_user};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -89,9 +89,17 @@ impl ProjectOrigin {
     /// or it is published.
     async fn source_project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         let req = ctx.req()?;
-        let p =
-            req.loader.load_one(ReachableById::<entity::project::Entity>::new(self.0.source_project_id)).await.map_err(gql)?;
-        Ok(p.map(Project))
+        let id = self.0.source_project_id;
+        // Not `ReachableById`: the source is neither parent nor place of the copy, and a
+        // labeling job on it opens only that job's way in (RULES.md §9.1: never more than
+        // `node` answers, publication aside).
+        if let Some(p) = req.loader.load_one(VisibleById::<entity::project::Entity>::new(id)).await.map_err(gql)? {
+            return Ok(Some(Project(p)));
+        }
+        if !published(ctx, id).await? {
+            return Ok(None);
+        }
+        Ok(req.loader.load_one(ReachableById::<entity::project::Entity>::new(id)).await.map_err(gql)?.map(Project))
     }
     /// Id of the project it was copied from, even when that project is gone or hidden.
     async fn source_project_id(&self) -> ID {

@@ -317,3 +317,27 @@ both!(a_member_leaves_a_scope_their_role_does_not_let_them_read, |app: TestApp| 
     assert_eq!(left["leaveScope"]["leftScopeId"], other.as_str());
     assert_eq!(t.developer.code(crate::ops::LEAVE, json!({ "s": other })).await, "NOT_FOUND");
 });
+
+both!(the_source_of_a_copy_is_shown_only_to_who_sees_it_not_through_a_labeling_job, |app: TestApp| async move {
+    // `Project.origin.sourceProject` answers as `node` would (or for a published source):
+    // an annotator who reaches the source only through a job sees it as null.
+    let t = DefaultOrg::new(&app).await;
+    let d = dataset(&t.owner, &t.project, None, "D").await;
+    let job = create_job(&t.manager, &t.project, "job", &[&d]).await;
+    t.manager.ok(ASSIGN, json!({ "j": job, "u": t.annotator.id })).await;
+    let (team, workspace) = crate::fixtures::create_team(&t.owner, &t.org, "Copies").await;
+    add_member(&t.owner, &team, &t.annotator, "developer").await;
+    let clone = "mutation($p: ID!, $w: ID!) { cloneProject(input: { projectId: $p, workspaceId: $w, name: \"Copy\" }) {
+        project { id } } }";
+    let copy = t.owner.ok(clone, json!({ "p": t.project, "w": workspace })).await["cloneProject"]["project"]["id"]
+        .as_str()
+        .expect("copy")
+        .to_string();
+    let source = "query($p: ID!) { node(id: $p) { ... on Project { origin { sourceProjectId sourceProject { id } } } } }";
+    assert!(t.annotator.node(&t.project).await.is_null(), "the source is not in the annotator's view");
+    let d = t.annotator.ok(source, json!({ "p": copy })).await;
+    assert_eq!(d["node"]["origin"]["sourceProjectId"], t.project.as_str(), "{d}");
+    assert!(d["node"]["origin"]["sourceProject"].is_null(), "{d}");
+    let d = t.owner.ok(source, json!({ "p": copy })).await;
+    assert_eq!(d["node"]["origin"]["sourceProject"]["id"], t.project.as_str(), "{d}");
+});
