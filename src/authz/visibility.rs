@@ -188,15 +188,16 @@ impl AboutFilter {
     /// organization's record): a row about a project follows the project where it is now
     /// (RULES.md §9.5), and stays with whoever sees every project of the row's organization.
     /// A row about a project that no longer exists stays with the team it was written
-    /// under.
+    /// under, for whoever sees every project of that team (as the activity feed): deleting
+    /// a project shows its trail to nobody who could not read it before.
     pub fn push_sql_following(&self, sql: &mut Sql) {
         sql.push("(t.team_id IS NULL OR (t.project_id IS NULL AND ");
         self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
         sql.push(") OR (t.project_id IS NOT NULL AND (t.organization_id IN ").bind_list(&self.projects.full_orgs).push(" OR ");
         self.projects.push_sql_project_in(sql, "t.project_id");
-        sql.push(" OR (NOT EXISTS (SELECT 1 FROM projects gone WHERE gone.id = t.project_id) AND ");
-        self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
-        sql.push("))))");
+        sql.push(" OR (NOT EXISTS (SELECT 1 FROM projects gone WHERE gone.id = t.project_id) AND t.team_id IN ")
+            .bind_list(&self.projects.full_teams)
+            .push("))))");
     }
 }
 

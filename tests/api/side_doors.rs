@@ -211,6 +211,15 @@ both!(an_audit_entry_about_a_deleted_project_stays_with_the_team_it_was_written_
     assert!(reads_assignment(&auditor, &t).await, "deleting the project hid its trail");
 });
 
+both!(an_audit_entry_about_a_deleted_project_is_not_shown_to_who_could_not_read_it, |app: TestApp| async move {
+    let (t, auditor) = audited(&app).await;
+    // An annotator sees the team, not its projects: nor their trail, before or after.
+    add_member(&t.owner, &t.team, &auditor, "annotator").await;
+    assert!(!reads_assignment(&auditor, &t).await, "the project is out of the annotator's view");
+    t.owner.ok(crate::ops::DELETE_PROJECT, json!({ "p": t.project })).await;
+    assert!(!reads_assignment(&auditor, &t).await, "deleting the project showed its trail");
+});
+
 const JOBBER: &str = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"jobber\", name: \"Jobber\",
     scopeKind: PROJECT, permissions: [\"labeling_job.access\", \"labeling_job.manage\", \"project.update\"] }) { role { key } } }";
 const RENAME_JOB: &str =
