@@ -73,23 +73,12 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     let detached_ids: Vec<Uuid> = detached.iter().map(|m| m.id).collect();
     membership::Entity::delete_many().filter(membership::Column::Id.is_in(detached_ids)).exec(&txn).await?;
     crate::audit::record_removals(&txn, &req.catalog(), viewer.id, &detached).await?;
-    for inv in invitation::Entity::find().filter(invitation::Column::ScopeId.eq(p.id)).all(&txn).await? {
-        let mut am = inv.clone().into_active_model();
-        match roles.map(inv.role_id) {
-            Some(role) if role == inv.role_id => continue,
-            Some(role) => am.role_id = Set(role),
-            None if inv.status == "PENDING" => {
-                am.status = Set("REVOKED".into());
-                am.responded_at = Set(Some(chrono::Utc::now()));
-            }
-            // A decided invitation keeps its history; it cannot hold another
-            // organization's custom role, so it loses the project instead.
-            None => {
-                invitation::Entity::delete_by_id(inv.id).exec(&txn).await?;
-                continue;
-            }
-        }
-        am.update(&txn).await?;
+    // Invitations were issued in the organization the project leaves, by its members and
+    // under its rights: they do not follow it out (the invitee would be shown a place
+    // nobody there invited them to, its new organization another one's history, RULES.md
+    // §9.1). Within one organization they follow, as memberships do.
+    if !roles.same_org {
+        invitation::Entity::delete_many().filter(invitation::Column::ScopeId.eq(p.id)).exec(&txn).await?;
     }
     let detached_assignments = crate::labeling::assignees::follow_project(&txn, viewer.id, p.id, w.organization_id).await?;
     let to = Place { organization: w.organization_id, team: w.team_id, workspace: w.id };

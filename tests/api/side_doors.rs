@@ -350,3 +350,28 @@ both!(the_source_of_a_copy_is_shown_only_to_who_sees_it_not_through_a_labeling_j
     let d = t.owner.ok(source, json!({ "p": copy })).await;
     assert_eq!(d["node"]["origin"]["sourceProject"]["id"], t.project.as_str(), "{d}");
 });
+
+both!(invitations_to_a_project_do_not_follow_it_into_another_organization, |app: TestApp| async move {
+    let t = DefaultOrg::new(&app).await;
+    let newcomer = app.user("newcomer").await;
+    let email = "newcomer@example.com";
+    let invite = |s: &str| json!({ "s": s, "e": email, "r": "labeler" });
+    t.owner.ok(INVITE, invite(&t.project)).await;
+    let second = crate::fixtures::create_project(&t.owner, &t.workspace, "Second").await;
+    t.owner.ok(INVITE, invite(&second)).await;
+    let pending = "{ viewer { pendingInvitations { id organization { slug } scopePath { name } } } }";
+    assert_eq!(newcomer.ok(pending, json!({})).await["viewer"]["pendingInvitations"].as_array().map(Vec::len), Some(2));
+    // Within the organization: it follows.
+    let (_, workspace) = crate::fixtures::create_team(&t.owner, &t.org, "Elsewhere").await;
+    t.owner.ok(crate::ops::TRANSFER_PROJECT, json!({ "p": second, "w": workspace })).await;
+    // Into another: it does not, for the invitee nor for the new organization.
+    let b = create_org(&t.owner, "b-org").await;
+    t.owner.ok(crate::ops::TRANSFER_PROJECT, json!({ "p": t.project, "w": b.workspace })).await;
+    let d = newcomer.ok(pending, json!({})).await;
+    let left = d["viewer"]["pendingInvitations"].as_array().expect("pending").clone();
+    assert_eq!(left.len(), 1, "{d}");
+    assert_eq!(left[0]["organization"]["slug"], t.slug.as_str(), "{d}");
+    let listed = "query($p: ID!) { node(id: $p) { ... on Project { invitations(first: 10) { totalCount } } } }";
+    assert_eq!(t.owner.ok(listed, json!({ "p": t.project })).await["node"]["invitations"]["totalCount"], 0);
+    assert_eq!(t.owner.ok(listed, json!({ "p": second })).await["node"]["invitations"]["totalCount"], 1);
+});
