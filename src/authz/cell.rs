@@ -14,19 +14,22 @@ pub struct CatalogCell {
     memo: super::memo::GrantsMemo,
 }
 
-/// The catalog in place, and how many role changes of this process were put in place
-/// (`install`): a reload that went back may replace only what it started from.
+/// The catalog in place, and how many catalogs were offered to it (`install`) or put in
+/// place (`refresh`): a reload that went back may replace only what it started from.
 struct Current {
     catalog: Arc<Catalog>,
-    installs: u64,
+    changes: u64,
 }
+
+/// How long `refresh` waits for a reload under way before it reads the catalog itself.
+const RELOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl CatalogCell {
     pub async fn load<C: ConnectionTrait>(db: &C) -> AppResult<Self> {
         Ok(Self::new(Catalog::load(db).await?))
     }
     pub fn new(catalog: Catalog) -> Self {
-        let current = Current { catalog: Arc::new(catalog), installs: 0 };
+        let current = Current { catalog: Arc::new(catalog), changes: 0 };
         Self { current: RwLock::new(current), reload: tokio::sync::Mutex::new(()), memo: Default::default() }
     }
     /// The grants this process keeps (`authz::memo`).
@@ -61,7 +64,7 @@ impl CatalogCell {
     /// waiting for this cell.
     pub fn install(&self, fresh: Catalog) -> Arc<Catalog> {
         let mut current = self.write();
-        current.installs += 1;
+        current.changes += 1;
         if current.catalog.version.version <= fresh.version.version {
             current.catalog = Arc::new(fresh);
         }
@@ -69,24 +72,30 @@ impl CatalogCell {
     }
 
     /// The catalog a statement read the database at (`seen`): the copy in place when it is
-    /// that one; else the catalog read again (serialised with other reloads) and put in
-    /// place when it has a higher number, or when it is `seen` and no role change of this
-    /// process was installed while it was read: the database went back (a restore, a
-    /// failover that lost commits; the same number with another stamp is another
-    /// catalog). A copy newer than `seen` (installed after the statement's snapshot) is
-    /// read again too, since only the database tells it from one the database went back
-    /// from; the caller decides with what was read.
+    /// that one; else the catalog read again and put in place when it has a higher number,
+    /// or when it is `seen` and no other copy was put in place while it was read: the
+    /// database went back (a restore, a failover that lost commits; the same number with
+    /// another stamp is another catalog). A copy newer than `seen` (installed after the
+    /// statement's snapshot) is read again too, since only the database tells it from one
+    /// the database went back from; the caller decides with what was read.
+    ///
+    /// Reloads take turns, sparing the database a herd after a role change, but a caller
+    /// waits for one under way only `RELOAD_WAIT`, then reads through its own connection:
+    /// it may be a write transaction holding a pooled connection that the reload under way
+    /// waits for (writers queued on the write lock can hold them all). Reads side by side
+    /// are safe: `changes` decides what goes in place.
     pub async fn refresh<C: ConnectionTrait>(&self, db: &C, seen: Stamped) -> AppResult<Arc<Catalog>> {
-        let _one_at_a_time = self.reload.lock().await;
-        let (current, installs) = self.read(|c| (c.catalog.clone(), c.installs));
+        let _turn = tokio::time::timeout(RELOAD_WAIT, self.reload.lock()).await.ok();
+        let (current, changes) = self.read(|c| (c.catalog.clone(), c.changes));
         if current.version == seen {
             return Ok(current);
         }
         let fresh = Arc::new(Catalog::load(db).await?);
         let mut current = self.write();
-        let went_back = fresh.version == seen && current.installs == installs;
+        let went_back = fresh.version == seen && current.changes == changes;
         if current.catalog.version.version < fresh.version.version || went_back {
             current.catalog = fresh.clone();
+            current.changes += 1;
         }
         Ok(fresh)
     }
