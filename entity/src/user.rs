@@ -14,6 +14,9 @@ pub struct Model {
     pub email_verified: bool,
     pub name: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `iat` of the token whose claims last changed `email`, `email_verified` or `name`:
+    /// an earlier token changes them no more. Null when not known.
+    pub claims_iat: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

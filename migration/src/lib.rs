@@ -26,6 +26,8 @@ mod m20261205_000017_scope_audit_entries;
 mod m20261205_000018_create_catalog_triggers;
 mod m20261205_000019_index_child_pages;
 mod m20261206_000020_stamp_catalog_versions;
+mod m20261206_000021_user_claims_issued_at;
+mod m20261206_000022_no_custom_org_transfer;
 
 pub struct Migrator;
 
@@ -53,6 +55,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_create_catalog_triggers::Migration),
             Box::new(m20261205_000019_index_child_pages::Migration),
             Box::new(m20261206_000020_stamp_catalog_versions::Migration),
+            Box::new(m20261206_000021_user_claims_issued_at::Migration),
+            Box::new(m20261206_000022_no_custom_org_transfer::Migration),
         ]
     }
 }

@@ -52,6 +52,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
             email_verified: true,
             name: None,
             created_at: now,
+            claims_iat: None,
         }
         .into_active_model(),
     )

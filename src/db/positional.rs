@@ -361,5 +361,5 @@ positional!(trash_entry {
     item_count,
     payload
 });
-positional!(user { id, sub, email, email_verified, name, created_at });
+positional!(user { id, sub, email, email_verified, name, created_at, claims_iat });
 positional!(workspace { id, team_id, organization_id, name, description, created_at });

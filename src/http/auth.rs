@@ -176,6 +176,7 @@ impl TokenVerifier {
             return Err("invalid token: sub is empty or holds control characters".into());
         }
         let exp = c.get("exp").and_then(Value::as_u64).ok_or("invalid token: exp is not a number")?;
+        let iat = c.get("iat").and_then(Value::as_u64).and_then(|t| i64::try_from(t).ok());
         let names = &self.claims;
         let mut name = c.get(&names.name).and_then(Value::as_str).map(str::to_string);
         let (email, verified) = match c.get(&names.email) {
@@ -187,12 +188,14 @@ impl TokenVerifier {
                     let email = profile.email.ok_or("the identity provider's userinfo has no e-mail for this user")?;
                     name = name.or(profile.name);
                     let verified = Value::Bool(profile.email_verified);
-                    return self.finish(sub, &email, Some(&verified), name, exp, from_idp).map(|v| (v, false));
+                    // The profile is read at the token's first use, after its `iat`: no
+                    // mark to order it by (it updates the account as it stands).
+                    return self.finish(sub, &email, Some(&verified), name, (exp, None), from_idp).map(|v| (v, false));
                 }
                 _ => return Err(format!("invalid token: missing claim {}", names.email)),
             },
         };
-        self.finish(sub, &email, verified, name, exp, from_idp).map(|v| (v, true))
+        self.finish(sub, &email, verified, name, (exp, iat), from_idp).map(|v| (v, true))
     }
 
     fn finish(
@@ -201,7 +204,7 @@ impl TokenVerifier {
         email: &str,
         verified: Option<&Value>,
         name: Option<String>,
-        exp: u64,
+        (exp, issued_at): (u64, Option<i64>),
         from_idp: bool,
     ) -> Result<Verified, String> {
         if email.len() > MAX_EMAIL_BYTES {
@@ -220,7 +223,7 @@ impl TokenVerifier {
             Some(v) => is_true(v),
         };
         let name = name.map(|n| n.replace(char::is_control, " ").trim().to_string()).filter(|n| !n.is_empty());
-        let identity = Identity { sub: sub.to_string(), email, email_verified, name };
+        let identity = Identity { sub: sub.to_string(), email, email_verified, name, issued_at };
         Ok(Verified { identity, expires_at: exp })
     }
 }

@@ -64,7 +64,7 @@ mod tests {
 
     fn verified(expires_at: u64) -> Verified {
         let email = Email::parse("email", "a@example.com").expect("e-mail");
-        Verified { identity: Identity { sub: "a".into(), email, email_verified: true, name: None }, expires_at }
+        Verified { identity: Identity { sub: "a".into(), email, email_verified: true, name: None, issued_at: None }, expires_at }
     }
 
     #[test]

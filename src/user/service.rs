@@ -10,9 +10,7 @@ use crate::domain::{Email, Name, Slug};
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::add_membership;
 use entity::{organization, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 /// Verified identity claims of a token.
@@ -22,6 +20,8 @@ pub struct Identity {
     pub email: Email,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// The token's `iat`, when it has one: which of two tokens is the later.
+    pub issued_at: Option<i64>,
 }
 
 /// The user a token's claims name: found (its name and e-mail refreshed) or created with
@@ -71,18 +71,43 @@ async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<
     Ok(user::Entity::find().filter(user::Column::Sub.eq(sub)).one(db).await?)
 }
 
-/// Later tokens update `name` and `email`.
+/// Later tokens update `name` and `email` (RULES.md §2): later by `iat`, so a token issued
+/// before the one that last changed them (another tab's, still valid) does not put back
+/// what the identity provider has since changed — an e-mail the user lost would bring its
+/// invitations back (§9.7). A token without `iat` (or whose claims came from userinfo)
+/// updates them as before, and does not move the mark. The condition is in the statement: of two racing tokens the earlier
+/// never writes over the later.
 async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppResult<user::Model> {
+    use sea_orm::sea_query::Expr;
     let name = id.name.clone().or(u.name.clone());
-    if u.email == id.email.as_str() && u.name == name && u.email_verified == id.email_verified {
+    let earlier = matches!((id.issued_at, u.claims_iat), (Some(iat), Some(mark)) if iat < mark);
+    let same = u.email == id.email.as_str() && u.name == name && u.email_verified == id.email_verified;
+    // Unchanged claims write nothing, unless the mark is still to be set (users from before
+    // migration 000021, or provisioned by a token without `iat`).
+    if earlier || (same && (u.claims_iat.is_some() || id.issued_at.is_none())) {
         return Ok(u);
     }
-    let mut am = u.into_active_model();
-    am.email = Set(id.email.as_str().to_string());
-    am.email_verified = Set(id.email_verified);
-    am.name = Set(name);
-    match am.update(db).await.map_err(AppError::from) {
-        Ok(u) => Ok(u),
+    let changed = user::Model {
+        email: id.email.as_str().to_string(),
+        email_verified: id.email_verified,
+        name,
+        claims_iat: id.issued_at.or(u.claims_iat),
+        ..u
+    };
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::Email, Expr::value(changed.email.clone()))
+        .col_expr(user::Column::EmailVerified, Expr::value(changed.email_verified))
+        .col_expr(user::Column::Name, Expr::value(changed.name.clone()))
+        .filter(user::Column::Id.eq(changed.id));
+    if let Some(iat) = id.issued_at {
+        update = update
+            .col_expr(user::Column::ClaimsIat, Expr::value(iat))
+            .filter(Condition::any().add(user::Column::ClaimsIat.is_null()).add(user::Column::ClaimsIat.lte(iat)));
+    }
+    match update.exec(db).await.map_err(AppError::from) {
+        Ok(done) if done.rows_affected > 0 => Ok(changed),
+        // A later token's claims got there first: the row as it stands.
+        Ok(_) => user::Entity::find_by_id(changed.id).one(db).await?.ok_or(AppError::Unauthenticated("unknown user".into())),
         // The new e-mail is another account's verified one (unique over verified e-mails
         // only: an unverified claim never blocks anyone, RULES.md §2).
         Err(AppError::Conflict { .. }) => Err(email_taken()),
@@ -109,6 +134,7 @@ async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         email_verified: id.email_verified,
         name: id.name.clone(),
         created_at: now,
+        claims_iat: id.issued_at,
     };
     user::Entity::insert(u.clone().into_active_model()).exec_without_returning(&txn).await?;
 

@@ -32,6 +32,13 @@ fn unverified_token(sub: &str, email: &str) -> String {
     encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).expect("sign")
 }
 
+/// An HS256 token for `sub` with `email`, issued `ago` seconds before now.
+fn issued(sub: &str, email: &str, ago: u64) -> String {
+    let now = get_current_timestamp();
+    let claims = json!({ "sub": sub, "email": email, "exp": now + 3600, "iat": now - ago });
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).expect("sign")
+}
+
 fn signed(app: &TestApp, token: String) -> Client {
     Client { token: Some(token), ..app.anonymous() }
 }
@@ -274,4 +281,22 @@ both!(finding_17_every_catalog_key_says_who_enforces_it, |app: TestApp| async mo
             assert_eq!(p["enforcement"], "ORGRAPH", "grantable but gating nothing: {p}");
         }
     }
+});
+
+both!(a_token_issued_before_the_one_that_changed_the_claims_does_not_put_them_back, |app: TestApp| async move {
+    // The identity provider moved the user from old@ to new@; a token issued before (still
+    // valid, in another tab) must not give the account its old e-mail, nor its invitations.
+    let owner = app.user("owner").await;
+    let org = crate::fixtures::create_org(&owner, "acme").await;
+    let before = signed(&app, issued("mover", "old@example.com", 600));
+    let after = signed(&app, issued("mover", "new@example.com", 5));
+    let me = "{ viewer { email pendingInvitations { email } } }";
+    assert_eq!(before.ok(me, json!({})).await["viewer"]["email"], "old@example.com");
+    assert_eq!(after.ok(me, json!({})).await["viewer"]["email"], "new@example.com");
+    owner.ok(INVITE, json!({ "s": org.id, "e": "old@example.com", "r": "worker" })).await;
+    let d = before.ok(me, json!({})).await;
+    assert_eq!(d["viewer"], json!({ "email": "new@example.com", "pendingInvitations": [] }), "{d}");
+    // A later token still changes them.
+    let later = signed(&app, issued("mover", "newest@example.com", 0));
+    assert_eq!(later.ok(me, json!({})).await["viewer"]["email"], "newest@example.com");
 });

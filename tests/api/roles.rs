@@ -353,3 +353,31 @@ postgres_gate::gated! {
         assert!(permissions_on(&on_b, &org.team).await.contains(&"model.train".to_string()));
     }
 }
+
+both!(a_migration_takes_org_transfer_from_custom_roles_made_before, |app: TestApp| async move {
+    use migration::MigratorTrait;
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+    let (org, owner, _, worker) = setup(&app).await;
+    owner.ok(CREATE, vars(&org, "co-owner", "ORGANIZATION", &["org.read", "member.read"])).await;
+    // What createRole allowed before: the key on a custom role.
+    let db = app.database().await;
+    let role = entity::role::Entity::find()
+        .filter(entity::role::Column::Key.eq("co-owner"))
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("role");
+    let row =
+        entity::role_permission::Model { role_id: role.id, target: "organization".into(), permission: "org.transfer".into() };
+    entity::role_permission::Entity::insert(row.into_active_model()).exec_without_returning(&db).await.expect("grant");
+    let w = membership_id(&owner, &org.id, &worker).await;
+    owner.ok(CHANGE_ROLE, json!({ "m": w, "r": "co-owner" })).await;
+    assert!(permissions_on(&worker, &org.id).await.contains(&"org.transfer".to_string()));
+    // Run the migration again (whatever migrations come after it).
+    let forget = "DELETE FROM seaql_migrations WHERE version = 'm20261206_000022_no_custom_org_transfer'";
+    assert_eq!(db.execute_unprepared(forget).await.expect("forget").rows_affected(), 1);
+    migration::Migrator::up(&db, None).await.expect("up");
+    assert!(!permissions_on(&worker, &org.id).await.contains(&"org.transfer".to_string()));
+    assert_eq!(worker.code(TRANSFER_OWNERSHIP, json!({ "o": org.id, "u": worker.id })).await, "FORBIDDEN");
+    assert!(permissions_on(&owner, &org.id).await.contains(&"org.transfer".to_string()), "the owner keeps it");
+});

@@ -215,6 +215,7 @@ async fn access_rows_agree(db: &DatabaseConnection, mut grants: Grants, org: Uui
         email_verified: true,
         name: None,
         created_at: chrono::Utc::now(),
+        claims_iat: None,
     };
     grants.invitee_email = Some(viewer_email);
     let want =

@@ -24,6 +24,7 @@ impl Fixture {
                     email_verified: true,
                     name: None,
                     created_at: now,
+                    claims_iat: None,
                 }
                 .into_active_model(),
             )
