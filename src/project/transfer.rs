@@ -6,8 +6,8 @@
 //! organization every role follows (it is the same role). Into another organization
 //! (RULES §9.5) a membership follows only when its role is built-in, the destination's
 //! preset has a built-in project role with that key, and the mover could assign that role
-//! there through their organization or team role; otherwise it is detached (pending
-//! invitations revoked). Every stored copy of the project's ancestors, trash entries
+//! there through their organization or team role; otherwise it is detached. Invitations
+//! to the project do not leave its organization (they are deleted). Every stored copy of the project's ancestors, trash entries
 //! included, is rewritten in the same transaction (`ancestors::rewrite`).
 
 use super::ancestors::{self, Place};

@@ -227,8 +227,7 @@ async fn creator_may_share<C: ConnectionTrait>(
 ) -> AppResult<bool> {
     let Some(creator) = link.created_by else { return Ok(false) };
     let grants = req.load_grants_of(db, creator).await?;
-    Ok(grants.sees_project(p.organization_id, p.team_id, p.id)
-        && grants.can(&project_repo::resource(p, creator), keys::PROJECT_UPDATE))
+    Ok(manages_sharing(&grants, &project_repo::resource(p, creator)))
 }
 
 /// Copies the project of a live share link into `workspace`; an unknown, expired or

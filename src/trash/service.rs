@@ -70,13 +70,18 @@ impl Payload {
 /// someone other than `viewer` or holds a dataset or item they did not create (`.own` on
 /// moving the project out, whose trash entries go with it).
 pub async fn holds_others_content<C: ConnectionTrait>(db: &C, project: Uuid, viewer: Uuid) -> AppResult<bool> {
-    let entries = trash_entry::Entity::find()
-        .filter(trash_entry::Column::ProjectId.eq(project))
-        .filter(trash_entry::Column::Kind.eq(DATASET))
-        .all(db)
-        .await?;
-    for e in entries {
-        if e.created_by != Some(viewer) || !Payload::parse(&e)?.all_created_by(viewer) {
+    let of_project = || {
+        trash_entry::Entity::find()
+            .filter(trash_entry::Column::ProjectId.eq(project))
+            .filter(trash_entry::Column::Kind.eq(DATASET))
+    };
+    let others =
+        sea_orm::Condition::any().add(trash_entry::Column::CreatedBy.is_null()).add(trash_entry::Column::CreatedBy.ne(viewer));
+    if of_project().filter(others).one(db).await?.is_some() {
+        return Ok(true);
+    }
+    for e in of_project().all(db).await? {
+        if !Payload::parse(&e)?.all_created_by(viewer) {
             return Ok(true);
         }
     }
