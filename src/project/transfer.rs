@@ -65,9 +65,11 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
         if !crate::membership::repo::is_member(&txn, w.organization_id, m.user_id).await? {
             detached.push(m);
         } else if role != m.role_id {
-            let mut am = m.into_active_model();
+            let mut am = m.clone().into_active_model();
             am.role_id = Set(role);
-            am.update(&txn).await?;
+            let after = am.update(&txn).await?;
+            let changed = crate::audit::AuditAction::MembershipRoleChanged;
+            crate::audit::record_membership(&txn, &req.catalog(), viewer.id, changed, Some(&m), Some(&after)).await?;
         }
     }
     let detached_ids: Vec<Uuid> = detached.iter().map(|m| m.id).collect();

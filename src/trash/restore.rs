@@ -27,7 +27,8 @@ pub enum Restored {
 pub enum Unrestorable {
     /// Its role was deleted while the project was in the trash.
     RoleDeleted,
-    /// Its user is no longer a member of the project's organization.
+    /// Its user is no longer a member of the project's organization, or left it and
+    /// joined again since the project was deleted (leaving ended every role held there).
     NotInOrganization,
 }
 
@@ -70,7 +71,8 @@ pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Outcome
         project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
         insert_datasets(&txn, payload.datasets, None).await?;
         insert_items(&txn, payload.items).await?;
-        detached = insert_memberships(&txn, place.organization, payload.memberships).await?;
+        let kept = Kept { org: place.organization, deleted_at: e.deleted_at, restorer: viewer.id };
+        detached = insert_memberships(&txn, &req.catalog(), kept, payload.memberships).await?;
         for v in payload.versions {
             project_version::Entity::insert(v.into_active_model()).exec_without_returning(&txn).await?;
         }
@@ -165,22 +167,36 @@ async fn insert_items<C: ConnectionTrait>(db: &C, items: Vec<item::Model>) -> Ap
     Ok(())
 }
 
-/// Re-inserts the project memberships that still make sense: the user is still a member
-/// of the organization and the role still exists (held `FOR SHARE`, so a concurrent
+/// Where kept memberships come back: the organization, when the project was deleted, and
+/// who restores it (the audit log's actor).
+struct Kept {
+    org: Uuid,
+    deleted_at: chrono::DateTime<chrono::Utc>,
+    restorer: Uuid,
+}
+
+/// Re-inserts the project memberships that still make sense, each recorded in the audit
+/// log: the user has been a member of the organization since before the project was
+/// deleted (RULES.md §5: removing a user from an organization removes their project
+/// memberships in it, those kept in the trash too — one who left and came back starts
+/// from nothing), and the role still exists (held `FOR SHARE`, so a concurrent
 /// `deleteRole` waits). The others are returned, detached.
 async fn insert_memberships<C: ConnectionTrait>(
     db: &C,
-    org: Uuid,
+    catalog: &crate::authz::Catalog,
+    kept: Kept,
     memberships: Vec<membership::Model>,
 ) -> AppResult<Vec<Detached>> {
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
+    let org = kept.org;
     let users: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
     let still: HashSet<Uuid> = membership::Entity::find()
         .filter(membership::Column::ScopeKind.eq("organization"))
         .filter(membership::Column::ScopeId.eq(org))
         .filter(membership::Column::UserId.is_in(users))
+        .filter(membership::Column::CreatedAt.lte(kept.deleted_at))
         .all(db)
         .await?
         .into_iter()
@@ -203,7 +219,9 @@ async fn insert_memberships<C: ConnectionTrait>(
         } else if !still.contains(&m.user_id) {
             Unrestorable::NotInOrganization
         } else {
-            membership::Entity::insert(m.into_active_model()).exec_without_returning(db).await?;
+            membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
+            let created = crate::audit::AuditAction::MembershipCreated;
+            crate::audit::record_membership(db, catalog, kept.restorer, created, None, Some(&m)).await?;
             continue;
         };
         detached.push(Detached { membership: m, reason });

@@ -87,7 +87,8 @@ pub async fn of_team(
 /// `Team.trashSizeBytes`: bytes in the team's trash entries the viewer sees.
 pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<crate::graphql::bytes::Bytes> {
     let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
-    Ok(crate::graphql::bytes::Bytes(rows.iter().map(|e| e.size_bytes).sum::<i64>()))
+    let bytes = rows.iter().fold(0i64, |sum, e| sum.saturating_add(e.size_bytes));
+    Ok(crate::graphql::bytes::Bytes(bytes.min(crate::item::values::MAX_EXACT)))
 }
 
 /// Input of `restoreFromTrash`.
@@ -117,7 +118,8 @@ pub struct RestoreFromTrashPayload {
 pub enum UnrestoredReason {
     /// The role was deleted while the project was in the trash.
     RoleDeleted,
-    /// The user is no longer a member of the project's organization.
+    /// The user is no longer a member of the project's organization, or left it and
+    /// joined again since the project was deleted.
     NotInOrganization,
 }
 

@@ -182,6 +182,39 @@ both!(a_restore_reports_members_who_left_and_datasets_whose_parent_is_gone, |app
     assert_eq!(listed["node"]["datasets"]["nodes"], json!([{ "id": b, "name": "b" }]));
 });
 
+both!(a_restore_gives_no_role_back_to_a_member_who_left_and_came_back, |app: TestApp| async move {
+    // Leaving an organization ends every role held there, the ones kept in the trash too
+    // (RULES.md §5): the lead who left and was invited back starts from nothing.
+    let owner = app.user("owner").await;
+    let (lead, lab) = (app.user("lead").await, app.user("lab").await);
+    let org = create_org(&owner, "acme").await;
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    for (who, role) in [(&lead, "lead"), (&lab, "labeler")] {
+        add_member(&owner, &org.id, who, "worker").await;
+        add_member(&owner, &p, who, role).await;
+    }
+    owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
+    let m = membership_id(&owner, &org.id, &lead).await;
+    owner.ok(REMOVE_MEMBER, json!({ "m": m })).await;
+    add_member(&owner, &org.id, &lead, "worker").await;
+    let r = owner.ok(RESTORE, json!({ "e": first_entry(&trash(&owner, &org.team).await) })).await;
+    assert_eq!(
+        r["restoreFromTrash"]["detachedMemberships"],
+        json!([{ "user": { "id": lead.id }, "role": { "key": "lead" }, "reason": "NOT_IN_ORGANIZATION" }])
+    );
+    assert_eq!(
+        owner.ok(MEMBERS, json!({ "p": p })).await["node"]["members"]["nodes"],
+        json!([{ "user": { "id": lab.id }, "role": { "key": "labeler" } }])
+    );
+    // The one that came back is in the audit log, as its removal was.
+    let log = "query($s: String!) { organization(slug: $s) { auditLog(first: 50, action: \"membership.created\") {
+        nodes { after } } } }";
+    let d = owner.ok(log, json!({ "s": "acme" })).await;
+    let created = d["organization"]["auditLog"]["nodes"].as_array().expect("entries").clone();
+    let restored = created.iter().filter(|e| e["after"]["scopeKind"] == "project").count();
+    assert_eq!(restored, 3, "two added, one restored: {d}");
+});
+
 /// `(table, column)` for every column named like a copy of an ancestor, read from the
 /// database catalog.
 async fn ancestor_columns(app: &TestApp) -> std::collections::BTreeSet<(String, String)> {
