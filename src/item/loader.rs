@@ -7,7 +7,7 @@ use crate::db::{ChildTable, Sql, load_grouped};
 use crate::request::{DbLoader, LoadError, load_err};
 use async_graphql::dataloader::Loader;
 use entity::item;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -39,9 +39,20 @@ struct TotalsRow {
     item_count: i64,
 }
 
-// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both databases answer i64.
-const SUMS: &str = "CAST(COALESCE(SUM(s.own_size_bytes), 0) AS BIGINT) AS size_bytes, \
-                    CAST(COALESCE(SUM(s.own_item_count), 0) AS BIGINT) AS item_count";
+/// The bytes of rows `s`, summed without overflow and held at 2^53 − 1 (`MAX_EXACT`, the
+/// most a byte count says exactly): PostgreSQL sums a BIGINT as NUMERIC, SQLite's `total`
+/// is a double (exact below 2^53), where its `SUM` would fail past 64 bits.
+fn size_sum(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "CAST(LEAST(COALESCE(SUM(s.own_size_bytes), 0), 9007199254740991) AS BIGINT)",
+        _ => "CAST(MIN(TOTAL(s.own_size_bytes), 9007199254740991.0) AS INTEGER)",
+    }
+}
+
+/// The totals of rows `s`, as `TotalsRow` reads them.
+fn sums(backend: DbBackend) -> String {
+    format!("{} AS size_bytes, CAST(COALESCE(SUM(s.own_item_count), 0) AS BIGINT) AS item_count", size_sum(backend))
+}
 
 async fn totals(db: &impl ConnectionTrait, sql: Sql) -> Result<HashMap<Uuid, Totals>, LoadError> {
     let rows = TotalsRow::find_by_statement(sql.build()).all(db).await.map_err(load_err)?;
@@ -67,12 +78,16 @@ impl Loader<DatasetTotals> for DbLoader {
 
     async fn load(&self, keys: &[DatasetTotals]) -> Result<HashMap<DatasetTotals, Totals>, LoadError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.id).collect();
-        let mut sql = Sql::new(self.db.get_database_backend());
+        let backend = self.db.get_database_backend();
+        let mut sql = Sql::new(backend);
         crate::dataset::subtree::push_descendants(&mut sql, &ids);
         // Each key's own row, then its descendants' rows.
         sql.push(", whole(root, id) AS (SELECT d.id, d.id FROM datasets d WHERE d.id IN ")
         .bind_list(&ids)
-        .push(&format!(" UNION ALL SELECT root, id FROM sub) SELECT w.root AS id, {SUMS} FROM whole w JOIN datasets s ON s.id = w.id GROUP BY w.root"));
+        .push(&format!(
+            " UNION ALL SELECT root, id FROM sub) SELECT w.root AS id, {} FROM whole w JOIN datasets s ON s.id = w.id GROUP BY w.root",
+            sums(backend)
+        ));
         let by_id = totals(&self.db, sql).await?;
         Ok(keys.iter().map(|k| (*k, by_id.get(&k.id).copied().unwrap_or_default())).collect())
     }
@@ -88,8 +103,9 @@ impl Loader<ProjectTotals> for DbLoader {
 
     async fn load(&self, keys: &[ProjectTotals]) -> Result<HashMap<ProjectTotals, Totals>, LoadError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let mut sql = Sql::new(self.db.get_database_backend());
-        sql.push(&format!("SELECT s.project_id AS id, {SUMS} FROM datasets s WHERE s.project_id IN "))
+        let backend = self.db.get_database_backend();
+        let mut sql = Sql::new(backend);
+        sql.push(&format!("SELECT s.project_id AS id, {} FROM datasets s WHERE s.project_id IN ", sums(backend)))
             .bind_list(&ids)
             .push(" GROUP BY s.project_id");
         let by_id = totals(&self.db, sql).await?;
@@ -124,9 +140,11 @@ impl Loader<ScopeTotals> for DbLoader {
             if ids.is_empty() {
                 continue;
             }
-            let mut sql = Sql::new(self.db.get_database_backend());
+            let backend = self.db.get_database_backend();
+            let mut sql = Sql::new(backend);
             sql.push(&format!(
-                "SELECT t.{column} AS id, {SUMS} FROM projects t JOIN datasets s ON s.project_id = t.id WHERE t.{column} IN "
+                "SELECT t.{column} AS id, {} FROM projects t JOIN datasets s ON s.project_id = t.id WHERE t.{column} IN ",
+                sums(backend)
             ))
             .bind_list(&ids)
             .push(" AND ");
@@ -175,11 +193,14 @@ impl Loader<TeamDiskUsage> for DbLoader {
         let filter = self.grants().await.map_err(load_err)?.project_filter();
         let teams: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let limit = keys.iter().map(|k| k.1).max().unwrap_or(0);
-        let mut sql = Sql::new(self.db.get_database_backend());
+        let backend = self.db.get_database_backend();
+        let mut sql = Sql::new(backend);
         sql.push(&format!(
-            "SELECT * FROM (SELECT t.team_id AS team_id, t.id AS project_id, {SUMS}, ROW_NUMBER() OVER (PARTITION BY t.team_id \
-             ORDER BY COALESCE(SUM(s.own_size_bytes), 0) DESC, COALESCE(SUM(s.own_item_count), 0) DESC, t.id) AS rn_ \
-             FROM projects t LEFT JOIN datasets s ON s.project_id = t.id WHERE t.team_id IN "
+            "SELECT * FROM (SELECT t.team_id AS team_id, t.id AS project_id, {}, ROW_NUMBER() OVER (PARTITION BY t.team_id \
+             ORDER BY {} DESC, COALESCE(SUM(s.own_item_count), 0) DESC, t.id) AS rn_ \
+             FROM projects t LEFT JOIN datasets s ON s.project_id = t.id WHERE t.team_id IN ",
+            sums(backend),
+            size_sum(backend)
         ))
         .bind_list(&teams)
         .push(" AND ");

@@ -41,6 +41,8 @@ fn require_update(grants: &Grants, d: &dataset::Model) -> AppResult<()> {
 /// Moves a dataset's own aggregates by `bytes` and `count` (negative to remove). On
 /// PostgreSQL this also locks the dataset row, which serializes item changes of one
 /// dataset (name checks included); SQLite writers are serialized by `BEGIN IMMEDIATE`.
+/// A dataset's own bytes stay within a 64-bit integer: past it the change is
+/// `FAILED_PRECONDITION` (RULES.md §9.9: never `INTERNAL`); totals above hold at 2^53 − 1.
 async fn bump(txn: &Write, dataset: Uuid, bytes: i64, count: i64) -> AppResult<()> {
     let mut sql = Sql::new(txn.get_database_backend());
     sql.push("UPDATE datasets SET own_size_bytes = own_size_bytes + ")
@@ -48,10 +50,15 @@ async fn bump(txn: &Write, dataset: Uuid, bytes: i64, count: i64) -> AppResult<(
         .push(", own_item_count = own_item_count + ")
         .bind(count)
         .push(" WHERE id = ")
-        .bind(dataset);
-    // A concurrent delete of the dataset may have won.
+        .bind(dataset)
+        .push(" AND own_size_bytes <= ")
+        .bind(i64::MAX - bytes.max(0));
     if txn.execute_raw(sql.build()).await?.rows_affected() == 0 {
-        return Err(AppError::NotFound);
+        // A concurrent delete of the dataset may have won; or it is full.
+        return match dataset::Entity::find_by_id(dataset).one(txn).await? {
+            Some(_) => Err(AppError::precondition(format!("a dataset holds at most {} bytes", i64::MAX))),
+            None => Err(AppError::NotFound),
+        };
     }
     Ok(())
 }

@@ -135,7 +135,9 @@ struct NewEntry<'a> {
 }
 
 async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>, payload: &Payload) -> AppResult<()> {
-    let size_bytes = payload.datasets.iter().map(|d| d.own_size_bytes).sum();
+    // Held at 2^53 − 1 as every total (`item::loader::size_sum`).
+    let size_bytes = payload.datasets.iter().fold(0i64, |sum, d| sum.saturating_add(d.own_size_bytes));
+    let size_bytes = size_bytes.min(crate::item::values::MAX_EXACT);
     let item_count = payload.datasets.iter().map(|d| d.own_item_count).sum();
     let entry = trash_entry::Model {
         id: Uuid::now_v7(),

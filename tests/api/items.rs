@@ -378,3 +378,32 @@ both!(concurrent_item_changes_keep_names_unique_and_totals_exact, |app: TestApp|
     assert_eq!(ok, 1);
     assert_eq!(totals(&owner, &d).await, (80.0, 8));
 });
+
+both!(totals_hold_at_the_largest_exact_size_and_never_overflow, |app: TestApp| async move {
+    // RULES.md §9.9: no input reaches INTERNAL. A total past 2^53 − 1 (the most a size says
+    // exactly) answers 2^53 − 1 on both databases (SQLite's SUM fails past 64 bits,
+    // PostgreSQL's cast back from NUMERIC); a dataset's own bytes stay within 64 bits.
+    const MAX: i64 = (1 << 53) - 1;
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    let a = create_dataset(&owner, &p, None, "a").await;
+    let b = create_dataset(&owner, &p, Some(&a), "b").await;
+    add_items(&owner, &a, &[("max", MAX as u64)]).await;
+    add_items(&owner, &b, &[("one", 1)]).await;
+    assert_eq!(totals(&owner, &p).await, (MAX as f64, 2), "held at the bound");
+    // Datasets near 2^63 each (what about a thousand full batches would store).
+    use sea_orm::ConnectionTrait;
+    let db = app.database().await;
+    db.execute_unprepared(&format!("UPDATE datasets SET own_size_bytes = {}", i64::MAX / 2 + 1)).await.expect("inflate");
+    for id in [&a, &p, &org.workspace, &org.team] {
+        assert_eq!(totals(&owner, id).await.0, MAX as f64, "{id}");
+    }
+    let d = owner.ok(USAGE, json!({ "t": org.team })).await;
+    assert_eq!(d["node"]["diskUsage"][0]["sizeBytes"], MAX, "{d}");
+    db.execute_unprepared(&format!("UPDATE datasets SET own_size_bytes = {}", i64::MAX - 10)).await.expect("fill");
+    let more = json!({ "d": b, "items": [{ "name": "more", "sizeBytes": 11, "contentType": "image/png" }] });
+    assert_eq!(owner.code(ADD_ITEMS, more).await, "FAILED_PRECONDITION");
+    let fits = json!({ "d": b, "items": [{ "name": "fits", "sizeBytes": 10, "contentType": "image/png" }] });
+    owner.ok(ADD_ITEMS, fits).await;
+});
