@@ -156,8 +156,11 @@ impl AssetsBase {
     }
 }
 
-/// The deepest `ORGRAPH_MAX_DATASET_DEPTH` may be set.
-pub const DATASET_DEPTH_CEILING: u64 = 10_000;
+/// The deepest `ORGRAPH_MAX_DATASET_DEPTH` may be set: a chain that deep is created,
+/// moved, deleted and restored on both databases (RULES.md §9.9, `tests/api/deep_trees.rs`).
+/// SQLite runs a cascade of deletes (an organization's, down a chain) as nested triggers,
+/// at most 1,000 deep; 10,000 was accepted before and failed there past about 995.
+pub const DATASET_DEPTH_CEILING: u64 = 900;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
 

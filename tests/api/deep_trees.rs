@@ -69,6 +69,69 @@ both!(a_chain_as_deep_as_the_cap_is_created_moved_deleted_and_restored, |app: Te
     assert_eq!(d["node"]["depth"], 127);
 });
 
+/// The deepest the setting may be (`DATASET_DEPTH_CEILING`).
+fn deepest(s: &mut orgraph::config::Settings) {
+    s.max_dataset_depth = orgraph::config::DATASET_DEPTH_CEILING as i32;
+}
+
+/// A chain of `levels` datasets in `project`, its root created through the API and the
+/// rest written directly (as `levels` createDataset calls would): every id, top first.
+async fn deep_chain(app: &TestApp, owner: &Client, project: &str, levels: usize) -> Vec<String> {
+    let root = create_dataset(owner, project, None, "level-0").await;
+    let conn = sea_orm::Database::connect(&app.database_url).await.expect("connect");
+    let root_id = orgraph::graphql::ids::decode(&root, "id").expect("id").1;
+    let mut last = entity::dataset::Entity::find_by_id(root_id).one(&conn).await.expect("read").expect("root");
+    let mut rows = Vec::new();
+    for i in 1..levels {
+        let next = row(&last, last.id, &format!("{}{}/", last.path, last.id), last.depth + 1, &format!("level-{i}"));
+        rows.push(next.clone());
+        last = next;
+    }
+    for chunk in rows.chunks(100) {
+        use sea_orm::IntoActiveModel;
+        entity::dataset::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
+            .exec_without_returning(&conn)
+            .await
+            .expect("insert");
+    }
+    let id = |r: &entity::dataset::Model| orgraph::graphql::ids::encode(orgraph::graphql::ids::Kind::Dataset, r.id).0;
+    std::iter::once(root).chain(rows.iter().map(id)).collect()
+}
+
+both!(a_chain_as_deep_as_the_setting_allows_is_moved_deleted_and_restored, settings = deepest, |app: TestApp| async move {
+    // RULES.md §9.9 at the largest depth `ORGRAPH_MAX_DATASET_DEPTH` takes: SQLite runs a
+    // cascade of deletes as nested triggers (at most 1,000 deep), PostgreSQL on its stack.
+    let levels = orgraph::config::DATASET_DEPTH_CEILING as usize;
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "deep").await;
+    let p = create_project(&owner, &org.workspace, "P").await;
+    let ids = deep_chain(&app, &owner, &p, levels).await;
+    let (root, bottom, middle) = (&ids[0], &ids[levels - 1], &ids[levels / 2]);
+    assert_eq!(owner.ok(ANCESTORS, json!({ "d": bottom })).await["node"]["depth"], levels - 1);
+    let (_, res) = owner.post(crate::ops::CREATE_DATASET, json!({ "p": p, "parent": bottom, "n": "too deep" })).await;
+    assert_eq!(code(&res), "FAILED_PRECONDITION", "{res}");
+    owner.ok(MOVE, json!({ "d": middle, "p": null })).await;
+    owner.ok(MOVE, json!({ "d": middle, "p": ids[levels / 2 - 1] })).await;
+    assert_eq!(owner.ok(ANCESTORS, json!({ "d": bottom })).await["node"]["depth"], levels - 1);
+    // Deleted to the trash and back, the dataset then the project; then the team, and an
+    // organization holding another chain: each delete cascades down the whole chain.
+    owner.ok(DELETE, json!({ "d": root })).await;
+    let trash = owner.ok(TRASH, json!({ "t": org.team })).await;
+    owner.ok(RESTORE, json!({ "e": trash["node"]["trash"]["nodes"][0]["id"] })).await;
+    owner.ok(crate::ops::DELETE_PROJECT, json!({ "p": p })).await;
+    let trash = owner.ok(TRASH, json!({ "t": org.team })).await;
+    let restore = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { project { id } } }";
+    owner.ok(restore, json!({ "e": trash["node"]["trash"]["nodes"][0]["id"] })).await;
+    assert_eq!(owner.ok(ANCESTORS, json!({ "d": bottom })).await["node"]["depth"], levels - 1);
+    owner.ok(crate::ops::DELETE_TEAM, json!({ "t": org.team })).await;
+    assert!(owner.node(&p).await.is_null());
+    let other = create_org(&owner, "deeper").await;
+    let q = create_project(&owner, &other.workspace, "Q").await;
+    deep_chain(&app, &owner, &q, levels).await;
+    owner.ok(crate::ops::DELETE_ORGANIZATION, json!({ "o": other.id })).await;
+    assert!(owner.node(&q).await.is_null());
+});
+
 /// Benchmark (not run by default): `cargo test --release --test api bench_subtrees -- --ignored
 /// --nocapture`. Moves, then deletes (to the trash), a subtree of 10,000 datasets (100
 /// children of one dataset, 99 grandchildren each), on each database.
