@@ -50,7 +50,8 @@ pub struct UpdateLabelingJobInput {
     pub name: Option<String>,
     /// New description; empty clears it.
     pub description: Option<String>,
-    /// The datasets the job covers from now on (replaces the list), at most 100.
+    /// The datasets the job covers from now on (replaces the list), at most 100; those in
+    /// the trash stay covered (they come back with their restore).
     pub dataset_ids: Option<Vec<ID>>,
     /// New due date.
     pub due_at: Option<DateTime<Utc>>,

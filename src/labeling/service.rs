@@ -130,8 +130,16 @@ async fn datasets_of_project<C: ConnectionTrait>(db: &C, project: Uuid, ids: &[U
     Ok(unique)
 }
 
+/// Replaces the live datasets a job covers with `ids`. Those in the trash stay: they could
+/// not be named (`datasets_of_project`), and restoring one brings it back to its jobs.
 async fn set_datasets<C: ConnectionTrait>(db: &C, job: Uuid, ids: &[Uuid]) -> AppResult<()> {
-    job_dataset::Entity::delete_many().filter(job_dataset::Column::JobId.eq(job)).exec(db).await?;
+    use sea_orm::sea_query::Query;
+    let live = Query::select().column(dataset::Column::Id).from(dataset::Entity).to_owned();
+    job_dataset::Entity::delete_many()
+        .filter(job_dataset::Column::JobId.eq(job))
+        .filter(job_dataset::Column::DatasetId.in_subquery(live))
+        .exec(db)
+        .await?;
     let now = Utc::now();
     let rows = ids
         .iter()

@@ -277,6 +277,10 @@ both!(a_deleted_dataset_leaves_its_jobs_until_restored, |app: TestApp| async mov
     let d = t.annotator.ok(q, json!({ "j": job })).await;
     assert_eq!(d["node"]["datasets"]["nodes"], json!([{ "id": w.d }]), "{d}");
     assert!(t.annotator.node(&w.d2).await.is_null());
+    // Replacing the job's datasets meanwhile keeps it: it could not be named.
+    let set = "mutation($j: ID!, $ds: [ID!]) { updateLabelingJob(input: { labelingJobId: $j, datasetIds: $ds }) {
+        labelingJob { id } } }";
+    t.manager.ok(set, json!({ "j": job, "ds": [w.d] })).await;
     let trash = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 10) { nodes { id name } } } } }";
     let entries = t.owner.ok(trash, json!({ "t": t.team })).await;
     let entry = entries["node"]["trash"]["nodes"]
