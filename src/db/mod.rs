@@ -195,6 +195,12 @@ pub async fn sibling_name_taken<E: sea_orm::EntityTrait, C: ConnectionTrait>(
     Ok(q.one(db).await?.is_some())
 }
 
+/// Rows whose creator (`col`, a `created_by`) is not `viewer`: someone else, or a user
+/// since deleted (null) — what RULES.md §5 `.own` keys do not cover.
+pub fn created_by_other<C: sea_orm::ColumnTrait>(col: C, viewer: uuid::Uuid) -> sea_orm::Condition {
+    sea_orm::Condition::any().add(col.is_null()).add(col.ne(viewer))
+}
+
 pub fn backend<C: ConnectionTrait>(conn: &C) -> DbBackend {
     conn.get_database_backend()
 }

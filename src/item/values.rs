@@ -35,6 +35,12 @@ pub struct ByteSize(i64);
 /// 2^53 − 1 (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_EXACT: i64 = (1 << 53) - 1;
 
+/// A total of byte counts, held at `MAX_EXACT` as the database's sums are
+/// (`item::loader::size_sum`): never an overflow.
+pub fn total_bytes(sizes: impl Iterator<Item = i64>) -> i64 {
+    sizes.fold(0i64, i64::saturating_add).min(MAX_EXACT)
+}
+
 impl ByteSize {
     pub fn parse(field: &str, raw: f64) -> Result<Self, AppError> {
         if !raw.is_finite() || raw.fract() != 0.0 || raw < 0.0 || raw > MAX_EXACT as f64 {

@@ -117,10 +117,10 @@ pub(crate) async fn transfer_resource<C: ConnectionTrait>(db: &C, p: &project::M
 /// Whether a dataset or item of project `p` was created by someone other than `viewer`
 /// (or by a user since deleted).
 async fn has_others_content<C: ConnectionTrait>(db: &C, p: Uuid, viewer: Uuid) -> AppResult<bool> {
-    let others = |col: entity::dataset::Column| sea_orm::Condition::any().add(col.is_null()).add(col.ne(viewer));
+    use crate::db::created_by_other;
     let dataset = entity::dataset::Entity::find()
         .filter(entity::dataset::Column::ProjectId.eq(p))
-        .filter(others(entity::dataset::Column::CreatedBy))
+        .filter(created_by_other(entity::dataset::Column::CreatedBy, viewer))
         .one(db)
         .await?;
     if dataset.is_some() {
@@ -128,11 +128,7 @@ async fn has_others_content<C: ConnectionTrait>(db: &C, p: Uuid, viewer: Uuid) -
     }
     let item = entity::item::Entity::find()
         .filter(entity::item::Column::ProjectId.eq(p))
-        .filter(
-            sea_orm::Condition::any()
-                .add(entity::item::Column::CreatedBy.is_null())
-                .add(entity::item::Column::CreatedBy.ne(viewer)),
-        )
+        .filter(created_by_other(entity::item::Column::CreatedBy, viewer))
         .one(db)
         .await?;
     Ok(item.is_some())

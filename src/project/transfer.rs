@@ -7,8 +7,9 @@
 //! (RULES §9.5) a membership follows only when its role is built-in, the destination's
 //! preset has a built-in project role with that key, and the mover could assign that role
 //! there through their organization or team role; otherwise it is detached. Invitations
-//! to the project do not leave its organization (they are deleted). Every stored copy of the project's ancestors, trash entries
-//! included, is rewritten in the same transaction (`ancestors::rewrite`).
+//! to the project do not leave its organization (they are deleted). Every stored copy of
+//! the project's ancestors, trash entries included, is rewritten in the same transaction
+//! (`ancestors::rewrite`).
 
 use super::ancestors::{self, Place};
 use super::repo::{find_visible, lock};
@@ -69,7 +70,7 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
             am.role_id = Set(role);
             let after = am.update(&txn).await?;
             let changed = crate::audit::AuditAction::MembershipRoleChanged;
-            crate::audit::record_membership(&txn, &req.catalog(), viewer.id, changed, Some(&m), Some(&after)).await?;
+            crate::audit::record_membership(&txn, &roles.catalog, viewer.id, changed, Some(&m), Some(&after)).await?;
         }
     }
     let detached_ids: Vec<Uuid> = detached.iter().map(|m| m.id).collect();

@@ -87,8 +87,7 @@ pub async fn of_team(
 /// `Team.trashSizeBytes`: bytes in the team's trash entries the viewer sees.
 pub async fn size_of_team(ctx: &Context<'_>, team: Uuid) -> Result<crate::graphql::bytes::Bytes> {
     let rows = ctx.req()?.loader.load_one(TrashOfTeam(team)).await.map_err(gql)?.unwrap_or_default();
-    let bytes = rows.iter().fold(0i64, |sum, e| sum.saturating_add(e.size_bytes));
-    Ok(crate::graphql::bytes::Bytes(bytes.min(crate::item::values::MAX_EXACT)))
+    Ok(crate::graphql::bytes::Bytes(crate::item::values::total_bytes(rows.iter().map(|e| e.size_bytes))))
 }
 
 /// Input of `restoreFromTrash`.

@@ -75,8 +75,7 @@ pub async fn holds_others_content<C: ConnectionTrait>(db: &C, project: Uuid, vie
             .filter(trash_entry::Column::ProjectId.eq(project))
             .filter(trash_entry::Column::Kind.eq(DATASET))
     };
-    let others =
-        sea_orm::Condition::any().add(trash_entry::Column::CreatedBy.is_null()).add(trash_entry::Column::CreatedBy.ne(viewer));
+    let others = crate::db::created_by_other(trash_entry::Column::CreatedBy, viewer);
     if of_project().filter(others).one(db).await?.is_some() {
         return Ok(true);
     }
@@ -135,9 +134,7 @@ struct NewEntry<'a> {
 }
 
 async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>, payload: &Payload) -> AppResult<()> {
-    // Held at 2^53 − 1 as every total (`item::loader::size_sum`).
-    let size_bytes = payload.datasets.iter().fold(0i64, |sum, d| sum.saturating_add(d.own_size_bytes));
-    let size_bytes = size_bytes.min(crate::item::values::MAX_EXACT);
+    let size_bytes = crate::item::values::total_bytes(payload.datasets.iter().map(|d| d.own_size_bytes));
     let item_count = payload.datasets.iter().map(|d| d.own_item_count).sum();
     let entry = trash_entry::Model {
         id: Uuid::now_v7(),

@@ -75,8 +75,8 @@ async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<
 /// before the one that last changed them (another tab's, still valid) does not put back
 /// what the identity provider has since changed — an e-mail the user lost would bring its
 /// invitations back (§9.7). A token without `iat` (or whose claims came from userinfo)
-/// updates them as before, and does not move the mark. The condition is in the statement: of two racing tokens the earlier
-/// never writes over the later.
+/// updates them as before, and does not move the mark. The condition is in the statement:
+/// of two racing tokens the earlier never writes over the later.
 async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppResult<user::Model> {
     use sea_orm::sea_query::Expr;
     let name = id.name.clone().or(u.name.clone());
