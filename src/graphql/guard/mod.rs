@@ -9,6 +9,9 @@
 //!    but each fragment measured once (linear in the text: `k` fragments spreading the next
 //!    twice no longer cost 2^k), `__typename` included, introspection costed by what it
 //!    returns; anything past a limit is refused with `extensions.limit`.
+//! 4. What validation compares pairwise (variables with their uses, arguments with the
+//!    arguments of a same-named field) is bounded first (`shape`): validation runs on a
+//!    runtime worker, after admission.
 //!
 //! Large documents and introspection are admitted on the blocking pool, a few at a time, so
 //! that no runtime worker is held by one request's synchronous work.
@@ -18,6 +21,7 @@ mod measure;
 pub mod model;
 mod parsed;
 mod scan;
+mod shape;
 
 use crate::config::Limits;
 use crate::error::{AppError, AppResult};
@@ -104,6 +108,7 @@ impl Guard {
                     return Err(AppError::parse_failed(message, Some("nesting")));
                 }
                 let doc = async_graphql::parser::parse_query(query).map_err(|e| AppError::parse_failed(e.to_string(), None))?;
+                shape::check(&doc)?;
                 self.parsed.keep(query, &doc);
                 doc
             }

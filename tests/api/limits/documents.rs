@@ -68,6 +68,45 @@ both!(more_than_64_aliases_are_refused, |app: TestApp| async move {
     assert_eq!(limit(&res), "aliases", "{res}");
 });
 
+both!(what_validation_compares_pairwise_is_bounded, |app: TestApp| async move {
+    let alice = app.user("alice").await;
+    let me = alice.ok("{ viewer { id } }", json!({})).await["viewer"]["id"].clone();
+    let list = |n: usize, item: &dyn Fn(usize) -> String| (0..n).map(item).collect::<Vec<_>>().join(" ");
+    // 100 variable definitions, each used: served.
+    let q = format!(
+        "query({}) {{ nodes(ids: [{}]) {{ id }} }}",
+        list(100, &|i| format!("$v{i}: ID!")),
+        list(100, &|i| format!("$v{i}"))
+    );
+    let vars: serde_json::Map<String, Value> = (0..100).map(|i| (format!("v{i}"), me.clone())).collect();
+    let d = alice.ok(&q, Value::Object(vars)).await;
+    assert_eq!(d["nodes"].as_array().map(Vec::len), Some(100), "{d}");
+    // Past the bounds, refused before validation pairs them up (each of these held a
+    // worker for seconds at full size).
+    let refused = [
+        ("variables", format!("query({}) {{ __typename }}", list(101, &|i| format!("$v{i}: ID")))),
+        ("variables", format!("query($z: ID) {{ nodes(ids: [{}]) {{ id }} }}", list(1_001, &|_| "$z".into()))),
+        (
+            "variables",
+            format!(
+                "query({}) {{ nodes(ids: [{}]) {{ id }} }}",
+                list(20_000, &|_| "$a:ID".into()),
+                list(35_000, &|_| "$a".into())
+            ),
+        ),
+        ("arguments", format!("{{ __typename({}) }}", list(33, &|i| format!("a{i}: 1")))),
+        ("arguments", format!("{{ __typename({args}) __typename({args}) }}", args = list(12_000, &|i| format!("a{i}:1")))),
+        ("directives", format!("{{ __typename {} }}", list(17, &|_| "@include(if: true)".into()))),
+        ("operations", list(101, &|i| format!("query q{i} {{ __typename }}"))),
+    ];
+    for (key, q) in refused {
+        let (status, res) = alice.post(&q, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{key}: {res}");
+        assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{key}: {res}");
+        assert_eq!(limit(&res), key, "{res}");
+    }
+});
+
 both!(unparsable_and_invalid_documents_are_coded, |app: TestApp| async move {
     let alice = app.user("alice").await;
     for q in ["{ viewer { id }", "query {", "}{", "", "mutation { createOrganization(input: { slug: }) { organization { id } } }"]
