@@ -1,5 +1,5 @@
-//! `POST /graphql` and `GET /graphql`: content type, body size, one operation per
-//! request, authentication, timeout; then the schema executes with a per-request context.
+//! `POST /graphql` and `GET /graphql`: authentication first, then content type, body size, one
+//! operation per request, limits, timeout; then the schema executes with a per-request context.
 
 use super::AppState;
 use super::apq::Lookup;
@@ -29,6 +29,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    let started = tokio::time::Instant::now();
+    let credential = match checked_credential(&app, &headers).await {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
     if !is_json(&headers) {
         return reject(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -38,9 +43,15 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         );
     }
     let limit = app.settings.limits.body_bytes;
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        let message = format!("request body exceeds {limit} bytes");
-        return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+    // The body arrives within the request's time limit too (a trickled body held its task).
+    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
+    let bytes = match tokio::time::timeout(remaining, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            let message = format!("request body exceeds {limit} bytes");
+            return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+        }
+        Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),
     };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -67,7 +78,7 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         Lookup::Found(text) => request.query = text,
         Lookup::Refused(message, code) => return reject(StatusCode::OK, message, code, None),
     }
-    execute(&app, &headers, request, Method::Post).await
+    execute(&app, credential, request, Method::Post, started).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,6 +105,20 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// A query (never a mutation: 405), by text or by persisted-query hash; without either,
 /// GraphiQL in dev for a browser and a JSON error for everyone else.
 pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let started = tokio::time::Instant::now();
+    if raw.is_none() && wants_html(&headers) {
+        return super::graphiql::page(State(app)).await;
+    }
+    let credential = match checked_credential(&app, &headers).await {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    // The body's limit holds for the query string that carries a GET's document.
+    let limit = app.settings.limits.body_bytes;
+    if raw.as_ref().is_some_and(|raw| raw.len() > limit) {
+        let message = format!("the query string exceeds {limit} bytes");
+        return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+    }
     let params: GetParams = match serde_urlencoded::from_str(raw.as_deref().unwrap_or("")) {
         Ok(p) => p,
         Err(_) => return reject(StatusCode::BAD_REQUEST, "malformed query string", "GRAPHQL_PARSE_FAILED", None),
@@ -124,7 +149,7 @@ pub async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, R
             Err(_) => return reject(StatusCode::BAD_REQUEST, "variables is not JSON", "BAD_USER_INPUT", None),
         }
     }
-    execute(&app, &headers, request, Method::Get).await
+    execute(&app, credential, request, Method::Get, started).await
 }
 
 /// The bearer token of the request, if any: `Err` for a malformed header.
@@ -201,10 +226,10 @@ async fn provisioned(
 /// a query's `reads`, its grants too (see `provisioned`).
 async fn authenticate_with(
     app: &AppState,
-    headers: &HeaderMap,
+    credential: Option<Credential>,
     reads: Option<&Reads>,
 ) -> Result<Option<(Viewer, Option<Grants>)>, Response> {
-    match credential(app, headers).await? {
+    match credential {
         None => Ok(None),
         Some(Credential::ApiToken(viewer)) => Ok(Some((viewer, None))),
         Some(Credential::Token(identity)) => provisioned(app, &identity, reads).await.map(Some),
@@ -214,8 +239,8 @@ async fn authenticate_with(
 /// Who sends a `{ __typename }`, which reads no data: token claims this process already
 /// matched against their user row are not read again (`user::known`); any other
 /// credential is authenticated as for a mutation (a first token provisions its user).
-async fn identify(app: &AppState, headers: &HeaderMap) -> Result<Option<uuid::Uuid>, Response> {
-    Ok(match credential(app, headers).await? {
+async fn identify(app: &AppState, credential: Option<Credential>) -> Result<Option<uuid::Uuid>, Response> {
+    Ok(match credential {
         None => None,
         Some(Credential::ApiToken(viewer)) => viewer.user_id(),
         Some(Credential::Token(identity)) => match app.known.user(&identity) {
@@ -225,12 +250,28 @@ async fn identify(app: &AppState, headers: &HeaderMap) -> Result<Option<uuid::Uu
     })
 }
 
-/// Admission (the guard's bounds and measures), authentication, then execution under the
-/// request timeout, which also covers writing the answer.
-async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_graphql::Request, method: Method) -> Response {
+/// The request's credential, verified before anything else is looked at (RULES.md §3:
+/// authentication first; a present but invalid token is HTTP 401 whatever the body), within
+/// the request's time limit.
+async fn checked_credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Credential>, Response> {
+    match tokio::time::timeout(app.settings.limits.request_timeout, credential(app, headers)).await {
+        Ok(checked) => checked,
+        Err(_) => Err(reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None)),
+    }
+}
+
+/// Admission (the guard's bounds and measures), the viewer of the verified `credential`,
+/// then execution under the request timeout (counted from `started`), which also covers
+/// writing the answer.
+async fn execute(
+    app: &Arc<AppState>,
+    credential: Option<Credential>,
+    mut request: async_graphql::Request,
+    method: Method,
+    started: tokio::time::Instant,
+) -> Response {
     let timeout = app.settings.limits.request_timeout;
-    let started = tokio::time::Instant::now();
-    let admitted = match tokio::time::timeout(timeout, app.guard.admit(&mut request)).await {
+    let admitted = match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), app.guard.admit(&mut request)).await {
         Ok(Ok(admitted)) => admitted,
         Ok(Err(refused)) => return json_response(&refusal(refused)),
         Err(_) => return reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
@@ -251,7 +292,7 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
     if admitted.kind == OperationType::Query
         && let Some(answer) = crate::graphql::typename_only(&mut request)
     {
-        let user = match identify(app, headers).await {
+        let user = match identify(app, credential).await {
             Ok(user) => user,
             Err(response) => return response,
         };
@@ -268,7 +309,7 @@ async fn execute(app: &Arc<AppState>, headers: &HeaderMap, mut request: async_gr
     let reads = query.then(|| Reads::held(app.db.clone(), app.reads.as_ref()));
     // Under the request's time limit: a query waits here for its connection.
     let authenticated =
-        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, headers, reads.as_ref()));
+        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, credential, reads.as_ref()));
     let (viewer, grants) = match authenticated.await {
         Ok(Ok(Some(authenticated))) => authenticated,
         Ok(Ok(None)) => (Viewer::Anonymous, None),

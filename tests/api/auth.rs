@@ -202,6 +202,40 @@ both!(malformed_authorization_headers_are_401, |app: TestApp| async move {
     assert!(body["data"]["viewer"]["id"].is_string(), "{body}");
 });
 
+both!(an_invalid_token_is_401_whatever_the_request, |app: TestApp| async move {
+    // Authentication is the first check (RULES.md §3): a refused token answers 401 before
+    // the body, the document, its limits or the method are looked at.
+    let url = format!("{}/graphql", app.addr);
+    let bad = "Bearer a.b.c";
+    let posts = [
+        ("unparsable document", json!({ "query": "{" })),
+        ("subscription over HTTP", json!({ "query": "subscription { invitationReceived { id } }" })),
+        ("over the depth limit", json!({ "query": format!("{}{}", "{ viewer ".repeat(200), "}".repeat(200)) })),
+        (
+            "unknown persisted query",
+            json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "0".repeat(64) } } }),
+        ),
+        ("batch", json!([{ "query": VIEWER }])),
+    ];
+    for (what, body) in posts {
+        let res = app.http.post(&url).header("Authorization", bad).json(&body).send().await.expect("post");
+        let status = res.status();
+        assert_unauthorized(status, &res.json().await.unwrap_or(Value::Null), what);
+    }
+    let res = app.http.post(&url).header("Authorization", bad).body("not json").send().await.expect("post");
+    let status = res.status();
+    assert_unauthorized(status, &res.json().await.unwrap_or(Value::Null), "not JSON");
+    for query in ["mutation%7BcreateOrganization%7Bid%7D%7D", "%7B"] {
+        let res = app.http.get(format!("{url}?query={query}")).header("Authorization", bad).send().await.expect("get");
+        let status = res.status();
+        assert_unauthorized(status, &res.json().await.unwrap_or(Value::Null), query);
+    }
+    // Without a token the same requests keep their own answers.
+    let (status, body) = post_with(&app, None, "{").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED", "{body}");
+});
+
 both!(
     rs256_tokens_of_the_identity_provider_are_checked_for_issuer_and_audience,
     settings = identity_provider(RSA_PUBLIC, false),
