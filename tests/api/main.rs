@@ -64,6 +64,7 @@ mod scalars;
 mod scope_identity;
 mod sharing;
 mod side_doors;
+mod socket_backpressure;
 mod socket_freshness;
 mod subscriptions;
 mod transfers;

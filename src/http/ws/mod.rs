@@ -121,25 +121,47 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     // a futures channel holds 64 messages plus one per sender, so the queue stays bounded
     // only if senders are not made per message.
     let (mut out, mut closer) = (Out(tx.clone()), Out(tx));
-    let writer = tokio::spawn(async move {
+    // A peer that takes no message for `write_wait` is gone: the writer stops, which ends
+    // the session (below) and fails every send waiting for room in the queue.
+    let write_wait = write_wait(&app);
+    let mut writer = tokio::spawn(async move {
         while let Some(m) = outgoing.next().await {
             let closing = matches!(m, Message::Close(_));
-            if sink.send(m).await.is_err() || closing {
+            let sent = tokio::time::timeout(write_wait, sink.send(m)).await;
+            if !matches!(sent, Ok(Ok(()))) || closing {
                 break;
             }
         }
     });
     let _open = app.shutdown.track();
-    tokio::select! {
-        () = session(&mut incoming, &mut out, &app, protocol) => {}
+    let writing = tokio::select! {
+        () = session(&mut incoming, &mut out, &app, protocol) => true,
+        _ = &mut writer => false,
         // Going away (RFC 6455): clients reconnect, to this server's successor.
         () = app.shutdown.stopping() => {
             let _ = closer.send(close(1001, "Server shutting down")).await;
+            true
         }
-    }
+    };
     drop((out, closer));
-    let _ = writer.await;
+    // The session's slot on the user's sockets is free now: the connection must not stay
+    // open past it, so what is left to write gets `write_wait`, then the socket is dropped.
+    if writing && tokio::time::timeout(write_wait, &mut writer).await.is_err() {
+        writer.abort();
+    }
 }
+
+/// How long a socket's peer may leave a message unread before the socket is dropped: three
+/// request time limits (30 s by default). A peer that stopped reading held its connection,
+/// its queue (64 messages) and, once its session ended, no slot of its user's sockets:
+/// as many connections as it liked, past its token's expiry.
+fn write_wait(app: &AppState) -> Duration {
+    app.settings.limits.request_timeout.saturating_mul(3)
+}
+
+/// The part of a `ping`'s payload a `pong` echoes: larger payloads get a `pong` without one
+/// (a client that sends pings and reads nothing would queue them in full).
+const PONG_PAYLOAD_BYTES: usize = 4 * 1024;
 
 /// The messages to a socket's writer task. A futures channel, not tokio's: tokio's
 /// allocates a block of 32 messages when it opens, which an idle socket pays for as long
@@ -255,7 +277,12 @@ async fn session(
                 break;
             }
             (Protocol::TransportWs, "ping") => {
-                let _ = out.send(text(json!({ "type": "pong", "payload": msg["payload"] }))).await;
+                let pong = if msg["payload"].is_null() || size > PONG_PAYLOAD_BYTES {
+                    json!({ "type": "pong" })
+                } else {
+                    json!({ "type": "pong", "payload": msg["payload"] })
+                };
+                let _ = out.send(text(pong)).await;
             }
             (Protocol::TransportWs, "pong") => {}
             (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {

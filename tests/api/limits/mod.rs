@@ -4,7 +4,7 @@
 //! that nothing internal leaks in error messages.
 
 mod documents;
-mod introspection;
+pub(crate) mod introspection;
 
 use crate::both;
 use crate::helpers::*;
