@@ -19,6 +19,19 @@ fn dataset_ids(ids: &[ID]) -> Result<Vec<Uuid>, AppError> {
     ids.iter().map(|id| decode_as(id, Kind::Dataset, "datasetIds")).collect()
 }
 
+/// A due date as both databases keep it: a four-digit year (RFC 3339, and PostgreSQL's
+/// range: year -5000 answered `INTERNAL` there and was kept on SQLite), to the microsecond
+/// (PostgreSQL's precision; SQLite kept nanoseconds and answered them back).
+fn due_date(at: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>, AppError> {
+    use chrono::{Datelike, SubsecRound};
+    match at {
+        Some(at) if !(0..=9999).contains(&at.year()) => {
+            Err(AppError::bad_input("dueAt", "a date with a four-digit year (0000-9999)"))
+        }
+        at => Ok(at.map(|at| at.trunc_subsecs(6))),
+    }
+}
+
 /// Input of `createLabelingJob`.
 #[derive(InputObject)]
 pub struct CreateLabelingJobInput {
@@ -30,7 +43,8 @@ pub struct CreateLabelingJobInput {
     pub description: Option<String>,
     /// Datasets of the project the job covers (each with its subtree), at most 100.
     pub dataset_ids: Option<Vec<ID>>,
-    /// When the work is due.
+    /// When the work is due: a year 0000-9999, kept to the microsecond (`BAD_USER_INPUT`
+    /// outside those years).
     pub due_at: Option<DateTime<Utc>>,
 }
 
@@ -53,7 +67,7 @@ pub struct UpdateLabelingJobInput {
     /// The datasets the job covers from now on (replaces the list), at most 100; those in
     /// the trash stay covered (they come back with their restore).
     pub dataset_ids: Option<Vec<ID>>,
-    /// New due date.
+    /// New due date: a year 0000-9999, kept to the microsecond.
     pub due_at: Option<DateTime<Utc>>,
     /// True removes the due date.
     pub clear_due_at: Option<bool>,
@@ -158,9 +172,10 @@ impl LabelingJobMutation {
         req.user()?;
         let name = Name::parse("name", &input.name)?;
         let description = Description::parse("description", input.description.as_deref())?;
+        let due_at = due_date(input.due_at)?;
         let datasets = dataset_ids(input.dataset_ids.as_deref().unwrap_or_default())?;
         let project = decode_as(&input.project_id, Kind::Project, "projectId")?;
-        let j = service::create_job(req, project, NewJob { name, description, datasets, due_at: input.due_at }).await?;
+        let j = service::create_job(req, project, NewJob { name, description, datasets, due_at }).await?;
         Ok(CreateLabelingJobPayload { labeling_job: LabelingJob(j) })
     }
 
@@ -174,7 +189,7 @@ impl LabelingJobMutation {
         let due_at = match (input.clear_due_at, input.due_at) {
             (Some(true), Some(_)) => return Err(AppError::bad_input("clearDueAt", "give dueAt or clearDueAt, not both").into()),
             (Some(true), None) => Some(None),
-            (_, due) => due.map(Some),
+            (_, due) => due_date(due)?.map(Some),
         };
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
         let j = service::update_job(req, id, JobChanges { name, description, datasets, due_at }).await?;
