@@ -188,9 +188,11 @@ impl TokenVerifier {
                     let email = profile.email.ok_or("the identity provider's userinfo has no e-mail for this user")?;
                     name = name.or(profile.name);
                     let verified = Value::Bool(profile.email_verified);
-                    // The profile is read at the token's first use, after its `iat`: no
-                    // mark to order it by (it updates the account as it stands).
-                    return self.finish(sub, &email, Some(&verified), name, (exp, None), from_idp).map(|v| (v, false));
+                    // Ordered by when it was read, not by the token's `iat`: the profile
+                    // is cached with the token, and a later use of an older token must not
+                    // put back what a newer token's profile has since changed.
+                    let read = (exp, Some(profile.read_at));
+                    return self.finish(sub, &email, Some(&verified), name, read, from_idp).map(|v| (v, false));
                 }
                 _ => return Err(format!("invalid token: missing claim {}", names.email)),
             },

@@ -21,6 +21,8 @@ pub struct Profile {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// When it was read (Unix seconds): the profile stands for the account as of then.
+    pub read_at: i64,
 }
 
 type Answer = Result<Profile, String>;
@@ -114,6 +116,7 @@ impl UserInfo {
             email: pick(&c.email, "email").and_then(|v| v.as_str().map(str::to_string)),
             email_verified: pick(&c.email_verified, "email_verified").is_some_and(|v| super::auth::is_true(&v)),
             name: pick(&c.name, "name").and_then(|v| v.as_str().map(str::to_string)),
+            read_at: i64::try_from(jsonwebtoken::get_current_timestamp()).unwrap_or(i64::MAX),
         })
     }
 

@@ -20,7 +20,8 @@ pub struct Identity {
     pub email: Email,
     pub email_verified: bool,
     pub name: Option<String>,
-    /// The token's `iat`, when it has one: which of two tokens is the later.
+    /// The token's `iat`, when it has one, or when its userinfo profile was read: which of
+    /// two tokens is the later.
     pub issued_at: Option<i64>,
 }
 
@@ -74,8 +75,9 @@ async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<
 /// Later tokens update `name` and `email` (RULES.md §2): later by `iat`, so a token issued
 /// before the one that last changed them (another tab's, still valid) does not put back
 /// what the identity provider has since changed — an e-mail the user lost would bring its
-/// invitations back (§9.7). A token without `iat` (or whose claims came from userinfo)
-/// updates them as before, and does not move the mark. The condition is in the statement:
+/// invitations back (§9.7). Claims read from userinfo count as issued when they were read
+/// (`Identity::issued_at`). A token without `iat` updates them as before, and does not
+/// move the mark. The condition is in the statement:
 /// of two racing tokens the earlier never writes over the later.
 async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppResult<user::Model> {
     use sea_orm::sea_query::Expr;

@@ -102,6 +102,27 @@ with_idp!(
 );
 
 with_idp!(
+    an_older_tokens_cached_profile_does_not_put_back_a_moved_email,
+    keys = vec![rsa_a()],
+    settings = with_userinfo,
+    |app: TestApp, idp: Idp, keys: Vec<SigningKey>| async move {
+        // The provider moves the user's address; the older token's profile, cached with
+        // it, is older than the newer token's (RULES.md §2 "later tokens", §9.7).
+        let sub = "auth0|6602";
+        idp.set_profile(sub, json!({ "sub": sub, "email": "old@example.org", "email_verified": true }));
+        let older = access_token(&keys[0], sub, "1");
+        assert_eq!(accepted(&app, &older, "the older token").await["email"], "old@example.org");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        idp.set_profile(sub, json!({ "sub": sub, "email": "new@example.org", "email_verified": true }));
+        let newer = access_token(&keys[0], sub, "2");
+        assert_eq!(accepted(&app, &newer, "the newer token").await["email"], "new@example.org");
+        assert_eq!(accepted(&app, &older, "the older token again").await["email"], "new@example.org");
+        assert_eq!(stored_user(&app, sub).await.email, "new@example.org");
+        assert_eq!(idp.userinfo_hits.load(SeqCst), 2, "each profile read once");
+    }
+);
+
+with_idp!(
     userinfo_answers_follow_the_email_rules_and_failures_are_401,
     keys = vec![rsa_a()],
     settings = with_userinfo,
