@@ -96,7 +96,7 @@ pub async fn update_project(
 }
 
 /// The resource deleting project `p` is decided on: owned, for RULES.md §5 `.own`, only
-/// when `viewer` created the project and every dataset and item in it.
+/// when `viewer` created the project and everything in it (`has_others_content`).
 pub(crate) async fn delete_resource<C: ConnectionTrait>(db: &C, p: &project::Model, viewer: Uuid) -> AppResult<Resource> {
     let owned = p.created_by == Some(viewer) && !has_others_content(db, p.id, viewer).await?;
     Ok(Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned })
@@ -114,24 +114,38 @@ pub(crate) async fn transfer_resource<C: ConnectionTrait>(db: &C, p: &project::M
     Ok(r)
 }
 
-/// Whether a dataset or item of project `p` was created by someone other than `viewer`
-/// (or by a user since deleted).
+/// Whether anything in project `p` was created by someone other than `viewer` (or by a
+/// user since deleted): a dataset, an item, a labeling job, a version or a share link —
+/// every object in its subtree (RULES.md §5 `.own`; jobs and share links went with the
+/// project for good, versions with its purge).
 async fn has_others_content<C: ConnectionTrait>(db: &C, p: Uuid, viewer: Uuid) -> AppResult<bool> {
-    use crate::db::created_by_other;
-    let dataset = entity::dataset::Entity::find()
-        .filter(entity::dataset::Column::ProjectId.eq(p))
-        .filter(created_by_other(entity::dataset::Column::CreatedBy, viewer))
-        .one(db)
-        .await?;
-    if dataset.is_some() {
-        return Ok(true);
-    }
-    let item = entity::item::Entity::find()
-        .filter(entity::item::Column::ProjectId.eq(p))
-        .filter(created_by_other(entity::item::Column::CreatedBy, viewer))
-        .one(db)
-        .await?;
-    Ok(item.is_some())
+    use entity::{dataset, item, labeling_job, project_version, share_link};
+    Ok(others_in::<dataset::Entity, _>(db, dataset::Column::ProjectId, dataset::Column::CreatedBy, p, viewer).await?
+        || others_in::<item::Entity, _>(db, item::Column::ProjectId, item::Column::CreatedBy, p, viewer).await?
+        || others_in::<labeling_job::Entity, _>(db, labeling_job::Column::ProjectId, labeling_job::Column::CreatedBy, p, viewer)
+            .await?
+        || others_in::<project_version::Entity, _>(
+            db,
+            project_version::Column::ProjectId,
+            project_version::Column::CreatedBy,
+            p,
+            viewer,
+        )
+        .await?
+        || others_in::<share_link::Entity, _>(db, share_link::Column::ProjectId, share_link::Column::CreatedBy, p, viewer)
+            .await?)
+}
+
+/// Whether a row of `E` in project `p` (`project`) was created by someone other than
+/// `viewer` (`creator`).
+async fn others_in<E: sea_orm::EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    project: E::Column,
+    creator: E::Column,
+    p: Uuid,
+    viewer: Uuid,
+) -> AppResult<bool> {
+    Ok(E::find().filter(project.eq(p)).filter(crate::db::created_by_other(creator, viewer)).one(db).await?.is_some())
 }
 
 pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {

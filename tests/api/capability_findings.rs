@@ -96,6 +96,34 @@ both!(finding_9_moving_others_datasets_under_ones_own_never_makes_them_deletable
     t.developer.ok(DELETE_DATASET, json!({ "d": own })).await;
 });
 
+both!(a_project_holding_others_jobs_versions_or_links_is_not_ones_own, |app: TestApp| async move {
+    // Every object in the project counts for `project.delete.own` (RULES.md §5): a
+    // colleague's labeling job and share link went with the project for good, their
+    // versions with its purge, and a transfer carried them to the developer's organization.
+    let t = DefaultOrg::new(&app).await;
+    let elsewhere = create_org(&t.developer, "devs").await;
+    let job = "mutation($p: ID!) { createLabelingJob(input: { projectId: $p, name: \"Batch\" }) { labelingJob { id } } }";
+    let delete_job = "mutation($j: ID!) { deleteLabelingJob(input: { labelingJobId: $j }) { deletedLabelingJobId } }";
+    for create in [job, CREATE_VERSION, CREATE_LINK] {
+        let proj = create_project(&t.developer, &t.workspace, "Dev's").await;
+        create_dataset(&t.developer, &proj, None, "His").await;
+        let mut vars = json!({ "p": proj });
+        if create == CREATE_VERSION {
+            vars["title"] = json!("Baseline");
+        }
+        t.owner.ok(create, vars).await;
+        assert_eq!(t.developer.code(DELETE_PROJECT, json!({ "p": proj })).await, "FORBIDDEN", "{create}");
+        let to = json!({ "p": proj, "w": elsewhere.workspace });
+        assert_eq!(t.developer.code(TRANSFER_PROJECT, to).await, "FORBIDDEN", "{create}");
+        t.owner.ok(DELETE_PROJECT, json!({ "p": proj })).await;
+    }
+    // Once the owner's job is gone, the project is his entirely again.
+    let proj = create_project(&t.developer, &t.workspace, "Solo").await;
+    let theirs = t.owner.ok(job, json!({ "p": proj })).await["createLabelingJob"]["labelingJob"]["id"].clone();
+    t.owner.ok(delete_job, json!({ "j": theirs })).await;
+    t.developer.ok(DELETE_PROJECT, json!({ "p": proj })).await;
+});
+
 const TEAM_TRASH: &str = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 10) { nodes { id name } } } } }";
 const RESTORE_ENTRY: &str = "mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { dataset { id } } }";
 const PURGE_ENTRY: &str = "mutation($e: ID!) { purgeFromTrash(input: { trashEntryId: $e }) { purgedTrashEntryId } }";
