@@ -27,13 +27,19 @@ struct Count {
 }
 
 /// What one statement reads: the organizations, the action, entries about a team or
-/// project only for who sees it (`seen`), and without the `hidden` actions.
+/// project only for who sees it (`seen`), about a membership there only for who may list
+/// its members (`members`), and without the `hidden` actions.
 struct Narrow<'a> {
     orgs: &'a [Uuid],
     action: Option<AuditAction>,
     hidden: &'a [&'static str],
     seen: &'a AboutFilter,
+    members: &'a AboutFilter,
 }
+
+/// The actions about a membership.
+const MEMBERSHIP_ACTIONS: [AuditAction; 3] =
+    [AuditAction::MembershipCreated, AuditAction::MembershipRoleChanged, AuditAction::MembershipRemoved];
 
 /// The actions of the entries about what the viewer may not list in `org`: memberships
 /// without `member.read` (as `members`), groups without `group.read` (as `groups`),
@@ -43,7 +49,7 @@ fn hidden_in(grants: &crate::authz::Grants, org: Uuid) -> Vec<&'static str> {
     use AuditAction as A;
     let org = Resource::Organization { org };
     let kinds: [(keys::Key, &[A]); 3] = [
-        (keys::MEMBER_READ, &[A::MembershipCreated, A::MembershipRoleChanged, A::MembershipRemoved]),
+        (keys::MEMBER_READ, &MEMBERSHIP_ACTIONS),
         (
             keys::GROUP_READ,
             &[
@@ -68,9 +74,15 @@ fn hidden_in(grants: &crate::authz::Grants, org: Uuid) -> Vec<&'static str> {
 /// `WHERE` of both statements over alias `t` (`Narrow`), and (for the rows) the entries
 /// between the cursors: older than `after`, newer than `before`.
 fn narrow(sql: &mut Sql, n: &Narrow<'_>, args: Option<&PageArgs>) {
-    let Narrow { orgs, action, hidden, seen } = *n;
+    let Narrow { orgs, action, hidden, seen, members } = *n;
     sql.push(" FROM audit_entries t WHERE t.organization_id IN ").bind_list(orgs).push(" AND ");
     seen.push_sql_following(sql);
+    // A team's or project's memberships as its `members` list shows them: to who holds
+    // `member.read` there (an organization role's holds it on the organization alone).
+    let membership: Vec<&str> = MEMBERSHIP_ACTIONS.iter().map(|a| a.as_str()).collect();
+    sql.push(" AND (t.action NOT IN ").bind_list(&membership).push(" OR ");
+    members.push_sql_following(sql);
+    sql.push(")");
     if !hidden.is_empty() {
         sql.push(" AND t.action NOT IN ").bind_list(hidden);
     }
@@ -136,10 +148,10 @@ impl Loader<AuditOfOrganization> for DbLoader {
                 groups.entry((k.1, k.2, hidden_in(&grants, k.0))).or_default().push(k.0);
             }
         }
-        let seen = grants.about_filter();
+        let (seen, members) = (grants.about_filter(), grants.about_filter_holding(keys::MEMBER_READ.as_str()));
         let mut out = HashMap::new();
         for ((args, action, hidden), orgs) in groups {
-            let n = Narrow { orgs: &orgs, action, hidden: &hidden, seen: &seen };
+            let n = Narrow { orgs: &orgs, action, hidden: &hidden, seen: &seen, members: &members };
             let pages = load_pages(&self.db, &n, &args).await.map_err(load_err)?;
             out.extend(pages.into_iter().map(|(org, page)| (AuditOfOrganization(org, args, action), page)));
         }

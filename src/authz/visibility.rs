@@ -171,6 +171,13 @@ impl Grants {
     pub fn about_filter(&self) -> AboutFilter {
         AboutFilter { teams: self.team_filter(), projects: self.project_filter() }
     }
+
+    /// As `about_filter`, for rows about a team or project where the viewer holds `key`
+    /// (audit entries about memberships: where the viewer may list the members).
+    pub fn about_filter_holding(&self, key: &str) -> AboutFilter {
+        let held = self.holds_filter(key);
+        AboutFilter { teams: held.teams, projects: held.projects }
+    }
 }
 
 impl AboutFilter {

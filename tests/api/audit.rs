@@ -285,3 +285,43 @@ both!(deleting_a_team_or_project_records_the_memberships_it_takes, |app: TestApp
     assert!(removed.contains(&alice_team.as_str()), "{log:#?}");
     assert!(log[..2].iter().all(|e| e["action"] == "membership.removed" && e["actor"]["id"] == owner.id.as_str()));
 });
+
+both!(membership_entries_of_a_team_or_project_need_member_read_there, |app: TestApp| async move {
+    // An organization role holding `member.read` and `member.manage` reads the log, and
+    // sees the teams and projects, but lists no team's or project's members (its
+    // `member.read` holds on the organization): their membership entries stay hidden too
+    // (RULES.md §3.1, §9.1), the organization's own stay shown.
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"hr\", name: \"HR\", scopeKind: ORGANIZATION,
+        permissions: [\"org.read\", \"member.read\", \"member.manage\", \"team.read\", \"project.read\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    let m = membership_id(&t.owner, &t.org, &t.worker).await;
+    t.owner.ok(CHANGE_ROLE, json!({ "m": m, "r": "hr" })).await;
+    t.owner.ok(ADD_MEMBER, json!({ "s": t.project, "u": t.viewer.id, "r": "labeler" })).await;
+    let members = "query($s: ID!) { node(id: $s) { ... on Team { members(first: 1) { totalCount } } ... on Project { members(first: 1) { totalCount } } } }";
+    for scope in [&t.team, &t.project] {
+        assert_eq!(t.worker.ok(members, json!({ "s": scope })).await["node"]["members"]["totalCount"], 0, "{scope}");
+        let all = t.owner.ok(members, json!({ "s": scope })).await;
+        assert!(all["node"]["members"]["totalCount"].as_i64() > Some(0), "{scope}: {all}");
+    }
+    let scopes = |c: &Client| {
+        let c = c.clone();
+        let org = t.org.clone();
+        async move {
+            entries_of(&c, &org, "membership.created")
+                .await
+                .iter()
+                .map(|e| e["after"]["scopeKind"].as_str().unwrap_or("-").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let owners = scopes(&t.owner).await;
+    assert!(owners.iter().any(|k| k == "team") && owners.iter().any(|k| k == "project"), "{owners:?}");
+    let hr = scopes(&t.worker).await;
+    assert!(!hr.is_empty() && hr.iter().all(|k| k == "organization"), "{hr:?}");
+});
+
+/// Up to 100 entries of one action, newest first.
+async fn entries_of(c: &Client, org: &str, action: &str) -> Vec<Value> {
+    log(c, org, json!({ "first": 100, "action": action })).await["nodes"].as_array().expect("nodes").clone()
+}
