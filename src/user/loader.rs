@@ -50,7 +50,8 @@ impl Loader<ViewerOrganizations> for DbLoader {
     }
 }
 
-/// The teams the viewer is an explicit member of, one page (`User.teams` of the viewer).
+/// The teams the viewer is an explicit member of and sees, one page (`User.teams` of the
+/// viewer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ViewerTeams(pub PageArgs);
 
@@ -59,7 +60,10 @@ impl Loader<ViewerTeams> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ViewerTeams]) -> Result<HashMap<ViewerTeams, Self::Value>, Self::Error> {
-        let ids: Vec<Uuid> = self.grants().await.map_err(load_err)?.teams.keys().copied().collect();
+        // Those it sees (`node` answers them): a custom team role may lack `team.read`.
+        let grants = self.grants().await.map_err(load_err)?;
+        let ids: Vec<Uuid> =
+            grants.teams.iter().filter(|(t, h)| grants.sees_team(h.organization_id, **t)).map(|(t, _)| *t).collect();
         let filter = |_: &(), sql: &mut Sql| {
             sql.push("t.id IN ").bind_list(&ids);
         };

@@ -67,7 +67,7 @@ impl User {
         let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_default();
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
-    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of.
+    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of and sees (a custom team role without `team.read` opens nothing).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn teams(
         &self,

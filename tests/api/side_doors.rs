@@ -375,3 +375,24 @@ both!(invitations_to_a_project_do_not_follow_it_into_another_organization, |app:
     assert_eq!(t.owner.ok(listed, json!({ "p": t.project })).await["node"]["invitations"]["totalCount"], 0);
     assert_eq!(t.owner.ok(listed, json!({ "p": second })).await["node"]["invitations"]["totalCount"], 1);
 });
+
+both!(viewer_teams_lists_only_teams_the_viewer_sees, |app: TestApp| async move {
+    // A custom team role without `team.read` opens nothing of the team: `viewer.teams`
+    // does not list what `node` would not answer (RULES.md §9.1).
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    let create =
+        "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"trainer\", name: \"Trainer\", scopeKind: TEAM,
+        permissions: [\"model.view\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    t.owner.ok(crate::ops::ADD_MEMBER, json!({ "s": t.team, "u": t.worker.id, "r": "trainer" })).await;
+    assert!(t.worker.node(&t.team).await.is_null());
+    // Their personal organization's team only.
+    let teams = t.worker.ok("{ viewer { teams(first: 10) { totalCount nodes { id } } } }", json!({})).await;
+    assert_eq!(teams["viewer"]["teams"]["totalCount"], 1, "{teams}");
+    assert_ne!(teams["viewer"]["teams"]["nodes"][0]["id"], t.team.as_str(), "{teams}");
+    let mine = t.developer.ok("{ viewer { teams(first: 10) { nodes { id } } } }", json!({})).await;
+    assert!(
+        mine["viewer"]["teams"]["nodes"].as_array().is_some_and(|n| n.iter().any(|t2| t2["id"] == t.team.as_str())),
+        "{mine}"
+    );
+});
