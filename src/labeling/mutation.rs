@@ -64,8 +64,8 @@ pub struct UpdateLabelingJobInput {
     pub name: Option<String>,
     /// New description; empty clears it.
     pub description: Option<String>,
-    /// The datasets the job covers from now on (replaces the list), at most 100; those in
-    /// the trash stay covered (they come back with their restore).
+    /// The datasets the job covers from now on (replaces the whole list, at most 100): a
+    /// dataset in the trash no longer comes back to the job with its restore.
     pub dataset_ids: Option<Vec<ID>>,
     /// New due date: a year 0000-9999, kept to the microsecond.
     pub due_at: Option<DateTime<Utc>>,

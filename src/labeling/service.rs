@@ -130,16 +130,12 @@ async fn datasets_of_project<C: ConnectionTrait>(db: &C, project: Uuid, ids: &[U
     Ok(unique)
 }
 
-/// Replaces the live datasets a job covers with `ids`. Those in the trash stay: they could
-/// not be named (`datasets_of_project`), and restoring one brings it back to its jobs.
+/// Replaces the datasets a job covers with `ids`, those in the trash too: the manager's
+/// list is the job's whole scope, and a dataset restored later does not come back to a job
+/// whose scope was set since (its assignees would read again what the manager left out).
+/// A deleted dataset stays covered while nobody sets the job's datasets.
 async fn set_datasets<C: ConnectionTrait>(db: &C, job: Uuid, ids: &[Uuid]) -> AppResult<()> {
-    use sea_orm::sea_query::Query;
-    let live = Query::select().column(dataset::Column::Id).from(dataset::Entity).to_owned();
-    job_dataset::Entity::delete_many()
-        .filter(job_dataset::Column::JobId.eq(job))
-        .filter(job_dataset::Column::DatasetId.in_subquery(live))
-        .exec(db)
-        .await?;
+    job_dataset::Entity::delete_many().filter(job_dataset::Column::JobId.eq(job)).exec(db).await?;
     let now = Utc::now();
     let rows = ids
         .iter()

@@ -277,24 +277,35 @@ both!(a_deleted_dataset_leaves_its_jobs_until_restored, |app: TestApp| async mov
     let d = t.annotator.ok(q, json!({ "j": job })).await;
     assert_eq!(d["node"]["datasets"]["nodes"], json!([{ "id": w.d }]), "{d}");
     assert!(t.annotator.node(&w.d2).await.is_null());
-    // Replacing the job's datasets meanwhile keeps it: it could not be named.
-    let set = "mutation($j: ID!, $ds: [ID!]) { updateLabelingJob(input: { labelingJobId: $j, datasetIds: $ds }) {
-        labelingJob { id } } }";
-    t.manager.ok(set, json!({ "j": job, "ds": [w.d] })).await;
-    let trash = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 10) { nodes { id name } } } } }";
-    let entries = t.owner.ok(trash, json!({ "t": t.team })).await;
-    let entry = entries["node"]["trash"]["nodes"]
-        .as_array()
-        .expect("trash")
-        .iter()
-        .find(|e| e["name"] == "D2")
-        .and_then(|e| e["id"].as_str())
-        .expect("D2 in the trash")
-        .to_string();
-    t.owner.ok("mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { __typename } }", json!({ "e": entry })).await;
+    let restore = || async {
+        let trash = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 10) { nodes { id name } } } } }";
+        let entries = t.owner.ok(trash, json!({ "t": t.team })).await;
+        let entry = entries["node"]["trash"]["nodes"]
+            .as_array()
+            .expect("trash")
+            .iter()
+            .find(|e| e["name"] == "D2")
+            .and_then(|e| e["id"].as_str())
+            .expect("D2 in the trash")
+            .to_string();
+        t.owner
+            .ok("mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { __typename } }", json!({ "e": entry }))
+            .await;
+    };
+    restore().await;
     let d = t.annotator.ok(q, json!({ "j": job })).await;
     assert_eq!(d["node"]["datasets"]["totalCount"], 2, "{d}");
     assert!(!t.annotator.node(&w.item_d2).await.is_null());
+    // Setting the job's datasets meanwhile is its whole scope: the restored dataset does
+    // not come back to it (its assignees would read again what the manager left out).
+    t.owner.ok(DELETE_DATASET, json!({ "d": w.d2 })).await;
+    let set = "mutation($j: ID!, $ds: [ID!]) { updateLabelingJob(input: { labelingJobId: $j, datasetIds: $ds }) {
+        labelingJob { id } } }";
+    t.manager.ok(set, json!({ "j": job, "ds": [w.d] })).await;
+    restore().await;
+    let d = t.manager.ok(q, json!({ "j": job })).await;
+    assert_eq!(d["node"]["datasets"]["nodes"], json!([{ "id": w.d }]), "{d}");
+    assert!(t.annotator.node(&w.item_d2).await.is_null());
 });
 
 both!(a_transfer_detaches_assignees_who_cannot_follow_and_reports_them, |app: TestApp| async move {
