@@ -87,6 +87,37 @@ pub async fn holds_others_content<C: ConnectionTrait>(db: &C, project: Uuid, vie
     Ok(false)
 }
 
+/// Drops what a deleted workspace leaves in its team's trash (RULES.md §4: deleting a
+/// workspace removes everything below it): its deleted projects, and the deleted datasets
+/// of its projects, live or deleted. They could never be restored (their workspace or
+/// project is gone) and stayed listed with their names and sizes until purged.
+pub async fn drop_of_workspace<C: ConnectionTrait>(db: &C, workspace: Uuid) -> AppResult<()> {
+    use sea_orm::Condition;
+    use sea_orm::sea_query::Query;
+    let live = Query::select()
+        .column(project::Column::Id)
+        .from(project::Entity)
+        .and_where(project::Column::WorkspaceId.eq(workspace))
+        .to_owned();
+    let deleted = Query::select()
+        .column(trash_entry::Column::ObjectId)
+        .from(trash_entry::Entity)
+        .and_where(trash_entry::Column::Kind.eq(PROJECT))
+        .and_where(trash_entry::Column::ParentId.eq(workspace))
+        .to_owned();
+    let of_projects = |q| trash_entry::Column::ProjectId.in_subquery(q);
+    trash_entry::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(Condition::all().add(trash_entry::Column::Kind.eq(PROJECT)).add(trash_entry::Column::ParentId.eq(workspace)))
+                .add(of_projects(live))
+                .add(of_projects(deleted)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Rebases the payloads of the trash entries of `project`'s deleted datasets at `to`
 /// (their columns are rewritten by `project::ancestors::rewrite`, the caller).
 pub async fn rebase_payloads<C: ConnectionTrait>(db: &C, project: Uuid, to: &Place) -> AppResult<()> {

@@ -91,7 +91,19 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::precondition("a team keeps at least one workspace"));
     }
     // Under the lock a concurrent delete may have won: the row is gone.
-    activity::record(&txn, req.user()?.id, Action::Deleted, Subject::workspace(&w)).await?;
+    let viewer = req.user()?.id;
+    activity::record(&txn, viewer, Action::Deleted, Subject::workspace(&w)).await?;
+    // Its projects' memberships go with them (cascade): audited here, as for a team. What
+    // it left in the trash goes too.
+    let projects = sea_orm::sea_query::Query::select()
+        .column(entity::project::Column::Id)
+        .from(entity::project::Entity)
+        .and_where(entity::project::Column::WorkspaceId.eq(id))
+        .to_owned();
+    let gone =
+        entity::membership::Entity::find().filter(entity::membership::Column::ProjectId.in_subquery(projects)).all(&txn).await?;
+    crate::audit::record_removals(&txn, &req.catalog(), viewer, &gone).await?;
+    crate::trash::service::drop_of_workspace(&txn, id).await?;
     if workspace::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

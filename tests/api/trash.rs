@@ -184,3 +184,26 @@ both!(entries_older_than_the_retention_are_purged, |app: TestApp| async move {
     assert_eq!(orgraph::trash::service::purge_expired(&db, std::time::Duration::from_millis(1)).await.expect("purge"), 1);
     assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 0);
 });
+
+both!(deleting_a_workspace_removes_what_it_left_in_the_trash, |app: TestApp| async move {
+    // RULES.md §4: deleting a workspace removes everything below it, its trash entries too
+    // (they could never be restored, their workspace or project gone).
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let w = crate::fixtures::create_workspace(&owner, &org.team, "Second").await;
+    let kept = create_project(&owner, &org.workspace, "Kept").await;
+    let gone = create_dataset(&owner, &kept, None, "gone elsewhere").await;
+    owner.ok(DELETE_DATASET, json!({ "d": gone })).await;
+    let live = create_project(&owner, &w, "Live").await;
+    let d = create_dataset(&owner, &live, None, "of a live project").await;
+    owner.ok(DELETE_DATASET, json!({ "d": d })).await;
+    let deleted = create_project(&owner, &w, "Deleted").await;
+    let d = create_dataset(&owner, &deleted, None, "of a deleted project").await;
+    owner.ok(DELETE_DATASET, json!({ "d": d })).await;
+    owner.ok(DELETE_PROJECT, json!({ "p": deleted })).await;
+    assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 4);
+    owner.ok(DELETE_WORKSPACE, json!({ "w": w })).await;
+    let t = trash(&owner, &org.team).await;
+    assert_eq!(t["trash"]["totalCount"], 1, "{t}");
+    assert_eq!(t["trash"]["nodes"][0]["name"], "gone elsewhere", "{t}");
+});
