@@ -5,4 +5,4 @@ mod email;
 mod names;
 
 pub use email::Email;
-pub use names::{Description, Name, RoleKey, SearchText, Slug};
+pub use names::{Description, Name, RoleKey, SearchText, Slug, is_invisible, nfc};

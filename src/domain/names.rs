@@ -43,7 +43,7 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// Unicode canonical composition (NFC): `é` typed as `e` + U+0301 and as U+00E9 is one name.
-fn nfc(text: &str) -> String {
+pub fn nfc(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.nfc().collect()
 }
@@ -54,7 +54,9 @@ pub struct Name(String);
 
 impl Name {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
-        if raw.len() > 4 * MAX_NAME_CHARS + 64 {
+        // A bound before the work, loose enough for any name of 128 characters once
+        // trimmed and composed (typed decomposed, a Vietnamese name of 128 took 640 bytes).
+        if raw.len() > 16 * MAX_NAME_CHARS {
             return Err(AppError::bad_input(field, "a name is 1-128 characters after trimming"));
         }
         let name = nfc(raw.trim());
@@ -74,12 +76,17 @@ impl Name {
         Ok(Self(name))
     }
     /// For names the server derives itself (JIT provisioning): control and invisible
-    /// characters dropped, NFC, trimmed and cut to 128.
+    /// characters dropped, NFC, trimmed and cut to 128; if nothing is left, the same of
+    /// `fallback` (an e-mail's local part may hold 200 characters or a bidi override),
+    /// else `user`.
     pub fn derived(raw: &str, fallback: &str) -> Self {
-        let clean: String = raw.chars().take(4 * MAX_NAME_CHARS).filter(|c| !c.is_control() && !is_invisible(*c)).collect();
-        let cut: String = nfc(clean.trim()).chars().take(MAX_NAME_CHARS).collect();
-        let cut = cut.trim().to_string();
-        if cut.is_empty() { Self(fallback.to_string()) } else { Self(cut) }
+        let clean = |raw: &str| {
+            let kept: String = raw.chars().take(4 * MAX_NAME_CHARS).filter(|c| !c.is_control() && !is_invisible(*c)).collect();
+            let cut: String = nfc(kept.trim()).chars().take(MAX_NAME_CHARS).collect();
+            cut.trim().to_string()
+        };
+        let name = [clean(raw), clean(fallback)].into_iter().find(|n| !n.is_empty());
+        Self(name.unwrap_or_else(|| "user".into()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -187,6 +194,13 @@ mod tests {
         }
         assert_eq!(Name::derived("Al\u{200b}ice\u{202e}", "x").as_str(), "Alice");
         assert!(Name::parse("name", &"a".repeat(100_000)).is_err());
+        // The fallback (an e-mail's local part) is held to the same rules.
+        assert_eq!(Name::derived("\u{200b}", "\u{202e}gnp.exe").as_str(), "gnp.exe");
+        assert_eq!(Name::derived("", &"l".repeat(200)).as_str().chars().count(), 128);
+        assert_eq!(Name::derived("", "\u{200b}").as_str(), "user");
+        // 128 characters typed decomposed (ệ as e, U+0302, U+0323: five bytes), padded.
+        let decomposed = format!("{}{}{}", " ".repeat(70), "e\u{302}\u{323}".repeat(128), " ".repeat(70));
+        assert_eq!(Name::parse("name", &decomposed).expect("128 characters once composed").as_str().chars().count(), 128);
     }
 
     #[test]

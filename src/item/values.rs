@@ -3,21 +3,30 @@
 
 use crate::error::AppError;
 
-/// An item name: trimmed, 1–255 characters, no control characters.
+/// An item name: trimmed, NFC-normalized, 1–255 characters, no control or invisible
+/// characters (as every other name: `\u{202E}gnp.exe` shows as `exe.png`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemName(String);
 
 impl ItemName {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
-        let trimmed = raw.trim();
-        let len = trimmed.chars().count();
-        if len == 0 || len > 255 {
-            return Err(AppError::bad_input(field, "an item name is 1-255 characters after trimming"));
+        const MAX: usize = 255;
+        let length = || AppError::bad_input(field, "an item name is 1-255 characters after trimming");
+        if raw.len() > 16 * MAX {
+            return Err(length());
         }
-        if trimmed.chars().any(char::is_control) {
+        let name = crate::domain::nfc(raw.trim());
+        let len = name.chars().count();
+        if len == 0 || len > MAX {
+            return Err(length());
+        }
+        if name.chars().any(char::is_control) {
             return Err(AppError::bad_input(field, "an item name cannot contain control characters"));
         }
-        Ok(Self(trimmed.to_string()))
+        if name.chars().any(crate::domain::is_invisible) {
+            return Err(AppError::bad_input(field, "an item name cannot contain invisible or direction-changing characters"));
+        }
+        Ok(Self(name))
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -164,22 +164,28 @@ async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
     Ok(u)
 }
 
-/// The base slug, or `base-N` with the smallest free N ≥ 2.
+/// The base slug, or `base-N` with the smallest free N ≥ 2, the base cut so that the slug
+/// stays within 16 characters (RULES.md §4: past `-999` a 12-character base made 17).
 async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult<String> {
-    let taken: Vec<String> = organization::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(organization::Column::Slug.eq(base))
-                .add(organization::Column::Slug.starts_with(format!("{base}-"))),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.slug)
-        .collect();
-    if !taken.iter().any(|s| s == base) {
+    // Every candidate is the base, or a cut of it (at least 8 characters: `-N` of up to 7
+    // digits) followed by `-`.
+    let mut taken_if = sea_orm::Condition::any().add(organization::Column::Slug.eq(base));
+    for keep in (8..=base.chars().count()).chain([base.chars().count()]) {
+        let cut: String = base.chars().take(keep).collect();
+        taken_if = taken_if.add(organization::Column::Slug.starts_with(format!("{cut}-")));
+    }
+    let taken: std::collections::HashSet<String> =
+        organization::Entity::find().filter(taken_if).all(db).await?.into_iter().map(|o| o.slug).collect();
+    if !taken.contains(base) {
         return Ok(base.to_string());
     }
-    let n = (2..).find(|n| !taken.contains(&format!("{base}-{n}"))).unwrap_or(2);
-    Ok(format!("{base}-{n}"))
+    let candidate = |n: u32| {
+        let suffix = format!("-{n}");
+        let kept: String = base.chars().take(MAX_SLUG - suffix.len()).collect();
+        format!("{kept}{suffix}")
+    };
+    Ok((2..).map(candidate).find(|s| !taken.contains(s)).unwrap_or_else(|| candidate(2)))
 }
+
+/// The longest slug (RULES.md §4).
+const MAX_SLUG: usize = 16;

@@ -147,6 +147,18 @@ both!(names_refuse_invisible_characters_and_are_unique_after_normalization, |app
     assert_eq!(d["createTeam"]["team"]["name"], "Caf\u{e9}");
     let (_, res) = alice.post(create, json!({ "o": org.id, "n": "Cafe\u{301}" })).await;
     assert_eq!(code(&res), "CONFLICT", "NFD spelling of the same name: {res}");
+    // Item names too (a file name spoofed with a bidi override shows as `exe.png`).
+    let project = create_project(&alice, &org.workspace, "Files").await;
+    let dataset = create_dataset(&alice, &project, None, "raw").await;
+    let add = "mutation($d: ID!, $n: String!) { addItems(input: { datasetId: $d, items: [{ name: $n, sizeBytes: 1, contentType: \"image/png\" }] }) {
+        items { name } } }";
+    for bad in ["\u{202e}gnp.exe", "a\u{200b}.png"] {
+        let (_, res) = alice.post(add, json!({ "d": dataset, "n": bad })).await;
+        assert_eq!(code(&res), "BAD_USER_INPUT", "{bad:?}: {res}");
+        assert_eq!(res["errors"][0]["extensions"]["field"], "items[0].name", "{res}");
+    }
+    let d = alice.ok(add, json!({ "d": dataset, "n": "cafe\u{301}.png" })).await;
+    assert_eq!(d["addItems"]["items"][0]["name"], "caf\u{e9}.png", "stored composed");
 });
 
 both!(strings_of_any_length_never_answer_internal, |app: TestApp| async move {

@@ -40,6 +40,43 @@ both!(personal_slug_gets_a_suffix_when_taken, |app: TestApp| async move {
     assert_eq!(slug(b.ok(q, json!({})).await), "jo-doe-2");
 });
 
+both!(a_personal_slug_stays_within_16_characters, |app: TestApp| async move {
+    // Others took `johnsmith123` and `johnsmith123-2` to `-999` (each a valid slug): the
+    // next is cut to keep 16 characters (RULES.md §4), not `johnsmith123-1000`.
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    app.user("holder").await;
+    let db = app.database().await;
+    let owner = entity::user::Entity::find().one(&db).await.expect("users").expect("the holder").id;
+    let slugs = std::iter::once("johnsmith123".to_string()).chain((2..=999).map(|n| format!("johnsmith123-{n}")));
+    let rows = slugs.map(|slug| {
+        entity::organization::Model {
+            id: uuid::Uuid::now_v7(),
+            name: slug.clone(),
+            slug,
+            description: None,
+            contact_email: None,
+            contact_phone: None,
+            location: None,
+            personal: false,
+            role_preset: "DEFAULT".into(),
+            owner_id: owner,
+            created_at: chrono::Utc::now(),
+        }
+        .into_active_model()
+    });
+    let rows: Vec<_> = rows.collect();
+    for chunk in rows.chunks(100) {
+        entity::organization::Entity::insert_many(chunk.to_vec()).exec_without_returning(&db).await.expect("organizations");
+    }
+    let mut john = app.anonymous();
+    john.token = Some(token("john", "JohnSmith1234@example.com", None));
+    let d = john.ok("{ viewer { organizations { nodes { slug personal } } } }", json!({})).await;
+    let slug = d["viewer"]["organizations"]["nodes"][0]["slug"].as_str().unwrap_or_default().to_string();
+    assert_eq!(slug, "johnsmith12-1000", "{d}");
+    let found = john.ok("query($s: String!) { organization(slug: $s) { slug } }", json!({ "s": slug })).await;
+    assert_eq!(found["organization"]["slug"], slug.as_str());
+});
+
 both!(slug_rules_and_conflicts, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
