@@ -162,6 +162,9 @@ impl AssetsBase {
 /// at most 1,000 deep; 10,000 was accepted before and failed there past about 995.
 pub const DATASET_DEPTH_CEILING: u64 = 900;
 
+/// The longest invitation lifetime `ORGRAPH_INVITATION_TTL_SECONDS` takes: ten years.
+pub const MAX_INVITATION_TTL_SECONDS: u64 = 10 * 366 * 86_400;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgraph.db?mode=rwc";
 
 impl Settings {
@@ -240,7 +243,13 @@ impl Settings {
                 Some(v) => v.parse().map_err(|_| invalid(name, "expected a non-negative integer")),
             }
         };
-        s.invitation_ttl = Duration::from_secs(number("ORGRAPH_INVITATION_TTL_SECONDS", 604_800)?);
+        // At most ten years: an expiry must stay a four-digit year (SQLite compares them as
+        // text) and within chrono's range (past ~2.6e11 s `now + ttl` panicked).
+        let ttl = number("ORGRAPH_INVITATION_TTL_SECONDS", 604_800)?;
+        if !(1..=MAX_INVITATION_TTL_SECONDS).contains(&ttl) {
+            return Err(invalid("ORGRAPH_INVITATION_TTL_SECONDS", format!("expected 1..{MAX_INVITATION_TTL_SECONDS}")));
+        }
+        s.invitation_ttl = Duration::from_secs(ttl);
         let depth = number("ORGRAPH_MAX_DATASET_DEPTH", 128)?;
         if !(1..=DATASET_DEPTH_CEILING).contains(&depth) {
             return Err(invalid("ORGRAPH_MAX_DATASET_DEPTH", format!("expected 1..{DATASET_DEPTH_CEILING}")));

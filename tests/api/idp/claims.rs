@@ -185,4 +185,10 @@ fn identity_provider_settings_are_validated_before_serving() {
     assert!(err.contains("ORGRAPH_JWT_EMAIL_CLAIM"), "{err}");
     let err = serve_refuses(&[jwks, iss, aud, ("ORGRAPH_JWKS_MIN_REFRESH_SECONDS", "0")]);
     assert!(err.contains("ORGRAPH_JWKS_MIN_REFRESH_SECONDS"), "{err}");
+    // An invitation's expiry stays a four-digit year (SQLite compares them as text; past
+    // ~2.6e11 s computing it panicked).
+    for ttl in ["0", "9000000000000"] {
+        let err = serve_refuses(&[jwks, iss, aud, ("ORGRAPH_INVITATION_TTL_SECONDS", ttl)]);
+        assert!(err.contains("ORGRAPH_INVITATION_TTL_SECONDS"), "{ttl}: {err}");
+    }
 }
