@@ -6,6 +6,7 @@
 
 use super::service::{DatasetRow, PROJECT, Payload, find_manageable, require_right, subject};
 use crate::activity::{self, Action};
+use crate::authz::keys;
 use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
@@ -30,6 +31,9 @@ pub enum Unrestorable {
     /// Its user is no longer a member of the project's organization, or left it and
     /// joined again since the project was deleted (leaving ended every role held there).
     NotInOrganization,
+    /// The restorer may not give its role (as `addMember` decides: a `lead` needs a team
+    /// admin).
+    NotAssignable,
 }
 
 /// A kept project membership that did not come back.
@@ -71,8 +75,8 @@ pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Outcome
         project::Entity::insert(p.clone().into_active_model()).exec_without_returning(&txn).await?;
         insert_datasets(&txn, payload.datasets, None).await?;
         insert_items(&txn, payload.items).await?;
-        let kept = Kept { org: place.organization, deleted_at: e.deleted_at, restorer: viewer.id };
-        detached = insert_memberships(&txn, &req.catalog(), kept, payload.memberships).await?;
+        let kept = Kept { org: place.organization, team: place.team, deleted_at: e.deleted_at, restorer: viewer.id };
+        detached = insert_memberships(req, &txn, kept, payload.memberships).await?;
         for v in payload.versions {
             project_version::Entity::insert(v.into_active_model()).exec_without_returning(&txn).await?;
         }
@@ -167,10 +171,11 @@ async fn insert_items<C: ConnectionTrait>(db: &C, items: Vec<item::Model>) -> Ap
     Ok(())
 }
 
-/// Where kept memberships come back: the organization, when the project was deleted, and
-/// who restores it (the audit log's actor).
+/// Where kept memberships come back: the organization and team, when the project was
+/// deleted, and who restores it (the audit log's actor).
 struct Kept {
     org: Uuid,
+    team: Uuid,
     deleted_at: chrono::DateTime<chrono::Utc>,
     restorer: Uuid,
 }
@@ -179,14 +184,19 @@ struct Kept {
 /// log: the user has been a member of the organization since before the project was
 /// deleted (RULES.md §5: removing a user from an organization removes their project
 /// memberships in it, those kept in the trash too — one who left and came back starts
-/// from nothing), and the role still exists (held `FOR SHARE`, so a concurrent
-/// `deleteRole` waits). The others are returned, detached.
+/// from nothing), the role still exists (held `FOR SHARE`, so a concurrent `deleteRole`
+/// waits), and the restorer may give it now, as `addMember` would (§5³: making a `lead`
+/// needs a team admin; a developer restoring his project made a colleague `lead` again).
+/// The restorer's own membership comes back first, and counts for the others. The rest
+/// are returned, detached.
 async fn insert_memberships<C: ConnectionTrait>(
+    req: &RequestCtx,
     db: &C,
-    catalog: &crate::authz::Catalog,
     kept: Kept,
     memberships: Vec<membership::Model>,
 ) -> AppResult<Vec<Detached>> {
+    use crate::authz::{MemberChange, check_member_change};
+    let catalog = req.catalog();
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
@@ -213,18 +223,48 @@ async fn insert_memberships<C: ConnectionTrait>(
         .map(|r| r.id)
         .collect();
     let mut detached = Vec::new();
+    let mut others = Vec::new();
     for m in memberships {
         let reason = if !roles.contains(&m.role_id) {
             Unrestorable::RoleDeleted
         } else if !still.contains(&m.user_id) {
             Unrestorable::NotInOrganization
+        } else if m.user_id != kept.restorer {
+            others.push(m);
+            continue;
         } else {
-            membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
-            let created = crate::audit::AuditAction::MembershipCreated;
-            crate::audit::record_membership(db, catalog, kept.restorer, created, None, Some(&m)).await?;
+            restore_membership(db, &catalog, kept.restorer, &m).await?;
             continue;
         };
         detached.push(Detached { membership: m, reason });
     }
+    if others.is_empty() {
+        return Ok(detached);
+    }
+    let grants = req.load_grants(db).await?;
+    for m in others {
+        let project = crate::authz::Resource::Project { org: kept.org, team: kept.team, project: m.scope_id, owned: false };
+        let assignable = catalog.role(m.role_id).is_some_and(|role| {
+            let add = MemberChange::Add { new: role };
+            check_member_change(&grants, &project, m.user_id, &add, keys::MEMBER_MANAGE.as_str()).is_ok()
+        });
+        if assignable {
+            restore_membership(db, &catalog, kept.restorer, &m).await?;
+        } else {
+            detached.push(Detached { membership: m, reason: Unrestorable::NotAssignable });
+        }
+    }
     Ok(detached)
+}
+
+/// Re-inserts one kept membership, recorded in the audit log with the restorer as actor.
+async fn restore_membership<C: ConnectionTrait>(
+    db: &C,
+    catalog: &crate::authz::Catalog,
+    restorer: Uuid,
+    m: &membership::Model,
+) -> AppResult<()> {
+    membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
+    let created = crate::audit::AuditAction::MembershipCreated;
+    crate::audit::record_membership(db, catalog, restorer, created, None, Some(m)).await
 }

@@ -120,6 +120,9 @@ pub enum UnrestoredReason {
     /// The user is no longer a member of the project's organization, or left it and
     /// joined again since the project was deleted.
     NotInOrganization,
+    /// The restorer may not give the role (as `addMember` decides: making a `lead` needs a
+    /// team admin).
+    NotAssignable,
 }
 
 /// A project membership kept in the trash that did not come back with its project.
@@ -145,6 +148,7 @@ impl UnrestoredMembership {
         match self.reason {
             Unrestorable::RoleDeleted => UnrestoredReason::RoleDeleted,
             Unrestorable::NotInOrganization => UnrestoredReason::NotInOrganization,
+            Unrestorable::NotAssignable => UnrestoredReason::NotAssignable,
         }
     }
 }
