@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod ddl;
 mod presets;
+pub mod search;
 
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;
@@ -28,6 +29,7 @@ mod m20261205_000019_index_child_pages;
 mod m20261206_000020_stamp_catalog_versions;
 mod m20261206_000021_user_claims_issued_at;
 mod m20261206_000022_no_custom_org_transfer;
+mod m20261206_000023_user_search_names;
 
 pub struct Migrator;
 
@@ -57,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_stamp_catalog_versions::Migration),
             Box::new(m20261206_000021_user_claims_issued_at::Migration),
             Box::new(m20261206_000022_no_custom_org_transfer::Migration),
+            Box::new(m20261206_000023_user_search_names::Migration),
         ]
     }
 }

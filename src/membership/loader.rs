@@ -19,9 +19,9 @@ pub struct MemberQuery {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MembersOfScope(pub Uuid, pub MemberQuery);
 
+/// `text` folded as `users.search_name` is (`migration::search::fold`), escaped, then `%`.
 fn like_prefix(text: &str) -> String {
-    let escaped: String = text
-        .to_lowercase()
+    let escaped: String = migration::search::fold(text)
         .chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
@@ -42,7 +42,8 @@ impl Loader<MembersOfScope> for DbLoader {
                 sql.push(" AND t.role_id IN ").bind_list(roles);
             }
             if let Some(search) = &q.search {
-                sql.push(" AND t.user_id IN (SELECT u.id FROM users u WHERE LOWER(u.name) LIKE ")
+                // Folded in Rust on both sides: SQLite's `LOWER` and `LIKE` fold ASCII only.
+                sql.push(" AND t.user_id IN (SELECT u.id FROM users u WHERE u.search_name LIKE ")
                     .bind(like_prefix(search))
                     .push(" ESCAPE '\\')");
             }

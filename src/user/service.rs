@@ -100,6 +100,7 @@ async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppR
         .col_expr(user::Column::Email, Expr::value(changed.email.clone()))
         .col_expr(user::Column::EmailVerified, Expr::value(changed.email_verified))
         .col_expr(user::Column::Name, Expr::value(changed.name.clone()))
+        .col_expr(sea_orm::sea_query::Alias::new(SEARCH_NAME), Expr::value(search_name(changed.name.as_deref())))
         .filter(user::Column::Id.eq(changed.id));
     if let Some(iat) = id.issued_at {
         update = update
@@ -115,6 +116,15 @@ async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppR
         Err(AppError::Conflict { .. }) => Err(email_taken()),
         Err(e) => Err(e),
     }
+}
+
+/// `users.search_name`, kept beside the name it folds (migration 000023): written where
+/// the name is, read only by the member search (not part of the entity, so no read of a
+/// user carries it).
+const SEARCH_NAME: &str = "search_name";
+
+fn search_name(name: Option<&str>) -> String {
+    migration::search::fold(name.unwrap_or_default())
 }
 
 fn email_taken() -> AppError {
@@ -139,6 +149,11 @@ async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         claims_iat: id.issued_at,
     };
     user::Entity::insert(u.clone().into_active_model()).exec_without_returning(&txn).await?;
+    user::Entity::update_many()
+        .col_expr(sea_orm::sea_query::Alias::new(SEARCH_NAME), sea_orm::sea_query::Expr::value(search_name(u.name.as_deref())))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&txn)
+        .await?;
 
     let slug = free_personal_slug(&txn, &Slug::personal_base(id.email.local_part())).await?;
     let org = organization::Model {

@@ -135,6 +135,56 @@ both!(a_100_kb_search_is_bad_input, |app: TestApp| async move {
     assert_eq!(res["errors"][0]["extensions"]["field"], "search", "{res}");
 });
 
+both!(member_search_folds_case_and_composition_beyond_ascii_alike_on_both_databases, |app: TestApp| async move {
+    // A case-insensitive prefix (the schema's word) for every name: SQLite's LOWER and
+    // LIKE fold ASCII only, so `é` found `Élodie` on PostgreSQL alone. Names are folded in
+    // Rust, once on write; a name typed decomposed is found by its composed spelling.
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    for (sub, name) in [("elodie", "Élodie Martin"), ("ivan", "Иван Петров"), ("zoe", "Zoe\u{308} Weiß"), ("al", "Alan")]
+    {
+        let mut c = app.anonymous();
+        c.token = Some(token(sub, &format!("{sub}@example.com"), Some(name)));
+        c.id = c.ok("{ viewer { id } }", json!({})).await["viewer"]["id"].as_str().expect("id").to_string();
+        crate::fixtures::add_member(&owner, &org.id, &c, "worker").await;
+    }
+    let q = "query($o: ID!, $s: String) { node(id: $o) { ... on Organization { members(first: 10, search: $s) { totalCount nodes { user { name } } } } } }";
+    let found = |s: &'static str| {
+        let (owner, org) = (owner.clone(), org.id.clone());
+        async move {
+            let d = owner.ok(q, json!({ "o": org, "s": s })).await;
+            let names: Vec<String> = d["node"]["members"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["user"]["name"].as_str().unwrap_or("").to_string())
+                .collect();
+            names
+        }
+    };
+    for s in ["é", "É", "ÉLO", "e\u{301}l"] {
+        assert_eq!(found(s).await, ["Élodie Martin"], "{s}");
+    }
+    for s in ["иван", "ИВ"] {
+        assert_eq!(found(s).await, ["Иван Петров"], "{s}");
+    }
+    for s in ["zoë", "ZOË", "zoe\u{308}"] {
+        assert_eq!(found(s).await, ["Zoe\u{308} Weiß"], "{s}");
+    }
+    assert_eq!(found("al").await, ["Alan"]);
+    assert!(found("e").await.is_empty(), "a prefix, not a substring or an unaccented match");
+    // Migration 000023 folds the names stored before it.
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let db = app.database().await;
+    db.execute_unprepared("ALTER TABLE users DROP COLUMN search_name").await.expect("drop");
+    let forget = "DELETE FROM seaql_migrations WHERE version = 'm20261206_000023_user_search_names'";
+    assert_eq!(db.execute_unprepared(forget).await.expect("forget").rows_affected(), 1);
+    migration::Migrator::up(&db, None).await.expect("up");
+    assert_eq!(found("ÉLO").await, ["Élodie Martin"]);
+    assert_eq!(found("zoë").await, ["Zoe\u{308} Weiß"]);
+});
+
 both!(names_refuse_invisible_characters_and_are_unique_after_normalization, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let org = create_org(&alice, "acme").await;
