@@ -84,8 +84,18 @@ both!(what_validation_compares_pairwise_is_bounded, |app: TestApp| async move {
     // Past the bounds, refused before validation pairs them up (each of these held a
     // worker for seconds at full size).
     let refused = [
-        ("variables", format!("query({}) {{ __typename }}", list(101, &|i| format!("$v{i}: ID")))),
-        ("variables", format!("query($z: ID) {{ nodes(ids: [{}]) {{ id }} }}", list(1_001, &|_| "$z".into()))),
+        ("variables", format!("query({}) {{ __typename }}", list(257, &|i| format!("$v{i}: ID")))),
+        ("variables", format!("query($z: ID) {{ nodes(ids: [{}]) {{ id }} }}", list(513, &|_| "$z".into()))),
+        (
+            "fragments",
+            format!(
+                "{{ ...f0 }} {}",
+                list(257, &|i| format!(
+                    "fragment f{i} on Query {{ {} }}",
+                    if i < 256 { format!("...f{}", i + 1) } else { "__typename".into() }
+                ))
+            ),
+        ),
         (
             "variables",
             format!(
@@ -105,6 +115,25 @@ both!(what_validation_compares_pairwise_is_bounded, |app: TestApp| async move {
         assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{key}: {res}");
         assert_eq!(limit(&res), key, "{res}");
     }
+    // Validation walks every fragment definition through what it spreads, used or not:
+    // thousands of unused fragments spreading one of 12,000 fields cost as much as the
+    // variables did. A fragment no operation uses is refused first (GraphQL's rule).
+    let fields = list(9_000, &|_| "__typename".into());
+    let unused = format!(
+        "{{ __typename }} fragment big on Query {{ {fields} }} {}",
+        list(200, &|i| format!("fragment u{i} on Query {{ ...big }}"))
+    );
+    let (_, res) = alice.post(&unused, json!({})).await;
+    assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    // Refused by admission (its words), before validation's walk (whose own message for
+    // the rule starts with a capital).
+    assert!(
+        res["errors"][0]["message"].as_str().is_some_and(|m| m.starts_with("fragment \"") && m.ends_with("is never used")),
+        "{res}"
+    );
+    // Used through a chain, a fragment is used.
+    let chain = "{ ...a } fragment a on Query { ...b } fragment b on Query { __typename }";
+    assert_eq!(alice.ok(chain, json!({})).await["__typename"], "Query");
 });
 
 both!(unparsable_and_invalid_documents_are_coded, |app: TestApp| async move {
