@@ -127,15 +127,19 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
     let mut writer = tokio::spawn(async move {
         while let Some(m) = outgoing.next().await {
             let closing = matches!(m, Message::Close(_));
-            let sent = tokio::time::timeout(write_wait, sink.send(m)).await;
+            let sent = tokio::time::timeout(write_wait + reading_time(&m), sink.send(m)).await;
             if !matches!(sent, Ok(Ok(()))) || closing {
                 break;
             }
         }
     });
     let _open = app.shutdown.track();
+    // The socket's operations, held here: when the writer stops the session is dropped
+    // mid-way, and its operations must not outlive it (a subscription would wait for its
+    // next event with no socket to deliver it to, its slot free for another).
+    let mut active: Active = HashMap::new();
     let writing = tokio::select! {
-        () = session(&mut incoming, &mut out, &app, protocol) => true,
+        () = session(&mut incoming, &mut out, &app, protocol, &mut active) => true,
         _ = &mut writer => false,
         // Going away (RFC 6455): clients reconnect, to this server's successor.
         () = app.shutdown.stopping() => {
@@ -143,6 +147,9 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
             true
         }
     };
+    for (_, (_, h)) in active {
+        h.abort();
+    }
     drop((out, closer));
     // The session's slot on the user's sockets is free now: the connection must not stay
     // open past it, so what is left to write gets `write_wait`, then the socket is dropped.
@@ -152,12 +159,27 @@ async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
 }
 
 /// How long a socket's peer may leave a message unread before the socket is dropped: three
-/// request time limits (30 s by default). A peer that stopped reading held its connection,
-/// its queue (64 messages) and, once its session ended, no slot of its user's sockets:
-/// as many connections as it liked, past its token's expiry.
+/// request time limits (30 s by default), plus `reading_time` of the message. A peer that
+/// stopped reading held its connection, its queue (64 messages) and, once its session
+/// ended, no slot of its user's sockets: as many connections as it liked, past its
+/// token's expiry.
 fn write_wait(app: &AppState) -> Duration {
     app.settings.limits.request_timeout.saturating_mul(3)
 }
+
+/// A second per 64 KiB of the message: a large answer to a client on a slow link (3.6 MB
+/// at 1 Mbit/s takes half a minute) is not cut, one that reads nothing is.
+fn reading_time(m: &Message) -> Duration {
+    let len = match m {
+        Message::Text(t) => t.len(),
+        Message::Binary(b) | Message::Ping(b) | Message::Pong(b) => b.len(),
+        Message::Close(_) => 0,
+    };
+    Duration::from_secs((len / (64 * 1024)) as u64)
+}
+
+/// A socket's operations in flight, by id.
+type Active = HashMap<String, (OperationType, JoinHandle<()>)>;
 
 /// The part of a `ping`'s payload a `pong` echoes: larger payloads get a `pong` without one
 /// (a client that sends pings and reads nothing would queue them in full).
@@ -193,6 +215,7 @@ async fn session(
     out: &mut Out,
     app: &Arc<AppState>,
     protocol: Protocol,
+    active: &mut Active,
 ) {
     // 1. connection_init, within the time limit.
     let init = match tokio::time::timeout(app.settings.limits.connection_init_timeout, next_json(incoming)).await {
@@ -248,7 +271,6 @@ async fn session(
     let until = expires_at.saturating_add(crate::http::auth::LEEWAY_SECONDS);
     let expiry = tokio::time::sleep(Duration::from_secs(until.saturating_sub(now)));
     tokio::pin!(expiry);
-    let mut active: HashMap<String, (OperationType, JoinHandle<()>)> = HashMap::new();
     // Told by an operation that found the credential revoked: the socket is over.
     let revoked = Arc::new(tokio::sync::Notify::new());
     loop {
@@ -355,7 +377,7 @@ async fn session(
             }
         }
     }
-    for (_, (_, h)) in active {
+    for (_, (_, h)) in active.drain() {
         h.abort();
     }
 }
