@@ -60,9 +60,14 @@ impl Payload {
         serde_json::from_str(&e.payload).map_err(AppError::internal)
     }
 
-    /// Whether `viewer` created every dataset and item of the deleted subtree.
+    /// Whether `viewer` created every object of the deleted subtree: its datasets, items
+    /// and (a project's) versions — what `project::service::has_others_content` asks of a
+    /// live project (its jobs and share links do not outlive its deletion).
     pub(super) fn all_created_by(&self, viewer: Uuid) -> bool {
-        self.datasets.iter().all(|d| d.row.created_by == Some(viewer)) && self.items.iter().all(|i| i.created_by == Some(viewer))
+        let own = |by: Option<Uuid>| by == Some(viewer);
+        self.datasets.iter().all(|d| own(d.row.created_by))
+            && self.items.iter().all(|i| own(i.created_by))
+            && self.versions.iter().all(|v| own(v.created_by))
     }
 }
 

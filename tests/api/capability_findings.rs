@@ -117,6 +117,20 @@ both!(a_project_holding_others_jobs_versions_or_links_is_not_ones_own, |app: Tes
         assert_eq!(t.developer.code(TRANSFER_PROJECT, to).await, "FORBIDDEN", "{create}");
         t.owner.ok(DELETE_PROJECT, json!({ "p": proj })).await;
     }
+    // Nor, once deleted, purged or restored by him: the trash entry holds the owner's version.
+    let proj = create_project(&t.developer, &t.workspace, "Versioned").await;
+    t.owner.ok(CREATE_VERSION, json!({ "p": proj, "title": "Baseline" })).await;
+    t.owner.ok(DELETE_PROJECT, json!({ "p": proj })).await;
+    let bin = t.owner.ok(TEAM_TRASH, json!({ "t": t.team })).await;
+    let entry = bin["node"]["trash"]["nodes"]
+        .as_array()
+        .and_then(|n| n.iter().find(|e| e["name"] == "Versioned"))
+        .and_then(|e| e["id"].as_str())
+        .expect("entry")
+        .to_string();
+    for op in [PURGE_ENTRY, RESTORE_ENTRY] {
+        assert_eq!(t.developer.code(op, json!({ "e": entry })).await, "FORBIDDEN", "{op}");
+    }
     // Once the owner's job is gone, the project is his entirely again.
     let proj = create_project(&t.developer, &t.workspace, "Solo").await;
     let theirs = t.owner.ok(job, json!({ "p": proj })).await["createLabelingJob"]["labelingJob"]["id"].clone();
