@@ -104,7 +104,7 @@ pub struct RestoreFromTrashPayload {
     pub project: Option<Project>,
     /// The restored dataset, when the entry was a dataset.
     pub dataset: Option<Dataset>,
-    /// Project memberships kept in the entry that did not come back (their role was deleted, or their user left the organization): the first 100; `detachedMembershipCount` counts them all.
+    /// Project memberships kept in the entry that did not come back (their role was deleted, their user left the organization, or the restorer may not give their role): the first 100; `detachedMembershipCount` counts them all.
     pub detached_memberships: Vec<UnrestoredMembership>,
     /// How many kept project memberships did not come back.
     pub detached_membership_count: i32,
@@ -172,7 +172,7 @@ pub struct TrashMutation;
 
 #[Object]
 impl TrashMutation {
-    /// Brings a deleted project or dataset subtree back with the same ids, into the place its project is now (under the rights there); a live sibling with the same name is CONFLICT, a vanished workspace or project FAILED_PRECONDITION. A dataset whose parent dataset is gone comes back at the top level of its project; project memberships whose role or user is gone are detached; the payload reports both.
+    /// Brings a deleted project or dataset subtree back with the same ids, into the place its project is now (under the rights there); a live sibling with the same name is CONFLICT, a vanished workspace or project FAILED_PRECONDITION. A dataset whose parent dataset is gone comes back at the top level of its project; project memberships whose role or user is gone, or whose role the restorer may not give (as addMember decides), are detached; the payload reports both.
     async fn restore_from_trash(&self, ctx: &Context<'_>, input: RestoreFromTrashInput) -> Result<RestoreFromTrashPayload> {
         let req = ctx.req()?;
         req.user()?;

@@ -321,12 +321,13 @@ both!(a_migration_moves_trash_entries_left_behind_by_earlier_transfers, |app: Te
 both!(a_restore_gives_back_only_the_roles_the_restorer_may_give, |app: TestApp| async move {
     // A developer deletes and restores his own project (`project.delete.own`): the roles a
     // team admin gave there come back only if he may give them now, as `addMember` decides
-    // (RULES.md §5³ and §9.5 "under the rights there": a `lead` needs a team admin; he
-    // manages no project's members). They are reported, for a team admin to give again.
+    // (RULES.md §5³ and §9.5 "under the rights there": a `lead` needs a team admin). Those
+    // that do not are reported, for a team admin to give again.
     let t = crate::fixtures::DefaultOrg::new(&app).await;
     let p = create_project(&t.developer, &t.workspace, "Dev's").await;
     t.team_admin.ok(ADD_MEMBER, json!({ "s": p, "u": t.worker.id, "r": "lead" })).await;
     t.team_admin.ok(ADD_MEMBER, json!({ "s": p, "u": t.viewer.id, "r": "labeler" })).await;
+    t.team_admin.ok(ADD_MEMBER, json!({ "s": p, "u": t.developer.id, "r": "manager" })).await;
     let before = t.team_admin.ok(MEMBERS, json!({ "p": p })).await["node"]["members"]["nodes"].as_array().expect("members").len();
     t.developer.ok(DELETE_PROJECT, json!({ "p": p })).await;
     let entry = t.developer.ok(TRASH, json!({ "t": t.team })).await["node"]["trash"]["nodes"]
@@ -351,17 +352,17 @@ both!(a_restore_gives_back_only_the_roles_the_restorer_may_give, |app: TestApp| 
         })
         .collect();
     detached.sort();
-    let mut expected = vec![
-        (t.worker.id.clone(), "lead".to_string(), "NOT_ASSIGNABLE".to_string()),
-        (t.viewer.id.clone(), "labeler".to_string(), "NOT_ASSIGNABLE".to_string()),
-    ];
-    expected.sort();
+    // His own `manager` role comes back first and counts: a project manager gives
+    // `labeler` (§5³), not `lead`.
+    let expected = vec![(t.worker.id.clone(), "lead".to_string(), "NOT_ASSIGNABLE".to_string())];
     assert_eq!(detached, expected, "{r}");
     let after = t.team_admin.ok(MEMBERS, json!({ "p": p })).await["node"]["members"]["nodes"].clone();
-    assert_eq!(after.as_array().map(Vec::len), Some(before - 2), "{after}");
+    assert_eq!(after.as_array().map(Vec::len), Some(before - 1), "{after}");
+    for kept in [&t.viewer, &t.developer] {
+        assert!(after.as_array().is_some_and(|m| m.iter().any(|m| m["user"]["id"] == kept.id.as_str())), "{after}");
+    }
     // A team admin restoring gives every kept role back.
     t.team_admin.ok(ADD_MEMBER, json!({ "s": p, "u": t.worker.id, "r": "lead" })).await;
-    t.team_admin.ok(ADD_MEMBER, json!({ "s": p, "u": t.viewer.id, "r": "labeler" })).await;
     t.team_admin.ok(DELETE_PROJECT, json!({ "p": p })).await;
     let entry = t.team_admin.ok(TRASH, json!({ "t": t.team })).await["node"]["trash"]["nodes"][0]["id"].clone();
     let r = t.team_admin.ok(RESTORE, json!({ "e": entry })).await;

@@ -202,8 +202,22 @@ both!(deleting_a_workspace_removes_what_it_left_in_the_trash, |app: TestApp| asy
     owner.ok(DELETE_DATASET, json!({ "d": d })).await;
     owner.ok(DELETE_PROJECT, json!({ "p": deleted })).await;
     assert_eq!(trash(&owner, &org.team).await["trash"]["totalCount"], 4);
+    let lab = app.user("lab").await;
+    crate::fixtures::add_member(&owner, &org.id, &lab, "worker").await;
+    crate::fixtures::add_member(&owner, &live, &lab, "labeler").await;
+    let removed = || async {
+        let log =
+            "query($s: String!) { organization(slug: $s) { auditLog(first: 1, action: \"membership.removed\") { totalCount } } }";
+        owner.ok(log, json!({ "s": "acme" })).await["organization"]["auditLog"]["totalCount"].as_i64().expect("count")
+    };
+    let (members, removed_before) = (
+        owner.ok(PROJECT, json!({ "p": live })).await["node"]["members"]["nodes"].as_array().map_or(0, Vec::len) as i64,
+        removed().await,
+    );
+    assert!(members >= 1);
     owner.ok(DELETE_WORKSPACE, json!({ "w": w })).await;
     let t = trash(&owner, &org.team).await;
     assert_eq!(t["trash"]["totalCount"], 1, "{t}");
     assert_eq!(t["trash"]["nodes"][0]["name"], "gone elsewhere", "{t}");
+    assert_eq!(removed().await - removed_before, members, "the project's memberships are audited as removed");
 });
