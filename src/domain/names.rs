@@ -5,8 +5,10 @@ use crate::error::AppError;
 pub struct Slug(String);
 
 impl Slug {
+    /// The longest slug (RULES.md §4).
+    pub const MAX: usize = 16;
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
-        let ok = (1..=16).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok = (1..=Self::MAX).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok {
             return Err(AppError::bad_input(field, "a slug is 1-16 characters: letters, digits, '-' and '_'"));
         }

@@ -163,6 +163,11 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     Ok(Some(token.trim()))
 }
 
+/// The request ran past its time limit (`TIMEOUT`, HTTP 200 as a GraphQL error).
+fn timed_out() -> Response {
+    reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None)
+}
+
 fn unauthorized(message: &str) -> Response {
     reject(StatusCode::UNAUTHORIZED, message, "UNAUTHENTICATED", None)
 }
@@ -256,7 +261,7 @@ async fn identify(app: &AppState, credential: Option<Credential>) -> Result<Opti
 async fn checked_credential(app: &AppState, headers: &HeaderMap) -> Result<Option<Credential>, Response> {
     match tokio::time::timeout(app.settings.limits.request_timeout, credential(app, headers)).await {
         Ok(checked) => checked,
-        Err(_) => Err(reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None)),
+        Err(_) => Err(timed_out()),
     }
 }
 
@@ -274,7 +279,7 @@ async fn execute(
     let admitted = match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), app.guard.admit(&mut request)).await {
         Ok(Ok(admitted)) => admitted,
         Ok(Err(refused)) => return json_response(&refusal(refused)),
-        Err(_) => return reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
+        Err(_) => return timed_out(),
     };
     match admitted.kind {
         OperationType::Query => {}
@@ -314,7 +319,7 @@ async fn execute(
         Ok(Ok(Some(authenticated))) => authenticated,
         Ok(Ok(None)) => (Viewer::Anonymous, None),
         Ok(Err(response)) => return response,
-        Err(_) => return reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
+        Err(_) => return timed_out(),
     };
     let run = async {
         // The connection goes back with the last of `reads`' clones, as execution ends
@@ -327,7 +332,7 @@ async fn execute(
     match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), run).await {
         Ok(Some(Ok(body))) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Ok(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
-        Err(_) => reject(StatusCode::OK, &AppError::Timeout.message(), "TIMEOUT", None),
+        Err(_) => timed_out(),
     }
 }
 

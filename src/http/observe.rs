@@ -87,7 +87,7 @@ pub async fn layer(State(app): State<Arc<AppState>>, req: Request, next: Next) -
 /// An operation's name as the access log shows it: its first 64 characters (a client's
 /// 250 KB name was a 250 KB log line per request), marked when cut.
 fn logged_name(name: Option<&str>) -> std::borrow::Cow<'_, str> {
-    const SHOWN: usize = 64;
+    const SHOWN: usize = crate::telemetry::metrics::MAX_OPERATION_NAME_LEN;
     match name {
         None => "-".into(),
         Some(name) => match name.char_indices().nth(SHOWN) {

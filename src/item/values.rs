@@ -4,7 +4,8 @@
 use crate::error::AppError;
 
 /// An item name: trimmed, NFC-normalized, 1–255 characters, no control or invisible
-/// characters (as every other name: `\u{202E}gnp.exe` shows as `exe.png`).
+/// characters but the zero-width joiners (as every other name: `\u{202E}gnp.exe` shows as
+/// `exe.png`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemName(String);
 
@@ -23,7 +24,9 @@ impl ItemName {
         if name.chars().any(char::is_control) {
             return Err(AppError::bad_input(field, "an item name cannot contain control characters"));
         }
-        if name.chars().any(crate::domain::is_invisible) {
+        // Joiners stay: file names in Persian and Indic scripts need the zero-width
+        // non-joiner, emoji sequences the joiner.
+        if name.chars().any(|c| crate::domain::is_invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}')) {
             return Err(AppError::bad_input(field, "an item name cannot contain invisible or direction-changing characters"));
         }
         Ok(Self(name))

@@ -63,7 +63,8 @@ fn latency() -> Histogram {
 
 /// Distinct operation names kept as label values; later ones count as `other`.
 const MAX_OPERATION_NAMES: usize = 200;
-const MAX_OPERATION_NAME_LEN: usize = 64;
+/// The longest operation name shown as itself (a metric label, the access log).
+pub const MAX_OPERATION_NAME_LEN: usize = 64;
 
 /// The error codes of RULES.md §3 (and `OK`); anything else is `OTHER`.
 const CODES: &[&str] = &[

@@ -196,11 +196,8 @@ async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult
     }
     let candidate = |n: u32| {
         let suffix = format!("-{n}");
-        let kept: String = base.chars().take(MAX_SLUG - suffix.len()).collect();
+        let kept: String = base.chars().take(Slug::MAX - suffix.len()).collect();
         format!("{kept}{suffix}")
     };
     Ok((2..).map(candidate).find(|s| !taken.contains(s)).unwrap_or_else(|| candidate(2)))
 }
-
-/// The longest slug (RULES.md §4).
-const MAX_SLUG: usize = 16;

@@ -209,6 +209,8 @@ both!(names_refuse_invisible_characters_and_are_unique_after_normalization, |app
     }
     let d = alice.ok(add, json!({ "d": dataset, "n": "cafe\u{301}.png" })).await;
     assert_eq!(d["addItems"]["items"][0]["name"], "caf\u{e9}.png", "stored composed");
+    // A Persian file name needs the zero-width non-joiner.
+    alice.ok(add, json!({ "d": dataset, "n": "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}.png" })).await;
 });
 
 both!(strings_of_any_length_never_answer_internal, |app: TestApp| async move {
