@@ -11,6 +11,17 @@ pub fn resource(p: &project::Model, viewer: Uuid) -> Resource {
     Resource::Project { org: p.organization_id, team: p.team_id, project: p.id, owned: p.created_by == Some(viewer) }
 }
 
+/// `SELECT id FROM projects WHERE workspace_id = …`: the live projects of workspace `w`,
+/// as a subquery.
+pub fn ids_in_workspace(w: Uuid) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::ColumnTrait;
+    sea_orm::sea_query::Query::select()
+        .column(project::Column::Id)
+        .from(project::Entity)
+        .and_where(project::Column::WorkspaceId.eq(w))
+        .to_owned()
+}
+
 /// The project if the viewer sees it (`authz`'s rule, in SQL); otherwise `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<project::Model> {
     crate::authz::find_visible::<project::Entity, _>(db, grants, id).await

@@ -99,11 +99,7 @@ pub async fn holds_others_content<C: ConnectionTrait>(db: &C, project: Uuid, vie
 pub async fn drop_of_workspace<C: ConnectionTrait>(db: &C, workspace: Uuid) -> AppResult<()> {
     use sea_orm::Condition;
     use sea_orm::sea_query::Query;
-    let live = Query::select()
-        .column(project::Column::Id)
-        .from(project::Entity)
-        .and_where(project::Column::WorkspaceId.eq(workspace))
-        .to_owned();
+    let live = crate::project::repo::ids_in_workspace(workspace);
     let deleted = Query::select()
         .column(trash_entry::Column::ObjectId)
         .from(trash_entry::Entity)

@@ -95,11 +95,7 @@ pub async fn delete_workspace(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     activity::record(&txn, viewer, Action::Deleted, Subject::workspace(&w)).await?;
     // Its projects' memberships go with them (cascade): audited here, as for a team. What
     // it left in the trash goes too.
-    let projects = sea_orm::sea_query::Query::select()
-        .column(entity::project::Column::Id)
-        .from(entity::project::Entity)
-        .and_where(entity::project::Column::WorkspaceId.eq(id))
-        .to_owned();
+    let projects = crate::project::repo::ids_in_workspace(id);
     let gone =
         entity::membership::Entity::find().filter(entity::membership::Column::ProjectId.in_subquery(projects)).all(&txn).await?;
     crate::audit::record_removals(&txn, &req.catalog(), viewer, &gone).await?;
