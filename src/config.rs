@@ -44,6 +44,11 @@ pub struct Limits {
     pub sockets_per_user: usize,
     /// A WebSocket must send `connection_init` within this time (closed 4408).
     pub connection_init_timeout: Duration,
+    /// HTTP connections served at once (`http::serve`); the next waits for one to close.
+    pub connections: usize,
+    /// A request's headers must arrive within this time, and an idle keep-alive
+    /// connection is closed after it.
+    pub header_timeout: Duration,
 }
 
 impl Limits {
@@ -67,6 +72,8 @@ impl Default for Limits {
             subscriptions_per_socket: 10,
             sockets_per_user: 5,
             connection_init_timeout: Duration::from_secs(10),
+            connections: 10_000,
+            header_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -292,6 +299,13 @@ impl Settings {
         l.request_timeout = Duration::from_secs(number("ORGRAPH_REQUEST_TIMEOUT_SECONDS", 10)?.max(1));
         l.subscriptions_per_socket = number("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", 10)? as usize;
         l.sockets_per_user = number("ORGRAPH_MAX_SOCKETS_PER_USER", 5)? as usize;
+        l.connections = number("ORGRAPH_MAX_CONNECTIONS", l.connections as u64)?.clamp(1, 1 << 20) as usize;
+        // Bounded: hyper adds it to the current instant, which must not overflow.
+        let header = number("ORGRAPH_HEADER_TIMEOUT_SECONDS", l.header_timeout.as_secs())?;
+        if !(1..=3600).contains(&header) {
+            return Err(invalid("ORGRAPH_HEADER_TIMEOUT_SECONDS", "expected 1..3600"));
+        }
+        l.header_timeout = Duration::from_secs(header);
         s.persisted_queries_bytes = number("ORGRAPH_PERSISTED_QUERIES_BYTES", s.persisted_queries_bytes as u64)? as usize;
         Ok(s)
     }

@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use crate::http::auth::TokenVerifier;
+use crate::http::serve::{Connections, serve};
 use crate::http::{AppState, metrics_router, router};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -131,22 +132,12 @@ impl Application {
             state.shutdown.begin();
             let _ = stop.send(true);
         });
-        let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            if rx.wait_for(|stopped| *stopped).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
+        let connections = Connections { max: s.limits.connections, header_timeout: s.limits.header_timeout };
         let metrics_addr = self.metrics_addr();
         match (self.metrics_listener, metrics_addr) {
             (Some(listener), Some(maddr)) => {
                 tracing::info!("metrics at http://{maddr}/metrics (ORGRAPH_METRICS_LISTEN)");
-                let serve = axum::serve(listener, metrics_router(self.state.clone()))
-                    .with_graceful_shutdown(until_stopped(stopped.clone()));
-                tokio::spawn(async move {
-                    if let Err(e) = serve.await {
-                        tracing::error!(error = %e, "metrics listener failed");
-                    }
-                });
+                tokio::spawn(serve(listener, metrics_router(self.state.clone()), connections, stopped.clone()));
             }
             _ if s.dev => {
                 tracing::info!("metrics at http://{addr}/metrics (dev mode; set ORGRAPH_METRICS_LISTEN for production)")
@@ -154,7 +145,7 @@ impl Application {
             _ => tracing::info!("metrics off: set ORGRAPH_METRICS_LISTEN to serve /metrics on a private address"),
         }
         let app = router(self.state.clone());
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(until_stopped(stopped)).await;
+        serve(self.listener, app, connections, stopped).await;
         // Give the WebSockets told to go a moment, then fold the WAL into the file.
         self.state.shutdown.drained(std::time::Duration::from_secs(5)).await;
         self.background.close().await.ok();
@@ -167,7 +158,6 @@ impl Application {
             Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; SQLite completes it at the next start"),
         }
         self.state.db.clone().close().await.ok();
-        served.map_err(|e| e.to_string())?;
         tracing::info!("orgraph stopped");
         Ok(())
     }

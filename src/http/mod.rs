@@ -9,6 +9,7 @@ mod handler;
 pub mod jwks;
 mod observe;
 mod probes;
+pub mod serve;
 pub mod userinfo;
 mod verified;
 mod ws;

@@ -26,6 +26,7 @@ mod capability_findings;
 mod child_pages;
 mod cli;
 mod concurrency;
+mod connections;
 mod contract;
 mod day_two;
 mod deep_trees;
