@@ -44,13 +44,70 @@ pub mod resolver_utils {
         ctx: &ContextSelectionSet<'a>,
         root: &'a T,
     ) -> ServerResult<Value> {
-        let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
+        let mut value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
         let (concrete, declared) = (root.introspection_type_name(), T::type_name());
         let on = super::On { concrete: &concrete, declared: &declared };
         // async-graphql has removed skipped selections from the document it executes.
         let walk = super::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+        // async-graphql answers `null` for an object none of whose fields answered: every
+        // field failed, or none was selected (all skipped).
+        if value == Value::Null {
+            value = Value::Object(Default::default());
+        }
+        if super::has_errors(ctx) && !super::complete(&mut value, &[&ctx.item.node], on, &walk) {
+            return Ok(Value::Null);
+        }
         Ok(super::in_selection_order(value, &[&ctx.item.node], on, &walk))
     }
+}
+
+/// Whether a field of the request has failed so far (its error recorded).
+pub fn has_errors(ctx: &ContextSelectionSet<'_>) -> bool {
+    ctx.query_env.errors.lock().map_or(true, |errors| !errors.is_empty())
+}
+
+/// GraphQL's handling of field errors (specification, "Handling Execution Errors"), which
+/// async-graphql 7 does not do: it records a failed field's error and leaves its key out
+/// of the answer, where the field must answer `null`, and a `null` in a non-null place
+/// (`T!`, or an item of `[T!]`) must make its parent `null` in turn, up to the nearest
+/// nullable place. A typed client (generated from the schema) met a missing key, or a
+/// `null` where the schema promised none.
+///
+/// `value` (an object answered for `sets` on `on`) gets `null` for every selected key
+/// left out; a list of a field's answer holding a `null` where its items may not be
+/// becomes `null` itself. Answers false when a non-null field is `null`: the object must
+/// be `null` (its parent completes that in turn).
+pub fn complete(value: &mut Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>) -> bool {
+    let Value::Object(map) = value else { return true };
+    let fields = walk.registry.types.get(on.concrete);
+    let mut whole = true;
+    for set in sets {
+        each_field(set, on, walk, &mut |field| {
+            let name = &field.node.name.node;
+            if !whole || name == "__typename" {
+                return;
+            }
+            let answer = map.entry(field.node.response_key().node.clone()).or_insert(Value::Null);
+            let Some(ty) = fields.and_then(|t| t.field_by_name(name)).map(|f| f.ty.as_str()) else { return };
+            whole = settle(answer, ty);
+        });
+    }
+    whole
+}
+
+/// Puts `null` where an item of a list of type `ty` is `null` but may not be; false when
+/// `value` is `null` and `ty` non-null.
+fn settle(value: &mut Value, ty: &str) -> bool {
+    if let Some(nullable) = ty.strip_suffix('!') {
+        settle(value, nullable);
+        return *value != Value::Null;
+    }
+    if let (Some(item), Value::List(items)) = (ty.strip_prefix('[').and_then(|t| t.strip_suffix(']')), &mut *value)
+        && !items.iter_mut().all(|i| settle(i, item))
+    {
+        *value = Value::Null;
+    }
+    true
 }
 
 /// The type an object's fields are collected for: the object's own type (an interface or

@@ -58,10 +58,9 @@ async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Serv
     let own = root.introspection_type_name();
     // async-graphql has removed skipped selections from the document it executes.
     let walk = async_graphql::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+    let on = async_graphql::On { concrete: &own, declared: &own };
     let mut fields = Vec::new();
-    async_graphql::each_field(&ctx.item.node, async_graphql::On { concrete: &own, declared: &own }, &walk, &mut |field| {
-        fields.push(field)
-    });
+    async_graphql::each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
     let own = &own;
     let resolved = futures_util::future::join_all(fields.into_iter().map(|field| async move {
         let ctx_field = ctx.with_field(field);
@@ -73,13 +72,23 @@ async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Serv
     }))
     .await;
     let mut map = IndexMap::with_capacity(resolved.len());
+    let mut failed = false;
     for result in resolved {
         match result {
             Ok((key, value)) => insert(&mut map, key, value),
-            Err(e) => ctx.add_error(e),
+            Err(e) => {
+                failed = true;
+                ctx.add_error(e);
+            }
         }
     }
-    Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
+    let mut value = Value::Object(map);
+    // A failed field answers `null`, and a `null` in a non-null place makes this object
+    // `null` (`ordered-graphql`'s `complete`); without errors there is none.
+    if (failed || async_graphql::has_errors(ctx)) && !async_graphql::complete(&mut value, &[&ctx.item.node], on, &walk) {
+        return Ok(Value::Null);
+    }
+    Ok(value)
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the
@@ -112,17 +121,20 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
     }
 }
 
-/// Puts the root fields of an executed query's answer in the order `request` selects them
-/// (async-graphql resolves the query root itself, outside the `resolve_container` that
-/// orders every other object: `ordered-graphql`). `request` is the executed one's copy
-/// (its parsed document, `@skip`/`@include` still in it); mutations already answer in
-/// order (one field after another).
-pub fn root_in_selection_order(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
+/// Completes an executed operation's answer at its root: a query's root fields put in
+/// the order `request` selects them (async-graphql resolves the query root itself, outside
+/// the `resolve_container` that orders every other object: `ordered-graphql`; mutations
+/// answer one field after another, in order), and for either a failed root field answers
+/// `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
+/// `complete`). `request` is the executed one's copy (its parsed document, `@skip`/
+/// `@include` still in it).
+pub fn complete_root(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     let registry = REGISTRY.get_or_init(|| {
         let mut registry = Registry::default();
         <super::Query as OutputType>::create_type_info(&mut registry);
+        <super::Mutation as OutputType>::create_type_info(&mut registry);
         registry
     });
     let name = request.operation_name.clone();
@@ -139,12 +151,23 @@ pub fn root_in_selection_order(response: &mut async_graphql::Response, request: 
             _ => return,
         },
     };
-    if op.node.ty != OperationType::Query {
-        return;
-    }
-    let root = <super::Query as OutputType>::type_name();
+    let root = match op.node.ty {
+        OperationType::Query => <super::Query as OutputType>::type_name(),
+        OperationType::Mutation => <super::Mutation as OutputType>::type_name(),
+        OperationType::Subscription => return,
+    };
     let on = async_graphql::On { concrete: &root, declared: &root };
     let walk = async_graphql::Walk { fragments: &doc.fragments, registry, variables: Some(&variables) };
-    let data = std::mem::take(&mut response.data);
-    response.data = async_graphql::in_selection_order(data, &[&op.node.selection_set.node], on, &walk);
+    let sets = [&op.node.selection_set.node];
+    let mut data = std::mem::take(&mut response.data);
+    if data == Value::Null {
+        data = Value::Object(IndexMap::new());
+    }
+    if !response.errors.is_empty() && !async_graphql::complete(&mut data, &sets, on, &walk) {
+        return;
+    }
+    response.data = match op.node.ty {
+        OperationType::Query => async_graphql::in_selection_order(data, &sets, on, &walk),
+        _ => data,
+    };
 }

@@ -165,7 +165,7 @@ impl AppState {
             let p = self.prepare_with(request, viewer.clone(), reads.clone(), grants);
             let mut response = crate::request::drive(p.batches, self.plain.execute(p.request)).await;
             if crate::graphql::executed(&response) {
-                crate::graphql::ordered::root_in_selection_order(&mut response, &mut again);
+                crate::graphql::ordered::complete_root(&mut response, &mut again);
                 return crate::graphql::finish_executed(response, self.settings.limits.errors);
             }
             let p = self.prepare_with(again, viewer, reads, None);
@@ -174,13 +174,16 @@ impl AppState {
         drop(reads);
         let mut attempt = 0;
         loop {
-            let again = replayable(&mut request);
+            let mut again = replayable(&mut request);
             let p = self.prepare_with(request, viewer.clone(), Reads::pool(self.db.clone()), None);
-            let response = crate::request::drive(p.batches, self.schema.execute(p.request)).await;
+            let mut response = crate::request::drive(p.batches, self.schema.execute(p.request)).await;
             let contended = response.errors.iter().any(|e| {
                 e.extensions.as_ref().and_then(|x| x.get("reason")) == Some(&async_graphql::Value::from(crate::error::CONTENDED))
             });
             if !contended || p.commits.load(Ordering::SeqCst) > 0 || attempt >= CONTENTION_RETRIES {
+                if crate::graphql::executed(&response) {
+                    crate::graphql::ordered::complete_root(&mut response, &mut again);
+                }
                 return response;
             }
             attempt += 1;

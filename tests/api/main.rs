@@ -50,6 +50,7 @@ mod memberships;
 mod moves;
 mod n_plus_one;
 mod nested_scaling;
+mod null_propagation;
 mod observability;
 mod order_of_checks;
 mod organizations;

@@ -1,0 +1,74 @@
+//! A failed field answers `null`, and a `null` where the schema allows none makes its
+//! parent `null`, up to the nearest nullable place (the GraphQL specification, "Handling
+//! Execution Errors"). async-graphql 7 left a failed field's key out of the answer: a
+//! client generated from `schema.graphql` met a missing key where it expected a value,
+//! or an object where its non-null field had no answer.
+
+use crate::both;
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+/// The answer's `data`, with its first error's code and path.
+async fn answer(c: &Client, query: &str, variables: Value) -> (Value, String, Value) {
+    let (_, body) = c.post(query, variables).await;
+    let first = &body["errors"][0];
+    assert!(body.get("data").is_some(), "executed: {body}");
+    (body["data"].clone(), first["extensions"]["code"].as_str().unwrap_or_default().to_string(), first["path"].clone())
+}
+
+both!(a_failed_field_answers_null_and_a_null_in_a_non_null_place_nulls_its_parent, |app: TestApp| async move {
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    let c = &t.owner;
+
+    // A nullable root field: its key stays, null; its sibling answers.
+    let (data, code, path) = answer(c, "{ viewer { id } node(id: \"zzz\") { id } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(path, json!(["node"]));
+    assert_eq!(data["viewer"]["id"], c.id.as_str(), "{data}");
+    assert!(data.as_object().is_some_and(|o| o.contains_key("node")) && data["node"].is_null(), "{data}");
+
+    // A nullable field of an object: null there (every other field of the object failing
+    // or not: async-graphql made the object null when none answered).
+    let (data, code, path) = answer(c, "{ viewer { organizations(first: 0) { totalCount } } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(path, json!(["viewer", "organizations"]));
+    assert_eq!(data, json!({ "viewer": { "organizations": null } }));
+
+    // A non-null root field: `data` itself is null.
+    let (data, code, path) = answer(c, "{ viewer { id } nodes(ids: [\"zzz\"]) { id } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(path, json!(["nodes"]));
+    assert!(data.is_null(), "{data}");
+
+    // A nullable field answers null inside its object; a non-null one nulls the object,
+    // and that stops at the nullable `node`.
+    let team = "query($t: ID!) { node(id: $t) { ... on Team { name invitations(first: 0) { totalCount } } } }";
+    let (data, _, _) = answer(c, team, json!({ "t": t.team })).await;
+    assert_eq!(data["node"]["name"], "Core", "{data}");
+    assert!(data["node"].as_object().is_some_and(|o| o.contains_key("invitations")), "{data}");
+    assert!(data["node"]["invitations"].is_null(), "{data}");
+    let team = "query($t: ID!) { node(id: $t) { ... on Team { name workspaces(first: 0) { totalCount } } } }";
+    let (data, _, _) = answer(c, team, json!({ "t": t.team })).await;
+    assert_eq!(data, json!({ "node": null }));
+
+    // In a list of non-null items: the failed item nulls the list, the list its
+    // non-null connection, and so on up to `node`.
+    let teams = "query($o: ID!) { v: viewer { id } node(id: $o) { ... on Organization { slug
+        teams(first: 10) { nodes { id workspaces(first: 0) { totalCount } } } } } }";
+    let (data, code, _) = answer(c, teams, json!({ "o": t.org })).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(data["v"]["id"], c.id.as_str(), "{data}");
+    assert!(data.as_object().is_some_and(|o| o.contains_key("node")) && data["node"].is_null(), "{data}");
+
+    // Every field of an object failed: nullable fields answer null, the object stays.
+    let only = "query($o: ID!) { node(id: $o) { ... on Organization { invitations(first: 0) { totalCount } } } }";
+    let (data, _, _) = answer(c, only, json!({ "o": t.org })).await;
+    assert_eq!(data, json!({ "node": { "invitations": null } }));
+
+    // A mutation's failed root field: null where its payload is non-null means `data`
+    // is null, as for a query.
+    let create = "mutation { createOrganization(input: { slug: \"Not A Slug!\" }) { organization { id } } }";
+    let (data, code, _) = answer(c, create, json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert!(data.is_null(), "{data}");
+});
