@@ -2,7 +2,7 @@
 //! rendered as SQL so lists and loaders never read past what the viewer may see.
 
 use super::catalog::Scope;
-use super::grants::Grants;
+use super::grants::{Grants, reads_projects};
 use super::keys;
 use crate::db::Sql;
 use crate::error::AppResult;
@@ -81,10 +81,11 @@ impl Grants {
     }
 
     pub fn team_filter(&self) -> TeamFilter {
-        let full_orgs =
-            self.orgs.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);
-        let explicit =
-            self.teams.iter().filter(|(_, h)| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str())).map(|(id, _)| *id);
+        // `Grants::sees_team`: `team.read`, or reading every project below (whoever sees a
+        // project of a team sees the team).
+        let sees = |h: &super::Held| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str()) || reads_projects(h);
+        let full_orgs = self.orgs.iter().filter(|(_, h)| sees(h)).map(|(id, _)| *id);
+        let explicit = self.teams.iter().filter(|(_, h)| sees(h)).map(|(id, _)| *id);
         let via_projects = self
             .projects
             .values()
@@ -139,10 +140,7 @@ impl Grants {
     }
 
     pub fn project_filter(&self) -> ProjectFilter {
-        let reads = |h: &&super::Held| {
-            h.role.grants_on(Scope::Team, keys::PROJECT_READ.as_str())
-                || h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str())
-        };
+        let reads = |h: &&super::Held| reads_projects(h);
         ProjectFilter {
             full_orgs: sorted(self.orgs.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),
             full_teams: sorted(self.teams.iter().filter(|(_, h)| reads(h)).map(|(id, _)| *id).collect()),

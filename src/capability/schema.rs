@@ -35,7 +35,7 @@ impl CapabilityGrant {
     }
     /// The member who holds it.
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        visible_user(ctx, Some(self.0.user_id)).await?.ok_or_else(|| AppError::NotFound.into())
+        crate::user::schema::member(ctx, self.0.user_id).await
     }
     /// Who granted it; null when unknown or not visible to the viewer.
     async fn granted_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {

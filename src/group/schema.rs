@@ -13,7 +13,6 @@ use crate::graphql::pagination::{cost_either, page_args};
 use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::Project;
 use crate::role::schema::{Role, role_by_id};
-use crate::user::loader::UserById;
 use crate::user::schema::User;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -117,8 +116,7 @@ impl Group {
 impl GroupMember {
     /// The member (always a member of the group's organization).
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let user = ctx.req()?.loader.load_one(UserById(self.0.user_id)).await.map_err(gql)?;
-        Ok(User(user.ok_or(AppError::NotFound)?))
+        crate::user::schema::member(ctx, self.0.user_id).await
     }
     /// When the user was added to the group.
     async fn added_at(&self) -> DateTime<Utc> {

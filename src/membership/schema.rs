@@ -8,7 +8,6 @@ use crate::authz::keys;
 use crate::connection;
 use crate::db::page::Page;
 use crate::domain::RoleKey;
-use crate::error::AppError;
 use crate::graphql::context::gql;
 use crate::graphql::context::{CtxExt, visible};
 use crate::graphql::ids::{Kind, decode, decode_as, encode, scope_of_kind};
@@ -17,7 +16,7 @@ use crate::organization::schema::{Organization, load_organization};
 use crate::project::schema::Project;
 use crate::role::schema::{Role, ScopeKind, role_by_id, scope_kind_of};
 use crate::team::schema::Team;
-use crate::user::schema::{User, visible_user};
+use crate::user::schema::User;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -50,7 +49,7 @@ impl Membership {
     }
     /// The member.
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        visible_user(ctx, Some(self.0.user_id)).await?.ok_or_else(|| AppError::NotFound.into())
+        crate::user::schema::member(ctx, self.0.user_id).await
     }
     /// The role held.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {

@@ -24,6 +24,16 @@ impl User {
     }
 }
 
+/// The member of a membership, group membership or capability grant the viewer was
+/// shown. Seeing the row puts the member in an organization the viewer belongs to
+/// (RULES.md §3.1: they share it), so the user is not asked after again: a member removed
+/// while the request runs (the row read by one statement, the user by a later one) still
+/// answers, where `user` is non-null.
+pub async fn member(ctx: &Context<'_>, id: uuid::Uuid) -> Result<User> {
+    let user = ctx.req()?.loader.load_one(super::loader::UserById(id)).await.map_err(gql)?;
+    Ok(User(user.ok_or(crate::error::AppError::NotFound)?))
+}
+
 /// Resolves an optional user reference as the viewer may see it.
 pub async fn visible_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
@@ -67,7 +77,7 @@ impl User {
         let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_default();
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
-    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of and sees (a custom team role without `team.read` opens nothing).
+    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of and sees (a custom team role with neither `team.read` nor `project.read` opens nothing).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn teams(
         &self,

@@ -133,3 +133,30 @@ both!(finding_6_explore_opens_only_the_published_project, |app: TestApp| async m
     assert!(p["activity"]["totalCount"].as_i64().unwrap_or(0) > 0, "{p}");
     assert!(!p["team"]["organization"]["roles"].as_array().expect("roles").is_empty());
 });
+
+both!(a_custom_role_reading_projects_without_team_read_sees_their_team, |app: TestApp| async move {
+    // RULES.md §3.1: a team is seen by anyone who sees a project in it, also through an
+    // organization or team role that reads projects without `team.read`. `Project.team`
+    // and `Project.workspace` are non-null: they failed for such a reader.
+    let t = DefaultOrg::new(&app).await;
+    let team_role = json!({ "o": t.org, "k": "projreader", "s": "TEAM", "p": ["project.read", "dataset.read"] });
+    t.owner.ok(CREATE_ROLE, team_role).await;
+    add_member(&t.owner, &t.team, &t.worker, "projreader").await;
+    let org_role = json!({ "o": t.org, "k": "orgreader", "s": "ORGANIZATION", "p": ["org.read", "project.read"] });
+    t.owner.ok(CREATE_ROLE, org_role).await;
+    let carol = app.user("carol").await;
+    add_member(&t.owner, &t.org, &carol, "orgreader").await;
+    let project = "query($p: ID!) { node(id: $p) { ... on Project { name team { id name } workspace { id } } } }";
+    let teams = "query($o: ID!) { node(id: $o) { ... on Organization { teams(first: 10) { nodes { id } } } } }";
+    for c in [&t.worker, &carol] {
+        let d = c.ok(project, json!({ "p": t.project })).await;
+        assert_eq!(d["node"]["team"]["id"], t.team.as_str(), "{d}");
+        assert_eq!(d["node"]["workspace"]["id"], t.workspace.as_str(), "{d}");
+        assert_eq!(c.node(&t.team).await["id"], t.team.as_str());
+        let listed = c.ok(teams, json!({ "o": t.org })).await;
+        let ids = listed["node"]["teams"]["nodes"].to_string();
+        assert!(ids.contains(t.team.as_str()), "{listed}");
+    }
+    let mine = t.worker.ok("{ viewer { teams(first: 10) { nodes { id } } } }", json!({})).await;
+    assert!(mine["viewer"]["teams"].to_string().contains(t.team.as_str()), "{mine}");
+});

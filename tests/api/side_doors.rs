@@ -377,7 +377,7 @@ both!(invitations_to_a_project_do_not_follow_it_into_another_organization, |app:
 });
 
 both!(viewer_teams_lists_only_teams_the_viewer_sees, |app: TestApp| async move {
-    // A custom team role without `team.read` opens nothing of the team: `viewer.teams`
+    // A custom team role without `team.read` or `project.read` opens nothing of the team: `viewer.teams`
     // does not list what `node` would not answer (RULES.md §9.1).
     let t = crate::fixtures::DefaultOrg::new(&app).await;
     let create =

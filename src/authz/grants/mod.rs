@@ -97,6 +97,12 @@ impl std::ops::Deref for Grants {
     }
 }
 
+/// Whether an organization or team role reads every project below its scope.
+pub(in crate::authz) fn reads_projects(held: &Held) -> bool {
+    held.role.grants_on(Scope::Team, keys::PROJECT_READ.as_str())
+        || held.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str())
+}
+
 impl Grants {
     /// What the viewer holds, to change (copied first when shared).
     pub(in crate::authz) fn held_mut(&mut self) -> &mut HeldGrants {
@@ -243,8 +249,14 @@ impl Grants {
         self.projects.values().any(reads) || self.group_projects.values().flatten().any(reads)
     }
 
+    /// RULES.md §3.1: whoever sees a project of the team sees the team, also through an
+    /// organization or team role that reads every project below it without `team.read`
+    /// (a custom role; `Project.team` is non-null).
     pub fn sees_team(&self, org: Uuid, team: Uuid) -> bool {
-        self.can(&Resource::Team { org, team }, keys::TEAM_READ) || self.reads_project_in(team)
+        self.can(&Resource::Team { org, team }, keys::TEAM_READ)
+            || self.orgs.get(&org).is_some_and(reads_projects)
+            || self.teams.get(&team).is_some_and(reads_projects)
+            || self.reads_project_in(team)
     }
 
     pub fn sees_project(&self, org: Uuid, team: Uuid, project: Uuid) -> bool {
