@@ -309,8 +309,23 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let e = find_manageable(&txn, &grants, id).await?;
+    // A project's datasets deleted before it could never be restored once it is gone:
+    // they go with it, and `.own` must cover them too (RULES.md §5: every object of the
+    // subtree; restoring the project leaves them restorable, so it does not ask this).
+    if e.kind == PROJECT && holds_others_content(&txn, e.object_id, viewer.id).await? {
+        let key = delete_key(&e);
+        if !grants.can(&Resource::Project { org: e.organization_id, team: e.team_id, project: e.project_id, owned: false }, key) {
+            return Err(AppError::forbidden(format!(
+                "requires {key}: datasets deleted from the project that others created would go with it"
+            )));
+        }
+    }
     if trash_entry::Entity::delete_by_id(e.id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
+    }
+    if e.kind == PROJECT {
+        let of_project = trash_entry::Entity::delete_many().filter(trash_entry::Column::ProjectId.eq(e.object_id));
+        of_project.filter(trash_entry::Column::Kind.eq(DATASET)).exec(&txn).await?;
     }
     activity::record(&txn, viewer.id, Action::Purged, subject(&e)).await?;
     txn.commit().await?;

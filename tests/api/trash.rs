@@ -221,3 +221,37 @@ both!(deleting_a_workspace_removes_what_it_left_in_the_trash, |app: TestApp| asy
     assert_eq!(t["trash"]["nodes"][0]["name"], "gone elsewhere", "{t}");
     assert_eq!(removed().await - removed_before, members, "the project's memberships are audited as removed");
 });
+
+both!(purging_a_project_takes_the_datasets_deleted_from_it_and_their_creators_count_for_own, |app: TestApp| async move {
+    // RULES.md §5 `.own`: a developer's project with the owner's dataset deleted from it.
+    // Deleting the project leaves that dataset's entry restorable once the project is back;
+    // purging the project would make it unrestorable for good: that takes the key.
+    let t = DefaultOrg::new(&app).await;
+    let (owner, dev) = (&t.owner, &t.developer);
+    let p = create_project(dev, &t.workspace, "PX").await;
+    create_dataset(dev, &p, None, "mine").await;
+    let theirs = create_dataset(owner, &p, None, "theirs").await;
+    owner.ok(DELETE_DATASET, json!({ "d": theirs })).await;
+    dev.ok(DELETE_PROJECT, json!({ "p": p })).await;
+    let bin = trash(owner, &t.team).await;
+    let entry = |name: &str| {
+        let nodes = bin["trash"]["nodes"].as_array().expect("entries");
+        nodes.iter().find(|e| e["name"] == name).and_then(|e| e["id"].as_str()).expect("entry").to_string()
+    };
+    let (project_entry, dataset_entry) = (entry("PX"), entry("theirs"));
+    assert_eq!(dev.code(PURGE, json!({ "e": project_entry })).await, "FORBIDDEN");
+    assert_eq!(trash(owner, &t.team).await, bin, "nothing changed");
+    // Restoring is not destructive: the developer may, and the owner's dataset comes back after.
+    dev.ok(RESTORE, json!({ "e": project_entry })).await;
+    owner.ok(RESTORE, json!({ "e": dataset_entry })).await;
+    assert_eq!(dev.node(&theirs).await["id"], theirs.as_str());
+    // With the key, the purge takes the entries deleted from the project along.
+    owner.ok(DELETE_DATASET, json!({ "d": theirs })).await;
+    dev.ok(DELETE_PROJECT, json!({ "p": p })).await;
+    let project_entry = trash(owner, &t.team).await["trash"]["nodes"]
+        .as_array()
+        .and_then(|n| n.iter().find(|e| e["name"] == "PX").and_then(|e| e["id"].as_str()).map(str::to_string))
+        .expect("entry");
+    owner.ok(PURGE, json!({ "e": project_entry })).await;
+    assert_eq!(trash(owner, &t.team).await["trash"]["totalCount"], 0, "no unrestorable entry is left behind");
+});
