@@ -30,6 +30,7 @@ mod m20261206_000020_stamp_catalog_versions;
 mod m20261206_000021_user_claims_issued_at;
 mod m20261206_000022_no_custom_org_transfer;
 mod m20261206_000023_user_search_names;
+mod m20261206_000024_index_snapshot_rows_by_stable_id;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_user_claims_issued_at::Migration),
             Box::new(m20261206_000022_no_custom_org_transfer::Migration),
             Box::new(m20261206_000023_user_search_names::Migration),
+            Box::new(m20261206_000024_index_snapshot_rows_by_stable_id::Migration),
         ]
     }
 }
