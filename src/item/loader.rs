@@ -59,8 +59,12 @@ async fn totals(db: &impl ConnectionTrait, sql: Sql) -> Result<HashMap<Uuid, Tot
     Ok(rows.into_iter().map(|r| (r.id, Totals { size_bytes: r.size_bytes, item_count: r.item_count })).collect())
 }
 
-/// A dataset with all its sub-datasets: one statement for the batch, walking each key's
-/// subtree through `parent_id`.
+/// A dataset with all its sub-datasets: one statement for the batch, walking the keys'
+/// subtrees through `parent_id`, each dataset once. A batch may hold datasets one below
+/// another (a dataset's `ancestors`, a project's datasets): a walk per key counted a row
+/// once per key above it, 127 ancestors over a subtree of 5,000 datasets some 600,000
+/// rows for one request costing 130. Here a walk stops at another key, which it links to
+/// instead, and a key's total is its own walk's plus those of the keys linked below it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DatasetTotals {
     pub id: Uuid,
@@ -72,6 +76,16 @@ impl DatasetTotals {
     }
 }
 
+#[derive(FromQueryResult)]
+struct WalkRow {
+    /// The key whose walk reached the rows.
+    id: Uuid,
+    /// A key below it, where its walk stopped; null on the row of its own sums.
+    link: Option<Uuid>,
+    size_bytes: i64,
+    item_count: i64,
+}
+
 impl Loader<DatasetTotals> for DbLoader {
     type Value = Totals;
     type Error = LoadError;
@@ -80,17 +94,48 @@ impl Loader<DatasetTotals> for DbLoader {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.id).collect();
         let backend = self.db.get_database_backend();
         let mut sql = Sql::new(backend);
-        crate::dataset::subtree::push_descendants(&mut sql, &ids);
-        // Each key's own row, then its descendants' rows.
-        sql.push(", whole(root, id) AS (SELECT d.id, d.id FROM datasets d WHERE d.id IN ")
-        .bind_list(&ids)
-        .push(&format!(
-            " UNION ALL SELECT root, id FROM sub) SELECT w.root AS id, {} FROM whole w JOIN datasets s ON s.id = w.id GROUP BY w.root",
+        sql.push("WITH RECURSIVE walk(root, id, stop) AS (SELECT d.id, d.id, 0 FROM datasets d WHERE d.id IN ")
+            .bind_list(&ids)
+            .push(" UNION ALL SELECT w.root, d.id, CASE WHEN d.id IN ")
+            .bind_list(&ids)
+            .push(" THEN 1 ELSE 0 END FROM datasets d JOIN walk w ON d.parent_id = w.id WHERE w.stop = 0) ");
+        sql.push(&format!(
+            "SELECT w.root AS id, CASE WHEN w.stop = 1 THEN w.id END AS link, {} FROM walk w \
+             JOIN datasets s ON s.id = w.id GROUP BY w.root, CASE WHEN w.stop = 1 THEN w.id END",
             sums(backend)
         ));
-        let by_id = totals(&self.db, sql).await?;
-        Ok(keys.iter().map(|k| (*k, by_id.get(&k.id).copied().unwrap_or_default())).collect())
+        let rows = WalkRow::find_by_statement(sql.build()).all(&self.db).await.map_err(load_err)?;
+        let (mut own, mut below) = (HashMap::new(), HashMap::<Uuid, Vec<Uuid>>::new());
+        for r in rows {
+            match r.link {
+                None => _ = own.insert(r.id, Totals { size_bytes: r.size_bytes, item_count: r.item_count }),
+                Some(key) => below.entry(r.id).or_default().push(key),
+            }
+        }
+        let mut done = HashMap::new();
+        Ok(keys.iter().map(|k| (*k, subtree_totals(k.id, &own, &below, &mut done))).collect())
     }
+}
+
+/// A key's own walk's totals plus those of the keys linked below it (the links form a
+/// forest: each key is linked from the nearest key above it), each computed once.
+fn subtree_totals(
+    key: Uuid,
+    own: &HashMap<Uuid, Totals>,
+    below: &HashMap<Uuid, Vec<Uuid>>,
+    done: &mut HashMap<Uuid, Totals>,
+) -> Totals {
+    if let Some(t) = done.get(&key) {
+        return *t;
+    }
+    let mut t = own.get(&key).copied().unwrap_or_default();
+    for &child in below.get(&key).map(Vec::as_slice).unwrap_or_default() {
+        let c = subtree_totals(child, own, below, done);
+        t.size_bytes = super::values::total_bytes([t.size_bytes, c.size_bytes].into_iter());
+        t.item_count = t.item_count.saturating_add(c.item_count);
+    }
+    done.insert(key, t);
+    t
 }
 
 /// Every dataset of a project (the caller sees the project).

@@ -62,6 +62,21 @@ both!(sizes_and_counts_roll_up_through_sub_datasets_projects_workspaces_and_team
     assert_eq!(totals(&owner, &org.workspace).await, (1155.0, 5));
     assert_eq!(totals(&owner, &w2).await, (7.0, 1));
     assert_eq!(totals(&owner, &org.team).await, (1162.0, 6));
+    // Datasets one below another in one batch (each walk stops at the next one and adds
+    // its total): the same totals, each row counted once.
+    let d = owner
+        .ok("query($c: ID!) { node(id: $c) { ... on Dataset { ancestors { name sizeBytes itemCount } } } }", json!({ "c": c }))
+        .await;
+    assert_eq!(
+        d["node"]["ancestors"],
+        json!([{ "name": "a", "sizeBytes": 155, "itemCount": 4 }, { "name": "b", "sizeBytes": 55, "itemCount": 3 }]),
+        "{d}"
+    );
+    let all =
+        "query($p: ID!, $a: ID!, $c: ID!) { node(id: $p) { ... on Project { datasets(first: 10) { nodes { name sizeBytes } } } }
+        x: node(id: $a) { ... on Dataset { sizeBytes } } y: node(id: $c) { ... on Dataset { sizeBytes } } }";
+    let d = owner.ok(all, json!({ "p": p, "a": a, "c": c })).await;
+    assert_eq!((d["x"]["sizeBytes"].clone(), d["y"]["sizeBytes"].clone()), (json!(155), json!(5)), "{d}");
 
     // `Dataset.items` lists the items directly in the dataset, paged; `node` finds one.
     let page = owner
