@@ -88,6 +88,13 @@ pub fn lock_sqlite(settings: &Settings) -> Result<Option<FileLock>, String> {
     if params.split('&').any(|p| p == "mode=ro") {
         return Ok(None);
     }
+    // Beside the file the path resolves to: a symbolic link to a database (or to its
+    // directory) names the same lock as the file itself.
+    let db = match (std::fs::canonicalize(&db), db.parent().map(std::fs::canonicalize), db.file_name()) {
+        (Ok(real), _, _) => real,
+        (Err(_), Some(Ok(dir)), Some(name)) => dir.join(name),
+        _ => db,
+    };
     let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".lock");
     let path = db.with_file_name(name);

@@ -107,6 +107,15 @@ async fn a_second_process_on_one_sqlite_file_is_refused() {
     );
     let migrate = run(orgraph(dir.path()).arg("migrate").envs(env));
     assert!(!migrate.status.success(), "migrate beside a running server is refused: {}", stderr(&migrate));
+    // Through a symbolic link to the file, or to its directory: the same file, refused too.
+    std::os::unix::fs::symlink(dir.path().join("x.db"), dir.path().join("alias.db")).expect("link the file");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("here")).expect("link the directory");
+    for alias in ["alias.db", "here/x.db"] {
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join(alias).display());
+        let other = run(orgraph(dir.path()).arg("migrate").env("DATABASE_URL", &url));
+        assert!(!other.status.success(), "{alias} is x.db: {}", stderr(&other));
+        assert!(stderr(&other).contains("in use by another orgraph process"), "{}", stderr(&other));
+    }
     let (status, log) = first.terminate();
     assert!(status.success(), "{log}");
     // Once it stopped, the file is free again.
