@@ -17,7 +17,17 @@ use http::{HeaderMap, StatusCode, header};
 use std::sync::Arc;
 
 fn reject(status: StatusCode, message: &str, code: &str, limit: Option<&str>) -> Response {
+    ended_as(code);
     (status, Json(error_body(message, code, limit))).into_response()
+}
+
+/// Records how a request answered before or outside the GraphQL layer (which records its
+/// own), for the metrics: a `TIMEOUT` waiting for the database while authenticating is
+/// an HTTP 200 that used to count as `OK`.
+fn ended_as(code: &str) {
+    if let Some(observed) = crate::telemetry::request::current() {
+        observed.update(|o| o.code = Some(code.to_string()));
+    }
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -337,5 +347,8 @@ async fn execute(
 }
 
 fn json_response(response: &async_graphql::Response) -> Response {
+    if let Some(first) = response.errors.first() {
+        ended_as(&crate::graphql::observe::code_of(first));
+    }
     Json(response).into_response()
 }

@@ -68,7 +68,10 @@ pub async fn layer(State(app): State<Arc<AppState>>, req: Request, next: Next) -
             (None, true) => "TIMEOUT",
             (None, false) => code_of_status(status),
         };
-        app.metrics.record_graphql(op.kind.unwrap_or("none"), op.name.as_deref(), code, elapsed);
+        // Names become label values, a bounded set kept until restart: only signed-in
+        // clients' (anonymous requests could otherwise fill it before real operations).
+        let name = op.user.and(op.name.as_deref());
+        app.metrics.record_graphql(op.kind.unwrap_or("none"), name, code, elapsed);
     }
     let latency_ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3;
     let (kind, name) = (op.kind.unwrap_or("-"), logged_name(op.name.as_deref()));

@@ -121,6 +121,28 @@ both!(operation_names_chosen_by_clients_cannot_grow_the_metrics_without_bound, |
     );
 });
 
+both!(
+    answers_before_graphql_count_by_their_code_and_anonymous_names_are_not_labels,
+    settings = |s: &mut orgraph::config::Settings| s.limits.request_timeout = Duration::from_secs(1),
+    |app: TestApp| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let anonymous = Client { token: None, ..app.user("someone").await };
+        let (status, _) = anonymous.post("query Junk { __typename }", json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        // A body that never arrives: 408, a TIMEOUT (it counted as OK).
+        let mut stream = tokio::net::TcpStream::connect(app.addr.trim_start_matches("http://")).await.expect("connect");
+        let head = "POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+        stream.write_all(head.as_bytes()).await.expect("write");
+        let mut buf = [0u8; 256];
+        let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buf)).await.expect("answered").expect("read");
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"), "{}", String::from_utf8_lossy(&buf[..n]));
+        let metrics = scrape(&app).await;
+        let timeouts = "orgraph_graphql_requests_total{operation_type=\"none\",operation_name=\"\",code=\"TIMEOUT\"}";
+        assert_eq!(series(&metrics, timeouts), Some(1.0), "{metrics}");
+        assert!(!metrics.contains("operation_name=\"Junk\""), "{metrics}");
+    }
+);
+
 both!(sockets_and_subscriptions_are_gauges, |app: TestApp| async move {
     app.user("bob").await;
     let url = format!("{}/graphql/ws", app.addr.replacen("http://", "ws://", 1));
