@@ -13,7 +13,7 @@
 //! resolve_container(ctx, self)` in every object, interface and union) calls the
 //! replacement: every object type, present and future, without an attribute on each.
 //! The query root is resolved inside async-graphql itself; `in_selection_order` puts its
-//! fields in order after execution (orgraph's `graphql::ordered::root_in_selection_order`).
+//! fields in order after execution (orgraph's `graphql::ordered::complete_root`).
 //! Mutation roots resolve their fields one after another, already in order. A key
 //! selected twice takes its first selection's place, and its value, which async-graphql
 //! merged in the order the two finished, is put in the order of both selections (the
@@ -44,21 +44,27 @@ pub mod resolver_utils {
         ctx: &ContextSelectionSet<'a>,
         root: &'a T,
     ) -> ServerResult<Value> {
-        let mut value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
+        let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
         let (concrete, declared) = (root.introspection_type_name(), T::type_name());
         let on = super::On { concrete: &concrete, declared: &declared };
         // async-graphql has removed skipped selections from the document it executes.
         let walk = super::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
-        // async-graphql answers `null` for an object none of whose fields answered: every
-        // field failed, or none was selected (all skipped).
-        if value == Value::Null {
-            value = Value::Object(Default::default());
-        }
-        if super::has_errors(ctx) && !super::complete(&mut value, &[&ctx.item.node], on, &walk) {
-            return Ok(Value::Null);
-        }
+        let value = super::completed(value, &[&ctx.item.node], on, &walk, super::has_errors(ctx));
         Ok(super::in_selection_order(value, &[&ctx.item.node], on, &walk))
     }
+}
+
+/// An object's answer for `sets`, completed (`complete`) when the request has `errors`:
+/// `null` when a non-null field of it is. async-graphql answers `null` for an object none
+/// of whose fields answered (all failed, or all were skipped): that is `{}` first.
+pub fn completed(mut value: Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>, errors: bool) -> Value {
+    if value == Value::Null {
+        value = Value::Object(Default::default());
+    }
+    if errors && !complete(&mut value, sets, on, walk) {
+        return Value::Null;
+    }
+    value
 }
 
 /// Whether a field of the request has failed so far (its error recorded).
@@ -80,19 +86,44 @@ pub fn has_errors(ctx: &ContextSelectionSet<'_>) -> bool {
 pub fn complete(value: &mut Value, sets: &[&SelectionSet], on: On<'_>, walk: &Walk<'_>) -> bool {
     let Value::Object(map) = value else { return true };
     let fields = walk.registry.types.get(on.concrete);
-    let mut whole = true;
+    // Each key's field and every selection of it: a key selected twice was merged from
+    // both answers, where a copy made null lost its keys in the merge.
+    let mut keys: indexmap::IndexMap<&Name, (&Field, Vec<&SelectionSet>)> = indexmap::IndexMap::new();
     for set in sets {
         each_field(set, on, walk, &mut |field| {
-            let name = &field.node.name.node;
-            if !whole || name == "__typename" {
-                return;
+            if field.node.name.node != "__typename" {
+                let entry = keys.entry(&field.node.response_key().node).or_insert_with(|| (&field.node, Vec::new()));
+                entry.1.push(&field.node.selection_set.node);
             }
-            let answer = map.entry(field.node.response_key().node.clone()).or_insert(Value::Null);
-            let Some(ty) = fields.and_then(|t| t.field_by_name(name)).map(|f| f.ty.as_str()) else { return };
-            whole = settle(answer, ty);
         });
     }
-    whole
+    for (key, (field, selections)) in keys {
+        let answer = map.entry(key.clone()).or_insert(Value::Null);
+        let Some(ty) = fields.and_then(|t| t.field_by_name(&field.name.node)).map(|f| f.ty.as_str()) else { continue };
+        if selections.len() > 1 {
+            complete_merged(answer, &selections, MetaTypeName::concrete_typename(ty), walk);
+        }
+        if !settle(answer, ty) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `complete` for the value of a key selected more than once, against all its selections
+/// (an object, or a list of them at any depth, of type `returns`; its concrete type found
+/// as `merged_in_order` finds it): `null` where a non-null field of the merge is missing.
+fn complete_merged(value: &mut Value, sets: &[&SelectionSet], returns: &str, walk: &Walk<'_>) {
+    match value {
+        Value::List(items) => items.iter_mut().for_each(|v| complete_merged(v, sets, returns, walk)),
+        Value::Object(map) => {
+            let Some(concrete) = concrete_of(map, sets, returns, walk) else { return };
+            if !complete(value, sets, On { concrete: &concrete, declared: returns }, walk) {
+                *value = Value::Null;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Puts `null` where an item of a list of type `ty` is `null` but may not be; false when
@@ -194,7 +225,17 @@ fn merged_in_order(value: Value, sets: &[&SelectionSet], returns: &str, walk: &W
         Value::Object(map) => map,
         other => return other,
     };
-    let concrete = match walk.registry.types.get(returns) {
+    match concrete_of(&map, sets, returns, walk) {
+        Some(t) => in_selection_order(Value::Object(map), sets, On { concrete: &t, declared: returns }, walk),
+        None => Value::Object(map),
+    }
+}
+
+/// The object type of `map`, an answer for a field returning `returns` selected by `sets`:
+/// `returns` itself, or for an interface or union the object's `__typename` when
+/// selected, else the one possible type whose selected keys are exactly its keys.
+fn concrete_of(map: &indexmap::IndexMap<Name, Value>, sets: &[&SelectionSet], returns: &str, walk: &Walk<'_>) -> Option<String> {
+    match walk.registry.types.get(returns) {
         Some(MetaType::Object { .. }) => Some(returns.to_string()),
         Some(MetaType::Interface { possible_types, .. } | MetaType::Union { possible_types, .. }) => {
             match map.get("__typename") {
@@ -220,10 +261,6 @@ fn merged_in_order(value: Value, sets: &[&SelectionSet], returns: &str, walk: &W
             }
         }
         _ => None,
-    };
-    match concrete {
-        Some(t) => in_selection_order(Value::Object(map), sets, On { concrete: &t, declared: returns }, walk),
-        None => Value::Object(map),
     }
 }
 

@@ -277,6 +277,13 @@ impl Catalog {
         Ok(ids)
     }
 
+    /// Whether a custom role of one of `orgs`, at `scope`, has this key.
+    pub fn has_custom_role_key_in(&self, orgs: &[Uuid], scope: Scope, key: &str) -> bool {
+        self.roles_by_id
+            .values()
+            .any(|r| r.scope == scope && r.key == key && r.organization_id.is_some_and(|o| orgs.contains(&o)))
+    }
+
     /// Whether any role of any catalog has this key.
     pub fn knows_role_key(&self, key: &str) -> bool {
         self.roles_by_id.values().any(|r| r.key == key)

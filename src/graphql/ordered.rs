@@ -72,23 +72,15 @@ async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Serv
     }))
     .await;
     let mut map = IndexMap::with_capacity(resolved.len());
-    let mut failed = false;
     for result in resolved {
         match result {
             Ok((key, value)) => insert(&mut map, key, value),
-            Err(e) => {
-                failed = true;
-                ctx.add_error(e);
-            }
+            Err(e) => ctx.add_error(e),
         }
     }
-    let mut value = Value::Object(map);
     // A failed field answers `null`, and a `null` in a non-null place makes this object
     // `null` (`ordered-graphql`'s `complete`); without errors there is none.
-    if (failed || async_graphql::has_errors(ctx)) && !async_graphql::complete(&mut value, &[&ctx.item.node], on, &walk) {
-        return Ok(Value::Null);
-    }
-    Ok(value)
+    Ok(async_graphql::completed(Value::Object(map), &[&ctx.item.node], on, &walk, async_graphql::has_errors(ctx)))
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the
@@ -124,25 +116,38 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
 /// Completes an executed operation's answer at its root: a query's root fields put in
 /// the order `request` selects them (async-graphql resolves the query root itself, outside
 /// the `resolve_container` that orders every other object: `ordered-graphql`; mutations
-/// answer one field after another, in order), and for either a failed root field answers
-/// `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
+/// answer one field after another, in order), and for any operation a failed root field
+/// answers `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
 /// `complete`). `request` is the executed one's copy (its parsed document, `@skip`/
 /// `@include` still in it).
 pub fn complete_root(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
+    let variables = std::mem::take(&mut request.variables);
+    let name = request.operation_name.clone();
+    if let Ok(doc) = request.parsed_query() {
+        complete_root_of(response, doc, name.as_deref(), &variables);
+    }
+}
+
+/// `complete_root` for one answer of operation `name` of `doc` (a subscription's events,
+/// each completed against the one document).
+pub fn complete_root_of(
+    response: &mut async_graphql::Response,
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+    variables: &async_graphql::Variables,
+) {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     let registry = REGISTRY.get_or_init(|| {
         let mut registry = Registry::default();
         <super::Query as OutputType>::create_type_info(&mut registry);
         <super::Mutation as OutputType>::create_type_info(&mut registry);
+        <super::Subscription as async_graphql::SubscriptionType>::create_type_info(&mut registry);
         registry
     });
-    let name = request.operation_name.clone();
-    let variables = std::mem::take(&mut request.variables);
-    let Ok(doc) = request.parsed_query() else { return };
     let op = match (&doc.operations, name) {
         (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name.as_str()) {
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
             Some(op) => op,
             None => return,
         },
@@ -154,18 +159,13 @@ pub fn complete_root(response: &mut async_graphql::Response, request: &mut async
     let root = match op.node.ty {
         OperationType::Query => <super::Query as OutputType>::type_name(),
         OperationType::Mutation => <super::Mutation as OutputType>::type_name(),
-        OperationType::Subscription => return,
+        OperationType::Subscription => <super::Subscription as async_graphql::SubscriptionType>::type_name(),
     };
     let on = async_graphql::On { concrete: &root, declared: &root };
-    let walk = async_graphql::Walk { fragments: &doc.fragments, registry, variables: Some(&variables) };
+    let walk = async_graphql::Walk { fragments: &doc.fragments, registry, variables: Some(variables) };
     let sets = [&op.node.selection_set.node];
-    let mut data = std::mem::take(&mut response.data);
-    if data == Value::Null {
-        data = Value::Object(IndexMap::new());
-    }
-    if !response.errors.is_empty() && !async_graphql::complete(&mut data, &sets, on, &walk) {
-        return;
-    }
+    let data = std::mem::take(&mut response.data);
+    let data = async_graphql::completed(data, &sets, on, &walk, !response.errors.is_empty());
     response.data = match op.node.ty {
         OperationType::Query => async_graphql::in_selection_order(data, &sets, on, &walk),
         _ => data,

@@ -137,7 +137,7 @@ impl GroupProjectAssignment {
     }
     /// The project-scope role the group's members hold on the project.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.0.role_id)
+        role_by_id(ctx, self.0.role_id).await
     }
     /// When the group was assigned to the project.
     async fn assigned_at(&self) -> DateTime<Utc> {

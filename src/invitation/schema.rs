@@ -81,7 +81,7 @@ impl Invitation {
     }
     /// The role the invitee gets on acceptance.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.0.role_id)
+        role_by_id(ctx, self.0.role_id).await
     }
     /// The kind of scope invited to.
     async fn scope_kind(&self) -> ScopeKind {

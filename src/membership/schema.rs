@@ -53,7 +53,7 @@ impl Membership {
     }
     /// The role held.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.0.role_id)
+        role_by_id(ctx, self.0.role_id).await
     }
     /// The kind of scope.
     async fn scope_kind(&self) -> ScopeKind {
@@ -108,11 +108,21 @@ pub async fn members_of(
     // told to a viewer who may not read its members (RULES.md §9.8). The scope itself in
     // view, as `node(id)` of each membership decides (`service::sees`): not one reached
     // only through a publication or a job (§9.1).
+    let empty = || MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership);
     if !grants.sees(&resource) || !grants.can(&resource, keys::MEMBER_READ) {
-        return Ok(MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership));
+        return Ok(empty());
     }
     let role = match key {
-        Some(key) => Some(req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role")?),
+        Some(key) => match req.catalog().role_ids_with_key(resource.org(), resource.level(), key.as_str(), "role") {
+            Ok(ids) => Some(ids),
+            // A custom role of another of the viewer's organizations: nobody holds it here
+            // (one key filtering the members of several organizations is no input error in
+            // those without it, where it would null the whole list).
+            Err(_) if req.catalog().has_custom_role_key_in(&grants.organization_ids(), resource.level(), key.as_str()) => {
+                return Ok(empty());
+            }
+            Err(e) => return Err(e.into()),
+        },
         None => None,
     };
     let key = MembersOfScope(scope_id, MemberQuery { args, role, search });

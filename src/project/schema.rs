@@ -354,7 +354,7 @@ impl DetachedMembership {
     }
     /// The project role they held.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
-        role_by_id(ctx, self.role_id)
+        role_by_id(ctx, self.role_id).await
     }
 }
 

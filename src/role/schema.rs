@@ -74,9 +74,17 @@ impl Role {
     }
 }
 
-/// The role with id `id`, from the catalog.
-pub fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
-    let role = ctx.req()?.catalog().role(id).cloned();
+/// The role with id `id`, from the catalog. One it lacks was made since this process
+/// read it (on another instance: an invitation delivered here with a custom role created
+/// there a moment before, its event resolved without grants): reading the grants brings
+/// the catalog up to date first.
+pub async fn role_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Role> {
+    let req = ctx.req()?;
+    if let Some(role) = req.catalog().role(id) {
+        return Ok(Role(role.clone()));
+    }
+    req.load_grants(req.db()).await?;
+    let role = req.catalog().role(id).cloned();
     Ok(Role(role.ok_or_else(|| AppError::internal("unknown role id"))?))
 }
 
@@ -297,8 +305,9 @@ impl RoleMutation {
 
 /// `Organization.assignableRoles`: the roles of `org`'s catalog the viewer may give a new
 /// member at `scope_id` (the organization itself when absent, else one of its teams or
-/// projects), of that scope's kind. `NOT_FOUND` for a scope the viewer does not see or
-/// one of another organization.
+/// projects), of that scope's kind. Empty without `scope_id` for a viewer outside the
+/// organization; `NOT_FOUND` for a scope the viewer does not see or one of another
+/// organization.
 pub async fn assignable_roles(ctx: &Context<'_>, org: &entity::organization::Model, scope_id: Option<&ID>) -> Result<Vec<Role>> {
     let req = ctx.req()?;
     let grants = req.grants().await?;
@@ -309,6 +318,11 @@ pub async fn assignable_roles(ctx: &Context<'_>, org: &entity::organization::Mod
             (crate::graphql::ids::scope_of_kind(kind)?, id)
         }
     };
+    // Where the viewer belongs to no such place, nothing: an organization is also reached by
+    // readers of its published projects and by invitees (`assignableRoles` is non-null).
+    if scope_id.is_none() && !grants.sees_org(org.id) {
+        return Ok(Vec::new());
+    }
     let place = crate::membership::repo::find_visible_scope(req.db(), &grants, scope, id).await?;
     if place.org != org.id {
         return Err(AppError::NotFound.into());

@@ -65,10 +65,72 @@ both!(a_failed_field_answers_null_and_a_null_in_a_non_null_place_nulls_its_paren
     let (data, _, _) = answer(c, only, json!({ "o": t.org })).await;
     assert_eq!(data, json!({ "node": { "invitations": null } }));
 
+    // A key selected twice: the copy made null takes the merge with it, whichever finished
+    // first (the merge kept the other copy, without the failed key). On an interface the
+    // merged object's type must be known: by `__typename`, or its keys.
+    let twice = "query($t: ID!) { a: node(id: $t) { __typename id }
+        a: node(id: $t) { ... on Team { workspaces(first: 0) { totalCount } } } }";
+    let (data, _, _) = answer(c, twice, json!({ "t": t.team })).await;
+    assert_eq!(data, json!({ "a": null }));
+    let twice = "query($t: ID!) { node(id: $t) { ... on Team { x: workspaces(first: 1) { totalCount }
+        x: workspaces(first: 1) { nodes { projects(first: 0) { totalCount } } } } } }";
+    let (data, _, _) = answer(c, twice, json!({ "t": t.team })).await;
+    assert_eq!(data, json!({ "node": null }));
+
     // A mutation's failed root field: null where its payload is non-null means `data`
     // is null, as for a query.
     let create = "mutation { createOrganization(input: { slug: \"Not A Slug!\" }) { organization { id } } }";
     let (data, code, _) = answer(c, create, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(data.is_null(), "{data}");
+});
+
+both!(a_subscription_event_is_completed_at_its_root_too, |app: TestApp| async move {
+    use crate::subscriptions::{Event, connect};
+    let owner = app.user("owner").await;
+    let org = crate::fixtures::create_org(&owner, "acme").await;
+    let mut ws = connect(&app, "graphql-transport-ws").await.expect("upgrade");
+    ws.init(&token("bob", "bob@example.com", None)).await;
+    // `Organization.teams` fails: the organization, then the invitation, then `data`.
+    let query = "subscription { invitationReceived { id organization { teams(first: 0) { totalCount } } } }";
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    owner.ok(crate::ops::INVITE, json!({ "s": org.id, "e": "bob@example.com", "r": "worker" })).await;
+    match ws.recv(std::time::Duration::from_secs(10)).await {
+        Event::Json(v) => {
+            assert_eq!(v["type"], "next", "{v}");
+            assert!(v["payload"].get("data").is_some_and(Value::is_null), "{v}");
+            assert_eq!(v["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{v}");
+        }
+        other => panic!("expected the event, got {other:?}"),
+    }
+});
+
+both!(fields_an_ordinary_viewer_reaches_never_fail_for_their_place, |app: TestApp| async move {
+    // Non-null fields that failed for a legitimate viewer, which now nulls their parents.
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    // `assignableRoles` of an organization reached through a published project (or an
+    // invitation) by someone outside it: empty, as `roles` is, not NOT_FOUND (which made
+    // the whole `explore` answer null).
+    t.owner.ok(crate::ops::PUBLISH_PROJECT, json!({ "p": t.project })).await;
+    let explore = "{ explore(first: 5) { nodes { name team { organization { slug roles { key } assignableRoles { key } } } } } }";
+    let d = t.outsider.ok(explore, json!({})).await;
+    assert_eq!(d["explore"]["nodes"][0]["team"]["organization"]["assignableRoles"], json!([]), "{d}");
+    // One role key filtering the members of each of the viewer's organizations: a custom
+    // role of one is no input error in the other, where nobody holds it.
+    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"qa\", name: \"QA\",
+        scopeKind: ORGANIZATION, permissions: [\"org.read\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    let members = "{ viewer { organizations(first: 10) { nodes { slug members(role: \"qa\") { totalCount } } } } }";
+    let d = t.owner.ok(members, json!({})).await;
+    let nodes = d["viewer"]["organizations"]["nodes"].as_array().expect("organizations").clone();
+    assert_eq!(nodes.len(), 2, "the personal organization and acme: {d}");
+    assert!(nodes.iter().all(|n| n["members"]["totalCount"] == 0), "{d}");
+    // A key no organization of the viewer knows stays an input error.
+    assert_eq!(
+        t.owner
+            .code("{ viewer { organizations(first: 10) { nodes { members(role: \"nope\") { totalCount } } } } }", json!({}))
+            .await,
+        "BAD_USER_INPUT"
+    );
 });

@@ -63,7 +63,7 @@ impl Operation {
 /// their fields in the order the query selects them.
 pub(super) async fn run_operation(
     app: Arc<AppState>,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     op: Operation,
     mut out: Out,
     protocol: Protocol,
@@ -91,7 +91,22 @@ pub(super) async fn run_operation(
         }
     };
     let mut stream = if subscription {
-        app.schema.execute_stream(app.prepare(request, viewer))
+        // Each event completed at its root as an HTTP answer is (`complete_root`).
+        let mut copy = crate::http::replayable(&mut request);
+        let variables = std::mem::take(&mut copy.variables);
+        let name = copy.operation_name.clone();
+        let doc = copy.parsed_query().ok().cloned();
+        let events = app.schema.execute_stream(app.prepare(request, viewer));
+        events
+            .map(move |mut event| {
+                if let Some(doc) = &doc
+                    && crate::graphql::executed(&event)
+                {
+                    crate::graphql::ordered::complete_root_of(&mut event, doc, name.as_deref(), &variables);
+                }
+                event
+            })
+            .boxed()
     } else {
         let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
         match by(op.deadline, once).await {
