@@ -51,7 +51,16 @@ fn of_published_projects(column: project::Column) -> sea_orm::sea_query::SelectS
 
 impl TeamFilter {
     pub(super) fn condition<C: ColumnTrait>(&self, org: C, team: C) -> Condition {
-        Condition::any().add(org.is_in(self.full_orgs.clone())).add(team.is_in(self.team_ids.clone()))
+        let mut c = Condition::any().add(org.is_in(self.full_orgs.clone())).add(team.is_in(self.team_ids.clone()));
+        if !self.project_orgs.is_empty() {
+            let holding = Query::select()
+                .column(project::Column::TeamId)
+                .from(project::Entity)
+                .and_where(project::Column::OrganizationId.is_in(self.project_orgs.clone()))
+                .to_owned();
+            c = c.add(team.in_subquery(holding));
+        }
+        c
     }
 }
 

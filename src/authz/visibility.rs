@@ -9,11 +9,15 @@ use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-/// Teams the viewer sees: every team of `full_orgs`, plus `team_ids`.
+/// Teams the viewer sees: every team of `full_orgs`, the teams of `project_orgs` that hold
+/// a project, plus `team_ids`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TeamFilter {
     pub full_orgs: Vec<Uuid>,
     pub team_ids: Vec<Uuid>,
+    /// Organizations whose role reads every project without `team.read` (a custom role):
+    /// whoever sees a project of a team sees the team (RULES.md §3.1), an empty one not.
+    pub project_orgs: Vec<Uuid>,
 }
 
 /// Projects the viewer sees: every project of `full_orgs` and `full_teams`, plus `project_ids`.
@@ -81,18 +85,23 @@ impl Grants {
     }
 
     pub fn team_filter(&self) -> TeamFilter {
-        // `Grants::sees_team`: `team.read`, or reading every project below (whoever sees a
-        // project of a team sees the team).
-        let sees = |h: &super::Held| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str()) || reads_projects(h);
-        let full_orgs = self.orgs.iter().filter(|(_, h)| sees(h)).map(|(id, _)| *id);
-        let explicit = self.teams.iter().filter(|(_, h)| sees(h)).map(|(id, _)| *id);
+        // `Grants::sees_team`: `team.read`, or reading the projects below (whoever sees a
+        // project of a team sees the team; an explicit member reading them, the team).
+        let reads_teams = |h: &super::Held| h.role.grants_on(Scope::Team, keys::TEAM_READ.as_str());
+        let full_orgs = self.orgs.iter().filter(|(_, h)| reads_teams(h)).map(|(id, _)| *id);
+        let project_orgs = self.orgs.iter().filter(|(_, h)| !reads_teams(h) && reads_projects(h)).map(|(id, _)| *id);
+        let explicit = self.teams.iter().filter(|(_, h)| reads_teams(h) || reads_projects(h)).map(|(id, _)| *id);
         let via_projects = self
             .projects
             .values()
             .chain(self.group_projects.values().flatten())
             .filter(|h| h.role.grants_on(Scope::Project, keys::PROJECT_READ.as_str()))
             .filter_map(|h| h.team_id);
-        TeamFilter { full_orgs: sorted(full_orgs.collect()), team_ids: sorted(explicit.chain(via_projects).collect()) }
+        TeamFilter {
+            full_orgs: sorted(full_orgs.collect()),
+            team_ids: sorted(explicit.chain(via_projects).collect()),
+            project_orgs: sorted(project_orgs.collect()),
+        }
     }
 
     /// Where the viewer holds `key`, as `Grants::can` decides it from the same sources:
@@ -111,14 +120,14 @@ impl Grants {
             |targets: &[Scope]| sorted(self.teams.iter().filter(|(_, h)| grant(h, targets)).map(|(id, _)| *id).collect());
         let mut out = HoldsFilter {
             orgs: vec![],
-            teams: TeamFilter { full_orgs: vec![], team_ids: vec![] },
+            teams: TeamFilter { full_orgs: vec![], team_ids: vec![], project_orgs: vec![] },
             projects: ProjectFilter { full_orgs: vec![], full_teams: vec![], project_ids: vec![] },
         };
         if applies(Scope::Organization) {
             out.orgs = orgs_granting(ORG);
         }
         if applies(Scope::Team) {
-            out.teams = TeamFilter { full_orgs: orgs_granting(TEAM), team_ids: teams_granting(TEAM) };
+            out.teams = TeamFilter { full_orgs: orgs_granting(TEAM), team_ids: teams_granting(TEAM), project_orgs: vec![] };
         }
         if applies(Scope::Project) {
             let direct = self.projects.iter().filter(|(_, h)| grant(h, PROJECT)).map(|(id, _)| *id);
@@ -232,8 +241,13 @@ impl TeamFilter {
         sql.push(&format!("({org_col} IN "))
             .bind_list(&self.full_orgs)
             .push(&format!(" OR {team_col} IN "))
-            .bind_list(&self.team_ids)
-            .push(")");
+            .bind_list(&self.team_ids);
+        if !self.project_orgs.is_empty() {
+            sql.push(&format!(" OR {team_col} IN (SELECT tp.team_id FROM projects tp WHERE tp.organization_id IN "))
+                .bind_list(&self.project_orgs)
+                .push(")");
+        }
+        sql.push(")");
     }
 }
 

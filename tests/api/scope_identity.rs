@@ -157,6 +157,11 @@ both!(a_custom_role_reading_projects_without_team_read_sees_their_team, |app: Te
         let ids = listed["node"]["teams"]["nodes"].to_string();
         assert!(ids.contains(t.team.as_str()), "{listed}");
     }
+    // An empty team holds no project the organization-wide reader sees: it stays hidden.
+    let (empty, _) = crate::fixtures::create_team(&t.owner, &t.org, "Empty").await;
+    assert!(carol.node(&empty).await.is_null());
+    let listed = carol.ok(teams, json!({ "o": t.org })).await;
+    assert!(!listed["node"]["teams"]["nodes"].to_string().contains(empty.as_str()), "{listed}");
     let mine = t.worker.ok("{ viewer { teams(first: 10) { nodes { id } } } }", json!({})).await;
     assert!(mine["viewer"]["teams"].to_string().contains(t.team.as_str()), "{mine}");
 });

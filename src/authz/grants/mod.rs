@@ -251,7 +251,9 @@ impl Grants {
 
     /// RULES.md §3.1: whoever sees a project of the team sees the team, also through an
     /// organization or team role that reads every project below it without `team.read`
-    /// (a custom role; `Project.team` is non-null).
+    /// (a custom role; `Project.team` is non-null). For a team already reached (its rows
+    /// are found through `team_filter`, which asks an organization-wide reader's team to
+    /// hold a project: an empty team stays hidden; this answers from the grants alone).
     pub fn sees_team(&self, org: Uuid, team: Uuid) -> bool {
         self.can(&Resource::Team { org, team }, keys::TEAM_READ)
             || self.orgs.get(&org).is_some_and(reads_projects)

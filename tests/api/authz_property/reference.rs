@@ -300,6 +300,11 @@ pub(super) struct Graph {
 }
 
 impl Graph {
+    /// An organization or team role that reads every project below it.
+    pub(super) fn reads_below(&self, r: &RefRole) -> bool {
+        r.on_teams.contains("project.read")
+    }
+
     pub(super) fn expected(&self, user: Uuid, r: &Resource) -> BTreeSet<String> {
         let none = RefRole::default();
         let org = self.org_role.get(&user).unwrap_or(&none);
@@ -377,15 +382,14 @@ impl Graph {
     }
 
     /// A team is seen with `team.read` there, or through a project role that reads one of its projects.
-    /// RULES.md §3.1: `team.read`, or seeing a project in the team; an organization or
-    /// team role that reads every project below it opens the team whether or not it has
-    /// projects yet (the engine decides it from the grants alone).
+    /// RULES.md §3.1: `team.read`, an explicit member reading its projects, or seeing a
+    /// project in the team (an organization role reading every project: only a team that
+    /// holds one).
     pub(super) fn expected_sees_team(&self, user: Uuid, team: Uuid) -> bool {
         let reads = |r: &RefRole| r.on_project.contains("project.read");
-        let reads_below = |r: &RefRole| r.on_teams.contains("project.read");
         self.expected(user, &Resource::Team { org: self.org, team }).contains("team.read")
-            || self.org_role.get(&user).is_some_and(reads_below)
-            || self.team_role.get(&(user, team)).is_some_and(reads_below)
+            || self.team_role.get(&(user, team)).is_some_and(|r| self.reads_below(r))
+            || (self.org_role.get(&user).is_some_and(|r| self.reads_below(r)) && self.projects.iter().any(|p| p.1 == team))
             || self.projects.iter().filter(|p| p.1 == team).any(|p| {
                 self.project_role.get(&(user, p.0)).is_some_and(reads)
                     || self.group_roles.get(&(user, p.0)).into_iter().flatten().any(reads)
