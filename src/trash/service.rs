@@ -312,9 +312,10 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     // A project's datasets deleted before it could never be restored once it is gone:
     // they go with it, and `.own` must cover them too (RULES.md §5: every object of the
     // subtree; restoring the project leaves them restorable, so it does not ask this).
-    if e.kind == PROJECT && holds_others_content(&txn, e.object_id, viewer.id).await? {
+    if e.kind == PROJECT {
         let key = delete_key(&e);
-        if !grants.can(&Resource::Project { org: e.organization_id, team: e.team_id, project: e.project_id, owned: false }, key) {
+        let full = Resource::Project { org: e.organization_id, team: e.team_id, project: e.project_id, owned: false };
+        if !grants.can(&full, key) && holds_others_content(&txn, e.object_id, viewer.id).await? {
             return Err(AppError::forbidden(format!(
                 "requires {key}: datasets deleted from the project that others created would go with it"
             )));
@@ -324,8 +325,11 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::NotFound);
     }
     if e.kind == PROJECT {
-        let of_project = trash_entry::Entity::delete_many().filter(trash_entry::Column::ProjectId.eq(e.object_id));
-        of_project.filter(trash_entry::Column::Kind.eq(DATASET)).exec(&txn).await?;
+        let of_project = || trash_entry::Entity::find().filter(trash_entry::Column::ProjectId.eq(e.object_id));
+        for d in of_project().filter(trash_entry::Column::Kind.eq(DATASET)).all(&txn).await? {
+            trash_entry::Entity::delete_by_id(d.id).exec(&txn).await?;
+            activity::record(&txn, viewer.id, Action::Purged, subject(&d)).await?;
+        }
     }
     activity::record(&txn, viewer.id, Action::Purged, subject(&e)).await?;
     txn.commit().await?;
