@@ -58,6 +58,13 @@ pub async fn connect_with(settings: &Settings, checked: Checked) -> Result<Datab
         // busy pool fails the statement that finds it, once, and is dropped.
         if checked == Checked::AfterIdle {
             opts.test_before_acquire_if_idle_for(Duration::from_millis(500));
+            // A statement runs on after the request that sent it gave up (`TIMEOUT`): the
+            // server stops it two seconds after the request's time limit, so an abandoned
+            // slow statement cannot hold a connection (and a core) for minutes. The
+            // requests' and the queries' pools (`ReadPool` copies these options); not the
+            // background pool; migrations lift it for their transaction.
+            let limit = (settings.limits.request_timeout + Duration::from_secs(2)).as_millis();
+            opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", format!("{limit}ms"))]));
         }
     }
     Database::connect(opts).await
@@ -77,7 +84,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::Db
     }
     #[expect(clippy::disallowed_methods, reason = "migrations run before any request, in one transaction")]
     let txn = db.begin().await?;
-    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+    txn.execute_unprepared(&format!("SET LOCAL statement_timeout = 0; SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
     let pending: Vec<String> =
         migration::Migrator::get_pending_migrations(&txn).await?.iter().map(|m| m.name().to_string()).collect();
     migration::Migrator::up(&txn, None).await?;

@@ -102,3 +102,33 @@ both!(a_query_reads_on_one_connection_and_a_cancelled_statement_closes_it, |app:
     admin.close().await.ok();
     db.close().await.ok();
 });
+
+// A statement runs on after its request gave up (`TIMEOUT`) unless the server stops it:
+// the requests' and the queries' pools carry `statement_timeout` = the request limit
+// plus two seconds (an abandoned slow statement held a connection, and a core, for as
+// long as it ran). The background pool does not; migrations lift it for their own
+// transaction (they ran here already, for the test's server).
+both!(statements_of_requests_stop_two_seconds_after_the_request_limit, |app: TestApp| async move {
+    use orgraph::db::{ReadPool, Reads};
+    if app.db != Db::Postgres {
+        return;
+    }
+    let mut settings = orgraph::config::Settings::with_database(app.database_url.clone());
+    settings.limits.request_timeout = Duration::from_secs(1);
+    let db = orgraph::db::connect(&settings).await.expect("connect");
+    let sql = |text: &str| Statement::from_string(DbBackend::Postgres, text.to_string());
+    let value =
+        |row: Option<sea_orm::QueryResult>| -> String { row.expect("a row").try_get("", "statement_timeout").expect("value") };
+    let show = || sql("SHOW statement_timeout");
+    assert_eq!(value(db.query_one_raw(show()).await.expect("show")), "3s");
+    let reads = Reads::held(db.clone(), ReadPool::of(&db, 1, Duration::from_secs(5)).as_ref());
+    assert_eq!(value(reads.query_one_raw(show()).await.expect("show")), "3s", "the queries' pool copies the options");
+    let slow = db.query_one_raw(sql("SELECT pg_sleep(8)::text AS s")).await;
+    assert!(slow.is_err_and(|e| e.to_string().contains("statement timeout")), "stopped by the server");
+    let background = orgraph::db::connect_with(&settings, orgraph::db::Checked::EveryUse).await.expect("connect");
+    let unbounded = value(background.query_one_raw(show()).await.expect("show"));
+    assert_eq!(unbounded, "0", "background work is not bounded by a request's limit");
+    orgraph::db::migrate(&db).await.expect("migrations lift it");
+    db.close().await.ok();
+    background.close().await.ok();
+});
