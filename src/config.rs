@@ -47,7 +47,9 @@ pub struct Limits {
     /// HTTP connections served at once (`http::serve`); the next waits for one to close.
     pub connections: usize,
     /// A request's headers must arrive within this time, and an idle keep-alive
-    /// connection is closed after it.
+    /// connection is closed after it: longer than a proxy in front keeps an idle
+    /// connection to orgraph (60 s for the common ones), else a request it sends on one
+    /// orgraph is closing fails (75 s, nginx's `keepalive_timeout`).
     pub header_timeout: Duration,
 }
 
@@ -73,7 +75,7 @@ impl Default for Limits {
             sockets_per_user: 5,
             connection_init_timeout: Duration::from_secs(10),
             connections: 10_000,
-            header_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(75),
         }
     }
 }

@@ -46,7 +46,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("ORGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", "subscriptions per WebSocket (default 10)"),
     ("ORGRAPH_MAX_SOCKETS_PER_USER", "WebSockets per user (default 5)"),
     ("ORGRAPH_MAX_CONNECTIONS", "HTTP connections served at once; more wait (default 10000)"),
-    ("ORGRAPH_HEADER_TIMEOUT_SECONDS", "time for a request's headers, and for an idle keep-alive connection (default 30)"),
+    (
+        "ORGRAPH_HEADER_TIMEOUT_SECONDS",
+        "time for a request's headers, and for an idle keep-alive connection (default 75; above your proxy's idle timeout)",
+    ),
     ("ORGRAPH_PERSISTED_QUERIES_BYTES", "memory for automatic persisted queries, 0 turns them off (default 8388608)"),
     ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTLP collector for traces (build with --features otlp)"),
 ];
