@@ -131,7 +131,11 @@ impl ApiTokenMutation {
     /// Creates a personal access token of the viewer (at most 50 live ones) and returns its secret, once.
     /// Needs an identity-provider token: an API token cannot create tokens (`FORBIDDEN`).
     /// A token acts only in organizations where you hold `sdk_token.generate`, checked at each use.
-    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreateApiTokenPayload> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateApiTokenInput`).")] input: CreateApiTokenInput,
+    ) -> Result<CreateApiTokenPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -143,7 +147,11 @@ impl ApiTokenMutation {
 
     /// Revokes one of the viewer's personal access tokens: it stops authenticating at once.
     /// Needs an identity-provider token: an API token cannot revoke tokens (`FORBIDDEN`).
-    async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> Result<RevokeApiTokenPayload> {
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RevokeApiTokenInput`).")] input: RevokeApiTokenInput,
+    ) -> Result<RevokeApiTokenPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.api_token_id, Kind::ApiToken, "apiTokenId")?;

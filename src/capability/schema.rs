@@ -135,7 +135,11 @@ pub struct CapabilityMutation;
 #[Object]
 impl CapabilityMutation {
     /// Gives an active member of the organization one grantable capability.
-    async fn grant_capability(&self, ctx: &Context<'_>, input: GrantCapabilityInput) -> Result<GrantCapabilityPayload> {
+    async fn grant_capability(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`GrantCapabilityInput`).")] input: GrantCapabilityInput,
+    ) -> Result<GrantCapabilityPayload> {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let row = service::grant_capability(req, g).await?;
@@ -143,7 +147,11 @@ impl CapabilityMutation {
     }
 
     /// Takes a capability back; what the member created with it stays (seed 004).
-    async fn revoke_capability(&self, ctx: &Context<'_>, input: RevokeCapabilityInput) -> Result<RevokeCapabilityPayload> {
+    async fn revoke_capability(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RevokeCapabilityInput`).")] input: RevokeCapabilityInput,
+    ) -> Result<RevokeCapabilityPayload> {
         let g = parse(ctx, &input.organization_id, &input.user_id, &input.permission)?;
         let req = ctx.req()?;
         let id = service::revoke_capability(req, g).await?;

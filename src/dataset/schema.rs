@@ -220,7 +220,11 @@ pub struct DatasetMutation;
 #[Object]
 impl DatasetMutation {
     /// Creates a dataset at the top of a project or inside another dataset.
-    async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> Result<CreateDatasetPayload> {
+    async fn create_dataset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateDatasetInput`).")] input: CreateDatasetInput,
+    ) -> Result<CreateDatasetPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -232,7 +236,11 @@ impl DatasetMutation {
     }
 
     /// Renames or describes a dataset.
-    async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> Result<UpdateDatasetPayload> {
+    async fn update_dataset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateDatasetInput`).")] input: UpdateDatasetInput,
+    ) -> Result<UpdateDatasetPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
@@ -243,7 +251,11 @@ impl DatasetMutation {
     }
 
     /// Moves a dataset (with its subtree) inside its project.
-    async fn move_dataset(&self, ctx: &Context<'_>, input: MoveDatasetInput) -> Result<MoveDatasetPayload> {
+    async fn move_dataset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`MoveDatasetInput`).")] input: MoveDatasetInput,
+    ) -> Result<MoveDatasetPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
@@ -253,7 +265,11 @@ impl DatasetMutation {
     }
 
     /// Deletes a dataset and its subtree.
-    async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> Result<DeleteDatasetPayload> {
+    async fn delete_dataset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteDatasetInput`).")] input: DeleteDatasetInput,
+    ) -> Result<DeleteDatasetPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;

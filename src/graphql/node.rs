@@ -80,7 +80,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by global id; null when it does not exist OR the viewer may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as an object's `id` answers it.")] id: ID,
+    ) -> Result<Option<Node>> {
         ctx.req()?.user()?;
         let (kind, uuid) = decode(&id, "id")?;
         resolve(ctx, kind, uuid).await
@@ -88,7 +92,11 @@ impl NodeQuery {
 
     /// At most 100 ids; each entry as `node` would answer it.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 global ids; one answer per id, in their order.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         ctx.req()?.user()?;
         if ids.len() > 100 {
             return Err(AppError::bad_input("ids", "at most 100 ids").into());

@@ -253,7 +253,11 @@ pub struct GroupMutation;
 #[Object]
 impl GroupMutation {
     /// Creates a user group in an organization (`group.manage`).
-    async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> Result<CreateGroupPayload> {
+    async fn create_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateGroupInput`).")] input: CreateGroupInput,
+    ) -> Result<CreateGroupPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -264,7 +268,11 @@ impl GroupMutation {
     }
 
     /// Renames a group or changes its description (`group.manage`).
-    async fn update_group(&self, ctx: &Context<'_>, input: UpdateGroupInput) -> Result<UpdateGroupPayload> {
+    async fn update_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateGroupInput`).")] input: UpdateGroupInput,
+    ) -> Result<UpdateGroupPayload> {
         let req = ctx.req()?;
         req.user()?;
         let changes = GroupChanges {
@@ -276,7 +284,11 @@ impl GroupMutation {
     }
 
     /// Deletes a group with its memberships and project assignments (`group.manage`).
-    async fn delete_group(&self, ctx: &Context<'_>, input: DeleteGroupInput) -> Result<DeleteGroupPayload> {
+    async fn delete_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteGroupInput`).")] input: DeleteGroupInput,
+    ) -> Result<DeleteGroupPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = service::delete_group(req, group_id(&input.group_id)?).await?;
@@ -285,7 +297,11 @@ impl GroupMutation {
 
     /// Adds a member of the organization to a group (`group.manage`, and every project
     /// role of the group held by the viewer); they get the group's project access at once.
-    async fn add_group_member(&self, ctx: &Context<'_>, input: AddGroupMemberInput) -> Result<AddGroupMemberPayload> {
+    async fn add_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`AddGroupMemberInput`).")] input: AddGroupMemberInput,
+    ) -> Result<AddGroupMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = group_id(&input.group_id)?;
@@ -295,7 +311,11 @@ impl GroupMutation {
     }
 
     /// Removes a user from a group (`group.manage`); they lose the group's project access at once.
-    async fn remove_group_member(&self, ctx: &Context<'_>, input: RemoveGroupMemberInput) -> Result<RemoveGroupMemberPayload> {
+    async fn remove_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RemoveGroupMemberInput`).")] input: RemoveGroupMemberInput,
+    ) -> Result<RemoveGroupMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = group_id(&input.group_id)?;
@@ -309,7 +329,7 @@ impl GroupMutation {
     async fn assign_group_to_project(
         &self,
         ctx: &Context<'_>,
-        input: AssignGroupToProjectInput,
+        #[graphql(desc = "What the mutation needs (`AssignGroupToProjectInput`).")] input: AssignGroupToProjectInput,
     ) -> Result<AssignGroupToProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
@@ -324,7 +344,7 @@ impl GroupMutation {
     async fn unassign_group_from_project(
         &self,
         ctx: &Context<'_>,
-        input: UnassignGroupFromProjectInput,
+        #[graphql(desc = "What the mutation needs (`UnassignGroupFromProjectInput`).")] input: UnassignGroupFromProjectInput,
     ) -> Result<UnassignGroupFromProjectPayload> {
         let req = ctx.req()?;
         req.user()?;

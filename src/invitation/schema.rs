@@ -216,7 +216,11 @@ pub struct InvitationMutation;
 #[Object]
 impl InvitationMutation {
     /// Invites an e-mail address to an organization, team or project with a role.
-    async fn invite_member(&self, ctx: &Context<'_>, input: InviteMemberInput) -> Result<InviteMemberPayload> {
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`InviteMemberInput`).")] input: InviteMemberInput,
+    ) -> Result<InviteMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
         let email = Email::parse("email", &input.email)?;
@@ -228,7 +232,11 @@ impl InvitationMutation {
     }
 
     /// Sends a PENDING or EXPIRED invitation again and resets its expiry (5 per hour).
-    async fn resend_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+    async fn resend_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`InvitationIdInput`).")] input: InvitationIdInput,
+    ) -> Result<InvitationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
@@ -238,7 +246,11 @@ impl InvitationMutation {
     }
 
     /// Withdraws a PENDING or EXPIRED invitation.
-    async fn revoke_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`InvitationIdInput`).")] input: InvitationIdInput,
+    ) -> Result<InvitationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
@@ -247,7 +259,11 @@ impl InvitationMutation {
     }
 
     /// The invitee accepts: the membership is created (with a `worker` organization membership when needed).
-    async fn accept_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<AcceptInvitationPayload> {
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`InvitationIdInput`).")] input: InvitationIdInput,
+    ) -> Result<AcceptInvitationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;
@@ -256,7 +272,11 @@ impl InvitationMutation {
     }
 
     /// The invitee declines.
-    async fn decline_invitation(&self, ctx: &Context<'_>, input: InvitationIdInput) -> Result<InvitationPayload> {
+    async fn decline_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`InvitationIdInput`).")] input: InvitationIdInput,
+    ) -> Result<InvitationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.invitation_id, Kind::Invitation, "invitationId")?;

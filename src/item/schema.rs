@@ -130,7 +130,11 @@ pub struct ItemMutation;
 #[Object]
 impl ItemMutation {
     /// Adds items to a dataset, all or none.
-    async fn add_items(&self, ctx: &Context<'_>, input: AddItemsInput) -> Result<AddItemsPayload> {
+    async fn add_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`AddItemsInput`).")] input: AddItemsInput,
+    ) -> Result<AddItemsPayload> {
         let req = ctx.req()?;
         req.user()?;
         batch_size("items", input.items.len())?;
@@ -152,7 +156,11 @@ impl ItemMutation {
     }
 
     /// Removes items, all or none.
-    async fn remove_items(&self, ctx: &Context<'_>, input: RemoveItemsInput) -> Result<RemoveItemsPayload> {
+    async fn remove_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RemoveItemsInput`).")] input: RemoveItemsInput,
+    ) -> Result<RemoveItemsPayload> {
         let req = ctx.req()?;
         req.user()?;
         batch_size("itemIds", input.item_ids.len())?;

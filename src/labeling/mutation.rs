@@ -167,7 +167,11 @@ pub struct LabelingJobMutation;
 #[Object]
 impl LabelingJobMutation {
     /// Creates a labeling job in a project.
-    async fn create_labeling_job(&self, ctx: &Context<'_>, input: CreateLabelingJobInput) -> Result<CreateLabelingJobPayload> {
+    async fn create_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateLabelingJobInput`).")] input: CreateLabelingJobInput,
+    ) -> Result<CreateLabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -180,7 +184,11 @@ impl LabelingJobMutation {
     }
 
     /// Renames a labeling job, or changes its description, due date or datasets.
-    async fn update_labeling_job(&self, ctx: &Context<'_>, input: UpdateLabelingJobInput) -> Result<UpdateLabelingJobPayload> {
+    async fn update_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateLabelingJobInput`).")] input: UpdateLabelingJobInput,
+    ) -> Result<UpdateLabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
@@ -197,7 +205,11 @@ impl LabelingJobMutation {
     }
 
     /// Deletes a labeling job and its assignments (its datasets stay).
-    async fn delete_labeling_job(&self, ctx: &Context<'_>, input: DeleteLabelingJobInput) -> Result<DeleteLabelingJobPayload> {
+    async fn delete_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteLabelingJobInput`).")] input: DeleteLabelingJobInput,
+    ) -> Result<DeleteLabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
@@ -206,7 +218,11 @@ impl LabelingJobMutation {
     }
 
     /// Assigns a user to label or review a labeling job; they are notified on `labelingJobAssigned`.
-    async fn assign_labeling_job(&self, ctx: &Context<'_>, input: AssignLabelingJobInput) -> Result<AssignLabelingJobPayload> {
+    async fn assign_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`AssignLabelingJobInput`).")] input: AssignLabelingJobInput,
+    ) -> Result<AssignLabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
@@ -220,7 +236,11 @@ impl LabelingJobMutation {
     }
 
     /// Ends a user's assignment to a labeling job.
-    async fn unassign_labeling_job(&self, ctx: &Context<'_>, input: UnassignLabelingJobInput) -> Result<LabelingJobPayload> {
+    async fn unassign_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UnassignLabelingJobInput`).")] input: UnassignLabelingJobInput,
+    ) -> Result<LabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;
@@ -230,7 +250,11 @@ impl LabelingJobMutation {
     }
 
     /// Moves a labeling job to another status (see `TransitionLabelingJobInput.status`).
-    async fn transition_labeling_job(&self, ctx: &Context<'_>, input: TransitionLabelingJobInput) -> Result<LabelingJobPayload> {
+    async fn transition_labeling_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`TransitionLabelingJobInput`).")] input: TransitionLabelingJobInput,
+    ) -> Result<LabelingJobPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.labeling_job_id, Kind::LabelingJob, "labelingJobId")?;

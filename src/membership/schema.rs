@@ -198,7 +198,11 @@ pub struct MembershipMutation;
 #[Object]
 impl MembershipMutation {
     /// Adds an existing user to an organization, team or project with a role.
-    async fn add_member(&self, ctx: &Context<'_>, input: AddMemberInput) -> Result<AddMemberPayload> {
+    async fn add_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`AddMemberInput`).")] input: AddMemberInput,
+    ) -> Result<AddMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
         let role = RoleKey::parse("role", &input.role)?;
@@ -210,7 +214,11 @@ impl MembershipMutation {
     }
 
     /// Changes the role of a membership (never the viewer's own).
-    async fn change_member_role(&self, ctx: &Context<'_>, input: ChangeMemberRoleInput) -> Result<ChangeMemberRolePayload> {
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`ChangeMemberRoleInput`).")] input: ChangeMemberRoleInput,
+    ) -> Result<ChangeMemberRolePayload> {
         let req = ctx.req()?;
         req.user()?;
         let role = RoleKey::parse("role", &input.role)?;
@@ -220,7 +228,11 @@ impl MembershipMutation {
     }
 
     /// Removes someone else's membership.
-    async fn remove_member(&self, ctx: &Context<'_>, input: RemoveMemberInput) -> Result<RemoveMemberPayload> {
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RemoveMemberInput`).")] input: RemoveMemberInput,
+    ) -> Result<RemoveMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.membership_id, Kind::Membership, "membershipId")?;
@@ -229,7 +241,11 @@ impl MembershipMutation {
     }
 
     /// The viewer leaves an organization, team or project.
-    async fn leave_scope(&self, ctx: &Context<'_>, input: LeaveScopeInput) -> Result<LeaveScopePayload> {
+    async fn leave_scope(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`LeaveScopeInput`).")] input: LeaveScopeInput,
+    ) -> Result<LeaveScopePayload> {
         let req = ctx.req()?;
         req.user()?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;

@@ -103,7 +103,11 @@ pub struct OrganizationMutation;
 #[Object]
 impl OrganizationMutation {
     /// Creates an organization owned by the viewer.
-    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<CreateOrganizationPayload> {
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateOrganizationInput`).")] input: CreateOrganizationInput,
+    ) -> Result<CreateOrganizationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let new = NewOrganization {
@@ -120,7 +124,11 @@ impl OrganizationMutation {
     }
 
     /// Changes an organization's slug, name or contact details (`org.update`).
-    async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> Result<UpdateOrganizationPayload> {
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateOrganizationInput`).")] input: UpdateOrganizationInput,
+    ) -> Result<UpdateOrganizationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
@@ -137,7 +145,11 @@ impl OrganizationMutation {
     }
 
     /// Deletes an organization and everything in it (`org.delete`: the owner).
-    async fn delete_organization(&self, ctx: &Context<'_>, input: DeleteOrganizationInput) -> Result<DeleteOrganizationPayload> {
+    async fn delete_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteOrganizationInput`).")] input: DeleteOrganizationInput,
+    ) -> Result<DeleteOrganizationPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
@@ -149,6 +161,7 @@ impl OrganizationMutation {
     async fn transfer_organization_ownership(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`TransferOrganizationOwnershipInput`).")]
         input: TransferOrganizationOwnershipInput,
     ) -> Result<TransferOrganizationOwnershipPayload> {
         let req = ctx.req()?;

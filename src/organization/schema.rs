@@ -138,7 +138,11 @@ impl Organization {
         viewer_fields::permissions(ctx, Resource::Organization { org: self.0.id }).await
     }
     /// Whether the viewer holds `permission` here; an unknown key is BAD_USER_INPUT.
-    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+    async fn viewer_can(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A permission key of `permissionCatalog`, e.g. `team.create`.")] permission: String,
+    ) -> Result<bool> {
         viewer_fields::can(ctx, Resource::Organization { org: self.0.id }, &permission).await
     }
     /// Teams the viewer may see.
@@ -241,7 +245,11 @@ impl Organization {
     /// includes `owner`, which nobody assigns (only `transferOrganizationOwnership` gives it); which
     /// ones the viewer may give is `assignableRoles`.
     /// Empty for non-members (an invitee, a reader of a published project: RULES.md §9.1).
-    async fn roles(&self, ctx: &Context<'_>, scope_kind: Option<ScopeKind>) -> Result<Vec<Role>> {
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the roles of this scope kind; all of them without.")] scope_kind: Option<ScopeKind>,
+    ) -> Result<Vec<Role>> {
         if !ctx.req()?.grants().await?.sees_org(self.0.id) {
             return Ok(Vec::new());
         }
@@ -287,7 +295,11 @@ pub struct OrganizationQuery;
 #[Object]
 impl OrganizationQuery {
     /// An organization by slug (case-insensitive); null when it does not exist or the viewer is not a member.
-    async fn organization(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Organization>> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization's slug, in any case.")] slug: String,
+    ) -> Result<Option<Organization>> {
         let req = ctx.req()?;
         req.user()?;
         // Not a slug at all: no organization has it.

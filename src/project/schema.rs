@@ -101,7 +101,11 @@ impl Project {
         viewer_fields::permissions(ctx, self.resource(ctx)?).await
     }
     /// Whether the viewer holds `permission` here (`.own` keys count on projects the viewer created).
-    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+    async fn viewer_can(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A permission key of `permissionCatalog`, e.g. `project.update`.")] permission: String,
+    ) -> Result<bool> {
         viewer_fields::can(ctx, self.resource(ctx)?, &permission).await
     }
     /// Top-level datasets of the project; empty for a viewer who sees only the project's
@@ -296,7 +300,11 @@ pub struct ProjectMutation;
 #[Object]
 impl ProjectMutation {
     /// Creates a project in a workspace.
-    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<CreateProjectPayload> {
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateProjectInput`).")] input: CreateProjectInput,
+    ) -> Result<CreateProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -307,7 +315,11 @@ impl ProjectMutation {
     }
 
     /// Renames or describes a project.
-    async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<UpdateProjectPayload> {
+    async fn update_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateProjectInput`).")] input: UpdateProjectInput,
+    ) -> Result<UpdateProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
@@ -318,7 +330,11 @@ impl ProjectMutation {
     }
 
     /// Deletes a project and its datasets.
-    async fn delete_project(&self, ctx: &Context<'_>, input: DeleteProjectInput) -> Result<DeleteProjectPayload> {
+    async fn delete_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteProjectInput`).")] input: DeleteProjectInput,
+    ) -> Result<DeleteProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -382,7 +398,11 @@ pub struct TransferMutation;
 #[Object]
 impl TransferMutation {
     /// Moves a project (with its datasets, items and memberships) to another workspace, team or organization.
-    async fn transfer_project(&self, ctx: &Context<'_>, input: TransferProjectInput) -> Result<TransferProjectPayload> {
+    async fn transfer_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`TransferProjectInput`).")] input: TransferProjectInput,
+    ) -> Result<TransferProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;

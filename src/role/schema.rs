@@ -258,7 +258,11 @@ pub struct RoleMutation;
 #[Object]
 impl RoleMutation {
     /// Creates a custom role of an organization (requires `role.manage`; at most the configured number per organization).
-    async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<CreateRolePayload> {
+    async fn create_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateRoleInput`).")] input: CreateRoleInput,
+    ) -> Result<CreateRolePayload> {
         let req = ctx.req()?;
         req.user()?;
         let organization = decode_as(&input.organization_id, Kind::Organization, "organizationId")?;
@@ -276,7 +280,11 @@ impl RoleMutation {
     }
 
     /// Changes a custom role's name, description or permission keys; built-in roles are immutable.
-    async fn update_role(&self, ctx: &Context<'_>, input: UpdateRoleInput) -> Result<UpdateRolePayload> {
+    async fn update_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateRoleInput`).")] input: UpdateRoleInput,
+    ) -> Result<UpdateRolePayload> {
         let req = ctx.req()?;
         req.user()?;
         let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;
@@ -293,7 +301,11 @@ impl RoleMutation {
     }
 
     /// Deletes a custom role no membership, invitation or group assignment uses.
-    async fn delete_role(&self, ctx: &Context<'_>, input: DeleteRoleInput) -> Result<DeleteRolePayload> {
+    async fn delete_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteRoleInput`).")] input: DeleteRoleInput,
+    ) -> Result<DeleteRolePayload> {
         let req = ctx.req()?;
         req.user()?;
         let r = role_ref(&input.organization_id, input.scope_kind, &input.key)?;

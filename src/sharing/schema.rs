@@ -252,7 +252,11 @@ pub struct SharingMutation;
 #[Object]
 impl SharingMutation {
     /// Makes a project readable (never writable) by every signed-in user via `explore`.
-    async fn publish_project(&self, ctx: &Context<'_>, input: PublishProjectInput) -> Result<PublishProjectPayload> {
+    async fn publish_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`PublishProjectInput`).")] input: PublishProjectInput,
+    ) -> Result<PublishProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -261,7 +265,11 @@ impl SharingMutation {
     }
 
     /// Removes a project from `explore`.
-    async fn unpublish_project(&self, ctx: &Context<'_>, input: PublishProjectInput) -> Result<PublishProjectPayload> {
+    async fn unpublish_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`PublishProjectInput`).")] input: PublishProjectInput,
+    ) -> Result<PublishProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
@@ -270,7 +278,11 @@ impl SharingMutation {
     }
 
     /// Copies a project's dataset tree and item metadata into a new project.
-    async fn clone_project(&self, ctx: &Context<'_>, input: CloneProjectInput) -> Result<CloneProjectPayload> {
+    async fn clone_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CloneProjectInput`).")] input: CloneProjectInput,
+    ) -> Result<CloneProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -281,7 +293,11 @@ impl SharingMutation {
     }
 
     /// Creates a link whose token lets any signed-in user clone the project.
-    async fn create_share_link(&self, ctx: &Context<'_>, input: CreateShareLinkInput) -> Result<CreateShareLinkPayload> {
+    async fn create_share_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateShareLinkInput`).")] input: CreateShareLinkInput,
+    ) -> Result<CreateShareLinkPayload> {
         let req = ctx.req()?;
         req.user()?;
         let lifetime = input.expires_in_seconds.map(crate::api_token::service::lifetime).transpose()?;
@@ -291,7 +307,11 @@ impl SharingMutation {
     }
 
     /// Revokes a share link: its token stops working.
-    async fn revoke_share_link(&self, ctx: &Context<'_>, input: RevokeShareLinkInput) -> Result<RevokeShareLinkPayload> {
+    async fn revoke_share_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RevokeShareLinkInput`).")] input: RevokeShareLinkInput,
+    ) -> Result<RevokeShareLinkPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.share_link_id, Kind::ShareLink, "shareLinkId")?;
@@ -301,7 +321,11 @@ impl SharingMutation {
 
     /// Copies the project of a share link into a team of the viewer; an unknown, expired
     /// or revoked token is NOT_FOUND.
-    async fn clone_from_share_link(&self, ctx: &Context<'_>, input: CloneFromShareLinkInput) -> Result<CloneProjectPayload> {
+    async fn clone_from_share_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CloneFromShareLinkInput`).")] input: CloneFromShareLinkInput,
+    ) -> Result<CloneProjectPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;

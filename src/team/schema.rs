@@ -60,7 +60,11 @@ impl Team {
         viewer_fields::permissions(ctx, self.resource()).await
     }
     /// Whether the viewer holds `permission` here; an unknown key is BAD_USER_INPUT.
-    async fn viewer_can(&self, ctx: &Context<'_>, permission: String) -> Result<bool> {
+    async fn viewer_can(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A permission key of `permissionCatalog`, e.g. `team.update`.")] permission: String,
+    ) -> Result<bool> {
         viewer_fields::can(ctx, self.resource(), &permission).await
     }
     /// The team's workspaces.
@@ -219,7 +223,11 @@ pub struct TeamMutation;
 #[Object]
 impl TeamMutation {
     /// Creates a team; the viewer becomes its admin and it gets a `First Workspace`.
-    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<CreateTeamPayload> {
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateTeamInput`).")] input: CreateTeamInput,
+    ) -> Result<CreateTeamPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -229,7 +237,11 @@ impl TeamMutation {
     }
 
     /// Renames a team.
-    async fn update_team(&self, ctx: &Context<'_>, input: UpdateTeamInput) -> Result<UpdateTeamPayload> {
+    async fn update_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateTeamInput`).")] input: UpdateTeamInput,
+    ) -> Result<UpdateTeamPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
@@ -238,7 +250,11 @@ impl TeamMutation {
     }
 
     /// Deletes a team and everything in it; never the viewer's own last team.
-    async fn delete_team(&self, ctx: &Context<'_>, input: DeleteTeamInput) -> Result<DeleteTeamPayload> {
+    async fn delete_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteTeamInput`).")] input: DeleteTeamInput,
+    ) -> Result<DeleteTeamPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.team_id, Kind::Team, "teamId")?;

@@ -138,7 +138,11 @@ pub struct TrainingMutation;
 #[Object]
 impl TrainingMutation {
     /// Starts a training session in a team.
-    async fn start_training_run(&self, ctx: &Context<'_>, input: StartTrainingRunInput) -> Result<TrainingRunPayload> {
+    async fn start_training_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`StartTrainingRunInput`).")] input: StartTrainingRunInput,
+    ) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -148,7 +152,11 @@ impl TrainingMutation {
     }
 
     /// Renames a training session.
-    async fn update_training_run(&self, ctx: &Context<'_>, input: UpdateTrainingRunInput) -> Result<TrainingRunPayload> {
+    async fn update_training_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateTrainingRunInput`).")] input: UpdateTrainingRunInput,
+    ) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -158,7 +166,11 @@ impl TrainingMutation {
     }
 
     /// Stops a running training session; a stopped one is FAILED_PRECONDITION.
-    async fn stop_training_run(&self, ctx: &Context<'_>, input: TrainingRunInput) -> Result<TrainingRunPayload> {
+    async fn stop_training_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`TrainingRunInput`).")] input: TrainingRunInput,
+    ) -> Result<TrainingRunPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.training_run_id, Kind::TrainingRun, "trainingRunId")?;
@@ -167,7 +179,11 @@ impl TrainingMutation {
     }
 
     /// Deletes a training session.
-    async fn delete_training_run(&self, ctx: &Context<'_>, input: TrainingRunInput) -> Result<DeleteTrainingRunPayload> {
+    async fn delete_training_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`TrainingRunInput`).")] input: TrainingRunInput,
+    ) -> Result<DeleteTrainingRunPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.training_run_id, Kind::TrainingRun, "trainingRunId")?;

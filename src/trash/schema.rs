@@ -173,7 +173,11 @@ pub struct TrashMutation;
 #[Object]
 impl TrashMutation {
     /// Brings a deleted project or dataset subtree back with the same ids, into the place its project is now (under the rights there); a live sibling with the same name is CONFLICT, a vanished workspace or project FAILED_PRECONDITION. A dataset whose parent dataset is gone comes back at the top level of its project; project memberships whose role or user is gone, or whose role the restorer may not give (as addMember decides), are detached; the payload reports both.
-    async fn restore_from_trash(&self, ctx: &Context<'_>, input: RestoreFromTrashInput) -> Result<RestoreFromTrashPayload> {
+    async fn restore_from_trash(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`RestoreFromTrashInput`).")] input: RestoreFromTrashInput,
+    ) -> Result<RestoreFromTrashPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
@@ -200,7 +204,11 @@ impl TrashMutation {
     }
 
     /// Deletes a trash entry forever.
-    async fn purge_from_trash(&self, ctx: &Context<'_>, input: PurgeFromTrashInput) -> Result<PurgeFromTrashPayload> {
+    async fn purge_from_trash(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`PurgeFromTrashInput`).")] input: PurgeFromTrashInput,
+    ) -> Result<PurgeFromTrashPayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;

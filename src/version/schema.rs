@@ -286,7 +286,11 @@ pub struct VersionMutation;
 #[Object]
 impl VersionMutation {
     /// Saves the current dataset tree and item metadata of a project as a new version.
-    async fn create_project_version(&self, ctx: &Context<'_>, input: CreateProjectVersionInput) -> Result<ProjectVersionPayload> {
+    async fn create_project_version(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateProjectVersionInput`).")] input: CreateProjectVersionInput,
+    ) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
         req.user()?;
         let title = Name::parse("title", &input.title)?;
@@ -297,7 +301,11 @@ impl VersionMutation {
     }
 
     /// Edits the title or description of a version (its contents never change).
-    async fn update_project_version(&self, ctx: &Context<'_>, input: UpdateProjectVersionInput) -> Result<ProjectVersionPayload> {
+    async fn update_project_version(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateProjectVersionInput`).")] input: UpdateProjectVersionInput,
+    ) -> Result<ProjectVersionPayload> {
         let req = ctx.req()?;
         req.user()?;
         let title = input.title.as_deref().map(|t| Name::parse("title", t)).transpose()?;
@@ -312,7 +320,7 @@ impl VersionMutation {
     async fn restore_project_version(
         &self,
         ctx: &Context<'_>,
-        input: RestoreProjectVersionInput,
+        #[graphql(desc = "What the mutation needs (`RestoreProjectVersionInput`).")] input: RestoreProjectVersionInput,
     ) -> Result<RestoreProjectVersionPayload> {
         let req = ctx.req()?;
         req.user()?;

@@ -132,7 +132,11 @@ pub struct WorkspaceMutation;
 #[Object]
 impl WorkspaceMutation {
     /// Creates a workspace in a team.
-    async fn create_workspace(&self, ctx: &Context<'_>, input: CreateWorkspaceInput) -> Result<CreateWorkspacePayload> {
+    async fn create_workspace(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`CreateWorkspaceInput`).")] input: CreateWorkspaceInput,
+    ) -> Result<CreateWorkspacePayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = Name::parse("name", &input.name)?;
@@ -143,7 +147,11 @@ impl WorkspaceMutation {
     }
 
     /// Renames or describes a workspace.
-    async fn update_workspace(&self, ctx: &Context<'_>, input: UpdateWorkspaceInput) -> Result<UpdateWorkspacePayload> {
+    async fn update_workspace(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`UpdateWorkspaceInput`).")] input: UpdateWorkspaceInput,
+    ) -> Result<UpdateWorkspacePayload> {
         let req = ctx.req()?;
         req.user()?;
         let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
@@ -154,7 +162,11 @@ impl WorkspaceMutation {
     }
 
     /// Deletes a workspace and its projects; a team keeps at least one workspace.
-    async fn delete_workspace(&self, ctx: &Context<'_>, input: DeleteWorkspaceInput) -> Result<DeleteWorkspacePayload> {
+    async fn delete_workspace(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the mutation needs (`DeleteWorkspaceInput`).")] input: DeleteWorkspaceInput,
+    ) -> Result<DeleteWorkspacePayload> {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.workspace_id, Kind::Workspace, "workspaceId")?;
