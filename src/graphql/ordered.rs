@@ -66,17 +66,19 @@ async fn resolve<T: ObjectType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Serv
         let ctx_field = ctx.with_field(field);
         let key = field.node.response_key().node.clone();
         if field.node.name.node == "__typename" {
-            return Ok((key, Value::String(own.to_string())));
+            return (key, Ok(Value::String(own.to_string())));
         }
-        Ok((key, root.resolve_field(&ctx_field).await?.unwrap_or_default()))
+        (key, root.resolve_field(&ctx_field).await.map(Option::unwrap_or_default))
     }))
     .await;
     let mut map = IndexMap::with_capacity(resolved.len());
-    for result in resolved {
-        match result {
-            Ok((key, value)) => insert(&mut map, key, value),
-            Err(e) => ctx.add_error(e),
-        }
+    for (key, result) in resolved {
+        // A failed field answers `null` in its place (its error recorded).
+        let value = result.unwrap_or_else(|e| {
+            ctx.add_error(e);
+            Value::Null
+        });
+        insert(&mut map, key, value);
     }
     // A failed field answers `null`, and a `null` in a non-null place makes this object
     // `null` (`ordered-graphql`'s `complete`); without errors there is none.
@@ -113,10 +115,11 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
     }
 }
 
-/// Completes an executed operation's answer at its root: a query's root fields put in
-/// the order `request` selects them (async-graphql resolves the query root itself, outside
-/// the `resolve_container` that orders every other object: `ordered-graphql`; mutations
-/// answer one field after another, in order), and for any operation a failed root field
+/// Completes an executed operation's answer at its root: the root fields put in the
+/// order `request` selects them (async-graphql resolves the root itself, outside the
+/// `resolve_container` that orders every other object: `ordered-graphql`; a mutation's
+/// answer one field after another, in order, but for a failed one's `null`), and a
+/// failed root field
 /// answers `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
 /// `complete`). `request` is the executed one's copy (its parsed document, `@skip`/
 /// `@include` still in it).
@@ -166,8 +169,6 @@ pub fn complete_root_of(
     let sets = [&op.node.selection_set.node];
     let data = std::mem::take(&mut response.data);
     let data = async_graphql::completed(data, &sets, on, &walk, !response.errors.is_empty());
-    response.data = match op.node.ty {
-        OperationType::Query => async_graphql::in_selection_order(data, &sets, on, &walk),
-        _ => data,
-    };
+    // In selection order, also the `null` of a failed root field (added last).
+    response.data = async_graphql::in_selection_order(data, &sets, on, &walk);
 }

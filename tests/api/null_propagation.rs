@@ -51,6 +51,11 @@ both!(a_failed_field_answers_null_and_a_null_in_a_non_null_place_nulls_its_paren
     let (data, _, _) = answer(c, team, json!({ "t": t.team })).await;
     assert_eq!(data, json!({ "node": null }));
 
+    // In its place among the object's keys, in a list's objects as in any other.
+    let placed = "{ viewer { organizations(first: 5) { nodes { slug invitations(first: 0) { totalCount } name } } } }";
+    let (_, text) = c.post_text(placed, json!({})).await;
+    assert!(text.contains(r#""slug":"acme","invitations":null,"name":"#), "{text}");
+
     // In a list of non-null items: the failed item nulls the list, the list its
     // non-null connection, and so on up to `node`.
     let teams = "query($o: ID!) { v: viewer { id } node(id: $o) { ... on Organization { slug
