@@ -115,14 +115,13 @@ fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
     }
 }
 
-/// Completes an executed operation's answer at its root: the root fields put in the
-/// order `request` selects them (async-graphql resolves the root itself, outside the
-/// `resolve_container` that orders every other object: `ordered-graphql`; a mutation's
-/// answer one field after another, in order, but for a failed one's `null`), and a
-/// failed root field
-/// answers `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
-/// `complete`). `request` is the executed one's copy (its parsed document, `@skip`/
-/// `@include` still in it).
+/// Completes an executed operation's answer at its root: a failed root field answers
+/// `null`, or `data` is `null` when that field is non-null (`ordered-graphql`'s
+/// `complete`), and the root fields are put in the order `request` selects them
+/// (async-graphql resolves the root itself, outside the `resolve_container` that orders
+/// every other object; a mutation answers one field after another, in order, but a
+/// failed one's `null` comes last). `request` is the executed one's copy (its parsed
+/// document, `@skip`/`@include` still in it).
 pub fn complete_root(response: &mut async_graphql::Response, request: &mut async_graphql::Request) {
     let variables = std::mem::take(&mut request.variables);
     let name = request.operation_name.clone();

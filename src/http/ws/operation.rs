@@ -91,11 +91,10 @@ pub(super) async fn run_operation(
         }
     };
     let mut stream = if subscription {
-        // Each event completed at its root as an HTTP answer is (`complete_root`).
-        let mut copy = crate::http::replayable(&mut request);
-        let variables = std::mem::take(&mut copy.variables);
-        let name = copy.operation_name.clone();
-        let doc = copy.parsed_query().ok().cloned();
+        // Each event completed at its root as an HTTP answer is (`complete_root`), against
+        // the document the guard parsed.
+        let doc = request.parsed_query().ok().cloned();
+        let (name, variables) = (request.operation_name.clone(), request.variables.clone());
         let events = app.schema.execute_stream(app.prepare(request, viewer));
         events
             .map(move |mut event| {
