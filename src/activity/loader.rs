@@ -6,7 +6,8 @@ use entity::activity;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// A team's activity, one page: team-level entries and those of projects the viewer sees.
+/// A team's activity, one page, when the viewer sees the team: team-level entries and those
+/// of projects the viewer sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ActivityOfTeam(pub Uuid, pub PageArgs);
 
@@ -20,10 +21,11 @@ impl Loader<ActivityOfTeam> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ActivityOfTeam]) -> Result<HashMap<ActivityOfTeam, Self::Value>, Self::Error> {
-        // Team-level entries if the viewer sees the team, and those of projects the viewer
-        // sees (the rules of `authz`): a published project opens neither (RULES.md §9.1).
+        // Nothing unless the viewer sees the team; then team-level entries and those of
+        // projects the viewer sees (the rules of `authz`): a published project opens
+        // neither (RULES.md §9.1).
         let f = self.grants().await.map_err(load_err)?.about_filter();
-        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql(sql);
+        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql_in_seen_team(sql);
         let table = ChildTable { table: "activity", parent_col: "team_id", parent_of: |a: &activity::Model| a.team_id };
         load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await

@@ -42,16 +42,16 @@ const MEMBERSHIP_ACTIONS: [AuditAction; 3] =
     [AuditAction::MembershipCreated, AuditAction::MembershipRoleChanged, AuditAction::MembershipRemoved];
 
 /// The actions of the entries about what the viewer may not list in `org`: memberships
-/// without `member.read` (as `members`), groups without `group.read` (as `groups`),
+/// without `member.read` (as `members`), groups without `group.read` or `group.manage` (as `groups`),
 /// capabilities without `capability.manage` (as `capabilityGrants`). The log itself is
 /// read with `member.manage`, which a custom role may hold alone (RULES.md §9.1).
 fn hidden_in(grants: &crate::authz::Grants, org: Uuid) -> Vec<&'static str> {
     use AuditAction as A;
     let org = Resource::Organization { org };
-    let kinds: [(keys::Key, &[A]); 3] = [
-        (keys::MEMBER_READ, &MEMBERSHIP_ACTIONS),
+    let kinds: [(&[keys::Key], &[A]); 3] = [
+        (&[keys::MEMBER_READ], &MEMBERSHIP_ACTIONS),
         (
-            keys::GROUP_READ,
+            &[keys::GROUP_READ, keys::GROUP_MANAGE],
             &[
                 A::GroupCreated,
                 A::GroupUpdated,
@@ -62,11 +62,11 @@ fn hidden_in(grants: &crate::authz::Grants, org: Uuid) -> Vec<&'static str> {
                 A::GroupProjectUnassigned,
             ],
         ),
-        (keys::CAPABILITY_MANAGE, &[A::CapabilityGranted, A::CapabilityRevoked]),
+        (&[keys::CAPABILITY_MANAGE], &[A::CapabilityGranted, A::CapabilityRevoked]),
     ];
     kinds
         .into_iter()
-        .filter(|(key, _)| !grants.can(&org, *key))
+        .filter(|(shown_by, _)| !shown_by.iter().any(|key| grants.can(&org, *key)))
         .flat_map(|(_, actions)| actions.iter().map(|a| a.as_str()))
         .collect()
 }

@@ -126,9 +126,11 @@ impl Visible for capability_grant::Entity {
     }
 }
 
-/// Its owner only; through a personal access token, only the tokens of no organization
-/// or of one the token reaches (`admitted`: a token restricted to one organization lists
-/// nothing of another, RULES.md §9.6).
+/// Its owner, and for a token restricted to an organization, whoever holds
+/// `sdk_token.view` there (who lists it in `Organization.sdkTokens`: `node(id)` shows no
+/// less, RULES.md §9.1); through a personal access token, only the tokens of no
+/// organization or of one the token reaches (`admitted`: a token restricted to one
+/// organization lists nothing of another, §9.6).
 impl Visible for api_token::Entity {
     fn id_column() -> Self::Column {
         api_token::Column::Id
@@ -139,12 +141,17 @@ impl Visible for api_token::Entity {
     fn condition(g: &Grants) -> Condition {
         use api_token::Column as C;
         let reached = Condition::any().add(C::OrganizationId.is_null()).add(admitted(g, C::OrganizationId));
-        Condition::all().add(C::UserId.eq(g.user_id)).add(reached)
+        let members = g.organization_ids();
+        let viewed: Vec<Uuid> =
+            g.holds_filter(keys::SDK_TOKEN_VIEW.as_str()).orgs.into_iter().filter(|o| members.contains(o)).collect();
+        let whose = Condition::any().add(C::UserId.eq(g.user_id)).add(C::OrganizationId.is_in(viewed));
+        Condition::all().add(whose).add(reached)
     }
 }
 
 impl Grants {
-    /// The rule of `api_token::Entity` over table alias `t`, for the viewer's own list.
+    /// The owner's part of the rule of `api_token::Entity` over table alias `t`, for the
+    /// viewer's own list (`User.apiTokens`).
     pub fn push_sql_own_api_tokens(&self, sql: &mut crate::db::Sql) {
         sql.push("t.user_id = ").bind(self.user_id).push(" AND (t.organization_id IS NULL OR ");
         self.push_sql_admitted(sql, "t.organization_id");
@@ -203,7 +210,7 @@ impl Visible for trash_entry::Entity {
     }
 }
 
-/// `group.read` on its organization, or being one of its members, within an organization
+/// `group.read` or `group.manage` on its organization, or being one of its members, within an organization
 /// the viewer belongs to (`GroupFilter`, the rendering of the lists).
 impl Visible for group::Entity {
     fn id_column() -> Self::Column {

@@ -37,7 +37,7 @@ pub struct HoldsFilter {
     pub projects: ProjectFilter,
 }
 
-/// Groups the viewer sees: every group of `read_orgs` (`group.read` there), and in
+/// Groups the viewer sees: every group of `read_orgs` (`group.read` or `group.manage` there), and in
 /// `member_orgs` (organizations the viewer belongs to) the groups they are a member of.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GroupFilter {
@@ -143,7 +143,10 @@ impl Grants {
 
     pub fn group_filter(&self) -> GroupFilter {
         let member_orgs = sorted(self.organization_ids());
-        let read = self.holds_filter(keys::GROUP_READ.as_str()).orgs;
+        // Whoever manages the organization's groups sees them too (a custom role may hold
+        // `group.manage` without `group.read`: it created groups it could never reach).
+        let read: Vec<Uuid> =
+            [keys::GROUP_READ, keys::GROUP_MANAGE].iter().flat_map(|k| self.holds_filter(k.as_str()).orgs).collect();
         let read_orgs = member_orgs.iter().copied().filter(|o| read.contains(o)).collect();
         GroupFilter { read_orgs, member_orgs, viewer: self.user_id }
     }
@@ -196,6 +199,18 @@ impl AboutFilter {
         sql.push(") OR (t.project_id IS NOT NULL AND ");
         self.projects.push_sql_on(sql, "t.project_id");
         sql.push("))");
+    }
+
+    /// As `push_sql`, for a team's own feed (`Team.activity`): nothing unless the viewer
+    /// sees the team itself. An entry about a project that has left the team (a
+    /// transfer's, kept in the old team) is not shown to whoever sees only the project, or
+    /// reaches the team's identity through a publication (RULES.md §9.1).
+    pub fn push_sql_in_seen_team(&self, sql: &mut Sql) {
+        sql.push("(");
+        self.teams.push_sql_on(sql, "t.organization_id", "t.team_id");
+        sql.push(" AND ");
+        self.push_sql(sql);
+        sql.push(")");
     }
 
     /// As `push_sql`, for rows a project's move does not rewrite (audit entries, the

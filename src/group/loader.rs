@@ -1,5 +1,5 @@
-//! Batched reads of groups, scoped by the visibility rule of `authz` (`group.read` on
-//! the organization, or membership in the group: `Grants::group_filter`).
+//! Batched reads of groups, scoped by the visibility rule of `authz` (`group.read` or
+//! `group.manage` on the organization, or membership in the group: `Grants::group_filter`).
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};

@@ -43,7 +43,7 @@ pub async fn visible_group(ctx: &Context<'_>, id: Uuid) -> Result<Option<Group>>
     Ok(crate::graphql::context::visible::<entity::group::Entity>(ctx, id).await?.map(Group))
 }
 
-/// `Organization.groups`: every group with `group.read`, else only the viewer's own.
+/// `Organization.groups`: every group with `group.read` or `group.manage`, else only the viewer's own.
 pub async fn groups_of(
     ctx: &Context<'_>,
     org: Uuid,

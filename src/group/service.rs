@@ -1,5 +1,5 @@
-//! Group rules. A group is seen by holders of `group.read` on its organization and by
-//! its own members; every change needs `group.manage` there. Members must be active
+//! Group rules. A group is seen by holders of `group.read` or `group.manage` on its
+//! organization and by its own members; every change needs `group.manage` there. Members must be active
 //! members of the organization; a project assignment needs a project-scope role of the
 //! organization that the actor holds in full on that project (no escalation). Every
 //! change of an organization's groups locks the organization row, as removing a member
@@ -37,7 +37,7 @@ async fn member_row<C: ConnectionTrait>(db: &C, group: Uuid, user: Uuid) -> AppR
         .await?)
 }
 
-/// The group if it exists and the viewer sees it (`group.read` on its organization, or
+/// The group if it exists and the viewer sees it (`group.read` or `group.manage` on its organization, or
 /// being one of its members, within an organization they belong to); else `NOT_FOUND`.
 pub async fn find_visible<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) -> AppResult<group::Model> {
     crate::authz::find_visible::<group::Entity, _>(db, grants, id).await

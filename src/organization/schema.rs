@@ -227,7 +227,7 @@ impl Organization {
     ) -> Result<crate::capability::schema::CapabilityGrantConnection> {
         crate::capability::schema::grants_of_org(ctx, self.0.id, user_id, first, after, last, before).await
     }
-    /// User groups: all of them with `group.read` on the organization, otherwise only
+    /// User groups: all of them with `group.read` or `group.manage` on the organization, otherwise only
     /// the groups the viewer belongs to (filtered, never null).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn groups(
@@ -273,7 +273,7 @@ impl Organization {
     /// **newest first** (id descending — unlike other connections, which run oldest
     /// first). `action` keeps one action name (e.g. "membership.created"; unknown →
     /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here; entries about
-    /// memberships, groups and capability grants only with `member.read`, `group.read`
+    /// memberships, groups and capability grants only with `member.read`, `group.read` (or `group.manage`)
     /// and `capability.manage` here, entries about a team or project only for who sees it.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn audit_log(

@@ -6,7 +6,7 @@ use super::service;
 use crate::connection;
 use crate::dataset::schema::Dataset;
 use crate::db::page::Page;
-use crate::graphql::context::{CtxExt, gql};
+use crate::graphql::context::{CtxExt, gql, visible};
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::page_args;
 use crate::project::schema::{MAX_DETACHED_LISTED, Project};
@@ -100,9 +100,10 @@ pub struct RestoreFromTrashInput {
 /// Result of `restoreFromTrash`.
 #[derive(SimpleObject)]
 pub struct RestoreFromTrashPayload {
-    /// The restored project, when the entry was a project.
+    /// The restored project, when the entry was a project and you may see it (a role that
+    /// may delete but not read restores without seeing).
     pub project: Option<Project>,
-    /// The restored dataset, when the entry was a dataset.
+    /// The restored dataset, when the entry was a dataset and you may see it.
     pub dataset: Option<Dataset>,
     /// Project memberships kept in the entry that did not come back (their role was deleted, their user left the organization, or the restorer may not give their role): the first 100; `detachedMembershipCount` counts them all.
     pub detached_memberships: Vec<UnrestoredMembership>,
@@ -182,9 +183,11 @@ impl TrashMutation {
         req.user()?;
         let id = decode_as(&input.trash_entry_id, Kind::TrashEntry, "trashEntryId")?;
         let outcome = restore::restore_from_trash(req, id).await?;
+        // Shown as `node(id)` would show it (RULES.md §9.1): a restorer who may delete
+        // but not read (a custom role) restores it without seeing it.
         let (project, dataset) = match outcome.restored {
-            Restored::Project(p) => (Some(Project(p)), None),
-            Restored::Dataset(d) => (None, Some(Dataset(d))),
+            Restored::Project(p) => (visible::<entity::project::Entity>(ctx, p.id).await?.map(Project), None),
+            Restored::Dataset(d) => (None, visible::<entity::dataset::Entity>(ctx, d.id).await?.map(Dataset)),
         };
         let mut detached = outcome.detached;
         let count = i32::try_from(detached.len()).unwrap_or(i32::MAX);

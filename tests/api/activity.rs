@@ -99,3 +99,26 @@ both!(publishing_and_versions_are_logged, |app: TestApp| async move {
         ]
     );
 });
+
+both!(a_team_reached_through_a_publication_shows_no_activity, |app: TestApp| async move {
+    // The worker labels a project that moves to another team; the transfer's entry stays
+    // in the old team's log. Through a published project of the old team the worker
+    // reaches its identity, never its log (RULES.md §9.1), whatever the entry is about.
+    let t = DefaultOrg::new(&app).await;
+    let (owner, worker) = (&t.owner, &t.worker);
+    let p5 = create_project(owner, &t.workspace, "P5").await;
+    add_member(owner, &p5, worker, "labeler").await;
+    let d = owner.ok(CREATE_TEAM, json!({ "o": t.org, "n": "Other" })).await;
+    let other_ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    owner.ok(TRANSFER_PROJECT, json!({ "p": p5, "w": other_ws })).await;
+    owner.ok(PUBLISH_PROJECT, json!({ "p": t.project })).await;
+    assert!(worker.node(&t.team).await.is_null(), "the worker no longer sees the old team");
+    let explore = "{ explore(first: 5) { nodes { id team { id activity(first: 10) { totalCount nodes { objectName } } } } } }";
+    let d = worker.ok(explore, json!({})).await;
+    let seen = &d["explore"]["nodes"][0];
+    assert_eq!((seen["id"].as_str(), seen["team"]["id"].as_str()), (Some(t.project.as_str()), Some(t.team.as_str())), "{d}");
+    assert_eq!(seen["team"]["activity"], json!({ "totalCount": 0, "nodes": [] }), "{d}");
+    // Whoever sees the old team reads the entry.
+    let log = owner.ok(TEAM_LOG, json!({ "t": t.team })).await;
+    assert!(entries(&log).iter().any(|(a, _, n)| a == "transferred" && n == "P5"), "{log}");
+});

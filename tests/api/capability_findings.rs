@@ -289,17 +289,23 @@ both!(finding_17_a_grantable_capability_gates_something_real, |app: TestApp| asy
         assert_eq!(t.owner.code(grant, json!({ "o": t.org, "u": t.maintainer.id, "p": key })).await, "BAD_USER_INPUT", "{key}");
     }
     // `sdk_token.view` opens the organization's SDK tokens (never their secrets).
-    let (_, _) = pat(&t.worker, Some(&t.org)).await;
+    let (_, token) = pat(&t.worker, Some(&t.org)).await;
     let list = "query($o: ID!) { node(id: $o) { ... on Organization { sdkTokens(first: 10) { totalCount
-        nodes { name prefix revoked owner { id } } } } } }";
+        nodes { id name prefix revoked owner { id } } } } } }";
     assert!(t.maintainer.ok(list, json!({ "o": t.org })).await["node"]["sdkTokens"].is_null());
+    assert!(t.maintainer.node(&token).await.is_null());
     t.owner.ok(grant, json!({ "o": t.org, "u": t.maintainer.id, "p": "sdk_token.view" })).await;
     let d = t.maintainer.ok(list, json!({ "o": t.org })).await;
     assert_eq!(d["node"]["sdkTokens"]["totalCount"], 1, "{d}");
     assert_eq!(d["node"]["sdkTokens"]["nodes"][0]["owner"]["id"], t.worker.id.as_str());
+    // `node(id)` shows what the list shows (RULES.md §9.1), to its viewers only.
+    assert_eq!(t.maintainer.node(&token).await["id"], token.as_str());
     let d = t.owner.ok(list, json!({ "o": t.org })).await;
     assert_eq!(d["node"]["sdkTokens"]["totalCount"], 1, "the owner holds it through the role");
+    assert_eq!(t.owner.node(&token).await["id"], token.as_str());
     assert!(t.worker.ok(list, json!({ "o": t.org })).await["node"]["sdkTokens"].is_null());
+    assert_eq!(t.worker.node(&token).await["id"], token.as_str(), "its owner");
+    assert!(t.supervisor.node(&token).await.is_null());
 });
 both!(finding_17_every_catalog_key_says_who_enforces_it, |app: TestApp| async move {
     let alice = app.user("alice").await;

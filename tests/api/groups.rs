@@ -386,3 +386,24 @@ both!(nested_group_queries_cost_statements_per_level, settings = counting_statem
     }
     assert_eq!(counts[0], counts[1], "statements grew with the number of groups: {counts:?}");
 });
+
+both!(who_manages_groups_sees_them, |app: TestApp| async move {
+    // A custom organization role with `group.manage` and no `group.read`: the groups it
+    // creates and manages are visible to it (it created groups it could never reach).
+    let t = DefaultOrg::new(&app).await;
+    let perms = json!(["org.read", "member.read", "group.manage"]);
+    t.owner.ok(CREATE_ROLE, json!({ "o": t.org, "p": perms })).await;
+    let gm = app.user("gm").await;
+    add_member(&t.owner, &t.org, &gm, "group_admin").await;
+    let id = create_group(&gm, &t.org, "Made").await;
+    assert_eq!(group(&gm, &id).await["name"], "Made");
+    gm.ok(ADD, json!({ "g": id, "u": t.worker.id })).await;
+    assert_eq!(group(&gm, &id).await["members"]["totalCount"], 1);
+    let theirs = create_group(&t.owner, &t.org, "Theirs").await;
+    assert_eq!(group_names(&gm, &t.slug).await, ["Made", "Theirs"]);
+    assert_eq!(group(&gm, &theirs).await["id"], theirs.as_str());
+    // Without either key, only one's own groups.
+    assert!(group(&t.supervisor, &theirs).await["id"].is_string(), "the supervisor holds group.read");
+    assert!(group(&t.team_admin, &theirs).await.is_null());
+    assert_eq!(group_names(&t.worker, &t.slug).await, ["Made"]);
+});

@@ -255,3 +255,23 @@ both!(purging_a_project_takes_the_datasets_deleted_from_it_and_their_creators_co
     owner.ok(PURGE, json!({ "e": project_entry })).await;
     assert_eq!(trash(owner, &t.team).await["trash"]["totalCount"], 0, "no unrestorable entry is left behind");
 });
+
+both!(a_restorer_who_may_not_read_gets_null_back, |app: TestApp| async move {
+    // A custom team role that deletes and restores projects without reading them (no
+    // `project.read`): it sees the team's trash, restores, and the payload shows what
+    // `node(id)` shows it — nothing (RULES.md §9.1).
+    let t = DefaultOrg::new(&app).await;
+    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"pdel\", name: \"Deleter\", scopeKind: TEAM,
+        permissions: [\"team.read\", \"project.delete\", \"dataset.delete\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    let walt = &t.worker;
+    add_member(&t.owner, &t.team, walt, "pdel").await;
+    let p = create_project(&t.owner, &t.workspace, "P9").await;
+    t.owner.ok(DELETE_PROJECT, json!({ "p": p })).await;
+    let bin = trash(walt, &t.team).await;
+    assert_eq!(bin["trash"]["nodes"][0]["name"], "P9", "{bin}");
+    let r = walt.ok(RESTORE, json!({ "e": entry_id(&bin, 0) })).await;
+    assert_eq!(r["restoreFromTrash"], json!({ "project": null, "dataset": null }), "{r}");
+    assert!(walt.node(&p).await.is_null());
+    assert_eq!(t.owner.node(&p).await["id"], p.as_str(), "restored all the same");
+});

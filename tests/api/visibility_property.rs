@@ -227,7 +227,7 @@ async fn access_rows_agree(db: &DatabaseConnection, mut grants: Grants, org: Uui
         .await
         .expect("visible invitations");
     assert_eq!(ids(got.iter().map(|i| i.id).collect()), want, "seed {seed}: invitations of {user}");
-    // Groups: `group.read` on the organization, or being a member, within it.
+    // Groups: `group.read` or `group.manage` on the organization, or being a member, within it.
     use entity::{group, group_member};
     let groups = group::Entity::find().filter(group::Column::OrganizationId.eq(org)).all(db).await.expect("groups");
     let group_ids: Vec<Uuid> = groups.iter().map(|g| g.id).collect();
@@ -240,7 +240,8 @@ async fn access_rows_agree(db: &DatabaseConnection, mut grants: Grants, org: Uui
         .into_iter()
         .map(|m| m.group_id)
         .collect();
-    let reads = grants.can(&orgraph::authz::Resource::Organization { org }, "group.read");
+    let on_org = orgraph::authz::Resource::Organization { org };
+    let reads = grants.can(&on_org, "group.read") || grants.can(&on_org, "group.manage");
     let want =
         ids(groups.iter().filter(|g| grants.sees_org(org) && (reads || member_of.contains(&g.id))).map(|g| g.id).collect());
     let got = group::Entity::find()
