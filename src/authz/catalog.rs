@@ -256,7 +256,7 @@ impl Catalog {
             .or_else(|| self.roles_by_key.get(&(roles.org.to_string(), scope, key.to_string())));
         found.cloned().ok_or_else(|| {
             let valid: Vec<String> = self.roles(roles, Some(scope)).iter().map(|r| r.key.clone()).collect();
-            AppError::bad_input(field, format!("unknown role '{key}' for a {} (valid: {})", scope.as_str(), valid.join(", ")))
+            AppError::bad_input(field, format!("unknown role '{key}' at {} scope (valid: {})", scope.as_str(), valid.join(", ")))
         })
     }
 
@@ -272,7 +272,7 @@ impl Catalog {
             .map(|r| r.id)
             .collect();
         if ids.is_empty() {
-            return Err(AppError::bad_input(field, format!("unknown role '{key}' for a {}", scope.as_str())));
+            return Err(AppError::bad_input(field, format!("unknown role '{key}' at {} scope", scope.as_str())));
         }
         Ok(ids)
     }

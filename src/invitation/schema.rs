@@ -258,7 +258,8 @@ impl InvitationMutation {
         Ok(InvitationPayload { invitation: Invitation(inv) })
     }
 
-    /// The invitee accepts: the membership is created (with a `worker` organization membership when needed).
+    /// The invitee accepts: the membership is created (with an organization membership of the
+    /// preset's least powerful organization role when needed: `worker` in DEFAULT).
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,

@@ -79,7 +79,8 @@ pub struct DeleteOrganizationPayload {
 pub struct TransferOrganizationOwnershipInput {
     /// The organization.
     pub organization_id: ID,
-    /// A user who is an active member; the old owner becomes a maintainer.
+    /// A user who is an active member; the old owner gets the preset's rank-1 organization
+    /// role (`maintainer` in DEFAULT).
     pub new_owner_id: ID,
 }
 
@@ -157,7 +158,8 @@ impl OrganizationMutation {
         Ok(DeleteOrganizationPayload { deleted_organization_id: input.organization_id })
     }
 
-    /// Makes another active member the owner; the old owner becomes a maintainer.
+    /// Makes another active member the owner; the old owner gets the preset's rank-1
+    /// organization role (`maintainer` in DEFAULT, `admin` in LABELBOX and SUPERANNOTATE).
     async fn transfer_organization_ownership(
         &self,
         ctx: &Context<'_>,
