@@ -9,9 +9,7 @@
 
 use super::model::SchemaModel;
 use async_graphql::Name;
-use async_graphql::Variables;
 use async_graphql::parser::types::{BaseType, ExecutableDocument, Selection, SelectionSet, Type};
-use async_graphql_value::{ConstValue, Value};
 use std::collections::HashMap;
 
 /// An object of the introspection schema.
@@ -48,14 +46,13 @@ const DIRECTIVE_LOCATIONS: u64 = 19;
 pub struct Introspection<'a> {
     model: &'a SchemaModel,
     doc: &'a ExecutableDocument,
-    variables: &'a Variables,
     memo: HashMap<((u8, usize), usize), u64>,
     budget: u64,
 }
 
 impl<'a> Introspection<'a> {
-    pub fn new(model: &'a SchemaModel, doc: &'a ExecutableDocument, variables: &'a Variables, budget: u64) -> Self {
-        Self { model, doc, variables, memo: HashMap::new(), budget }
+    pub fn new(model: &'a SchemaModel, doc: &'a ExecutableDocument, budget: u64) -> Self {
+        Self { model, doc, memo: HashMap::new(), budget }
     }
 
     /// Cost of `__schema { … }` (not counting the field itself).
@@ -63,16 +60,9 @@ impl<'a> Introspection<'a> {
         self.cost(Ent::Schema, set)
     }
 
-    /// Cost of `__type(name: …) { … }`, not counting the field itself.
-    pub fn type_by_name(&mut self, name: &Value, set: &'a SelectionSet) -> u64 {
-        let name = match name {
-            Value::String(s) => Some(s.as_str()),
-            Value::Variable(v) => match self.variables.get(v) {
-                Some(ConstValue::String(s)) => Some(s.as_str()),
-                _ => None,
-            },
-            _ => None,
-        };
+    /// Cost of `__type(name: …) { … }` for the name it resolves to (none: the field
+    /// answers null, or fails), not counting the field itself.
+    pub fn type_by_name(&mut self, name: Option<&str>, set: &'a SelectionSet) -> u64 {
         match name {
             Some(n) => match self.model.types.get_key_value(n) {
                 Some((key, _)) => self.cost(Ent::Named(key.as_str()), set),

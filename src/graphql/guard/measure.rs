@@ -66,7 +66,7 @@ impl<'a> Measurer<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let introspection = introspection_budget.map(|b| Introspection::new(model, doc, variables, b));
+        let introspection = introspection_budget.map(|b| Introspection::new(model, doc, b));
         let mut m = Self { model, doc, variables, defaults, fragments: HashMap::new(), introspection };
         m.measure_fragments()?;
         Ok(m)
@@ -148,12 +148,15 @@ impl<'a> Measurer<'a> {
         };
         if is_entry(name) && on == Some(model.query.as_str()) {
             m.introspects = true;
+            // `__type(name:)` as the operation resolves it: a literal, a variable's value,
+            // or its default (a default costed 0 let any introspection shape through).
+            let type_name = match argument(field, "name").and_then(|v| self.resolve(v)) {
+                Some(ConstValue::String(s)) => Some(s),
+                _ => None,
+            };
             m.cost = match &mut self.introspection {
                 Some(exact) if name.as_str() == "__schema" => exact.schema(set),
-                Some(exact) => {
-                    let arg = argument(field, "name").unwrap_or(&Value::Null);
-                    exact.type_by_name(arg, set)
-                }
+                Some(exact) => exact.type_by_name(type_name.as_deref(), set),
                 None => child.cost,
             }
             .saturating_add(1);

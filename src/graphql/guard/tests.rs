@@ -155,6 +155,19 @@ fn introspection_costs_what_it_returns() {
         possibleTypes { name } } } } } } } } } } } } } }";
     let err = check(&g, recursive).expect_err("refused");
     assert_eq!(limit_of(err), Some("complexity"));
+    // `__type(name:)` costs the type it names, whether the name is written, sent as a
+    // variable or a variable's default.
+    let one = "possibleTypes { fields { name args { name } } interfaces { possibleTypes { fields { name args { name } }
+        interfaces { possibleTypes { fields { name args { name type { name } } } } } } } }";
+    let shape = format!("a: {one} b: {one} c: {one}");
+    let literal = check(&g, &format!("{{ __type(name: \"Node\") {{ {shape} }} }}")).expect_err("refused");
+    assert_eq!(limit_of(literal), Some("complexity"));
+    let default = check(&g, &format!("query($n: String = \"Node\") {{ __type(name: $n) {{ {shape} }} }}"));
+    assert_eq!(limit_of(default.expect_err("refused")), Some("complexity"));
+    let vars = Variables::from_json(serde_json::json!({ "n": "Node" }));
+    let query = format!("query($n: String) {{ __type(name: $n) {{ {shape} }} }}");
+    let sent = g.check(&query, None, &vars).map(|_| ()).expect_err("refused");
+    assert_eq!(limit_of(sent), Some("complexity"));
 }
 
 #[test]
