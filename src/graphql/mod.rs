@@ -61,7 +61,11 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 
 /// The executable schema. The limits of RULES.md §8 are enforced by `guard` before a
 /// document reaches it (async-graphql's own depth and complexity walks expand fragments at
-/// every spread); `dev` off also turns off introspection and "Did you mean …" suggestions.
+/// every spread); `dev` off also turns off introspection. There are no "Did you mean …"
+/// suggestions: async-graphql compares an unknown name with every field of its type
+/// (Levenshtein, |name| × Σ|fields| per name), which held a runtime worker for seconds on
+/// a 250 KB anonymous document of unknown fields (a helper's fuzzing); GraphiQL suggests
+/// from the schema it introspected.
 /// Its extensions hook no field's resolution: the objects of a connection are resolved
 /// without those hooks (`ordered`).
 pub fn build(limits: &Limits, dev: bool) -> OrgraphSchema {
@@ -84,7 +88,8 @@ pub fn build_plain(limits: &Limits, dev: bool) -> OrgraphSchema {
 
 fn bounded(limits: &Limits, dev: bool) -> SchemaBuilder<Query, Mutation, Subscription> {
     let b = builder().limit_recursive_depth(limits.nesting()).limit_directives(MAX_DIRECTIVES_PER_FIELD);
-    if dev { b } else { b.disable_introspection().disable_suggestions() }
+    let b = b.disable_suggestions();
+    if dev { b } else { b.disable_introspection() }
 }
 
 /// Whether `response` (of the schema without extensions) comes from execution: it has

@@ -125,6 +125,32 @@ both!(
     }
 );
 
+both!(no_suggestions_in_dev_either, |app: TestApp| async move {
+    // Suggesting compares an unknown name with every field of its type: anonymous
+    // documents of long unknown names held the runtime's workers for seconds.
+    let (_, res) = app.anonymous().post("{ viewr { id } }", json!({})).await;
+    assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    assert!(!res.to_string().contains("Did you mean"), "{res}");
+});
+
+both!(error_messages_are_cut, |app: TestApp| async move {
+    // One fragment with a 200,000-character variable no operation defines, spread by 100
+    // operations: 100 errors quoting the name (a 24 MB answer to a 200 KB request).
+    let name = "v".repeat(200_000);
+    let mut doc = format!("fragment F on Query {{ node(id: ${name}) {{ id }} }}\n");
+    for i in 0..100 {
+        doc += &format!("query Q{i} {{ ...F }}\n");
+    }
+    let c = app.anonymous();
+    let sent = c.http.post(format!("{}/graphql", c.addr)).json(&json!({ "query": doc, "operationName": "Q1" }));
+    let res = sent.send().await.expect("request").text().await.expect("body");
+    assert!(res.len() < 300_000, "an answer of {} bytes", res.len());
+    let res: serde_json::Value = serde_json::from_str(&res).expect("json");
+    assert_eq!(code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.ends_with("more characters)") && message.chars().count() < 1100, "{message}");
+});
+
 both!(a_100_kb_search_is_bad_input, |app: TestApp| async move {
     let alice = app.user("alice").await;
     let org = create_org(&alice, "acme").await;
