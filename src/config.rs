@@ -47,7 +47,7 @@ pub struct Limits {
     /// HTTP connections served at once (`http::serve`); the next waits for one to close.
     pub connections: usize,
     /// A request's headers must arrive within this time, and an idle keep-alive
-    /// connection is closed after it: longer than a proxy in front keeps an idle
+    /// connection, or one whose client stopped reading an answer, is closed after it: longer than a proxy in front keeps an idle
     /// connection to orgraph (60 s for the common ones), else a request it sends on one
     /// orgraph is closing fails (75 s, nginx's `keepalive_timeout`).
     pub header_timeout: Duration,

@@ -6,7 +6,9 @@
 //! the process's file descriptors for everyone. Here hyper has a timer, so the headers of
 //! every request (the first on a connection and each keep-alive one after it) must arrive
 //! within `header_timeout`, else the connection is closed; an idle keep-alive connection
-//! is closed after the same time. The body is the handler's to time (408, RULES.md §8).
+//! is closed after the same time, and so is one whose client stops reading an answer (no
+//! byte of it accepted for that long: `Stalling`), which would otherwise keep the answer
+//! in memory for as long as it liked. The body is the handler's to time (408, RULES.md §8).
 //! At most `max` HTTP connections are served at once; the next waits in the kernel's
 //! backlog until one closes. A WebSocket leaves the count once it is upgraded: its own
 //! limits hold it (`ORGRAPH_MAX_SOCKETS_PER_USER`, the `connection_init` timeout).
@@ -14,12 +16,18 @@
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
-/// How many HTTP connections are served at once, and how long a request's headers may take.
+/// How many HTTP connections are served at once, and how long a request's headers may take
+/// (and an answer's writing may stall).
 #[derive(Clone, Copy, Debug)]
 pub struct Connections {
     pub max: usize,
@@ -62,7 +70,8 @@ async fn connection(
 ) {
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
-    let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(app)).with_upgrades();
+    let io = TokioIo::new(Stalling::new(io, header_timeout));
+    let conn = builder.serve_connection(io, TowerToHyperService::new(app)).with_upgrades();
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
         served = conn.as_mut() => {
@@ -83,5 +92,103 @@ async fn connection(
 async fn until_true(mut stopped: watch::Receiver<bool>) {
     if stopped.wait_for(|s| *s).await.is_err() {
         std::future::pending::<()>().await;
+    }
+}
+
+/// A connection whose writes fail (`TimedOut`) once the peer has accepted none of them for
+/// `limit`: hyper then closes it. Reads pass through; a write that goes through clears
+/// the clock.
+pub struct Stalling<T> {
+    io: T,
+    limit: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> Stalling<T> {
+    pub fn new(io: T, limit: Duration) -> Self {
+        Self { io, limit, stalled: None }
+    }
+
+    /// `poll` (a write of `io`) with the clock: ready clears it, pending starts it (once)
+    /// and fails when it has run out.
+    fn timed<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut T, &mut Context<'_>) -> Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
+        match poll(&mut self.io, cx) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let limit = self.limit;
+                let clock = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match clock.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "the peer stopped reading"))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Stalling<T> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Stalling<T> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.get_mut().timed(cx, |io, cx| Pin::new(io).poll_write(cx, buf))
+    }
+
+    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        self.get_mut().timed(cx, |io, cx| Pin::new(io).poll_write_vectored(cx, bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().timed(cx, |io, cx| Pin::new(io).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stalling;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn a_write_the_peer_stops_taking_fails_after_the_limit() {
+        let (near, mut far) = tokio::io::duplex(64);
+        let mut io = Stalling::new(near, Duration::from_secs(1));
+        io.write_all(&[1; 64]).await.expect("fits the buffer");
+        // The peer reads a little now and then, each time within the limit: no failure.
+        let writing = async {
+            io.write_all(&[2; 64]).await.expect("written as the peer reads");
+            io
+        };
+        let reading = async {
+            let mut buf = [0; 16];
+            for _ in 0..4 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                far.read_exact(&mut buf).await.expect("read");
+            }
+            far
+        };
+        let (mut io, far) = tokio::join!(writing, reading);
+        // Then it stops reading: the next write fails with `TimedOut`, the peer still there.
+        let err = io.write_all(&[3; 64]).await.expect_err("stalled");
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        drop(far);
     }
 }
