@@ -278,8 +278,10 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let g = find_visible(&txn, &grants, id).await?;
-    let role = parse_role(req, &txn, &g, key).await?;
+    // The project before the role key (RULES.md §9.8: an unknown key on a project the
+    // viewer cannot see is NOT_FOUND, as for addMember).
     let p = find_project(&txn, &grants, &g, project_id).await?;
+    let role = parse_role(req, &txn, &g, key).await?;
     require_manage(&grants, g.organization_id)?;
     if !grants.covers(&crate::project::repo::resource(&p, viewer.id), &role) {
         return Err(AppError::forbidden("you may not assign a role that grants more than you hold on the project"));

@@ -45,12 +45,24 @@ async fn lock<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<job::Model> {
 /// only, whatever a custom role holds, or its manager could attach datasets they do not
 /// see), decided under the write lock (RULES.md §9.2).
 pub(super) async fn open_managed(req: &RequestCtx, id: Uuid, user: Option<Uuid>) -> AppResult<(Write, Grants, job::Model)> {
+    open_managed_naming(req, id, user, &[]).await
+}
+
+/// `open_managed` for a change that also names `datasets` (`unique_datasets`): each must be
+/// one of the job's project the viewer sees (`NOT_FOUND`, before `FORBIDDEN`: RULES.md §3).
+async fn open_managed_naming(
+    req: &RequestCtx,
+    id: Uuid,
+    user: Option<Uuid>,
+    datasets: &[Uuid],
+) -> AppResult<(Write, Grants, job::Model)> {
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let j = find_visible(&txn, &grants, id).await?;
     if let Some(user) = user {
         grants.require_sees_user(&txn, user).await?;
     }
+    require_visible_in(&txn, &grants, j.project_id, datasets).await?;
     require_manage(&grants, &j)?;
     let j = lock(&txn, j.id).await?;
     Ok((txn, grants, j))
@@ -107,9 +119,9 @@ pub(super) fn change(
     }
 }
 
-/// The ids, deduplicated in input order: every one a dataset of `project` (`NOT_FOUND`
-/// otherwise: a dataset of another project, in the trash, or missing).
-async fn datasets_of_project<C: ConnectionTrait>(db: &C, project: Uuid, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+/// The ids, deduplicated in input order; at most `MAX_JOB_DATASETS` (`BAD_USER_INPUT`,
+/// checked before anything is read).
+fn unique_datasets(ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
     let mut unique: Vec<Uuid> = Vec::with_capacity(ids.len());
     for id in ids {
         if !unique.contains(id) {
@@ -119,15 +131,22 @@ async fn datasets_of_project<C: ConnectionTrait>(db: &C, project: Uuid, ids: &[U
     if unique.len() > MAX_JOB_DATASETS {
         return Err(AppError::bad_input("datasetIds", format!("at most {MAX_JOB_DATASETS} datasets")));
     }
+    Ok(unique)
+}
+
+/// `NOT_FOUND` unless every one of `ids` (distinct) is a dataset of `project` the viewer
+/// sees (not of another project, in the trash, missing, or outside an assignee's datasets).
+async fn require_visible_in<C: ConnectionTrait>(db: &C, grants: &Grants, project: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let found = dataset::Entity::find()
-        .filter(dataset::Column::Id.is_in(unique.clone()))
+        .filter(dataset::Column::Id.is_in(ids.to_vec()))
         .filter(dataset::Column::ProjectId.eq(project))
+        .filter(<dataset::Entity as crate::authz::Visible>::condition(grants))
         .count(db)
         .await?;
-    if found as usize != unique.len() {
-        return Err(AppError::NotFound);
-    }
-    Ok(unique)
+    if found as usize != ids.len() { Err(AppError::NotFound) } else { Ok(()) }
 }
 
 /// Replaces the datasets a job covers with `ids`, those in the trash too: the manager's
@@ -155,13 +174,14 @@ pub struct NewJob {
 
 pub async fn create_job(req: &RequestCtx, project: Uuid, new: NewJob) -> AppResult<job::Model> {
     let viewer = req.user()?;
+    let datasets = unique_datasets(&new.datasets)?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
     let p = crate::project::repo::find_visible(&txn, &grants, project).await?;
+    require_visible_in(&txn, &grants, p.id, &datasets).await?;
     if !grants.can(&crate::project::repo::resource(&p, viewer.id), keys::LABELING_JOB_MANAGE) {
         return Err(AppError::forbidden("requires labeling_job.manage"));
     }
-    let datasets = datasets_of_project(&txn, p.id, &new.datasets).await?;
     let now = Utc::now();
     let j = job::Model {
         id: Uuid::now_v7(),
@@ -200,10 +220,10 @@ pub struct JobChanges {
 
 pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppResult<job::Model> {
     let viewer = req.user()?;
-    let (txn, _, j) = open_managed(req, id, None).await?;
-    if let Some(ids) = &changes.datasets {
-        let datasets = datasets_of_project(&txn, j.project_id, ids).await?;
-        set_datasets(&txn, j.id, &datasets).await?;
+    let datasets = changes.datasets.as_deref().map(unique_datasets).transpose()?;
+    let (txn, _, j) = open_managed_naming(req, id, None, datasets.as_deref().unwrap_or_default()).await?;
+    if let Some(datasets) = &datasets {
+        set_datasets(&txn, j.id, datasets).await?;
     }
     let mut am = j.into_active_model();
     if let Some(name) = changes.name {

@@ -117,11 +117,22 @@ fn candidate(org: Uuid, scope: Scope, key: &str, grants: BTreeSet<(Scope, String
 
 /// Visibility, then `role.manage` on the organization; returns the organization's roles.
 async fn authorize(txn: &Write, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
-    let model = find_visible(txn, grants, org).await?;
-    if !grants.can(&Resource::Organization { org }, keys::ROLE_MANAGE) {
-        return Err(AppError::forbidden("requires role.manage"));
+    let roles = visible_roles(txn, grants, org).await?;
+    require_role_manage(grants, org)?;
+    Ok(roles)
+}
+
+/// The organization's roles, if the viewer sees it (`NOT_FOUND`).
+async fn visible_roles(txn: &Write, grants: &Grants, org: Uuid) -> AppResult<OrgRoles> {
+    Ok(OrgRoles::from_model(&find_visible(txn, grants, org).await?))
+}
+
+fn require_role_manage(grants: &Grants, org: Uuid) -> AppResult<()> {
+    if grants.can(&Resource::Organization { org }, keys::ROLE_MANAGE) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("requires role.manage"))
     }
-    Ok(OrgRoles::from_model(&model))
 }
 
 fn no_escalation(grants: &Grants, org: Uuid, role: &RoleInfo) -> AppResult<()> {
@@ -267,8 +278,11 @@ pub async fn update_role(req: &RequestCtx, r: RoleRef, changes: RoleChanges) -> 
     let org = r.organization;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let roles = authorize(&txn, &grants, org).await?;
+    // The role's existence before the permission (RULES.md §3): its members see the
+    // organization's roles anyway (`Organization.roles`).
+    let roles = visible_roles(&txn, &grants, org).await?;
     let current = existing(&txn, &grants.catalog, &roles, &r).await?;
+    require_role_manage(&grants, org)?;
     if let Some(new) = &changes.grants {
         no_escalation(&grants, org, &candidate(org, r.scope, r.key.as_str(), new.clone()))?;
         below_own_rank(&grants, &roles, org, r.scope, new)?;
@@ -314,9 +328,11 @@ pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
     let org = r.organization;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
-    let roles = authorize(&txn, &grants, org).await?;
+    let roles = visible_roles(&txn, &grants, org).await?;
     // The role's row is locked: an assignment racing this delete waits for it (foreign key).
-    let current = mutable(existing(&txn, &grants.catalog, &roles, &r).await?)?;
+    let current = existing(&txn, &grants.catalog, &roles, &r).await?;
+    require_role_manage(&grants, org)?;
+    let current = mutable(current)?;
     below_own_rank(&grants, &roles, org, r.scope, &stored_grants(&txn, current.id).await?)?;
     // Whether, not how often: the counts would tell a custom role holding `role.manage`
     // without `member.read` about memberships it cannot list (RULES.md §9.8).

@@ -107,3 +107,49 @@ both!(a_share_link_is_not_found_by_who_may_not_list_it, |app: TestApp| async mov
     let d = t.manager.ok(revoke, json!({ "l": link })).await;
     assert_eq!(d["revokeShareLink"]["shareLink"]["active"], false, "{d}");
 });
+
+both!(every_named_object_is_found_before_permission_is_decided, |app: TestApp| async move {
+    // A helper's sweep of every mutation: three named a second object or a role after the
+    // permission check (FORBIDDEN or a role list where NOT_FOUND was due).
+    let t = DefaultOrg::new(&app).await;
+    let (owner, vic, sup, wor) = (&t.owner, &t.viewer, &t.supervisor, &t.worker);
+    let d = owner.ok(CREATE_TEAM, json!({ "o": t.org, "n": "Hidden" })).await;
+    let hidden_ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    let hidden_project = create_project(owner, &hidden_ws, "H").await;
+    let hidden = create_dataset(owner, &hidden_project, None, "hd").await;
+    let mine = create_dataset(owner, &t.project, None, "mine").await;
+    // Labeling jobs: the viewer reads `Cars` but manages no jobs; a dataset it does not
+    // see is NOT_FOUND, one it sees FORBIDDEN; too many ids are an input error first.
+    let create = "mutation($p: ID!, $ds: [ID!]) { createLabelingJob(input: { projectId: $p, name: \"j\", datasetIds: $ds }) {
+        labelingJob { id } } }";
+    assert_eq!(vic.code(create, json!({ "p": t.project, "ds": [hidden] })).await, "NOT_FOUND");
+    assert_eq!(vic.code(create, json!({ "p": t.project, "ds": [mine] })).await, "FORBIDDEN");
+    let dataset_id = |_| orgraph::graphql::ids::encode(orgraph::graphql::ids::Kind::Dataset, uuid::Uuid::now_v7()).0;
+    let many: Vec<String> = (0..101).map(dataset_id).collect();
+    assert_eq!(vic.code(create, json!({ "p": t.project, "ds": many })).await, "BAD_USER_INPUT");
+    let job = owner.ok(create, json!({ "p": t.project, "ds": [mine] })).await["createLabelingJob"]["labelingJob"]["id"].clone();
+    let update = "mutation($j: ID!, $ds: [ID!]) { updateLabelingJob(input: { labelingJobId: $j, datasetIds: $ds }) {
+        labelingJob { id } } }";
+    assert_eq!(vic.code(update, json!({ "j": job, "ds": [hidden] })).await, "NOT_FOUND");
+    assert_eq!(vic.code(update, json!({ "j": job, "ds": [mine] })).await, "FORBIDDEN");
+    // Roles: a member sees the organization's roles; an unknown key is NOT_FOUND for them
+    // as for a manager, a known one FORBIDDEN.
+    let update_role = "mutation($o: ID!, $k: String!) { updateRole(input: { organizationId: $o, scopeKind: TEAM, key: $k,
+        name: \"x\" }) { role { key } } }";
+    let delete_role = "mutation($o: ID!, $k: String!) { deleteRole(input: { organizationId: $o, scopeKind: TEAM, key: $k }) {
+        key } }";
+    assert_eq!(wor.code(update_role, json!({ "o": t.org, "k": "nope" })).await, "NOT_FOUND");
+    assert_eq!(wor.code(delete_role, json!({ "o": t.org, "k": "nope" })).await, "NOT_FOUND");
+    assert_eq!(owner.code(update_role, json!({ "o": t.org, "k": "nope" })).await, "NOT_FOUND");
+    assert_eq!(wor.code(update_role, json!({ "o": t.org, "k": "viewer" })).await, "FORBIDDEN");
+    // Groups: the supervisor sees the group (group.read), not the project: NOT_FOUND for
+    // an unknown role key too, and no list of the project's roles.
+    let group = "mutation($o: ID!) { createGroup(input: { organizationId: $o, name: \"G\" }) { group { id } } }";
+    let g = owner.ok(group, json!({ "o": t.org })).await["createGroup"]["group"]["id"].clone();
+    let assign =
+        "mutation($g: ID!, $p: ID!, $r: String!) { assignGroupToProject(input: { groupId: $g, projectId: $p, role: $r }) {
+        group { id } } }";
+    let e = sup.error(assign, json!({ "g": g, "p": hidden_project, "r": "nope" })).await;
+    assert_eq!(e["extensions"]["code"], "NOT_FOUND", "{e}");
+    assert_eq!(owner.code(assign, json!({ "g": g, "p": hidden_project, "r": "nope" })).await, "BAD_USER_INPUT");
+});
