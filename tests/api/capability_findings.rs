@@ -348,3 +348,24 @@ both!(a_token_issued_before_the_one_that_changed_the_claims_does_not_put_them_ba
     let later = signed(&app, issued("mover", "newest@example.com", 0));
     assert_eq!(later.ok(me, json!({})).await["viewer"]["email"], "newest@example.com");
 });
+
+both!(finding_17_a_superannotate_owner_gives_explore_through_a_custom_role, |app: TestApp| async move {
+    // Seed 004: "Explore datasets" needs the Team Owner's permission for all three roles:
+    // no built-in role holds it, the owner (above every role) gives it through a custom
+    // one; a Team Admin, who does not hold it, may not.
+    let owner = app.user("owner").await;
+    let admin = app.user("admin").await;
+    let d = owner.ok(CREATE_ORGANIZATION, json!({ "s": "sa", "p": "SUPERANNOTATE" })).await;
+    let org = d["createOrganization"]["organization"]["id"].as_str().expect("org").to_string();
+    add_member(&owner, &org, &admin, "admin").await;
+    let d = owner.ok(CREATE_TEAM, json!({ "o": org, "n": "Core" })).await;
+    let team = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let create = "mutation($o: ID!, $k: String!) { createRole(input: { organizationId: $o, key: $k, name: $k, scopeKind: TEAM,
+        permissions: [\"team.read\", \"explore.datasets\"] }) { role { key } } }";
+    assert_eq!(admin.code(create, json!({ "o": org, "k": "scout" })).await, "FORBIDDEN");
+    owner.ok(create, json!({ "o": org, "k": "explorer" })).await;
+    let can = "query($t: ID!) { node(id: $t) { ... on Team { viewerCan(permission: \"explore.datasets\") } } }";
+    assert_eq!(admin.ok(can, json!({ "t": team })).await["node"]["viewerCan"], false);
+    add_member(&owner, &team, &admin, "explorer").await;
+    assert_eq!(admin.ok(can, json!({ "t": team })).await["node"]["viewerCan"], true);
+});

@@ -177,8 +177,14 @@ impl Grants {
     /// bearing on it): nobody creates or assigns a role granting more than they hold.
     /// A team-target grant covers the same key at project target, and a key covers its
     /// `.own` restriction. Capability grants do not count: the owner gave them to this
-    /// member alone, not for passing on through roles.
+    /// member alone, not for passing on through roles. The organization's owner, who
+    /// stands above every role (RULES.md §9.3), covers every role of it: a preset may
+    /// leave a key to no built-in role, for the owner to give through a custom one
+    /// (SUPERANNOTATE's "needs permission" cells, seed 004: `explore.datasets`).
     pub fn covers(&self, r: &Resource, role: &RoleInfo) -> bool {
+        if self.org_rank(r.org()) == Some(-1) {
+            return true;
+        }
         let sources = self.sources(r);
         let held = sources.iter().filter(|(h, _)| h.membership_id != Uuid::nil()).flat_map(|(h, _)| h.role.grants.iter());
         super::catalog::grants_cover(held, &role.grants)
