@@ -60,7 +60,8 @@ pub async fn upgrade(State(app): State<Arc<AppState>>, headers: HeaderMap, ws: W
         return (StatusCode::BAD_REQUEST, "use the graphql-transport-ws (or legacy graphql-ws) subprotocol").into_response();
     };
     // A message may be as large as an HTTP body plus room for its envelope: a larger
-    // operation is refused by itself (below), anything far beyond closes the socket (1009).
+    // operation is refused by itself (below), anything far beyond ends the connection (the
+    // reader's error: no close frame is sent).
     let max = app.settings.limits.body_bytes.saturating_add(ENVELOPE_BYTES);
     ws.protocols([protocol.name()])
         .read_buffer_size(READ_BUFFER_BYTES)
