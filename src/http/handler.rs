@@ -53,20 +53,14 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         );
     }
     let limit = app.settings.limits.body_bytes;
-    let too_large = || {
-        let message = format!("request body exceeds {limit} bytes");
-        reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"))
-    };
-    // A declared length past the limit is refused at once (not after waiting for it).
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return too_large();
-    }
     // The body arrives within the request's time limit too (a trickled body held its task).
     let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
     let bytes = match tokio::time::timeout(remaining, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return too_large(),
+        Ok(Err(_)) => {
+            let message = format!("request body exceeds {limit} bytes");
+            return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+        }
         Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),
     };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
