@@ -1,5 +1,5 @@
-//! API tokens by id (`schema.rs` keeps only the viewer's own), a user's tokens and an
-//! organization's SDK tokens.
+//! API tokens by id (`authz`'s rule: the owner's, and an organization's SDK tokens for
+//! holders of `sdk_token.view` there), a user's tokens and an organization's SDK tokens.
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{Sql, load_pages};

@@ -32,7 +32,8 @@ struct CodingExtension {
 /// fuzzing), held in memory while the client did not read it.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
 
-/// `message` cut to `MAX_MESSAGE_CHARS` characters, saying how much was left out.
+/// `message` cut to `MAX_MESSAGE_CHARS` characters, saying how much was left out: in every
+/// answer's errors (executed, refused before execution, or before the document was read).
 fn bounded_message(message: &mut String) {
     if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
         let omitted = message[cut..].chars().count();
@@ -135,6 +136,8 @@ pub fn finish_executed(response: Response, max_errors: usize) -> Response {
 /// `{"errors":[{"message":…,"extensions":{"code":…}}]}` for errors raised before a document
 /// is read (content type, body size, batching).
 pub fn error_body(message: &str, code: &str, limit: Option<&str>) -> serde_json::Value {
+    let mut message = message.to_string();
+    bounded_message(&mut message);
     let mut ext = serde_json::json!({ "code": code });
     if let Some(limit) = limit {
         ext["limit"] = serde_json::Value::String(limit.into());
@@ -145,7 +148,8 @@ pub fn error_body(message: &str, code: &str, limit: Option<&str>) -> serde_json:
 /// An error refused before execution, as a GraphQL response.
 pub fn refusal(err: crate::error::AppError) -> Response {
     use async_graphql::ErrorExtensions;
-    let e = err.extend();
+    let mut e = err.extend();
+    bounded_message(&mut e.message);
     let mut server = ServerError::new(e.message, None);
     server.extensions = e.extensions;
     Response::from_errors(vec![server])

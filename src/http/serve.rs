@@ -6,9 +6,9 @@
 //! the process's file descriptors for everyone. Here hyper has a timer, so the headers of
 //! every request (the first on a connection and each keep-alive one after it) must arrive
 //! within `header_timeout`, else the connection is closed; an idle keep-alive connection
-//! is closed after the same time, and so is one whose client stops reading an answer (no
-//! byte of it accepted for that long: `Stalling`), which would otherwise keep the answer
-//! in memory for as long as it liked. The body is the handler's to time (408, RULES.md §8).
+//! is closed after the same time, and so is one whose client stops reading an answer
+//! (nothing of it could be written for that long, the kernel's send buffer full:
+//! `Stalling`), which would otherwise keep the answer in memory for as long as it liked. The body is the handler's to time (408, RULES.md §8).
 //! At most `max` HTTP connections are served at once; the next waits in the kernel's
 //! backlog until one closes. A WebSocket leaves the count once it is upgraded: its own
 //! limits hold it (`ORGRAPH_MAX_SOCKETS_PER_USER`, the `connection_init` timeout).
@@ -186,8 +186,10 @@ mod tests {
             far
         };
         let (mut io, far) = tokio::join!(writing, reading);
-        // Then it stops reading: the next write fails with `TimedOut`, the peer still there.
-        let err = io.write_all(&[3; 64]).await.expect_err("stalled");
+        // Then it stops reading: the next write fails with `TimedOut`, the peer still there
+        // (bounded here, so that a wrapper without its clock fails instead of hanging).
+        let stalled = tokio::time::timeout(Duration::from_secs(30), io.write_all(&[3; 64])).await;
+        let err = stalled.expect("the clock ran out first").expect_err("stalled");
         assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
         drop(far);
     }

@@ -103,9 +103,16 @@ impl Guard {
             Some(doc) => doc,
             None => {
                 let max_nesting = l.nesting();
-                if let Err(depth) = scan::nesting(query, max_nesting) {
-                    let message = format!("the document nests brackets {depth}+ levels deep (limit {max_nesting})");
-                    return Err(AppError::parse_failed(message, Some("nesting")));
+                match scan::scan(query, max_nesting) {
+                    Ok(_) => {}
+                    Err(scan::Refusal::Nesting(depth)) => {
+                        let message = format!("the document nests brackets {depth}+ levels deep (limit {max_nesting})");
+                        return Err(AppError::parse_failed(message, Some("nesting")));
+                    }
+                    Err(scan::Refusal::Name) => {
+                        let message = format!("a name is longer than {} characters", scan::MAX_NAME);
+                        return Err(AppError::parse_failed(message, Some("name")));
+                    }
                 }
                 let doc = async_graphql::parser::parse_query(query).map_err(|e| AppError::parse_failed(e.to_string(), None))?;
                 shape::check(&doc)?;

@@ -82,8 +82,15 @@ fn text(v: Value) -> Message {
     Message::Text(v.to_string().into())
 }
 
+/// A close frame; its reason cut to the 123 bytes a close frame may carry (RFC 6455: a
+/// control frame's payload is at most 125 bytes, two of them the code), at a character
+/// boundary (a reason may quote a client's operation id).
 fn close(code: u16, reason: &str) -> Message {
-    Message::Close(Some(CloseFrame { code, reason: reason.to_string().into() }))
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame { code, reason: reason[..end].to_string().into() }))
 }
 
 /// Counts a user's open sockets; the slot is released when dropped.
@@ -380,5 +387,18 @@ async fn session(
     }
     for (_, (_, h)) in active.drain() {
         h.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Message, close};
+
+    #[test]
+    fn a_close_reason_fits_a_control_frame() {
+        let Message::Close(Some(frame)) = close(4409, &format!("Subscriber for {} already exists", "é".repeat(5_000))) else {
+            panic!("a close frame")
+        };
+        assert!(frame.reason.len() <= 123 && frame.reason.starts_with("Subscriber for é"), "{}", frame.reason.len());
     }
 }
