@@ -8,7 +8,8 @@
 //! within `header_timeout`, else the connection is closed; an idle keep-alive connection
 //! is closed after the same time, and so is one whose client stops reading an answer
 //! (nothing of it could be written for that long, the kernel's send buffer full:
-//! `Stalling`), which would otherwise keep the answer in memory for as long as it liked. The body is the handler's to time (408, RULES.md §8).
+//! `Stalling`), which would otherwise keep the answer in memory for as long as it liked.
+//! The body is the handler's to time (408, RULES.md §8).
 //! At most `max` HTTP connections are served at once; the next waits in the kernel's
 //! backlog until one closes. A WebSocket leaves the count once it is upgraded: its own
 //! limits hold it (`ORGRAPH_MAX_SOCKETS_PER_USER`, the `connection_init` timeout).
@@ -95,8 +96,8 @@ async fn until_true(mut stopped: watch::Receiver<bool>) {
     }
 }
 
-/// A connection whose writes fail (`TimedOut`) once the peer has accepted none of them for
-/// `limit`: hyper then closes it. Reads pass through; a write that goes through clears
+/// A connection whose writes fail (`TimedOut`) once none of them could go through for
+/// `limit` (the peer stopped reading, the send buffer is full): hyper then closes it. Reads pass through; a write that goes through clears
 /// the clock.
 pub struct Stalling<T> {
     io: T,
