@@ -86,11 +86,8 @@ fn text(v: Value) -> Message {
 /// control frame's payload is at most 125 bytes, two of them the code), at a character
 /// boundary (a reason may quote a client's operation id).
 fn close(code: u16, reason: &str) -> Message {
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    Message::Close(Some(CloseFrame { code, reason: reason[..end].to_string().into() }))
+    let reason = &reason[..reason.floor_char_boundary(123)];
+    Message::Close(Some(CloseFrame { code, reason: reason.to_string().into() }))
 }
 
 /// Counts a user's open sockets; the slot is released when dropped.
