@@ -87,6 +87,13 @@ impl Internal {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// `word` with its indefinite article, for messages: "an organization", "a team", "an
+/// IN_PROGRESS" (by the first letter: orgraph's words have no silent h or "uni-").
+pub fn with_article(word: &str) -> String {
+    let an = word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if an { "an" } else { "a" })
+}
+
 impl AppError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::BadUserInput { field: field.into(), message: message.into() }

@@ -98,7 +98,7 @@ pub fn entry(actor: Uuid, action: Action, subject: Subject<'_>, source: Option<U
         object_id: subject.id,
         object_name: subject.name.into(),
         source_id: source,
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     }
     .into_active_model()
 }

@@ -3,9 +3,9 @@
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{Sql, load_pages};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use uuid::Uuid;
 
 /// A user's tokens, revoked and expired ones included, one page, as the viewer sees them

@@ -92,7 +92,7 @@ pub async fn create_api_token(
     }
     // The user row lock serializes the viewer's creates: the count below is exact.
     lock_user(&txn, viewer.id).await?;
-    let now = Utc::now();
+    let now = crate::db::now();
     let live = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(viewer.id))
         .filter(api_token::Column::RevokedAt.is_null())
@@ -134,7 +134,7 @@ pub async fn revoke_api_token(req: &RequestCtx, id: Uuid) -> AppResult<api_token
     if token.revoked_at.is_some() {
         return Err(already());
     }
-    let now = Utc::now();
+    let now = crate::db::now();
     // Conditional: of two concurrent revokes, exactly one changes the row.
     let changed = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now))
@@ -159,13 +159,13 @@ pub fn is_live(token: &api_token::Model, now: DateTime<Utc>) -> bool {
 /// its authentication: a socket's operations and events, a write under its lock).
 pub async fn is_live_by_id<C: ConnectionTrait>(db: &C, id: Uuid, user: Uuid) -> AppResult<bool> {
     let token = api_token::Entity::find_by_id(id).one(db).await?;
-    Ok(token.is_some_and(|t| t.user_id == user && is_live(&t, Utc::now())))
+    Ok(token.is_some_and(|t| t.user_id == user && is_live(&t, crate::db::now())))
 }
 
 /// A bearer secret → its live token and user; `None` for an unknown, revoked or expired
 /// token (HTTP 401). Records `last_used_at`, at most once a minute per token.
 pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Option<(user::Model, api_token::Model)>> {
-    let now = Utc::now();
+    let now = crate::db::now();
     let found = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash(secret))).one(db).await?;
     let Some(token) = found.filter(|t| is_live(t, now)) else { return Ok(None) };
     let Some(user) = user::Entity::find_by_id(token.user_id).one(db).await? else { return Ok(None) };

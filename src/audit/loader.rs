@@ -9,11 +9,11 @@ use crate::authz::{AboutFilter, Resource};
 use crate::db::Sql;
 use crate::db::page::{Page, PageArgs};
 use crate::error::AppResult;
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::audit_entry;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One page of an organization's audit trail, optionally of one action.

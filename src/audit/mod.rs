@@ -142,7 +142,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, change: Change) -> AppResult<()>
         project_id: change.within.and_then(|w| w.project),
         before: change.before.map(|v| v.to_string()),
         after: change.after.map(|v| v.to_string()),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     entity::audit_entry::Entity::insert(entry.into_active_model()).exec_without_returning(db).await?;
     Ok(())
@@ -196,13 +196,17 @@ pub fn membership_change(
     }
 }
 
-/// Records the removal of each of `removed` (one entry per membership, cascades included).
+/// Records the removal of each of `removed` (one entry per membership, cascades included),
+/// in the order of their ids: the rows come in each database's scan order, and the log's
+/// order (and so its pages) must not depend on which database it is.
 pub async fn record_removals<C: ConnectionTrait>(
     db: &C,
     catalog: &Catalog,
     actor: Uuid,
     removed: &[entity::membership::Model],
 ) -> AppResult<()> {
+    let mut removed: Vec<&entity::membership::Model> = removed.iter().collect();
+    removed.sort_unstable_by_key(|m| m.id);
     for m in removed {
         record_membership(db, catalog, actor, AuditAction::MembershipRemoved, Some(m), None).await?;
     }

@@ -51,8 +51,8 @@ impl AuditEntry {
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         crate::user::schema::visible_user(ctx, self.0.actor_id).await
     }
-    /// The kind of the changed thing: "Membership", "Organization", "Role", "Group" or
-    /// "CapabilityGrant".
+    /// The kind of the changed thing: "Membership", "Organization", "Role", "Group",
+    /// "CapabilityGrant" or "LabelingJob".
     async fn target_kind(&self) -> &str {
         &self.0.target_kind
     }
@@ -62,11 +62,14 @@ impl AuditEntry {
         let kind = Kind::parse(&self.0.target_kind)?;
         self.0.target_id.map(|id| encode(kind, id))
     }
-    /// The state before the change; null when the thing did not exist before.
+    /// The state before the change, as recorded: the thing's fields by name, with ids as
+    /// plain UUIDs (not global ids) and scope kinds in lower case ("team"); null when the
+    /// thing did not exist before.
     async fn before(&self) -> Option<Json<Value>> {
         json(self.0.before.as_deref())
     }
-    /// The state after the change; null when the thing no longer exists.
+    /// The state after the change, recorded as `before` is; null when the thing no longer
+    /// exists.
     async fn after(&self) -> Option<Json<Value>> {
         json(self.0.after.as_deref())
     }

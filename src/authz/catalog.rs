@@ -7,8 +7,9 @@
 pub use super::cell::CatalogCell;
 use super::keys::{Enforcement, Key};
 use crate::error::{AppError, AppResult};
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use uuid::Uuid;
 

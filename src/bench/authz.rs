@@ -41,7 +41,7 @@ async fn fixture(db: &DatabaseConnection, cell: &CatalogCell) -> AppResult<(Uuid
     let catalog = cell.get();
     #[expect(clippy::disallowed_methods, reason = "the benchmark's fixture, outside any request")]
     let txn = db.begin().await?;
-    let now = chrono::Utc::now();
+    let now = crate::db::now();
     let me = Uuid::now_v7();
     put(
         &txn,

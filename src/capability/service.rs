@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::organization::repo as org_repo;
 use crate::request::RequestCtx;
 use entity::capability_grant;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// Who holds which capability where: the input of `grantCapability` / `revokeCapability`.
@@ -106,7 +106,7 @@ pub async fn grant_capability(req: &RequestCtx, g: CapabilityRef) -> AppResult<c
         user_id: g.user,
         permission: g.permission.clone(),
         granted_by: Some(viewer.id),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     // The unique index answers CONFLICT should a concurrent grant slip past the check.
     capability_grant::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await?;
@@ -180,6 +180,7 @@ pub async fn remove_for_member<C: ConnectionTrait>(db: &C, actor: Option<Uuid>, 
     let rows = capability_grant::Entity::find()
         .filter(capability_grant::Column::OrganizationId.eq(org))
         .filter(capability_grant::Column::UserId.eq(user))
+        .order_by_asc(capability_grant::Column::Id) // the audit log's order, on both databases
         .all(db)
         .await?;
     for row in rows {

@@ -24,7 +24,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("ORGRAPH_OIDC_USERINFO_URL", "userinfo endpoint asked for the e-mail of tokens that carry none"),
     ("ORGRAPH_JWT_MAX_LIFETIME", "longest token lifetime accepted, e.g. 24h (default)"),
     ("ORGRAPH_METRICS_LISTEN", "HOST:PORT serving /metrics, /healthz, /readyz (default: /metrics in dev only)"),
-    ("ORGRAPH_LOG", "log filter, e.g. info,orgraph=debug (else RUST_LOG; default info)"),
+    (
+        "ORGRAPH_LOG",
+        "log filter, e.g. info,orgraph=debug (else RUST_LOG; default info,sqlx=warn,sea_orm=warn,async_graphql=warn)",
+    ),
     ("ORGRAPH_LOG_FORMAT", "text (default) or json"),
     ("ORGRAPH_CORS_ORIGINS", "comma-separated browser origins, scheme://host[:port] (default: none; dev: loopback)"),
     ("ORGRAPH_CORS_ALLOW_HEADERS", "request headers browsers may send, added to the defaults"),

@@ -264,7 +264,8 @@ impl DatasetMutation {
         Ok(MoveDatasetPayload { dataset: Dataset(d) })
     }
 
-    /// Deletes a dataset and its subtree.
+    /// Moves a dataset and its subtree to the trash bin (`Team.trash`), from where
+    /// `restoreFromTrash` brings them back and `purgeFromTrash` deletes them for good.
     async fn delete_dataset(
         &self,
         ctx: &Context<'_>,

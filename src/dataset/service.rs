@@ -118,7 +118,7 @@ pub async fn create_dataset(
         depth,
         path: parent.as_ref().map_or_else(|| "/".to_string(), subtree_prefix),
         created_by: Some(viewer.id),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     // A sibling of the same name: the unique index finds it (one round trip fewer than
     // reading first); the transaction then rolls back.

@@ -10,6 +10,14 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+/// The current instant to the microsecond, as PostgreSQL's `timestamptz` keeps it: an
+/// answer built from a row just written says what reading the row back says, on both
+/// databases (a mutation answered nanoseconds that a later read had lost).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 /// How a pooled PostgreSQL connection is checked (a round trip) before it is handed out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checked {

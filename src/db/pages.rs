@@ -14,8 +14,8 @@ use super::Sql;
 use super::page::{Page, PageArgs};
 use super::positional::{self, Positional, select_list, select_some};
 use crate::error::AppResult;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The child lists PostgreSQL pages per parent (`LATERAL ... ORDER BY id LIMIT`): those
@@ -61,7 +61,7 @@ where
     let (table, parent) = (spec.table, spec.parent_col);
     // Each parent once: the lateral form would repeat a repeated parent's rows, and a
     // repeated parent's second page would be empty (its rows handed to the first).
-    let mut seen = std::collections::HashSet::with_capacity(parents.len());
+    let mut seen = foldhash::HashSet::with_capacity_and_hasher(parents.len(), Default::default());
     let distinct: Vec<Uuid> = parents.iter().copied().filter(|p| seen.insert(*p)).collect();
     let narrow = |sql: &mut Sql, with_window: bool| {
         if with_window {
@@ -266,7 +266,7 @@ where
         sql
     };
     let shares_a_parent = |a: &[(K, Uuid)], b: &[(K, Uuid)]| {
-        let parents: std::collections::HashSet<Uuid> = a.iter().map(|(_, p)| *p).collect();
+        let parents: foldhash::HashSet<Uuid> = a.iter().map(|(_, p)| *p).collect();
         b.iter().any(|(_, p)| parents.contains(p))
     };
     let mut reads: Vec<Read<G, K>> = Vec::with_capacity(groups.len());

@@ -18,6 +18,22 @@ impl Email {
         }
         Ok(Self(normalized))
     }
+    /// An address orgraph writes to (an invitation's, an organization's contact): also
+    /// one mail can be sent to, as the mailer's `lettre` reads addresses (no `a..b@x`, no
+    /// trailing dot, no comment), without a quoted local part (mailed without its quotes,
+    /// it would reach another address) and without invisible or direction-changing
+    /// characters (which names refuse too). A token's e-mail is the identity provider's
+    /// and is taken as `parse` reads it.
+    pub fn parse_mailable(field: &str, raw: &str) -> Result<Self, AppError> {
+        let email = Self::parse(field, raw)?;
+        let mailable =
+            !email.0.contains('"') && !email.0.chars().any(super::is_invisible) && email.0.parse::<lettre::Address>().is_ok();
+        if !mailable {
+            return Err(AppError::bad_input(field, format!("'{raw}' is not an e-mail address mail can be sent to")));
+        }
+        Ok(email)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -44,6 +60,25 @@ mod tests {
     fn rejects_garbage() {
         for bad in ["", "alice", "@x", "a@", "a b@c", "a@b@c"] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_address_written_to_must_be_mailable() {
+        for bad in [
+            "trail@example.com.",
+            "dots..x@example.com",
+            "(c)paren@example.com",
+            "a@-bad.com",
+            "zw\u{200b}@example.com",
+            "a\u{202e}@x.com",
+            "\"quoted\"@example.com",
+        ] {
+            assert!(Email::parse("email", bad).is_ok(), "a token may carry {bad}");
+            assert!(Email::parse_mailable("email", bad).is_err(), "{bad}");
+        }
+        for good in ["Ann+tag@Example.com", "o'neil@example.co.uk", "dave@bücher.de", "x@[127.0.0.1]"] {
+            assert!(Email::parse_mailable("email", good).is_ok(), "{good}");
         }
     }
 }

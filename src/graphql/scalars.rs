@@ -8,15 +8,14 @@ use async_graphql::{Json, SchemaBuilder};
 
 /// `DateTime`: what chrono's scalar writes (`DateTime::to_rfc3339`, offset `+00:00` and
 /// `SecondsFormat::AutoSi`) and reads (`DateTime<Utc>::from_str`, a relaxed RFC 3339).
-/// SQLite keeps the nanoseconds of an instant, PostgreSQL's `timestamptz` microseconds (sqlx
-/// truncates);
-/// instants computed in a request (`expiresAt`) have nanoseconds on both.
+/// Every instant orgraph keeps is cut to the microsecond, PostgreSQL's precision: inputs
+/// where they are parsed, the instants it makes itself at `db::now`.
 pub const DATE_TIME: &str = "An instant, written in UTC as an RFC 3339 date-time with the offset \
 `+00:00` (never `Z`), e.g. `2026-12-04T13:05:09.123456+00:00`. Fractional seconds are left out \
-when zero, otherwise written with 3, 6 or 9 digits, whichever is exact; PostgreSQL keeps \
-microseconds (further digits are dropped), SQLite nanoseconds: compare parsed instants, not strings.\n\nAs input: an RFC 3339 \
-date-time with an offset (`Z` or `±hh:mm`, converted to UTC), e.g. `2026-12-04T14:05:09.5+01:00`, \
-fractional seconds to the nanosecond. A date alone, or a date-time without an offset, is refused.";
+when zero, otherwise written with 3 or 6 digits, whichever is exact: instants are kept to the \
+microsecond, on both databases, and a mutation answers what a later read answers.\n\nAs input: an RFC 3339 \
+date-time with an offset (`Z` or `±hh:mm`, converted to UTC), e.g. `2026-12-04T14:05:09.5+01:00`; \
+digits past the microsecond are dropped. A date alone, or a date-time without an offset, is refused.";
 
 /// `JSON`: only audit entries' `before` and `after` use it.
 pub const JSON: &str = "Any JSON value, written as itself (an object, array, string, number, boolean \

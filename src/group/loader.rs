@@ -3,10 +3,10 @@
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::{group, group_member, group_project};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use uuid::Uuid;
 
 /// The groups of an organization the viewer sees, one page.

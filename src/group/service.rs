@@ -13,7 +13,7 @@ use crate::domain::{Description, Name, RoleKey};
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
 use entity::{group, group_member, group_project, project};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -114,7 +114,7 @@ pub async fn create_group(req: &RequestCtx, org_id: Uuid, name: Name, descriptio
         name: name.into_string(),
         description: description.into_inner(),
         created_by: Some(viewer.id),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     group::Entity::insert(g.clone().into_active_model()).exec_without_returning(&txn).await?;
     record(&txn, viewer.id, &g, AuditAction::GroupCreated, (None, Some(state(&g))), None).await?;
@@ -234,7 +234,7 @@ pub async fn add_group_member(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResu
         group_id: g.id,
         user_id: user,
         organization_id: g.organization_id,
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     group_member::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
     record(&txn, viewer.id, &g, AuditAction::GroupMemberAdded, (None, Some(json!({ "userId": user }))), None).await?;
@@ -310,7 +310,7 @@ pub async fn assign_project(req: &RequestCtx, id: Uuid, project_id: Uuid, key: &
                 project_id: p.id,
                 role_id: role.id,
                 organization_id: g.organization_id,
-                created_at: chrono::Utc::now(),
+                created_at: crate::db::now(),
             };
             group_project::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
             record(&txn, viewer.id, &g, AuditAction::GroupProjectAssigned, (None, after), within).await?;
@@ -357,7 +357,12 @@ pub async fn remove_from_organization<C: ConnectionTrait>(db: &C, actor: Uuid, o
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     group_member::Entity::delete_many().filter(group_member::Column::Id.is_in(ids)).exec(db).await?;
-    let groups = group::Entity::find().filter(group::Column::Id.is_in(rows.iter().map(|r| r.group_id))).all(db).await?;
+    // In id order: the audit log's order must not be the database's scan order.
+    let groups = group::Entity::find()
+        .filter(group::Column::Id.is_in(rows.iter().map(|r| r.group_id)))
+        .order_by_asc(group::Column::Id)
+        .all(db)
+        .await?;
     for g in &groups {
         record(db, actor, g, AuditAction::GroupMemberRemoved, (Some(json!({ "userId": user })), None), None).await?;
     }

@@ -134,6 +134,7 @@ const PAGE: &str = r#"<!doctype html>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>orgraph — GraphiQL</title>
+  <link rel="icon" href="data:," />
   <style>
     body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
     #bar { display: flex; gap: 8px; align-items: center; padding: 6px 10px; background: #1f2430; color: #eee; font-size: 13px; }

@@ -40,6 +40,20 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     let started = tokio::time::Instant::now();
+    // The body is read (bounded, timed) before anything is answered: an answer sent while
+    // the client still sends its body made hyper drop the connection under the client's
+    // next request on it (a 401 or 415 answered early broke keep-alive).
+    let limit = app.settings.limits.body_bytes;
+    // The body arrives within the request's time limit too (a trickled body held its task).
+    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
+    let bytes = match tokio::time::timeout(remaining, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            let message = format!("request body exceeds {limit} bytes");
+            return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
+        }
+        Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),
+    };
     let credential = match checked_credential(&app, &headers).await {
         Ok(c) => c,
         Err(response) => return response,
@@ -52,17 +66,6 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
             None,
         );
     }
-    let limit = app.settings.limits.body_bytes;
-    // The body arrives within the request's time limit too (a trickled body held its task).
-    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
-    let bytes = match tokio::time::timeout(remaining, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            let message = format!("request body exceeds {limit} bytes");
-            return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
-        }
-        Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),
-    };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(_) => return reject(StatusCode::BAD_REQUEST, "the body is not valid JSON", "GRAPHQL_PARSE_FAILED", None),

@@ -62,7 +62,7 @@ pub struct AppState {
     pub verifier: TokenVerifier,
     pub notifiers: Arc<crate::invitation::Notifiers>,
     /// Open WebSocket connections per user (RULES.md §8 caps them).
-    pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
+    pub sockets: std::sync::Mutex<foldhash::HashMap<uuid::Uuid, usize>>,
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     /// Tells open WebSockets that the server is stopping (they close with 1001).
     pub shutdown: Shutdown,

@@ -79,7 +79,7 @@ async fn writable(db: &DatabaseConnection) -> Check {
         DbBackend::Postgres => "UPDATE readiness SET checked_at = $1 WHERE id = 1",
         _ => "UPDATE readiness SET checked_at = ? WHERE id = 1",
     };
-    let stmt = Statement::from_sql_and_values(backend, sql, [chrono::Utc::now().into()]);
+    let stmt = Statement::from_sql_and_values(backend, sql, [crate::db::now().into()]);
     match db.execute_raw(stmt).await {
         Ok(r) if r.rows_affected() == 1 => Ok(()),
         Ok(_) => Err("the readiness row is missing".into()),

@@ -6,8 +6,8 @@
 //! one call; each call is bounded by the provider time limit.
 
 use crate::config::ClaimNames;
+use foldhash::{HashMap, HashMapExt};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 

@@ -8,8 +8,8 @@
 
 use super::auth::{LEEWAY_SECONDS, Verified};
 use super::jwks::KeySet;
+use foldhash::HashMap;
 use jsonwebtoken::get_current_timestamp;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 const ENTRIES: usize = 4096;

@@ -14,12 +14,12 @@ use super::routes::{Routes, Subscription};
 use super::service::CHANNEL;
 use crate::error::AppResult;
 use crate::request::{RequestCtx, Step, delivered};
-use chrono::Utc;
 use entity::{invitation, invitation_event, labeling_job_event, user};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use futures_util::future::BoxFuture;
 use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -166,7 +166,7 @@ impl Hub {
 }
 
 fn lower_bound(since: Duration) -> Uuid {
-    let ms = (Utc::now() - chrono::Duration::from_std(since).unwrap_or_default()).timestamp_millis().max(0) as u64;
+    let ms = (crate::db::now() - chrono::Duration::from_std(since).unwrap_or_default()).timestamp_millis().max(0) as u64;
     uuid::Builder::from_unix_timestamp_millis(ms, &[0u8; 10]).into_uuid()
 }
 

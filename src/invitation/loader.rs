@@ -1,11 +1,11 @@
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
 use entity::invitation;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Invitations of one scope, optionally of one (effective) status, one page. The caller

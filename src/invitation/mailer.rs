@@ -5,11 +5,10 @@
 //! longer reads PENDING when its turn comes is marked without sending. Without
 //! `ORGRAPH_SMTP_URL` messages are logged at info level.
 
-use chrono::Utc;
 use entity::{invitation, invitation_event, organization};
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -94,7 +93,7 @@ async fn drain(
     transport: &Transport,
     name: InvitationName,
 ) -> Result<usize, sea_orm::DbErr> {
-    let now = Utc::now();
+    let now = crate::db::now();
     let due = invitation_event::Entity::find()
         .filter(invitation_event::Column::MailedAt.is_null())
         .filter(invitation_event::Column::MailAttempts.lt(MAX_ATTEMPTS))
@@ -143,7 +142,9 @@ async fn drain(
             }
             Err(e) => {
                 mailer.failed.fetch_add(1, Ordering::Relaxed);
-                let attempts = event.mail_attempts + 1;
+                // An address mail cannot be sent to stays so: no retries (an invitation
+                // made before `inviteMember` checked it, or a contact changed since).
+                let attempts = if e.unsendable { MAX_ATTEMPTS } else { event.mail_attempts + 1 };
                 if attempts >= MAX_ATTEMPTS {
                     tracing::error!(error = %e, event = %event.id, attempts, "sending invitation mail failed; giving up");
                 } else {
@@ -151,7 +152,7 @@ async fn drain(
                 }
                 let recorded = invitation_event::Entity::update_many()
                     .col_expr(invitation_event::Column::MailAttempts, Expr::value(attempts))
-                    .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(Utc::now() + backoff(attempts)))
+                    .col_expr(invitation_event::Column::MailClaimedUntil, Expr::value(crate::db::now() + backoff(attempts)))
                     .filter(invitation_event::Column::Id.eq(event.id))
                     .exec(db)
                     .await;
@@ -178,7 +179,7 @@ async fn mark_settled(db: &DatabaseConnection, ids: &[Uuid]) -> Result<(), sea_o
         return Ok(());
     }
     invitation_event::Entity::update_many()
-        .col_expr(invitation_event::Column::MailedAt, Expr::value(Utc::now()))
+        .col_expr(invitation_event::Column::MailedAt, Expr::value(crate::db::now()))
         .filter(invitation_event::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
@@ -200,7 +201,7 @@ async fn compose(
     if events.is_empty() {
         return Ok(HashMap::new());
     }
-    let now = Utc::now();
+    let now = crate::db::now();
     let invitations: HashMap<Uuid, invitation::Model> = invitation::Entity::find()
         .filter(invitation::Column::Id.is_in(events.iter().map(|e| e.invitation_id)))
         .all(db)
@@ -235,7 +236,26 @@ async fn compose(
     Ok(messages)
 }
 
-async fn send(transport: &Transport, to: &str, message: &Message) -> Result<(), String> {
+/// Why a mail did not go out; `unsendable` when retrying cannot help (the address).
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    unsendable: bool,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self { message, unsendable: false }
+    }
+}
+
+async fn send(transport: &Transport, to: &str, message: &Message) -> Result<(), Failure> {
     match transport {
         Transport::Log => {
             tracing::info!(to, subject = %message.subject, body = %message.body, "invitation mail (log mailer)");
@@ -245,12 +265,28 @@ async fn send(transport: &Transport, to: &str, message: &Message) -> Result<(), 
             use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Mail, Tokio1Executor};
             let mail = Mail::builder()
                 .from(from.parse().map_err(|e| format!("from address: {e}"))?)
-                .to(to.parse().map_err(|e| format!("to address: {e}"))?)
+                .to(to.parse().map_err(|e| Failure { message: format!("to address: {e}"), unsendable: true })?)
                 .subject(message.subject.clone())
                 .body(message.body.clone())
                 .map_err(|e| e.to_string())?;
             let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| e.to_string())?.build();
-            smtp.send(mail).await.map(|_| ()).map_err(|e| e.to_string())
+            smtp.send(mail).await.map(|_| ()).map_err(|e| Failure::from(e.to_string()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_address_mail_cannot_go_to_is_not_retried_and_a_server_down_is() {
+        // Port 9 on localhost: nothing listens, so the one attempt that connects fails.
+        let transport = Transport::Smtp { url: "smtp://127.0.0.1:9".into(), from: "orgraph@example.com".into() };
+        let message = Message { subject: "s".into(), body: "b".into() };
+        let bad = send(&transport, "trail@example.com.", &message).await.expect_err("no such address");
+        assert!(bad.unsendable, "{bad}");
+        let down = send(&transport, "ann@example.com", &message).await.expect_err("nothing listens");
+        assert!(!down.unsendable, "{down}");
     }
 }

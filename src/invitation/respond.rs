@@ -7,7 +7,6 @@ use crate::authz::{Grants, OrgRoles, Resource, Scope, keys};
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::{add_membership, is_member, lock_scope};
 use crate::request::RequestCtx;
-use chrono::Utc;
 use entity::{invitation, membership, user};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use uuid::Uuid;
@@ -37,7 +36,7 @@ fn require_token_acts(req: &RequestCtx, grants: &Grants, org: Uuid) -> AppResult
 }
 
 fn require_pending(inv: &invitation::Model) -> AppResult<()> {
-    match status_at(inv, Utc::now()) {
+    match status_at(inv, crate::db::now()) {
         "PENDING" => Ok(()),
         other => Err(AppError::precondition(format!("the invitation is {other}"))),
     }
@@ -69,7 +68,7 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
     if !still_valid {
         let mut am = inv.into_active_model();
         am.status = Set("REVOKED".into());
-        am.responded_at = Set(Some(Utc::now()));
+        am.responded_at = Set(Some(crate::db::now()));
         am.update(&txn).await?;
         txn.commit().await?;
         return Err(AppError::precondition("the inviter can no longer issue this invitation; it was revoked"));
@@ -87,13 +86,13 @@ pub async fn accept_invitation(req: &RequestCtx, id: Uuid) -> AppResult<(invitat
         team_id: s.team,
         project_id: (s.scope == Scope::Project).then_some(s.id),
         role_id: role.id,
-        created_at: Utc::now(),
+        created_at: crate::db::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
     record_membership(&txn, &req.catalog(), viewer.id, AuditAction::MembershipCreated, None, Some(&m)).await?;
     let mut am = inv.into_active_model();
     am.status = Set("ACCEPTED".into());
-    am.responded_at = Set(Some(Utc::now()));
+    am.responded_at = Set(Some(crate::db::now()));
     let inv = am.update(&txn).await?;
     txn.commit().await?;
     Ok((inv, m))
@@ -109,7 +108,7 @@ pub async fn decline_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitat
     require_pending(&inv)?;
     let mut am = inv.into_active_model();
     am.status = Set("DECLINED".into());
-    am.responded_at = Set(Some(Utc::now()));
+    am.responded_at = Set(Some(crate::db::now()));
     let inv = am.update(&txn).await?;
     txn.commit().await?;
     Ok(inv)

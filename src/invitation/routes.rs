@@ -2,8 +2,8 @@
 //! subscriptions, so the cost of one notification does not grow with the number of
 //! subscribers (a broadcast to every socket would wake 10,000 tasks per invitation).
 
+use foldhash::HashMap;
 use futures_util::Stream;
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -117,7 +117,7 @@ impl Invitation {
     }
     /// Current status; PENDING past `expiresAt` reads EXPIRED.
     async fn status(&self) -> InvitationStatus {
-        InvitationStatus::parse(status_at(&self.0, Utc::now()))
+        InvitationStatus::parse(status_at(&self.0, crate::db::now()))
     }
     /// When it was first sent.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -147,7 +147,7 @@ pub async fn invitations_of(
     if !req.grants().await?.can(&resource, keys::MEMBER_INVITE) {
         return Ok(None);
     }
-    let key = InvitationsOfScope(scope_id, args, status.map(InvitationStatus::as_str), Utc::now());
+    let key = InvitationsOfScope(scope_id, args, status.map(InvitationStatus::as_str), crate::db::now());
     let page = req.loader.load_one(key).await.map_err(gql)?;
     Ok(Some(InvitationConnection::from_page(page.unwrap_or_else(Page::empty), Invitation)))
 }
@@ -158,7 +158,7 @@ pub async fn pending_for_viewer(ctx: &Context<'_>) -> Result<Vec<Invitation>> {
     // The verified e-mail the grants were shaped with (`Viewer::shape`): in a subscription's
     // event, the one read at its delivery, not at the subscription's start.
     let Some(email) = req.grants().await?.invitee_email.clone() else { return Ok(Vec::new()) };
-    let key = PendingFor { email, now: Utc::now() };
+    let key = PendingFor { email, now: crate::db::now() };
     let rows = req.loader.load_one(key).await.map_err(gql)?.unwrap_or_default();
     Ok(rows.into_iter().map(Invitation).collect())
 }
@@ -223,7 +223,7 @@ impl InvitationMutation {
     ) -> Result<InviteMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
-        let email = Email::parse("email", &input.email)?;
+        let email = Email::parse_mailable("email", &input.email)?;
         let role = RoleKey::parse("role", &input.role)?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
         let inv = service::invite_member(req, scope_of_kind(kind)?, scope_id, email, &role).await?;

@@ -81,7 +81,7 @@ fn with_event(rows: Inserts, inv: &invitation::Model, kind: &str) -> Inserts {
         invitation_id: inv.id,
         kind: kind.into(),
         email: inv.email.clone(),
-        created_at: Utc::now(),
+        created_at: crate::db::now(),
         mail_claimed_until: None,
         mail_attempts: 0,
         mailed_at: None,
@@ -109,7 +109,7 @@ pub async fn invite_member(
     if sees_members && is_member_by_email(&txn, s.id, email.as_str()).await? {
         return Err(AppError::conflict("email", "already a member here"));
     }
-    let now = Utc::now();
+    let now = crate::db::now();
     retire_expired_pending(&txn, s.id, email.as_str(), None, now).await?;
     let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
     let inv = invitation::Model {
@@ -196,8 +196,14 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
     let grants = req.load_grants(&txn).await?;
     let inv = find_visible_locked(&txn, &grants, id).await?;
     require_manager(&grants, &inv)?;
-    let now = Utc::now();
+    let now = crate::db::now();
     require_open(&inv, "resent")?;
+    // As `inviteMember`: a person who joined since (another invitation, `addMember`) is
+    // not invited again, where the sender sees the scope's members (§9.8).
+    let scope = scope_of(&inv)?;
+    if grants.can(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(&txn, inv.scope_id, &inv.email).await? {
+        return Err(AppError::conflict("invitationId", "the invitee is already a member here"));
+    }
     if inv.status == "EXPIRED" {
         // Superseded by a later invitation for the same e-mail and scope: it can come back
         // only if that one is no longer pending (an expired one is retired in turn).
@@ -238,7 +244,7 @@ pub async fn revoke_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
     require_open(&inv, "revoked")?;
     let mut am = inv.into_active_model();
     am.status = Set("REVOKED".into());
-    am.responded_at = Set(Some(Utc::now()));
+    am.responded_at = Set(Some(crate::db::now()));
     let inv = am.update(&txn).await?;
     txn.commit().await?;
     Ok(inv)

@@ -4,11 +4,11 @@
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::item;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Items directly in a dataset, one page. Whoever sees the dataset sees them.

@@ -11,8 +11,9 @@ use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 use crate::request::{RequestCtx, Write};
 use entity::{dataset, item};
+use foldhash::{HashSet, HashSetExt};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// At most this many items per `addItems` or `removeItems`.
@@ -79,19 +80,22 @@ pub async fn add_items(req: &RequestCtx, dataset: Uuid, items: Vec<NewItem>) -> 
     let bytes = items.iter().map(|it| it.size.get()).sum::<i64>();
     bump(&txn, d.id, bytes, items.len() as i64).await?;
     let names: Vec<&str> = items.iter().map(|it| it.name.as_str()).collect();
-    let taken: Option<String> = item::Entity::find()
+    // Every taken name of the batch (at most its size): the error names the first in the
+    // batch, whichever row each database would have returned first.
+    let taken: HashSet<String> = item::Entity::find()
         .select_only()
         .column(item::Column::Name)
         .filter(item::Column::DatasetId.eq(d.id))
         .filter(item::Column::Name.is_in(names))
         .into_tuple()
-        .one(&txn)
-        .await?;
-    if let Some(taken) = taken {
-        let i = items.iter().position(|it| it.name.as_str() == taken).unwrap_or(0);
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(i) = items.iter().position(|it| taken.contains(it.name.as_str())) {
         return Err(AppError::conflict(format!("items[{i}].name"), "an item with this name exists in the dataset"));
     }
-    let now = chrono::Utc::now();
+    let now = crate::db::now();
     let rows: Vec<item::Model> = items
         .into_iter()
         .map(|it| item::Model {

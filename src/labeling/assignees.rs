@@ -10,9 +10,8 @@ use crate::authz::keys;
 use crate::error::{AppError, AppResult};
 use crate::membership::repo::is_member;
 use crate::request::RequestCtx;
-use chrono::Utc;
 use entity::{labeling_job as job, labeling_job_assignee as assignee};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -53,7 +52,7 @@ pub async fn assign(req: &RequestCtx, id: Uuid, user: Uuid, role: AssigneeRole) 
         organization_id: j.organization_id,
         role: role.as_str().into(),
         assigned_by: Some(viewer.id),
-        created_at: Utc::now(),
+        created_at: crate::db::now(),
     };
     assignee::Entity::insert(a.clone().into_active_model()).exec_without_returning(&txn).await?;
     let after = json!({ "jobId": j.id, "userId": user, "role": a.role });
@@ -90,8 +89,12 @@ pub async fn unassign(req: &RequestCtx, id: Uuid, user: Uuid) -> AppResult<job::
 /// Writes the `labelingJobAssigned` outbox row of `a` (and, on PostgreSQL, wakes the
 /// hubs of every instance on the invitations' channel), in the assignment's transaction.
 async fn record_event<C: ConnectionTrait>(txn: &C, a: &assignee::Model) -> AppResult<()> {
-    let event =
-        entity::labeling_job_event::Model { id: Uuid::now_v7(), job_id: a.job_id, user_id: a.user_id, created_at: Utc::now() };
+    let event = entity::labeling_job_event::Model {
+        id: Uuid::now_v7(),
+        job_id: a.job_id,
+        user_id: a.user_id,
+        created_at: crate::db::now(),
+    };
     entity::labeling_job_event::Entity::insert(event.clone().into_active_model()).exec_without_returning(txn).await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         let mut sql = crate::db::Sql::new(sea_orm::DbBackend::Postgres);
@@ -107,6 +110,7 @@ pub async fn remove_from_organization<C: ConnectionTrait>(db: &C, actor: Option<
     let gone = assignee::Entity::find()
         .filter(assignee::Column::OrganizationId.eq(org))
         .filter(assignee::Column::UserId.eq(user))
+        .order_by_asc(assignee::Column::Id) // the audit log's order, on both databases
         .all(db)
         .await?;
     if gone.is_empty() {
@@ -133,7 +137,12 @@ pub async fn follow_project<C: ConnectionTrait>(
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
-    let all = assignee::Entity::find().filter(assignee::Column::JobId.is_in(jobs.clone())).all(db).await?;
+    // In id order: what is audited (and answered) must not come in the database's scan order.
+    let all = assignee::Entity::find()
+        .filter(assignee::Column::JobId.is_in(jobs.clone()))
+        .order_by_asc(assignee::Column::Id)
+        .all(db)
+        .await?;
     let mut gone = Vec::new();
     for a in all {
         if a.organization_id != org && !is_member(db, org, a.user_id).await? {

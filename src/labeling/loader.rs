@@ -5,11 +5,11 @@ use crate::authz::Grants;
 use crate::by_id_loader;
 use crate::db::page::{Cursored, Page, PageArgs};
 use crate::db::{ChildTable, Sql, hand_out, load_grouped, load_pages};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::{dataset, labeling_job as job, labeling_job_assignee as assignee};
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, FromQueryResult};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 by_id_loader!(JobById, entity::labeling_job, entity::labeling_job::Model);

@@ -22,11 +22,16 @@ fn dataset_ids(ids: &[ID]) -> Result<Vec<Uuid>, AppError> {
 /// A due date as both databases keep it: a four-digit year (RFC 3339, and PostgreSQL's
 /// range: year -5000 answered `INTERNAL` there and was kept on SQLite), to the microsecond
 /// (PostgreSQL's precision; SQLite kept nanoseconds and answered them back).
+/// A leap second (`:60`, which chrono reads in any minute) is refused: PostgreSQL rolled it
+/// into the next minute (`9999-12-31T23:59:60Z` into year 10000) and SQLite kept it.
 fn due_date(at: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>, AppError> {
-    use chrono::{Datelike, SubsecRound};
+    use chrono::{Datelike, SubsecRound, Timelike};
     match at {
         Some(at) if !(0..=9999).contains(&at.year()) => {
             Err(AppError::bad_input("dueAt", "a date with a four-digit year (0000-9999)"))
+        }
+        Some(at) if at.nanosecond() >= 1_000_000_000 => {
+            Err(AppError::bad_input("dueAt", "a leap second (:60) is not kept: give the next second"))
         }
         at => Ok(at.map(|at| at.trunc_subsecs(6))),
     }
@@ -138,7 +143,8 @@ pub struct TransitionLabelingJobInput {
     pub labeling_job_id: ID,
     /// The status to move to: assignees start (IN_PROGRESS), submit (ON_REVIEW) and
     /// resume after a rejection (IN_PROGRESS); reviewers accept (COMPLETED) or reject
-    /// (REJECTED); managers may do all of these and reopen a COMPLETED job.
+    /// (REJECTED); managers may do all of these, reopen a COMPLETED job and take back
+    /// one ON_REVIEW (both to IN_PROGRESS).
     pub status: LabelingJobStatus,
 }
 

@@ -155,7 +155,7 @@ async fn require_visible_in<C: ConnectionTrait>(db: &C, grants: &Grants, project
 /// A deleted dataset stays covered while nobody sets the job's datasets.
 async fn set_datasets<C: ConnectionTrait>(db: &C, job: Uuid, ids: &[Uuid]) -> AppResult<()> {
     job_dataset::Entity::delete_many().filter(job_dataset::Column::JobId.eq(job)).exec(db).await?;
-    let now = Utc::now();
+    let now = crate::db::now();
     let rows = ids
         .iter()
         .map(|d| job_dataset::Model { id: Uuid::now_v7(), job_id: job, dataset_id: *d, created_at: now }.into_active_model());
@@ -182,7 +182,7 @@ pub async fn create_job(req: &RequestCtx, project: Uuid, new: NewJob) -> AppResu
     if !grants.can(&crate::project::repo::resource(&p, viewer.id), keys::LABELING_JOB_MANAGE) {
         return Err(AppError::forbidden("requires labeling_job.manage"));
     }
-    let now = Utc::now();
+    let now = crate::db::now();
     let j = job::Model {
         id: Uuid::now_v7(),
         organization_id: p.organization_id,
@@ -235,7 +235,7 @@ pub async fn update_job(req: &RequestCtx, id: Uuid, changes: JobChanges) -> AppR
     if let Some(due) = changes.due_at {
         am.due_at = Set(due);
     }
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::db::now());
     let j = am.update(&txn).await?;
     log(&txn, viewer.id, &j, Action::Updated, None).await?;
     txn.commit().await?;
@@ -270,7 +270,7 @@ pub async fn transition(req: &RequestCtx, id: Uuid, to: Status) -> AppResult<job
     let before = state(&j);
     let mut am = j.into_active_model();
     am.status = Set(to.as_str().into());
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::db::now());
     let j = am.update(&txn).await?;
     let audit = change(&j, viewer.id, AuditAction::LabelingJobStatusChanged, Some(before), Some(state(&j)));
     log(&txn, viewer.id, &j, Action::StatusChanged, Some(audit)).await?;
@@ -289,7 +289,11 @@ pub fn check_transition(grants: &Grants, j: &job::Model, to: Status) -> AppResul
     }
     let from = Status::parse(&j.status).ok_or_else(|| AppError::internal("labeling job with an unknown status"))?;
     let Some(mover) = from.edge(to) else {
-        return Err(AppError::precondition(format!("a {} job cannot become {}", from.as_str(), to.as_str())));
+        return Err(AppError::precondition(format!(
+            "{} job cannot become {}",
+            crate::error::with_article(from.as_str()),
+            to.as_str()
+        )));
     };
     let allowed = manager
         || match mover {

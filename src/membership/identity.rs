@@ -7,12 +7,12 @@
 use crate::authz::Scope;
 use crate::graphql::context::{CtxExt, gql};
 use crate::graphql::ids::{Kind, encode};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
 use crate::role::schema::ScopeKind;
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Result, SimpleObject};
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The identity of an organization, team or project: enough to name it, nothing below it.

@@ -116,7 +116,7 @@ pub async fn add_membership<C: ConnectionTrait>(
         team_id,
         project_id,
         role_id: role.id,
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(db).await?;
     // Every caller creates the user's own membership (a creator, a newcomer).

@@ -144,7 +144,7 @@ pub async fn add_member(
         team_id: s.team,
         project_id: project,
         role_id: role.id,
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     membership::Entity::insert(m.clone().into_active_model()).exec_without_returning(&txn).await?;
     let actor = req.user()?.id;

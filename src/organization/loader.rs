@@ -1,9 +1,9 @@
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::team;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use uuid::Uuid;
 
 /// Teams of an organization that the viewer sees, one page.

@@ -269,7 +269,8 @@ impl Organization {
     ) -> Result<Vec<Role>> {
         crate::role::schema::assignable_roles(ctx, &self.0, scope_id.as_ref()).await
     }
-    /// The audit trail: changes to memberships, roles, groups and capability grants,
+    /// The audit trail: changes to memberships, roles, groups, capability grants and
+    /// labeling jobs,
     /// **newest first** (id descending — unlike other connections, which run oldest
     /// first). `action` keeps one action name (e.g. "membership.created"; unknown →
     /// BAD_USER_INPUT). Empty unless the viewer holds `member.manage` here; entries about

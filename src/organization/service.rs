@@ -51,7 +51,7 @@ pub async fn create_organization(req: &RequestCtx, input: NewOrganization) -> Ap
         personal: false,
         role_preset: input.role_preset.into(),
         owner_id: viewer.id,
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
     let owner = req.catalog().builtin(preset_namespace(&org.role_preset), Scope::Organization, "owner")?;

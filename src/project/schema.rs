@@ -142,7 +142,9 @@ impl Project {
         }
         crate::invitation::schema::invitations_of(ctx, self.resource(ctx)?, self.0.id, first, after, last, before, status).await
     }
-    /// The project's activity log: the project and its datasets, created, deleted, moved.
+    /// The project's activity log: the project, its datasets and its labeling jobs
+    /// (`ActivityEntry.action` lists what is recorded: created, deleted, moved,
+    /// transferred, restored, published, versioned, assigned, …).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn activity(
         &self,
@@ -329,7 +331,8 @@ impl ProjectMutation {
         Ok(UpdateProjectPayload { project: Project(p) })
     }
 
-    /// Deletes a project and its datasets.
+    /// Moves a project and its datasets to the trash bin (`Team.trash`), from where
+    /// `restoreFromTrash` brings them back and `purgeFromTrash` deletes them for good.
     async fn delete_project(
         &self,
         ctx: &Context<'_>,

@@ -58,7 +58,7 @@ pub async fn insert_new<C: ConnectionTrait>(
         name: name.into_string(),
         description,
         created_by: Some(viewer),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     project::Entity::insert(p.clone().into_active_model()).exec_without_returning(txn).await?;
     Ok(p)

@@ -25,6 +25,21 @@ impl DbLoader {
     }
 }
 
+/// What a loader answers: the value of each key that exists (`foldhash`, see Cargo.toml).
+pub type Loaded<K, V> = foldhash::HashMap<K, V>;
+
+/// A batch loader of values of key type `K` (`Loads` batches the keys of one level): the
+/// shape of async-graphql's `dataloader::Loader`, answering a map with a faster hasher.
+pub trait Loader<K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>: Send + Sync + 'static {
+    /// The value of one key.
+    type Value: Send + Sync + Clone + 'static;
+    /// The error of a batch (shared by every key of it).
+    type Error: Send + Clone + 'static;
+
+    /// The values of `keys` (distinct) that exist; a missing key has none.
+    fn load(&self, keys: &[K]) -> impl std::future::Future<Output = Result<Loaded<K, Self::Value>, Self::Error>> + Send;
+}
+
 /// Errors of loaders must be `Clone`.
 pub type LoadError = Arc<AppError>;
 
@@ -39,11 +54,11 @@ macro_rules! by_id_loader {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub uuid::Uuid);
 
-        impl async_graphql::dataloader::Loader<$key> for $crate::request::DbLoader {
+        impl $crate::request::Loader<$key> for $crate::request::DbLoader {
             type Value = $model;
             type Error = $crate::request::LoadError;
 
-            async fn load(&self, keys: &[$key]) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
+            async fn load(&self, keys: &[$key]) -> Result<$crate::request::Loaded<$key, Self::Value>, Self::Error> {
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
                 use $entity as E;
                 let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
@@ -90,7 +105,7 @@ impl<E, const REACH: bool> std::hash::Hash for RuleById<E, REACH> {
     }
 }
 
-impl<E, const REACH: bool> async_graphql::dataloader::Loader<RuleById<E, REACH>> for DbLoader
+impl<E, const REACH: bool> Loader<RuleById<E, REACH>> for DbLoader
 where
     E: crate::authz::Visible + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
@@ -98,10 +113,7 @@ where
     type Value = E::Model;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[RuleById<E, REACH>],
-    ) -> Result<std::collections::HashMap<RuleById<E, REACH>, E::Model>, LoadError> {
+    async fn load(&self, keys: &[RuleById<E, REACH>]) -> Result<Loaded<RuleById<E, REACH>, E::Model>, LoadError> {
         let grants = self.grants().await.map_err(load_err)?;
         let ids = keys.iter().map(|k| k.0).collect();
         let rule = if REACH { E::reach(&grants) } else { E::condition(&grants) };

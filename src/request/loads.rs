@@ -10,10 +10,10 @@
 //! for the second and later askers of the same key). No value is kept after the batch
 //! (no cache): a request asking the same key at two levels loads it twice, as before.
 
-use async_graphql::dataloader::Loader;
+use crate::request::Loader;
+use foldhash::{HashMap, HashMapExt};
 use futures_util::future::BoxFuture;
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::pin::Pin;
@@ -255,6 +255,6 @@ mod tests {
         let batches = Arc::new(Batches::default());
         let loads = Loads::new(Fake::default(), batches.spawner(Duration::ZERO), 100);
         let found = drive(batches, loads.load_many([5, 200, 7])).await.expect("answer");
-        assert_eq!(found, HashMap::from([(5, "v5".to_string()), (7, "v7".to_string())]));
+        assert_eq!(found, HashMap::from_iter([(5, "v5".to_string()), (7, "v7".to_string())]));
     }
 }

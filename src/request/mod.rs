@@ -13,7 +13,7 @@ mod write;
 
 pub use batches::{Batches, Driven, drive};
 pub use live::{Live, Step, delivered};
-pub use loader::{DbLoader, LoadError, ReachableById, RuleById, VisibleById, load_err};
+pub use loader::{DbLoader, LoadError, Loaded, Loader, ReachableById, RuleById, VisibleById, load_err};
 pub use loads::Loads;
 pub use viewer::Viewer;
 pub use write::Write;

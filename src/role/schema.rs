@@ -300,7 +300,9 @@ impl RoleMutation {
         Ok(UpdateRolePayload { role: Role(role) })
     }
 
-    /// Deletes a custom role no membership, invitation or group assignment uses.
+    /// Deletes a custom role no membership, open invitation (PENDING or EXPIRED) or group
+    /// assignment uses; settled invitations with the role (accepted, declined, revoked) go
+    /// with it.
     async fn delete_role(
         &self,
         ctx: &Context<'_>,

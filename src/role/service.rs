@@ -55,7 +55,11 @@ pub fn parse_permissions(catalog: &Catalog, scope: Scope, keys: &[String]) -> Ap
         let target = info.target_for(scope).ok_or_else(|| {
             AppError::bad_input(
                 "permissions",
-                format!("'{key}' is a {} permission and cannot be granted by a {} role", info.scope, scope.as_str()),
+                format!(
+                    "'{key}' is {} permission and cannot be granted by {} role",
+                    crate::error::with_article(&info.scope.to_string()),
+                    crate::error::with_article(scope.as_str())
+                ),
             )
         })?;
         if OWNER_ALONE.contains(&key.as_str()) {
@@ -228,7 +232,7 @@ pub async fn create_role(req: &RequestCtx, input: NewRole) -> AppResult<Arc<Role
     if is_built_in(&grants.catalog, &roles, input.scope, &input.key) || find_custom(&txn, &r, false).await?.is_some() {
         return Err(AppError::conflict(
             "key",
-            format!("a {} role '{}' already exists", input.scope.as_str(), input.key.as_str()),
+            format!("{} role '{}' already exists", crate::error::with_article(input.scope.as_str()), input.key.as_str()),
         ));
     }
     // Under the organization's lock concurrent creations count one after another.
@@ -336,16 +340,20 @@ pub async fn delete_role(req: &RequestCtx, r: RoleRef) -> AppResult<()> {
     below_own_rank(&grants, &roles, org, r.scope, &stored_grants(&txn, current.id).await?)?;
     // Whether, not how often: the counts would tell a custom role holding `role.manage`
     // without `member.read` about memberships it cannot list (RULES.md §9.8).
+    // An invitation still open (PENDING, or EXPIRED and so resendable) would grant the role.
+    let open = invitation::Column::Status.is_in(["PENDING", "EXPIRED"]);
     let in_use = membership::Entity::find().filter(membership::Column::RoleId.eq(current.id)).one(&txn).await?.is_some()
-        || invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).one(&txn).await?.is_some()
+        || invitation::Entity::find().filter(invitation::Column::RoleId.eq(current.id)).filter(open).one(&txn).await?.is_some()
         || group_project::Entity::find().filter(group_project::Column::RoleId.eq(current.id)).one(&txn).await?.is_some();
     if in_use {
-        // Invitations keep their role for the record whatever their status, so any
-        // invitation ever sent with the role keeps it in use.
         return Err(AppError::precondition(
-            "the role is in use by memberships, invitations (any status) or group project assignments; assign another role first",
+            "the role is in use by memberships, open invitations or group project assignments; assign another role or revoke the invitations first",
         ));
     }
+    // Settled invitations (accepted, declined, revoked) grant nothing any more and name a
+    // role that is going: they go with it (an accepted one's membership is in the audit
+    // trail). Kept, one mistyped invitation would have kept the role for good.
+    invitation::Entity::delete_many().filter(invitation::Column::RoleId.eq(current.id)).exec(&txn).await?;
     let before =
         state(&current.key, &current.name, current.description.as_deref(), r.scope, &stored_grants(&txn, current.id).await?);
     role::Entity::delete_by_id(current.id).exec(&txn).await?;

@@ -2,11 +2,11 @@
 
 use crate::db::page::{Page, PageArgs};
 use crate::db::{Sql, load_pages};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::{project_origin, published_project};
+use foldhash::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Whether a project is published (present only when it is).

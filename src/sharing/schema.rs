@@ -157,7 +157,7 @@ impl SharingQuery {
     async fn explore(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size (default and maximum in RULES.md §5).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Page size paging backward: the last 1-100 (default 20) before `before`.")] last: Option<i32>,
         #[graphql(desc = "Cursor to page back from (`pageInfo.startCursor`).")] before: Option<String>,

@@ -12,7 +12,7 @@ use crate::request::RequestCtx;
 use crate::version::snapshot::{create_copy, live_rows};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::{project, project_origin, published_project, share_link};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
@@ -61,7 +61,7 @@ pub async fn record_origin<C: ConnectionTrait>(
         source_project_id: source,
         kind: kind.as_str().to_string(),
         source_version_id: version,
-        created_at: Utc::now(),
+        created_at: crate::db::now(),
     };
     project_origin::Entity::insert(o.into_active_model()).exec_without_returning(db).await?;
     Ok(())
@@ -111,7 +111,7 @@ pub async fn set_published(req: &RequestCtx, id: Uuid, publish: bool) -> AppResu
     let p = find_updatable(&txn, &grants, viewer.id, id).await?;
     let published = is_published(&txn, p.id).await?;
     if publish && !published {
-        let row = published_project::Model { project_id: p.id, published_by: Some(viewer.id), published_at: Utc::now() };
+        let row = published_project::Model { project_id: p.id, published_by: Some(viewer.id), published_at: crate::db::now() };
         published_project::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await?;
         activity::record(&txn, viewer.id, Action::Published, Subject::project(&p)).await?;
     } else if !publish && published {
@@ -170,7 +170,7 @@ pub async fn create_share_link(
     let grants = req.load_grants(&txn).await?;
     let p = find_updatable(&txn, &grants, viewer.id, project).await?;
     let (token, prefix) = generate();
-    let now = Utc::now();
+    let now = crate::db::now();
     let link = share_link::Model {
         id: Uuid::now_v7(),
         project_id: p.id,
@@ -204,7 +204,7 @@ pub async fn revoke_share_link(req: &RequestCtx, id: Uuid) -> AppResult<share_li
         link
     } else {
         let mut am = link.into_active_model();
-        am.revoked_at = Set(Some(Utc::now()));
+        am.revoked_at = Set(Some(crate::db::now()));
         am.update(&txn).await?
     };
     txn.commit().await?;
@@ -213,7 +213,7 @@ pub async fn revoke_share_link(req: &RequestCtx, id: Uuid) -> AppResult<share_li
 
 /// Whether a link can still be used.
 pub fn is_active(link: &share_link::Model) -> bool {
-    link.revoked_at.is_none() && link.expires_at.is_none_or(|e| e > Utc::now())
+    link.revoked_at.is_none() && link.expires_at.is_none_or(|e| e > crate::db::now())
 }
 
 /// RULES.md §9.6: a link works only while its creator still holds the right to create it

@@ -1,9 +1,9 @@
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::workspace;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use uuid::Uuid;
 
 /// Workspaces of a team (whoever sees the team sees all of them), one page.

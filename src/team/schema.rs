@@ -94,8 +94,8 @@ impl Team {
     ) -> Result<Option<crate::invitation::schema::InvitationConnection>> {
         crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, last, before, status).await
     }
-    /// The team's activity log: creations, deletions and moves of its workspaces,
-    /// projects and datasets (entries of projects the viewer cannot see are left out;
+    /// The team's activity log: what happened to its workspaces, projects, datasets and
+    /// labeling jobs (`ActivityEntry.action` lists what is recorded) (entries of projects the viewer cannot see are left out;
     /// empty for a viewer who reaches the team only through a publication or a job).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn activity(

@@ -22,7 +22,7 @@ pub async fn insert_team<C: ConnectionTrait>(
     name: Name,
     creator: Uuid,
 ) -> AppResult<team::Model> {
-    let now = chrono::Utc::now();
+    let now = crate::db::now();
     let t =
         team::Model { id: Uuid::now_v7(), organization_id, name: name.into_string(), created_by: Some(creator), created_at: now };
     team::Entity::insert(t.clone().into_active_model()).exec_without_returning(db).await?;

@@ -11,6 +11,7 @@
 use crate::authz::grants::decision_counts;
 use crate::http::jwks::Jwks;
 use crate::invitation::mailer::Mailer;
+use foldhash::HashSet;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::MetricType;
@@ -20,7 +21,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

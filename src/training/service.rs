@@ -53,7 +53,7 @@ pub async fn start_training_run(req: &RequestCtx, team: Uuid, name: Name) -> App
     if !grants.can(&team_repo::resource(&t), TRAIN) {
         return Err(AppError::forbidden(format!("requires {TRAIN}")));
     }
-    let now = chrono::Utc::now();
+    let now = crate::db::now();
     let run = training_run::Model {
         id: Uuid::now_v7(),
         organization_id: t.organization_id,
@@ -76,7 +76,7 @@ pub async fn update_training_run(req: &RequestCtx, id: Uuid, name: Name) -> AppR
     let r = find_editable(&txn, &grants, id).await?;
     let mut am = r.into_active_model();
     am.name = Set(name.into_string());
-    am.updated_at = Set(chrono::Utc::now());
+    am.updated_at = Set(crate::db::now());
     let r = am.update(&txn).await?;
     txn.commit().await?;
     Ok(r)
@@ -93,7 +93,7 @@ pub async fn stop_training_run(req: &RequestCtx, id: Uuid) -> AppResult<training
     }
     let mut am = r.into_active_model();
     am.status = Set(STOPPED.into());
-    am.updated_at = Set(chrono::Utc::now());
+    am.updated_at = Set(crate::db::now());
     let r = am.update(&txn).await?;
     txn.commit().await?;
     Ok(r)

@@ -1,11 +1,11 @@
 //! The trash entries of a team that the viewer sees (the rule of `authz`, in SQL).
 
 use crate::authz::Visible;
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::trash_entry;
+use foldhash::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The entries of a team that the viewer sees, oldest first, without their payloads

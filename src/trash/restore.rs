@@ -12,9 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, role, snapshot_row, trash_entry, workspace};
+use foldhash::HashSet;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
-use std::collections::HashSet;
 use uuid::Uuid;
 
 /// What a restore brought back.

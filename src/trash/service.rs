@@ -11,9 +11,9 @@ use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry};
+use foldhash::HashMap;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 pub const PROJECT: &str = "Project";
@@ -178,7 +178,7 @@ async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>,
         name: e.name.into(),
         parent_id: e.parent,
         deleted_by: Some(viewer),
-        deleted_at: chrono::Utc::now(),
+        deleted_at: crate::db::now(),
         created_by: e.created_by,
         size_bytes,
         item_count,
@@ -340,7 +340,7 @@ pub async fn purge_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<()> {
 /// A write like any other: it serializes with mutations (`db::begin_write`).
 pub async fn purge_expired(db: &sea_orm::DatabaseConnection, retention: std::time::Duration) -> AppResult<u64> {
     let age = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
-    let cutoff = chrono::Utc::now().checked_sub_signed(age).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let cutoff = crate::db::now().checked_sub_signed(age).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     #[expect(clippy::disallowed_methods, reason = "the background purger has no request")]
     let txn = crate::db::begin_write(db).await?;
     let res = trash_entry::Entity::delete_many().filter(trash_entry::Column::DeletedAt.lte(cutoff)).exec(&txn).await?;

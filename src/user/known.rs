@@ -13,7 +13,7 @@
 //! reads data writes them). Bounded: emptied when it holds `CAPACITY` users.
 
 use super::service::Identity;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Mutex;
 use uuid::Uuid;
 

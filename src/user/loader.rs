@@ -5,10 +5,10 @@
 use crate::authz::Scope;
 use crate::db::page::{Page, PageArgs};
 use crate::db::{Sql, load_pages};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
+use foldhash::HashMap;
 use sea_orm::EntityTrait;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 crate::by_id_loader!(UserById, entity::user, entity::user::Model);

@@ -138,7 +138,7 @@ async fn try_provision(db: &DatabaseConnection, catalog: &Catalog, id: &Identity
         txn.commit().await?;
         return Ok(existing);
     }
-    let now = chrono::Utc::now();
+    let now = crate::db::now();
     let u = user::Model {
         id: Uuid::now_v7(),
         sub: id.sub.clone(),
@@ -189,7 +189,7 @@ async fn free_personal_slug<C: ConnectionTrait>(db: &C, base: &str) -> AppResult
         let cut: String = base.chars().take(keep).collect();
         taken_if = taken_if.add(organization::Column::Slug.starts_with(format!("{cut}-")));
     }
-    let taken: std::collections::HashSet<String> =
+    let taken: foldhash::HashSet<String> =
         organization::Entity::find().filter(taken_if).all(db).await?.into_iter().map(|o| o.slug).collect();
     if !taken.contains(base) {
         return Ok(base.to_string());

@@ -12,8 +12,8 @@ use crate::db::Sql;
 use crate::db::page::{Cursored, Page, PageArgs};
 use crate::error::AppResult;
 use entity::snapshot_row as row;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Two versions of one project the viewer reads.

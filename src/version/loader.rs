@@ -3,10 +3,10 @@
 use super::compare::{self, Versions};
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::project_version;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use uuid::Uuid;
 
 /// Versions of a project, one page, oldest first (ids are time-ordered). Whoever sees

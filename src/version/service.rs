@@ -106,7 +106,7 @@ pub async fn create_version(req: &RequestCtx, project: Uuid, title: Name, descri
         dataset_count: count(datasets),
         item_count: count(items),
         created_by: Some(viewer.id),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     version::Entity::insert(v.clone().into_active_model()).exec_without_returning(&txn).await?;
     activity::record(&txn, viewer.id, Action::Versioned, Subject::project(&p)).await?;

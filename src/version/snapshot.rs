@@ -7,8 +7,9 @@ use crate::db::Sql;
 use crate::domain::Name;
 use crate::error::AppResult;
 use entity::{dataset, item, project, snapshot_row as row};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 pub(super) const DATASET: &str = "dataset";
@@ -68,6 +69,9 @@ pub async fn rows_at<C: ConnectionTrait>(db: &C, project: Uuid, number: i32) -> 
         .filter(row::Column::ProjectId.eq(project))
         .filter(row::Column::ValidFrom.lte(number))
         .filter(Condition::any().add(row::Column::ValidTo.is_null()).add(row::Column::ValidTo.gt(number)))
+        // The live objects' order (their ids are v7: creation order), which a restore's
+        // copies keep; each database's scan order differed (SQLite followed an index).
+        .order_by_asc(row::Column::StableId)
         .all(db)
         .await?)
 }

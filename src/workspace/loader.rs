@@ -1,9 +1,9 @@
 use crate::db::page::{Page, PageArgs};
 use crate::db::{ChildTable, Sql, load_grouped};
+use crate::request::Loader;
 use crate::request::{DbLoader, LoadError, load_err};
-use async_graphql::dataloader::Loader;
 use entity::project;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use uuid::Uuid;
 
 /// Projects of a workspace that the viewer sees, one page.

@@ -37,7 +37,7 @@ pub async fn create_workspace(req: &RequestCtx, team: Uuid, name: Name, descript
         organization_id: t.organization_id,
         name: name.into_string(),
         description: description.into_inner(),
-        created_at: chrono::Utc::now(),
+        created_at: crate::db::now(),
     };
     workspace::Entity::insert(w.clone().into_active_model()).exec_without_returning(&txn).await?;
     activity::record(&txn, req.user()?.id, Action::Created, Subject::workspace(&w)).await?;

@@ -325,3 +325,29 @@ both!(membership_entries_of_a_team_or_project_need_member_read_there, |app: Test
 async fn entries_of(c: &Client, org: &str, action: &str) -> Vec<Value> {
     log(c, org, json!({ "first": 100, "action": action })).await["nodes"].as_array().expect("nodes").clone()
 }
+
+both!(a_cascade_records_its_removals_in_id_order_on_both_databases, |app: TestApp| async move {
+    // A team's memberships, read for the audit in the database's scan order, came out in
+    // another order on PostgreSQL once a row had been updated (its new version moves to
+    // the heap's end): the log and its pages differed between the databases.
+    let owner = app.user("owner").await;
+    let (b, c) = (app.user("b").await, app.user("c").await);
+    let org = create_org(&owner, "acme").await;
+    let (team, _) = crate::fixtures::create_team(&owner, &org.id, "T").await;
+    let mut taken = Vec::new();
+    for who in [&b, &c] {
+        add_member(&owner, &org.id, who, "worker").await;
+        taken.push(add_member(&owner, &team, who, "viewer").await);
+    }
+    owner.ok(CHANGE_ROLE, json!({ "m": taken[0], "r": "developer" })).await;
+    owner.ok(DELETE_TEAM, json!({ "t": team })).await;
+    // Newest first: recorded in id order, so read back in reverse of it (c's, b's, then
+    // the creator's own membership, made before both).
+    let removed: Vec<String> = entries_of(&owner, &org.id, "membership.removed")
+        .await
+        .iter()
+        .map(|e| e["targetId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(removed.len(), 3, "{removed:?}");
+    assert_eq!(removed[..2], [taken[1].clone(), taken[0].clone()], "{removed:?}");
+});

@@ -78,3 +78,27 @@ both!(
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&buf[..n]));
     }
 );
+
+both!(a_refusal_waits_for_the_body_so_the_connection_serves_the_next_request, |app: TestApp| async move {
+    // Answered 401 (bad token) or 415 (not JSON) before its body arrived, a request's
+    // connection was dropped under the client's next request on it (keep-alive broken).
+    let body = r#"{"query":"{ __typename }"}"#;
+    for (headers, status) in
+        [("authorization: Bearer not-a-jwt\r\ncontent-type: application/json", "401"), ("content-type: text/plain", "415")]
+    {
+        let mut stream = open(&app).await;
+        let head = format!("POST /graphql HTTP/1.1\r\nHost: test\r\n{headers}\r\ncontent-length: {}\r\n\r\n", body.len());
+        stream.write_all(head.as_bytes()).await.expect("headers");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(body.as_bytes()).await.expect("the body, after the server had time to answer");
+        stream.write_all(HEALTH).await.expect("the next request on the same connection");
+        let mut got = String::new();
+        let mut buf = [0u8; 4096];
+        // Everything the server sends until it closes or goes quiet for two seconds.
+        while let Ok(Ok(n @ 1..)) = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buf)).await {
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(got.starts_with(&format!("HTTP/1.1 {status}")), "{got}");
+        assert_eq!(got.matches("HTTP/1.1 ").count(), 2, "both requests answered on one connection: {got}");
+    }
+});

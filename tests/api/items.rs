@@ -297,6 +297,14 @@ both!(denied_item_changes_answer_in_rule_order_and_change_nothing, |app: TestApp
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT", "{body}");
     assert_eq!(field(&body), "items[1].name");
+    // Several taken: the first of the batch is named, whichever row a database returns
+    // first (SQLite returned the byte-smallest name, "taken.png").
+    let png = |name: &str| json!({ "name": name, "sizeBytes": 5, "contentType": "image/png" });
+    let added = owner.ok(ADD_ITEMS, json!({ "d": d, "items": [png("\u{e9}mile.png")] })).await;
+    let (_, body) =
+        owner.post(ADD_ITEMS, json!({ "d": d, "items": [png("fresh.png"), png("\u{e9}mile.png"), png("taken.png")] })).await;
+    assert_eq!(field(&body), "items[1].name", "{body}");
+    owner.ok(REMOVE_ITEMS, json!({ "ids": [added["addItems"]["items"][0]["id"]] })).await;
     let (_, body) = owner
         .post(ADD_ITEMS, json!({ "d": d, "items": [{ "name": "twice", "sizeBytes": 5, "contentType": "image/png" }, { "name": "twice", "sizeBytes": 5, "contentType": "image/png" }] }))
         .await;

@@ -272,9 +272,17 @@ both!(a_role_in_use_cannot_be_deleted, |app: TestApp| async move {
 
     // An invitation with the role keeps it in use too.
     owner.ok(CREATE, vars(&org, "watcher", "TEAM", &["team.read"])).await;
-    owner.ok(INVITE, json!({ "s": org.team, "e": "new@example.com", "r": "watcher" })).await;
-    assert_eq!(owner.code(DELETE, json!({ "o": org.id, "k": "watcher", "s": "TEAM" })).await, "FAILED_PRECONDITION");
+    let d = owner.ok(INVITE, json!({ "s": org.team, "e": "new@example.com", "r": "watcher" })).await;
+    let invitation = d["inviteMember"]["invitation"]["id"].as_str().expect("id").to_string();
+    let del = json!({ "o": org.id, "k": "watcher", "s": "TEAM" });
+    assert_eq!(owner.code(DELETE, del.clone()).await, "FAILED_PRECONDITION");
     assert_eq!(custom_roles(&owner, &org).await.len(), 1);
+    // Revoked, it grants nothing any more: the role can go, and the invitation with it
+    // (one mistyped invitation used to keep the role for good).
+    owner.ok(REVOKE, json!({ "i": invitation })).await;
+    owner.ok(DELETE, del).await;
+    assert!(custom_roles(&owner, &org).await.is_empty());
+    assert_eq!(owner.ok(NODE, json!({ "id": invitation })).await["node"], Value::Null);
 });
 
 both!(updating_a_role_changes_what_its_holders_hold_at_once, |app: TestApp| async move {

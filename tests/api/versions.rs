@@ -291,3 +291,31 @@ both!(a_version_of_an_unchanged_tree_stores_no_new_snapshot_rows, |app: TestApp|
     assert_eq!(d["compareProjectVersions"]["datasetsChanged"]["nodes"].as_array().expect("list").len(), 1);
     assert_eq!(entity::project_version::Entity::find().count(&db).await.expect("count"), 3);
 });
+
+both!(a_restored_project_lists_its_datasets_in_the_original_order, |app: TestApp| async move {
+    // The version's rows were read in each database's scan order and copied in it: SQLite
+    // (following an index on the version range) answered B, C, A2 for A2, B, C.
+    let alice = app.user("alice").await;
+    let org = create_org(&alice, "acme").await;
+    let project = create_project(&alice, &org.workspace, "P").await;
+    let mut ids = Vec::new();
+    for name in ["A", "B", "C"] {
+        let d = alice.ok(CREATE_DATASET, json!({ "p": project, "n": name })).await;
+        ids.push(d["createDataset"]["dataset"]["id"].as_str().expect("id").to_string());
+    }
+    let v1 = version(&alice, &project, "v1").await;
+    alice.ok(UPDATE_DATASET, json!({ "d": ids[0], "n": "A2" })).await;
+    let v2 = version(&alice, &project, "v2").await;
+    for (v, first) in [(&v1, "A"), (&v2, "A2")] {
+        let d = alice.ok(RESTORE_VERSION, json!({ "v": v["id"], "w": org.workspace, "n": format!("from {first}") })).await;
+        let copy = d["restoreProjectVersion"]["project"]["id"].clone();
+        let level = alice.ok(LEVEL, json!({ "id": copy })).await;
+        let listed: Vec<&str> = level["node"]["datasets"]["nodes"]
+            .as_array()
+            .expect("datasets")
+            .iter()
+            .map(|n| n["name"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(listed, [first, "B", "C"]);
+    }
+});

@@ -44,38 +44,70 @@ test('the page loads with no network beyond localhost, takes a pasted token and 
 const INVITE =
   'mutation($s: ID!, $e: String!) { inviteMember(input: { scopeId: $s, email: $e, role: "worker" }) { invitation { id } } }';
 
-test('an invitationReceived subscription started in the page shows an invitation sent over HTTP', async () => {
-  const { page, problems } = await open(context, `${server.base}/`);
-  await useToken(page, token('bob'));
-  const subscribed = new Promise((resolve) =>
+/** The WebSocket of the page's next subscription, once its subscribe frame is sent;
+ * `ws.init` is its connection_init frame. */
+function nextSubscription(page) {
+  return new Promise((resolve) =>
     page.on('websocket', (ws) => {
       ws.on('framesent', (f) => {
-        if (f.payload.includes('"connection_init"') && f.payload.includes('Bearer ')) ws.sentToken = true;
+        if (f.payload.includes('"connection_init"')) ws.init = f.payload;
         if (f.payload.includes('"subscribe"')) resolve(ws);
       });
     }),
   );
-  await run(page, 'subscription { invitationReceived { id email organization { slug } } }');
-  const ws = await subscribed;
-  assert.ok(ws.sentToken, 'the token goes in the connection_init payload');
+}
 
-  // The server registers the subscription shortly after the subscribe frame: until one
-  // shows in the page, send another invitation (to a new organization), a few at most.
+/** Sends invitations to `email` (each to a new organization of alice's) until one shows
+ * in the page's result pane: the server registers a subscription shortly after its
+ * subscribe frame. A few at most. */
+async function invitationShows(page, email, prefix) {
   const alice = token('alice');
   const sent = new Map();
   let text = '';
   for (let attempt = 1; attempt <= 5 && !text; attempt++) {
-    const slug = `browser-sub-${attempt}`;
+    const slug = `${prefix}-${attempt}`;
     const org = await gql(server, alice, 'mutation($s: String!) { createOrganization(input: { slug: $s }) { organization { id } } }', { s: slug });
-    const d = await gql(server, alice, INVITE, { s: org.createOrganization.organization.id, e: 'bob@example.com' });
+    const d = await gql(server, alice, INVITE, { s: org.createOrganization.organization.id, e: email });
     sent.set(d.inviteMember.invitation.id, slug);
     text = await result(page, (t) => [...sent.keys()].some((id) => t.includes(id)), 3000).catch(() => '');
   }
   assert.ok(text, 'no invitation reached the page');
   const got = JSON.parse(text).data.invitationReceived;
-  assert.equal(got.email, 'bob@example.com');
+  assert.equal(got.email, email);
   assert.equal(got.organization.slug, sent.get(got.id));
+}
+
+const SUBSCRIPTION = 'subscription { invitationReceived { id email organization { slug } } }';
+
+test('an invitationReceived subscription started in the page shows an invitation sent over HTTP', async () => {
+  const { page, problems } = await open(context, `${server.base}/`);
+  const bob = token('bob');
+  await useToken(page, bob);
+  const subscribed = nextSubscription(page);
+  await run(page, SUBSCRIPTION);
+  const ws = await subscribed;
+  assert.ok(ws.init.includes(`Bearer ${bob}`), 'the token goes in the connection_init payload');
+  await invitationShows(page, 'bob@example.com', 'browser-sub');
   await screenshot(page, 'graphiql-subscription.png');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an Authorization header set in the Headers pane signs in subscriptions too', async () => {
+  const { page, problems } = await open(context, `${server.base}/`);
+  await useToken(page, token('alice'));
+  const carol = token('carol');
+  await page.getByText('Headers', { exact: true }).click();
+  await page.evaluate((h) => {
+    // The tool pane holds the variables and the headers editors; the other one is hidden.
+    const editors = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')];
+    editors.find((e) => !e.parentElement.classList.contains('hidden')).CodeMirror.setValue(h);
+  }, JSON.stringify({ Authorization: `Bearer ${carol}` }));
+  const subscribed = nextSubscription(page);
+  await run(page, SUBSCRIPTION);
+  const ws = await subscribed;
+  assert.ok(ws.init.includes(`Bearer ${carol}`), `the pane's header goes over the token bar's: ${ws.init}`);
+  await invitationShows(page, 'carol@example.com', 'browser-hdr');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -11,23 +11,56 @@ import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
 
 /**
- * Mounts GraphiQL into `element`. `headers` go with every HTTP request and, as the
- * graphql-ws `connection_init` payload, with the WebSocket (subscriptions).
+ * `base` with `extra` over it, header names compared without case (`authorization` in the
+ * Headers pane replaces the token bar's `Authorization`).
+ */
+function merge(base, extra) {
+  const out = { ...base };
+  for (const [name, value] of Object.entries(extra || {})) {
+    for (const key of Object.keys(out)) {
+      if (key.toLowerCase() === name.toLowerCase()) delete out[key];
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Mounts GraphiQL into `element`. `headers` (the token bar's) go with every HTTP request
+ * and, as the graphql-ws `connection_init` payload, with the WebSocket (subscriptions);
+ * headers set in GraphiQL's Headers pane go over them, on both: a subscription signs in
+ * as the query beside it does. One WebSocket client per set of headers, opened when a
+ * subscription first needs it.
  */
 function render({ element, url, wsUrl, headers, defaultQuery, onSocketClosed }) {
-  const wsClient = createClient({
-    url: wsUrl,
-    connectionParams: headers,
-    lazy: true,
-    // 4403 (bad or expired token) is final; anything else is retried a few times.
-    retryAttempts: 3,
-    shouldRetry: (event) => !(event && event.code === 4403),
-    on: { closed: (event) => onSocketClosed && onSocketClosed(event) },
-  });
-  const fetcher = createGraphiQLFetcher({ url, headers, wsClient });
+  const clients = new Map();
+  const clientFor = (params) => {
+    const key = JSON.stringify(params);
+    if (!clients.has(key)) {
+      clients.set(key, createClient({
+        url: wsUrl,
+        connectionParams: params,
+        lazy: true,
+        // 4403 (bad or expired token) is final; anything else is retried a few times.
+        retryAttempts: 3,
+        shouldRetry: (event) => !(event && event.code === 4403),
+        on: { closed: (event) => onSocketClosed && onSocketClosed(event) },
+      }));
+    }
+    return clients.get(key);
+  };
+  const fetchers = new Map();
+  const fetcher = (graphQLParams, opts) => {
+    const params = merge(headers, opts && opts.headers);
+    const key = JSON.stringify(params);
+    if (!fetchers.has(key)) {
+      fetchers.set(key, createGraphiQLFetcher({ url, headers, wsClient: clientFor(params) }));
+    }
+    return fetchers.get(key)(graphQLParams, opts);
+  };
   const plugins = [explorerPlugin()];
   createRoot(element).render(<GraphiQL fetcher={fetcher} plugins={plugins} defaultQuery={defaultQuery} />);
-  return { wsClient };
+  return { wsClient: clientFor(merge(headers, {})) };
 }
 
 export const versions = {

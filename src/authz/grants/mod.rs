@@ -9,7 +9,8 @@ pub(in crate::authz) use statement::catalog_version;
 
 use super::catalog::{Catalog, RoleInfo, Scope};
 use super::keys;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;

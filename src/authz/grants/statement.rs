@@ -4,8 +4,9 @@ use super::{Grants, Held, HeldGrants};
 use crate::authz::catalog::{Catalog, CatalogCell, RoleInfo, Scope, Stamped};
 use crate::db::Sql;
 use crate::error::AppResult;
+use foldhash::{HashMap, HashMapExt};
 use sea_orm::{ConnectionTrait, FromQueryResult};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use uuid::Uuid;
 

@@ -10,7 +10,7 @@
 use super::model::SchemaModel;
 use async_graphql::Name;
 use async_graphql::parser::types::{BaseType, ExecutableDocument, Selection, SelectionSet, Type};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// An object of the introspection schema.
 #[derive(Clone, Copy)]

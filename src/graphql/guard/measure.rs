@@ -8,7 +8,8 @@ use super::model::{MAX_PAGE, Multiplier, SchemaModel};
 use async_graphql::parser::types::{ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Variables};
 use async_graphql_value::{ConstValue, Value};
-use std::collections::{HashMap, HashSet, VecDeque};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::VecDeque;
 
 /// Measures of a selection with every fragment spread expanded. Counts saturate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! connection's `nodes`/`edges`, or has a cap stated here (README, "Limits").
 
 use async_graphql::parser::types::{BaseType, ServiceDocument, Type, TypeKind, TypeSystemDefinition};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// How many items a field's value holds at most.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

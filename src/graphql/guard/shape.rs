@@ -64,8 +64,8 @@ pub fn check(doc: &ExecutableDocument) -> Result<(), AppError> {
         directives(&op.node.directives, &mut counts)?;
         selections(&op.node.selection_set, &mut counts)?;
     }
-    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut spread_by: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut used: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    let mut spread_by: foldhash::HashMap<&str, Vec<&str>> = foldhash::HashMap::default();
     let mut to_visit = std::mem::take(&mut counts.spreads);
     for (name, fragment) in &doc.fragments {
         directives(&fragment.node.directives, &mut counts)?;

@@ -17,10 +17,10 @@ use async_graphql::parser::types::OperationType;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
+use foldhash::{HashMap, HashMapExt};
 use futures_util::{SinkExt, StreamExt};
 use http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -244,7 +244,9 @@ async fn session(
         if protocol == Protocol::Legacy {
             msgs.push(text(json!({ "type": "connection_error", "payload": { "message": message } })));
         }
-        msgs.push(close(4403, "Forbidden"));
+        // The reason says why, as the HTTP answer would ("Forbidden: invalid token: the
+        // token has expired"), within a close frame's 123 bytes.
+        msgs.push(close(4403, &format!("Forbidden: {message}")));
         msgs
     };
     // Boxed here and below: a socket's tasks live as long as it is open, and an inline

@@ -131,6 +131,12 @@ both!(bad_roles_and_e_mails_are_bad_user_input_before_visibility_and_permission,
         (&t.org, "", "worker", "email"),
         (&t.org, "a@b@example.com", "worker", "email"),
         (&t.org, "two words@example.com", "worker", "email"),
+        // Addresses no mail can go to: the mailer would retry them for hours, and a
+        // quoted one would be mailed to another address.
+        (&t.org, "trail@example.com.", "worker", "email"),
+        (&t.org, "dots..x@example.com", "worker", "email"),
+        (&t.org, "\"quoted\"@example.com", "worker", "email"),
+        (&t.org, "zw\u{200b}@example.com", "worker", "email"),
     ];
     for (scope, email, role, field) in cases {
         // The owner and a worker (no permission) get BAD_USER_INPUT: input is validated

@@ -170,3 +170,19 @@ both!(
         assert_eq!(my_role_at(&late, &t.org).await.as_deref(), Some("worker"));
     }
 );
+
+both!(an_invitation_is_not_resent_to_someone_who_joined_since, |app: TestApp| async move {
+    // Joined another way (added by a manager, or through another invitation): resending
+    // answers `CONFLICT` as `inviteMember` would, and sends nothing; the invitee may still
+    // decline it.
+    let t = DefaultOrg::new(&app).await;
+    let ann = app.user("ann").await;
+    let id = invite(&t.owner, &t.org, "ann@example.com", "supervisor").await;
+    crate::fixtures::add_member(&t.owner, &t.org, &ann, "worker").await;
+    for who in [&t.owner, &t.maintainer] {
+        assert_eq!(who.code(RESEND, id_vars(&id)).await, "CONFLICT", "{}", who.sub);
+    }
+    assert_eq!(status(&t.owner, &id).await, "PENDING");
+    assert_eq!(ann.code(ACCEPT, id_vars(&id)).await, "CONFLICT");
+    assert_eq!(ann.ok(DECLINE, id_vars(&id)).await["declineInvitation"]["invitation"]["status"], "DECLINED");
+});
