@@ -13,7 +13,8 @@ use async_graphql::{Json, SchemaBuilder};
 pub const DATE_TIME: &str = "An instant, written in UTC as an RFC 3339 date-time with the offset \
 `+00:00` (never `Z`), e.g. `2026-12-04T13:05:09.123456+00:00`. Fractional seconds are left out \
 when zero, otherwise written with 3 or 6 digits, whichever is exact: instants are kept to the \
-microsecond, on both databases, and a mutation answers what a later read answers.\n\nAs input: an RFC 3339 \
+microsecond, on both databases, and a mutation answers what a later read answers (a SQLite \
+database written before 2026-12-06 may still hold instants with 9 digits).\n\nAs input: an RFC 3339 \
 date-time with an offset (`Z` or `±hh:mm`, converted to UTC), e.g. `2026-12-04T14:05:09.5+01:00`; \
 digits past the microsecond are dropped. A date alone, or a date-time without an offset, is refused.";
 

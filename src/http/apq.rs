@@ -3,9 +3,8 @@
 //! seen the query once with its hash, then runs the hash alone. Only query texts are
 //! kept (bounded in bytes, oldest first out); answers and grants never are.
 
-use foldhash::HashMap;
 use sha2::{Digest, Sha256};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// The texts of queries sent with their hash, at most `budget` bytes of them (each

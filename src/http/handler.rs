@@ -38,11 +38,31 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// `response`, decided before the body was read, once the body has been (within the body
+/// limit and what is left of the request's time): a connection whose body is left unread
+/// cannot serve another request, and hyper dropped it under the client's next request on
+/// it (a 401 or 415 broke keep-alive). The answer stays `response` whatever the body is.
+async fn drained(response: Response, body: Body, app: &AppState, started: tokio::time::Instant) -> Response {
+    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
+    let _ = tokio::time::timeout(remaining, axum::body::to_bytes(body, app.settings.limits.body_bytes)).await;
+    response
+}
+
 pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     let started = tokio::time::Instant::now();
-    // The body is read (bounded, timed) before anything is answered: an answer sent while
-    // the client still sends its body made hyper drop the connection under the client's
-    // next request on it (a 401 or 415 answered early broke keep-alive).
+    let credential = match checked_credential(&app, &headers).await {
+        Ok(c) => c,
+        Err(response) => return drained(response, body, &app, started).await,
+    };
+    if !is_json(&headers) {
+        let response = reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST requires Content-Type: application/json",
+            "GRAPHQL_PARSE_FAILED",
+            None,
+        );
+        return drained(response, body, &app, started).await;
+    }
     let limit = app.settings.limits.body_bytes;
     // The body arrives within the request's time limit too (a trickled body held its task).
     let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
@@ -54,18 +74,6 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         }
         Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),
     };
-    let credential = match checked_credential(&app, &headers).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
-    if !is_json(&headers) {
-        return reject(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "POST requires Content-Type: application/json",
-            "GRAPHQL_PARSE_FAILED",
-            None,
-        );
-    }
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(_) => return reject(StatusCode::BAD_REQUEST, "the body is not valid JSON", "GRAPHQL_PARSE_FAILED", None),

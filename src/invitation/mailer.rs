@@ -142,8 +142,9 @@ async fn drain(
             }
             Err(e) => {
                 mailer.failed.fetch_add(1, Ordering::Relaxed);
-                // An address mail cannot be sent to stays so: no retries (an invitation
-                // made before `inviteMember` checked it, or a contact changed since).
+                // An address the mail library cannot read stays so: no retries (made
+                // before `inviteMember` checked addresses, or one it lets through, like
+                // `taro..yamada@docomo.ne.jp`).
                 let attempts = if e.unsendable { MAX_ATTEMPTS } else { event.mail_attempts + 1 };
                 if attempts >= MAX_ATTEMPTS {
                     tracing::error!(error = %e, event = %event.id, attempts, "sending invitation mail failed; giving up");

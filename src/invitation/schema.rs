@@ -223,7 +223,7 @@ impl InvitationMutation {
     ) -> Result<InviteMemberPayload> {
         let req = ctx.req()?;
         req.user()?;
-        let email = Email::parse_mailable("email", &input.email)?;
+        let email = Email::parse_invitee("email", &input.email)?;
         let role = RoleKey::parse("role", &input.role)?;
         let (kind, scope_id) = decode(&input.scope_id, "scopeId")?;
         let inv = service::invite_member(req, scope_of_kind(kind)?, scope_id, email, &role).await?;

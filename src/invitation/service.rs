@@ -197,13 +197,14 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
     let inv = find_visible_locked(&txn, &grants, id).await?;
     require_manager(&grants, &inv)?;
     let now = crate::db::now();
-    require_open(&inv, "resent")?;
     // As `inviteMember`: a person who joined since (another invitation, `addMember`) is
-    // not invited again, where the sender sees the scope's members (§9.8).
+    // not invited again, where the sender sees the scope's members (§9.8); uniqueness
+    // before the invitation's own state (RULES.md §3), as `acceptInvitation` checks.
     let scope = scope_of(&inv)?;
     if grants.can(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(&txn, inv.scope_id, &inv.email).await? {
         return Err(AppError::conflict("invitationId", "the invitee is already a member here"));
     }
+    require_open(&inv, "resent")?;
     if inv.status == "EXPIRED" {
         // Superseded by a later invitation for the same e-mail and scope: it can come back
         // only if that one is no longer pending (an expired one is retired in turn).

@@ -94,7 +94,7 @@ pub struct TransferOrganizationOwnershipPayload {
 fn optional_email(field: &str, raw: Option<&str>) -> Result<Option<Email>, AppError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(e) => Email::parse_mailable(field, e).map(Some),
+        Some(e) => Email::parse(field, e).map(Some),
     }
 }
 

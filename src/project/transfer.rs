@@ -20,7 +20,7 @@ use crate::db::sibling_name_taken;
 use crate::error::{AppError, AppResult};
 use crate::request::RequestCtx;
 use entity::{invitation, membership, project};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 /// The outcome of a transfer: the moved project and the memberships that could not follow.
@@ -56,7 +56,12 @@ pub async fn transfer_project(req: &RequestCtx, id: Uuid, to_workspace: Uuid) ->
     // Memberships of users outside the destination organization cannot follow; nor can
     // roles that `RoleMap` does not carry over.
     let roles = RoleMap::new(req, &txn, &grants, &p, (w.organization_id, w.team_id)).await?;
-    let members = membership::Entity::find().filter(membership::Column::ScopeId.eq(p.id)).all(&txn).await?;
+    // In id order: the audit entries and the payload's lists follow it (not the scan's).
+    let members = membership::Entity::find()
+        .filter(membership::Column::ScopeId.eq(p.id))
+        .order_by_asc(membership::Column::Id)
+        .all(&txn)
+        .await?;
     let mut detached = Vec::new();
     for m in members {
         let Some(role) = roles.map(m.role_id) else {

@@ -12,7 +12,9 @@ use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
 use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry};
 use foldhash::HashMap;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -190,18 +192,30 @@ async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>,
 
 /// Copies a project with everything in it into the trash; the caller then deletes it.
 pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project::Model) -> AppResult<()> {
-    let datasets = dataset::Entity::find().filter(dataset::Column::ProjectId.eq(p.id)).all(db).await?;
+    // Every list in id order: a restore replays them (memberships into audit entries and
+    // its answer's lists), which must not follow the database's scan order.
+    let datasets =
+        dataset::Entity::find().filter(dataset::Column::ProjectId.eq(p.id)).order_by_asc(dataset::Column::Id).all(db).await?;
     let payload = Payload {
         project: Some(p.clone()),
         datasets: with_aggregates(db, datasets).await?,
-        items: item::Entity::find().filter(item::Column::ProjectId.eq(p.id)).all(db).await?,
+        items: item::Entity::find().filter(item::Column::ProjectId.eq(p.id)).order_by_asc(item::Column::Id).all(db).await?,
         memberships: membership::Entity::find()
             .filter(membership::Column::ScopeKind.eq("project"))
             .filter(membership::Column::ScopeId.eq(p.id))
+            .order_by_asc(membership::Column::Id)
             .all(db)
             .await?,
-        versions: project_version::Entity::find().filter(project_version::Column::ProjectId.eq(p.id)).all(db).await?,
-        snapshot_rows: snapshot_row::Entity::find().filter(snapshot_row::Column::ProjectId.eq(p.id)).all(db).await?,
+        versions: project_version::Entity::find()
+            .filter(project_version::Column::ProjectId.eq(p.id))
+            .order_by_asc(project_version::Column::Id)
+            .all(db)
+            .await?,
+        snapshot_rows: snapshot_row::Entity::find()
+            .filter(snapshot_row::Column::ProjectId.eq(p.id))
+            .order_by_asc(snapshot_row::Column::Id)
+            .all(db)
+            .await?,
     };
     let e = NewEntry {
         kind: PROJECT,

@@ -93,7 +93,7 @@ test('an invitationReceived subscription started in the page shows an invitation
   await page.close();
 });
 
-test('an Authorization header set in the Headers pane signs in subscriptions too', async () => {
+test('an Authorization header set in the Headers pane signs in queries and subscriptions alike', async () => {
   const { page, problems } = await open(context, `${server.base}/`);
   await useToken(page, token('alice'));
   const carol = token('carol');
@@ -102,7 +102,12 @@ test('an Authorization header set in the Headers pane signs in subscriptions too
     // The tool pane holds the variables and the headers editors; the other one is hidden.
     const editors = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')];
     editors.find((e) => !e.parentElement.classList.contains('hidden')).CodeMirror.setValue(h);
-  }, JSON.stringify({ Authorization: `Bearer ${carol}` }));
+  }, JSON.stringify({ authorization: `Bearer ${carol}` }));
+  // Over the bar's `Authorization` whatever the case of its name, for a query…
+  await run(page, '{ viewer { email } }');
+  const text = await result(page, (t) => t.includes('"email"'));
+  assert.equal(JSON.parse(text).data.viewer.email, 'carol@example.com', text);
+  // …and for a subscription.
   const subscribed = nextSubscription(page);
   await run(page, SUBSCRIPTION);
   const ws = await subscribed;

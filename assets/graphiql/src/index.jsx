@@ -54,9 +54,11 @@ function render({ element, url, wsUrl, headers, defaultQuery, onSocketClosed }) 
     const params = merge(headers, opts && opts.headers);
     const key = JSON.stringify(params);
     if (!fetchers.has(key)) {
-      fetchers.set(key, createGraphiQLFetcher({ url, headers, wsClient: clientFor(params) }));
+      fetchers.set(key, createGraphiQLFetcher({ url, headers: params, wsClient: clientFor(params) }));
     }
-    return fetchers.get(key)(graphQLParams, opts);
+    // The merged headers go as the fetcher's own: the toolkit would add the pane's again
+    // by exact name (`authorization` beside `Authorization`, joined into one bad header).
+    return fetchers.get(key)(graphQLParams, { ...opts, headers: undefined });
   };
   const plugins = [explorerPlugin()];
   createRoot(element).render(<GraphiQL fetcher={fetcher} plugins={plugins} defaultQuery={defaultQuery} />);

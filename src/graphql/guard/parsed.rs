@@ -6,7 +6,7 @@
 //! (all dropped when full).
 
 use async_graphql::parser::types::ExecutableDocument;
-use foldhash::HashMap;
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 /// Longer documents are parsed each time.

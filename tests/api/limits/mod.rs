@@ -105,6 +105,11 @@ both!(a_body_over_256_kib_is_413, |app: TestApp| async move {
     let (status, res) = post_raw(&app, &alice, Some("application/json"), body).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{res}");
     assert_eq!(limit(&res), "body", "{res}");
+    // Authentication comes first (RULES.md §3): with a bad token the same body is 401.
+    let forged = Client { token: Some("not-a-jwt".into()), ..app.anonymous() };
+    let body = format!("{{\"query\": \"{{ viewer {{ id }} }}\"{padding}}}");
+    let (status, res) = post_raw(&app, &forged, Some("application/json"), body).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{res}");
     // Just under the limit is served.
     let padding = " ".repeat(200 * 1024);
     let body = format!("{{\"query\": \"{{ viewer {{ id }} }}\"{padding}}}");
