@@ -43,9 +43,19 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// cannot serve another request, and hyper dropped it under the client's next request on
 /// it (a 401 or 415 broke keep-alive). The answer stays `response` whatever the body is.
 async fn drained(response: Response, body: Body, app: &AppState, started: tokio::time::Instant) -> Response {
-    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
-    let _ = tokio::time::timeout(remaining, axum::body::to_bytes(body, app.settings.limits.body_bytes)).await;
+    let _ = read_body(body, app, started).await;
     response
+}
+
+/// The body, within the body limit and what is left of the request's time (a trickled
+/// body held its task); `Err` when its time ran out, `Ok(Err)` when it is too large.
+async fn read_body(
+    body: Body,
+    app: &AppState,
+    started: tokio::time::Instant,
+) -> Result<Result<axum::body::Bytes, axum::Error>, tokio::time::error::Elapsed> {
+    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
+    tokio::time::timeout(remaining, axum::body::to_bytes(body, app.settings.limits.body_bytes)).await
 }
 
 pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
@@ -63,13 +73,10 @@ pub async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, 
         );
         return drained(response, body, &app, started).await;
     }
-    let limit = app.settings.limits.body_bytes;
-    // The body arrives within the request's time limit too (a trickled body held its task).
-    let remaining = app.settings.limits.request_timeout.saturating_sub(started.elapsed());
-    let bytes = match tokio::time::timeout(remaining, axum::body::to_bytes(body, limit)).await {
+    let bytes = match read_body(body, &app, started).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => {
-            let message = format!("request body exceeds {limit} bytes");
+            let message = format!("request body exceeds {} bytes", app.settings.limits.body_bytes);
             return reject(StatusCode::PAYLOAD_TOO_LARGE, &message, "GRAPHQL_VALIDATION_FAILED", Some("body"));
         }
         Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", "TIMEOUT", None),

@@ -103,12 +103,7 @@ pub async fn invite_member(
     let s = find_visible_scope_locked(&txn, &grants, scope, scope_id).await?;
     let role = crate::membership::service::role_for(req, &txn, &s, role).await?;
     may_invite(&txn, &grants, &s, email.as_str(), &role).await?;
-    // `CONFLICT` for a member only where the inviter sees the scope's members (§9.8);
-    // otherwise the invitation is made, and accepting it answers `CONFLICT` to the member.
-    let sees_members = grants.can(&s.resource(), keys::MEMBER_READ);
-    if sees_members && is_member_by_email(&txn, s.id, email.as_str()).await? {
-        return Err(AppError::conflict("email", "already a member here"));
-    }
+    refuse_member(&txn, &grants, &s, email.as_str(), "email").await?;
     let now = crate::db::now();
     retire_expired_pending(&txn, s.id, email.as_str(), None, now).await?;
     let ttl = chrono::Duration::from_std(req.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7));
@@ -180,6 +175,16 @@ pub async fn find_visible_locked(txn: &Write, grants: &Grants, id: Uuid) -> AppR
     invitation::Entity::find_by_id(id).filter(visible).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)
 }
 
+/// `CONFLICT` (on `field`) when `email` is a member of `scope`, only where the sender sees
+/// the scope's members (§9.8); otherwise the invitation is made or resent, and accepting
+/// it answers `CONFLICT` to the member.
+async fn refuse_member(txn: &Write, grants: &Grants, scope: &ScopeRef, email: &str, field: &str) -> AppResult<()> {
+    if grants.can(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(txn, scope.id, email).await? {
+        return Err(AppError::conflict(field, "already a member here"));
+    }
+    Ok(())
+}
+
 /// Resend and revoke: the inviter while they still hold `member.invite` there, or any
 /// holder of `member.invite` on the scope.
 fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
@@ -198,12 +203,9 @@ pub async fn resend_invitation(req: &RequestCtx, id: Uuid) -> AppResult<invitati
     require_manager(&grants, &inv)?;
     let now = crate::db::now();
     // As `inviteMember`: a person who joined since (another invitation, `addMember`) is
-    // not invited again, where the sender sees the scope's members (§9.8); uniqueness
-    // before the invitation's own state (RULES.md §3), as `acceptInvitation` checks.
-    let scope = scope_of(&inv)?;
-    if grants.can(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(&txn, inv.scope_id, &inv.email).await? {
-        return Err(AppError::conflict("invitationId", "the invitee is already a member here"));
-    }
+    // not invited again; uniqueness before the invitation's own state (RULES.md §3), as
+    // `acceptInvitation` checks.
+    refuse_member(&txn, &grants, &scope_of(&inv)?, &inv.email, "invitationId").await?;
     require_open(&inv, "resent")?;
     if inv.status == "EXPIRED" {
         // Superseded by a later invitation for the same e-mail and scope: it can come back
