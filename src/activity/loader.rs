@@ -43,8 +43,9 @@ impl Loader<ActivityOfProject> for DbLoader {
             parent_col: "project_id",
             parent_of: |a: &activity::Model| a.project_id.unwrap_or_default(),
         };
+        // Nothing unless the viewer sees the project where it is now (RULES.md §9.1).
         let f = self.grants().await.map_err(load_err)?.project_filter();
-        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql_on(sql, "t.project_id");
+        let visible = |_: &PageArgs, sql: &mut Sql| f.push_sql_in_seen_project(sql, "t.project_id");
         load_grouped::<activity::Entity, _, _, _>(&self.db, &table, keys, |k| (k.0, k.1), |a| *a, Some(&visible))
             .await
             .map_err(load_err)

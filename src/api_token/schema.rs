@@ -34,7 +34,7 @@ pub async fn tokens_of(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Result<
 pub async fn sdk_tokens_of(ctx: &Context<'_>, org: Uuid, args: PageArgs) -> Result<Option<ApiTokenConnection>> {
     let req = ctx.req()?;
     let grants = req.grants().await?;
-    if !grants.sees_org(org) || !grants.can(&Resource::Organization { org }, keys::SDK_TOKEN_VIEW) {
+    if !grants.can_in_view(&Resource::Organization { org }, keys::SDK_TOKEN_VIEW) {
         return Ok(None);
     }
     let page = req.loader.load_one(TokensOfOrganization(org, args)).await.map_err(gql)?;

@@ -53,21 +53,23 @@ struct ScopeCols<C> {
 }
 
 impl<C: ColumnTrait> ScopeCols<C> {
-    /// Rows whose scope the viewer holds `key` on; with `seen`, whose scope the viewer
-    /// also sees. A project scope without its team names nothing (fail closed).
-    fn holding(&self, g: &Grants, key: Key, seen: bool) -> Condition {
+    /// Rows whose scope the viewer sees and holds `key` on (`Grants::can_in_view`). A
+    /// project scope without its team names nothing (fail closed).
+    fn holding(&self, g: &Grants, key: Key) -> Condition {
         let h = g.holds_filter(key.as_str());
-        let mut org = Condition::all().add(self.kind.eq("organization")).add(self.id.is_in(h.orgs));
-        let mut team = Condition::all().add(self.kind.eq("team")).add(h.teams.condition(self.org, self.id));
-        let mut project = Condition::all()
+        let org = Condition::all()
+            .add(self.kind.eq("organization"))
+            .add(self.id.is_in(h.orgs))
+            .add(self.id.is_in(g.organization_ids()));
+        let team = Condition::all()
+            .add(self.kind.eq("team"))
+            .add(h.teams.condition(self.org, self.id))
+            .add(g.team_filter().condition(self.org, self.id));
+        let project = Condition::all()
             .add(self.kind.eq("project"))
             .add(self.team.is_not_null())
-            .add(h.projects.condition(self.org, self.team, self.id));
-        if seen {
-            org = org.add(self.id.is_in(g.organization_ids()));
-            team = team.add(g.team_filter().condition(self.org, self.id));
-            project = project.add(g.project_filter().condition(self.org, self.team, self.id));
-        }
+            .add(h.projects.condition(self.org, self.team, self.id))
+            .add(g.project_filter().condition(self.org, self.team, self.id));
         Condition::any().add(org).add(team).add(project)
     }
 }
@@ -84,11 +86,12 @@ impl Visible for membership::Entity {
         use membership::Column as M;
         let cols = ScopeCols { kind: M::ScopeKind, id: M::ScopeId, org: M::OrganizationId, team: M::TeamId };
         let own = Condition::all().add(M::UserId.eq(g.user_id)).add(admitted(g, M::OrganizationId));
-        Condition::any().add(own).add(cols.holding(g, keys::MEMBER_READ, true))
+        Condition::any().add(own).add(cols.holding(g, keys::MEMBER_READ))
     }
 }
 
-/// The invitee (verified e-mail) and the inviter; holders of `member.invite` on its scope.
+/// The invitee (verified e-mail) and the inviter; whoever sees the scope and holds
+/// `member.invite` on it.
 impl Visible for invitation::Entity {
     fn id_column() -> Self::Column {
         invitation::Column::Id
@@ -104,7 +107,7 @@ impl Visible for invitation::Entity {
             mine = mine.add(I::Email.eq(email.as_str()));
         }
         let own = Condition::all().add(admitted(g, I::OrganizationId)).add(mine);
-        Condition::any().add(own).add(cols.holding(g, keys::MEMBER_INVITE, false))
+        Condition::any().add(own).add(cols.holding(g, keys::MEMBER_INVITE))
     }
 }
 
@@ -186,7 +189,8 @@ fn can_on_project<C: ColumnTrait>(g: &Grants, key: Key, org: C, team: C, project
 }
 
 /// A deleted dataset's entry: whoever sees its project. A deleted project's: whoever sees
-/// its team and could read or delete the project (`.own` on one they created).
+/// its team (also left empty by the deletion) and could read or delete the project
+/// (`.own` on one they created).
 impl Visible for trash_entry::Entity {
     fn id_column() -> Self::Column {
         trash_entry::Column::Id
@@ -204,7 +208,7 @@ impl Visible for trash_entry::Entity {
         let rights = |key| can_on_project(g, key, E::OrganizationId, E::TeamId, E::ProjectId, E::CreatedBy);
         let project = Condition::all()
             .add(E::Kind.eq("Project"))
-            .add(g.team_filter().condition(E::OrganizationId, E::TeamId))
+            .add(g.team_filter().condition_empty_too(E::OrganizationId, E::TeamId))
             .add(Condition::any().add(rights(keys::PROJECT_READ)).add(rights(keys::PROJECT_DELETE)));
         Condition::any().add(dataset).add(project)
     }

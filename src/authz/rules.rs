@@ -62,6 +62,14 @@ impl TeamFilter {
         }
         c
     }
+
+    /// As `condition`, with the teams of `project_orgs` also when they hold no project, as
+    /// `Grants::sees_team` answers from the grants: a deleted project's trash entry stays
+    /// with the organization-wide project reader who emptied its team.
+    pub(super) fn condition_empty_too<C: ColumnTrait>(&self, org: C, team: C) -> Condition {
+        let orgs: Vec<Uuid> = self.full_orgs.iter().chain(&self.project_orgs).copied().collect();
+        Condition::any().add(org.is_in(orgs)).add(team.is_in(self.team_ids.clone()))
+    }
 }
 
 impl ProjectFilter {

@@ -290,6 +290,19 @@ impl ProjectFilter {
             .push(")");
     }
 
+    /// As `push_sql_on`, for a project's own feed (`Project.activity`): nothing unless the
+    /// viewer sees the project where it is now (a published project reached through
+    /// `explore` opens no history, RULES.md §9.1); then the entries the viewer may read
+    /// where they were written (a transfer's entry left in the old team's log stays with
+    /// whoever sees that team's projects).
+    pub fn push_sql_in_seen_project(&self, sql: &mut Sql, project_col: &str) {
+        sql.push("(");
+        self.push_sql_project_in(sql, project_col);
+        sql.push(" AND ");
+        self.push_sql_on(sql, project_col);
+        sql.push(")");
+    }
+
     /// Appends `{project_col} IN (the projects the viewer sees)`, for rows that carry only
     /// a project id (versions).
     pub fn push_sql_project_in(&self, sql: &mut Sql, project_col: &str) {

@@ -39,7 +39,7 @@ pub fn parse_permission(catalog: &Catalog, key: &str) -> AppResult<String> {
 
 /// Whether the viewer may list and change every grant of `org`.
 pub fn manages(grants: &Grants, org: Uuid) -> bool {
-    grants.sees_org(org) && grants.can(&Resource::Organization { org }, MANAGE)
+    grants.can_in_view(&Resource::Organization { org }, MANAGE)
 }
 
 /// Whether the viewer sees a grant: their own, or any of an organization they manage.

@@ -129,8 +129,8 @@ impl Invitation {
     }
 }
 
-/// `invitations` of an organization, team or project: null unless the viewer holds
-/// `member.invite` there.
+/// `invitations` of an organization, team or project: null unless the viewer sees it and
+/// holds `member.invite` there (`Grants::can_in_view`).
 #[allow(clippy::too_many_arguments)] // the Relay paging arguments (first, after, last, before) of a GraphQL field
 pub async fn invitations_of(
     ctx: &Context<'_>,
@@ -144,7 +144,7 @@ pub async fn invitations_of(
 ) -> Result<Option<InvitationConnection>> {
     let req = ctx.req()?;
     let args = page_args(first, after.as_deref(), last, before.as_deref())?;
-    if !req.grants().await?.can(&resource, keys::MEMBER_INVITE) {
+    if !req.grants().await?.can_in_view(&resource, keys::MEMBER_INVITE) {
         return Ok(None);
     }
     let key = InvitationsOfScope(scope_id, args, status.map(InvitationStatus::as_str), crate::db::now());

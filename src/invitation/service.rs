@@ -33,10 +33,11 @@ pub fn is_invitee(viewer: &user::Model, inv: &invitation::Model) -> bool {
     viewer.email_verified && viewer.email == inv.email
 }
 
-/// Who sees an invitation: the invitee, the inviter, holders of `member.invite` on its scope.
+/// Who sees an invitation: the invitee, the inviter, whoever sees its scope and holds
+/// `member.invite` there.
 pub fn sees(grants: &Grants, viewer: &user::Model, inv: &invitation::Model) -> bool {
     (grants.admits(inv.organization_id) && (is_invitee(viewer, inv) || inv.invited_by == Some(viewer.id)))
-        || scope_of(inv).is_ok_and(|s| grants.can(&s.resource(), keys::MEMBER_INVITE))
+        || scope_of(inv).is_ok_and(|s| grants.can_in_view(&s.resource(), keys::MEMBER_INVITE))
 }
 
 /// Whether `grants` may issue an invitation of `role` to `email` at scope `s`: the role
@@ -185,10 +186,10 @@ async fn refuse_member(txn: &Write, grants: &Grants, scope: &ScopeRef, email: &s
     Ok(())
 }
 
-/// Resend and revoke: the inviter while they still hold `member.invite` there, or any
-/// holder of `member.invite` on the scope.
+/// Resend and revoke: whoever sees the scope and holds `member.invite` there (the inviter
+/// too, while they do).
 fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
-    if grants.can(&scope_of(inv)?.resource(), keys::MEMBER_INVITE) {
+    if grants.can_in_view(&scope_of(inv)?.resource(), keys::MEMBER_INVITE) {
         Ok(())
     } else {
         Err(AppError::forbidden("requires member.invite on the invitation's scope"))

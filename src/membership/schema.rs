@@ -109,7 +109,7 @@ pub async fn members_of(
     // view, as `node(id)` of each membership decides (`service::sees`): not one reached
     // only through a publication or a job (§9.1).
     let empty = || MembershipConnection::from_page(Page::<entity::membership::Model>::empty(), Membership);
-    if !grants.sees(&resource) || !grants.can(&resource, keys::MEMBER_READ) {
+    if !grants.can_in_view(&resource, keys::MEMBER_READ) {
         return Ok(empty());
     }
     let role = match key {

@@ -126,7 +126,7 @@ impl Project {
         let page = ctx.req()?.loader.load_one(DatasetsUnder(self.0.id, args)).await.map_err(gql)?;
         Ok(DatasetConnection::from_page(page.unwrap_or_default(), Dataset))
     }
-    /// Null unless the viewer may manage invitations here (`member.invite`).
+    /// Null unless the viewer sees this project and may manage invitations here (`member.invite`).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn invitations(
         &self,

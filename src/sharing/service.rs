@@ -90,7 +90,7 @@ async fn find_readable<C: ConnectionTrait>(db: &C, grants: &Grants, id: Uuid) ->
 /// names, and so sees its links (`Project.shareLinks`): the project in view (not only
 /// reached through a labeling job or published) and `project.update` on it.
 pub fn manages_sharing(grants: &Grants, r: &Resource) -> bool {
-    grants.sees(r) && grants.can(r, keys::PROJECT_UPDATE)
+    grants.can_in_view(r, keys::PROJECT_UPDATE)
 }
 
 /// A project the viewer sees and whose sharing they manage (`manages_sharing`, else

@@ -81,7 +81,7 @@ impl Team {
         let page = ctx.req()?.loader.load_one(WorkspacesOfTeam(self.0.id, args)).await.map_err(gql)?;
         Ok(WorkspaceConnection::from_page(page.unwrap_or_default(), Workspace))
     }
-    /// Null unless the viewer may manage invitations here (`member.invite`).
+    /// Null unless the viewer sees this team and may manage invitations here (`member.invite`).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn invitations(
         &self,

@@ -60,12 +60,15 @@ impl Loader<ViewerTeams> for DbLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ViewerTeams]) -> Result<HashMap<ViewerTeams, Self::Value>, Self::Error> {
-        // Those it sees (`node` answers them): a custom team role may lack `team.read`.
+        // Those it sees, by the rule `node` answers with (`TeamFilter`): a custom team role
+        // may lack `team.read`, and an organization role that reads every project without
+        // it sees only the teams that hold one.
         let grants = self.grants().await.map_err(load_err)?;
-        let ids: Vec<Uuid> =
-            grants.teams.iter().filter(|(t, h)| grants.sees_team(h.organization_id, **t)).map(|(t, _)| *t).collect();
+        let ids: Vec<Uuid> = grants.teams.keys().copied().collect();
+        let seen = grants.team_filter();
         let filter = |_: &(), sql: &mut Sql| {
-            sql.push("t.id IN ").bind_list(&ids);
+            sql.push("t.id IN ").bind_list(&ids).push(" AND ");
+            seen.push_sql(sql);
         };
         load_pages::<entity::team::Entity, _, _, _>(&self.db, "teams", keys, |k| ((), k.0), filter).await.map_err(load_err)
     }

@@ -122,3 +122,26 @@ both!(a_team_reached_through_a_publication_shows_no_activity, |app: TestApp| asy
     let log = owner.ok(TEAM_LOG, json!({ "t": t.team })).await;
     assert!(entries(&log).iter().any(|(a, _, n)| a == "transferred" && n == "P5"), "{log}");
 });
+
+both!(a_published_project_s_log_is_empty_for_whoever_does_not_see_the_project, |app: TestApp| async move {
+    // P5 moves from the team admin's team to another and is published: the admin reaches
+    // it through `explore` but does not see it, so its log is empty (README, "explore"),
+    // although the transfer's entry stays in the old team's log, which the admin reads.
+    let t = DefaultOrg::new(&app).await;
+    let owner = &t.owner;
+    let p5 = create_project(owner, &t.workspace, "P5").await;
+    let d = owner.ok(CREATE_TEAM, json!({ "o": t.org, "n": "Other" })).await;
+    let other_ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    owner.ok(TRANSFER_PROJECT, json!({ "p": p5, "w": other_ws })).await;
+    owner.ok(PUBLISH_PROJECT, json!({ "p": p5 })).await;
+    assert!(t.team_admin.node(&p5).await.is_null(), "the team admin does not see the moved project");
+    let explore = "{ explore(first: 5) { nodes { id activity(first: 10) { totalCount nodes { action } } } } }";
+    let d = t.team_admin.ok(explore, json!({})).await;
+    let seen = d["explore"]["nodes"].as_array().expect("explore").iter().find(|n| n["id"] == p5.as_str()).expect("P5 explored");
+    assert_eq!(seen["activity"], json!({ "totalCount": 0, "nodes": [] }), "{d}");
+    let log = t.team_admin.ok(TEAM_LOG, json!({ "t": t.team })).await;
+    assert!(entries(&log).iter().any(|(a, _, n)| a == "transferred" && n == "P5"), "{log}");
+    // Whoever sees the project reads its log, the transfer included.
+    let log = owner.ok(PROJECT_LOG, json!({ "p": p5 })).await;
+    assert!(entries(&log).iter().any(|(a, _, _)| a == "transferred"), "{log}");
+});

@@ -396,3 +396,34 @@ both!(viewer_teams_lists_only_teams_the_viewer_sees, |app: TestApp| async move {
         "{mine}"
     );
 });
+
+both!(viewer_teams_leaves_out_an_empty_team_seen_only_through_projects, |app: TestApp| async move {
+    // An organization role that reads every project without `team.read` sees a team
+    // through its projects (RULES.md §3.1): an empty team not, in `viewer.teams` as in
+    // `node`, also where the viewer is an explicit member with a role that opens nothing.
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    let roles = "mutation($o: ID!) {
+        a: createRole(input: { organizationId: $o, key: \"projreader\", name: \"Project reader\", scopeKind: ORGANIZATION,
+            permissions: [\"project.read\", \"dataset.read\"] }) { role { key } }
+        b: createRole(input: { organizationId: $o, key: \"trainer\", name: \"Trainer\", scopeKind: TEAM,
+            permissions: [\"model.view\", \"member.read\"] }) { role { key } } }";
+    t.owner.ok(roles, json!({ "o": t.org })).await;
+    let bob = app.user("bob").await;
+    add_member(&t.owner, &t.org, &bob, "projreader").await;
+    let d = t.owner.ok(crate::ops::CREATE_TEAM, json!({ "o": t.org, "n": "Empty" })).await;
+    let empty = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    add_member(&t.owner, &empty, &bob, "trainer").await;
+    let listed = |d: &serde_json::Value| {
+        d["viewer"]["teams"]["nodes"].as_array().expect("teams").iter().any(|n| n["id"] == empty.as_str())
+    };
+    let teams = "{ viewer { teams(first: 10) { nodes { id members(first: 5) { totalCount } } } } }";
+    assert!(bob.node(&empty).await.is_null());
+    let d = bob.ok(teams, json!({})).await;
+    assert!(!listed(&d), "{d}");
+    // Once it holds a project, bob sees it, and lists it.
+    crate::fixtures::create_project(&t.owner, &ws, "First").await;
+    assert!(!bob.node(&empty).await.is_null());
+    let d = bob.ok(teams, json!({})).await;
+    assert!(listed(&d), "{d}");
+});

@@ -275,3 +275,26 @@ both!(a_restorer_who_may_not_read_gets_null_back, |app: TestApp| async move {
     assert!(walt.node(&p).await.is_null());
     assert_eq!(t.owner.node(&p).await["id"], p.as_str(), "restored all the same");
 });
+
+both!(whoever_empties_a_team_by_deleting_its_last_project_may_restore_it, |app: TestApp| async move {
+    // An organization role that reads and deletes every project, without `team.read`,
+    // sees a team through its projects (RULES.md §3.1). Deleting the team's only project
+    // leaves the team empty, and the deleted project's entry stays theirs to restore, as
+    // deleting it was.
+    let t = DefaultOrg::new(&app).await;
+    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"prjadmin\", name: \"Project admin\",
+        scopeKind: ORGANIZATION, permissions: [\"project.read\", \"project.delete\", \"dataset.read\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    let bob = app.user("bob").await;
+    add_member(&t.owner, &t.org, &bob, "prjadmin").await;
+    let d = t.owner.ok(CREATE_TEAM, json!({ "o": t.org, "n": "Solo" })).await;
+    let team = d["createTeam"]["team"]["id"].as_str().expect("team").to_string();
+    let ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
+    let only = create_project(&t.owner, &ws, "Only").await;
+    assert!(!bob.node(&team).await.is_null(), "bob sees the team through its project");
+    bob.ok(DELETE_PROJECT, json!({ "p": only })).await;
+    let entry = entry_id(&trash(&t.owner, &team).await, 0);
+    let d = bob.ok(RESTORE, json!({ "e": entry })).await;
+    assert_eq!(d["restoreFromTrash"]["project"]["id"], only.as_str(), "{d}");
+    assert!(!bob.node(&team).await.is_null(), "the team holds the project again");
+});

@@ -282,6 +282,15 @@ impl Grants {
         }
     }
 
+    /// Whether the viewer holds `key` on a scope they see (`sees`): a key of a custom role
+    /// that gives no sight of its team or project acts on nothing there, and one held
+    /// where the scope is only reached (a publication, a job) does not open it (README,
+    /// custom roles; RULES.md §9.1). Lists of a scope's members and invitations, and what
+    /// is done to them, ask this.
+    pub fn can_in_view(&self, r: &Resource, key: impl AsRef<str>) -> bool {
+        self.sees(r) && self.can(r, key)
+    }
+
     /// The viewer's own role at a scope id, if any (memberships only).
     pub fn role_at(&self, scope: Scope, id: Uuid) -> Option<&Held> {
         match scope {

@@ -137,3 +137,33 @@ both!(an_invitee_sees_the_organization_identity_but_not_the_team_or_project_befo
     assert_eq!(d["node"]["project"]["datasets"]["nodes"], json!([{ "name": "secret" }]));
     assert_eq!(d["node"]["team"]["id"], t.team, "seeing a project shows its team");
 });
+
+both!(a_custom_role_that_gives_no_sight_manages_no_invitations_there, |app: TestApp| async move {
+    // A team role holding only `member.invite` gives no sight of its team or projects
+    // (README, custom roles): its holder cannot invite there (NOT_FOUND), and neither
+    // lists, sees, resends nor revokes the scope's invitations — not through a published
+    // project either (RULES.md §9.1).
+    let t = DefaultOrg::new(&app).await;
+    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"inviter\", name: \"Inviter\",
+        scopeKind: TEAM, permissions: [\"member.invite\"] }) { role { key } } }";
+    t.owner.ok(create, json!({ "o": t.org })).await;
+    let carol = app.user("carol").await;
+    add_member(&t.owner, &t.org, &carol, "worker").await;
+    add_member(&t.owner, &t.team, &carol, "inviter").await;
+    let to_team = invite(&t.owner, &t.team, "dave@example.com", "viewer").await;
+    let to_project = invite(&t.owner, &t.project, "erin@example.com", "labeler").await;
+    t.owner.ok(PUBLISH_PROJECT, json!({ "p": t.project })).await;
+
+    assert!(carol.node(&t.team).await.is_null() && carol.node(&t.project).await.is_null());
+    assert_eq!(carol.code(INVITE, invite_vars(&t.team, "fay@example.com", "viewer")).await, "NOT_FOUND");
+    for id in [&to_team, &to_project] {
+        assert!(invitation(&carol, id).await.is_null(), "carol must not see {id}");
+    }
+    let explore = "{ explore(first: 5) { nodes { invitations { nodes { email } } team { invitations { nodes { email } } } } } }";
+    let d = carol.ok(explore, json!({})).await;
+    assert_eq!(d["explore"]["nodes"], json!([{ "invitations": null, "team": { "invitations": null } }]), "{d}");
+    assert_eq!(carol.code(RESEND, id_vars(&to_project)).await, "NOT_FOUND");
+    assert_eq!(carol.code(REVOKE, id_vars(&to_team)).await, "NOT_FOUND");
+    assert_eq!(status(&t.owner, &to_team).await, "PENDING");
+    assert_eq!(status(&t.owner, &to_project).await, "PENDING");
+});
