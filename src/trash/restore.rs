@@ -11,7 +11,7 @@ use crate::db::{Sql, sibling_name_taken};
 use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
-use entity::{dataset, item, membership, project, project_version, role, snapshot_row, trash_entry, workspace};
+use entity::{dataset, item, membership, project, project_origin, project_version, role, snapshot_row, trash_entry, workspace};
 use foldhash::HashSet;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
@@ -82,6 +82,9 @@ pub async fn restore_from_trash(req: &RequestCtx, id: Uuid) -> AppResult<Outcome
         }
         for s in payload.snapshot_rows {
             snapshot_row::Entity::insert(s.into_active_model()).exec_without_returning(&txn).await?;
+        }
+        if let Some(origin) = payload.origin {
+            project_origin::Entity::insert(origin.into_active_model()).exec_without_returning(&txn).await?;
         }
         crate::project::ancestors::rewrite(&txn, &grants, p.id, &place).await?;
         Restored::Project(p)

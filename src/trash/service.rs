@@ -10,7 +10,7 @@ use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 use crate::project::ancestors::Place;
 use crate::request::RequestCtx;
-use entity::{dataset, item, membership, project, project_version, snapshot_row, trash_entry};
+use entity::{dataset, item, membership, project, project_origin, project_version, snapshot_row, trash_entry};
 use foldhash::HashMap;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, Set,
@@ -38,6 +38,10 @@ pub(super) struct Payload {
     pub memberships: Vec<membership::Model>,
     pub versions: Vec<project_version::Model>,
     pub snapshot_rows: Vec<snapshot_row::Model>,
+    /// Where a copied project came from (`Project.origin`); absent from entries written
+    /// before it was kept.
+    #[serde(default)]
+    pub origin: Option<project_origin::Model>,
 }
 
 impl Payload {
@@ -216,6 +220,7 @@ pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project
             .order_by_asc(snapshot_row::Column::Id)
             .all(db)
             .await?,
+        origin: project_origin::Entity::find_by_id(p.id).one(db).await?,
     };
     let e = NewEntry {
         kind: PROJECT,

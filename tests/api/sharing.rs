@@ -220,7 +220,7 @@ both!(share_links_let_strangers_clone_until_revoked_or_expired, |app: TestApp| a
     assert_eq!(stranger.code(CLONE_LINK, json!({ "t": short, "w": theirs.workspace, "n": "Late" })).await, "NOT_FOUND");
 });
 
-both!(restored_versions_show_a_restore_origin, |app: TestApp| async move {
+both!(restored_versions_show_a_restore_origin_also_after_the_trash, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
     let p = create_project(&owner, &org.workspace, "Cars").await;
@@ -237,4 +237,13 @@ both!(restored_versions_show_a_restore_origin, |app: TestApp| async move {
     assert_eq!(o["node"]["origin"]["kind"], "RESTORE");
     assert_eq!(o["node"]["origin"]["sourceProjectId"], p.as_str());
     assert_eq!(o["node"]["origin"]["sourceVersionId"], v.as_str());
+    // The origin comes back with the project from the trash.
+    owner.ok(crate::ops::DELETE_PROJECT, json!({ "p": r })).await;
+    let trash = "query($t: ID!) { node(id: $t) { ... on Team { trash(first: 5) { nodes { id } } } } }";
+    let d = owner.ok(trash, json!({ "t": org.team })).await;
+    let entry = d["node"]["trash"]["nodes"][0]["id"].clone();
+    owner
+        .ok("mutation($e: ID!) { restoreFromTrash(input: { trashEntryId: $e }) { project { id } } }", json!({ "e": entry }))
+        .await;
+    assert_eq!(owner.ok(ORIGIN, json!({ "p": r })).await, o);
 });
