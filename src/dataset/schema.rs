@@ -212,6 +212,8 @@ pub struct DeleteDatasetInput {
 pub struct DeleteDatasetPayload {
     /// Id of the deleted dataset.
     pub deleted_dataset_id: ID,
+    /// The trash entry the deletion made: `restoreFromTrash` takes it (an undo).
+    pub trash_entry_id: ID,
 }
 
 #[derive(Default)]
@@ -274,7 +276,7 @@ impl DatasetMutation {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.dataset_id, Kind::Dataset, "datasetId")?;
-        service::delete_dataset(req, id).await?;
-        Ok(DeleteDatasetPayload { deleted_dataset_id: input.dataset_id })
+        let entry = service::delete_dataset(req, id).await?;
+        Ok(DeleteDatasetPayload { deleted_dataset_id: input.dataset_id, trash_entry_id: encode(Kind::TrashEntry, entry) })
     }
 }

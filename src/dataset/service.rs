@@ -242,7 +242,8 @@ fn delete_refusal() -> AppError {
     AppError::forbidden("requires dataset.delete (or dataset.delete.own on a subtree you created entirely)")
 }
 
-pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+/// Moves a dataset subtree to its team's trash; the trash entry's id.
+pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<Uuid> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
@@ -260,10 +261,10 @@ pub async fn delete_dataset(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(delete_refusal());
     }
     activity::record(&txn, viewer.id, Action::Deleted, Subject::dataset(&d)).await?;
-    crate::trash::service::trash_dataset(&txn, viewer.id, &d).await?;
+    let entry = crate::trash::service::trash_dataset(&txn, viewer.id, &d).await?;
     if dataset::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
     txn.commit().await?;
-    Ok(())
+    Ok(entry)
 }

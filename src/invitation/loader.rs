@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// Invitations of one scope, optionally of one (effective) status, one page. The caller
-/// has checked `member.invite` there.
+/// has checked that the viewer sees the scope and holds `member.invite` there.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct InvitationsOfScope(pub Uuid, pub PageArgs, pub Option<&'static str>, pub DateTime<Utc>);
 

@@ -180,7 +180,7 @@ pub async fn find_visible_locked(txn: &Write, grants: &Grants, id: Uuid) -> AppR
 /// the scope's members (§9.8); otherwise the invitation is made or resent, and accepting
 /// it answers `CONFLICT` to the member.
 async fn refuse_member(txn: &Write, grants: &Grants, scope: &ScopeRef, email: &str, field: &str) -> AppResult<()> {
-    if grants.can(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(txn, scope.id, email).await? {
+    if grants.can_in_view(&scope.resource(), keys::MEMBER_READ) && is_member_by_email(txn, scope.id, email).await? {
         return Err(AppError::conflict(field, "already a member here"));
     }
     Ok(())
@@ -192,7 +192,7 @@ fn require_manager(grants: &Grants, inv: &invitation::Model) -> AppResult<()> {
     if grants.can_in_view(&scope_of(inv)?.resource(), keys::MEMBER_INVITE) {
         Ok(())
     } else {
-        Err(AppError::forbidden("requires member.invite on the invitation's scope"))
+        Err(AppError::forbidden("requires member.invite on the invitation's scope, and sight of it"))
     }
 }
 

@@ -294,6 +294,9 @@ pub struct DeleteProjectInput {
 pub struct DeleteProjectPayload {
     /// Id of the deleted project.
     pub deleted_project_id: ID,
+    /// The trash entry the deletion made: `restoreFromTrash` takes it (an undo, also for a
+    /// deleter who no longer sees the team and so cannot list its trash).
+    pub trash_entry_id: ID,
 }
 
 #[derive(Default)]
@@ -341,8 +344,8 @@ impl ProjectMutation {
         let req = ctx.req()?;
         req.user()?;
         let id = decode_as(&input.project_id, Kind::Project, "projectId")?;
-        service::delete_project(req, id).await?;
-        Ok(DeleteProjectPayload { deleted_project_id: input.project_id })
+        let entry = service::delete_project(req, id).await?;
+        Ok(DeleteProjectPayload { deleted_project_id: input.project_id, trash_entry_id: encode(Kind::TrashEntry, entry) })
     }
 }
 

@@ -148,7 +148,8 @@ async fn others_in<E: sea_orm::EntityTrait, C: ConnectionTrait>(
     Ok(E::find().filter(project.eq(p)).filter(crate::db::created_by_other(creator, viewer)).one(db).await?.is_some())
 }
 
-pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
+/// Moves a project to its team's trash; the trash entry's id.
+pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<Uuid> {
     let viewer = req.user()?;
     let txn = req.begin_write().await?;
     let grants = req.load_grants(&txn).await?;
@@ -158,7 +159,7 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
     }
     // Under the lock a concurrent delete may have won: the row is gone.
     activity::record(&txn, viewer.id, Action::Deleted, Subject::project(&p)).await?;
-    crate::trash::service::trash_project(&txn, viewer.id, &p).await?;
+    let entry = crate::trash::service::trash_project(&txn, viewer.id, &p).await?;
     // The project's memberships leave with it (kept in the trash entry for a restore).
     let gone = entity::membership::Entity::find().filter(entity::membership::Column::ScopeId.eq(id)).all(&txn).await?;
     crate::audit::record_removals(&txn, &req.catalog(), viewer.id, &gone).await?;
@@ -166,5 +167,5 @@ pub async fn delete_project(req: &RequestCtx, id: Uuid) -> AppResult<()> {
         return Err(AppError::NotFound);
     }
     txn.commit().await?;
-    Ok(())
+    Ok(entry)
 }

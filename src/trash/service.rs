@@ -171,7 +171,8 @@ struct NewEntry<'a> {
     created_by: Option<Uuid>,
 }
 
-async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>, payload: &Payload) -> AppResult<()> {
+/// Writes the entry; its id.
+async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>, payload: &Payload) -> AppResult<Uuid> {
     let size_bytes = crate::item::values::total_bytes(payload.datasets.iter().map(|d| d.own_size_bytes));
     let item_count = payload.datasets.iter().map(|d| d.own_item_count).sum();
     let entry = trash_entry::Model {
@@ -190,12 +191,14 @@ async fn insert_entry<C: ConnectionTrait>(db: &C, viewer: Uuid, e: NewEntry<'_>,
         item_count,
         payload: serde_json::to_string(payload).map_err(AppError::internal)?,
     };
+    let id = entry.id;
     trash_entry::Entity::insert(entry.into_active_model()).exec_without_returning(db).await?;
-    Ok(())
+    Ok(id)
 }
 
-/// Copies a project with everything in it into the trash; the caller then deletes it.
-pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project::Model) -> AppResult<()> {
+/// Copies a project with everything in it into the trash (the entry's id); the caller
+/// then deletes it.
+pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project::Model) -> AppResult<Uuid> {
     // Every list in id order: a restore replays them (memberships into audit entries and
     // its answer's lists), which must not follow the database's scan order.
     let datasets =
@@ -235,8 +238,9 @@ pub async fn trash_project<C: ConnectionTrait>(db: &C, viewer: Uuid, p: &project
     insert_entry(db, viewer, e, &payload).await
 }
 
-/// Copies a dataset subtree with its items into the trash; the caller then deletes it.
-pub async fn trash_dataset<C: ConnectionTrait>(db: &C, viewer: Uuid, d: &dataset::Model) -> AppResult<()> {
+/// Copies a dataset subtree with its items into the trash (the entry's id); the caller
+/// then deletes it.
+pub async fn trash_dataset<C: ConnectionTrait>(db: &C, viewer: Uuid, d: &dataset::Model) -> AppResult<Uuid> {
     let mut sql = crate::db::Sql::new(db.get_database_backend());
     crate::dataset::subtree::push_descendants(&mut sql, &[d.id]);
     sql.push("SELECT s.* FROM datasets s JOIN sub ON s.id = sub.id ORDER BY s.depth, s.id");

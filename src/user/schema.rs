@@ -77,7 +77,7 @@ impl User {
         let page = req.loader.load_one(ViewerOrganizations(args)).await.map_err(gql)?.unwrap_or_default();
         Ok(Some(OrganizationConnection::from_page(page, crate::organization::schema::Organization)))
     }
-    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of and sees (a custom team role with neither `team.read` nor `project.read` opens nothing).
+    /// Only for the viewer themself; null for anyone else. Teams the viewer is an explicit member of and sees, as `node` does (a custom team role with neither `team.read` nor `project.read` opens nothing; a team seen only through an organization role that reads its projects is listed while it holds one).
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn teams(
         &self,

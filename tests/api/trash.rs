@@ -292,9 +292,25 @@ both!(whoever_empties_a_team_by_deleting_its_last_project_may_restore_it, |app: 
     let ws = d["createTeam"]["team"]["workspaces"]["nodes"][0]["id"].as_str().expect("workspace").to_string();
     let only = create_project(&t.owner, &ws, "Only").await;
     assert!(!bob.node(&team).await.is_null(), "bob sees the team through its project");
-    bob.ok(DELETE_PROJECT, json!({ "p": only })).await;
-    let entry = entry_id(&trash(&t.owner, &team).await, 0);
+    // The deletion answers its entry: bob, who no longer sees the empty team and cannot
+    // list its trash, restores with it.
+    let undo = "mutation($p: ID!) { deleteProject(input: { projectId: $p }) { trashEntryId } }";
+    let entry = bob.ok(undo, json!({ "p": only })).await["deleteProject"]["trashEntryId"].clone();
+    assert!(bob.node(&team).await.is_null(), "an empty team is hidden from bob");
+    assert_eq!(entry.as_str(), Some(entry_id(&trash(&t.owner, &team).await, 0).as_str()));
     let d = bob.ok(RESTORE, json!({ "e": entry })).await;
     assert_eq!(d["restoreFromTrash"]["project"]["id"], only.as_str(), "{d}");
     assert!(!bob.node(&team).await.is_null(), "the team holds the project again");
+});
+
+both!(a_deletion_answers_its_trash_entry, |app: TestApp| async move {
+    let owner = app.user("owner").await;
+    let org = create_org(&owner, "acme").await;
+    let p = create_project(&owner, &org.workspace, "Cars").await;
+    let a = create_dataset(&owner, &p, None, "a").await;
+    let undo = "mutation($d: ID!) { deleteDataset(input: { datasetId: $d }) { deletedDatasetId trashEntryId } }";
+    let d = owner.ok(undo, json!({ "d": a })).await;
+    assert_eq!(d["deleteDataset"]["trashEntryId"].as_str(), Some(entry_id(&trash(&owner, &org.team).await, 0).as_str()), "{d}");
+    let restored = owner.ok(RESTORE, json!({ "e": d["deleteDataset"]["trashEntryId"] })).await;
+    assert_eq!(restored["restoreFromTrash"]["dataset"]["id"], a.as_str(), "{restored}");
 });
