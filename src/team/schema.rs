@@ -95,8 +95,9 @@ impl Team {
         crate::invitation::schema::invitations_of(ctx, self.resource(), self.0.id, first, after, last, before, status).await
     }
     /// The team's activity log: what happened to its workspaces, projects, datasets and
-    /// labeling jobs (`ActivityEntry.action` lists what is recorded) (entries of projects the viewer cannot see are left out;
-    /// empty for a viewer who reaches the team only through a publication or a job).
+    /// labeling jobs (`ActivityEntry.action` lists what is recorded). Entries of projects
+    /// the viewer cannot see are left out; empty for a viewer who reaches the team only
+    /// through a publication or a job.
     #[graphql(complexity = "cost_either(first, last, child_complexity)")]
     async fn activity(
         &self,

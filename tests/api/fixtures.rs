@@ -44,6 +44,16 @@ pub async fn add_member(by: &Client, scope: &str, user: &Client, role: &str) -> 
     d["addMember"]["membership"]["id"].as_str().expect("membership").to_string()
 }
 
+/// `createRole` by `owner` in `org`: a custom role `key` (named after it) at `scope`
+/// (`ORGANIZATION`, `TEAM` or `PROJECT`) granting `permissions`.
+pub async fn create_role(owner: &Client, org: &str, key: &str, scope: &str, permissions: &[&str]) {
+    let create = format!(
+        "mutation($o: ID!, $k: String!, $p: [String!]!) {{ createRole(input: {{ organizationId: $o, key: $k, name: $k,
+        scopeKind: {scope}, permissions: $p }}) {{ role {{ key }} }} }}"
+    );
+    owner.ok(&create, json!({ "o": org, "k": key, "p": permissions })).await;
+}
+
 /// The id of `user`'s membership at `scope` (an organization, team or project), as `by`
 /// sees the scope's members.
 pub async fn membership_id(by: &Client, scope: &str, user: &Client) -> String {

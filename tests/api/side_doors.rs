@@ -402,12 +402,8 @@ both!(viewer_teams_leaves_out_an_empty_team_seen_only_through_projects, |app: Te
     // through its projects (RULES.md §3.1): an empty team not, in `viewer.teams` as in
     // `node`, also where the viewer is an explicit member with a role that opens nothing.
     let t = crate::fixtures::DefaultOrg::new(&app).await;
-    let roles = "mutation($o: ID!) {
-        a: createRole(input: { organizationId: $o, key: \"projreader\", name: \"Project reader\", scopeKind: ORGANIZATION,
-            permissions: [\"project.read\", \"dataset.read\"] }) { role { key } }
-        b: createRole(input: { organizationId: $o, key: \"trainer\", name: \"Trainer\", scopeKind: TEAM,
-            permissions: [\"model.view\", \"member.read\"] }) { role { key } } }";
-    t.owner.ok(roles, json!({ "o": t.org })).await;
+    crate::fixtures::create_role(&t.owner, &t.org, "projreader", "ORGANIZATION", &["project.read", "dataset.read"]).await;
+    crate::fixtures::create_role(&t.owner, &t.org, "trainer", "TEAM", &["model.view", "member.read"]).await;
     let bob = app.user("bob").await;
     add_member(&t.owner, &t.org, &bob, "projreader").await;
     let d = t.owner.ok(crate::ops::CREATE_TEAM, json!({ "o": t.org, "n": "Empty" })).await;

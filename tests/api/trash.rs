@@ -282,9 +282,8 @@ both!(whoever_empties_a_team_by_deleting_its_last_project_may_restore_it, |app: 
     // leaves the team empty, and the deleted project's entry stays theirs to restore, as
     // deleting it was.
     let t = DefaultOrg::new(&app).await;
-    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"prjadmin\", name: \"Project admin\",
-        scopeKind: ORGANIZATION, permissions: [\"project.read\", \"project.delete\", \"dataset.read\"] }) { role { key } } }";
-    t.owner.ok(create, json!({ "o": t.org })).await;
+    let permissions = ["project.read", "project.delete", "dataset.read"];
+    crate::fixtures::create_role(&t.owner, &t.org, "prjadmin", "ORGANIZATION", &permissions).await;
     let bob = app.user("bob").await;
     add_member(&t.owner, &t.org, &bob, "prjadmin").await;
     let d = t.owner.ok(CREATE_TEAM, json!({ "o": t.org, "n": "Solo" })).await;

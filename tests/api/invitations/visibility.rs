@@ -144,9 +144,7 @@ both!(a_custom_role_that_gives_no_sight_manages_no_invitations_there, |app: Test
     // lists, sees, resends nor revokes the scope's invitations — not through a published
     // project either (RULES.md §9.1).
     let t = DefaultOrg::new(&app).await;
-    let create = "mutation($o: ID!) { createRole(input: { organizationId: $o, key: \"inviter\", name: \"Inviter\",
-        scopeKind: TEAM, permissions: [\"member.invite\"] }) { role { key } } }";
-    t.owner.ok(create, json!({ "o": t.org })).await;
+    crate::fixtures::create_role(&t.owner, &t.org, "inviter", "TEAM", &["member.invite"]).await;
     let carol = app.user("carol").await;
     add_member(&t.owner, &t.org, &carol, "worker").await;
     add_member(&t.owner, &t.team, &carol, "inviter").await;
