@@ -202,6 +202,11 @@ impl From<DbErr> for AppError {
         if is_contention(&err) {
             return AppError::Contended;
         }
+        if crate::db::is_superseded(&err) {
+            // Its query runs again and this answer is dropped unsent (`db::Reads::settle`):
+            // nothing failed, nothing to log.
+            return AppError::Internal(Internal { cause: err.into(), logged: AtomicBool::new(true) });
+        }
         AppError::internal(err)
     }
 }

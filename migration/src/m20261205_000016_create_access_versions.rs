@@ -31,7 +31,7 @@ const TABLES: [&str; 7] = [
 /// seen again after the database went back (a restore, a failover that lost commits)
 /// does not match grants kept at the same number before.
 const BUMP_POSTGRES: &str = "UPDATE access_versions SET version = version + 1, stamp = (random() * 9.0e18)::bigint WHERE id = 1";
-const BUMP_SQLITE: &str = "UPDATE access_versions SET version = version + 1, stamp = random() WHERE id = 1";
+pub(crate) const BUMP_SQLITE: &str = "UPDATE access_versions SET version = version + 1, stamp = random() WHERE id = 1";
 
 fn postgres() -> Vec<String> {
     const BUMP: &str = BUMP_POSTGRES;

@@ -42,6 +42,15 @@ impl CatalogCell {
     pub fn committed(&self) {
         self.memo.committed();
     }
+    /// A query's user and grants from what this process keeps for `sub`, unread, with the
+    /// guard its first statement carries (`authz::memo`); `None`: authenticate as before.
+    pub fn provisional(&self, sub: &str) -> Option<super::Provisional> {
+        self.memo.provisional(sub)
+    }
+    /// The user row an authentication of `sub` answered (its claims refreshed).
+    pub fn note_user(&self, sub: &str, user: &entity::user::Model) {
+        self.memo.note_user(sub, user);
+    }
     pub fn get(&self) -> Arc<Catalog> {
         self.read(|c| c.catalog.clone())
     }

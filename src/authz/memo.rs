@@ -43,6 +43,9 @@ struct Kept {
     /// This process's count of commits (`GrantsMemo::commits`) when this copy was read,
     /// or when an authentication statement last found it current.
     confirmed: AtomicU64,
+    /// The user row as this process's last authentication of the `sub` answered it
+    /// (claims refreshed): what a query may start from without reading it (`provisional`).
+    user: Mutex<Option<user::Model>>,
 }
 
 /// The grants of recently authenticated users, by token subject and by user; only those
@@ -76,6 +79,28 @@ impl GrantsMemo {
         self.commits.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Records the user row an authentication of `sub` answered, its claims refreshed
+    /// (`user::service`): the row a later query of the same claims may start from.
+    pub fn note_user(&self, sub: &str, user: &user::Model) {
+        if let Some(kept) = self.by_sub(sub).filter(|k| k.user_id == user.id) {
+            *kept.user.lock().unwrap_or_else(PoisonError::into_inner) = Some(user.clone());
+        }
+    }
+
+    /// A query's user and grants without an authentication statement: the kept copy of
+    /// `sub` and the user row its last authentication answered, while this process has
+    /// committed no write since the copy was last found current, with the guard that
+    /// proves both current (`Provisional::guard`); the query's first statement carries it
+    /// (`db::Reads::provisional`). `None`: authenticate as before.
+    pub fn provisional(&self, sub: &str) -> Option<Provisional> {
+        let kept = self.by_sub(sub)?;
+        if kept.confirmed.load(Ordering::SeqCst) != self.commits.load(Ordering::SeqCst) {
+            return None;
+        }
+        let user = kept.user.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
+        Some(Provisional { user, kept })
+    }
+
     /// Keeps grants read outside any transaction, at committed versions.
     fn keep(&self, sub: &str, kept: Kept) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -90,6 +115,65 @@ impl GrantsMemo {
         let kept = Arc::new(kept);
         inner.by_user.insert(kept.user_id, kept.clone());
         inner.by_sub.insert(sub.to_string(), kept);
+    }
+}
+
+static ANSWERED: AtomicU64 = AtomicU64::new(0);
+static RERUN: AtomicU64 = AtomicU64::new(0);
+
+/// Queries of this process started from kept grants (`GrantsMemo::provisional`):
+/// (answered so, run again authenticated because their guard failed).
+pub fn provisional_counts() -> (u64, u64) {
+    (ANSWERED.load(Ordering::Relaxed), RERUN.load(Ordering::Relaxed))
+}
+
+/// A query's viewer taken from kept grants, unread (`GrantsMemo::provisional`).
+pub struct Provisional {
+    pub user: user::Model,
+    kept: Arc<Kept>,
+}
+
+impl Provisional {
+    pub fn grants(&self) -> Grants {
+        self.kept.grants.clone()
+    }
+
+    /// Counts the query's outcome: `current`, its guard held (`provisional_counts`).
+    pub fn settled(&self, current: bool) {
+        (if current { &ANSWERED } else { &RERUN }).fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The condition that holds exactly when the authentication statement would read what
+    /// this was taken from: the access and catalog versions the grants were read at, and
+    /// the user row unchanged (so refreshing the same claims would write nothing, as
+    /// `user::service::refresh` found when it answered this row). A statement that
+    /// carries it answers rows only while it holds, in the statement's own snapshot.
+    pub fn guard(&self) -> crate::db::ReadGuard {
+        let (kept, user) = (self.kept.clone(), self.user.clone());
+        Arc::new(move |sql: &mut Sql| {
+            sql.push("EXISTS (SELECT 1 FROM access_versions a, catalog_versions v, users u WHERE a.id = 1 AND v.id = 1")
+                .push(" AND a.version = ")
+                .bind(kept.access.version)
+                .push(" AND a.stamp = ")
+                .bind(kept.access.stamp)
+                .push(" AND v.version = ")
+                .bind(kept.catalog.version)
+                .push(" AND v.stamp = ")
+                .bind(kept.catalog.stamp)
+                .push(" AND u.id = ")
+                .bind(user.id)
+                .push(" AND u.sub = ")
+                .bind(user.sub.clone())
+                .push(" AND u.email = ")
+                .bind(user.email.clone())
+                .push(" AND u.email_verified = ")
+                .bind(user.email_verified)
+                .push(" AND u.name IS NOT DISTINCT FROM ")
+                .bind(user.name.clone())
+                .push(" AND u.claims_iat IS NOT DISTINCT FROM ")
+                .bind(user.claims_iat)
+                .push(")");
+        })
     }
 }
 
@@ -237,7 +321,14 @@ impl Grants {
         }
         let grants = Self::finish(db, cell, user.id, None, rows).await?;
         if let (Some(access), Some(catalog)) = (access, catalog) {
-            let kept = Kept { user_id: user.id, access, catalog, grants: grants.clone(), confirmed: AtomicU64::new(commits) };
+            let kept = Kept {
+                user_id: user.id,
+                access,
+                catalog,
+                grants: grants.clone(),
+                confirmed: AtomicU64::new(commits),
+                user: Mutex::new(None),
+            };
             memo.keep(sub, kept);
         }
         Ok(Some((user, grants)))

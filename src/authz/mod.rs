@@ -21,5 +21,6 @@ pub use catalog::{
 };
 pub use grants::{Grants, Held, Resource};
 pub use keys::{Enforcement, Key};
+pub use memo::{Provisional, provisional_counts};
 pub use rules::{Visible, find_visible, find_visible_locked, find_visible_row, load_where};
 pub use visibility::{AboutFilter, GroupFilter, HoldsFilter, ProjectFilter, TeamFilter, UserFilter};

@@ -227,8 +227,10 @@ pub use inserts::Inserts;
 pub mod page;
 mod pages;
 pub mod positional;
+mod read_guard;
 mod reads;
 pub use pages::{
     ChildPages, ChildTable, PAGED_BY_INDEX, hand_out, load_child_pages, load_grouped, load_pages, shared, shared_reads,
 };
+pub use read_guard::{ReadGuard, is_superseded};
 pub use reads::{MetricCallback, ReadPool, Reads};

@@ -21,11 +21,12 @@
 //! `Reads` carries reads only: statements without rows (`execute_*`) go to the
 //! requests' pool, and nothing writes through it.
 
+use super::read_guard::{ReadGuard, check, guarded, stale_err};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement, Values};
 use sea_query_sqlx::SqlxValues;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -196,6 +197,11 @@ pub struct Reads {
 struct Slot {
     pool: ReadPool,
     conn: tokio::sync::Mutex<Option<Held>>,
+    /// A query started from kept grants (`Reads::provisional`): the condition its next
+    /// statement carries, until one proves it held.
+    guard: Mutex<Option<ReadGuard>>,
+    /// The condition did not hold: the query is answered again, authenticated.
+    stale: AtomicBool,
 }
 
 impl Reads {
@@ -206,8 +212,55 @@ impl Reads {
 
     /// On one connection of `pool` when there is one (PostgreSQL), else on `db`.
     pub fn held(db: DatabaseConnection, pool: Option<&ReadPool>) -> Self {
-        let held = pool.map(|pool| Arc::new(Slot { pool: pool.clone(), conn: tokio::sync::Mutex::new(None) }));
+        let held = pool.map(|pool| {
+            Arc::new(Slot {
+                pool: pool.clone(),
+                conn: tokio::sync::Mutex::new(None),
+                guard: Mutex::new(None),
+                stale: AtomicBool::new(false),
+            })
+        });
         Self { db, held }
+    }
+
+    /// Whether its statements run on one held connection (PostgreSQL).
+    pub fn is_held(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Starts a query whose viewer and grants were taken without reading them: its next
+    /// statement on the held connection carries `guard` (its rows only while the guard
+    /// holds, in that statement's snapshot), and so does every later one until one
+    /// answers rows, or answers none and a check finds the guard holding. A guard that
+    /// does not hold makes this and every later statement fail; `settle` says so.
+    /// Without a held connection, nothing (the guard is not needed there: see `settle`).
+    pub fn provisional(&self, guard: ReadGuard) {
+        if let Some(slot) = &self.held {
+            slot.stale.store(false, Ordering::SeqCst);
+            *slot.guard.lock().unwrap_or_else(PoisonError::into_inner) = Some(guard);
+        }
+    }
+
+    /// Whether a query started `provisional` may stand: its guard was proved, or is
+    /// checked now (a query that read nothing on the held connection, or whose guarded
+    /// statements failed). `false`: it did not hold (or could not be checked) and the
+    /// query must be answered again, authenticated; these reads are then ready for it,
+    /// without a guard.
+    pub async fn settle(&self) -> bool {
+        let Some(slot) = &self.held else { return true };
+        let pending = slot.guard.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let holds = if slot.stale.load(Ordering::SeqCst) {
+            false
+        } else if let Some(guard) = pending {
+            let mut conn = slot.conn.lock().await;
+            let stmt = check(self.db.get_database_backend(), &guard);
+            matches!(self.exec(slot, &mut conn, &stmt, |conn, q| Box::pin(q.fetch_optional(conn))).await, Ok(Some(_)))
+        } else {
+            true
+        };
+        *slot.guard.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        slot.stale.store(false, Ordering::SeqCst);
+        holds
     }
 
     /// The requests' pool itself (what the request's writes begin on).
@@ -216,7 +269,8 @@ impl Reads {
     }
 
     /// Runs `stmt` on the held connection (taken now if not yet), counted like the
-    /// requests' pool counts its statements.
+    /// requests' pool counts its statements; guarded while the query is provisional
+    /// (`provisional`; `empty`: whether an answer has no rows).
     async fn run<T>(
         &self,
         slot: &Slot,
@@ -225,18 +279,54 @@ impl Reads {
             &'c mut PgConnection,
             sqlx::query::Query<'c, sqlx::Postgres, SqlxValues>,
         ) -> futures_util::future::BoxFuture<'c, Result<T, sqlx::Error>>,
+        empty: impl Fn(&T) -> bool,
     ) -> Result<T, DbErr> {
-        let mut guard = slot.conn.lock().await;
+        // Under the connection's lock: the query's other statements wait for the guard's
+        // outcome, and one cancelled mid-way leaves the guard to the next.
+        let mut conn = slot.conn.lock().await;
+        if slot.stale.load(Ordering::SeqCst) {
+            return Err(stale_err());
+        }
+        let guard = slot.guard.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let Some(guard) = guard else { return self.exec(slot, &mut conn, stmt, go).await };
+        let answer = self.exec(slot, &mut conn, &guarded(stmt, &guard), go).await?;
+        // No rows: the guard failed, or the statement has none. A check tells, in a later
+        // snapshot; that is enough because what it compares only moves one way: the
+        // versions rise, and every change to the user row raises the access version
+        // (migration 000025). A guard that failed once never holds again.
+        let holds = !empty(&answer) || {
+            let check = check(stmt.db_backend, &guard);
+            self.exec(slot, &mut conn, &check, |conn, q| Box::pin(q.fetch_optional(conn))).await?.is_some()
+        };
+        if !holds {
+            slot.stale.store(true, Ordering::SeqCst);
+            return Err(stale_err());
+        }
+        *slot.guard.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        Ok(answer)
+    }
+
+    /// `run`'s statement on the held connection, `conn` (its lock held).
+    async fn exec<T>(
+        &self,
+        slot: &Slot,
+        conn: &mut Option<Held>,
+        stmt: &Statement,
+        go: impl for<'c> FnOnce(
+            &'c mut PgConnection,
+            sqlx::query::Query<'c, sqlx::Postgres, SqlxValues>,
+        ) -> futures_util::future::BoxFuture<'c, Result<T, sqlx::Error>>,
+    ) -> Result<T, DbErr> {
         // A statement of this request was cancelled on it (a sibling field failed and its
         // future was dropped): the connection may be mid-exchange. It goes (drained, see
         // `Held`'s drop) and this statement takes another.
-        if guard.as_ref().is_some_and(|held| !held.clean) {
-            *guard = None;
+        if conn.as_ref().is_some_and(|held| !held.clean) {
+            *conn = None;
         }
-        if guard.is_none() {
-            *guard = Some(slot.pool.acquire().await?);
+        if conn.is_none() {
+            *conn = Some(slot.pool.acquire().await?);
         }
-        let held = guard.as_mut().expect("taken above");
+        let held = conn.as_mut().expect("taken above");
         let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
         let query = sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values));
         let started = Instant::now();
@@ -247,7 +337,7 @@ impl Reads {
         held.clean = !result.as_ref().is_err_and(broken);
         if !held.clean {
             // Let go now; the request's next statement takes another connection.
-            *guard = None;
+            *conn = None;
         }
         if let Some(callback) = slot.pool.inner.metric.get() {
             callback(&sea_orm::metric::Info { elapsed: started.elapsed(), statement: stmt, failed: result.is_err() });
@@ -273,13 +363,13 @@ impl ConnectionTrait for Reads {
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         let Some(slot) = &self.held else { return self.db.query_one_raw(stmt).await };
-        let row = self.run(slot, &stmt, |conn, q| Box::pin(q.fetch_optional(conn))).await?;
+        let row = self.run(slot, &stmt, |conn, q| Box::pin(q.fetch_optional(conn)), Option::is_none).await?;
         Ok(row.map(QueryResult::from))
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         let Some(slot) = &self.held else { return self.db.query_all_raw(stmt).await };
-        let rows = self.run(slot, &stmt, |conn, q| Box::pin(q.fetch_all(conn))).await?;
+        let rows = self.run(slot, &stmt, |conn, q| Box::pin(q.fetch_all(conn)), Vec::is_empty).await?;
         Ok(rows.into_iter().map(QueryResult::from).collect())
     }
 }

@@ -245,6 +245,7 @@ async fn provisioned(
     match provisioned {
         Ok((user, grants)) => {
             app.known.remember(identity, user.id);
+            app.catalog.note_user(&identity.sub, &user);
             Ok((Viewer::signed_in(user), grants))
         }
         Err(AppError::Unauthenticated(m)) => Err(unauthorized(&m)),
@@ -340,28 +341,60 @@ async fn execute(
     // the viewer's grants with the authentication, in the same statement.
     let query = admitted.kind == OperationType::Query;
     let reads = query.then(|| Reads::held(app.db.clone(), app.reads.as_ref()));
-    // Under the request's time limit: a query waits here for its connection.
-    let authenticated =
-        tokio::time::timeout(timeout.saturating_sub(started.elapsed()), authenticate_with(app, credential, reads.as_ref()));
-    let (viewer, grants) = match authenticated.await {
-        Ok(Ok(Some(authenticated))) => authenticated,
-        Ok(Ok(None)) => (Viewer::Anonymous, None),
-        Ok(Err(response)) => return response,
-        Err(_) => return timed_out(),
-    };
     let run = async {
-        // The connection goes back with the last of `reads`' clones, as execution ends
-        // (before the answer is written).
-        let response = app.execute_with(request, viewer, reads, grants, !query).await;
-        super::write_answer(admitted.cost, move || serde_json::to_vec(&response)).await
+        // A query's connection goes back as this returns (before the answer is written).
+        let response = authenticated_execution(app, credential, request, reads, query).await?;
+        Ok(super::write_answer(admitted.cost, move || serde_json::to_vec(&response)).await)
     };
-    // The limit stops execution; an answer it finished is sent, also one whose writing
-    // (bounded by the cost limit) ends past it: a mutation's answer says what it did.
+    // The limit stops authentication and execution (a query waits for its connection
+    // under it); an answer it finished is sent, also one whose writing (bounded by the
+    // cost limit) ends past it: a mutation's answer says what it did.
     match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), run).await {
-        Ok(Some(Ok(body))) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Ok(_) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
+        Ok(Ok(Some(Ok(body)))) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Ok(Ok(_)) => reject(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", None),
+        Ok(Err(refused)) => refused,
         Err(_) => timed_out(),
     }
+}
+
+/// The viewer authenticated, then the operation executed (`Err`: authentication refused).
+///
+/// A query of a token whose `sub` this process has authenticated before, whose user and
+/// grants it keeps (`authz::memo`; no write committed here since they were last found
+/// current) and whose claims would not change that user row, starts from them without
+/// the authentication statement: its first statement carries
+/// the condition that they and the user row are what that statement would read
+/// (`db::Reads::provisional`), in the same snapshot, and a query that read nothing is
+/// checked at its end. So a lookup is one round trip. When the condition did not hold
+/// (a membership, a role, the user changed), the answer is dropped unsent and the query
+/// runs again from the start, authenticated as any other: no answer is ever made from
+/// grants not found current in its own request, and a change shows on the very next
+/// request. PostgreSQL only (SQLite reads in-process, without round trips).
+async fn authenticated_execution(
+    app: &Arc<AppState>,
+    credential: Option<Credential>,
+    mut request: async_graphql::Request,
+    reads: Option<Reads>,
+    query: bool,
+) -> Result<async_graphql::Response, Response> {
+    if let (Some(Credential::Token(identity)), Some(held)) = (&credential, reads.as_ref().filter(|r| r.is_held()))
+        && let Some(kept) = app.catalog.provisional(&identity.sub)
+        && crate::user::service::unchanged_by(&kept.user, identity)
+    {
+        let again = super::replayable(&mut request);
+        held.provisional(kept.guard());
+        let viewer = Viewer::signed_in(kept.user.clone());
+        let response = app.execute_with(request, viewer, Some(held.clone()), Some(kept.grants()), false).await;
+        let current = held.settle().await;
+        kept.settled(current);
+        if current {
+            return Ok(response);
+        }
+        tracing::debug!("kept grants out of date: the query runs again, authenticated");
+        request = again;
+    }
+    let (viewer, grants) = authenticate_with(app, credential, reads.as_ref()).await?.unwrap_or((Viewer::Anonymous, None));
+    Ok(app.execute_with(request, viewer, reads, grants, !query).await)
 }
 
 fn json_response(response: &async_graphql::Response) -> Response {

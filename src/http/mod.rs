@@ -206,7 +206,7 @@ const CONTENTION_RETRIES: u32 = 3;
 
 /// A copy of an admitted request to run again: its text, name, variables, extensions and
 /// parsed document (parsed and measured once, by the guard).
-fn replayable(request: &mut async_graphql::Request) -> async_graphql::Request {
+pub(super) fn replayable(request: &mut async_graphql::Request) -> async_graphql::Request {
     let mut copy = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
     copy.operation_name.clone_from(&request.operation_name);
     copy.extensions.clone_from(&request.extensions);

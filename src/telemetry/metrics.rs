@@ -135,6 +135,10 @@ impl Collector for Sources {
         let (allowed, denied) = decision_counts();
         let help = "Permission decisions at Grants::can (process-wide)";
         counters(&mut encoder, "orgraph_authz_decisions", help, "decision", &[("allowed", allowed), ("denied", denied)])?;
+        let (answered, rerun) = crate::authz::provisional_counts();
+        let help = "Queries started from kept grants without an authentication statement (PostgreSQL), by outcome \
+                    (rerun: the grants or the user had changed, and the query ran again, authenticated)";
+        counters(&mut encoder, "orgraph_kept_grants_queries", help, "outcome", &[("answered", answered), ("rerun", rerun)])?;
         let (sent, failed) = self.mailer.counts();
         let help = "Invitation mails by outcome (failed: one failed attempt, retried with backoff)";
         counters(&mut encoder, "orgraph_mailer_messages", help, "outcome", &[("sent", sent), ("failed", failed)])?;

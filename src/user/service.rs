@@ -72,6 +72,17 @@ async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<
     Ok(user::Entity::find().filter(user::Column::Sub.eq(sub)).one(db).await?)
 }
 
+/// Whether refreshing `u` with the claims `id` leaves the row as it is (`refresh` writes
+/// nothing): claims of a token issued before those the row holds, or the same claims
+/// with the mark of their time already set (users from before migration 000021, or
+/// provisioned by a token without `iat`, still get it).
+pub fn unchanged_by(u: &user::Model, id: &Identity) -> bool {
+    let name = id.name.as_ref().or(u.name.as_ref());
+    let earlier = matches!((id.issued_at, u.claims_iat), (Some(iat), Some(mark)) if iat < mark);
+    let same = u.email == id.email.as_str() && u.name.as_ref() == name && u.email_verified == id.email_verified;
+    earlier || (same && (u.claims_iat.is_some() || id.issued_at.is_none()))
+}
+
 /// Later tokens update `name` and `email` (RULES.md §2): later by `iat`, so a token issued
 /// before the one that last changed them (another tab's, still valid) does not put back
 /// what the identity provider has since changed — an e-mail the user lost would bring its
@@ -81,14 +92,10 @@ async fn find_by_sub<C: ConnectionTrait>(db: &C, sub: &str) -> AppResult<Option<
 /// of two racing tokens the earlier never writes over the later.
 async fn refresh(db: &DatabaseConnection, u: user::Model, id: &Identity) -> AppResult<user::Model> {
     use sea_orm::sea_query::Expr;
-    let name = id.name.clone().or(u.name.clone());
-    let earlier = matches!((id.issued_at, u.claims_iat), (Some(iat), Some(mark)) if iat < mark);
-    let same = u.email == id.email.as_str() && u.name == name && u.email_verified == id.email_verified;
-    // Unchanged claims write nothing, unless the mark is still to be set (users from before
-    // migration 000021, or provisioned by a token without `iat`).
-    if earlier || (same && (u.claims_iat.is_some() || id.issued_at.is_none())) {
+    if unchanged_by(&u, id) {
         return Ok(u);
     }
+    let name = id.name.clone().or(u.name.clone());
     let changed = user::Model {
         email: id.email.as_str().to_string(),
         email_verified: id.email_verified,

@@ -203,6 +203,11 @@ fn authentications(statements: &[String]) -> Vec<&String> {
     statements.iter().filter(|s| s.contains("FROM users u WHERE u.sub")).collect()
 }
 
+/// A statement that carries a query's provisional guard (`db::Reads::provisional`).
+fn guarded(statements: &[String]) -> Vec<&String> {
+    statements.iter().filter(|s| s.contains("EXISTS (SELECT 1 FROM access_versions a, catalog_versions v, users u")).collect()
+}
+
 both!(kept_grants_are_checked_without_reading_them_and_read_again_once_changed, |app: TestApp| async move {
     let owner = app.user("owner").await;
     let org = create_org(&owner, "acme").await;
@@ -212,31 +217,45 @@ both!(kept_grants_are_checked_without_reading_them_and_read_again_once_changed, 
     assert_eq!(seen["id"], json!(org.id));
     let read = authentications(&first);
     assert!(read.len() == 1 && read[0].contains("FROM memberships m"), "one statement reads user and grants: {read:?}");
-    // Kept: the next request's one authentication statement reads no grants table.
+    assert!(guarded(&first).is_empty(), "nothing kept yet: {first:?}");
+    // Kept. SQLite: the next request's one authentication statement reads no grants
+    // table. PostgreSQL (a round trip per statement): no authentication statement; the
+    // query's first statement carries the check instead.
     let checked_only = |statements: &[String]| {
         let auth = authentications(statements);
-        auth.len() == 1 && !auth[0].contains("memberships")
+        match app.db {
+            Db::Sqlite => auth.len() == 1 && !auth[0].contains("memberships") && guarded(statements).is_empty(),
+            Db::Postgres => {
+                auth.is_empty()
+                    && guarded(statements).len() == 1
+                    && statements[0].contains("EXISTS (SELECT 1 FROM access_versions")
+            }
+        }
     };
     let (second, _) = app.statements_of(member.node(&org.id)).await;
-    assert!(checked_only(&second), "kept grants are only checked: {:?}", authentications(&second));
-    assert_eq!(second.len(), first.len(), "the check takes the place of the statement that read them");
+    assert!(checked_only(&second), "kept grants are only checked: {second:?}");
+    let fewer = usize::from(app.db == Db::Postgres);
+    assert_eq!(second.len(), first.len() - fewer, "the check takes the place of the statement that read them");
     // After a write this process committed (here one that changes no grants: the version
     // stays), the kept copy is read with its guard, in one statement, and reused; then
     // only checked again.
     let version = access_version(&app).await;
     owner.ok(UPDATE_ORGANIZATION, json!({ "o": org.id, "n": "Acme Inc" })).await;
     assert_eq!(access_version(&app).await, version, "renaming an organization changes no grants");
-    let (guarded, _) = app.statements_of(member.node(&org.id)).await;
-    let read = authentications(&guarded);
+    let (after_write, _) = app.statements_of(member.node(&org.id)).await;
+    let read = authentications(&after_write);
     assert!(
         read.len() == 1
             && read[0].contains("FROM memberships m")
-            && read[0].contains("NOT EXISTS (SELECT 1 FROM access_versions"),
-        "one guarded statement after a commit: {read:?}"
+            && read[0].contains("NOT EXISTS (SELECT 1 FROM access_versions")
+            && guarded(&after_write).is_empty(),
+        "one guarded statement after a commit: {after_write:?}"
     );
     let (again, _) = app.statements_of(member.node(&org.id)).await;
-    assert!(checked_only(&again), "checked again once found current: {:?}", authentications(&again));
-    // Changed behind the server's back: the check sees it, and a second statement reads them.
+    assert!(checked_only(&again), "checked again once found current: {again:?}");
+    // Changed behind the server's back: the check sees it, and a second statement reads
+    // them (PostgreSQL: the guarded statement answers nothing, a check finds the guard
+    // failing, and the query runs again, authenticated).
     execute(&app, "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE sub = 'member')").await;
     let (third, gone) = app.statements_of(member.node(&org.id)).await;
     assert!(gone.is_null(), "a removed member still sees the organization");
@@ -245,4 +264,40 @@ both!(kept_grants_are_checked_without_reading_them_and_read_again_once_changed, 
         reread.len() == 2 && reread[1].contains("FROM memberships m") && !reread[1].contains("NOT EXISTS"),
         "checked, then read: {reread:?}"
     );
+});
+
+both!(a_user_row_changed_behind_the_servers_back_shows_on_the_next_request, |app: TestApp| async move {
+    let member = app.user("member").await;
+    const NAME: &str = "{ viewer { id name email } }";
+    // Read twice: the second request starts from what the first one kept.
+    for _ in 0..2 {
+        assert_eq!(member.ok(NAME, json!({})).await["viewer"]["name"], "member");
+    }
+    // Later claims of another token (a later `iat`) stand against this one's (RULES.md §2):
+    // the row as it is now, though this request reads nothing else.
+    let later = "UPDATE users SET name = 'Renamed', email = 'renamed@example.com', claims_iat = COALESCE(claims_iat, 0) + 10000000000 \
+                 WHERE sub = 'member'";
+    execute(&app, later).await;
+    let (statements, seen) = app.statements_of(member.ok(NAME, json!({}))).await;
+    assert_eq!(seen["viewer"]["name"], "Renamed", "the viewer's row as it was: {statements:?}");
+    assert_eq!(seen["viewer"]["email"], "renamed@example.com");
+    assert_eq!(member.ok(NAME, json!({})).await["viewer"]["name"], "Renamed", "and again");
+});
+
+both!(a_user_row_changed_and_changed_back_is_read_again, |app: TestApp| async move {
+    let member = app.user("member").await;
+    const VIEWER: &str = "{ viewer { id name } }";
+    for _ in 0..2 {
+        assert_eq!(member.ok(VIEWER, json!({})).await["viewer"]["name"], "member");
+    }
+    // Two tokens of one `sub` taking turns can do this: the row as kept again, but changed
+    // in between. A check that compared the row alone would find the kept copy current
+    // (PostgreSQL: even where a statement in between had found it changed).
+    let version = access_version(&app).await;
+    execute(&app, "UPDATE users SET name = 'Other' WHERE sub = 'member'").await;
+    execute(&app, "UPDATE users SET name = 'member' WHERE sub = 'member'").await;
+    assert!(access_version(&app).await > version, "a change to a user row raises the access version");
+    let (statements, seen) = app.statements_of(member.ok(VIEWER, json!({}))).await;
+    assert_eq!(seen["viewer"]["name"], "member");
+    assert!(!authentications(&statements).is_empty(), "not current after a change, even one undone: {statements:?}");
 });

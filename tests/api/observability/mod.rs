@@ -62,7 +62,11 @@ both!(metrics_are_exposed_and_move_after_requests, |app: TestApp| async move {
         assert_eq!(series(&before, name), Some(0.0), "{name}: {before}");
     }
 
-    owner.ok("query Viewer { viewer { id } }", json!({})).await;
+    // Twice: the first keeps the grants it reads (the owner's first request provisioned
+    // them), the second starts from them on PostgreSQL.
+    for _ in 0..2 {
+        owner.ok("query Viewer { viewer { id } }", json!({})).await;
+    }
     let (status, _) = app.anonymous().post("{ viewer { id } }", json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let res =
@@ -95,6 +99,8 @@ both!(metrics_are_exposed_and_move_after_requests, |app: TestApp| async move {
         for name in queries {
             assert!(series(&after, name).is_some_and(|v| v >= 1.0), "{name}: {after}");
         }
+        // The owner's second `Viewer` query started from the grants the first one kept.
+        moved("orgraph_kept_grants_queries_total{outcome=\"answered\"}", 1.0);
     } else {
         assert!(queries.iter().all(|name| series(&after, name).is_none()), "{after}");
     }
