@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod ddl;
 mod presets;
 pub mod search;
+/// The user columns whose changes raise the access version (orgraph's check compares them).
+pub use m20261207_000025_user_rows_raise_access_version::USER_ROW_COLUMNS;
 
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_seed_default_catalog;

@@ -17,25 +17,26 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// The columns of the row a query may start from (`entity::user::Model`, but `id` and
-/// `created_at`, which never change).
-const COLUMNS: &str = "sub, email, email_verified, name, claims_iat";
+/// `created_at`, which never change); orgraph's check compares the same (a test says so).
+pub const USER_ROW_COLUMNS: [&str; 5] = ["sub", "email", "email_verified", "name", "claims_iat"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
+        let columns = USER_ROW_COLUMNS.join(", ");
         let statements = match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => vec![
                 // The function of migration 000016.
                 format!(
-                    "CREATE TRIGGER access_users AFTER UPDATE OF {COLUMNS} OR DELETE OR TRUNCATE ON users \
+                    "CREATE TRIGGER access_users AFTER UPDATE OF {columns} OR DELETE OR TRUNCATE ON users \
                      FOR EACH STATEMENT EXECUTE FUNCTION orgraph_access_changed()"
                 ),
                 // Also for rows that arrive by replication (see migration 000016).
                 "ALTER TABLE users ENABLE ALWAYS TRIGGER access_users".to_string(),
             ],
             _ => vec![
-                format!("CREATE TRIGGER access_users_update AFTER UPDATE OF {COLUMNS} ON users BEGIN {BUMP_SQLITE}; END"),
+                format!("CREATE TRIGGER access_users_update AFTER UPDATE OF {columns} ON users BEGIN {BUMP_SQLITE}; END"),
                 format!("CREATE TRIGGER access_users_delete AFTER DELETE ON users BEGIN {BUMP_SQLITE}; END"),
             ],
         };

@@ -3,13 +3,16 @@
 //!
 //! Every change to a row the grants statement reads raises the access version in the
 //! same transaction (triggers: migration `m20261205_000016`), and every change to roles
-//! raises the catalog version. Each request's authentication statement reads both
-//! versions with the user, in one snapshot; the grants rows themselves are read only
-//! when those versions (or the user) differ from the ones the kept grants were read at
-//! (see `Grants::load_by_sub`: checked by a statement of its own, or guarded in one).
-//! So a request either reuses grants identical to what the statement would read, or
-//! reads them: a role change, a removal or a new assignment shows on the very next
-//! request, on every instance, as before.
+//! raises the catalog version; so does every change to a user's row (migration
+//! `m20261207_000025`). A request's authentication statement reads both versions with
+//! the user, in one snapshot; the grants rows themselves are read only when those
+//! versions (or the user) differ from the ones the kept grants were read at (see
+//! `Grants::load_by_sub`: checked by a statement of its own, or guarded in one). A query
+//! on PostgreSQL may skip that statement: its first statement then carries the same
+//! check (`GrantsMemo::provisional`, `db::Reads::provisional`). So a request either
+//! reuses grants identical to what the statement would read, or reads them: a role
+//! change, a removal or a new assignment shows on the very next request, on every
+//! instance, as before.
 //!
 //! Grants are kept only from the authentication statement, which runs outside any
 //! transaction (committed versions). Every other read of a user's unrestricted grants
@@ -24,7 +27,7 @@ use crate::db::Sql;
 use crate::error::AppResult;
 use entity::user;
 use foldhash::HashMap;
-use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
@@ -151,28 +154,13 @@ impl Provisional {
     pub fn guard(&self) -> crate::db::ReadGuard {
         let (kept, user) = (self.kept.clone(), self.user.clone());
         Arc::new(move |sql: &mut Sql| {
-            sql.push("EXISTS (SELECT 1 FROM access_versions a, catalog_versions v, users u WHERE a.id = 1 AND v.id = 1")
-                .push(" AND a.version = ")
-                .bind(kept.access.version)
-                .push(" AND a.stamp = ")
-                .bind(kept.access.stamp)
-                .push(" AND v.version = ")
-                .bind(kept.catalog.version)
-                .push(" AND v.stamp = ")
-                .bind(kept.catalog.stamp)
-                .push(" AND u.id = ")
-                .bind(user.id)
-                .push(" AND u.sub = ")
-                .bind(user.sub.clone())
-                .push(" AND u.email = ")
-                .bind(user.email.clone())
-                .push(" AND u.email_verified = ")
-                .bind(user.email_verified)
-                .push(" AND u.name IS NOT DISTINCT FROM ")
-                .bind(user.name.clone())
-                .push(" AND u.claims_iat IS NOT DISTINCT FROM ")
-                .bind(user.claims_iat)
-                .push(")");
+            sql.push("EXISTS (SELECT 1 FROM access_versions a, catalog_versions v, users u");
+            push_versions_equal(sql, &kept);
+            sql.push(" AND u.id = ").bind(user.id);
+            for column in compared_columns() {
+                sql.push(&format!(" AND u.{} IS NOT DISTINCT FROM ", column.as_str())).bind(user.get(column));
+            }
+            sql.push(")");
         })
     }
 }
@@ -200,8 +188,18 @@ fn push_guarded(sql: &mut Sql, user_id: Uuid, known: &Kept) {
 /// versions; with `sub`, also when `sub` names another user than `known`'s).
 fn push_guard(sql: &mut Sql, known: &Kept, sub: Option<&str>) {
     // Constant in the statement: evaluated once, in the statement's snapshot.
-    sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v WHERE a.id = 1 AND v.id = 1")
-        .push(" AND a.version = ")
+    sql.push(" WHERE NOT EXISTS (SELECT 1 FROM access_versions a, catalog_versions v");
+    push_versions_equal(sql, known);
+    if let Some(sub) = sub {
+        sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
+        sql.push(" AND u.id = ").bind(known.user_id).push(")");
+    }
+    sql.push(")");
+}
+
+/// ` WHERE` the access and catalog versions (`a`, `v`) are those `known` was read at.
+fn push_versions_equal(sql: &mut Sql, known: &Kept) {
+    sql.push(" WHERE a.id = 1 AND v.id = 1 AND a.version = ")
         .bind(known.access.version)
         .push(" AND a.stamp = ")
         .bind(known.access.stamp)
@@ -209,11 +207,14 @@ fn push_guard(sql: &mut Sql, known: &Kept, sub: Option<&str>) {
         .bind(known.catalog.version)
         .push(" AND v.stamp = ")
         .bind(known.catalog.stamp);
-    if let Some(sub) = sub {
-        sql.push(" AND EXISTS (SELECT 1 FROM users u WHERE u.sub = ").bind(sub.to_string());
-        sql.push(" AND u.id = ").bind(known.user_id).push(")");
-    }
-    sql.push(")");
+}
+
+/// The columns of a user row a query may start from unread, compared by its guard
+/// (`Provisional::guard`): all but `id` (compared first) and `created_at` (never
+/// changes). Every change to them raises the access version (migration
+/// `m20261207_000025`, whose list a test compares with this one).
+fn compared_columns() -> impl Iterator<Item = user::Column> {
+    user::Column::iter().filter(|c| !matches!(c, user::Column::Id | user::Column::CreatedAt))
 }
 
 /// The access version (row "a"), its stamp ("s"), the catalog version ("v") and its stamp
@@ -348,5 +349,23 @@ impl Grants {
             return Ok(Some(known.grants.clone()));
         }
         Self::finish(db, cell, user_id, None, rows).await.map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compared_columns;
+    use sea_orm::IdenStatic;
+    use std::collections::BTreeSet;
+
+    /// A query may start from a kept user row only while its check finds the row as kept;
+    /// the check after an empty answer is sound only because every change to what it
+    /// compares raises the access version (migration 000025). A column added to users
+    /// must join both lists.
+    #[test]
+    fn the_check_compares_the_columns_whose_changes_raise_the_access_version() {
+        let compared: BTreeSet<&str> = compared_columns().map(|c| c.as_str()).collect();
+        let watched: BTreeSet<&str> = migration::USER_ROW_COLUMNS.into_iter().collect();
+        assert_eq!(compared, watched);
     }
 }

@@ -1,5 +1,7 @@
 //! A query's reads on PostgreSQL, all on one connection that the request holds from its
-//! authentication to its answer (`Reads`), from a pool of their own (`ReadPool`).
+//! authentication (or, started from kept grants, its first statement, which carries
+//! their check: `Reads::provisional`) to its answer (`Reads`), from a pool of their own
+//! (`ReadPool`).
 //!
 //! sqlx checks a pooled connection with a round trip each time one goes back to its pool
 //! (`PoolConnection::return_to_pool`, not configurable), so every statement outside a
@@ -233,7 +235,8 @@ impl Reads {
     /// holds, in that statement's snapshot), and so does every later one until one
     /// answers rows, or answers none and a check finds the guard holding. A guard that
     /// does not hold makes this and every later statement fail; `settle` says so.
-    /// Without a held connection, nothing (the guard is not needed there: see `settle`).
+    /// Without a held connection (SQLite), nothing is checked: callers start queries
+    /// this way only on a held one (`is_held`).
     pub fn provisional(&self, guard: ReadGuard) {
         if let Some(slot) = &self.held {
             slot.stale.store(false, Ordering::SeqCst);
