@@ -7,7 +7,9 @@
 //! `CollectFields` (upstream issue async-graphql#612, open).
 //!
 //! This crate is async-graphql, re-exported whole, with `resolver_utils::resolve_container`
-//! replaced by one that runs async-graphql's and then puts the fields in selection order.
+//! replaced by one that answers in selection order: an object's fields resolved in place
+//! (`objects`, which also resolves a list of objects together: `Objects`), an
+//! interface's or union's by async-graphql's and then put in order.
 //! orgraph depends on it under the name `async-graphql` (its `Cargo.toml`), so the code
 //! async-graphql's derive macros generate (`::async_graphql::resolver_utils::
 //! resolve_container(ctx, self)` in every object, interface and union) calls the
@@ -28,6 +30,9 @@
 
 pub use async_graphql::*;
 
+mod objects;
+pub use objects::{Immediate, Objects, resolve_object};
+
 use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use std::collections::HashMap;
@@ -38,14 +43,22 @@ pub mod resolver_utils {
 
     use async_graphql::{ContextSelectionSet, ServerResult, Value};
 
-    /// Resolves `root`'s selected fields as async-graphql does (concurrently), answered
-    /// in the order the query selects them.
+    /// Resolves `root`'s selected fields concurrently, answered in the order the query
+    /// selects them. An object type's fields are polled in place (`resolve_object`); an
+    /// interface's or union's (whose fields are collected through the concrete object)
+    /// are resolved by async-graphql and put in order afterwards.
     pub async fn resolve_container<'a, T: ContainerType + ?Sized>(
         ctx: &ContextSelectionSet<'a>,
         root: &'a T,
     ) -> ServerResult<Value> {
-        let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
         let (concrete, declared) = (root.introspection_type_name(), T::type_name());
+        if concrete == declared {
+            // Boxed (one allocation per object): an object's answer may hold objects of
+            // its own type, whose futures would otherwise contain themselves.
+            let object: futures_util::future::BoxFuture<'_, Value> = Box::pin(super::resolve_object(ctx, root, &concrete));
+            return Ok(object.await);
+        }
+        let value = async_graphql::resolver_utils::resolve_container(ctx, root).await?;
         let on = super::On { concrete: &concrete, declared: &declared };
         // async-graphql has removed skipped selections from the document it executes.
         let walk = super::Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };

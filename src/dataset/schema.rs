@@ -21,7 +21,15 @@ use chrono::{DateTime, Utc};
 #[derive(Clone)]
 pub struct Dataset(pub entity::dataset::Model);
 
-connection!(DatasetConnection, DatasetEdge, Dataset, "A page of datasets.", "A dataset with its cursor.");
+connection!(
+    DatasetConnection,
+    DatasetEdge,
+    Dataset,
+    "A page of datasets.",
+    "A dataset with its cursor.",
+    immediate: Kind::Dataset,
+    ["name" => name]
+);
 
 /// A dataset may contain datasets, down to the configured depth limit.
 #[Object]

@@ -134,11 +134,31 @@ impl<M: Clone> IntoPage<M> for std::sync::Arc<Page<M>> {
 
 /// Declares `XConnection` and `XEdge` for a node type built from a row type. A connection
 /// keeps its nodes and their ids; cursors, edges and paging information are made only
-/// when a query asks for them. Its nodes (in `nodes` and in each edge) resolve their
-/// fields in selection order (`graphql::ordered`).
+/// when a query asks for them.
+///
+/// A node type's plain fields are answered in a list without running their resolvers
+/// (`async_graphql::Immediate`, `Objects`): with `immediate: kind, ["field" => column, …]`
+/// its `id` (the global id of `kind` and `self.0.id`, as `ids::encode`) and those text
+/// fields (`self.0.column`), which its resolvers must answer the same way; without, none.
 #[macro_export]
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
+        impl async_graphql::Immediate for $node {}
+        $crate::connection!(@types $conn, $edge, $node, $doc, $edge_doc);
+    };
+    ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal, immediate: $kind:expr, [$($field:literal => $column:ident),*]) => {
+        impl async_graphql::Immediate for $node {
+            fn immediate(&self, field: &str) -> Option<async_graphql::Value> {
+                match field {
+                    "id" => Some(async_graphql::Value::String($crate::graphql::ids::encode($kind, self.0.id).0)),
+                    $($field => Some(async_graphql::Value::String(self.0.$column.clone())),)*
+                    _ => None,
+                }
+            }
+        }
+        $crate::connection!(@types $conn, $edge, $node, $doc, $edge_doc);
+    };
+    (@types $conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         #[doc = $doc]
         pub struct $conn {
             nodes: Vec<$node>,
@@ -162,8 +182,8 @@ macro_rules! connection {
             }
 
             /// The items of this page.
-            async fn nodes(&self) -> Vec<$crate::graphql::ordered::Ordered<'_, $node>> {
-                self.nodes.iter().map($crate::graphql::ordered::Ordered).collect()
+            async fn nodes(&self) -> async_graphql::Objects<'_, $node> {
+                async_graphql::Objects(&self.nodes)
             }
 
             /// Where this page sits in the whole list.
@@ -197,8 +217,8 @@ macro_rules! connection {
             }
 
             /// The item.
-            async fn node(&self) -> $crate::graphql::ordered::Ordered<'_, $node> {
-                $crate::graphql::ordered::Ordered(self.node)
+            async fn node(&self) -> &$node {
+                self.node
             }
         }
 

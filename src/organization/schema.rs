@@ -66,7 +66,9 @@ connection!(
     OrganizationEdge,
     Organization,
     "A page of organizations.",
-    "An organization with its cursor."
+    "An organization with its cursor.",
+    immediate: Kind::Organization,
+    ["slug" => slug, "name" => name]
 );
 
 /// Details beyond id, slug and name are for members: an invitee sees the organization

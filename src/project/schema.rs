@@ -28,7 +28,15 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct Project(pub entity::project::Model);
 
-connection!(ProjectConnection, ProjectEdge, Project, "A page of projects.", "A project with its cursor.");
+connection!(
+    ProjectConnection,
+    ProjectEdge,
+    Project,
+    "A page of projects.",
+    "A project with its cursor.",
+    immediate: Kind::Project,
+    ["name" => name]
+);
 
 pub async fn load_project(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Project> {
     let p = ctx.req()?.loader.load_one(ReachableById::<entity::project::Entity>::new(id)).await.map_err(gql)?;

@@ -23,7 +23,15 @@ use chrono::{DateTime, Utc};
 #[derive(Clone)]
 pub struct Team(pub entity::team::Model);
 
-connection!(TeamConnection, TeamEdge, Team, "A page of teams.", "A team with its cursor.");
+connection!(
+    TeamConnection,
+    TeamEdge,
+    Team,
+    "A page of teams.",
+    "A team with its cursor.",
+    immediate: Kind::Team,
+    ["name" => name]
+);
 
 impl Team {
     fn resource(&self) -> Resource {

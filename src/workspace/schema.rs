@@ -20,7 +20,15 @@ use chrono::{DateTime, Utc};
 #[derive(Clone)]
 pub struct Workspace(pub entity::workspace::Model);
 
-connection!(WorkspaceConnection, WorkspaceEdge, Workspace, "A page of workspaces.", "A workspace with its cursor.");
+connection!(
+    WorkspaceConnection,
+    WorkspaceEdge,
+    Workspace,
+    "A page of workspaces.",
+    "A workspace with its cursor.",
+    immediate: Kind::Workspace,
+    ["name" => name]
+);
 
 pub async fn load_team(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Team> {
     let t = ctx.req()?.loader.load_one(ReachableById::<entity::team::Entity>::new(id)).await.map_err(gql)?;

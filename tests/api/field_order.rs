@@ -148,3 +148,61 @@ both!(a_key_selected_twice_and_skipped_root_fields_answer_in_selection_order, |a
         assert_eq!(keys_in_order(&text, "\"node\":{"), ["name", "id"], "{text}");
     }
 });
+
+/// Every `nodes` entry beside its `edges` twin (`node`), at any depth of `value`; returns
+/// how many connections were compared.
+fn compare_twins(value: &serde_json::Value) -> usize {
+    let mut compared = 0;
+    match value {
+        serde_json::Value::Object(map) => {
+            if let (Some(nodes), Some(edges)) =
+                (map.get("nodes").and_then(|n| n.as_array()), map.get("edges").and_then(|e| e.as_array()))
+            {
+                assert_eq!(nodes.len(), edges.len(), "{value}");
+                for (node, edge) in nodes.iter().zip(edges) {
+                    let twin = edge["node"].as_object().expect("an edge's node");
+                    for (key, expected) in twin {
+                        assert_eq!(&node[key], expected, "`{key}` in a list and through its edge: {value}");
+                    }
+                }
+                compared += usize::from(!nodes.is_empty());
+            }
+            compared += map.values().map(compare_twins).sum::<usize>();
+        }
+        serde_json::Value::Array(items) => compared += items.iter().map(compare_twins).sum::<usize>(),
+        _ => {}
+    }
+    compared
+}
+
+// A list's objects answer their plain fields (`id`, `name`, `slug`) without running their
+// resolvers (`async_graphql::Immediate`); an edge's `node` runs them. Both must agree.
+both!(plain_fields_in_a_list_answer_what_their_resolvers_answer, |app: TestApp| async move {
+    let owner = app.user("plain-owner").await;
+    let org = create_org(&owner, "plain-org").await;
+    let project = create_project(&owner, &org.workspace, "P \"quoted\" \u{e9}t\u{e9}").await;
+    let top = create_dataset(&owner, &project, None, "top \\ slash").await;
+    create_dataset(&owner, &project, Some(&top), "child").await;
+
+    let d = owner
+        .ok(
+            "{ viewer { organizations(first: 3) { nodes { id slug name __typename teams(first: 3) {
+                nodes { id name workspaces(first: 3) {
+                  nodes { id name projects(first: 5) {
+                    nodes { id name datasets(first: 5) {
+                      nodes { id name children(first: 5) { nodes { id name } edges { node { id name } } } }
+                      edges { node { id name } } } }
+                    edges { node { id name } } } }
+                  edges { node { id name } } } }
+                edges { node { id name } } } }
+              edges { node { id slug name __typename } } } } }",
+            json!({}),
+        )
+        .await;
+    // Organizations, teams, workspaces, projects, datasets and children: each level once at least.
+    assert!(compare_twins(&d) >= 6, "{d}");
+    let orgs = d["viewer"]["organizations"]["nodes"].as_array().expect("organizations");
+    let plain = orgs.iter().find(|o| o["slug"] == "plain-org").expect("plain-org");
+    let project = &plain["teams"]["nodes"][0]["workspaces"]["nodes"][0]["projects"]["nodes"][0];
+    assert_eq!(project["name"], "P \"quoted\" \u{e9}t\u{e9}", "{d}");
+});

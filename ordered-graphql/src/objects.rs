@@ -1,0 +1,146 @@
+//! Objects resolved with their fields polled together in place, in selection order.
+//!
+//! async-graphql resolves an object's fields in a `FuturesUnordered` (per object a queue,
+//! per field a boxed future and a task, a waker registered at every poll; a tenth of a
+//! nested read's time) and lists them in the order they finish. Here an object's fields
+//! are polled together in one join (every field's loads join the same batches as
+//! before), collected as `Fields::add_set` collects them (a field's context does not
+//! depend on the fragment it was selected in), and answered in selection order. A
+//! failed field answers `null` in its place (its error recorded), and `completed` makes
+//! the object `null` when that field may not be. A key selected twice: the first value
+//! selected is the one the others merge into (async-graphql: the first to finish).
+//! Fields are resolved without extensions' `resolve` hooks and custom directives, which
+//! orgraph's schema has none of (`graphql::build`; an unknown directive fails validation).
+
+use crate::resolver_utils::ContainerType;
+use crate::{On, Walk, completed, each_field, has_errors};
+use async_graphql::indexmap;
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+
+/// Fields an object answers without running its resolver: plain data of the object (its
+/// id, its name), exactly what the field's resolver answers; `None`: run the resolver.
+/// Only for fields without arguments whose answer depends on nothing but the object.
+pub trait Immediate {
+    fn immediate(&self, field: &str) -> Option<Value> {
+        let _ = field;
+        None
+    }
+}
+
+/// The answer of the object `root` of type `own` for the fields `ctx` selects.
+pub async fn resolve_object<'a, T: ContainerType + ?Sized>(ctx: &ContextSelectionSet<'a>, root: &'a T, own: &str) -> Value {
+    let mut answers = resolve_each(ctx, &[root], own, |_, _| None, false).await;
+    answers.pop().unwrap_or_default()
+}
+
+/// A list of objects (`[T!]!`, as `&[T]`) resolved together: the fields are collected
+/// once for all of them (every item is a `T`, all selected by one selection set), the
+/// fields `T` answers at once (`Immediate`) are put in place, and only the others are
+/// resolved, all items' in one join. A nested read's lists hold most of its objects:
+/// this spares each object a boxed future, a join and a list of its fields, and each
+/// plain field its resolver's future (as large as the object's largest field's).
+pub struct Objects<'a, T>(pub &'a [T]);
+
+impl<'a, T: ContainerType + Immediate + 'a> OutputType for Objects<'a, T> {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <&[T] as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <&[T] as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <&[T] as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        let items: Vec<&T> = self.0.iter().collect();
+        Ok(Value::List(resolve_each(ctx, &items, &T::type_name(), T::immediate, true).await))
+    }
+}
+
+/// The answers of `items`, objects of type `own` each, for the fields `ctx` selects;
+/// `indexed`: they are a list's items (an error's path names the item's index).
+async fn resolve_each<'a, T: ContainerType + ?Sized>(
+    ctx: &ContextSelectionSet<'a>,
+    items: &[&'a T],
+    own: &str,
+    immediate: impl Fn(&T, &str) -> Option<Value>,
+    indexed: bool,
+) -> Vec<Value> {
+    // async-graphql has removed skipped selections from the document it executes.
+    let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+    let on = On { concrete: own, declared: own };
+    let mut fields = Vec::new();
+    each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
+    // Item by item, field by field: the answer, or none yet (its resolver's, below).
+    let mut answers: Vec<Option<ServerResult<Value>>> = Vec::with_capacity(items.len() * fields.len());
+    let mut pending = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        for field in &fields {
+            let name = field.node.name.node.as_str();
+            let now = if name == "__typename" { Some(Value::String(own.to_string())) } else { immediate(item, name) };
+            if now.is_none() {
+                pending.push((answers.len(), index, *item, *field));
+            }
+            answers.push(now.map(Ok));
+        }
+    }
+    let resolved = futures_util::future::join_all(pending.into_iter().map(|(slot, index, item, field)| async move {
+        let ctx_item = if indexed { ctx.with_index(index) } else { ctx.clone() };
+        let ctx_field = ctx_item.with_field(field);
+        (slot, item.resolve_field(&ctx_field).await.map(Option::unwrap_or_default))
+    }))
+    .await;
+    for (slot, answer) in resolved {
+        answers[slot] = Some(answer);
+    }
+    let mut answers = answers.into_iter();
+    let mut objects = Vec::with_capacity(items.len());
+    for _ in items {
+        let mut map = indexmap::IndexMap::with_capacity(fields.len());
+        for (field, answer) in fields.iter().zip(answers.by_ref()) {
+            // A failed field answers `null` in its place (its error recorded).
+            let value = answer.unwrap_or(Ok(Value::Null)).unwrap_or_else(|e| {
+                ctx.add_error(e);
+                Value::Null
+            });
+            insert(&mut map, field.node.response_key().node.clone(), value);
+        }
+        objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, has_errors(ctx)));
+    }
+    objects
+}
+
+/// Adds a field's value under its response key, merging it into an earlier value of the
+/// same key (async-graphql's `insert_value`).
+fn insert(target: &mut indexmap::IndexMap<Name, Value>, key: Name, value: Value) {
+    // One lookup (the key is hashed once): a nested read inserts every field of every object.
+    let previous = match target.entry(key) {
+        indexmap::map::Entry::Vacant(slot) => {
+            slot.insert(value);
+            return;
+        }
+        indexmap::map::Entry::Occupied(slot) => slot.into_mut(),
+    };
+    match (previous, value) {
+        (Value::Object(into), Value::Object(from)) => merge(into, from),
+        (Value::List(into), Value::List(from)) => {
+            for (slot, value) in into.iter_mut().zip(from) {
+                if let (Value::Object(into), Value::Object(from)) = (slot, value) {
+                    merge(into, from);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn merge(into: &mut indexmap::IndexMap<Name, Value>, from: indexmap::IndexMap<Name, Value>) {
+    for (key, value) in from {
+        insert(into, key, value);
+    }
+}
