@@ -77,7 +77,7 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     let mut fields = Vec::new();
     each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
     // Item by item, field by field: the answer, or none yet (its resolver's, below).
-    let mut answers: Vec<Option<ServerResult<Value>>> = Vec::with_capacity(items.len() * fields.len());
+    let mut answers: Vec<Option<Value>> = Vec::with_capacity(items.len() * fields.len());
     let mut pending = Vec::new();
     for (index, item) in items.iter().enumerate() {
         for field in &fields {
@@ -86,13 +86,19 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
             if now.is_none() {
                 pending.push((answers.len(), index, *item, *field));
             }
-            answers.push(now.map(Ok));
+            answers.push(now);
         }
     }
     let resolved = futures_util::future::join_all(pending.into_iter().map(|(slot, index, item, field)| async move {
         let ctx_item = if indexed { ctx.with_index(index) } else { ctx.clone() };
         let ctx_field = ctx_item.with_field(field);
-        (slot, item.resolve_field(&ctx_field).await.map(Option::unwrap_or_default))
+        // A failed field answers `null` in its place, its error recorded as it fails (as
+        // async-graphql records them: an object's own errors before its slower fields').
+        let answer = item.resolve_field(&ctx_field).await.map(Option::unwrap_or_default).unwrap_or_else(|e| {
+            ctx.add_error(e);
+            Value::Null
+        });
+        (slot, answer)
     }))
     .await;
     for (slot, answer) in resolved {
@@ -103,12 +109,7 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     for _ in items {
         let mut map = indexmap::IndexMap::with_capacity(fields.len());
         for (field, answer) in fields.iter().zip(answers.by_ref()) {
-            // A failed field answers `null` in its place (its error recorded).
-            let value = answer.unwrap_or(Ok(Value::Null)).unwrap_or_else(|e| {
-                ctx.add_error(e);
-                Value::Null
-            });
-            insert(&mut map, field.node.response_key().node.clone(), value);
+            insert(&mut map, field.node.response_key().node.clone(), answer.unwrap_or_default());
         }
         objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, has_errors(ctx)));
     }

@@ -206,3 +206,26 @@ both!(plain_fields_in_a_list_answer_what_their_resolvers_answer, |app: TestApp| 
     let project = &plain["teams"]["nodes"][0]["workspaces"]["nodes"][0]["projects"]["nodes"][0];
     assert_eq!(project["name"], "P \"quoted\" \u{e9}t\u{e9}", "{d}");
 });
+
+// A variable left out takes its declared default, in `@skip`/`@include` too (async-graphql
+// read only the variables sent there, and left `name @include(if: $i)` out); one sent wins.
+both!(skip_and_include_take_a_left_out_variables_default, |app: TestApp| async move {
+    let owner = app.user("defaults-owner").await;
+    create_org(&owner, "defaults-org").await;
+    let query = "query($i: Boolean = true, $s: Boolean = true) {
+        viewer { key: id @skip(if: $s) name @include(if: $i) organizations(first: 5) { nodes { ... @include(if: $i) { slug } } } }
+        t: __typename @skip(if: $s) }";
+
+    let d = owner.ok(query, json!({})).await;
+    let viewer = d["viewer"].as_object().expect("viewer");
+    assert_eq!(viewer.keys().collect::<Vec<_>>(), ["name", "organizations"], "{d}");
+    assert!(d.get("t").is_none(), "{d}");
+    let nodes = d["viewer"]["organizations"]["nodes"].as_array().expect("nodes");
+    assert!(nodes.iter().any(|n| n["slug"] == "defaults-org"), "{d}");
+
+    let d = owner.ok(query, json!({ "i": false, "s": false })).await;
+    let viewer = d["viewer"].as_object().expect("viewer");
+    assert_eq!(viewer.keys().collect::<Vec<_>>(), ["key", "organizations"], "{d}");
+    assert_eq!(d["t"], "Query", "{d}");
+    assert!(d["viewer"]["organizations"]["nodes"].as_array().expect("nodes").iter().all(|n| n.get("slug").is_none()), "{d}");
+});

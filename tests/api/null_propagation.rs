@@ -139,3 +139,19 @@ both!(fields_an_ordinary_viewer_reaches_never_fail_for_their_place, |app: TestAp
         "BAD_USER_INPUT"
     );
 });
+
+// Errors are recorded as fields fail, as async-graphql records them: an object's field
+// that fails at once comes before the errors of its slower fields' objects, wherever the
+// object is (a root field's object, a list's item, behind `node`).
+both!(an_objects_own_error_comes_before_its_slower_fields_errors, |app: TestApp| async move {
+    let t = crate::fixtures::DefaultOrg::new(&app).await;
+    let c = &t.owner;
+    let paths = |body: &Value| body["errors"].as_array().expect("errors").iter().map(|e| e["path"].clone()).collect::<Vec<_>>();
+
+    let query = "query($s: String!) { organization(slug: $s) { invitations(first: 0) { totalCount }
+        teams(first: 5) { nodes { invitations(first: 0) { totalCount } } } } }";
+    let (_, body) = c.post(query, json!({ "s": t.slug })).await;
+    let paths = paths(&body);
+    assert_eq!(paths[0], json!(["organization", "invitations"]), "{body}");
+    assert_eq!(paths[1], json!(["organization", "teams", "nodes", 0, "invitations"]), "{body}");
+});

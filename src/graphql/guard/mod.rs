@@ -76,6 +76,7 @@ impl Guard {
     pub async fn admit(self: &Arc<Self>, request: &mut async_graphql::Request) -> AppResult<Admitted> {
         if request.query.len() <= INLINE_BYTES && !mentions_introspection(&request.query) {
             let (doc, admitted) = self.check(&request.query, request.operation_name.as_deref(), &request.variables)?;
+            with_defaults(&doc, request);
             request.set_parsed_query(doc);
             return Ok(admitted);
         }
@@ -93,6 +94,7 @@ impl Guard {
         request.query = query;
         request.variables = variables;
         let (doc, admitted) = checked?;
+        with_defaults(&doc, request);
         request.set_parsed_query(doc);
         Ok(admitted)
     }
@@ -189,3 +191,20 @@ fn mentions_introspection(query: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// Puts in the admitted `request`'s variables the declared default of each variable it
+/// leaves out (`$i: Boolean = true`; one sent, even as `null`, stays as sent). async-graphql
+/// applies defaults to arguments but not to `@skip`/`@include`, which it reads from the
+/// variables sent: `name @include(if: $i)` was left out, where the guard (which applies
+/// them) had measured it in.
+fn with_defaults(doc: &ExecutableDocument, request: &mut async_graphql::Request) {
+    let Ok(op) = select(doc, request.operation_name.as_deref()) else { return };
+    let defaults: Vec<_> = op
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|d| !request.variables.contains_key(&d.node.name.node))
+        .filter_map(|d| Some((d.node.name.node.clone(), d.node.default_value.as_ref()?.node.clone())))
+        .collect();
+    request.variables.extend(defaults);
+}
