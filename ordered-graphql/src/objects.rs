@@ -105,13 +105,15 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
         answers[slot] = Some(answer);
     }
     let mut answers = answers.into_iter();
+    // Asked once (a lock): no error is recorded from here on.
+    let errors = has_errors(ctx);
     let mut objects = Vec::with_capacity(items.len());
     for _ in items {
         let mut map = indexmap::IndexMap::with_capacity(fields.len());
         for (field, answer) in fields.iter().zip(answers.by_ref()) {
             insert(&mut map, field.node.response_key().node.clone(), answer.unwrap_or_default());
         }
-        objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, has_errors(ctx)));
+        objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, errors));
     }
     objects
 }
