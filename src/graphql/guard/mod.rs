@@ -189,9 +189,6 @@ fn mentions_introspection(query: &str) -> bool {
             .any(|(i, m)| query[i + m.len()..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
 }
 
-#[cfg(test)]
-mod tests;
-
 /// Puts in the admitted `request`'s variables the declared default of each variable it
 /// leaves out (`$i: Boolean = true`; one sent, even as `null`, stays as sent). async-graphql
 /// applies defaults to arguments but not to `@skip`/`@include`, which it reads from the
@@ -208,3 +205,6 @@ fn with_defaults(doc: &ExecutableDocument, request: &mut async_graphql::Request)
         .collect();
     request.variables.extend(defaults);
 }
+
+#[cfg(test)]
+mod tests;
