@@ -12,6 +12,7 @@
 //! Fields are resolved without extensions' `resolve` hooks and custom directives, which
 //! orgraph's schema has none of (`graphql::build`; an unknown directive fails validation).
 
+use crate::json::{JsonAnswers, write_entry, write_json, write_json_str};
 use crate::resolver_utils::ContainerType;
 use crate::{On, Walk, completed, each_field, has_errors};
 use async_graphql::indexmap;
@@ -27,12 +28,17 @@ pub trait Immediate {
         let _ = field;
         None
     }
+
+    /// Writes what `immediate` answers for `field` into `out`, as JSON; false (nothing
+    /// written) when it answers none.
+    fn write_immediate(&self, field: &str, out: &mut Vec<u8>) -> bool {
+        self.immediate(field).map(|value| write_json(out, &value)).is_some()
+    }
 }
 
 /// The answer of the object `root` of type `own` for the fields `ctx` selects.
 pub async fn resolve_object<'a, T: ContainerType + ?Sized>(ctx: &ContextSelectionSet<'a>, root: &'a T, own: &str) -> Value {
-    let mut answers = resolve_each(ctx, &[root], own, |_, _| None, false).await;
-    answers.pop().unwrap_or_default()
+    resolve_each(ctx, &[root], own, |_, _| None, |_, _, _| false, false).await
 }
 
 /// A list of objects (`[T!]!`, as `&[T]`) resolved together: the fields are collected
@@ -58,24 +64,35 @@ impl<'a, T: ContainerType + Immediate + 'a> OutputType for Objects<'a, T> {
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
         let items: Vec<&T> = self.0.iter().collect();
-        Ok(Value::List(resolve_each(ctx, &items, &T::type_name(), T::immediate, true).await))
+        Ok(resolve_each(ctx, &items, &T::type_name(), T::immediate, T::write_immediate, true).await)
     }
 }
 
-/// The answers of `items`, objects of type `own` each, for the fields `ctx` selects;
-/// `indexed`: they are a list's items (an error's path names the item's index).
+/// The answer of `items`, objects of type `own` each, for the fields `ctx` selects: the
+/// list of them when `indexed` (an error's path names the item's index), else the one
+/// item's. As JSON text (`Value::Binary`) when the request is marked `JsonAnswers` and
+/// has no error so far (no answer needs to be completed: a `null` comes only from one),
+/// and a list whose every field is answered at once (`write_now`) whatever the errors
+/// (none of its fields can fail), written as it is read.
 async fn resolve_each<'a, T: ContainerType + ?Sized>(
     ctx: &ContextSelectionSet<'a>,
     items: &[&'a T],
     own: &str,
     immediate: impl Fn(&T, &str) -> Option<Value>,
+    write_now: impl Fn(&T, &str, &mut Vec<u8>) -> bool,
     indexed: bool,
-) -> Vec<Value> {
+) -> Value {
     // async-graphql has removed skipped selections from the document it executes.
     let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
     let on = On { concrete: own, declared: own };
     let mut fields = Vec::new();
     each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
+    if indexed && ctx.data_opt::<JsonAnswers>().is_some() {
+        let mut out = Vec::with_capacity(items.len() * fields.len() * 56 + 2);
+        if written_now(&mut out, items, &fields, own, write_now) {
+            return Value::Binary(out.into());
+        }
+    }
     // Item by item, field by field: the answer, or none yet (its resolver's, below).
     let mut answers: Vec<Option<Value>> = Vec::with_capacity(items.len() * fields.len());
     let mut pending = Vec::new();
@@ -107,6 +124,9 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     let mut answers = answers.into_iter();
     // Asked once (a lock): no error is recorded from here on.
     let errors = has_errors(ctx);
+    if !errors && ctx.data_opt::<JsonAnswers>().is_some() {
+        return Value::Binary(written(&fields, items.len(), answers, indexed).into());
+    }
     let mut objects = Vec::with_capacity(items.len());
     for _ in items {
         let mut map = indexmap::IndexMap::with_capacity(fields.len());
@@ -115,7 +135,66 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
         }
         objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, errors));
     }
-    objects
+    if indexed { Value::List(objects) } else { objects.pop().unwrap_or_default() }
+}
+
+/// Writes the list of `items` (of type `own`) answering `fields` into `out` when `write_now`
+/// answers each of their fields but `__typename`; false at the first it does not.
+fn written_now<T: ?Sized>(
+    out: &mut Vec<u8>,
+    items: &[&T],
+    fields: &[&Positioned<Field>],
+    own: &str,
+    write_now: impl Fn(&T, &str, &mut Vec<u8>) -> bool,
+) -> bool {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        for (j, field) in fields.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            write_json_str(out, field.node.response_key().node.as_str());
+            out.push(b':');
+            match field.node.name.node.as_str() {
+                "__typename" => write_json_str(out, own),
+                name if !write_now(item, name, out) => return false,
+                _ => {}
+            }
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    true
+}
+
+/// The JSON text of `count` objects answering `fields` (`answers`: item by item, field by
+/// field; every key once, `keys_selected_once`), a list of them when `list`.
+fn written(fields: &[&Positioned<Field>], count: usize, mut answers: impl Iterator<Item = Option<Value>>, list: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(count * fields.len() * 56 + 2);
+    if list {
+        out.push(b'[');
+    }
+    for i in 0..count {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        for (j, (field, answer)) in fields.iter().zip(answers.by_ref()).enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            write_entry(&mut out, field.node.response_key().node.as_str(), answer.as_ref().unwrap_or(&Value::Null));
+        }
+        out.push(b'}');
+    }
+    if list {
+        out.push(b']');
+    }
+    out
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the

@@ -76,14 +76,30 @@ impl Kind {
 }
 
 pub fn encode(kind: Kind, id: Uuid) -> ID {
-    // `Kind:` and 32 hex digits, built on the stack: one allocation per id (the answer's).
+    // Built on the stack: one allocation per id (the answer's).
+    let (raw, len) = plain(kind, id);
+    ID(URL_SAFE_NO_PAD.encode(&raw[..len]))
+}
+
+/// `encode(kind, id)` as a JSON string, written into `out` (its characters need no escaping).
+pub fn write_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
+    let (raw, len) = plain(kind, id);
+    let mut text = [0u8; 96];
+    let written = URL_SAFE_NO_PAD.encode_slice(&raw[..len], &mut text).unwrap_or_default();
+    out.push(b'"');
+    out.extend_from_slice(&text[..written]);
+    out.push(b'"');
+}
+
+/// `Kind:` and the id's 32 hex digits, and how many bytes they take.
+fn plain(kind: Kind, id: Uuid) -> ([u8; 64], usize) {
     let mut raw = [0u8; 64];
     let name = kind.as_str().as_bytes();
     raw[..name.len()].copy_from_slice(name);
     raw[name.len()] = b':';
     let end = name.len() + 1 + uuid::fmt::Simple::LENGTH;
     id.simple().encode_lower(&mut raw[name.len() + 1..end]);
-    ID(URL_SAFE_NO_PAD.encode(&raw[..end]))
+    (raw, end)
 }
 
 pub fn decode(id: &str, field: &str) -> AppResult<(Kind, Uuid)> {
@@ -130,6 +146,9 @@ mod tests {
         for name in ["User", "Organization", "Dataset", "CapabilityGrant", "ProjectVersion", "TrainingRun"] {
             let kind = Kind::parse(name).expect("known kind");
             assert_eq!(encode(kind, u).0, URL_SAFE_NO_PAD.encode(format!("{name}:{}", u.simple())));
+            let mut written = Vec::new();
+            write_encoded(kind, u, &mut written);
+            assert_eq!(written, serde_json::to_vec(&encode(kind, u).0).expect("json"), "{name}");
         }
     }
 

@@ -98,6 +98,33 @@ pub fn executed(response: &Response) -> bool {
     !matches!(response.data, Value::Null) || response.errors.iter().any(|e| !e.path.is_empty())
 }
 
+/// `response` as JSON, byte for byte as serde_json writes a `Response` (data, then
+/// extensions and errors when there are any), with its objects' JSON text written as
+/// they were resolved (`async_graphql::JsonAnswers`, which marks the requests whose
+/// answers are written here).
+pub fn answer_json(response: &Response) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"data\":");
+    async_graphql::write_json(&mut out, &response.data);
+    if !response.extensions.is_empty() {
+        out.extend_from_slice(b",\"extensions\":");
+        serde_json::to_writer(&mut out, &response.extensions)?;
+    }
+    if !response.errors.is_empty() {
+        out.extend_from_slice(b",\"errors\":");
+        serde_json::to_writer(&mut out, &response.errors)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+/// Marks `request` for `answer_json` (`async_graphql::JsonAnswers`) when its document
+/// selects no key twice in a selection set (nothing in its answer is merged from two).
+pub fn answer_as_json(mut request: async_graphql::Request) -> async_graphql::Request {
+    let once = request.parsed_query().is_ok_and(async_graphql::keys_selected_once);
+    if once { request.data(async_graphql::JsonAnswers) } else { request }
+}
+
 /// What the extensions do to an executed query's answer (`limits::Coding`, then
 /// `observe::Observe`, in their order).
 pub fn finish_executed(response: Response, max_errors: usize) -> Response {

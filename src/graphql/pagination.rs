@@ -155,6 +155,15 @@ macro_rules! connection {
                     _ => None,
                 }
             }
+
+            fn write_immediate(&self, field: &str, out: &mut Vec<u8>) -> bool {
+                match field {
+                    "id" => $crate::graphql::ids::write_encoded($kind, self.0.id, out),
+                    $($field => async_graphql::write_json_str(out, &self.0.$column),)*
+                    _ => return false,
+                }
+                true
+            }
         }
         $crate::connection!(@types $conn, $edge, $node, $doc, $edge_doc);
     };

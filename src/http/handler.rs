@@ -341,10 +341,11 @@ async fn execute(
     // the viewer's grants with the authentication, in the same statement.
     let query = admitted.kind == OperationType::Query;
     let reads = query.then(|| Reads::held(app.db.clone(), app.reads.as_ref()));
+    let request = crate::graphql::answer_as_json(request);
     let run = async {
         // A query's connection goes back as this returns (before the answer is written).
         let response = authenticated_execution(app, credential, request, reads, query).await?;
-        Ok(super::write_answer(admitted.cost, move || serde_json::to_vec(&response)).await)
+        Ok(super::write_answer(admitted.cost, move || crate::graphql::answer_json(&response)).await)
     };
     // The limit stops authentication and execution (a query waits for its connection
     // under it); an answer it finished is sent, also one whose writing (bounded by the

@@ -204,13 +204,16 @@ struct Prepared {
 /// How many times an operation a database conflict aborted runs again (see `execute`).
 const CONTENTION_RETRIES: u32 = 3;
 
-/// A copy of an admitted request to run again: its text, name, variables, extensions and
-/// parsed document (parsed and measured once, by the guard).
+/// A copy of an admitted request to run again: its text, name, variables, extensions,
+/// parsed document (parsed and measured once, by the guard) and `JsonAnswers` mark.
 pub(super) fn replayable(request: &mut async_graphql::Request) -> async_graphql::Request {
     let mut copy = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
     copy.operation_name.clone_from(&request.operation_name);
     copy.extensions.clone_from(&request.extensions);
     copy.introspection_mode = request.introspection_mode;
+    if request.data.contains_key(&std::any::TypeId::of::<async_graphql::JsonAnswers>()) {
+        copy = copy.data(async_graphql::JsonAnswers);
+    }
     if let Ok(doc) = request.parsed_query() {
         copy.set_parsed_query(doc.clone());
     }

@@ -229,3 +229,37 @@ both!(skip_and_include_take_a_left_out_variables_default, |app: TestApp| async m
     assert_eq!(d["t"], "Query", "{d}");
     assert!(d["viewer"]["organizations"]["nodes"].as_array().expect("nodes").iter().all(|n| n.get("slug").is_none()), "{d}");
 });
+
+// An HTTP answer is written as its objects resolve (`async_graphql::JsonAnswers`: their
+// JSON text, not a map each), when its document selects no key twice; a socket's answer
+// is serialized from the whole answer's tree. The same bytes, with names to escape, with
+// and without a key selected twice, and with a field failing beside lists already written.
+both!(answers_written_as_objects_resolve_are_the_bytes_of_the_whole_tree, |app: TestApp| async move {
+    let owner = app.user("written-owner").await;
+    let org = create_org(&owner, "written-org").await;
+    let odd = "q\"b\\s/ é 😀 <tag> &amp;";
+    let project = create_project(&owner, &org.workspace, odd).await;
+    for i in 0..3 {
+        let top = create_dataset(&owner, &project, None, &format!("{odd} {i}")).await;
+        create_dataset(&owner, &project, Some(&top), &format!("child {odd}")).await;
+    }
+    let tree = "node(id: $p) { ... on Project { name datasets(first: 5) { totalCount nodes { id name __typename
+        children(first: 5) { nodes { n: name id depth parent { name } } pageInfo { hasNextPage endCursor } } }
+        edges { cursor node { name createdBy { name } } } } } }
+        viewer { organizations(first: 5) { nodes { slug name teams(first: 5) { nodes { name } } } } }";
+    let once = format!("query($p: ID!) {{ {tree} }}");
+    // `n` twice: merged, so this one is answered as a tree, HTTP too.
+    let twice = once.replace("n: name id", "n: name id n: name");
+    let failing = format!(
+        "query($p: ID!) {{ {tree} bad: node(id: $p) {{ ... on Project {{ datasets(first: 5) {{ nodes {{ name items(first: 0) {{ totalCount }} }} }} }} }} }}"
+    );
+    let (_, http) = owner.post_text(&once, json!({ "p": project })).await;
+    assert!(!http.contains("\"errors\"") && http.contains("child q\\\"b\\\\s/ é 😀 <tag>"), "{http}");
+    assert_eq!(owner.post_text(&twice, json!({ "p": project })).await.1, http);
+    for query in [&once, &twice, &failing] {
+        let (_, http) = owner.post_text(query, json!({ "p": project })).await;
+        assert_eq!(over_a_socket(&app, &owner, query, json!({ "p": project })).await, http, "{query}");
+    }
+    let (_, http) = owner.post_text(&failing, json!({ "p": project })).await;
+    assert!(http.contains("\"errors\"") && http.contains("\"bad\":"), "{http}");
+});

@@ -1,0 +1,181 @@
+//! Answers written as JSON text as they are resolved, not kept as a tree of maps.
+//!
+//! An object's answer is an `IndexMap` (a key hashed per field, two allocations per
+//! object), serialized once the whole answer is done and dropped after: for a nested
+//! read's thousands of objects, a quarter of its time. A request marked `JsonAnswers`
+//! gets its objects' answers as their JSON text instead (`Value::Binary`, written by
+//! `objects::resolve_each` when the request has no error so far), which its parent writes
+//! into its own, up to the root; `write_json` writes the whole answer. An answer never
+//! has to be taken apart again: the document selects no key twice in a selection set
+//! (`keys_selected_once`: nothing is merged), and an error after an object was written
+//! cannot reach into it (its fields had all answered; a `null` only goes up).
+//!
+//! Only for an answer written by `write_json` (orgraph's HTTP answers): serde would write
+//! a `Value::Binary` as a list of numbers (WebSocket answers are never marked).
+
+use async_graphql::Value;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use std::collections::HashSet;
+
+/// Request data: the request's answer is written by `write_json` and its document
+/// selects every key once (`keys_selected_once`); its objects may answer as JSON text.
+pub struct JsonAnswers;
+
+/// `value` as JSON, byte for byte as serde_json writes it (compact), a `Value::Binary`
+/// being JSON text already (an object answered under `JsonAnswers`).
+pub fn write_json(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Number(n) => write_serde(out, n),
+        Value::String(s) => write_json_str(out, s),
+        Value::Enum(e) => write_json_str(out, e),
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Binary(json) => out.extend_from_slice(json),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (key, value)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_entry(out, key, value);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it.
+pub fn write_json_str(out: &mut Vec<u8>, text: &str) {
+    write_serde(out, text);
+}
+
+/// `"key":value`.
+pub(crate) fn write_entry(out: &mut Vec<u8>, key: &str, value: &Value) {
+    write_json_str(out, key);
+    out.push(b':');
+    write_json(out, value);
+}
+
+/// A string or number as serde_json writes it (its escaping, its number formats).
+fn write_serde<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing into a `Vec` does not fail, and neither does a string or a number.
+    let _ = serde_json::to_writer(out, value);
+}
+
+/// Whether no selection set of `doc` selects a response key twice, counting the fields of
+/// the fragments it spreads and of its inline fragments whatever their type conditions and
+/// directives (so more documents than merge anything answer false): no value of its
+/// answer is ever merged from two.
+pub fn keys_selected_once(doc: &ExecutableDocument) -> bool {
+    // Each selection set once: an operation's, a fragment's, and every field's in them.
+    let mut sets: Vec<&SelectionSet> = doc.operations.iter().map(|(_, op)| &op.node.selection_set.node).collect();
+    sets.extend(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    while let Some(set) = sets.pop() {
+        let (mut keys, mut spread) = (HashSet::new(), HashSet::new());
+        if !level_once(set, doc, &mut keys, &mut spread, &mut sets) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Adds the keys `set` selects at its level to `keys` (false at one already there, or at a
+/// fragment spread twice), and the selection sets of its own fields to `nested`.
+fn level_once<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    keys: &mut HashSet<&'a str>,
+    spread: &mut HashSet<&'a str>,
+    nested: &mut Vec<&'a SelectionSet>,
+) -> bool {
+    for selection in &set.items {
+        let ok = match &selection.node {
+            Selection::Field(field) => {
+                nested.push(&field.node.selection_set.node);
+                keys.insert(field.node.response_key().node.as_str())
+            }
+            // A fragment's own fields' selection sets are checked with the fragment.
+            Selection::FragmentSpread(s) => match doc.fragments.get(&s.node.fragment_name.node) {
+                Some(f) => {
+                    spread.insert(s.node.fragment_name.node.as_str())
+                        && level_once(&f.node.selection_set.node, doc, keys, spread, &mut Vec::new())
+                }
+                None => true,
+            },
+            Selection::InlineFragment(f) => level_once(&f.node.selection_set.node, doc, keys, spread, nested),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{Name, Number, indexmap::IndexMap};
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let text = "q\"b\\s/n\nt\tr\rc\u{1}\u{1f}d\u{7f}é😀\u{2028}";
+        let mut inner = IndexMap::new();
+        inner.insert(Name::new("s"), Value::String(text.into()));
+        inner.insert(Name::new("e"), Value::Enum(Name::new("ADMIN")));
+        inner.insert(Name::new("n"), Value::Null);
+        inner.insert(Name::new("empty"), Value::Object(IndexMap::new()));
+        let numbers = [
+            Number::from(0),
+            Number::from(-7),
+            Number::from(u64::MAX),
+            Number::from_f64(1.5e-7).expect("finite"),
+            Number::from_f64(-0.0).expect("finite"),
+        ];
+        let mut map = IndexMap::new();
+        map.insert(Name::new("list"), Value::List(numbers.into_iter().map(Value::Number).collect()));
+        map.insert(Name::new("b"), Value::List(vec![Value::Boolean(true), Value::Boolean(false), Value::List(vec![])]));
+        map.insert(Name::new(text), Value::Object(inner));
+        let value = Value::Object(map);
+        let mut out = Vec::new();
+        write_json(&mut out, &value);
+        assert_eq!(String::from_utf8(out).expect("utf-8"), serde_json::to_string(&value).expect("json"));
+    }
+
+    #[test]
+    fn binary_is_json_text_written_as_it_is() {
+        let value = Value::List(vec![Value::Binary(br#"{"id":"a\"b"}"#.to_vec().into()), Value::Null]);
+        let mut out = Vec::new();
+        write_json(&mut out, &value);
+        assert_eq!(out, br#"[{"id":"a\"b"},null]"#);
+    }
+
+    fn once(query: &str) -> bool {
+        keys_selected_once(&async_graphql::parser::parse_query(query).expect("a query"))
+    }
+
+    #[test]
+    fn a_key_selected_twice_anywhere_is_found() {
+        assert!(once("{ a b { a b c: a } ... on Query { d } ...F } fragment F on Query { e { x } f: e { x } }"));
+        assert!(once("query Q { a } query R { a }"));
+        assert!(!once("{ a a }"));
+        assert!(!once("{ a b: a c { x { y y } } }"), "nested");
+        assert!(!once("{ c: a b { x } c }"), "aliased");
+        assert!(!once("{ a ... on Query { a } }"), "inline fragment");
+        assert!(!once("{ a ... @include(if: false) { a } }"), "whatever the directives");
+        assert!(!once("{ ...F ...G } fragment F on Query { a } fragment G on Query { a }"), "two fragments");
+        assert!(!once("{ ...F ...F } fragment F on Query { a }"), "one fragment twice");
+        assert!(!once("{ b ...F } fragment F on Query { x { ...G ...G } } fragment G on X { y }"), "in a fragment");
+        assert!(!once("{ b ... on Query { c { ...G } } } fragment G on X { y ... { y } }"), "in a fragment's own level");
+        assert!(!once("{ x { ... on A { y } ... on B { y } } }"), "other type conditions too");
+    }
+}
