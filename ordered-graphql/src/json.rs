@@ -54,6 +54,19 @@ pub fn write_json(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
+/// About how many bytes `write_json` writes for `value` (exactly, for JSON text and for
+/// strings with nothing to escape): what to reserve before writing it.
+pub fn json_size(value: &Value) -> usize {
+    match value {
+        Value::Binary(json) => json.len(),
+        Value::String(s) => s.len() + 2,
+        Value::Enum(e) => e.len() + 2,
+        Value::List(items) => 2 + items.iter().map(|v| json_size(v) + 1).sum::<usize>(),
+        Value::Object(map) => 2 + map.iter().map(|(k, v)| k.len() + 4 + json_size(v)).sum::<usize>(),
+        Value::Null | Value::Boolean(_) | Value::Number(_) => 8,
+    }
+}
+
 /// `text` as a JSON string, escaped as serde_json escapes it.
 pub fn write_json_str(out: &mut Vec<u8>, text: &str) {
     write_serde(out, text);

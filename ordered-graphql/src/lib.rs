@@ -32,7 +32,7 @@ pub use async_graphql::*;
 
 mod json;
 mod objects;
-pub use json::{JsonAnswers, keys_selected_once, write_json, write_json_str};
+pub use json::{JsonAnswers, json_size, keys_selected_once, write_json, write_json_str};
 pub use objects::{Immediate, Objects, resolve_object};
 
 use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};

@@ -12,7 +12,7 @@
 //! Fields are resolved without extensions' `resolve` hooks and custom directives, which
 //! orgraph's schema has none of (`graphql::build`; an unknown directive fails validation).
 
-use crate::json::{JsonAnswers, write_entry, write_json, write_json_str};
+use crate::json::{JsonAnswers, json_size, write_entry, write_json, write_json_str};
 use crate::resolver_utils::ContainerType;
 use crate::{On, Walk, completed, each_field, has_errors};
 use async_graphql::indexmap;
@@ -121,12 +121,12 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     for (slot, answer) in resolved {
         answers[slot] = Some(answer);
     }
-    let mut answers = answers.into_iter();
     // Asked once (a lock): no error is recorded from here on.
     let errors = has_errors(ctx);
     if !errors && ctx.data_opt::<JsonAnswers>().is_some() {
-        return Value::Binary(written(&fields, items.len(), answers, indexed).into());
+        return Value::Binary(written(&fields, items.len(), &answers, indexed).into());
     }
+    let mut answers = answers.into_iter();
     let mut objects = Vec::with_capacity(items.len());
     for _ in items {
         let mut map = indexmap::IndexMap::with_capacity(fields.len());
@@ -173,8 +173,11 @@ fn written_now<T: ?Sized>(
 
 /// The JSON text of `count` objects answering `fields` (`answers`: item by item, field by
 /// field; every key once, `keys_selected_once`), a list of them when `list`.
-fn written(fields: &[&Positioned<Field>], count: usize, mut answers: impl Iterator<Item = Option<Value>>, list: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(count * fields.len() * 56 + 2);
+fn written(fields: &[&Positioned<Field>], count: usize, answers: &[Option<Value>], list: bool) -> Vec<u8> {
+    let keys: usize = fields.iter().map(|f| f.node.response_key().node.len() + 4).sum();
+    let values: usize = answers.iter().flatten().map(json_size).sum();
+    let mut out = Vec::with_capacity(values + count * (keys + 3) + 2);
+    let mut answers = answers.iter();
     if list {
         out.push(b'[');
     }

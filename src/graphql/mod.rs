@@ -103,7 +103,7 @@ pub fn executed(response: &Response) -> bool {
 /// they were resolved (`async_graphql::JsonAnswers`, which marks the requests whose
 /// answers are written here).
 pub fn answer_json(response: &Response) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(async_graphql::json_size(&response.data) + 16);
     out.extend_from_slice(b"{\"data\":");
     async_graphql::write_json(&mut out, &response.data);
     if !response.extensions.is_empty() {
