@@ -12,7 +12,7 @@
 //! Fields are resolved without extensions' `resolve` hooks and custom directives, which
 //! orgraph's schema has none of (`graphql::build`; an unknown directive fails validation).
 
-use crate::json::{JsonAnswers, json_size, write_entry, write_json, write_json_str};
+use crate::json::{JsonAnswers, json_size, write_json, write_json_str};
 use crate::resolver_utils::ContainerType;
 use crate::{On, Walk, completed, each_field, has_errors};
 use async_graphql::indexmap;
@@ -147,28 +147,13 @@ fn written_now<T: ?Sized>(
     own: &str,
     write_now: impl Fn(&T, &str, &mut Vec<u8>) -> bool,
 ) -> bool {
-    out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+    write_objects(out, items.len(), fields, true, |out, item, field| match fields[field].node.name.node.as_str() {
+        "__typename" => {
+            write_json_str(out, own);
+            true
         }
-        out.push(b'{');
-        for (j, field) in fields.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
-            write_json_str(out, field.node.response_key().node.as_str());
-            out.push(b':');
-            match field.node.name.node.as_str() {
-                "__typename" => write_json_str(out, own),
-                name if !write_now(item, name, out) => return false,
-                _ => {}
-            }
-        }
-        out.push(b'}');
-    }
-    out.push(b']');
-    true
+        name => write_now(items[item], name, out),
+    })
 }
 
 /// The JSON text of `count` objects answering `fields` (`answers`: item by item, field by
@@ -177,27 +162,65 @@ fn written(fields: &[&Positioned<Field>], count: usize, answers: &[Option<Value>
     let keys: usize = fields.iter().map(|f| f.node.response_key().node.len() + 4).sum();
     let values: usize = answers.iter().flatten().map(json_size).sum();
     let mut out = Vec::with_capacity(values + count * (keys + 3) + 2);
-    let mut answers = answers.iter();
+    write_objects(&mut out, count, fields, list, |out, item, field| {
+        write_json(out, answers[item * fields.len() + field].as_ref().unwrap_or(&Value::Null));
+        true
+    });
+    out
+}
+
+/// Writes `count` objects answering `fields` into `out` (a list of them when `list`): each
+/// field's key, then its value as `value(out, item, field)` writes it (by index); false,
+/// the text left unfinished, at the first value it does not write.
+fn write_objects(
+    out: &mut Vec<u8>,
+    count: usize,
+    fields: &[&Positioned<Field>],
+    list: bool,
+    mut value: impl FnMut(&mut Vec<u8>, usize, usize) -> bool,
+) -> bool {
+    // Several objects: their `"key":` texts escaped once for all of them.
+    let (mut keys, mut ends) = (Vec::new(), Vec::new());
+    if count > 1 {
+        for field in fields {
+            write_json_str(&mut keys, field.node.response_key().node.as_str());
+            keys.push(b':');
+            ends.push(keys.len());
+        }
+    }
     if list {
         out.push(b'[');
     }
-    for i in 0..count {
-        if i > 0 {
+    for item in 0..count {
+        if item > 0 {
             out.push(b',');
         }
         out.push(b'{');
-        for (j, (field, answer)) in fields.iter().zip(answers.by_ref()).enumerate() {
-            if j > 0 {
+        let mut from = 0;
+        for (index, field) in fields.iter().enumerate() {
+            if index > 0 {
                 out.push(b',');
             }
-            write_entry(&mut out, field.node.response_key().node.as_str(), answer.as_ref().unwrap_or(&Value::Null));
+            match ends.get(index) {
+                Some(&end) => {
+                    out.extend_from_slice(&keys[from..end]);
+                    from = end;
+                }
+                None => {
+                    write_json_str(out, field.node.response_key().node.as_str());
+                    out.push(b':');
+                }
+            }
+            if !value(out, item, index) {
+                return false;
+            }
         }
         out.push(b'}');
     }
     if list {
         out.push(b']');
     }
-    out
+    true
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the

@@ -140,6 +140,7 @@ impl<M: Clone> IntoPage<M> for std::sync::Arc<Page<M>> {
 /// (`async_graphql::Immediate`, `Objects`): with `immediate: kind, ["field" => column, …]`
 /// its `id` (the global id of `kind` and `self.0.id`, as `ids::encode`) and those text
 /// fields (`self.0.column`), which its resolvers must answer the same way; without, none.
+/// `write_immediate` writes the same answers as JSON text (`ids::write_encoded`).
 #[macro_export]
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
