@@ -87,7 +87,8 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     let on = On { concrete: own, declared: own };
     let mut fields = Vec::new();
     each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
-    if indexed && ctx.data_opt::<JsonAnswers>().is_some() {
+    let json = ctx.data_opt::<JsonAnswers>().is_some();
+    if indexed && json {
         let mut out = Vec::with_capacity(items.len() * fields.len() * 56 + 2);
         if written_now(&mut out, items, &fields, own, write_now) {
             return Value::Binary(out.into());
@@ -123,7 +124,7 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     }
     // Asked once (a lock): no error is recorded from here on.
     let errors = has_errors(ctx);
-    if !errors && ctx.data_opt::<JsonAnswers>().is_some() {
+    if !errors && json {
         return Value::Binary(written(&fields, items.len(), &answers, indexed).into());
     }
     let mut answers = answers.into_iter();
