@@ -336,7 +336,8 @@ impl Reads {
         // Not clean while it runs: a statement cancelled at an await leaves the
         // connection mid-exchange (see above).
         held.clean = false;
-        let result = go(held.conn_mut(), query).await;
+        // With no span current: sqlx would enter the request's at every row (`unspanned`).
+        let result = crate::telemetry::unspanned::unspanned(go(held.conn_mut(), query)).await;
         held.clean = !result.as_ref().is_err_and(broken);
         if !held.clean {
             // Let go now; the request's next statement takes another connection.

@@ -9,6 +9,7 @@ pub mod metrics;
 mod otlp;
 pub mod request;
 mod text;
+pub mod unspanned;
 
 use crate::config::{LogFormat, LogSettings};
 use tracing_subscriber::filter::Targets;
