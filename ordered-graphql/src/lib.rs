@@ -33,7 +33,7 @@ pub use async_graphql::*;
 mod json;
 mod objects;
 pub use json::{JsonAnswers, json_size, keys_selected_once, write_json, write_json_str};
-pub use objects::{Immediate, Objects, resolve_object};
+pub use objects::{Gathered, Immediate, Objects, resolve_object, write_list_now, write_object_now};
 
 use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};

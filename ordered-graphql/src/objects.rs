@@ -19,6 +19,11 @@ use async_graphql::indexmap;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+use futures_util::future::BoxFuture;
+
+/// A field answered for every item of a list at once (`Immediate::gather`): the answers in
+/// the items' order, each with its error path when it failed.
+pub type Gathered<'b> = BoxFuture<'b, Vec<ServerResult<Value>>>;
 
 /// Fields an object answers without running its resolver: plain data of the object (its
 /// id, its name), exactly what the field's resolver answers; `None`: run the resolver.
@@ -34,12 +39,29 @@ pub trait Immediate {
     fn write_immediate(&self, field: &str, out: &mut Vec<u8>) -> bool {
         self.immediate(field).map(|value| write_json(out, &value)).is_some()
     }
+
+    /// The answers of `field` for all `items` of a list (`ctx`: the list's), in their
+    /// order, resolved together: what every item's resolver would answer, with each error
+    /// at that item's path. `None`: the field is resolved item by item. A connection field
+    /// asks all its pages in one join and answers each as JSON text where it can
+    /// (`write_object_now`), sparing every item its resolver, its arguments read again and
+    /// its connection's object resolved.
+    fn gather<'b>(items: &[&'b Self], ctx: &'b ContextSelectionSet<'b>, field: &'b Positioned<Field>) -> Option<Gathered<'b>>
+    where
+        Self: Sized,
+    {
+        let _ = (items, ctx, field);
+        None
+    }
 }
 
 /// The answer of the object `root` of type `own` for the fields `ctx` selects.
 pub async fn resolve_object<'a, T: ContainerType + ?Sized>(ctx: &ContextSelectionSet<'a>, root: &'a T, own: &str) -> Value {
-    resolve_each(ctx, &[root], own, |_, _| None, |_, _, _| false, false).await
+    let gather: Option<Gather<T>> = None;
+    resolve_each(ctx, &[root], own, |_, _| None, |_, _, _| false, gather, false).await
 }
+
+type Gather<T> = for<'b> fn(&[&'b T], &'b ContextSelectionSet<'b>, &'b Positioned<Field>) -> Option<Gathered<'b>>;
 
 /// A list of objects (`[T!]!`, as `&[T]`) resolved together: the fields are collected
 /// once for all of them (every item is a `T`, all selected by one selection set), the
@@ -64,7 +86,8 @@ impl<'a, T: ContainerType + Immediate + 'a> OutputType for Objects<'a, T> {
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
         let items: Vec<&T> = self.0.iter().collect();
-        Ok(resolve_each(ctx, &items, &T::type_name(), T::immediate, T::write_immediate, true).await)
+        let gather: Option<Gather<T>> = Some(T::gather);
+        Ok(resolve_each(ctx, &items, &T::type_name(), T::immediate, T::write_immediate, gather, true).await)
     }
 }
 
@@ -73,13 +96,15 @@ impl<'a, T: ContainerType + Immediate + 'a> OutputType for Objects<'a, T> {
 /// item's. As JSON text (`Value::Binary`) when the request is marked `JsonAnswers` and
 /// has no error so far (no answer needs to be completed: a `null` comes only from one),
 /// and a list whose every field is answered at once (`write_now`) whatever the errors
-/// (none of its fields can fail), written as it is read.
+/// (none of its fields can fail), written as it is read. A list's fields that `gather`
+/// answers for all items are not resolved item by item.
 async fn resolve_each<'a, T: ContainerType + ?Sized>(
     ctx: &ContextSelectionSet<'a>,
     items: &[&'a T],
     own: &str,
     immediate: impl Fn(&T, &str) -> Option<Value>,
     write_now: impl Fn(&T, &str, &mut Vec<u8>) -> bool,
+    gather: Option<Gather<T>>,
     indexed: bool,
 ) -> Value {
     // async-graphql has removed skipped selections from the document it executes.
@@ -107,6 +132,21 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
             answers.push(now);
         }
     }
+    // Fields answered for all items together: not resolved item by item.
+    let mut gathered = Vec::new();
+    if let Some(gather) = gather.filter(|_| !items.is_empty()) {
+        // The first item's answer stands for all: a field is answered at once for all
+        // items or for none (`Immediate`).
+        for (at, field) in fields.iter().enumerate() {
+            if answers[at].is_none()
+                && let Some(answers) = gather(items, ctx, field)
+            {
+                gathered.push((at, answers));
+            }
+        }
+        pending.retain(|(slot, ..)| !gathered.iter().any(|(at, _)| slot % fields.len() == *at));
+    }
+    let gathered = futures_util::future::join_all(gathered.into_iter().map(|(at, answers)| async move { (at, answers.await) }));
     let resolved = futures_util::future::join_all(pending.into_iter().map(|(slot, index, item, field)| async move {
         let ctx_item = if indexed { ctx.with_index(index) } else { ctx.clone() };
         let ctx_field = ctx_item.with_field(field);
@@ -117,10 +157,18 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
             Value::Null
         });
         (slot, answer)
-    }))
-    .await;
+    }));
+    let (resolved, gathered) = futures_util::future::join(resolved, gathered).await;
     for (slot, answer) in resolved {
         answers[slot] = Some(answer);
+    }
+    for (at, each) in gathered {
+        for (index, answer) in each.into_iter().enumerate() {
+            answers[index * fields.len() + at] = Some(answer.unwrap_or_else(|e| {
+                ctx.add_error(e);
+                Value::Null
+            }));
+        }
     }
     // Asked once (a lock): no error is recorded from here on.
     let errors = has_errors(ctx);
@@ -137,6 +185,39 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
         objects.push(completed(Value::Object(map), &[&ctx.item.node], on, &walk, errors));
     }
     if indexed { Value::List(objects) } else { objects.pop().unwrap_or_default() }
+}
+
+/// Writes the object of type `own` that `ctx` selects as JSON text into `out` when `value`
+/// writes each of its fields but `__typename` (given its name and the context of its
+/// selections): false, the text left unfinished, at the first it does not. Only for
+/// requests marked `JsonAnswers`, and fields that cannot fail.
+pub fn write_object_now(
+    ctx: &ContextSelectionSet<'_>,
+    own: &str,
+    out: &mut Vec<u8>,
+    mut value: impl FnMut(&str, &ContextSelectionSet<'_>, &mut Vec<u8>) -> bool,
+) -> bool {
+    let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+    let mut fields = Vec::new();
+    each_field(&ctx.item.node, On { concrete: own, declared: own }, &walk, &mut |field| fields.push(field));
+    write_objects(out, 1, &fields, false, |out, _, at| match fields[at].node.name.node.as_str() {
+        "__typename" => {
+            write_json_str(out, own);
+            true
+        }
+        name => value(name, &ctx.with_field(fields[at]).with_selection_set(&fields[at].node.selection_set), out),
+    })
+}
+
+/// Writes `items` as the list `ctx` selects on them into `out` when each of their selected
+/// fields is answered at once (`Immediate::write_immediate`); false else.
+pub fn write_list_now<T: Immediate + OutputType>(ctx: &ContextSelectionSet<'_>, items: &[T], out: &mut Vec<u8>) -> bool {
+    let own = T::type_name();
+    let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
+    let mut fields = Vec::new();
+    each_field(&ctx.item.node, On { concrete: &own, declared: &own }, &walk, &mut |field| fields.push(field));
+    let items: Vec<&T> = items.iter().collect();
+    written_now(out, &items, &fields, &own, T::write_immediate)
 }
 
 /// Writes the list of `items` (of type `own`) answering `fields` into `out` when `write_now`

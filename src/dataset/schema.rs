@@ -8,13 +8,15 @@ use crate::db::positional::{Columns, Positional};
 use crate::domain::{Description, Name};
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
+use crate::graphql::gather;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost_either, node_columns, page_args_in};
 use crate::item::schema::{ItemConnection, TotalsOf, item_count, items_of, size_bytes};
 use crate::project::schema::{Project, load_project};
 use crate::request::ReachableById;
 use crate::user::schema::{User, visible_user};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ContextSelectionSet, Gathered, ID, InputObject, Object, Positioned, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// A dataset may contain datasets, down to the configured depth limit.
@@ -28,7 +30,8 @@ connection!(
     "A page of datasets.",
     "A dataset with its cursor.",
     immediate: Kind::Dataset,
-    ["name" => name]
+    ["name" => name],
+    gather: Dataset::gather
 );
 
 /// A dataset may contain datasets, down to the configured depth limit.
@@ -151,6 +154,21 @@ impl Dataset {
             "createdAt" => const { col("created_at") },
             _ => return None,
         })
+    }
+}
+
+impl Dataset {
+    /// `children` of every dataset of a list, answered together (`graphql::gather`).
+    fn gather<'b>(items: &[&'b Self], ctx: &'b ContextSelectionSet<'b>, field: &'b Positioned<Field>) -> Option<Gathered<'b>> {
+        match field.node.name.node.as_str() {
+            "children" => {
+                let ids = items.iter().map(|d| d.0.id).collect();
+                gather::pages(ids, ctx, field, Dataset::page_args, DatasetsUnder, |page| {
+                    DatasetConnection::from_page(page.unwrap_or_default(), Dataset)
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod bytes;
 pub mod context;
+pub mod gather;
 pub mod guard;
 pub mod ids;
 pub mod limits;

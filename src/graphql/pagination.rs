@@ -140,15 +140,28 @@ impl<M: Clone> IntoPage<M> for std::sync::Arc<Page<M>> {
 /// (`async_graphql::Immediate`, `Objects`): with `immediate: kind, ["field" => column, …]`
 /// its `id` (the global id of `kind` and `self.0.id`, as `ids::encode`) and those text
 /// fields (`self.0.column`), which its resolvers must answer the same way; without, none.
-/// `write_immediate` writes the same answers as JSON text (`ids::write_encoded`).
+/// `write_immediate` writes the same answers as JSON text (`ids::write_encoded`). With
+/// `gather: f`, `f` answers connection fields for all items of a list together
+/// (`graphql::gather`). The connection writes its answer as JSON text when all it selects
+/// is plain (`gather::WrittenNow`).
 #[macro_export]
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         impl async_graphql::Immediate for $node {}
         $crate::connection!(@types $conn, $edge, $node, $doc, $edge_doc);
     };
-    ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal, immediate: $kind:expr, [$($field:literal => $column:ident),*]) => {
+    ($conn:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal, immediate: $kind:expr, [$($field:literal => $column:ident),*] $(, gather: $gather:path)?) => {
         impl async_graphql::Immediate for $node {
+            $(
+                fn gather<'b>(
+                    items: &[&'b Self],
+                    ctx: &'b async_graphql::ContextSelectionSet<'b>,
+                    field: &'b async_graphql::Positioned<async_graphql::parser::types::Field>,
+                ) -> Option<async_graphql::Gathered<'b>> {
+                    $gather(items, ctx, field)
+                }
+            )?
+
             fn immediate(&self, field: &str) -> Option<async_graphql::Value> {
                 match field {
                     "id" => Some(async_graphql::Value::String($crate::graphql::ids::encode($kind, self.0.id).0)),
@@ -229,6 +242,23 @@ macro_rules! connection {
             /// The item.
             async fn node(&self) -> &$node {
                 self.node
+            }
+        }
+
+        impl $crate::graphql::gather::WrittenNow for $conn {
+            fn write_now(&self, ctx: &async_graphql::ContextSelectionSet<'_>, out: &mut Vec<u8>) -> bool {
+                let own = <Self as async_graphql::OutputType>::type_name();
+                // About what a node of a nested read writes (its id and name), so that the
+                // text is seldom moved as it grows.
+                out.reserve(16 + self.nodes.len() * 128);
+                async_graphql::write_object_now(ctx, &own, out, |name, selected, out| match name {
+                    "nodes" => async_graphql::write_list_now(selected, &self.nodes, out),
+                    "totalCount" => {
+                        async_graphql::write_json(out, &async_graphql::Value::from(i32::try_from(self.total).unwrap_or(i32::MAX)));
+                        true
+                    }
+                    _ => false,
+                })
             }
         }
 

@@ -7,6 +7,7 @@ use crate::connection;
 use crate::domain::Name;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
+use crate::graphql::gather;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost, cost_either, page_args_in};
 use crate::graphql::viewer_fields;
@@ -15,7 +16,8 @@ use crate::membership::schema::{MembershipConnection, members_of};
 use crate::organization::schema::{Organization, load_organization};
 use crate::role::schema::Role;
 use crate::workspace::schema::{Workspace, WorkspaceConnection};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ContextSelectionSet, Gathered, ID, InputObject, Object, Positioned, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// A team: a group of users and resources inside an organization. Always has at least
@@ -30,12 +32,26 @@ connection!(
     "A page of teams.",
     "A team with its cursor.",
     immediate: Kind::Team,
-    ["name" => name]
+    ["name" => name],
+    gather: Team::gather
 );
 
 impl Team {
     fn resource(&self) -> Resource {
         super::repo::resource(&self.0)
+    }
+
+    /// `workspaces` of every team of a list, answered together (`graphql::gather`).
+    fn gather<'b>(items: &[&'b Self], ctx: &'b ContextSelectionSet<'b>, field: &'b Positioned<Field>) -> Option<Gathered<'b>> {
+        match field.node.name.node.as_str() {
+            "workspaces" => {
+                let ids = items.iter().map(|t| t.0.id).collect();
+                gather::pages(ids, ctx, field, page_args_in, WorkspacesOfTeam, |page| {
+                    WorkspaceConnection::from_page(page.unwrap_or_default(), Workspace)
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -7,13 +7,15 @@ use crate::domain::{Description, Name};
 use crate::error::AppError;
 use crate::graphql::context::CtxExt;
 use crate::graphql::context::gql;
+use crate::graphql::gather;
 use crate::graphql::ids::{Kind, decode_as, encode};
 use crate::graphql::pagination::{cost_either, page_args_in};
 use crate::item::schema::{self as item_schema, TotalsOf};
 use crate::project::schema::{Project, ProjectConnection};
 use crate::request::ReachableById;
 use crate::team::schema::Team;
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ContextSelectionSet, Gathered, ID, InputObject, Object, Positioned, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// A workspace groups projects inside a team. It carries no permissions of its own.
@@ -27,8 +29,24 @@ connection!(
     "A page of workspaces.",
     "A workspace with its cursor.",
     immediate: Kind::Workspace,
-    ["name" => name]
+    ["name" => name],
+    gather: Workspace::gather
 );
+
+impl Workspace {
+    /// `projects` of every workspace of a list, answered together (`graphql::gather`).
+    fn gather<'b>(items: &[&'b Self], ctx: &'b ContextSelectionSet<'b>, field: &'b Positioned<Field>) -> Option<Gathered<'b>> {
+        match field.node.name.node.as_str() {
+            "projects" => {
+                let ids = items.iter().map(|w| w.0.id).collect();
+                gather::pages(ids, ctx, field, page_args_in, ProjectsOfWorkspace, |page| {
+                    ProjectConnection::from_page(page.unwrap_or_default(), Project)
+                })
+            }
+            _ => None,
+        }
+    }
+}
 
 pub async fn load_team(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Team> {
     let t = ctx.req()?.loader.load_one(ReachableById::<entity::team::Entity>::new(id)).await.map_err(gql)?;

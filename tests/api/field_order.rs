@@ -73,7 +73,7 @@ both!(a_list_objects_fields_come_in_selection_order, |app: TestApp| async move {
 
 /// The answer of `query` over a `graphql-transport-ws` socket, as the text sent: the
 /// `payload` of its `next` message.
-async fn over_a_socket(app: &TestApp, client: &Client, query: &str, variables: serde_json::Value) -> String {
+pub(crate) async fn over_a_socket(app: &TestApp, client: &Client, query: &str, variables: serde_json::Value) -> String {
     let mut ws = connect(app, "graphql-transport-ws").await.expect("upgrade");
     ws.init(client.token.as_deref().expect("token")).await;
     ws.send(json!({ "id": "q", "type": "subscribe", "payload": { "query": query, "variables": variables } })).await;

@@ -31,6 +31,7 @@ mod contract;
 mod day_two;
 mod deep_trees;
 mod field_order;
+mod gathered;
 mod grants_memo;
 mod graphiql;
 mod groups;
