@@ -93,8 +93,8 @@ async fn answered_as_alone(app: &TestApp, client: &Client, list: &List<'_>, on: 
 }
 
 /// Connection selections every gathered field is read with: plain ones (written as text),
-/// ones that need resolvers (resolved item by item), aliases, paging both ways, and a
-/// refused argument.
+/// ones that need resolvers (resolved item by item), aliases, paging both ways, refused
+/// arguments, and a plain connection beside a failing one.
 fn selections(field: &str, node: &str) -> Vec<String> {
     [
         format!("{field} {{ nodes {{ id name }} }}"),
@@ -105,6 +105,8 @@ fn selections(field: &str, node: &str) -> Vec<String> {
         format!("c: {field}(first: 1) {{ n: nodes {{ i: id }} t: totalCount }}"),
         format!("{field}(first: 0) {{ nodes {{ id }} }}"),
         format!("{field}(first: 2, last: 2) {{ totalCount }}"),
+        // Written as text beside a field that fails in every item.
+        format!("{field}(first: 2) {{ nodes {{ id name }} totalCount }} refused: {field}(first: 0) {{ totalCount }}"),
     ]
     .into()
 }
