@@ -110,8 +110,7 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     // async-graphql has removed skipped selections from the document it executes.
     let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
     let on = On { concrete: own, declared: own };
-    let mut fields = Vec::new();
-    each_field(&ctx.item.node, on, &walk, &mut |field| fields.push(field));
+    let fields = selected(ctx, own);
     let json = ctx.data_opt::<JsonAnswers>().is_some();
     if indexed && json {
         let mut out = Vec::with_capacity(items.len() * fields.len() * 56 + 2);
@@ -197,9 +196,7 @@ pub fn write_object_now(
     out: &mut Vec<u8>,
     mut value: impl FnMut(&str, &ContextSelectionSet<'_>, &mut Vec<u8>) -> bool,
 ) -> bool {
-    let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
-    let mut fields = Vec::new();
-    each_field(&ctx.item.node, On { concrete: own, declared: own }, &walk, &mut |field| fields.push(field));
+    let fields = selected(ctx, own);
     write_objects(out, 1, &fields, false, |out, _, at| match fields[at].node.name.node.as_str() {
         "__typename" => {
             write_json_str(out, own);
@@ -213,11 +210,18 @@ pub fn write_object_now(
 /// fields is answered at once (`Immediate::write_immediate`); false else.
 pub fn write_list_now<T: Immediate + OutputType>(ctx: &ContextSelectionSet<'_>, items: &[T], out: &mut Vec<u8>) -> bool {
     let own = T::type_name();
+    let items: Vec<&T> = items.iter().collect();
+    written_now(out, &items, &selected(ctx, &own), &own, T::write_immediate)
+}
+
+/// The fields `ctx` selects on an object of type `own`, in selection order, the fields of
+/// the fragments that apply to it in their place.
+fn selected<'b>(ctx: &'b ContextSelectionSet<'_>, own: &str) -> Vec<&'b Positioned<Field>> {
+    // async-graphql has removed skipped selections from the document it executes.
     let walk = Walk { fragments: &ctx.query_env.fragments, registry: &ctx.schema_env.registry, variables: None };
     let mut fields = Vec::new();
-    each_field(&ctx.item.node, On { concrete: &own, declared: &own }, &walk, &mut |field| fields.push(field));
-    let items: Vec<&T> = items.iter().collect();
-    written_now(out, &items, &fields, &own, T::write_immediate)
+    each_field(&ctx.item.node, On { concrete: own, declared: own }, &walk, &mut |field| fields.push(field));
+    fields
 }
 
 /// Writes the list of `items` (of type `own`) answering `fields` into `out` when `write_now`
