@@ -16,7 +16,7 @@ pub const MAX_PAGE: usize = 100;
 /// with its count: `db::load_grouped` and `db::load_pages` read both at once).
 /// `columns`: which columns the page's rows need (`Columns::ALL` but for a list whose
 /// nodes say what they read; the row's id and its parent's are read whatever it says).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     /// The page size (Relay's `first`, or `last` when `backward`).
     pub first: usize,
@@ -25,16 +25,6 @@ pub struct PageArgs {
     pub backward: bool,
     pub count: bool,
     pub columns: Columns,
-}
-
-/// Hashed by the page size alone (keys that differ in more still compare unequal): the
-/// keys of one batch differ in their parent, not in their arguments, and a key is hashed
-/// several times on its way through a batch (a fortieth of a nested read's instructions
-/// when every field was).
-impl std::hash::Hash for PageArgs {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.first.hash(state);
-    }
 }
 
 impl PageArgs {
