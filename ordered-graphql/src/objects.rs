@@ -12,7 +12,7 @@
 //! Fields are resolved without extensions' `resolve` hooks and custom directives, which
 //! orgraph's schema has none of (`graphql::build`; an unknown directive fails validation).
 
-use crate::json::{JsonAnswers, json_size, write_json, write_json_str};
+use crate::json::{JsonAnswers, Shared, copied_size, joined, write_json, write_shared};
 use crate::resolver_utils::ContainerType;
 use crate::{On, Walk, completed, each_field, has_errors};
 use async_graphql::indexmap;
@@ -172,7 +172,7 @@ async fn resolve_each<'a, T: ContainerType + ?Sized>(
     // Asked once (a lock): no error is recorded from here on.
     let errors = has_errors(ctx);
     if !errors && json {
-        return Value::Binary(written(&fields, items.len(), &answers, indexed).into());
+        return written(&fields, items.len(), answers, indexed);
     }
     let mut answers = answers.into_iter();
     let mut objects = Vec::with_capacity(items.len());
@@ -199,7 +199,7 @@ pub fn write_object_now(
     let fields = selected(ctx, own);
     write_objects(out, 1, &fields, false, |out, _, at| match fields[at].node.name.node.as_str() {
         "__typename" => {
-            write_json_str(out, own);
+            write_name(out, own);
             true
         }
         name => value(name, &ctx.with_field(fields[at]).with_selection_set(&fields[at].node.selection_set), out),
@@ -235,7 +235,7 @@ fn written_now<T: ?Sized>(
 ) -> bool {
     write_objects(out, items.len(), fields, true, |out, item, field| match fields[field].node.name.node.as_str() {
         "__typename" => {
-            write_json_str(out, own);
+            write_name(out, own);
             true
         }
         name => write_now(items[item], name, out),
@@ -243,16 +243,17 @@ fn written_now<T: ?Sized>(
 }
 
 /// The JSON text of `count` objects answering `fields` (`answers`: item by item, field by
-/// field; every key once, `keys_selected_once`), a list of them when `list`.
-fn written(fields: &[&Positioned<Field>], count: usize, answers: &[Option<Value>], list: bool) -> Vec<u8> {
+/// field; every key once, `keys_selected_once`), a list of them when `list`. Long texts and
+/// ropes among the answers are kept, not copied (`write_shared`).
+fn written(fields: &[&Positioned<Field>], count: usize, mut answers: Vec<Option<Value>>, list: bool) -> Value {
     let keys: usize = fields.iter().map(|f| f.node.response_key().node.len() + 4).sum();
-    let values: usize = answers.iter().flatten().map(json_size).sum();
-    let mut out = Vec::with_capacity(values + count * (keys + 3) + 2);
+    let values: usize = answers.iter().flatten().map(copied_size).sum();
+    let (mut out, mut shared) = (Vec::with_capacity(values + count * (keys + 3) + 2), Shared::new());
     write_objects(&mut out, count, fields, list, |out, item, field| {
-        write_json(out, answers[item * fields.len() + field].as_ref().unwrap_or(&Value::Null));
+        write_shared(out, &mut shared, answers[item * fields.len() + field].take().unwrap_or_default());
         true
     });
-    out
+    joined(out, shared)
 }
 
 /// Writes `count` objects answering `fields` into `out` (a list of them when `list`): each
@@ -268,8 +269,10 @@ fn write_objects(
     // Several objects: their `"key":` texts escaped once for all of them.
     let (mut keys, mut ends) = (Vec::new(), Vec::new());
     if count > 1 {
+        keys.reserve(fields.iter().map(|f| f.node.response_key().node.len() + 3).sum());
+        ends.reserve(fields.len());
         for field in fields {
-            write_json_str(&mut keys, field.node.response_key().node.as_str());
+            write_name(&mut keys, field.node.response_key().node.as_str());
             keys.push(b':');
             ends.push(keys.len());
         }
@@ -293,7 +296,7 @@ fn write_objects(
                     from = end;
                 }
                 None => {
-                    write_json_str(out, field.node.response_key().node.as_str());
+                    write_name(out, field.node.response_key().node.as_str());
                     out.push(b':');
                 }
             }
@@ -307,6 +310,15 @@ fn write_objects(
         out.push(b']');
     }
     true
+}
+
+/// A response key or a type name as a JSON string: a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`, as the
+/// parser reads it) has nothing to escape.
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    out.reserve(name.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
 }
 
 /// Adds a field's value under its response key, merging it into an earlier value of the

@@ -131,6 +131,13 @@ both!(connections_of_a_list_answered_together_are_what_each_item_answers_alone, 
         }
         tops.push(top);
     }
+    // Children whose answers are long: above 1 KiB each level's text holds its children's
+    // by reference (a rope, `async_graphql::json`), written out only into the answer.
+    let long = create_dataset(&owner, project, None, "top with long names").await;
+    for c in 0..9 {
+        create_dataset(&owner, project, Some(&long), &format!("{c} \"long\" {}", "name é😀 ".repeat(12))).await;
+    }
+    tops.push(long);
 
     // Dataset.children, in a project's datasets.
     for selection in selections("children", "depth description parent { name } createdBy { name }") {
@@ -160,6 +167,15 @@ both!(connections_of_a_list_answered_together_are_what_each_item_answers_alone, 
         };
         answered_as_alone(&app, &owner, &list, "Team", &selection, &teams).await;
     }
+
+    // The whole tree at once, its long texts shared from level to level: the same bytes as
+    // over a socket (answers written by serde_json, whole).
+    let tree = "query($o: ID!) { node(id: $o) { ... on Organization { teams(first: 5) { nodes { id name
+        workspaces(first: 5) { nodes { id name projects(first: 5) { nodes { id name datasets(first: 10) { nodes {
+        id name children(first: 10) { nodes { id name } totalCount } } } } } } } } } } } }";
+    let (_, http) = owner.post_text(tree, json!({ "o": org.id })).await;
+    assert!(http.contains("long") && http.len() > 4_000 && !http.contains("errors"), "{}: {http}", http.len());
+    assert_eq!(http, over_a_socket(&app, &owner, tree, json!({ "o": org.id })).await);
 
     // Workspace.projects, in a team's workspaces.
     let workspaces = vec![first.clone(), second.clone()];
