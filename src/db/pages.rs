@@ -107,7 +107,8 @@ where
         counts = Count::find_by_statement(count_sql.build()).all(db).await?.into_iter().map(|c| (c.parent, c.n)).collect();
     }
 
-    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    // Sized once: grown step by step, a map hashes its keys again at every step.
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::with_capacity(distinct.len());
     for row in rows {
         grouped.entry((spec.parent_of)(&row)).or_default().push(row);
     }
@@ -285,7 +286,9 @@ where
             None => reads.push(Read { group, args, members }),
         }
     }
-    let mut out = HashMap::new();
+    // Sized once (a key holds page arguments: hashing it again at each step of growth cost
+    // more than the lookups).
+    let mut out = HashMap::with_capacity(keys.len());
     for Read { group, args, members } in reads {
         let parents: Vec<Uuid> = members.iter().map(|(_, p)| *p).collect();
         let narrow = |sql: &mut Sql| {
@@ -301,7 +304,7 @@ where
         };
         let mut pages = load_child_pages::<E, C>(db, &spec, &parents, &args).await?;
         // A page is copied only for a parent that several keys of the read name.
-        let mut uses: HashMap<Uuid, usize> = HashMap::new();
+        let mut uses: HashMap<Uuid, usize> = HashMap::with_capacity(parents.len());
         for p in &parents {
             *uses.entry(*p).or_default() += 1;
         }
