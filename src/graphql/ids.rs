@@ -76,30 +76,73 @@ impl Kind {
 }
 
 pub fn encode(kind: Kind, id: Uuid) -> ID {
-    // Built on the stack: one allocation per id (the answer's).
-    let (raw, len) = plain(kind, id);
-    ID(URL_SAFE_NO_PAD.encode(&raw[..len]))
+    let mut text = Vec::with_capacity(ENCODED_MAX);
+    push_encoded(kind, id, &mut text);
+    ID(String::from_utf8(text).expect("base64 is ASCII"))
 }
 
 /// `encode(kind, id)` as a JSON string, written into `out` (its characters need no escaping).
 pub fn write_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
-    let (raw, len) = plain(kind, id);
-    let mut text = [0u8; 96];
-    let written = URL_SAFE_NO_PAD.encode_slice(&raw[..len], &mut text).unwrap_or_default();
+    out.reserve(ENCODED_MAX + 2);
     out.push(b'"');
-    out.extend_from_slice(&text[..written]);
+    push_encoded(kind, id, out);
     out.push(b'"');
 }
 
-/// `Kind:` and the id's 32 hex digits, and how many bytes they take.
-fn plain(kind: Kind, id: Uuid) -> ([u8; 64], usize) {
-    let mut raw = [0u8; 64];
-    let name = kind.as_str().as_bytes();
-    raw[..name.len()].copy_from_slice(name);
-    raw[name.len()] = b':';
-    let end = name.len() + 1 + uuid::fmt::Simple::LENGTH;
-    id.simple().encode_lower(&mut raw[name.len() + 1..end]);
-    (raw, end)
+/// The longest encoded id: base64 of the longest `Kind:` and 32 hex digits.
+const ENCODED_MAX: usize = (16usize + 32).div_ceil(3) * 4;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Three bytes in base64url: four characters.
+const fn quad(bytes: [u8; 3]) -> [u8; 4] {
+    let v = ((bytes[0] as usize) << 16) | ((bytes[1] as usize) << 8) | bytes[2] as usize;
+    [BASE64URL[v >> 18], BASE64URL[(v >> 12) & 63], BASE64URL[(v >> 6) & 63], BASE64URL[v & 63]]
+}
+
+/// Every three hex digits (twelve bits of an id) in base64url, when they make one group
+/// of three bytes: an id's text is mostly such groups, each one lookup.
+static DIGITS: [[u8; 4]; 4096] = {
+    let mut table = [[0; 4]; 4096];
+    let mut v = 0;
+    while v < 4096 {
+        table[v] = quad([HEX[v >> 8], HEX[(v >> 4) & 15], HEX[v & 15]]);
+        v += 1;
+    }
+    table
+};
+
+/// Appends base64url (no padding) of `Kind:` and the id's 32 hex digits, without writing
+/// that text first: the groups that hold `Kind:` are encoded byte by byte, then the
+/// digits three at a time (`DIGITS`), then the last one or two. Through the base64 crate,
+/// with the hex digits written first, an id cost about 530 instructions, 8 % of a nested
+/// read's.
+fn push_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
+    let (name, bits) = (kind.as_str().as_bytes(), id.as_u128());
+    let prefix = name.len() + 1;
+    // Digit `i` of the 32, the most significant first.
+    let digit = |i: usize| HEX[(bits >> (124 - 4 * i)) as usize & 15];
+    let byte = |i: usize| match i {
+        i if i < name.len() => name[i],
+        i if i == name.len() => b':',
+        i => digit(i - prefix),
+    };
+    let mut at = 0;
+    while at < prefix {
+        out.extend_from_slice(&quad([byte(at), byte(at + 1), byte(at + 2)]));
+        at += 3;
+    }
+    let mut next = at - prefix;
+    while next + 3 <= 32 {
+        out.extend_from_slice(&DIGITS[(bits >> (116 - 4 * next)) as usize & 0xfff]);
+        next += 3;
+    }
+    match 32 - next {
+        1 => out.extend_from_slice(&quad([digit(next), 0, 0])[..2]),
+        2 => out.extend_from_slice(&quad([digit(next), digit(next + 1), 0])[..3]),
+        _ => {}
+    }
 }
 
 pub fn decode(id: &str, field: &str) -> AppResult<(Kind, Uuid)> {
@@ -140,15 +183,44 @@ pub fn scope_of_kind(kind: Kind) -> AppResult<Scope> {
 mod tests {
     use super::*;
 
+    const KINDS: [Kind; 17] = [
+        Kind::User,
+        Kind::Organization,
+        Kind::Team,
+        Kind::Workspace,
+        Kind::Project,
+        Kind::Dataset,
+        Kind::Item,
+        Kind::Membership,
+        Kind::Invitation,
+        Kind::ApiToken,
+        Kind::ProjectVersion,
+        Kind::TrashEntry,
+        Kind::ShareLink,
+        Kind::Group,
+        Kind::CapabilityGrant,
+        Kind::TrainingRun,
+        Kind::LabelingJob,
+    ];
+
     #[test]
     fn encoding_is_base64url_of_kind_and_simple_uuid() {
-        let u = Uuid::now_v7();
-        for name in ["User", "Organization", "Dataset", "CapabilityGrant", "ProjectVersion", "TrainingRun"] {
-            let kind = Kind::parse(name).expect("known kind");
-            assert_eq!(encode(kind, u).0, URL_SAFE_NO_PAD.encode(format!("{name}:{}", u.simple())));
-            let mut written = Vec::new();
-            write_encoded(kind, u, &mut written);
-            assert_eq!(written, serde_json::to_vec(&encode(kind, u).0).expect("json"), "{name}");
+        // Every kind (each length of `Kind:` modulo 3), ids with every hex digit at every
+        // place, the smallest and the largest.
+        let mut ids = vec![Uuid::nil(), Uuid::max(), Uuid::now_v7()];
+        ids.extend((0..16u128).map(|d| Uuid::from_u128((0..32).fold(0, |x, i| (x << 4) | ((d + i) % 16)))));
+        ids.extend((0..128).map(|bit| Uuid::from_u128(1 << bit)));
+        for kind in KINDS {
+            let name = kind.as_str();
+            assert_eq!(Kind::parse(name), Some(kind));
+            for u in &ids {
+                let wanted = URL_SAFE_NO_PAD.encode(format!("{name}:{}", u.simple()));
+                assert_eq!(encode(kind, *u).0, wanted);
+                assert!(wanted.len() <= ENCODED_MAX);
+                let mut written = b"[".to_vec();
+                write_encoded(kind, *u, &mut written);
+                assert_eq!(written, [&b"["[..], &serde_json::to_vec(&wanted).expect("json")].concat(), "{name}");
+            }
         }
     }
 
