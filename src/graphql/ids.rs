@@ -171,7 +171,7 @@ const fn prefix_byte(name: &[u8], i: usize) -> u8 {
 fn push_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
     let (name, bytes) = (kind.as_str().as_bytes(), id.as_bytes());
     // Hex digit `i` of the 32, the most significant first.
-    let digit = |i: usize| HEX[usize::from(if i % 2 == 0 { bytes[i / 2] >> 4 } else { bytes[i / 2] & 15 })];
+    let digit = |i: usize| HEX[usize::from(if i.is_multiple_of(2) { bytes[i / 2] >> 4 } else { bytes[i / 2] & 15 })];
     let mut text = [0u8; ENCODED_MAX];
     let (whole, mut len) = PREFIXES[kind as usize];
     text[..len].copy_from_slice(&whole[..len]);
@@ -187,7 +187,7 @@ fn push_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
     }
     while next + 3 <= 32 {
         let (b, c) = (usize::from(bytes[next / 2]), usize::from(bytes[next / 2 + 1]));
-        let twelve = if next % 2 == 0 { (b << 4) | (c >> 4) } else { ((b & 15) << 8) | c };
+        let twelve = if next.is_multiple_of(2) { (b << 4) | (c >> 4) } else { ((b & 15) << 8) | c };
         text[len..len + 4].copy_from_slice(&DIGITS[twelve]);
         (len, next) = (len + 4, next + 3);
     }
