@@ -312,8 +312,8 @@ fn write_objects(
     true
 }
 
-/// A response key or a type name as a JSON string: a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`, as the
-/// parser reads it) has nothing to escape.
+/// A response key or a type name as a JSON string: a GraphQL name
+/// (`[_A-Za-z][_0-9A-Za-z]*`, as the parser reads it) has nothing to escape.
 fn write_name(out: &mut Vec<u8>, name: &str) {
     out.reserve(name.len() + 2);
     out.push(b'"');

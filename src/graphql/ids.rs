@@ -111,7 +111,17 @@ pub fn write_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
 }
 
 /// The longest encoded id: base64 of the longest `Kind:` and 32 hex digits.
-const ENCODED_MAX: usize = (16usize + 32).div_ceil(3) * 4;
+const ENCODED_MAX: usize = {
+    let (mut longest, mut k) = (0, 0);
+    while k < Kind::ALL.len() {
+        let name = Kind::ALL[k].as_str().len() + 1;
+        if name > longest {
+            longest = name;
+        }
+        k += 1;
+    }
+    (longest + 32).div_ceil(3) * 4
+};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -135,9 +145,9 @@ static DIGITS: [[u8; 4]; 4096] = {
 };
 
 /// The groups of three bytes of each kind's `Kind:` that hold no digit, in base64url, and
-/// how many characters they make (at most five groups: `CapabilityGrant:`).
-static PREFIXES: [([u8; 20], usize); 17] = {
-    let mut table = [([0; 20], 0); 17];
+/// how many characters they make.
+static PREFIXES: [([u8; ENCODED_MAX], usize); 17] = {
+    let mut table = [([0; ENCODED_MAX], 0); 17];
     let mut k = 0;
     while k < Kind::ALL.len() {
         let name = Kind::ALL[k].as_str().as_bytes();
@@ -172,9 +182,8 @@ fn push_encoded(kind: Kind, id: Uuid, out: &mut Vec<u8>) {
     let (name, bytes) = (kind.as_str().as_bytes(), id.as_bytes());
     // Hex digit `i` of the 32, the most significant first.
     let digit = |i: usize| HEX[usize::from(if i.is_multiple_of(2) { bytes[i / 2] >> 4 } else { bytes[i / 2] & 15 })];
-    let mut text = [0u8; ENCODED_MAX];
-    let (whole, mut len) = PREFIXES[kind as usize];
-    text[..len].copy_from_slice(&whole[..len]);
+    // The text so far: the whole groups of `Kind:`.
+    let (mut text, mut len) = PREFIXES[kind as usize];
     // The group holding the last one or two bytes of `Kind:` and the first digits.
     let (prefix, mut next) = (name.len() + 1, 0);
     let left = prefix % 3;
