@@ -34,6 +34,7 @@ mod m20261206_000022_no_custom_org_transfer;
 mod m20261206_000023_user_search_names;
 mod m20261206_000024_index_snapshot_rows_by_stable_id;
 mod m20261207_000025_user_rows_raise_access_version;
+mod m20261207_000026_cover_dataset_names;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_user_search_names::Migration),
             Box::new(m20261206_000024_index_snapshot_rows_by_stable_id::Migration),
             Box::new(m20261207_000025_user_rows_raise_access_version::Migration),
+            Box::new(m20261207_000026_cover_dataset_names::Migration),
         ]
     }
 }

@@ -5,7 +5,8 @@
 use crate::both;
 use crate::helpers::*;
 
-/// The columns, in order, of every index of this database, as `(table, "a,b")`.
+/// The key columns, in order, of every index of this database, as `(table, "a,b")`
+/// (not PostgreSQL's `INCLUDE` columns, which are not part of the key).
 async fn index_columns(app: &TestApp) -> std::collections::BTreeSet<(String, String)> {
     let sqlite = "SELECT tbl AS t, group_concat(col, ',') AS c FROM (
                       SELECT m.name AS tbl, il.name AS idx, ii.name AS col FROM sqlite_master m,
@@ -17,6 +18,7 @@ async fn index_columns(app: &TestApp) -> std::collections::BTreeSet<(String, Str
                     JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
                     CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                    WHERE k.ord <= i.indnkeyatts
                     GROUP BY i.indexrelid, t.relname";
     catalog_pairs(app, sqlite, postgres).await
 }
@@ -27,4 +29,23 @@ both!(every_list_paged_per_parent_has_an_index_on_parent_and_id, |app: TestApp| 
         let wanted = (table.to_string(), format!("{parent},id"));
         assert!(indexes.contains(&wanted), "no index on {table} ({parent}, id); indexes: {indexes:?}");
     }
+});
+
+// On PostgreSQL a page of datasets that shows their names is read from the index alone:
+// the (parent, id) index carries `name` besides its key (migration 000026). SQLite has no
+// `INCLUDE`.
+both!(the_datasets_page_index_carries_their_names_on_postgres, |app: TestApp| async move {
+    if app.db != Db::Postgres {
+        return;
+    }
+    let postgres = "SELECT t.relname::text AS t, string_agg(a.attname::text, ',' ORDER BY k.ord) AS c
+                    FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                    JOIN pg_class x ON x.oid = i.indexrelid AND x.relname = 'ix_datasets_sibling_id'
+                    JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+                    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                    WHERE k.ord > i.indnkeyatts
+                    GROUP BY t.relname";
+    let included = catalog_pairs(&app, "", postgres).await;
+    assert_eq!(included, [("datasets".to_string(), "name".to_string())].into(), "the index's INCLUDE columns");
 });
