@@ -21,9 +21,10 @@ use uuid::Uuid;
 /// The child lists PostgreSQL pages per parent (`LATERAL ... ORDER BY id LIMIT`): those
 /// with an index on exactly (parent, id), made by migrations 6 and 19 (a test reads the
 /// catalog for each); on PostgreSQL the datasets' also carries `name` (migration 26), so
-/// a page that shows names is read from the index alone. Without such an index a per-parent `ORDER BY id LIMIT` can make
-/// the planner walk the primary key and filter on the parent, which reads far more than
-/// the page when a parent's rows are old or new; those lists keep the window.
+/// a page that shows names is read from the index alone. Without such an index a
+/// per-parent `ORDER BY id LIMIT` can make the planner walk the primary key and filter on
+/// the parent, which reads far more than the page when a parent's rows are old or new;
+/// those lists keep the window.
 pub const PAGED_BY_INDEX: [(&str, &str); 5] = [
     ("datasets", "sibling_key"),
     ("memberships", "scope_id"),
