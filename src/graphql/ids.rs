@@ -72,27 +72,10 @@ impl Kind {
             Kind::LabelingJob => "LabelingJob",
         }
     }
+
+    /// The kind `as_str` names `text`.
     pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "User" => Kind::User,
-            "Organization" => Kind::Organization,
-            "Team" => Kind::Team,
-            "Workspace" => Kind::Workspace,
-            "Project" => Kind::Project,
-            "Dataset" => Kind::Dataset,
-            "Item" => Kind::Item,
-            "Membership" => Kind::Membership,
-            "Invitation" => Kind::Invitation,
-            "ApiToken" => Kind::ApiToken,
-            "ProjectVersion" => Kind::ProjectVersion,
-            "TrashEntry" => Kind::TrashEntry,
-            "ShareLink" => Kind::ShareLink,
-            "Group" => Kind::Group,
-            "CapabilityGrant" => Kind::CapabilityGrant,
-            "TrainingRun" => Kind::TrainingRun,
-            "LabelingJob" => Kind::LabelingJob,
-            _ => return None,
-        })
+        Kind::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -146,8 +129,8 @@ static DIGITS: [[u8; 4]; 4096] = {
 
 /// The groups of three bytes of each kind's `Kind:` that hold no digit, in base64url, and
 /// how many characters they make.
-static PREFIXES: [([u8; ENCODED_MAX], usize); 17] = {
-    let mut table = [([0; ENCODED_MAX], 0); 17];
+static PREFIXES: [([u8; ENCODED_MAX], usize); Kind::ALL.len()] = {
+    let mut table = [([0; ENCODED_MAX], 0); Kind::ALL.len()];
     let mut k = 0;
     while k < Kind::ALL.len() {
         let name = Kind::ALL[k].as_str().as_bytes();
