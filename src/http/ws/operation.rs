@@ -9,6 +9,7 @@ use crate::request::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::extract::ws::Message;
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -57,13 +58,66 @@ impl Operation {
     }
 }
 
+/// Opens an operation: its stream of answers, or `None` once it has been answered (a
+/// refusal). Each operation runs as the credential stands now, as over HTTP: the user's
+/// row read again, an API token checked again (revoked: the socket closes, RULES.md
+/// §9.6). A subscription of an identity-provider token reads nothing to start: each event
+/// reads the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
+async fn open(
+    app: &AppState,
+    mut request: async_graphql::Request,
+    op: &Operation,
+    out: &mut Out,
+) -> Option<BoxStream<'static, async_graphql::Response>> {
+    let subscription = op.kind == OperationType::Subscription;
+    let current = match subscription && !op.viewer.is_api_token() {
+        true => Ok(Some(op.viewer.clone())),
+        false => by(op.deadline, op.viewer.current(&app.db)).await.unwrap_or(Err(AppError::Timeout)),
+    };
+    let viewer = match current {
+        Ok(Some(viewer)) => viewer,
+        Ok(None) => {
+            op.refuse_revoked(out).await;
+            return None;
+        }
+        Err(e) => {
+            let _ = out.send(text(error_message(&op.id, &refusal(e).errors))).await;
+            return None;
+        }
+    };
+    if subscription {
+        // Each event completed at its root as an HTTP answer is (`complete_root`), against
+        // the document the guard parsed.
+        let doc = request.parsed_query().ok().cloned();
+        let (name, variables) = (request.operation_name.clone(), request.variables.clone());
+        let events = app.schema.execute_stream(app.prepare(request, viewer));
+        let completed = events.map(move |mut event| {
+            if let Some(doc) = &doc
+                && crate::graphql::executed(&event)
+            {
+                crate::graphql::ordered::complete_root_of(&mut event, doc, name.as_deref(), &variables);
+            }
+            event
+        });
+        return Some(completed.boxed());
+    }
+    let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
+    match by(op.deadline, once).await {
+        Some(response) => Some(futures_util::stream::once(async move { response }).boxed()),
+        None => {
+            let _ = out.send(text(error_message(&op.id, &refusal(AppError::Timeout).errors))).await;
+            None
+        }
+    }
+}
+
 /// Runs one operation. A query or mutation answers once, within the request timeout (from
 /// its admission on) and through `AppState::execute`, as on HTTP; a subscription streams
 /// until it ends or is stopped. Answers are written as over HTTP (`http::write_answer`),
 /// their fields in the order the query selects them.
 pub(super) async fn run_operation(
     app: Arc<AppState>,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
     op: Operation,
     mut out: Out,
     protocol: Protocol,
@@ -73,49 +127,12 @@ pub(super) async fn run_operation(
         Protocol::Legacy => "data",
     };
     let id = op.id.clone();
-    // Each operation runs as the credential stands now, as over HTTP: the user's row read
-    // again, an API token checked again (revoked: the socket closes, RULES.md §9.6). A
-    // subscription of an identity-provider token reads nothing to start: each event reads
-    // the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
+    // Opening the operation is boxed: its steps (the credential read, a query or mutation
+    // executed) are gone once it is open, and a subscription's task holds only what its
+    // events need, for as long as it lives (inline, the credential's sea-orm statements
+    // alone made every idle subscription hold about 3 KB more).
+    let Some(mut stream) = Box::pin(open(&app, request, &op, &mut out)).await else { return };
     let subscription = op.kind == OperationType::Subscription;
-    let current = match subscription && !op.viewer.is_api_token() {
-        true => Ok(Some(op.viewer.clone())),
-        false => by(op.deadline, op.viewer.current(&app.db)).await.unwrap_or(Err(AppError::Timeout)),
-    };
-    let viewer = match current {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => return op.refuse_revoked(&mut out).await,
-        Err(e) => {
-            let _ = out.send(text(error_message(&id, &refusal(e).errors))).await;
-            return;
-        }
-    };
-    let mut stream = if subscription {
-        // Each event completed at its root as an HTTP answer is (`complete_root`), against
-        // the document the guard parsed.
-        let doc = request.parsed_query().ok().cloned();
-        let (name, variables) = (request.operation_name.clone(), request.variables.clone());
-        let events = app.schema.execute_stream(app.prepare(request, viewer));
-        events
-            .map(move |mut event| {
-                if let Some(doc) = &doc
-                    && crate::graphql::executed(&event)
-                {
-                    crate::graphql::ordered::complete_root_of(&mut event, doc, name.as_deref(), &variables);
-                }
-                event
-            })
-            .boxed()
-    } else {
-        let once = Box::pin(app.execute(request, viewer, op.kind == OperationType::Mutation));
-        match by(op.deadline, once).await {
-            Some(response) => futures_util::stream::once(async move { response }).boxed(),
-            None => {
-                let _ = out.send(text(error_message(&id, &refusal(AppError::Timeout).errors))).await;
-                return;
-            }
-        }
-    };
     // A subscription's events are small and many: each is written where it is made.
     let cost = if subscription { 0 } else { op.cost };
     let mut first = true;
@@ -139,8 +156,9 @@ pub(super) async fn run_operation(
             return;
         }
     }
-    // A subscription ends early when its credential no longer stands (`request::Live`).
-    if subscription && matches!(op.viewer.current(&app.db).await, Ok(None)) {
+    // A subscription ends early when its credential no longer stands (`request::Live`);
+    // the read boxed, as the opening is.
+    if subscription && matches!(Box::pin(op.viewer.current(&app.db)).await, Ok(None)) {
         return op.refuse_revoked(&mut out).await;
     }
     let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
