@@ -38,10 +38,13 @@ pub use measure::Measures;
 const INLINE_BYTES: usize = 8 * 1024;
 
 /// An admitted request: what it runs and what it costs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Admitted {
     pub kind: OperationType,
     pub cost: u64,
+    /// The document, parsed (a copy of it is in the request). Shared with the documents
+    /// kept by their text: the subscriptions of one text hold one copy between them.
+    pub document: Arc<ExecutableDocument>,
 }
 
 pub struct Guard {
@@ -75,9 +78,9 @@ impl Guard {
     /// is placed in the request, so async-graphql does not parse it again.
     pub async fn admit(self: &Arc<Self>, request: &mut async_graphql::Request) -> AppResult<Admitted> {
         if request.query.len() <= INLINE_BYTES && !mentions_introspection(&request.query) {
-            let (doc, admitted) = self.check(&request.query, request.operation_name.as_deref(), &request.variables)?;
-            with_defaults(&doc, request);
-            request.set_parsed_query(doc);
+            let admitted = self.check(&request.query, request.operation_name.as_deref(), &request.variables)?;
+            with_defaults(&admitted.document, request);
+            request.set_parsed_query(ExecutableDocument::clone(&admitted.document));
             return Ok(admitted);
         }
         let _slot = self.heavy.acquire().await.map_err(AppError::internal)?;
@@ -93,13 +96,13 @@ impl Guard {
         .map_err(AppError::internal)?;
         request.query = query;
         request.variables = variables;
-        let (doc, admitted) = checked?;
-        with_defaults(&doc, request);
-        request.set_parsed_query(doc);
+        let admitted = checked?;
+        with_defaults(&admitted.document, request);
+        request.set_parsed_query(ExecutableDocument::clone(&admitted.document));
         Ok(admitted)
     }
 
-    fn check(&self, query: &str, name: Option<&str>, variables: &Variables) -> AppResult<(ExecutableDocument, Admitted)> {
+    fn check(&self, query: &str, name: Option<&str>, variables: &Variables) -> AppResult<Admitted> {
         let l = &self.limits;
         let doc = match self.parsed.get(query) {
             Some(doc) => doc,
@@ -118,6 +121,7 @@ impl Guard {
                 }
                 let doc = async_graphql::parser::parse_query(query).map_err(|e| AppError::parse_failed(e.to_string(), None))?;
                 shape::check(&doc)?;
+                let doc = Arc::new(doc);
                 self.parsed.keep(query, &doc);
                 doc
             }
@@ -169,7 +173,7 @@ impl Guard {
                 None,
             ));
         }
-        Ok((doc, Admitted { kind, cost }))
+        Ok(Admitted { kind, cost, document: doc })
     }
 
     fn root(&self, kind: OperationType) -> &str {

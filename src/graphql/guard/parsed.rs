@@ -3,11 +3,12 @@
 //! before is copied instead of parsed again (a parse was a twelfth of a one-row lookup's
 //! time). What depends on the variables or the viewer (measures, validation, execution)
 //! runs for every request. Bounded: short documents only, and at most `ENTRIES` of them
-//! (all dropped when full).
+//! (all dropped when full). A document is kept shared: the subscriptions of one text hold
+//! one copy between them (`Admitted::document`).
 
 use async_graphql::parser::types::ExecutableDocument;
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Longer documents are parsed each time.
 const MAX_TEXT: usize = 4 * 1024;
@@ -15,12 +16,12 @@ const ENTRIES: usize = 128;
 
 #[derive(Default)]
 pub struct Parsed {
-    by_text: Mutex<HashMap<String, ExecutableDocument>>,
+    by_text: Mutex<HashMap<String, Arc<ExecutableDocument>>>,
 }
 
 impl Parsed {
-    /// A copy of the document parsed from `text` before, if any.
-    pub fn get(&self, text: &str) -> Option<ExecutableDocument> {
+    /// The document parsed from `text` before, if any.
+    pub fn get(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
         if text.len() > MAX_TEXT {
             return None;
         }
@@ -28,7 +29,7 @@ impl Parsed {
     }
 
     /// Remembers the document parsed from `text` (which passed the nesting bound).
-    pub fn keep(&self, text: &str, doc: &ExecutableDocument) {
+    pub fn keep(&self, text: &str, doc: &Arc<ExecutableDocument>) {
         if text.len() > MAX_TEXT {
             return;
         }

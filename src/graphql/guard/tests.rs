@@ -14,7 +14,7 @@ fn guard() -> Guard {
 }
 
 fn check(g: &Guard, query: &str) -> AppResult<Admitted> {
-    g.check(query, None, &Variables::default()).map(|(_, a)| a)
+    g.check(query, None, &Variables::default())
 }
 
 fn limit_of(err: AppError) -> Option<&'static str> {
@@ -84,8 +84,7 @@ fn lists_cost_their_page_times_their_items() {
     let b = check(&g, "{ viewer { organizations { nodes { id name } } } }").expect("admitted");
     assert_eq!(b.cost, 1 + 1 + 20 * 3, "without `first`, the default page");
     let vars = Variables::from_json(serde_json::json!({ "n": 7 }));
-    let (_, c) =
-        g.check("query($n: Int) { viewer { organizations(first: $n) { nodes { id } } } }", None, &vars).expect("admitted");
+    let c = g.check("query($n: Int) { viewer { organizations(first: $n) { nodes { id } } } }", None, &vars).expect("admitted");
     assert_eq!(c.cost, 1 + 1 + 7 * 2);
 }
 
@@ -93,13 +92,17 @@ fn lists_cost_their_page_times_their_items() {
 fn a_document_seen_before_is_measured_again_with_its_variables() {
     let g = guard();
     let query = "query($n: Int) { viewer { organizations(first: $n) { nodes { id } } } }";
+    let mut documents = Vec::new();
     for n in [7, 3, 7] {
         let vars = Variables::from_json(serde_json::json!({ "n": n }));
-        let (doc, a) = g.check(query, None, &vars).expect("admitted");
+        let a = g.check(query, None, &vars).expect("admitted");
         assert_eq!(a.cost, 1 + 1 + n * 2, "the cost of first: {n}");
-        assert_eq!(doc.operations.iter().count(), 1);
+        assert_eq!(a.document.operations.iter().count(), 1);
+        documents.push(a.document);
     }
     assert!(g.parsed.get(query).is_some(), "kept");
+    // One copy, shared by every request of the text (a subscription holds it).
+    assert!(documents.iter().all(|d| std::sync::Arc::ptr_eq(d, &documents[0])));
     // A refused document is not kept, and is refused again.
     let deep = format!("{{ __typename(x: {}1{}) }}", "[".repeat(2000), "]".repeat(2000));
     for _ in 0..2 {
