@@ -7,12 +7,11 @@
 mod operation;
 mod sign_in;
 
-use operation::{Operation, error_message, run_operation};
+use operation::{Operation, refused, run_operation};
 use sign_in::{sign_in, token_of};
 
 use super::AppState;
 use crate::error::AppError;
-use crate::graphql::limits::refusal;
 use async_graphql::parser::types::OperationType;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -119,47 +118,52 @@ fn take_slot(app: &Arc<AppState>, user: uuid::Uuid) -> Option<SocketSlot> {
     Some(SocketSlot { app: app.clone(), user })
 }
 
-async fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) {
+/// A socket's task, for as long as it is open. An `async` block, not an `async fn`: an
+/// `async fn` keeps its arguments (the socket, 368 bytes, split at once) for as long as
+/// it runs.
+fn serve(socket: WebSocket, app: Arc<AppState>, protocol: Protocol) -> impl Future<Output = ()> + Send + 'static {
     let (mut sink, mut incoming) = socket.split();
-    let (tx, mut outgoing) = futures_channel::mpsc::channel::<Message>(64);
-    // Every holder has its own sender (the session, the shutdown notice, each operation):
-    // a futures channel holds 64 messages plus one per sender, so the queue stays bounded
-    // only if senders are not made per message.
-    let (mut out, mut closer) = (Out(tx.clone()), Out(tx));
-    // A peer that takes no message for `write_wait` is gone: the writer stops, which ends
-    // the session (below) and fails every send waiting for room in the queue.
-    let write_wait = write_wait(&app);
-    let mut writer = tokio::spawn(async move {
-        while let Some(m) = outgoing.next().await {
-            let closing = matches!(m, Message::Close(_));
-            let sent = tokio::time::timeout(write_wait + reading_time(&m), sink.send(m)).await;
-            if !matches!(sent, Ok(Ok(()))) || closing {
-                break;
+    async move {
+        let (tx, mut outgoing) = futures_channel::mpsc::channel::<Message>(64);
+        // Every holder has its own sender (the session, the shutdown notice, each operation):
+        // a futures channel holds 64 messages plus one per sender, so the queue stays bounded
+        // only if senders are not made per message.
+        let (mut out, mut closer) = (Out(tx.clone()), Out(tx));
+        // A peer that takes no message for `write_wait` is gone: the writer stops, which ends
+        // the session (below) and fails every send waiting for room in the queue.
+        let write_wait = write_wait(&app);
+        let mut writer = tokio::spawn(async move {
+            while let Some(m) = outgoing.next().await {
+                let closing = matches!(m, Message::Close(_));
+                let sent = tokio::time::timeout(write_wait + reading_time(&m), sink.send(m)).await;
+                if !matches!(sent, Ok(Ok(()))) || closing {
+                    break;
+                }
             }
+        });
+        let _open = app.shutdown.track();
+        // The socket's operations, held here: when the writer stops the session is dropped
+        // mid-way, and its operations must not outlive it (a subscription would wait for its
+        // next event with no socket to deliver it to, its slot free for another).
+        let mut active: Active = HashMap::new();
+        let writing = tokio::select! {
+            () = session(&mut incoming, &mut out, &app, protocol, &mut active) => true,
+            _ = &mut writer => false,
+            // Going away (RFC 6455): clients reconnect, to this server's successor.
+            () = app.shutdown.stopping() => {
+                let _ = closer.send(close(1001, "Server shutting down")).await;
+                true
+            }
+        };
+        for (_, (_, h)) in active {
+            h.abort();
         }
-    });
-    let _open = app.shutdown.track();
-    // The socket's operations, held here: when the writer stops the session is dropped
-    // mid-way, and its operations must not outlive it (a subscription would wait for its
-    // next event with no socket to deliver it to, its slot free for another).
-    let mut active: Active = HashMap::new();
-    let writing = tokio::select! {
-        () = session(&mut incoming, &mut out, &app, protocol, &mut active) => true,
-        _ = &mut writer => false,
-        // Going away (RFC 6455): clients reconnect, to this server's successor.
-        () = app.shutdown.stopping() => {
-            let _ = closer.send(close(1001, "Server shutting down")).await;
-            true
+        drop((out, closer));
+        // The session's slot on the user's sockets is free now: the connection must not stay
+        // open past it, so what is left to write gets `write_wait`, then the socket is dropped.
+        if writing && tokio::time::timeout(write_wait, &mut writer).await.is_err() {
+            writer.abort();
         }
-    };
-    for (_, (_, h)) in active {
-        h.abort();
-    }
-    drop((out, closer));
-    // The session's slot on the user's sockets is free now: the connection must not stay
-    // open past it, so what is left to write gets `write_wait`, then the socket is dropped.
-    if writing && tokio::time::timeout(write_wait, &mut writer).await.is_err() {
-        writer.abort();
     }
 }
 
@@ -323,7 +327,8 @@ async fn session(
                     let _ = out.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
                     break;
                 }
-                let mut request: async_graphql::Request = match serde_json::from_value(msg["payload"].clone()) {
+                // Boxed from here on: no step of the session holds room for a request.
+                let mut request = match serde_json::from_value::<async_graphql::Request>(msg["payload"].clone()).map(Box::new) {
                     Ok(r) => r,
                     Err(_) => {
                         let _ = out.send(close(4400, "Invalid message: bad payload")).await;
@@ -342,8 +347,8 @@ async fn session(
                 };
                 let admitted = match admitted {
                     Ok(a) => a,
-                    Err(refused) => {
-                        let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
+                    Err(e) => {
+                        let _ = out.send(refused(&id, e)).await;
                         continue;
                     }
                 };
@@ -354,11 +359,11 @@ async fn session(
                     break;
                 }
                 if !subscription && running >= limits.subscriptions_per_socket {
-                    let refused = AppError::RateLimited {
+                    let e = AppError::RateLimited {
                         retry_after_seconds: 1,
                         message: "too many queries and mutations in flight on this socket".into(),
                     };
-                    let _ = out.send(text(error_message(&id, &refusal(refused).errors))).await;
+                    let _ = out.send(refused(&id, e)).await;
                     continue;
                 }
                 let operation = Operation {
@@ -368,6 +373,7 @@ async fn session(
                     cost: admitted.cost,
                     deadline: started.checked_add(limits.request_timeout),
                     revoked: revoked.clone(),
+                    document: admitted.document,
                 };
                 let task = tokio::spawn(run_operation(app.clone(), request, operation, out.clone(), protocol));
                 active.insert(id.clone(), (admitted.kind, task));
@@ -390,14 +396,4 @@ async fn session(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{Message, close};
-
-    #[test]
-    fn a_close_reason_fits_a_control_frame() {
-        let Message::Close(Some(frame)) = close(4409, &format!("Subscriber for {} already exists", "é".repeat(5_000))) else {
-            panic!("a close frame")
-        };
-        assert!(frame.reason.len() <= 123 && frame.reason.starts_with("Subscriber for é"), "{}", frame.reason.len());
-    }
-}
+mod tests;

@@ -6,9 +6,10 @@ use crate::error::AppError;
 use crate::graphql::limits::refusal;
 use crate::http::AppState;
 use crate::request::Viewer;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::extract::ws::Message;
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -31,8 +32,14 @@ async fn by<F: std::future::Future>(deadline: Option<tokio::time::Instant>, f: F
     }
 }
 
-pub(super) fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
+fn error_message(id: &str, errors: &[async_graphql::ServerError]) -> Value {
     json!({ "type": "error", "id": id, "payload": serde_json::to_value(errors).unwrap_or(Value::Null) })
+}
+
+/// The `error` message of operation `id` refused with `e`, as HTTP would answer it. A
+/// function of its own: the refusal's answer is not held across the sending.
+pub(super) fn refused(id: &str, e: AppError) -> Message {
+    text(error_message(id, &refusal(e).errors))
 }
 
 /// One operation of a socket: its id, who sends it and its type.
@@ -47,6 +54,9 @@ pub(super) struct Operation {
     pub(super) deadline: Option<tokio::time::Instant>,
     /// Notified when the credential no longer stands (the session ends).
     pub(super) revoked: Arc<tokio::sync::Notify>,
+    /// The document the guard parsed (`Admitted::document`): each event of a subscription
+    /// is completed against it.
+    pub(super) document: Arc<ExecutableDocument>,
 }
 
 impl Operation {
@@ -54,7 +64,7 @@ impl Operation {
     /// HTTP request would be (`UNAUTHENTICATED`), and the socket closes with 4403.
     async fn refuse_revoked(&self, out: &mut Out) {
         self.revoked.notify_one();
-        let _ = out.send(text(error_message(&self.id, &refusal(AppError::unauthenticated()).errors))).await;
+        let _ = out.send(refused(&self.id, AppError::unauthenticated())).await;
     }
 }
 
@@ -65,7 +75,7 @@ impl Operation {
 /// reads the credential (`request::Live`); 10,000 subscribing would queue 10,000 reads.
 async fn open(
     app: &AppState,
-    mut request: async_graphql::Request,
+    request: Box<async_graphql::Request>,
     op: &Operation,
     out: &mut Out,
 ) -> Option<BoxStream<'static, async_graphql::Response>> {
@@ -81,21 +91,20 @@ async fn open(
             return None;
         }
         Err(e) => {
-            let _ = out.send(text(error_message(&op.id, &refusal(e).errors))).await;
+            let _ = out.send(refused(&op.id, e)).await;
             return None;
         }
     };
+    let request = *request;
     if subscription {
         // Each event completed at its root as an HTTP answer is (`complete_root`), against
         // the document the guard parsed.
-        let doc = request.parsed_query().ok().cloned();
+        let doc = op.document.clone();
         let (name, variables) = (request.operation_name.clone(), request.variables.clone());
         let events = app.schema.execute_stream(app.prepare(request, viewer));
         let completed = events.map(move |mut event| {
-            if let Some(doc) = &doc
-                && crate::graphql::executed(&event)
-            {
-                crate::graphql::ordered::complete_root_of(&mut event, doc, name.as_deref(), &variables);
+            if crate::graphql::executed(&event) {
+                crate::graphql::ordered::complete_root_of(&mut event, &doc, name.as_deref(), &variables);
             }
             event
         });
@@ -105,7 +114,7 @@ async fn open(
     match by(op.deadline, once).await {
         Some(response) => Some(futures_util::stream::once(async move { response }).boxed()),
         None => {
-            let _ = out.send(text(error_message(&op.id, &refusal(AppError::Timeout).errors))).await;
+            let _ = out.send(refused(&op.id, AppError::Timeout)).await;
             None
         }
     }
@@ -115,51 +124,69 @@ async fn open(
 /// its admission on) and through `AppState::execute`, as on HTTP; a subscription streams
 /// until it ends or is stopped. Answers are written as over HTTP (`http::write_answer`),
 /// their fields in the order the query selects them.
-pub(super) async fn run_operation(
+///
+/// A subscription's task lives for hours, 10,000 of them on one instance, and a future holds
+/// room for its largest step for as long as it lives: every step that needs room (opening,
+/// writing an answer, refusing) runs boxed, and the task waits for its next event holding
+/// little more than the stream. An `async` block, not an `async fn`: an `async fn` keeps a
+/// second copy of its arguments for as long as it runs.
+#[expect(clippy::manual_async_fn, reason = "an `async fn` holds its arguments twice")]
+pub(super) fn run_operation(
     app: Arc<AppState>,
-    request: async_graphql::Request,
+    request: Box<async_graphql::Request>,
     op: Operation,
     mut out: Out,
     protocol: Protocol,
-) {
-    let next = match protocol {
-        Protocol::TransportWs => "next",
-        Protocol::Legacy => "data",
-    };
-    let id = op.id.clone();
-    // Opening the operation is boxed: its steps (the credential read, a query or mutation
-    // executed) are gone once it is open, and a subscription's task holds only what its
-    // events need, for as long as it lives (inline, the credential's sea-orm statements
-    // alone made every idle subscription hold about 3 KB more).
-    let Some(mut stream) = Box::pin(open(&app, request, &op, &mut out)).await else { return };
-    let subscription = op.kind == OperationType::Subscription;
-    // A subscription's events are small and many: each is written where it is made.
-    let cost = if subscription { 0 } else { op.cost };
-    let mut first = true;
-    while let Some(response) = stream.next().await {
-        // As over HTTP (`graphql::executed`): an executed answer is `next`, also one whose
-        // root field failed (`data: null`, an error with a path).
-        let failed_before_execution = first && !response.errors.is_empty() && !crate::graphql::executed(&response);
-        first = false;
-        let (message, last) = if failed_before_execution {
-            (text(error_message(&id, &response.errors)), true)
-        } else {
-            let of = id.clone();
-            let answer = move || serde_json::to_string(&Next { kind: next, id: &of, payload: &response });
-            match crate::http::write_answer(cost, answer).await {
-                Some(Ok(answer)) => (Message::Text(answer.into()), false),
-                _ => (text(error_message(&id, &refusal(AppError::internal("the answer could not be written")).errors)), true),
-            }
+) -> impl Future<Output = ()> + Send + 'static {
+    async move {
+        let next = match protocol {
+            Protocol::TransportWs => "next",
+            Protocol::Legacy => "data",
         };
-        // Nothing follows an `error` message for the operation.
-        if out.send(message).await.is_err() || last {
-            return;
+        let Some(mut stream) = Box::pin(open(&app, request, &op, &mut out)).await else { return };
+        let subscription = op.kind == OperationType::Subscription;
+        // A subscription's events are small and many: each is written where it is made.
+        let cost = if subscription { 0 } else { op.cost };
+        let mut first = true;
+        loop {
+            let message = match stream.next().await {
+                Some(response) => message_of(response, std::mem::take(&mut first), &op.id, next, cost),
+                None => break,
+            };
+            let (message, last) = message.await;
+            // Nothing follows an `error` message for the operation.
+            if out.send(message).await.is_err() || last {
+                return;
+            }
         }
+        // A subscription ends early when its credential no longer stands (`request::Live`).
+        if subscription && matches!(Box::pin(op.viewer.current(&app.db)).await, Ok(None)) {
+            return Box::pin(op.refuse_revoked(&mut out)).await;
+        }
+        let _ = out.send(text(json!({ "type": "complete", "id": op.id }))).await;
     }
-    // A subscription ends early when its credential no longer stands (`request::Live`);
-    // the read boxed, as the opening is.
-    if subscription && matches!(Box::pin(op.viewer.current(&app.db)).await, Ok(None)) {
-        return op.refuse_revoked(&mut out).await;
-    }
-    let _ = out.send(text(json!({ "type": "complete", "id": id }))).await;
+}
+
+/// The message an answer of operation `id` is written as, and whether it is the last (an
+/// `error`): as over HTTP (`graphql::executed`), an executed answer is `next`, also one
+/// whose root field failed (`data: null`, an error with a path).
+fn message_of(
+    response: async_graphql::Response,
+    first: bool,
+    id: &str,
+    next: &'static str,
+    cost: u64,
+) -> BoxFuture<'static, (Message, bool)> {
+    let id = id.to_owned();
+    Box::pin(async move {
+        if first && !response.errors.is_empty() && !crate::graphql::executed(&response) {
+            return (text(error_message(&id, &response.errors)), true);
+        }
+        let of = id.clone();
+        let answer = move || serde_json::to_string(&Next { kind: next, id: &of, payload: &response });
+        match crate::http::write_answer(cost, answer).await {
+            Some(Ok(answer)) => (Message::Text(answer.into()), false),
+            _ => (refused(&id, AppError::internal("the answer could not be written")), true),
+        }
+    })
 }
