@@ -305,12 +305,14 @@ async fn execute(
     started: tokio::time::Instant,
 ) -> Response {
     let timeout = app.settings.limits.request_timeout;
-    let admitted = match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), app.guard.admit(&mut request)).await {
-        Ok(Ok(admitted)) => admitted,
+    // The request holds its own copy of the document: the guard's is let go at once.
+    let (kind, cost) = match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), app.guard.admit(&mut request)).await
+    {
+        Ok(Ok(admitted)) => (admitted.kind, admitted.cost),
         Ok(Err(refused)) => return json_response(&refusal(refused)),
         Err(_) => return timed_out(),
     };
-    match admitted.kind {
+    match kind {
         OperationType::Query => {}
         OperationType::Mutation if method == Method::Post => {}
         OperationType::Subscription => {
@@ -323,7 +325,7 @@ async fn execute(
     }
     // `{ __typename }` needs the viewer authenticated (an invalid token is 401, a new one
     // is provisioned) but nothing executed and no data read.
-    if admitted.kind == OperationType::Query
+    if kind == OperationType::Query
         && let Some(answer) = crate::graphql::typename_only(&mut request)
     {
         let user = match identify(app, credential).await {
@@ -339,13 +341,13 @@ async fn execute(
     }
     // A query reads on one connection from its authentication on (`db::Reads`), and reads
     // the viewer's grants with the authentication, in the same statement.
-    let query = admitted.kind == OperationType::Query;
+    let query = kind == OperationType::Query;
     let reads = query.then(|| Reads::held(app.db.clone(), app.reads.as_ref()));
     let request = crate::graphql::answer_as_json(request);
     let run = async {
         // A query's connection goes back as this returns (before the answer is written).
         let response = authenticated_execution(app, credential, request, reads, query).await?;
-        Ok(super::write_answer(admitted.cost, move || crate::graphql::answer_json(&response)).await)
+        Ok(super::write_answer(cost, move || crate::graphql::answer_json(&response)).await)
     };
     // The limit stops authentication and execution (a query waits for its connection
     // under it); an answer it finished is sent, also one whose writing (bounded by the
