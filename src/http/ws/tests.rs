@@ -17,7 +17,7 @@ fn size5<A, B, C, D, E, F: Future>(_: impl FnOnce(A, B, C, D, E) -> F) -> usize 
 /// A step awaited inline reserves its room in them for their whole life (a statement's
 /// future is kilobytes), and so does an `async fn`'s second copy of its arguments: such
 /// steps run boxed. The bounds are a debug build's sizes (`cargo test`) with a little room:
-/// 1,368 and 336 bytes (12-08; 2,264 and 1,200 before).
+/// 1,368 and 336 bytes (12-08; 2,256 and 1,520 before).
 #[test]
 fn a_socket_and_an_operation_hold_small_futures() {
     let (socket, operation) = (size3(super::serve), size5(super::operation::run_operation));
